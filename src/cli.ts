@@ -1,0 +1,85 @@
+import { CommanderError } from 'commander';
+import type { Context } from './context.js';
+import { CliError, ExitCode } from './errors.js';
+import { buildProgram } from './program.js';
+import { createApp } from './commands/app.js';
+import { errorJson, writeJson } from './output/json.js';
+
+/**
+ * The one entry point: builds the tree, parses, runs, and is the only place that
+ * turns an error into a message and an exit code.
+ */
+export async function run(argv: string[], ctx: Context): Promise<number> {
+  const state: { exitCode: number; globals?: import('./globals.js').GlobalOptions } = { exitCode: 0 };
+  const app = createApp(ctx, state);
+  const jsonRequested = argv.includes('--json');
+  const debugRequested = argv.includes('--debug');
+  const program = buildProgram(ctx, app);
+  const errOutput: string[] = [];
+  program.exitOverride();
+  program.configureOutput({
+    writeOut: (s) => ctx.io.stdout.write(s),
+    writeErr: (s) => (jsonRequested ? errOutput.push(s) : ctx.io.stderr.write(s)),
+    outputError: (s, write) => write(s),
+  });
+  // Apply the same output/exit behaviour to every subcommand, present and future.
+  const applyAll = (cmd: import('commander').Command) => {
+    for (const sub of cmd.commands) {
+      sub.exitOverride();
+      sub.configureOutput({
+        writeOut: (s) => ctx.io.stdout.write(s),
+        writeErr: (s) => (jsonRequested ? errOutput.push(s) : ctx.io.stderr.write(s)),
+      });
+      applyAll(sub);
+    }
+  };
+  applyAll(program);
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return state.exitCode;
+  } catch (err) {
+    return report(err, ctx, { json: state.globals?.json ?? jsonRequested, debug: state.globals?.debug ?? debugRequested, commanderText: errOutput.join('') });
+  }
+}
+
+function report(err: unknown, ctx: Context, opts: { json: boolean; debug: boolean; commanderText: string }): number {
+  const { io } = ctx;
+  if (err instanceof CommanderError) {
+    // Help and --version "errors" are successes; everything else commander raises is a usage error.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    if (err.code === 'commander.executeSubCommandAsync') return err.exitCode;
+    const message = err.message.replace(/^error: /, '');
+    if (opts.json) writeJson(io, errorJson(new CliError(message, { code: 'usage', exitCode: ExitCode.USAGE })));
+    return ExitCode.USAGE;
+  }
+  const cliErr =
+    err instanceof CliError
+      ? err
+      : new CliError(`unexpected error: ${err instanceof Error ? err.message : String(err)}`, {
+          code: 'error',
+          exitCode: ExitCode.ERROR,
+          hint: opts.debug ? undefined : 'Run again with --debug for details.',
+          cause: err,
+        });
+  if (opts.json) {
+    writeJson(io, errorJson(cliErr));
+  } else {
+    const s = io.style;
+    io.stderr.write(`${s.red('Error:')} ${cliErr.message}\n`);
+    if (cliErr.hint) io.stderr.write(`${s.dim('Hint:')} ${cliErr.hint}\n`);
+  }
+  if (opts.debug) {
+    const causeChain: unknown[] = [];
+    let c: unknown = cliErr.cause;
+    while (c !== undefined && causeChain.length < 5) {
+      causeChain.push(c);
+      c = c instanceof Error ? c.cause : undefined;
+    }
+    io.stderr.write(`${cliErr.stack ?? ''}\n`);
+    for (const cause of causeChain) {
+      io.stderr.write(`Caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
+    }
+  }
+  return cliErr.exitCode;
+}

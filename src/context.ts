@@ -1,0 +1,75 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { SystemIO } from './io/system.js';
+import type { IO } from './io/types.js';
+import type { Keychain } from './secrets/keychain.js';
+
+export type Env = Record<string, string | undefined>;
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * Everything a command may touch, injected (gh's Factory). Real dependencies are
+ * created lazily so a command that does not need them pays nothing at start-up.
+ */
+export interface Context {
+  io: IO;
+  env: Env;
+  homedir: string;
+  cwd: string;
+  clock: Clock;
+  /** When set, the API client uses this fetch instead of undici's transport (msw tests). */
+  fetch?: typeof globalThis.fetch;
+  keychain(): Promise<Keychain>;
+  /** Aborted on SIGINT/SIGTERM. */
+  signal?: AbortSignal;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const t = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(t);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+
+/** XDG config dir for pikactl (contexts). */
+export function configDir(ctx: Pick<Context, 'env' | 'homedir'>): string {
+  const base = ctx.env.XDG_CONFIG_HOME || join(ctx.homedir, '.config');
+  return join(base, 'pikactl');
+}
+
+/** XDG state dir for pikactl (playbook journals). */
+export function stateDir(ctx: Pick<Context, 'env' | 'homedir'>): string {
+  const base = ctx.env.XDG_STATE_HOME || join(ctx.homedir, '.local', 'state');
+  return join(base, 'pikactl');
+}
+
+export function systemContext(): Context {
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => controller.abort(new Error(`received ${sig}`));
+  process.once('SIGTERM', onSignal);
+  let keychain: Promise<Keychain> | undefined;
+  const env = process.env;
+  return {
+    io: new SystemIO({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env }),
+    env,
+    homedir: env.HOME || homedir(),
+    cwd: process.cwd(),
+    clock: realClock,
+    signal: controller.signal,
+    keychain: () => (keychain ??= import('./secrets/os-keychain.js').then((m) => m.openOsKeychain({ env }))),
+  };
+}

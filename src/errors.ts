@@ -1,0 +1,98 @@
+/**
+ * Exit codes are part of pikactl's contract with scripts: few, documented
+ * (`pikactl help exit-codes`), and tested end to end.
+ */
+export const ExitCode = {
+  OK: 0,
+  ERROR: 1,
+  USAGE: 2,
+  LOCKED: 3,
+  AUTH: 4,
+  WRONG_KEY: 5,
+  NOT_INITIALIZED: 6,
+  UNREACHABLE: 7,
+  NEEDS_RECOVERY: 8,
+  RATE_LIMITED: 9,
+  CANCELLED: 130,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export const EXIT_CODE_DOCS: ReadonlyArray<{ code: number; name: string; meaning: string }> = [
+  { code: 0, name: 'ok', meaning: 'success (status: the server serves requests: unlocked, or encryption off)' },
+  { code: 1, name: 'error', meaning: 'an error not covered below (unexpected server answer, local failure)' },
+  { code: 2, name: 'usage', meaning: 'bad flags or arguments, or input needed but no terminal to ask on (--no-input, CI)' },
+  { code: 3, name: 'locked', meaning: 'the server is locked (status), or the action needs an unlocked server' },
+  { code: 4, name: 'auth', meaning: 'not logged in, session expired, bad credentials, or missing settings.manage' },
+  { code: 5, name: 'wrong-key', meaning: 'the server rejected the key (403 invalid server key)' },
+  { code: 6, name: 'not-initialized', meaning: 'encryption is not initialized on the server' },
+  { code: 7, name: 'unreachable', meaning: 'server unreachable, TLS failure (incl. pin mismatch) or timeout' },
+  { code: 8, name: 'needs-recovery', meaning: 'a rotation may be half done, or a multi-node action partly succeeded' },
+  { code: 9, name: 'rate-limited', meaning: 'the server rate-limited the request (429); retry after the time shown' },
+  { code: 130, name: 'cancelled', meaning: 'cancelled by the operator (Ctrl-C, or answered No)' },
+];
+
+/** Stable machine-readable error codes for `--json` output. */
+export type ErrorCode =
+  | 'error'
+  | 'usage'
+  | 'locked'
+  | 'auth'
+  | 'not_permitted'
+  | 'session_expired'
+  | 'wrong_key'
+  | 'not_initialized'
+  | 'already_initialized'
+  | 'unreachable'
+  | 'tls'
+  | 'timeout'
+  | 'needs_recovery'
+  | 'partial'
+  | 'rate_limited'
+  | 'cancelled'
+  | 'not_pika'
+  | 'server_error'
+  | 'keychain_unavailable'
+  | 'keychain_not_found';
+
+export interface CliErrorOptions {
+  code: ErrorCode;
+  exitCode: number;
+  /** What to do next: printed after the message. */
+  hint?: string;
+  cause?: unknown;
+  /** Extra machine-readable detail for --json (never secrets). */
+  details?: Record<string, unknown>;
+}
+
+/** An error meant for the operator: message, hint and exit code. Printed once, by run(). */
+export class CliError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: number;
+  readonly hint?: string;
+  readonly details?: Record<string, unknown>;
+
+  constructor(message: string, opts: CliErrorOptions) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'CliError';
+    this.code = opts.code;
+    this.exitCode = opts.exitCode;
+    this.hint = opts.hint;
+    this.details = opts.details;
+  }
+}
+
+export function usageError(message: string, hint?: string): CliError {
+  return new CliError(message, { code: 'usage', exitCode: ExitCode.USAGE, hint });
+}
+
+export function cancelled(message = 'cancelled'): CliError {
+  return new CliError(message, { code: 'cancelled', exitCode: ExitCode.CANCELLED });
+}
+
+/** Input was needed but there is no terminal to ask on. Names the flag that supplies it. */
+export function needsInput(what: string, flag: string): CliError {
+  return usageError(
+    `${what} is needed, but there is no terminal to ask on (no TTY or --no-input).`,
+    `Pass ${flag}.`,
+  );
+}

@@ -1,0 +1,95 @@
+import type { Command } from 'commander';
+import type { Context } from './context.js';
+import { usageError } from './errors.js';
+import { parseDuration } from './util/duration.js';
+
+/** Global options after flags, env vars (and later contexts) are merged. Flags win over env vars. */
+export interface GlobalOptions {
+  servers: string[];
+  context?: string;
+  cacert?: string;
+  pin?: string;
+  insecure: boolean;
+  allowHttp: boolean;
+  timeoutMs: number;
+  user?: string;
+  passwordFrom?: string;
+  totpFrom?: string;
+  strategy?: string;
+  cookieName: string;
+  json: boolean;
+  color: boolean;
+  input: boolean;
+  debug: boolean;
+}
+
+/** The env var behind each global flag; shown in --help and `pikactl help environment`. */
+export const GLOBAL_ENV = {
+  server: 'PIKA_SERVER',
+  context: 'PIKACTL_CONTEXT',
+  cacert: 'PIKA_CACERT',
+  pin: 'PIKA_TLS_PIN',
+  insecure: 'PIKA_INSECURE',
+  allowHttp: 'PIKA_ALLOW_HTTP',
+  timeout: 'PIKA_TIMEOUT',
+  user: 'PIKA_USER',
+  passwordFrom: 'PIKA_PASSWORD_FROM',
+  totpFrom: 'PIKA_TOTP_FROM',
+  strategy: 'PIKA_LOGIN_STRATEGY',
+  cookieName: 'PIKA_SESSION_COOKIE',
+  session: 'PIKA_SESSION',
+} as const;
+
+export const DEFAULT_TIMEOUT = '30s';
+
+function truthy(v: string | undefined): boolean {
+  return v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
+}
+
+interface RawGlobals {
+  server?: string[];
+  context?: string;
+  cacert?: string;
+  pin?: string;
+  insecure?: boolean;
+  allowHttp?: boolean;
+  timeout?: string;
+  user?: string;
+  passwordFrom?: string;
+  totpFrom?: string;
+  strategy?: string;
+  cookieName?: string;
+  json?: boolean;
+  color?: boolean;
+  input?: boolean;
+  debug?: boolean;
+}
+
+export function resolveGlobals(cmd: Command, ctx: Pick<Context, 'env'>): GlobalOptions {
+  const o = cmd.optsWithGlobals<RawGlobals>();
+  const env = ctx.env;
+  const envServers = (env[GLOBAL_ENV.server] ?? '')
+    .split(/[\s,]+/)
+    .filter((s) => s.length > 0);
+  const timeoutText = o.timeout ?? env[GLOBAL_ENV.timeout] ?? DEFAULT_TIMEOUT;
+  const timeoutMs = parseDuration(timeoutText, '--timeout');
+  if (timeoutMs <= 0) throw usageError('--timeout must be greater than zero');
+  return {
+    servers: o.server && o.server.length > 0 ? o.server : envServers,
+    context: o.context ?? env[GLOBAL_ENV.context],
+    cacert: o.cacert ?? env[GLOBAL_ENV.cacert],
+    pin: o.pin ?? env[GLOBAL_ENV.pin],
+    insecure: Boolean(o.insecure) || truthy(env[GLOBAL_ENV.insecure]),
+    allowHttp: Boolean(o.allowHttp) || truthy(env[GLOBAL_ENV.allowHttp]),
+    timeoutMs,
+    user: o.user ?? env[GLOBAL_ENV.user],
+    passwordFrom: o.passwordFrom ?? env[GLOBAL_ENV.passwordFrom],
+    totpFrom: o.totpFrom ?? env[GLOBAL_ENV.totpFrom],
+    strategy: o.strategy ?? env[GLOBAL_ENV.strategy],
+    cookieName: o.cookieName ?? env[GLOBAL_ENV.cookieName] ?? 'pika_session',
+    json: Boolean(o.json),
+    color: o.color !== false,
+    input: o.input !== false,
+    debug: Boolean(o.debug),
+  };
+}

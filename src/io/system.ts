@@ -1,0 +1,151 @@
+import type { Readable, Writable } from 'node:stream';
+import { Chalk } from 'chalk';
+import { cancelled } from '../errors.js';
+import { noopSpinner, plainStyle, type IO, type Prompter, type Spinner, type Style } from './types.js';
+
+interface StreamLike {
+  isTTY?: boolean;
+}
+
+export interface SystemIOOptions {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  env: Record<string, string | undefined>;
+}
+
+/** Decide colour the way most CLIs do: NO_COLOR wins, FORCE_COLOR forces, else the stream must be a TTY. */
+export function colorWanted(env: Record<string, string | undefined>, isTTY: boolean): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  if (env.TERM === 'dumb') return false;
+  return isTTY;
+}
+
+/** Maps @inquirer's Ctrl-C error to our cancelled error (exit 130). */
+function mapPromptError(err: unknown): never {
+  if (err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError')) {
+    throw cancelled('cancelled at the prompt');
+  }
+  throw err;
+}
+
+/** A prompter over @inquirer/prompts, loaded only when a prompt is really shown. */
+export function inquirerPrompter(input: Readable, output: Writable): Prompter {
+  const ctx = { input, output, clearPromptOnDone: false } as const;
+  const load = () => import('@inquirer/prompts');
+  return {
+    async password(message) {
+      const { password } = await load();
+      return password({ message, mask: false }, ctx).catch(mapPromptError);
+    },
+    async input(message, defaultValue) {
+      const { input: ask } = await load();
+      return ask({ message, default: defaultValue }, ctx).catch(mapPromptError);
+    },
+    async confirm(message, defaultValue = false) {
+      const { confirm } = await load();
+      return confirm({ message, default: defaultValue }, ctx).catch(mapPromptError);
+    },
+    async select(message, choices) {
+      const { select } = await load();
+      return select({ message, choices: choices.map((c) => ({ ...c })) }, ctx).catch(mapPromptError);
+    },
+  };
+}
+
+export class SystemIO implements IO {
+  readonly stdin: Readable;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly stdinIsTTY: boolean;
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+  private readonly env: Record<string, string | undefined>;
+  private colorOverride: boolean | undefined;
+  private noInput = false;
+  private cachedStyle: Style | undefined;
+
+  constructor(opts: SystemIOOptions) {
+    this.stdin = opts.stdin;
+    this.stdout = opts.stdout;
+    this.stderr = opts.stderr;
+    this.env = opts.env;
+    this.stdinIsTTY = Boolean((opts.stdin as StreamLike).isTTY);
+    this.stdoutIsTTY = Boolean((opts.stdout as StreamLike).isTTY);
+    this.stderrIsTTY = Boolean((opts.stderr as StreamLike).isTTY);
+  }
+
+  configure(opts: { color?: boolean; noInput?: boolean }): void {
+    if (opts.color === false) this.colorOverride = false;
+    if (opts.noInput) this.noInput = true;
+    this.cachedStyle = undefined;
+  }
+
+  get colorEnabled(): boolean {
+    if (this.colorOverride === false) return false;
+    return colorWanted(this.env, this.stderrIsTTY);
+  }
+
+  get style(): Style {
+    if (this.cachedStyle) return this.cachedStyle;
+    this.cachedStyle = this.colorEnabled ? ansiStyle : plainStyle;
+    return this.cachedStyle;
+  }
+
+  canPrompt(): boolean {
+    return !this.noInput && this.stdinIsTTY && this.stderrIsTTY && this.env.CI !== 'true';
+  }
+
+  prompter(): Prompter {
+    return inquirerPrompter(this.stdin, this.stderr);
+  }
+
+  spinner(text: string): Spinner {
+    if (!this.stderrIsTTY || !this.colorEnabled) return noopSpinner;
+    return lazySpinner(text, this.stderr);
+  }
+}
+
+/** chalk with a fixed level: the decision was made above, not by chalk's own sniffing. */
+const colored = new Chalk({ level: 1 });
+export const ansiStyle: Style = {
+  bold: (s) => colored.bold(s),
+  dim: (s) => colored.dim(s),
+  red: (s) => colored.red(s),
+  green: (s) => colored.green(s),
+  yellow: (s) => colored.yellow(s),
+  cyan: (s) => colored.cyan(s),
+};
+
+/** ora is loaded on first use; until it has loaded, updates are remembered. */
+function lazySpinner(text: string, stream: Writable): Spinner {
+  let current = text;
+  let spinner: import('ora').Ora | undefined;
+  let done = false;
+  const ready = import('ora').then(({ default: ora }) => {
+    if (done) return;
+    spinner = ora({ text: current, stream: stream as NodeJS.WritableStream, discardStdin: false }).start();
+  });
+  void ready.catch(() => undefined);
+  return {
+    update(t) {
+      current = t;
+      if (spinner) spinner.text = t;
+    },
+    succeed(t) {
+      done = true;
+      if (spinner) spinner.succeed(t ?? current);
+      else stream.write(`✔ ${t ?? current}\n`);
+    },
+    fail(t) {
+      done = true;
+      if (spinner) spinner.fail(t ?? current);
+      else stream.write(`✖ ${t ?? current}\n`);
+    },
+    stop() {
+      done = true;
+      spinner?.stop();
+    },
+  };
+}

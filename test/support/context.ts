@@ -1,0 +1,172 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import type { Context, Env } from '../../src/context.js';
+import { realClock } from '../../src/context.js';
+import { noopSpinner, plainStyle, type IO, type Prompter, type Spinner } from '../../src/io/types.js';
+import { CliError, ExitCode } from '../../src/errors.js';
+import type { Keychain } from '../../src/secrets/keychain.js';
+import { run } from '../../src/cli.js';
+
+/** A scripted answer for the fake prompter: matched against the prompt text in order. */
+export interface ScriptedAnswer {
+  match?: RegExp;
+  answer: string | boolean;
+}
+
+export class ScriptedPrompter implements Prompter {
+  readonly asked: string[] = [];
+  constructor(private readonly answers: ScriptedAnswer[]) {}
+  private next(message: string): string | boolean {
+    this.asked.push(message);
+    const a = this.answers.shift();
+    if (!a) throw new Error(`unexpected prompt: ${message}`);
+    if (a.match && !a.match.test(message)) throw new Error(`prompt "${message}" did not match ${a.match}`);
+    return a.answer;
+  }
+  async password(message: string) {
+    return String(this.next(message));
+  }
+  async input(message: string) {
+    return String(this.next(message));
+  }
+  async confirm(message: string) {
+    return Boolean(this.next(message));
+  }
+  async select<T extends string>(message: string): Promise<T> {
+    return String(this.next(message)) as T;
+  }
+  remaining(): number {
+    return this.answers.length;
+  }
+}
+
+function collector(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+export interface TestIOOptions {
+  tty?: boolean;
+  stdin?: string;
+  answers?: ScriptedAnswer[];
+}
+
+export class TestIO implements IO {
+  readonly stdout: PassThrough;
+  readonly stderr: PassThrough;
+  readonly stdin: Readable;
+  readonly stdinIsTTY: boolean;
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+  readonly style = plainStyle;
+  readonly colorEnabled = false;
+  readonly prompts: ScriptedPrompter;
+  private noInput = false;
+  private readonly out = collector();
+  private readonly err = collector();
+
+  constructor(opts: TestIOOptions = {}) {
+    const tty = opts.tty ?? false;
+    this.stdout = this.out.stream;
+    this.stderr = this.err.stream;
+    this.stdin = Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]);
+    this.stdinIsTTY = tty;
+    this.stdoutIsTTY = tty;
+    this.stderrIsTTY = tty;
+    this.prompts = new ScriptedPrompter(opts.answers ?? []);
+  }
+  configure(opts: { color?: boolean; noInput?: boolean }): void {
+    if (opts.noInput) this.noInput = true;
+  }
+  canPrompt(): boolean {
+    return this.stdinIsTTY && !this.noInput;
+  }
+  prompter(): Prompter {
+    return this.prompts;
+  }
+  spinner(): Spinner {
+    return noopSpinner;
+  }
+  get stdoutText(): string {
+    return this.out.text();
+  }
+  get stderrText(): string {
+    return this.err.text();
+  }
+}
+
+/** In-memory keychain behind the real interface. */
+export class MemoryKeychain implements Keychain {
+  readonly backend = 'memory';
+  readonly entries = new Map<string, string>();
+  async get(account: string) {
+    const { Secret } = await import('../../src/secrets/secret.js');
+    const v = this.entries.get(account);
+    return v === undefined ? null : new Secret(v, `keychain:${account}`);
+  }
+  async set(account: string, value: import('../../src/secrets/secret.js').Secret) {
+    this.entries.set(account, value.reveal());
+  }
+  async delete(account: string) {
+    return this.entries.delete(account);
+  }
+  async list() {
+    return [...this.entries.keys()].sort();
+  }
+}
+
+export const unavailableKeychain = async (): Promise<Keychain> => {
+  throw new CliError('no keychain in this test', { code: 'keychain_unavailable', exitCode: ExitCode.ERROR });
+};
+
+export interface TestContextOptions extends TestIOOptions {
+  env?: Env;
+  home?: string;
+  keychain?: Keychain | null;
+  fetch?: typeof globalThis.fetch;
+}
+
+export function tempDir(prefix = 'pikactl-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function testContext(opts: TestContextOptions = {}): Context & { io: TestIO } {
+  const io = new TestIO(opts);
+  const home = opts.home ?? tempDir('pikactl-home-');
+  const keychain = opts.keychain;
+  return {
+    io,
+    env: { HOME: home, ...(opts.env ?? {}) },
+    homedir: home,
+    cwd: home,
+    clock: realClock,
+    fetch: opts.fetch,
+    keychain: keychain ? async () => keychain : unavailableKeychain,
+  };
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  io: TestIO;
+  json<T = any>(): T;
+}
+
+/** Runs pikactl in-process, the way the binary would, and captures everything. */
+export async function runCli(argv: string[], opts: TestContextOptions | (Context & { io: TestIO }) = {}): Promise<RunResult> {
+  const ctx = 'io' in opts && opts.io instanceof TestIO ? (opts as Context & { io: TestIO }) : testContext(opts as TestContextOptions);
+  const code = await run(argv, ctx);
+  const stdout = ctx.io.stdoutText;
+  return {
+    code,
+    stdout,
+    stderr: ctx.io.stderrText,
+    io: ctx.io,
+    json: () => JSON.parse(stdout),
+  };
+}
