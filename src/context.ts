@@ -61,6 +61,7 @@ export function systemContext(): Context {
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => controller.abort(new Error(`received ${sig}`));
   process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   let keychain: Promise<Keychain> | undefined;
   const env = process.env;
   return {

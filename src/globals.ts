@@ -12,6 +12,8 @@ export interface GlobalOptions {
   insecure: boolean;
   allowHttp: boolean;
   timeoutMs: number;
+  /** True when --timeout or PIKA_TIMEOUT set timeoutMs (so it wins over a context's timeout). */
+  timeoutExplicit: boolean;
   user?: string;
   passwordFrom?: string;
   totpFrom?: string;
@@ -82,6 +84,7 @@ export function resolveGlobals(cmd: Command, ctx: Pick<Context, 'env'>): GlobalO
     insecure: Boolean(o.insecure) || truthy(env[GLOBAL_ENV.insecure]),
     allowHttp: Boolean(o.allowHttp) || truthy(env[GLOBAL_ENV.allowHttp]),
     timeoutMs,
+    timeoutExplicit: o.timeout !== undefined || env[GLOBAL_ENV.timeout] !== undefined,
     user: o.user ?? env[GLOBAL_ENV.user],
     passwordFrom: o.passwordFrom ?? env[GLOBAL_ENV.passwordFrom],
     totpFrom: o.totpFrom ?? env[GLOBAL_ENV.totpFrom],

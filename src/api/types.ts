@@ -45,6 +45,27 @@ export type LoginResult =
   | { kind: 'session'; cookie: Secret }
   | { kind: 'totp_required'; totpSessionId: Secret; expiresInSeconds?: number };
 
+/** GET /api/v1/tls/status (settings.manage). Only what `pikactl trust` needs is typed. */
+export interface TlsStatus {
+  process_enabled?: boolean;
+  https_enabled?: boolean;
+  plain_http_enabled?: boolean;
+  certificate?: {
+    loaded?: boolean;
+    subject?: string;
+    issuer?: string;
+    dns_names?: string[];
+    ip_addresses?: string[];
+    not_after?: string;
+    days_remaining?: number;
+    /** Upper-case hex of the DER's SHA-256, no separators. */
+    fingerprint_sha256?: string;
+    self_signed?: boolean;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
 export interface ClusterStatus {
   enabled?: boolean;
   role?: string;
@@ -76,6 +97,7 @@ export type ApiErrorKind =
   | 'connection_lost' // the request was sent but the connection dropped before a response
   | 'tls' // certificate verification or pin mismatch
   | 'timeout'
+  | 'cancelled' // the caller's AbortSignal fired (Ctrl-C / SIGTERM)
   | 'unexpected'; // anything else
 
 export interface ApiErrorInit {
@@ -91,6 +113,8 @@ export interface ApiErrorInit {
   retryAfterMs?: number;
   /** For 3xx: the Location header. */
   location?: string;
+  /** What the operator can do about it (e.g. TLS: --cacert / --pin), when the layer that saw it knows. */
+  hint?: string;
   cause?: unknown;
 }
 
@@ -104,6 +128,7 @@ export class ApiError extends Error {
   readonly requestId?: string;
   readonly retryAfterMs?: number;
   readonly location?: string;
+  readonly hint?: string;
 
   constructor(message: string, init: ApiErrorInit) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -117,6 +142,7 @@ export class ApiError extends Error {
     this.requestId = init.requestId;
     this.retryAfterMs = init.retryAfterMs;
     this.location = init.location;
+    this.hint = init.hint;
   }
 }
 

@@ -1,0 +1,168 @@
+import { Secret } from '../secrets/secret.js';
+import { createDispatcher } from '../transport/agent.js';
+import { networkErrorToApiError } from '../transport/errors.js';
+import { fetchSend, undiciSend, type HttpSend } from '../transport/http.js';
+import { assertHttpAllowed, DEFAULT_MAX_BODY_BYTES, type TransportOptions } from '../transport/options.js';
+import { VERSION } from '../version.js';
+import { checkResponse, type ParsedBody } from './classify.js';
+import { sessionFromSetCookie } from './cookies.js';
+import {
+  ApiError,
+  type ClusterStatus,
+  type Identity,
+  type KeyStatus,
+  type LoginInfo,
+  type LoginResult,
+  type PikaClient,
+  type ServerInfo,
+  type TlsStatus,
+} from './types.js';
+import { endpoint, type ServerUrl } from './url.js';
+
+export interface CreatePikaClientOptions {
+  server: ServerUrl;
+  transport: TransportOptions;
+  /** Use this fetch instead of undici's dispatcher (msw tests inject the global fetch). */
+  fetch?: typeof globalThis.fetch;
+  userAgent?: string;
+  /** Session cookie name (Pika's auth.cookie.name); default pika_session. */
+  cookieName?: string;
+}
+
+/** The concrete client: PikaClient plus calls only some commands need. */
+export interface PikaHttpClient extends PikaClient {
+  /** GET /api/v1/tls/status (settings.manage): the certificate Pika serves, with its fingerprint. */
+  tlsStatus(signal?: AbortSignal): Promise<TlsStatus>;
+}
+
+interface CallOptions {
+  body?: Record<string, unknown>;
+  secrets?: Secret[];
+  expectJson?: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * Creates the typed Pika client. Throws a usage CliError when plain http:// is not
+ * allowed for this host, or when --cacert / --pin are unusable.
+ */
+export function createPikaClient(opts: CreatePikaClientOptions): PikaHttpClient {
+  const { server, transport } = opts;
+  assertHttpAllowed(server, transport.allowHttp);
+  const cookieName = opts.cookieName ?? 'pika_session';
+  const userAgent = opts.userAgent ?? `pikactl/${VERSION}`;
+  const maxBodyBytes = transport.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const dispatcher = opts.fetch ? undefined : createDispatcher(transport);
+  const send: HttpSend = opts.fetch ? fetchSend(opts.fetch) : undiciSend(dispatcher!);
+  let session: Secret | undefined;
+
+  async function call(method: 'GET' | 'POST', path: string, o: CallOptions = {}): Promise<ParsedBody & { setCookies: string[] }> {
+    const timeout = AbortSignal.timeout(transport.timeoutMs);
+    const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': userAgent };
+    if (session) headers.cookie = `${cookieName}=${session.reveal()}`;
+    // The body holds secrets: it lives only in this frame and never reaches an error.
+    let body: string | undefined;
+    if (o.body) {
+      headers['content-type'] = 'application/json';
+      // Secret.toJSON redacts (and runs before any replacer), so reveal the top-level fields explicitly.
+      body = JSON.stringify(Object.fromEntries(Object.entries(o.body).map(([k, v]) => [k, v instanceof Secret ? v.reveal() : v])));
+    }
+    const secrets = [...(o.secrets ?? []), ...(session ? [session] : [])];
+    let res;
+    try {
+      res = await send({ method, url: endpoint(server, path), headers, body, signal, maxBodyBytes });
+    } catch (err) {
+      throw networkErrorToApiError(err, {
+        method,
+        path,
+        host: server.url.host,
+        timedOut: timeout.aborted,
+        cancelled: o.signal?.aborted ?? false,
+        timeoutMs: transport.timeoutMs,
+      });
+    }
+    const parsed = checkResponse(res, { method, path, server, expectJson: o.expectJson ?? true, secrets });
+    return { ...parsed, setCookies: res.setCookies };
+  }
+
+  const notPika = (method: string, path: string, what: string) =>
+    new ApiError(`${method} ${path}: ${what}`, {
+      kind: 'not_pika',
+      method,
+      path,
+      status: 200,
+      hint: `Is ${server.id} a Pika server? If Pika runs under a base path, include it in --server.`,
+    });
+
+  const getJson = async <T>(path: string, signal?: AbortSignal) => (await call('GET', path, { signal })).json as T;
+
+  async function loginCall(strategy: string, payload: Record<string, unknown>, secrets: Secret[], signal?: AbortSignal): Promise<LoginResult> {
+    const path = `/login/pass/${encodeURIComponent(strategy)}`;
+    const { json, setCookies } = await call('POST', path, { body: payload, secrets, signal });
+    if (json?.phase === 'totp_required') {
+      if (typeof json.totp_session_id !== 'string' || json.totp_session_id === '') throw notPika('POST', path, 'TOTP step-up without a totp_session_id');
+      const expires = typeof json.expires_in === 'number' ? json.expires_in : undefined;
+      return { kind: 'totp_required', totpSessionId: new Secret(json.totp_session_id, 'login'), expiresInSeconds: expires };
+    }
+    return { kind: 'session', cookie: sessionFromSetCookie(setCookies, cookieName, path) };
+  }
+
+  return {
+    server,
+    setSession(cookie) {
+      session = cookie;
+    },
+    hasSession: () => session !== undefined,
+
+    async healthz(signal) {
+      const { isHtml } = await call('GET', '/healthz', { signal, expectJson: false });
+      if (isHtml) throw notPika('GET', '/healthz', 'expected "OK" but got an HTML page');
+    },
+    info: (signal) => getJson<ServerInfo>('/api/v1/info', signal),
+    async keyStatus(signal) {
+      const s = await getJson<Record<string, unknown>>('/api/v1/key/status', signal);
+      if (typeof s.initialized !== 'boolean' || typeof s.unlocked !== 'boolean') {
+        throw notPika('GET', '/api/v1/key/status', 'answer lacks the initialized/unlocked booleans');
+      }
+      return { initialized: s.initialized, unlocked: s.unlocked } satisfies KeyStatus;
+    },
+    async initialize(key, signal) {
+      await call('POST', '/api/v1/key/initialize', { body: { key }, secrets: [key], signal });
+    },
+    async unlock(key, signal) {
+      await call('POST', '/api/v1/key/unlock', { body: { key }, secrets: [key], signal });
+    },
+    async lock(signal) {
+      await call('POST', '/api/v1/key/lock', { signal });
+    },
+    async rotate(currentKey, newKey, signal) {
+      await call('POST', '/api/v1/key/rotate', { body: { current_key: currentKey, new_key: newKey }, secrets: [currentKey, newKey], signal });
+    },
+    settings: (signal) => getJson<Record<string, unknown>>('/api/v1/settings', signal),
+    clusterStatus: (signal) => getJson<ClusterStatus>('/api/v1/cluster/status', signal),
+    tlsStatus: (signal) => getJson<TlsStatus>('/api/v1/tls/status', signal),
+
+    async loginInfo(signal) {
+      const info = await getJson<LoginInfo>('/login/info', signal);
+      return { ...info, strategies: Array.isArray(info.strategies) ? info.strategies : [] };
+    },
+    login: (strategy, username, password, signal) => loginCall(strategy, { username, password }, [password], signal),
+    loginTotp: (strategy, totpSessionId, code, signal) =>
+      loginCall(strategy, { totp_session_id: totpSessionId, code }, [totpSessionId, code], signal),
+    async me(signal) {
+      const id = await getJson<Identity>('/login/me', signal);
+      if (typeof id.subject !== 'string' || id.subject === '') {
+        throw new ApiError('GET /login/me: no identity in the answer', { kind: 'unauthenticated', method: 'GET', path: '/login/me', status: 200 });
+      }
+      return id;
+    },
+    async logout(signal) {
+      await call('POST', '/logout', { signal, expectJson: false });
+      session = undefined;
+    },
+    async close() {
+      await dispatcher?.close();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { ApiError, type PikaClient } from '../api/types.js';
+import type { Context } from '../context.js';
+import { CliError, ExitCode } from '../errors.js';
+import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
+import { authenticate, loginInline } from './authenticate.js';
+import type { AuthSession, SecretSource, SessionStore } from './types.js';
+
+export interface WithSessionOptions {
+  /**
+   * fn may be run a second time after a fresh login. Only for calls whose first
+   * attempt certainly had no effect or is idempotent (a 307 comes from the auth
+   * layer, before the handler, but commands that change state still opt in explicitly).
+   */
+  retrySafe?: boolean;
+  sessionStore?: SessionStore;
+  /** "unlock", "rotate"…: prefixes the error message. */
+  action?: string;
+}
+
+const isExpired = (err: unknown): err is ApiError => err instanceof ApiError && err.kind === 'unauthenticated';
+
+/**
+ * Authenticates, runs fn, and always closes the session (inline logins are logged
+ * out). If the server says the session is missing or expired mid-command, says so;
+ * on a TTY and for retry-safe work it offers to log in again and retries fn once.
+ * Otherwise it throws the auth CliError (exit 4) with the next step.
+ */
+export async function withSession<T>(
+  ctx: Context,
+  g: GlobalOptions,
+  client: PikaClient,
+  secrets: SecretSource,
+  fn: (session: AuthSession) => Promise<T>,
+  opts: WithSessionOptions = {},
+): Promise<T> {
+  let session = await authenticate(ctx, g, client, secrets, opts.sessionStore);
+  try {
+    try {
+      return await fn(session);
+    } catch (err) {
+      if (!isExpired(err)) throw err;
+      ctx.io.stderr.write(`Session expired: ${client.server.id} no longer accepts the ${describe(session)}.\n`);
+      if (session.source === 'stored' && opts.sessionStore) {
+        await opts.sessionStore.remove(client.server).catch(() => {});
+      }
+      const mayRetry = opts.retrySafe === true && ctx.io.canPrompt();
+      if (!mayRetry || !(await ctx.io.prompter().confirm(`Log in to ${client.server.id} again and retry?`, true))) {
+        throw expiredError(client, session, opts, err);
+      }
+      await session.close();
+      session = await loginInline(ctx, g, client, secrets);
+      try {
+        return await fn(session);
+      } catch (again) {
+        if (isExpired(again)) throw expiredError(client, session, opts, again);
+        throw again;
+      }
+    }
+  } finally {
+    await session.close();
+  }
+}
+
+function describe(session: AuthSession): string {
+  if (session.source === 'env') return `session in ${GLOBAL_ENV.session}`;
+  if (session.source === 'stored') return 'stored session (pikactl login)';
+  return `session of "${session.user ?? '?'}"`;
+}
+
+function expiredError(client: PikaClient, session: AuthSession, opts: WithSessionOptions, cause: ApiError): CliError {
+  const s = client.server.id;
+  const relogin = `--user NAME --password-from SPEC`;
+  let hint: string;
+  if (opts.retrySafe !== true) {
+    hint = `This step changes state, so it was not retried. Check the state with \`pikactl status --server ${s}\`, then run the command again (log in with ${relogin}).`;
+  } else if (session.source === 'env') {
+    hint = `${GLOBAL_ENV.session} holds an expired or invalid session: unset it or refresh it, or log in with ${relogin}.`;
+  } else if (session.source === 'stored') {
+    hint = `The stale stored session was removed. Log in again with \`pikactl login --server ${s}\`, or pass ${relogin}.`;
+  } else {
+    hint = `Run the command again; on a terminal pikactl offers to log in again.`;
+  }
+  return new CliError(`${opts.action ? `${opts.action} failed: ` : ''}session expired or not valid on ${s}`, {
+    code: 'session_expired',
+    exitCode: ExitCode.AUTH,
+    hint,
+    cause,
+    details: { source: session.source },
+  });
+}

@@ -1,0 +1,190 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import type { App } from './app.js';
+import { confirmAction } from './confirm.js';
+import { parseServerUrl } from '../api/url.js';
+import { usageError } from '../errors.js';
+import { writeJson } from '../output/json.js';
+import { parseDuration } from '../util/duration.js';
+import { unknownContextError } from '../config/resolve.js';
+import { parseSecretSpec } from '../secrets/spec.js';
+import { checkContextName, type ConfigFile, type ContextConfig } from '../config/schema.js';
+import { loadConfig, saveConfig } from '../config/store.js';
+import { normalizePin } from '../config/pin.js';
+import { contextJson, renderContext, renderContextTable } from '../config/render.js';
+
+/** The global flags `context add` stores, as commander hands them to the program. */
+interface RawConnectionFlags {
+  server?: string[];
+  cacert?: string;
+  pin?: string;
+  user?: string;
+  timeout?: string;
+  insecure?: boolean;
+  allowHttp?: boolean;
+}
+
+export function registerContext(program: Command, app: App): void {
+  const context = program
+    .command('context')
+    .description('manage named contexts: saved servers, TLS trust, user and key source (kubeconfig style)')
+    .addHelpText('after', '\nContexts live in $XDG_CONFIG_HOME/pikactl/config.json (mode 0600). They never hold a secret.\nSelect one with --context NAME or PIKACTL_CONTEXT; flags and env vars override its values.');
+
+  // `--server`, `--cacert`, `--pin`, `--user`, `--timeout`, `--insecure` and `--allow-http`
+  // are global options. The program does not use positional options, so commander hands
+  // `pikactl context add prod --server URL` to the PROGRAM's --server even if `add`
+  // declared its own (checked: the subcommand's copy stays empty). So `add` declares none
+  // of them and reads the program's parsed flags (flags only, not env vars: a stray
+  // PIKA_SERVER must not end up saved in a context).
+  const add = context
+    .command('add')
+    .argument('<name>', 'context name (letters, digits, . _ : -)')
+    .usage('NAME --server URL [--server URL...] [--cacert FILE | --pin SHA256] [--user NAME] [--key-from SPEC] [--timeout D] [--use]')
+    .description('save a context: one or more replica URLs and how to trust and log in to them')
+    .addOption(new Option('--key-from <spec>', 'default key source for unlock: a secret SOURCE such as keychain or file:PATH (never the key)'))
+    .addOption(new Option('--use', 'make it the current context'))
+    .addOption(new Option('--force', 'replace an existing context of the same name'))
+    .addHelpText(
+      'after',
+      `
+Also stores these global flags when given on the command line (env vars are not saved):
+  -s, --server <url>      a replica URL; repeat for several (required)
+  --cacert <file>         PEM certificate or CA to trust (stored as an absolute path)
+  --pin <sha256>          certificate fingerprint to require (see: pikactl trust)
+  -u, --user <name>       login user
+  --timeout <duration>    per-request timeout, e.g. 30s
+  --insecure, --allow-http
+
+Examples:
+  pikactl context add prod --server https://pika-0:8080 --server https://pika-1:8080 --key-from keychain --use
+  pikactl trust --context prod      # pin the self-signed certificate instead of --insecure`,
+    );
+  app.action<{ keyFrom?: string; use?: boolean; force?: boolean }>(add, async (opts, g, args) => {
+    const name = checkContextName(args[0]);
+    const raw = add.optsWithGlobals<RawConnectionFlags>();
+    const entry = buildEntry(raw, opts.keyFrom, app.ctx.cwd);
+    const { config } = await loadConfig(app.ctx);
+    const existed = Object.hasOwn(config.contexts, name);
+    if (existed && !opts.force) {
+      throw usageError(`context "${name}" already exists`, `Pass --force to replace it, or see it with: pikactl context show ${name}`);
+    }
+    config.contexts[name] = entry;
+    const makeCurrent = Boolean(opts.use) || config.current_context === undefined || !Object.hasOwn(config.contexts, config.current_context);
+    if (makeCurrent) config.current_context = name;
+    const file = await saveConfig(app.ctx, config);
+    if (g.json) return writeJson(app.ctx.io, { ok: true, action: existed ? 'replaced' : 'added', ...contextJson(name, entry, makeCurrent), config_file: file });
+    const n = entry.servers.length;
+    app.ctx.io.stdout.write(`${existed ? 'Replaced' : 'Added'} context ${name} (${n} server${n === 1 ? '' : 's'}) in ${file}\n`);
+    if (makeCurrent) app.ctx.io.stdout.write(`Current context is now ${name}.\n`);
+    if (entry.insecure) app.ctx.io.stderr.write(`Warning: context ${name} skips TLS verification. Pin the certificate instead: pikactl trust --context ${name}\n`);
+  });
+
+  const list = context.command('list').alias('ls').description('list contexts; * marks the current one');
+  app.action(list, async (_opts, g) => {
+    const { config, path } = await loadConfig(app.ctx);
+    const names = Object.keys(config.contexts);
+    if (g.json) {
+      return writeJson(app.ctx.io, {
+        current_context: config.current_context ?? null,
+        contexts: names.map((n) => contextJson(n, config.contexts[n], n === config.current_context)),
+        config_file: path,
+      });
+    }
+    if (names.length === 0) {
+      app.ctx.io.stderr.write('No contexts yet. Add one with: pikactl context add NAME --server URL\n');
+      return;
+    }
+    app.ctx.io.stdout.write(renderContextTable(config));
+    if (config.current_context !== undefined && !names.includes(config.current_context)) {
+      app.ctx.io.stderr.write(`Warning: the current context "${config.current_context}" does not exist. Pick one: pikactl context use NAME\n`);
+    }
+  });
+
+  const use = context.command('use').argument('<name>', 'context to make current').description('make a context the current one');
+  app.action(use, async (_opts, g, args) => {
+    const name = args[0];
+    const { config } = await loadConfig(app.ctx);
+    requireContext(config, name);
+    config.current_context = name;
+    const file = await saveConfig(app.ctx, config);
+    if (g.json) return writeJson(app.ctx.io, { ok: true, current_context: name, config_file: file });
+    app.ctx.io.stdout.write(`Current context is now ${name}.\n`);
+  });
+
+  const show = context
+    .command('show')
+    .argument('[name]', 'context to show (default: --context, else the current one)')
+    .description("show a context's settings");
+  app.action(show, async (_opts, g, args) => {
+    const { config, path } = await loadConfig(app.ctx);
+    const name = args[0] ?? g.context ?? config.current_context;
+    if (name === undefined) throw usageError('no context named and no current context', 'Pass a NAME, or set one with: pikactl context use NAME');
+    const entry = requireContext(config, name);
+    const current = name === config.current_context;
+    if (g.json) return writeJson(app.ctx.io, { ...contextJson(name, entry, current), config_file: path });
+    app.ctx.io.stdout.write(renderContext(name, entry, current, path));
+  });
+
+  const remove = context
+    .command('remove')
+    .alias('rm')
+    .argument('<name>', 'context to remove')
+    .option('-y, --yes', 'do not ask for confirmation (needed without a terminal)')
+    .description('delete a context from the config file');
+  app.action<{ yes?: boolean }>(remove, async (opts, g, args) => {
+    const name = args[0];
+    const { config } = await loadConfig(app.ctx);
+    const entry = requireContext(config, name);
+    if (!opts.yes) app.ctx.io.stderr.write(`Context ${name}: ${entry.servers.join(', ')}\n`);
+    await confirmAction(app, { yes: opts.yes, question: `Remove context ${name}?`, what: `remove context ${name}` });
+    delete config.contexts[name];
+    const wasCurrent = config.current_context === name;
+    if (wasCurrent) delete config.current_context;
+    const file = await saveConfig(app.ctx, config);
+    if (g.json) return writeJson(app.ctx.io, { ok: true, removed: name, current_context: config.current_context ?? null, config_file: file });
+    app.ctx.io.stdout.write(`Removed context ${name}.\n`);
+    if (wasCurrent) app.ctx.io.stdout.write('There is no current context now; pick one with: pikactl context use NAME\n');
+  });
+}
+
+function requireContext(config: ConfigFile, name: string): ContextConfig {
+  if (!Object.hasOwn(config.contexts, name)) throw unknownContextError(name, config);
+  return config.contexts[name];
+}
+
+/** Turns the command line into a context entry, validating every value the way load will. */
+function buildEntry(raw: RawConnectionFlags, keyFrom: string | undefined, cwd: string): ContextConfig {
+  const servers = raw.server ?? [];
+  if (servers.length === 0) throw usageError('context add needs at least one --server URL', 'pikactl context add NAME --server https://pika.example:8080');
+  const ids: string[] = [];
+  for (const s of servers) {
+    const id = parseServerUrl(s).id;
+    if (!ids.includes(id)) ids.push(id);
+  }
+  const entry: ContextConfig = { servers: ids };
+  if (raw.cacert !== undefined) {
+    const file = resolve(cwd, raw.cacert);
+    let isFile = false;
+    try {
+      isFile = statSync(file).isFile();
+    } catch {
+      // reported below
+    }
+    if (!isFile) throw usageError(`--cacert file ${file} does not exist`, "Copy the server's certificate (Pika: <storage>/tls/server.crt) here first, or use pikactl trust.");
+    entry.cacert = file;
+  }
+  if (raw.pin !== undefined) entry.pin = normalizePin(raw.pin, '--pin');
+  if (raw.user !== undefined) entry.user = raw.user;
+  if (keyFrom !== undefined) {
+    parseSecretSpec(keyFrom, '--key-from'); // the shared grammar; its errors never echo the text (it may be a passphrase)
+    entry.key_from = keyFrom;
+  }
+  if (raw.timeout !== undefined) {
+    if (parseDuration(raw.timeout, '--timeout') <= 0) throw usageError('--timeout must be greater than zero');
+    entry.timeout = raw.timeout;
+  }
+  if (raw.insecure) entry.insecure = true;
+  if (raw.allowHttp) entry.allow_http = true;
+  return entry;
+}

@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import type { App } from './app.js';
+import { mapApiErrors, openSession, singleTarget } from './target.js';
+import { probeNode } from '../ops/probe.js';
+import { ApiError } from '../api/types.js';
+import { CliError, ExitCode } from '../errors.js';
+import { writeJson } from '../output/json.js';
+import { authed } from './auth-step.js';
+import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
+import { unreadable } from './unlock.js';
+
+export interface InitOptions {
+  keyFrom?: string;
+  confirmSaved?: boolean;
+}
+
+function alreadyInitialized(server: string, locked: boolean): CliError {
+  return new CliError(`encryption is already initialized on ${server}${locked ? ' (and the server is locked)' : ''}`, {
+    code: 'already_initialized',
+    exitCode: ExitCode.ERROR,
+    hint: locked ? 'Unlock it with: pikactl unlock' : 'To change the key: pikactl rotate',
+  });
+}
+
+export function registerInit(program: Command, app: App): void {
+  const cmd = program
+    .command('init')
+    .description('turn on at-rest encryption: set the server key once (there is no recovery if it is lost)')
+    .option('--key-from <source>', 'where the new key comes from (default: asked twice on the terminal)')
+    .option('--confirm-saved', 'confirm the new key is already saved in a password manager (required without a terminal)')
+    .addHelpText(
+      'after',
+      `
+The server re-seals its sensitive settings under the new key and stays unlocked; every
+later restart needs the key. Exit codes: 0 done, 1 already initialized, 2 input needed,
+4 not logged in / not permitted.
+
+Example:
+  pikactl init --server https://pika.example:8080`,
+    );
+  app.action<InitOptions>(cmd, async (opts, g) => {
+    const { ctx } = app;
+    const session = await openSession(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
+    try {
+      const t = singleTarget(session, 'init');
+      // State-changing: a connection lost during initialize is exit 8 (it may have been applied).
+      return await mapApiErrors(t.server, 'init', async () => {
+        const before = await probeNode(t.client, ctx.signal);
+        if (before.state === 'unreachable') throw before.error!;
+        if (before.state === 'unreadable') throw unreadable(t, before);
+        if (before.state !== 'off') throw alreadyInitialized(t.server.id, before.state === 'locked');
+        await authed(app, g, session, t, 'init', async () => {
+          const key = await session.secrets.read({ spec: opts.keyFrom ?? undefined, flag: '--key-from', label: 'new server key', confirm: true });
+          warnIfWeak(app, key);
+          await requireSavedConfirmation(app, opts.confirmSaved, t.server.id);
+          try {
+            await t.client.initialize(key, ctx.signal);
+          } catch (err) {
+            if (err instanceof ApiError && (err.kind === 'already_initialized' || err.kind === 'locked')) {
+              throw alreadyInitialized(t.server.id, err.kind === 'locked');
+            }
+            throw err;
+          }
+          // Verify: status says initialized+unlocked, and the verifier accepts the key (an unlock
+          // with the right key on an unlocked server re-verifies and changes nothing).
+          const after = await probeNode(t.client, ctx.signal);
+          if (after.state !== 'unlocked') {
+            throw new CliError(`initialize answered OK but the server now reports "${after.state}"`, { code: 'error', exitCode: ExitCode.ERROR, hint: 'Check with: pikactl status' });
+          }
+          await t.client.unlock(key, ctx.signal);
+        });
+        if (g.json) writeJson(ctx.io, { ok: true, server: t.server.id, action: 'initialized', state: 'unlocked', exit_code: 0 });
+        else ctx.io.stdout.write(`Encryption is on for ${t.server.id}. The server is unlocked; every restart from now on needs the key (pikactl unlock).\n`);
+        return ExitCode.OK;
+      }, true);
+    } finally {
+      await session.close();
+    }
+  });
+}

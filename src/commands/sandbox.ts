@@ -1,0 +1,139 @@
+import { Option, type Command } from 'commander';
+import { usageError } from '../errors.js';
+import type { GlobalOptions } from '../globals.js';
+import { FAULTS, FAULT_NAMES, isFaultName, type FaultName } from '../sandbox/faults.js';
+import { parseDuration } from '../util/duration.js';
+import type { App } from './app.js';
+
+/** `pikactl sandbox` after parsing: everything the runner (src/sandbox/run.ts) needs. */
+export interface SandboxCommandOptions {
+  host: string;
+  port: number;
+  dataDir?: string;
+  basePath?: string;
+  tls?: { certFile: string; keyFile: string } | { selfSigned: true };
+  user: string;
+  /** A secret source (env:NAME or file:PATH); undefined = keep the stored password, or generate one. */
+  passwordFrom?: string;
+  cookieName: string;
+  faults: FaultName[];
+  rateLimit: { soft?: number; hard?: number; windowMs?: number };
+  sessionTtlMs?: number;
+  /** Do not log requests and key events on stderr. */
+  quiet: boolean;
+  json: boolean;
+}
+
+interface RawOptions {
+  host: string;
+  port: string;
+  data?: string;
+  basePath?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsSelfSigned?: boolean;
+  fault?: string[];
+  rateLimitSoft?: string;
+  rateLimitHard?: string;
+  rateLimitWindow?: string;
+  sessionTtl?: string;
+  quiet?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function int(text: string | undefined, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < min || n > max) throw usageError(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
+  return n;
+}
+
+/** Builder: argv options + globals → SandboxCommandOptions (no IO). */
+export function sandboxOptions(raw: RawOptions, globals: GlobalOptions): SandboxCommandOptions {
+  if (Boolean(raw.tlsCert) !== Boolean(raw.tlsKey)) {
+    throw usageError('--tls-cert and --tls-key go together', 'Pass both, or --tls-self-signed for a generated certificate.');
+  }
+  for (const f of raw.fault ?? []) {
+    if (!isFaultName(f)) throw usageError(`unknown fault "${f}"`, `Known faults: ${FAULT_NAMES.join(', ')}.`);
+  }
+  if (raw.basePath !== undefined && /[?#\s]/.test(raw.basePath)) throw usageError(`--base-path "${raw.basePath}" is not a plain path`);
+  const sessionTtlMs = raw.sessionTtl === undefined ? undefined : parseDuration(raw.sessionTtl, '--session-ttl');
+  if (sessionTtlMs !== undefined && sessionTtlMs <= 0) throw usageError('--session-ttl must be greater than zero');
+  const windowMs = raw.rateLimitWindow === undefined ? undefined : parseDuration(raw.rateLimitWindow, '--rate-limit-window');
+  if (windowMs !== undefined && windowMs <= 0) throw usageError('--rate-limit-window must be greater than zero');
+  return {
+    host: raw.host,
+    port: int(raw.port, '--port', 0, 65535)!,
+    dataDir: raw.data,
+    basePath: raw.basePath,
+    tls: raw.tlsSelfSigned ? { selfSigned: true } : raw.tlsCert ? { certFile: raw.tlsCert, keyFile: raw.tlsKey! } : undefined,
+    user: globals.user ?? 'admin',
+    passwordFrom: globals.passwordFrom,
+    cookieName: globals.cookieName,
+    faults: [...new Set((raw.fault ?? []) as FaultName[])],
+    rateLimit: { soft: int(raw.rateLimitSoft, '--rate-limit-soft', 0), hard: int(raw.rateLimitHard, '--rate-limit-hard', 0), windowMs },
+    sessionTtlMs,
+    quiet: Boolean(raw.quiet),
+    json: globals.json,
+  };
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}
+
+const HELP_AFTER = `
+The sandbox re-implements Pika's key-management API (key status, initialize, unlock,
+lock, rotate, login, the lock gate, rate limits) with real crypto and a data directory,
+so stopping it and starting it again on the same --data is a restart: it comes back
+locked and only the right key unlocks it. The key itself is never written to disk.
+
+Login user: the global --user (default admin). Its password comes from the global
+--password-from (env:NAME or file:PATH; PIKA_USER and PIKA_PASSWORD_FROM count too);
+without it, a password stored in --data is kept, otherwise one is generated and
+printed once on stderr. The session cookie name is the global --cookie-name.
+Sessions live in memory: a restart logs everyone out.
+
+Faults (one-shot; each fires on the next rotation that reaches it):
+${FAULT_NAMES.map((f) => `  ${f.padEnd(15)} ${wrap(FAULTS[f], 70).join(`\n${' '.repeat(18)}`)}`).join('\n')}
+
+Examples:
+  pikactl sandbox --port 0
+  PIKA_PASSWORD_FROM=env:SBX_PW pikactl sandbox --data ./rehearsal --fault rotate-write
+  pikactl sandbox --tls-self-signed --base-path /pika`;
+
+export function registerSandbox(program: Command, app: App): void {
+  const cmd = program
+    .command('sandbox')
+    .description('run a Pika-compatible key-management server for tests and rehearsals (never production)')
+    .addOption(new Option('--host <host>', 'address to listen on').default('127.0.0.1'))
+    .addOption(new Option('--port <port>', 'port to listen on; 0 picks a free one').default('8080'))
+    .addOption(new Option('--data <dir>', 'state directory; start again on it to restart the same server (default: a new temporary directory)'))
+    .addOption(new Option('--base-path <path>', 'serve everything under this path, like PIKA_SERVER_BASE_PATH (e.g. /pika)'))
+    .addOption(new Option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)'))
+    .addOption(new Option('--tls-key <file>', 'PEM private key for --tls-cert'))
+    .addOption(
+      new Option('--tls-self-signed', "serve HTTPS with a self-signed certificate made like Pika's (kept in <data>/tls/)").conflicts(['tlsCert', 'tlsKey']),
+    )
+    .addOption(new Option('--fault <name>', `arm a one-shot fault (repeatable): ${FAULT_NAMES.join(', ')}`).argParser(collect))
+    .addOption(new Option('--rate-limit-soft <n>', 'failed unlocks/logins per IP before each try is delayed (default: 3)'))
+    .addOption(new Option('--rate-limit-hard <n>', 'failed unlocks/logins per IP that trigger 429 (default: 30)'))
+    .addOption(new Option('--rate-limit-window <duration>', 'how long a failure counts (default: 15m)'))
+    .addOption(new Option('--session-ttl <duration>', 'how long a login session lasts (default: 8h)'))
+    .addOption(new Option('-q, --quiet', 'do not log requests and key events on stderr'));
+  cmd.addHelpText('after', HELP_AFTER);
+  app.action<RawOptions>(cmd, async (raw, globals) => {
+    const opts = sandboxOptions(raw, globals);
+    const { runSandbox } = await import('../sandbox/run.js');
+    return runSandbox(app.ctx, opts);
+  });
+}

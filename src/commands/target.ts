@@ -1,0 +1,114 @@
+import type { App } from './app.js';
+import type { GlobalOptions } from '../globals.js';
+import type { ServerUrl } from '../api/url.js';
+import type { PikaClient } from '../api/types.js';
+import { ApiError } from '../api/types.js';
+import { type CliError, usageError } from '../errors.js';
+import type { Secret } from '../secrets/secret.js';
+import { resolveConnection, type Connection } from '../config/resolve.js';
+import type { SessionStore } from '../auth/index.js';
+
+/** One server and a client for it. */
+export interface Target {
+  server: ServerUrl;
+  client: PikaClient;
+}
+
+/** A source of secrets for this invocation; reads of the same flag are asked once and reused (fleets). */
+export interface Secrets {
+  read(req: { spec?: string; flag: string; label: string; confirm?: boolean; keychainDefault?: 'server-key' }): Promise<Secret>;
+}
+
+/** A secret-source flag and its value, validated before any request is sent. */
+export interface SpecFlag {
+  flag: string;
+  spec?: string;
+}
+
+export interface Session {
+  conn: Connection;
+  /** Stored login sessions (keychain); undefined until `pikactl login` is available here. */
+  sessionStore?: SessionStore;
+  targets: Target[];
+  secrets: Secrets;
+  close(): Promise<void>;
+}
+
+/**
+ * Resolves flags/env/context into servers, builds one client per server and one
+ * secret reader for the whole invocation. Heavy modules (undici) load here, not at start-up.
+ */
+export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] = []): Promise<Session> {
+  const { ctx } = app;
+  // Refuse a bad secret source (e.g. a passphrase typed as --key-from) before anything goes on the wire.
+  const { validateSecretSpecs } = await import('../secrets/spec.js');
+  validateSecretSpecs([...specs, { flag: '--password-from', spec: g.passwordFrom }, { flag: '--totp-from', spec: g.totpFrom }]);
+  const conn = await resolveConnection(ctx, g);
+  const [{ createPikaClient }, { SecretReader }, { insecureWarning }, { VERSION }] = await Promise.all([
+    import('../api/client.js'),
+    import('../secrets/reader.js'),
+    import('../transport/index.js'),
+    import('../version.js'),
+  ]);
+  if (conn.transport.insecure) {
+    for (const server of conn.servers) ctx.io.stderr.write(`${ctx.io.style.yellow(insecureWarning(server))}\n`);
+  }
+  const targets = conn.servers.map((server) => ({
+    server,
+    client: createPikaClient({
+      server,
+      transport: conn.transport,
+      fetch: ctx.fetch,
+      userAgent: `pikactl/${VERSION}`,
+      cookieName: g.cookieName,
+    }),
+  }));
+  const reader = new SecretReader(ctx, { server: conn.servers[0] });
+  const cache = new Map<string, Promise<Secret>>();
+  const secrets: Secrets = {
+    read(req) {
+      const key = `${req.flag}\u0000${req.spec ?? ''}`;
+      let p = cache.get(key);
+      if (!p) {
+        p = reader.read(req);
+        cache.set(key, p);
+        p.catch(() => cache.delete(key));
+      }
+      return p;
+    },
+  };
+  return {
+    conn,
+    targets,
+    secrets,
+    async close() {
+      await Promise.allSettled(targets.map((t) => t.client.close()));
+    },
+  };
+}
+
+/** Commands that act on one server (init, rotate) refuse a replica list rather than guess. */
+export function singleTarget(session: Session, command: string): Target {
+  if (session.targets.length !== 1) {
+    throw usageError(
+      `${command} acts on one server, but ${session.targets.length} were given`,
+      `Pass one --server. In a Pika cluster every POST is forwarded to the leader, so one replica is enough.`,
+    );
+  }
+  return session.targets[0];
+}
+
+/** Wraps an API error with the default mapping unless the command maps it itself. */
+export async function mapApiErrors<T>(server: ServerUrl, action: string, fn: () => Promise<T>, stateChanging = false): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ApiError) throw await toCliError(err, server, action, stateChanging);
+    throw err;
+  }
+}
+
+export async function toCliError(err: ApiError, server: ServerUrl, action: string, stateChanging = false): Promise<CliError> {
+  const { apiErrorToCli } = await import('../api/errors.js');
+  return apiErrorToCli(err, server, action, { stateChanging });
+}

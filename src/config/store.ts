@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { platform } from 'node:os';
+import { dirname, join } from 'node:path';
+import { configDir, type Context } from '../context.js';
+import { CliError, ExitCode } from '../errors.js';
+import { locateJsonError } from './json-position.js';
+import { emptyConfig, serializeConfig, validateConfig, type ConfigFile } from './schema.js';
+
+export const CONFIG_FILE_NAME = 'config.json';
+/** POSIX modes mean nothing on Windows (ACLs apply); skip the mode checks there. */
+const IS_WINDOWS = platform() === 'win32';
+
+export interface LoadedConfig {
+  path: string;
+  /** False when the file does not exist yet (config is then empty). */
+  exists: boolean;
+  config: ConfigFile;
+}
+
+/** `$XDG_CONFIG_HOME/pikactl/config.json` (else ~/.config/pikactl/config.json). */
+export function configPath(ctx: Pick<Context, 'env' | 'homedir'>): string {
+  return join(configDir(ctx), CONFIG_FILE_NAME);
+}
+
+function configError(message: string, file: string, hint: string, cause?: unknown, details: Record<string, unknown> = {}): CliError {
+  return new CliError(message, { code: 'error', exitCode: ExitCode.ERROR, hint, cause, details: { file, ...details } });
+}
+
+/**
+ * Reads and validates the config file. A missing file is an empty config. A
+ * malformed one is an error naming file:line:column; it is never rewritten, so
+ * the operator's hand edits are not lost.
+ */
+export async function loadConfig(ctx: Pick<Context, 'env' | 'homedir'>): Promise<LoadedConfig> {
+  const path = configPath(ctx);
+  let text: string;
+  try {
+    text = await fs.readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { path, exists: false, config: emptyConfig() };
+    throw configError(`cannot read config file ${path}${code ? ` (${code})` : ''}`, path, 'Check the file and its permissions.', err);
+  }
+  // Editors on Windows may add a byte order mark; JSON.parse would reject it.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch (err) {
+    const loc = locateJsonError(body, err);
+    throw configError(
+      `${path}:${loc.line}:${loc.column}: malformed JSON: ${loc.reason}`,
+      path,
+      `Fix line ${loc.line} of ${path} with an editor (pikactl leaves the file as it is).`,
+      err,
+      { line: loc.line, column: loc.column },
+    );
+  }
+  return { path, exists: true, config: validateConfig(raw, path) };
+}
+
+/**
+ * Writes the config atomically: a 0600 temp file in the same directory, fsync,
+ * rename over the old file, fsync the directory. A crash leaves either the old or
+ * the new file, never half of one. The directory is 0700.
+ */
+export async function saveConfig(ctx: Pick<Context, 'env' | 'homedir' | 'io'>, config: ConfigFile): Promise<string> {
+  const path = configPath(ctx);
+  const dir = dirname(path);
+  // Validate what we are about to write with the same rules as load, so a bug here cannot brick the next run.
+  const text = serializeConfig(config);
+  validateConfig(JSON.parse(text), path);
+
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  await tightenDir(dir);
+  await warnIfReadable(ctx, path);
+
+  const tmp = join(dir, `.${CONFIG_FILE_NAME}.${randomBytes(8).toString('hex')}.tmp`);
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(tmp, 'wx', 0o600);
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await fs.rename(tmp, path);
+  } catch (err) {
+    await handle?.close().catch(() => {});
+    await fs.rm(tmp, { force: true }).catch(() => {});
+    const code = (err as NodeJS.ErrnoException).code;
+    throw configError(`cannot write config file ${path}${code ? ` (${code})` : ''}`, path, `Check that ${dir} is writable.`, err);
+  }
+  await syncDir(dir);
+  return path;
+}
+
+/** Our own directory: tighten it if someone loosened it (harmless where modes do not exist). */
+async function tightenDir(dir: string): Promise<void> {
+  if (IS_WINDOWS) return;
+  try {
+    const st = await fs.stat(dir);
+    if ((st.mode & 0o077) !== 0) await fs.chmod(dir, 0o700);
+  } catch {
+    // Best effort: the write below reports real problems.
+  }
+}
+
+async function warnIfReadable(ctx: Pick<Context, 'io'>, path: string): Promise<void> {
+  if (IS_WINDOWS) return;
+  try {
+    const st = await fs.stat(path);
+    const mode = st.mode & 0o777;
+    if ((mode & 0o077) !== 0) {
+      ctx.io.stderr.write(
+        `Warning: ${path} was readable by group/others (mode ${mode.toString(8).padStart(4, '0')}); it is rewritten with mode 0600.\n`,
+      );
+    }
+  } catch {
+    // No existing file: nothing to warn about.
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  if (IS_WINDOWS) return;
+  try {
+    const h = await fs.open(dir, 'r');
+    try {
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+  } catch {
+    // Some file systems refuse fsync on a directory; the rename itself is still atomic.
+  }
+}

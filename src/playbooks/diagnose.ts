@@ -1,0 +1,130 @@
+import { ApiError, type PikaClient } from '../api/types.js';
+import {
+  decideRecovery,
+  describeProbe,
+  emptyObservation,
+  nextProbe,
+  recordProbe,
+  type KeyProbe,
+  type KeyRole,
+  type Observation,
+  type Probe,
+  type ProbeInfo,
+  type ProbeUpdate,
+  type RecoveryPlan,
+  type SettingsProbe,
+  type StatusProbe,
+} from '../ops/recovery.js';
+import type { Secret } from '../secrets/secret.js';
+
+/**
+ * The IO edge of the recovery decision: runs the probes nextProbe asks for against
+ * a PikaClient until decideRecovery has enough. Each key is sent at most once per
+ * Observation (recordProbe marks it), because every refusal counts toward the
+ * server's unlock rate limit. Errors that no probe can explain (not logged in,
+ * missing settings.manage, TLS, not a Pika server) are thrown for the caller to
+ * turn into a CliError.
+ */
+
+export interface DiagnoseOptions {
+  keys: Partial<Record<KeyRole, Secret>>;
+  /** Asked before the diagnostic lock (the only probe that changes state). False records "declined". */
+  confirmLock(info: ProbeInfo): Promise<boolean>;
+  /** Called after each probe, e.g. for a progress line or a --json event. */
+  onProbe?(probe: Probe, update: ProbeUpdate): void;
+  /** Continue from an earlier observation (after a plan step ran), instead of starting fresh. */
+  from?: Observation;
+  signal?: AbortSignal;
+}
+
+const UNREACHABLE = new Set(['unreachable', 'timeout', 'connection_lost', 'cluster']);
+
+export async function diagnose(client: PikaClient, opts: DiagnoseOptions): Promise<{ obs: Observation; plan: RecoveryPlan }> {
+  let obs = opts.from ?? emptyObservation({ old: opts.keys.old !== undefined, new: opts.keys.new !== undefined });
+  // Every probe either fills a not_probed slot or spends a key/lock, so the loop is short; the cap guards a bug.
+  for (let i = 0; i < 12; i++) {
+    const probe = nextProbe(obs);
+    if (!probe) return { obs, plan: decideRecovery(obs) };
+    const update = await runProbe(client, probe, opts);
+    obs = recordProbe(obs, update);
+    opts.onProbe?.(probe, update);
+  }
+  throw new Error('diagnosis did not settle (a bug in nextProbe)');
+}
+
+async function runProbe(client: PikaClient, probe: Probe, opts: DiagnoseOptions): Promise<ProbeUpdate> {
+  const { signal } = opts;
+  switch (probe.kind) {
+    case 'status':
+      return { kind: 'status', result: await statusProbe(client, signal) };
+    case 'settings': {
+      const r = await settingsProbe(client, signal);
+      // Someone locked it between our status read and now: say so, and let the decision re-plan.
+      return r === 'locked' ? { kind: 'status', result: { kind: 'locked' } } : { kind: 'settings', result: r };
+    }
+    case 'unlock': {
+      const key = opts.keys[probe.key];
+      if (!key) throw new Error(`nextProbe asked for the ${probe.key} key, which was not supplied`);
+      return { kind: 'unlock', key: probe.key, result: await unlockProbe(client, key, signal) };
+    }
+    case 'lock': {
+      if (!(await opts.confirmLock(describeProbe(probe)))) return { kind: 'lock', result: 'declined' };
+      try {
+        await client.lock(signal);
+      } catch (err) {
+        // Already locked (the gate answers 503 to lock): the goal is met.
+        if (!(err instanceof ApiError && err.kind === 'locked')) throw err;
+      }
+      return { kind: 'lock', result: 'done' };
+    }
+  }
+}
+
+export async function statusProbe(client: PikaClient, signal?: AbortSignal): Promise<StatusProbe> {
+  try {
+    const s = await client.keyStatus(signal);
+    return { kind: 'ok', initialized: s.initialized, unlocked: s.unlocked };
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    if (err.kind === 'server_error') return { kind: 'server_error', status: err.status ?? 500, message: err.serverMessage ?? err.message };
+    if (err.kind === 'locked') return { kind: 'locked' };
+    if (UNREACHABLE.has(err.kind)) return { kind: 'unreachable', message: err.message };
+    throw err;
+  }
+}
+
+export async function settingsProbe(client: PikaClient, signal?: AbortSignal): Promise<SettingsProbe | 'locked'> {
+  try {
+    await client.settings(signal);
+    return { kind: 'readable' };
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    if (err.kind === 'server_error') return { kind: 'unreadable', status: err.status ?? 500, message: err.serverMessage ?? err.message };
+    if (err.kind === 'locked') return 'locked';
+    throw err;
+  }
+}
+
+/** One unlock. Auth problems are thrown (they say nothing about the key); a lost answer is an 'error' and is never retried. */
+export async function unlockProbe(client: PikaClient, key: Secret, signal?: AbortSignal): Promise<KeyProbe> {
+  try {
+    await client.unlock(key, signal);
+    return { kind: 'accepted' };
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    switch (err.kind) {
+      case 'wrong_key':
+        return { kind: 'wrong_key' };
+      case 'rate_limited':
+        return { kind: 'rate_limited', retryAfterMs: err.retryAfterMs };
+      case 'server_error':
+      case 'bad_request':
+      case 'not_initialized':
+      case 'timeout':
+      case 'connection_lost':
+        return { kind: 'error', status: err.status, message: err.serverMessage ?? err.message };
+      default:
+        throw err;
+    }
+  }
+}

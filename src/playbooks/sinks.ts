@@ -1,0 +1,70 @@
+import type { IO } from '../io/types.js';
+import type { EventSink, PlaybookEvent } from './types.js';
+
+/** --json: one JSON object per line on stdout, per event, for CI logs. */
+export function jsonLinesSink(io: IO): EventSink {
+  return (e) => {
+    io.stdout.write(`${JSON.stringify(e)}\n`);
+  };
+}
+
+/**
+ * For people. Progress goes to stderr; with --plan the plan IS the result, so it
+ * goes to stdout.
+ */
+export function humanSink(io: IO): EventSink {
+  const s = io.style;
+  let out = io.stderr;
+  const line = (text = '') => out.write(`${text}\n`);
+  return (e: PlaybookEvent) => {
+    switch (e.event) {
+      case 'start':
+        out = e.plan ? io.stdout : io.stderr;
+        line(`${s.bold(e.title)} on ${e.server}`);
+        if (e.plan) line(s.dim('Plan only: nothing will be changed. Live state of each step:'));
+        if (e.resumed) line(`Resuming run ${e.resumed.id}: it stopped at "${e.resumed.lastStep}" (${e.resumed.lastState}, ${e.resumed.at}).`);
+        if (e.journal) line(s.dim(`Journal: ${e.journal}`));
+        return;
+      case 'step': {
+        const n = `${e.index}/${e.total}`;
+        switch (e.state) {
+          case 'planned': {
+            const mark = e.check === 'done' ? s.green('done   ') : e.check === 'pending' ? s.cyan('to do  ') : s.red('blocked');
+            line(`  ${mark} ${n} ${e.title}${e.severity === 'severe' ? s.yellow(' [severe]') : ''}`);
+            if (e.check === 'blocked' && e.reason) line(`          ${s.dim(e.reason)}`);
+            else if (e.check === 'pending' && e.explain) line(`          ${s.dim(e.explain)}`);
+            return;
+          }
+          case 'pending':
+            line();
+            line(`${s.bold(`Step ${n}: ${e.title}`)}${e.severity === 'severe' ? s.yellow(' [severe]') : ''}`);
+            if (e.explain) line(`  What changes: ${e.explain}`);
+            if (e.target) line(`  Target: ${e.target}`);
+            return;
+          case 'running':
+            return;
+          case 'skipped':
+            line(`${s.green('✓')} ${n} ${e.title} ${s.dim('(already done)')}`);
+            return;
+          case 'done':
+            line(`${s.green('✓')} ${n} ${e.title}`);
+            return;
+          case 'failed':
+            line(`${s.red('✗')} ${n} ${e.title}: ${e.reason ?? 'failed'}`);
+            return;
+          case 'blocked':
+            line(`${s.red('✗')} ${n} ${e.title}: blocked: ${e.reason ?? ''}`);
+            return;
+          case 'cancelled':
+            line(`${s.yellow('–')} ${n} ${e.title}: cancelled`);
+            return;
+        }
+        return;
+      }
+      case 'end':
+        if (e.outcome === 'finished') line(s.green('All steps done.'));
+        if (e.outcome === 'planned') line(s.dim('Nothing was changed (--plan).'));
+        return;
+    }
+  };
+}

@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { SandboxCommandOptions } from '../commands/sandbox.js';
+import type { Context } from '../context.js';
+import { CliError, ExitCode, usageError } from '../errors.js';
+import { writeJson } from '../output/json.js';
+import { Secret } from '../secrets/secret.js';
+import { sandboxUserExists, startSandbox, TlsSetupError, type SandboxHandle } from './index.js';
+
+/**
+ * The `pikactl sandbox` runner, loaded only when that command runs: resolve the admin
+ * password, start the server, print where it is, serve until ctx.signal aborts
+ * (SIGINT/SIGTERM), stop cleanly.
+ */
+
+/** env:NAME and file:PATH only; the full secret-source reader lives in src/secrets. */
+async function readPasswordSource(spec: string, ctx: Context): Promise<Secret> {
+  const hint = 'The sandbox takes --password-from env:NAME or file:PATH (or none: a password is generated). Check PIKA_PASSWORD_FROM too.';
+  if (spec.startsWith('env:')) {
+    const name = spec.slice(4);
+    const v = ctx.env[name];
+    if (!name || !v) throw usageError(`environment variable ${name || '(none)'} named by --password-from is not set or empty`, hint);
+    return new Secret(v, spec);
+  }
+  if (spec.startsWith('file:')) {
+    const path = resolve(ctx.cwd, spec.slice(5));
+    const st = await stat(path).catch(() => {
+      throw usageError(`cannot read ${path} (from --password-from)`, hint);
+    });
+    if ((st.mode & 0o077) !== 0) throw usageError(`${path} can be read by group or others; refusing to use it as a password file`, `Run: chmod 600 ${path}`);
+    const v = (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
+    if (!v) throw usageError(`${path} is empty`, hint);
+    return new Secret(v, spec);
+  }
+  throw usageError(`--password-from "${spec.split(':')[0]}" is not supported by pikactl sandbox`, hint);
+}
+
+function startError(err: unknown, o: SandboxCommandOptions): CliError {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
+    const why = e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EACCES' ? 'permission denied' : 'address not available here';
+    return new CliError(`cannot listen on ${o.host}:${o.port}: ${why}`, {
+      code: 'error',
+      exitCode: ExitCode.ERROR,
+      hint: 'Pick another --port (0 picks a free one) or --host.',
+      cause: err,
+    });
+  }
+  if (err instanceof TlsSetupError) {
+    return new CliError(err.message, { code: 'tls', exitCode: ExitCode.ERROR, hint: 'Pass --tls-cert FILE --tls-key FILE, or drop the TLS flags for plain HTTP on loopback.' });
+  }
+  return new CliError(`cannot start the sandbox: ${(err as Error).message}`, { code: 'error', exitCode: ExitCode.ERROR, cause: err });
+}
+
+function untilAborted(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((done) => {
+    if (!signal) return; // no signal wired: serve until the process is killed
+    if (signal.aborted) return done();
+    signal.addEventListener('abort', () => done(), { once: true });
+  });
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+function summary(h: SandboxHandle, o: SandboxCommandOptions, dataNote: string, userNote: string): string {
+  const ca = h.certFile ? ` --cacert ${h.certFile}` : '';
+  const lines = [
+    'pikactl sandbox: a Pika-compatible rehearsal server (not for production)',
+    `  URL:       ${h.url}`,
+    `  data dir:  ${h.dataDir}${dataNote}`,
+    `  user:      ${o.user} ${userNote}; session cookie ${h.cookieName}`,
+    ...(h.tls ? [`  TLS:       ${h.certFile ?? 'certificate'}  SHA-256 ${h.fingerprint}`] : []),
+    ...(o.faults.length ? [`  faults:    ${o.faults.join(', ')} (one-shot)`] : []),
+    ...(!h.tls && !LOOPBACK.has(o.host) ? [`  warning:   plain HTTP on ${o.host}: passwords and keys cross the network unencrypted; use --tls-self-signed`] : []),
+    'Try:',
+    `  curl -s${ca} ${h.url}/api/v1/key/status`,
+    `  curl -s${ca} -c jar.txt -H 'Content-Type: application/json' -d '{"username":"${o.user}","password":"…"}' ${h.url}/login/pass/local`,
+    `  curl -s${ca} -b jar.txt -H 'Content-Type: application/json' -d '{"key":"…"}' ${h.url}/api/v1/key/initialize`,
+    'Stop with Ctrl-C.',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export async function runSandbox(ctx: Context, o: SandboxCommandOptions): Promise<number> {
+  const { io } = ctx;
+  const created = !o.dataDir;
+  const dataDir = o.dataDir ? resolve(ctx.cwd, o.dataDir) : await mkdtemp(join(tmpdir(), 'pikactl-sandbox-'));
+
+  let password: Secret | undefined;
+  let source: string;
+  if (o.passwordFrom) {
+    password = await readPasswordSource(o.passwordFrom, ctx);
+    source = o.passwordFrom;
+  } else if (await sandboxUserExists(dataDir, o.user)) {
+    source = 'data-dir';
+  } else {
+    password = new Secret(randomBytes(18).toString('base64url'), 'generated');
+    source = 'generated';
+  }
+
+  let handle: SandboxHandle;
+  try {
+    handle = await startSandbox({
+      host: o.host,
+      port: o.port,
+      dataDir,
+      basePath: o.basePath,
+      tls: o.tls,
+      users: [{ username: o.user, password: password?.reveal(), superadmin: true }],
+      cookieName: o.cookieName,
+      sessionTtlMs: o.sessionTtlMs,
+      rateLimit: o.rateLimit,
+      faults: o.faults,
+      logger: o.quiet ? undefined : (line) => io.stderr.write(`[sandbox ${new Date().toISOString()}] ${line}\n`),
+    });
+  } catch (err) {
+    throw startError(err, o);
+  }
+
+  const userNote =
+    source === 'generated' ? '(password generated, printed below once)' : source === 'data-dir' ? '(password kept from the data dir)' : `(password from ${source})`;
+  const dataNote = created ? ' (new; pass it to --data to restart this server)' : '';
+  if (o.json) {
+    writeJson(io, {
+      url: handle.url,
+      origin: handle.origin,
+      base_path: handle.basePath,
+      host: handle.host,
+      port: handle.port,
+      data_dir: handle.dataDir,
+      data_dir_created: created,
+      tls: handle.tls,
+      ...(handle.tls ? { cert_file: handle.certFile, fingerprint_sha256: handle.fingerprint } : {}),
+      user: o.user,
+      password_source: source,
+      cookie_name: handle.cookieName,
+      faults: o.faults,
+    });
+  } else {
+    io.stdout.write(`${handle.url}\n`);
+    io.stderr.write(summary(handle, o, dataNote, userNote));
+  }
+  // The generated password goes to stderr only, once: never stdout, never the JSON.
+  if (source === 'generated') io.stderr.write(`Generated password for ${o.user} (shown once): ${password!.reveal()}\n`);
+
+  await untilAborted(ctx.signal);
+  io.stderr.write('pikactl sandbox: stopping\n');
+  await handle.stop();
+  io.stderr.write(`pikactl sandbox: stopped; state kept in ${handle.dataDir}\n`);
+  return 0;
+}

@@ -1,0 +1,68 @@
+import type { ServerUrl } from '../api/url.js';
+import { usageError } from '../errors.js';
+import type { GlobalOptions } from '../globals.js';
+
+/** How pikactl connects: the TLS trust decision, timeouts and caps. Built from the global flags. */
+export interface TransportOptions {
+  /** Path of a PEM file to trust instead of the system roots (a CA, or Pika's self-signed leaf itself). */
+  cacert?: string;
+  /** Required SHA-256 fingerprint of the server certificate (any case, colons/spaces allowed). */
+  pin?: string;
+  /** Skip certificate verification entirely (a pin, if given, is still enforced). */
+  insecure: boolean;
+  /** Allow plain http:// to hosts other than loopback. */
+  allowHttp: boolean;
+  /** Whole-request budget: connect + headers + body. */
+  timeoutMs: number;
+  /** Response bodies above this are refused (kind too_large). Default 1 MiB. */
+  maxBodyBytes?: number;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** The transport part of the global options. */
+export function transportOptionsFromGlobals(g: GlobalOptions): TransportOptions {
+  return { cacert: g.cacert, pin: g.pin, insecure: g.insecure, allowHttp: g.allowHttp, timeoutMs: g.timeoutMs };
+}
+
+/**
+ * Normalises a fingerprint to the form Pika's /api/v1/tls/status shows:
+ * 64 upper-case hex digits, no separators. Accepts "AB:CD:…", "ab cd …" and an
+ * optional "sha256:" / "SHA256=" prefix (as `openssl x509 -fingerprint` prints).
+ */
+export function normalizePin(text: string): string {
+  const stripped = text
+    .trim()
+    .replace(/^sha-?256\s*(fingerprint)?\s*[:=/]?\s*/i, '')
+    .replace(/[\s:]/g, '')
+    .toUpperCase();
+  if (!/^[0-9A-F]{64}$/.test(stripped)) {
+    throw usageError(
+      `--pin must be a SHA-256 certificate fingerprint (64 hex digits, colons allowed), got ${stripped.length} characters`,
+      'Copy fingerprint_sha256 from Settings → TLS (GET /api/v1/tls/status), or run `pikactl trust` to see the certificate the server presents.',
+    );
+  }
+  return stripped;
+}
+
+/**
+ * Plain HTTP carries the passphrase and the session cookie in clear text, so it is
+ * allowed only to loopback (the sandbox, an SSH tunnel) unless the operator says so.
+ */
+export function assertHttpAllowed(server: ServerUrl, allowHttp: boolean): void {
+  if (server.url.protocol !== 'http:' || server.isLoopback || allowHttp) return;
+  throw usageError(
+    `refusing plain http:// to ${server.host}: the key and your session would cross the network unencrypted`,
+    `Use https:// (Pika serves TLS by default), or pass --allow-http if the network path is trusted (e.g. behind a TLS-terminating gateway in the same pod).`,
+  );
+}
+
+/** The loud warning callers print on stderr when --insecure is in effect. */
+export function insecureWarning(server: ServerUrl | string): string {
+  const target = typeof server === 'string' ? server : server.id;
+  return (
+    `WARNING: TLS certificate verification is DISABLED for ${target} (--insecure).\n` +
+    `Anyone on the network path can impersonate the server and read the key and password you send.\n` +
+    `Trust the certificate instead: --cacert FILE (Pika's tls/server.crt), --pin SHA256, or \`pikactl trust\`.`
+  );
+}
