@@ -56,7 +56,9 @@ function report(err: unknown, ctx: Context, opts: { json: boolean; debug: boolea
   const cliErr =
     err instanceof CliError
       ? err
-      : new CliError(`unexpected error: ${err instanceof Error ? err.message : String(err)}`, {
+      : ctx.signal?.aborted
+        ? new CliError('cancelled', { code: 'cancelled', exitCode: ExitCode.CANCELLED, cause: err })
+        : new CliError(`unexpected error: ${err instanceof Error ? err.message : String(err)}`, {
           code: 'error',
           exitCode: ExitCode.ERROR,
           hint: opts.debug ? undefined : 'Run again with --debug for details.',
