@@ -1,8 +1,6 @@
-import { CommanderError } from 'commander';
+import type { Command } from 'commander';
 import type { Context } from './context.js';
 import { CliError, ExitCode } from './errors.js';
-import { buildProgram } from './program.js';
-import { createApp } from './commands/app.js';
 import { errorJson, writeJson } from './output/json.js';
 
 /**
@@ -10,6 +8,14 @@ import { errorJson, writeJson } from './output/json.js';
  * turns an error into a message and an exit code.
  */
 export async function run(argv: string[], ctx: Context): Promise<number> {
+  // A bare --version answers before commander and the command tree load: for a Node CLI,
+  // loading modules is most of the start-up time (see bench/startup.mjs). Same text as commander's.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    const { VERSION } = await import('./version.js');
+    ctx.io.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const [{ buildProgram }, { createApp }] = await Promise.all([import('./program.js'), import('./commands/app.js')]);
   const state: { exitCode: number; globals?: import('./globals.js').GlobalOptions } = { exitCode: 0 };
   const app = createApp(ctx, state);
   const jsonRequested = argv.includes('--json');
@@ -23,7 +29,7 @@ export async function run(argv: string[], ctx: Context): Promise<number> {
     outputError: (s, write) => write(s),
   });
   // Apply the same output/exit behaviour to every subcommand, present and future.
-  const applyAll = (cmd: import('commander').Command) => {
+  const applyAll = (cmd: Command) => {
     for (const sub of cmd.commands) {
       sub.exitOverride();
       sub.configureOutput({
@@ -43,9 +49,15 @@ export async function run(argv: string[], ctx: Context): Promise<number> {
   }
 }
 
+/** commander's CommanderError, recognised by its code so this module need not import commander up front. */
+function isCommanderError(err: unknown): err is Error & { code: string; exitCode: number } {
+  const code = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('commander.');
+}
+
 function report(err: unknown, ctx: Context, opts: { json: boolean; debug: boolean; commanderText: string }): number {
   const { io } = ctx;
-  if (err instanceof CommanderError) {
+  if (isCommanderError(err)) {
     // Help and --version "errors" are successes; everything else commander raises is a usage error.
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
     if (err.code === 'commander.executeSubCommandAsync') return err.exitCode;

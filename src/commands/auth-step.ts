@@ -3,6 +3,14 @@ import type { GlobalOptions } from '../globals.js';
 import type { Session, Target } from './target.js';
 import type { AuthSession } from '../auth/index.js';
 
+/** Per-invocation memory of who logged in, so a fleet asks for the user name once. */
+interface AuthMemory {
+  user?: string;
+  /** Serialises logins while the user name is still unknown, so prompts never interleave. */
+  gate: Promise<void>;
+}
+const memory = new WeakMap<Session, AuthMemory>();
+
 /**
  * Runs fn with an authenticated client: PIKA_SESSION, a stored session (keychain),
  * or an inline login that is logged out again afterwards. A 307 (session expired)
@@ -11,6 +19,27 @@ import type { AuthSession } from '../auth/index.js';
  */
 export async function authed<T>(app: App, g: GlobalOptions, session: Session, t: Target, action: string, fn: (s: AuthSession) => Promise<T>): Promise<T> {
   const { withSession } = await import('../auth/index.js');
-  const merged: GlobalOptions = { ...g, user: g.user ?? session.conn.user };
-  return withSession(app.ctx, merged, t.client, session.secrets, fn, { retrySafe: true, action, sessionStore: session.sessionStore });
+  let mem = memory.get(session);
+  if (!mem) memory.set(session, (mem = { gate: Promise.resolve() }));
+  const known = g.user ?? session.conn.user ?? mem.user;
+  const run = (user: string | undefined) =>
+    withSession(app.ctx, { ...g, user }, t.client, session.secrets, async (s) => {
+      if (s.user) mem.user ??= s.user;
+      return fn(s);
+    }, { retrySafe: true, action, sessionStore: session.sessionStore });
+  if (known !== undefined || !app.ctx.io.canPrompt()) return run(known);
+  // The user name may be asked on the terminal: one node at a time until it is known.
+  const previous = mem.gate;
+  let release!: () => void;
+  mem.gate = new Promise<void>((r) => (release = r));
+  await previous;
+  if (mem.user !== undefined) {
+    release();
+    return run(mem.user);
+  }
+  try {
+    return await run(undefined);
+  } finally {
+    release();
+  }
 }

@@ -1,66 +1,162 @@
 import type { Command } from 'commander';
 import { EXIT_CODE_DOCS, usageError } from '../errors.js';
 import { GLOBAL_ENV } from '../globals.js';
+import { KEYCHAIN_ACCOUNT_DOCS, KEYCHAIN_SERVICE } from '../secrets/accounts.js';
+import { SECRET_SOURCES } from '../secrets/spec.js';
 import type { App } from './app.js';
 
-export const HELP_TOPICS: Record<string, { summary: string; text: () => string }> = {
+/**
+ * Help topics: `pikactl help TOPIC`, and the single source of the man page's
+ * SECRET SOURCES, ENVIRONMENT, EXIT STATUS, FILES, EXAMPLES and SECURITY sections
+ * (scripts/man.ts renders the same blocks as roff). Write them as data, not text,
+ * so both renderings stay in step.
+ */
+export type DocBlock =
+  | { p: string }
+  /** A definition list: term, then what it means. */
+  | { items: ReadonlyArray<{ term: string; text: string }> }
+  /** Lines shown as they are (commands, examples). */
+  | { pre: readonly string[] };
+
+export interface HelpTopic {
+  summary: string;
+  /** The man page section this topic becomes. */
+  manSection: string;
+  blocks: () => DocBlock[];
+}
+
+/** What each variable in GLOBAL_ENV does; typed so a new variable cannot go undocumented. */
+const GLOBAL_ENV_DOCS: Record<keyof typeof GLOBAL_ENV, string> = {
+  server: 'server URL(s) (--server); several separated by commas or spaces',
+  context: 'context name (--context)',
+  cacert: 'trusted PEM certificate or CA file (--cacert)',
+  pin: 'SHA-256 certificate pin (--pin)',
+  insecure: '1 to skip TLS verification (--insecure)',
+  allowHttp: '1 to allow plain http:// to hosts other than loopback (--allow-http)',
+  timeout: 'per-request timeout (--timeout)',
+  user: 'login user (--user)',
+  passwordFrom: 'secret source of the login password (--password-from)',
+  totpFrom: 'secret source of a TOTP code (--totp-from)',
+  strategy: 'login strategy name (--strategy)',
+  cookieName: 'session cookie name (--cookie-name)',
+  session: 'an existing session cookie value; used instead of a stored session or logging in (CI)',
+};
+
+export const HELP_TOPICS: Record<string, HelpTopic> = {
   'exit-codes': {
     summary: 'what each exit code means',
-    text: () =>
-      [
-        'Exit codes (stable; scripts may branch on them):',
-        '',
-        ...EXIT_CODE_DOCS.map((e) => `  ${String(e.code).padStart(3)}  ${e.name.padEnd(16)} ${e.meaning}`),
-        '',
-        '`pikactl status` exits 0 when the server serves requests (unlocked, or encryption off),',
-        '3 when it is locked, and 7 when it cannot be reached.',
-      ].join('\n'),
+    manSection: 'EXIT STATUS',
+    blocks: () => [
+      { p: 'Exit codes are stable; scripts may branch on them:' },
+      { items: EXIT_CODE_DOCS.map((e) => ({ term: `${String(e.code).padStart(3)}  ${e.name}`, text: e.meaning })) },
+      { p: '`pikactl status` exits 0 when the server serves requests (unlocked, or encryption off), 3 when it is locked, and 7 when it cannot be reached.' },
+    ],
   },
   secrets: {
     summary: 'where passphrases, passwords and TOTP codes may come from',
-    text: () =>
-      [
-        'pikactl never takes a secret on the command line: argv ends up in shell history and in `ps`.',
-        'Every flag that names a secret (--key-from, --new-key-from, --password-from, ...) takes a SOURCE:',
-        '',
-        '  prompt            ask on the terminal with no echo (the default on a TTY)',
-        '  -                 read standard input (at most one secret per invocation)',
-        '  file:PATH         read a file; refused if group or others can read it; one trailing newline trimmed',
-        '  env:NAME          read environment variable NAME',
-        '  keychain          the OS keychain entry for this server\'s key',
-        '  keychain:NAME     an explicit OS keychain entry (service "pikactl", account NAME)',
-        '  cmd:COMMAND       run a password manager, e.g. cmd:"op read op://ops/pika/key" or cmd:"pass show pika/key";',
-        '                    its stdout is the secret (one trailing newline trimmed); non-zero exit or empty output fails',
-        '',
-        'Anything else, including a bare passphrase, is a usage error (exit 2).',
-        'Without a terminal (CI, --no-input) pikactl never prompts: it fails and names the flag to use.',
-      ].join('\n'),
+    manSection: 'SECRET SOURCES',
+    blocks: () => [
+      { p: 'pikactl never takes a secret on the command line: argv ends up in shell history, in `ps` and in CI logs.' },
+      { p: 'Every flag that names a secret (--key-from, --new-key-from, --password-from, ...) takes a SOURCE:' },
+      { items: SECRET_SOURCES.map((s) => ({ term: s.form, text: s.meaning })) },
+      { p: 'Anything else, including a bare passphrase, is a usage error (exit 2), and the error never repeats what was typed.' },
+      { p: 'Without a terminal (CI, --no-input) pikactl never prompts: it fails and names the flag to use.' },
+    ],
   },
   environment: {
     summary: 'environment variables pikactl reads',
-    text: () =>
-      [
-        'Environment variables (a flag on the command line wins over its variable):',
-        '',
-        `  ${GLOBAL_ENV.server.padEnd(22)} server URL(s) (--server); several separated by commas or spaces`,
-        `  ${GLOBAL_ENV.context.padEnd(22)} context name (--context)`,
-        `  ${GLOBAL_ENV.cacert.padEnd(22)} trusted PEM certificate/CA file (--cacert)`,
-        `  ${GLOBAL_ENV.pin.padEnd(22)} SHA-256 certificate pin (--pin)`,
-        `  ${GLOBAL_ENV.insecure.padEnd(22)} 1 to skip TLS verification (--insecure)`,
-        `  ${GLOBAL_ENV.allowHttp.padEnd(22)} 1 to allow plain http to non-loopback hosts (--allow-http)`,
-        `  ${GLOBAL_ENV.timeout.padEnd(22)} per-request timeout (--timeout)`,
-        `  ${GLOBAL_ENV.user.padEnd(22)} login user (--user)`,
-        `  ${GLOBAL_ENV.passwordFrom.padEnd(22)} secret source of the login password (--password-from)`,
-        `  ${GLOBAL_ENV.totpFrom.padEnd(22)} secret source of a TOTP code (--totp-from)`,
-        `  ${GLOBAL_ENV.strategy.padEnd(22)} login strategy name (--strategy)`,
-        `  ${GLOBAL_ENV.cookieName.padEnd(22)} session cookie name (--cookie-name)`,
-        `  ${GLOBAL_ENV.session.padEnd(22)} an existing session cookie value; used instead of logging in`,
-        `  ${'NO_COLOR'.padEnd(22)} disable colour`,
-        `  ${'XDG_CONFIG_HOME'.padEnd(22)} where config.json (contexts) lives: $XDG_CONFIG_HOME/pikactl`,
-        `  ${'XDG_STATE_HOME'.padEnd(22)} where playbook journals live: $XDG_STATE_HOME/pikactl`,
-      ].join('\n'),
+    manSection: 'ENVIRONMENT',
+    blocks: () => [
+      { p: 'A flag on the command line wins over its variable; a variable wins over the selected context.' },
+      {
+        items: [
+          ...(Object.keys(GLOBAL_ENV) as Array<keyof typeof GLOBAL_ENV>).map((k) => ({ term: GLOBAL_ENV[k], text: GLOBAL_ENV_DOCS[k] })),
+          { term: 'NO_COLOR', text: 'disable colour (as --no-color)' },
+          { term: 'FORCE_COLOR', text: 'force colour on, even when output is not a terminal' },
+          { term: 'XDG_CONFIG_HOME', text: 'base of the config directory (default ~/.config): $XDG_CONFIG_HOME/pikactl' },
+          { term: 'XDG_STATE_HOME', text: 'base of the state directory (default ~/.local/state): $XDG_STATE_HOME/pikactl' },
+        ],
+      },
+    ],
+  },
+  files: {
+    summary: 'the files and keychain entries pikactl keeps',
+    manSection: 'FILES',
+    blocks: () => [
+      {
+        items: [
+          { term: '$XDG_CONFIG_HOME/pikactl/config.json', text: 'named contexts (`pikactl context`): servers, TLS trust, user and key source. Mode 0600; never holds a secret.' },
+          { term: '$XDG_STATE_HOME/pikactl/journals/', text: 'one journal per playbook run (rotation recovery, handover), for resuming; directory 0700, files 0600; no secret, not even a hash of the key.' },
+          { term: './handover-<host>-<date>.json', text: 'the handover record `pikactl handover start` writes (or --record FILE), plus a Markdown checklist beside it (.md); read and updated by `handover accept` and `handover finish`. No secret.' },
+        ],
+      },
+      { p: `OS keychain entries (macOS Keychain, Windows Credential Manager, Secret Service) use service "${KEYCHAIN_SERVICE}" and these account names, where <server> is the server URL without a trailing slash:` },
+      { items: KEYCHAIN_ACCOUNT_DOCS.map((a) => ({ term: a.account, text: a.holds })) },
+      { p: 'On Linux: secret-tool search --all service pikactl' },
+    ],
+  },
+  examples: {
+    summary: 'the daily flows, command by command',
+    manSection: 'EXAMPLES',
+    blocks: () => [
+      { p: 'Rehearse everything against the built-in sandbox first (it prints its URL and a generated admin password):' },
+      { pre: ['pikactl sandbox --port 8080 --data ./rehearsal', 'pikactl status --server http://127.0.0.1:8080'] },
+      { p: 'Save a context once, pin a self-signed certificate, and check the server:' },
+      { pre: ['pikactl context add prod --server https://pika.example:8080 --key-from keychain --use', 'pikactl trust --context prod', 'pikactl status'] },
+      { p: 'Turn encryption on, keeping the new key in the OS keychain too:' },
+      { pre: ['pikactl login --user admin', 'pikactl init --save-to-keychain'] },
+      { p: 'After every restart (CI: no terminal, key from a password manager, wait for the server):' },
+      { pre: ['pikactl unlock --wait 5m --key-from cmd:"op read op://ops/pika/key" --no-input', 'pikactl status --wait 2m --for unlocked --json'] },
+      { p: 'Rotate the key, and repair a rotation that was interrupted:' },
+      { pre: ['pikactl rotate --current-key-from keychain --new-key-from prompt', 'pikactl recover-rotation --plan'] },
+      { p: 'Read the runbook for a scenario:' },
+      { pre: ['pikactl runbook list', 'pikactl runbook show partial-rotation-recovery'] },
+    ],
+  },
+  security: {
+    summary: 'how pikactl handles keys, sessions and TLS',
+    manSection: 'SECURITY',
+    blocks: () => [
+      { p: "Pika's server key encrypts its data at rest, and Pika keeps no copy: a lost key means lost data. Save a new key in a password manager before pikactl sends it (init and rotate ask you to confirm that; --confirm-saved does so without a terminal)." },
+      { p: 'Secrets are never accepted as arguments, never printed, logged or written to a file unless you ask (keychain entries, the sandbox data directory). Journals and handover records hold no secret and no hash of one.' },
+      { p: 'file: sources are refused when group or others can read the file. cmd: sources run the command with the system shell; its standard output is the secret.' },
+      { p: 'TLS is verified by default. For a self-signed certificate, trust it with --cacert or pin it with `pikactl trust` (trust on first use, then --pin); --insecure skips verification, prints a warning on every command and should be kept for rehearsals. Plain http:// is refused except to loopback unless --allow-http.' },
+      { p: 'Changes to the key need a user with the settings.manage permission; tokens cannot hold it. Sessions from `pikactl login` live only in the OS keychain.' },
+    ],
   },
 };
+
+/** A topic as terminal text: paragraphs and definition lists wrapped to `width` columns. */
+export function renderTopic(topic: HelpTopic, width = 100): string {
+  const out: string[] = [];
+  for (const b of topic.blocks()) {
+    if (out.length > 0) out.push('');
+    if ('p' in b) out.push(...wrap(b.p, width));
+    else if ('pre' in b) out.push(...b.pre.map((l) => `  ${l}`));
+    else {
+      const termWidth = Math.min(24, Math.max(...b.items.map((i) => i.term.length)));
+      for (const { term, text } of b.items) {
+        const indent = ' '.repeat(termWidth + 4);
+        const lines = wrap(text, width - indent.length);
+        if (term.length > termWidth) out.push(`  ${term}`, ...lines.map((l) => indent + l));
+        else out.push(`  ${term.padEnd(termWidth)}  ${lines[0]}`, ...lines.slice(1).map((l) => indent + l));
+      }
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}
 
 export function registerHelpTopics(program: Command, app: App): void {
   program.helpCommand(false);
@@ -76,7 +172,7 @@ export function registerHelpTopics(program: Command, app: App): void {
     }
     const topic = HELP_TOPICS[words[0]];
     if (topic && words.length === 1) {
-      app.ctx.io.stdout.write(`${topic.text()}\n`);
+      app.ctx.io.stdout.write(renderTopic(topic));
       return 0;
     }
     let cmd: Command | undefined = program;

@@ -1,11 +1,16 @@
 import type { RegisterCommand } from './app.js';
 import { registerHelpTopics } from './help-topics.js';
+import { registerCompletion } from './completion.js';
 import { registerRunbook } from './runbook.js';
 import { registerStatus } from './status.js';
 import { registerInit } from './init.js';
 import { registerUnlock } from './unlock.js';
 import { registerLock } from './lock.js';
 import { registerRotate } from './rotate.js';
+import { registerRecoverRotation } from './recover-rotation.js';
+import { registerHandover } from './handover.js';
+import { registerLogin } from './login.js';
+import { registerKeychain } from './keychain.js';
 import { registerContext } from './context.js';
 import { registerTrust } from './trust.js';
 import { registerSandbox } from './sandbox.js';
@@ -17,9 +22,14 @@ export const COMMANDS: RegisterCommand[] = [
   registerUnlock,
   registerLock,
   registerRotate,
+  registerRecoverRotation,
+  registerHandover,
+  registerLogin,
+  registerKeychain,
   registerContext,
   registerTrust,
   registerSandbox,
   registerRunbook,
+  registerCompletion,
   registerHelpTopics,
 ];

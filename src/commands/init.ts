@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { App } from './app.js';
-import { mapApiErrors, openSession, singleTarget } from './target.js';
+import { mapApiErrors, openSession, singleTarget, type Target } from './target.js';
 import { probeNode } from '../ops/probe.js';
 import { ApiError } from '../api/types.js';
 import { CliError, ExitCode } from '../errors.js';
@@ -8,10 +8,13 @@ import { writeJson } from '../output/json.js';
 import { authed } from './auth-step.js';
 import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
 import { unreadable } from './unlock.js';
+import type { Secret } from '../secrets/secret.js';
+import { openStaging, promoteOrExplain, savedText, stagedSend, type SavedKey } from '../keychain/save.js';
 
 export interface InitOptions {
   keyFrom?: string;
   confirmSaved?: boolean;
+  saveToKeychain?: boolean;
 }
 
 function alreadyInitialized(server: string, locked: boolean): CliError {
@@ -28,15 +31,23 @@ export function registerInit(program: Command, app: App): void {
     .description('turn on at-rest encryption: set the server key once (there is no recovery if it is lost)')
     .option('--key-from <source>', 'where the new key comes from (default: asked twice on the terminal)')
     .option('--confirm-saved', 'confirm the new key is already saved in a password manager (required without a terminal)')
+    .option('--save-to-keychain', 'also keep the new key in the OS keychain, so later unlocks need no typing')
     .addHelpText(
       'after',
       `
 The server re-seals its sensitive settings under the new key and stays unlocked; every
-later restart needs the key. Exit codes: 0 done, 1 already initialized, 2 input needed,
-4 not logged in / not permitted.
+later restart needs the key.
 
-Example:
-  pikactl init --server https://pika.example:8080`,
+--save-to-keychain writes the key to the keychain entry "server-key-pending:<server>" BEFORE
+it is sent (so no crash can lose it) and renames it to "server-key:<server>" once the server
+confirmed it; \`pikactl unlock\` then finds it. The keychain is not a backup: keep the key in
+your password manager too.
+Exit codes: 0 done, 1 already initialized or keychain unusable (--save-to-keychain),
+2 input needed, 4 not logged in / not permitted, 8 outcome unknown (pending entry kept).
+
+Examples:
+  pikactl init --server https://pika.example:8080
+  pikactl init --save-to-keychain`,
     );
   app.action<InitOptions>(cmd, async (opts, g) => {
     const { ctx } = app;
@@ -49,32 +60,48 @@ Example:
         if (before.state === 'unreachable') throw before.error!;
         if (before.state === 'unreadable') throw unreadable(t, before);
         if (before.state !== 'off') throw alreadyInitialized(t.server.id, before.state === 'locked');
+        // Before any key is asked for: no keychain, or an unfinished earlier staging, stops here.
+        const staging = opts.saveToKeychain ? await openStaging(ctx, t.server, 'init') : undefined;
+        let saved: SavedKey | undefined;
         await authed(app, g, session, t, 'init', async () => {
-          const key = await session.secrets.read({ spec: opts.keyFrom ?? undefined, flag: '--key-from', label: 'new server key', confirm: true });
+          const key = await session.secrets.read({ spec: opts.keyFrom ?? undefined, flag: '--key-from', label: 'new server key', confirm: true, server: t.server });
           warnIfWeak(app, key);
           await requireSavedConfirmation(app, opts.confirmSaved, t.server.id);
-          try {
-            await t.client.initialize(key, ctx.signal);
-          } catch (err) {
-            if (err instanceof ApiError && (err.kind === 'already_initialized' || err.kind === 'locked')) {
-              throw alreadyInitialized(t.server.id, err.kind === 'locked');
-            }
-            throw err;
-          }
-          // Verify: status says initialized+unlocked, and the verifier accepts the key (an unlock
-          // with the right key on an unlocked server re-verifies and changes nothing).
-          const after = await probeNode(t.client, ctx.signal);
-          if (after.state !== 'unlocked') {
-            throw new CliError(`initialize answered OK but the server now reports "${after.state}"`, { code: 'error', exitCode: ExitCode.ERROR, hint: 'Check with: pikactl status' });
-          }
-          await t.client.unlock(key, ctx.signal);
+          await stagedSend(ctx, t.server, 'init', staging, key, () => sendInitialize(t, key, ctx.signal), () => verifyInit(t, key, ctx.signal));
+          if (staging) saved = await promoteOrExplain(staging, key, t.server, 'initialized');
         });
-        if (g.json) writeJson(ctx.io, { ok: true, server: t.server.id, action: 'initialized', state: 'unlocked', exit_code: 0 });
-        else ctx.io.stdout.write(`Encryption is on for ${t.server.id}. The server is unlocked; every restart from now on needs the key (pikactl unlock).\n`);
+        if (g.json) writeJson(ctx.io, { ok: true, server: t.server.id, action: 'initialized', state: 'unlocked', ...(saved ? { keychain: saved } : {}), exit_code: 0 });
+        else {
+          ctx.io.stdout.write(`Encryption is on for ${t.server.id}. The server is unlocked; every restart from now on needs the key (pikactl unlock).\n`);
+          if (saved) ctx.io.stdout.write(savedText(saved));
+        }
         return ExitCode.OK;
       }, true);
     } finally {
       await session.close();
     }
   });
+}
+
+async function sendInitialize(t: Target, key: Secret, signal?: AbortSignal): Promise<void> {
+  try {
+    await t.client.initialize(key, signal);
+  } catch (err) {
+    if (err instanceof ApiError && (err.kind === 'already_initialized' || err.kind === 'locked')) {
+      throw alreadyInitialized(t.server.id, err.kind === 'locked');
+    }
+    throw err;
+  }
+}
+
+/**
+ * Status says initialized+unlocked, and the verifier accepts the key (an unlock with
+ * the right key on an unlocked server re-verifies and changes nothing).
+ */
+async function verifyInit(t: Target, key: Secret, signal?: AbortSignal): Promise<void> {
+  const after = await probeNode(t.client, signal);
+  if (after.state !== 'unlocked') {
+    throw new CliError(`initialize answered OK but the server now reports "${after.state}"`, { code: 'error', exitCode: ExitCode.ERROR, hint: 'Check with: pikactl status' });
+  }
+  await t.client.unlock(key, signal);
 }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { App } from './app.js';
 import { openSession, toCliError, type Session, type Target } from './target.js';
-import { forEachNode, finishNodes, type NodeResult } from './nodes.js';
+import { forEachNode, finishFleet, type NodeResult } from './nodes.js';
+import { notApplied } from '../ops/fleet.js';
 import { probeNode } from '../ops/probe.js';
 import { ApiError } from '../api/types.js';
 import { CliError, ExitCode } from '../errors.js';
@@ -22,9 +23,16 @@ export function registerLock(program: Command, app: App): void {
       'after',
       `
 Already locked is success. Every user of the server is cut off until \`pikactl unlock\`.
+Several --server flags (or a context with several servers) lock every replica, after one
+confirmation; each node's own key/status is read again afterwards. In a Pika cluster the
+lock runs on the leader: a follower stays unlocked until it restarts, and is reported so.
+Exit codes: 0 locked, 4 not logged in / not permitted, 6 not initialized, 7 unreachable,
+8 some nodes locked and some not.
+
 Examples:
   pikactl lock --server https://pika.example:8080
-  pikactl lock --yes --json`,
+  pikactl lock --yes --json
+  pikactl lock --yes --context prod                                     # every replica`,
     );
   app.action<LockOptions>(cmd, async (opts, g) => {
     const session = await openSession(app, g);
@@ -44,7 +52,7 @@ Examples:
         (t) => lockNode(app, g, session, t),
         (t, err) => toCliError(err, t.server, 'lock'),
       );
-      return finishNodes(app, g, results, (r) => (r.action === 'none' ? `${r.server} is already locked.` : `Locked ${r.server}. Unlock it with: pikactl unlock`));
+      return await finishFleet(app, g, session, 'lock', results, (r) => (r.action === 'none' ? `${r.server} is already locked.` : `Locked ${r.server}. Unlock it with: pikactl unlock`));
     } finally {
       await session.close();
     }
@@ -73,13 +81,11 @@ async function lockNode(app: App, g: GlobalOptions, session: Session, t: Target)
       if (!(err instanceof ApiError && err.kind === 'locked')) throw err;
     }
   });
+  // Re-read this node's own state: in a cluster the POST ran on the leader, not necessarily here.
   const after = await probeNode(t.client, ctx.signal);
   if (after.state !== 'locked') {
-    throw new CliError(`the server answered the lock but ${t.server.id} still reports "${after.state}"`, {
-      code: 'needs_recovery',
-      exitCode: ExitCode.NEEDS_RECOVERY,
-      hint: 'In a Pika cluster the lock is forwarded to the leader; check each replica with pikactl status.',
-    });
+    const error = notApplied(t.server.id, 'lock', after.state);
+    return { ...base, action: 'failed', after: after.state, error, exitCode: error.exitCode };
   }
   return { ...base, action: 'locked', after: 'locked', exitCode: ExitCode.OK };
 }

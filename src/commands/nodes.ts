@@ -1,11 +1,14 @@
 import type { App } from './app.js';
 import type { GlobalOptions } from '../globals.js';
-import type { Target } from './target.js';
+import type { Session, Target } from './target.js';
+import type { Clock } from '../context.js';
 import { CliError } from '../errors.js';
 import { ApiError } from '../api/types.js';
 import type { NodeState } from '../ops/probe.js';
+import { explainNotApplied, isTransient, type ClusterNote, type FleetOp } from '../ops/fleet.js';
 import { writeJson } from '../output/json.js';
 import { combineCodes } from './status.js';
+import { authed } from './auth-step.js';
 
 /** One row of a per-node result table (unlock/lock over one or many replicas). */
 export interface NodeResult {
@@ -15,32 +18,99 @@ export interface NodeResult {
   after?: NodeState;
   error?: CliError;
   exitCode: number;
+  /** Set when the node's 200 did not stick and a replica reported cluster mode. */
+  cluster?: ClusterNote;
+}
+
+export interface ForEachNodeOptions {
+  /** Default 8: enough to hide latency, few enough not to stampede a cluster's leader. */
+  concurrency?: number;
+  /**
+   * A wait budget (ms, e.g. --wait). While it lasts, a node whose attempt failed with
+   * something a rolling restart causes (refused, reset, cluster 503) is tried again
+   * from the start; wrong key, auth and TLS failures are final. Needs clock.
+   */
+  retryFor?: number;
+  clock?: Clock;
+  signal?: AbortSignal;
+}
+
+/** States an error proves (the node was, and still is, in it); other failures leave before/after unknown. */
+const STATE_OF_ERROR: Partial<Record<string, NodeState>> = { unreachable: 'unreachable', wrong_key: 'locked', not_initialized: 'off' };
+
+/** Passed to each attempt: which one, and what is left of the wait budget. */
+export interface Attempt {
+  n: number;
+  /** undefined without a budget; else ms left (0 when spent). */
+  remainingMs?: number;
 }
 
 /** Runs fn for every target with bounded concurrency; a thrown error becomes that node's row. */
 export async function forEachNode(
   targets: Target[],
-  fn: (t: Target) => Promise<NodeResult>,
+  fn: (t: Target, attempt: Attempt) => Promise<NodeResult>,
   mapError: (t: Target, err: ApiError) => Promise<CliError>,
-  concurrency = 8,
+  options: number | ForEachNodeOptions = {},
 ): Promise<NodeResult[]> {
+  const opts: ForEachNodeOptions = typeof options === 'number' ? { concurrency: options } : options;
+  const clock = opts.clock;
+  const deadline = opts.retryFor !== undefined && clock ? clock.now() + opts.retryFor : undefined;
+  const left = () => (deadline === undefined ? undefined : Math.max(0, deadline - clock!.now()));
   const results: NodeResult[] = new Array(targets.length);
   let next = 0;
+  const runOne = async (t: Target): Promise<NodeResult> => {
+    let delay = 250;
+    for (let n = 1; ; n++) {
+      try {
+        return await fn(t, { n, remainingMs: left() });
+      } catch (err) {
+        const remaining = left();
+        if (!remaining || !isTransient(err) || opts.signal?.aborted) throw err;
+        // A restart in progress: wait a little and start over (the attempt re-reads the node's state first).
+        await clock!.sleep(Math.min(delay, remaining), opts.signal);
+        delay = Math.min(delay * 2, 2000);
+      }
+    }
+  };
   const worker = async () => {
     while (next < targets.length) {
       const i = next++;
       const t = targets[i];
       try {
-        results[i] = await fn(t);
+        results[i] = await runOne(t);
       } catch (err) {
         const cli = err instanceof ApiError ? await mapError(t, err) : err instanceof CliError ? err : undefined;
         if (!cli) throw err;
-        results[i] = { server: t.server.id, action: 'failed', error: cli, exitCode: cli.exitCode };
+        const known = STATE_OF_ERROR[cli.code];
+        results[i] = { server: t.server.id, ...(known ? { before: known, after: known } : {}), action: 'failed', error: cli, exitCode: cli.exitCode };
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, targets.length) }, worker));
   return results;
+}
+
+/**
+ * finishNodes, after an honest look at nodes that answered 200 but whose own
+ * key/status disagrees: a replica that ended unlocked is asked (logged in, since
+ * cluster/status needs settings.manage) whether it runs in a Pika cluster, and if so
+ * those rows say "follower in a Pika cluster …" with the leader's address.
+ */
+export async function finishFleet(
+  app: App,
+  g: GlobalOptions,
+  session: Session,
+  op: FleetOp,
+  results: NodeResult[],
+  summary: (r: NodeResult) => string,
+): Promise<number> {
+  const byServer = new Map(session.targets.map((t) => [t.server.id, t]));
+  const explained = await explainNotApplied(results, op, async (server) => {
+    const t = byServer.get(server);
+    if (!t) throw new Error(`no target ${server}`);
+    return authed(app, g, session, t, 'cluster status', () => t.client.clusterStatus(app.ctx.signal));
+  });
+  return finishNodes(app, g, explained, summary);
 }
 
 /**
@@ -82,6 +152,7 @@ function row(r: NodeResult): Record<string, unknown> {
     action: r.action,
     after: r.after ?? null,
     ...(r.error ? { error: { code: r.error.code, message: r.error.message, ...(r.error.hint ? { hint: r.error.hint } : {}) } } : {}),
+    ...(r.cluster ? { cluster: r.cluster } : {}),
     exit_code: r.exitCode,
   };
 }

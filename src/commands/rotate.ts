@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { App } from './app.js';
-import { mapApiErrors, openSession, singleTarget, type Target } from './target.js';
+import { mapApiErrors, openSession, singleTarget, type Session, type Target } from './target.js';
 import { probeNode } from '../ops/probe.js';
 import { ApiError } from '../api/types.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
@@ -9,11 +9,15 @@ import type { Secret } from '../secrets/secret.js';
 import { authed } from './auth-step.js';
 import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
 import { unreadable } from './unlock.js';
+import type { GlobalOptions } from '../globals.js';
+import { findServerKey, keychainEntryOf, usingStoredKeyNote, wrongStoredKey } from '../keychain/server-key.js';
+import { openStaging, promoteOrExplain, savedText, stagedSend, type SavedKey } from '../keychain/save.js';
 
 export interface RotateOptions {
   currentKeyFrom?: string;
   newKeyFrom?: string;
   confirmSaved?: boolean;
+  saveToKeychain?: boolean;
 }
 
 const RECOVER_HINT = 'Do not restart the server. Run: pikactl recover-rotation   (it finds out which key the server holds and repairs it)';
@@ -33,17 +37,28 @@ export function registerRotate(program: Command, app: App): void {
   const cmd = program
     .command('rotate')
     .description('replace the server key: the server must be unlocked; verifies the new key afterwards')
-    .option('--current-key-from <source>', 'where the current key comes from (default: prompt)')
+    .option('--current-key-from <source>', 'where the current key comes from (default: the keychain entry, else a prompt)')
     .option('--new-key-from <source>', 'where the new key comes from (default: asked twice on the terminal)')
     .option('--confirm-saved', 'confirm the new key is already saved in a password manager (required without a terminal)')
+    .option('--save-to-keychain', 'also keep the new key in the OS keychain (the old one is kept as server-key-previous)')
     .addHelpText(
       'after',
       `
 The next restart needs the NEW key. If the rotation fails half way (HTTP 500, connection lost,
 failed verification) pikactl exits 8 and tells you to run \`pikactl recover-rotation\`.
-Exit codes: 0 rotated and verified, 3 locked, 5 current key wrong, 6 not initialized, 8 needs recovery.
+Without --current-key-from (and no key_from in the context) the current key comes from the
+keychain entry "server-key:<server>" when there is one, else from a hidden prompt.
 
-Example:
+--save-to-keychain writes the new key to "server-key-pending:<server>" BEFORE it is sent, so
+no crash can lose it. Once the server confirmed and the key is verified, the old
+"server-key:<server>" entry moves to "server-key-previous:<server>" (kept until you delete
+it) and the new key becomes "server-key:<server>". If the outcome is unknown, the pending
+entry stays for \`pikactl recover-rotation\`.
+Exit codes: 0 rotated and verified, 1 keychain unusable (--save-to-keychain), 3 locked,
+5 current key wrong, 6 not initialized, 8 needs recovery.
+
+Examples:
+  pikactl rotate --save-to-keychain                  # current key from the keychain, new key typed twice
   pikactl rotate --current-key-from keychain --new-key-from cmd:"pass show pika/new-key" --confirm-saved`,
     );
   app.action<RotateOptions>(cmd, async (opts, g) => {
@@ -64,17 +79,32 @@ Example:
         if (before.state === 'locked') {
           throw new CliError(`${t.server.id} is locked; rotation needs an unlocked server`, { code: 'locked', exitCode: ExitCode.LOCKED, hint: 'pikactl unlock, then pikactl rotate' });
         }
+        // Before any key is asked for: no keychain, or an unfinished earlier rotation, stops here.
+        const staging = opts.saveToKeychain ? await openStaging(ctx, t.server, 'rotate') : undefined;
+        let saved: SavedKey | undefined;
+        let currentKey: Promise<Secret> | undefined; // once per run: a re-login retry must not print the note twice
         await authed(app, g, session, t, 'rotate', async () => {
-          const current = await session.secrets.read({ spec: opts.currentKeyFrom ?? session.conn.keyFrom, flag: '--current-key-from', label: 'current server key', keychainDefault: 'server-key' });
+          const current = await (currentKey ??= currentKeyFor(app, g, session, t, opts.currentKeyFrom ?? session.conn.keyFrom));
           const next = await session.secrets.read({ spec: opts.newKeyFrom, flag: '--new-key-from', label: 'new server key', confirm: true });
           if (next.equals(current)) throw usageError('the new key must differ from the current key');
           warnIfWeak(app, next);
           await requireSavedConfirmation(app, opts.confirmSaved, t.server.id);
-          await sendRotate(t, current, next, ctx.signal);
-          await verifyRotation(t, next, ctx.signal);
+          await stagedSend(
+            ctx,
+            t.server,
+            'rotate',
+            staging,
+            next,
+            () => sendRotate(t, current, next, ctx.signal),
+            () => verifyRotation(t, next, ctx.signal),
+          );
+          if (staging) saved = await promoteOrExplain(staging, next, t.server, 'rotated');
         });
-        if (g.json) writeJson(ctx.io, { ok: true, server: t.server.id, action: 'rotated', state: 'unlocked', verified: true, exit_code: 0 });
-        else ctx.io.stdout.write(`Rotated the key of ${t.server.id} and verified it. The next restart needs the NEW key.\n`);
+        if (g.json) writeJson(ctx.io, { ok: true, server: t.server.id, action: 'rotated', state: 'unlocked', verified: true, ...(saved ? { keychain: saved } : {}), exit_code: 0 });
+        else {
+          ctx.io.stdout.write(`Rotated the key of ${t.server.id} and verified it. The next restart needs the NEW key.\n`);
+          if (saved) ctx.io.stdout.write(savedText(saved));
+        }
         return ExitCode.OK;
       });
     } finally {
@@ -83,14 +113,35 @@ Example:
   });
 }
 
+/**
+ * The current key: an explicit source wins; else the keychain's live entry of this
+ * server when there is one (said on stderr); else a prompt / the needs-input error.
+ */
+async function currentKeyFor(app: App, g: GlobalOptions, session: Session, t: Target, spec: string | undefined): Promise<Secret> {
+  const { ctx } = app;
+  if (spec === undefined) {
+    const stored = await findServerKey(ctx, t.server, (err) => {
+      if (g.debug) ctx.io.stderr.write(`${ctx.io.style.dim(`No stored server key: ${err.message}`)}\n`);
+    });
+    if (stored) {
+      ctx.io.stderr.write(usingStoredKeyNote(stored.account, 'current server key'));
+      return stored.secret;
+    }
+  }
+  return session.secrets.read({ spec, flag: '--current-key-from', label: 'current server key', keychainDefault: 'server-key', server: t.server });
+}
+
 async function sendRotate(t: Target, current: Secret, next: Secret, signal?: AbortSignal): Promise<void> {
   try {
     await t.client.rotate(current, next, signal);
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     switch (err.kind) {
-      case 'wrong_key':
+      case 'wrong_key': {
+        const entry = keychainEntryOf(current);
+        if (entry) throw wrongStoredKey(t.server, entry, 'the current key', err);
         throw new CliError('the server rejected the current key; nothing was changed', { code: 'wrong_key', exitCode: ExitCode.WRONG_KEY, hint: 'Check --current-key-from (the key the server was last unlocked with).' });
+      }
       case 'server_error':
         throw mayBeHalfDone(t, `the server answered ${err.status}: ${err.serverMessage ?? 'internal error'}${err.requestId ? ` (request_id ${err.requestId})` : ''}`, err);
       case 'connection_lost':

@@ -19,6 +19,8 @@ export interface SandboxCommandOptions {
   faults: FaultName[];
   rateLimit: { soft?: number; hard?: number; windowMs?: number };
   sessionTtlMs?: number;
+  /** Simulate a Pika cluster of this many nodes (undefined: one standalone server). */
+  cluster?: number;
   /** Do not log requests and key events on stderr. */
   quiet: boolean;
   json: boolean;
@@ -37,6 +39,7 @@ interface RawOptions {
   rateLimitHard?: string;
   rateLimitWindow?: string;
   sessionTtl?: string;
+  cluster?: string;
   quiet?: boolean;
 }
 
@@ -74,6 +77,7 @@ export function sandboxOptions(raw: RawOptions, globals: GlobalOptions): Sandbox
     faults: [...new Set((raw.fault ?? []) as FaultName[])],
     rateLimit: { soft: int(raw.rateLimitSoft, '--rate-limit-soft', 0), hard: int(raw.rateLimitHard, '--rate-limit-hard', 0), windowMs },
     sessionTtlMs,
+    cluster: int(raw.cluster, '--cluster', 1, 16),
     quiet: Boolean(raw.quiet),
     json: globals.json,
   };
@@ -109,7 +113,8 @@ ${FAULT_NAMES.map((f) => `  ${f.padEnd(15)} ${wrap(FAULTS[f], 70).join(`\n${' '.
 Examples:
   pikactl sandbox --port 0
   PIKA_PASSWORD_FROM=env:SBX_PW pikactl sandbox --data ./rehearsal --fault rotate-write
-  pikactl sandbox --tls-self-signed --base-path /pika`;
+  pikactl sandbox --tls-self-signed --base-path /pika
+  pikactl sandbox --cluster 3 --port 0     # leader + 2 followers; an unlock sent to a follower unlocks the leader`;
 
 export function registerSandbox(program: Command, app: App): void {
   const cmd = program
@@ -129,6 +134,7 @@ export function registerSandbox(program: Command, app: App): void {
     .addOption(new Option('--rate-limit-hard <n>', 'failed unlocks/logins per IP that trigger 429 (default: 30)'))
     .addOption(new Option('--rate-limit-window <duration>', 'how long a failure counts (default: 15m)'))
     .addOption(new Option('--session-ttl <duration>', 'how long a login session lasts (default: 8h)'))
+    .addOption(new Option('--cluster <n>', 'simulate a Pika cluster of n nodes on consecutive ports from --port: one leader, followers forward every POST to it'))
     .addOption(new Option('-q, --quiet', 'do not log requests and key events on stderr'));
   cmd.addHelpText('after', HELP_AFTER);
   app.action<RawOptions>(cmd, async (raw, globals) => {

@@ -1,13 +1,14 @@
 import { Option, type Command } from 'commander';
 import type { App } from './app.js';
-import { mapApiErrors, openSession, type Target } from './target.js';
-import { ExitCode, usageError } from '../errors.js';
+import { mapApiErrors, openSession, toCliError, type Target } from './target.js';
+import { CliError, ExitCode, usageError } from '../errors.js';
 import { meets, probeNode, tryInfo, WAIT_CONDITIONS, type Probe, type WaitCondition } from '../ops/probe.js';
 import { pollUntil } from '../ops/wait.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { writeJson } from '../output/json.js';
 import { colorState, fields, NEXT_STEP } from '../output/status.js';
 import { ApiError, type ServerInfo } from '../api/types.js';
+import type { Spinner } from '../io/types.js';
 
 export interface StatusOptions {
   wait?: string;
@@ -31,7 +32,8 @@ export function exitCodeFor(p: Probe): number {
 
 export interface NodeReport {
   server: string;
-  state: Probe['state'];
+  /** "error": the node answered something waiting cannot fix (TLS, not Pika…); see error. */
+  state: Probe['state'] | 'error';
   initialized?: boolean;
   unlocked?: boolean;
   name?: string;
@@ -46,18 +48,43 @@ export async function observe(app: App, t: Target, opts: { waitMs?: number; cond
   const probe = () => probeNode(t.client, ctx.signal);
   let result: Probe;
   if (opts.waitMs !== undefined) {
-    const spinner = ctx.io.spinner(`waiting for ${t.server.id} to be ${opts.cond}`);
+    const done = waiting(app, t.server.id, opts.cond);
     try {
       const outcome = await pollUntil(probe, (p) => meets(p, opts.cond), { clock: ctx.clock, timeoutMs: opts.waitMs, signal: ctx.signal });
       result = outcome.done ? outcome.value : outcome.last;
     } finally {
-      spinner.stop();
+      done();
     }
   } else {
     result = await probe();
   }
   const info = result.state === 'unreachable' ? undefined : await tryInfo(t.client, ctx.signal);
   return { probe: result, info, met: meets(result, opts.cond) };
+}
+
+/**
+ * One spinner per invocation however many nodes wait at once (several spinners on
+ * one terminal overwrite each other): "waiting for 3 nodes to be unlocked".
+ */
+const spinners = new WeakMap<App, { spinner: Spinner; waiting: Set<string>; cond: WaitCondition }>();
+function waiting(app: App, server: string, cond: WaitCondition): () => void {
+  let s = spinners.get(app);
+  const label = (w: Set<string>) => (w.size === 1 ? `waiting for ${[...w][0]} to be ${cond}` : `waiting for ${w.size} nodes to be ${cond}`);
+  if (!s) {
+    const set = new Set([server]);
+    s = { spinner: app.ctx.io.spinner(label(set)), waiting: set, cond };
+    spinners.set(app, s);
+  } else {
+    s.waiting.add(server);
+    s.spinner.update(label(s.waiting));
+  }
+  const entry = s;
+  return () => {
+    entry.waiting.delete(server);
+    if (entry.waiting.size > 0) return entry.spinner.update(label(entry.waiting));
+    entry.spinner.stop();
+    spinners.delete(app);
+  };
 }
 
 export function nodeReport(t: Target, probe: Probe, info?: ServerInfo): NodeReport {
@@ -88,9 +115,15 @@ export function registerStatus(program: Command, app: App): void {
 Exit codes: 0 serving (unlocked or encryption off), 3 locked, 7 unreachable, 8 settings unreadable.
 With --wait: 0 when the condition holds in time, else the code of the last state seen.
 
+Several --server flags (or a context with several servers): one row per node, all asked at
+once; --wait waits for every node (through restarts and refused connections). Exit 0 when
+every node is fine, 8 when some are, else the worst single code. Each node answers for
+itself (key/status is served locally even by a follower in a Pika cluster).
+
 Examples:
   pikactl status --server https://pika.example:8080
-  pikactl status --wait 5m --for unlocked --json`,
+  pikactl status --wait 5m --for unlocked --json
+  pikactl status --context prod --wait 10m --for unlocked      # a rolling restart`,
     );
   app.action<StatusOptions>(cmd, async (opts, g) => {
     if (opts.for && opts.wait === undefined) throw usageError('--for needs --wait', 'e.g. pikactl status --wait 2m --for unlocked');
@@ -98,16 +131,26 @@ Examples:
     const cond: WaitCondition = opts.for ?? (waitMs === undefined ? 'unlocked' : 'reachable');
     const session = await openSession(app, g);
     try {
-      const results = await Promise.all(session.targets.map(async (t) => ({ t, ...(await mapApiErrors(t.server, 'status', () => observe(app, t, { waitMs, cond }))) })));
-      const reports = results.map((r) => nodeReport(r.t, r.probe, r.info));
-      const codes = results.map((r) => (waitMs !== undefined && r.met ? ExitCode.OK : exitCodeFor(r.probe)));
-      const code = combineCodes(codes);
+      if (session.targets.length === 1) {
+        const t = session.targets[0];
+        const r = await mapApiErrors(t.server, 'status', () => observe(app, t, { waitMs, cond }));
+        const report = nodeReport(t, r.probe, r.info);
+        const code = waitMs !== undefined && r.met ? ExitCode.OK : exitCodeFor(r.probe);
+        if (g.json) writeJson(app.ctx.io, { ok: code === 0, ...report, exit_code: code });
+        else renderHuman(app, r.probe, report);
+        if (!g.json && waitMs !== undefined && code !== 0) app.ctx.io.stderr.write(`Condition "${cond}" not met within ${formatDuration(waitMs)}.\n`);
+        return code;
+      }
+      // Several replicas: all observed (and waited for) at once; one node's failure is its row, not the command's.
+      const rows = await Promise.all(session.targets.map((t) => observeRow(app, t, waitMs, cond)));
+      const code = combineCodes(rows.map((r) => r.code));
       if (g.json) {
-        writeJson(app.ctx.io, reports.length === 1 ? { ok: code === 0, ...reports[0], exit_code: code } : { ok: code === 0, nodes: reports, exit_code: code });
+        writeJson(app.ctx.io, { ok: code === 0, nodes: rows.map((r) => ({ ...r.report, exit_code: r.code })), exit_code: code });
       } else {
-        renderHuman(app, results, reports);
-        if (waitMs !== undefined && codes.some((c) => c !== 0)) {
-          app.ctx.io.stderr.write(`Condition "${cond}" not met within ${formatDuration(waitMs)}.\n`);
+        renderTable(app, rows.map((r) => r.report));
+        const missed = rows.filter((r) => r.code !== 0).length;
+        if (waitMs !== undefined && missed > 0) {
+          app.ctx.io.stderr.write(`Condition "${cond}" not met within ${formatDuration(waitMs)} on ${missed} of ${rows.length} nodes.\n`);
         }
       }
       return code;
@@ -117,6 +160,17 @@ Examples:
   });
 }
 
+async function observeRow(app: App, t: Target, waitMs: number | undefined, cond: WaitCondition): Promise<{ report: NodeReport; code: number }> {
+  try {
+    const r = await observe(app, t, { waitMs, cond });
+    return { report: nodeReport(t, r.probe, r.info), code: waitMs !== undefined && r.met ? ExitCode.OK : exitCodeFor(r.probe) };
+  } catch (err) {
+    const cli = err instanceof ApiError ? await toCliError(err, t.server, 'status') : err;
+    if (!(cli instanceof CliError)) throw err;
+    return { report: { server: t.server.id, state: 'error', error: cli.message, ...(cli.hint ? { next: cli.hint } : {}) }, code: cli.exitCode };
+  }
+}
+
 /** Fleet rule: 0 if all 0; 8 (partly) if some 0; else the worst single code. */
 export function combineCodes(codes: number[]): number {
   if (codes.every((c) => c === 0)) return 0;
@@ -124,20 +178,48 @@ export function combineCodes(codes: number[]): number {
   return Math.max(...codes);
 }
 
-function renderHuman(app: App, results: Array<{ t: Target; probe: Probe; info?: ServerInfo }>, reports: NodeReport[]): void {
+function renderHuman(app: App, probe: Probe, r: NodeReport): void {
   const { io } = app.ctx;
-  reports.forEach((r, i) => {
-    if (i > 0) io.stdout.write('\n');
-    const product = r.name ? `${r.name} ${r.version ?? ''}`.trim() : undefined;
-    io.stdout.write(
-      fields([
-        ['Server', r.server],
-        ['Product', product],
-        ['Encryption', colorState(io.style, results[i].probe.state)],
-        ['Error', r.error],
-        ['Next', r.next],
-      ]),
-    );
-  });
+  const product = r.name ? `${r.name} ${r.version ?? ''}`.trim() : undefined;
+  io.stdout.write(
+    fields([
+      ['Server', r.server],
+      ['Product', product],
+      ['Encryption', colorState(io.style, probe.state)],
+      ['Error', r.error],
+      ['Next', r.next],
+    ]),
+  );
 }
 
+const PAINT: Record<NodeReport['state'], 'green' | 'yellow' | 'cyan' | 'red'> = {
+  unlocked: 'green',
+  locked: 'yellow',
+  off: 'cyan',
+  unreadable: 'red',
+  unreachable: 'red',
+  error: 'red',
+};
+
+/** One line per node, then each distinct next step once. Widths are measured before colouring. */
+function renderTable(app: App, reports: NodeReport[]): void {
+  const { io } = app.ctx;
+  const header = ['NODE', 'ENCRYPTION', 'PRODUCT', 'ERROR'];
+  const rows = reports.map((r) => [r.server, r.state, r.name ? `${r.name} ${r.version ?? ''}`.trim() : '-', r.error ?? '']);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[], state?: NodeReport['state']) =>
+    cells
+      .map((c, i) => {
+        if (i === cells.length - 1) return c;
+        const pad = ' '.repeat(widths[i] - c.length);
+        return i === 1 && state ? `${io.style[PAINT[state]](c)}${pad}` : `${c}${pad}`;
+      })
+      .join('  ')
+      .trimEnd();
+  io.stdout.write(`${[line(header), ...rows.map((row, i) => line(row, reports[i].state))].join('\n')}\n`);
+  const next = [...new Set(reports.map((r) => r.next).filter((n): n is string => Boolean(n)))];
+  for (const n of next) {
+    const who = reports.filter((r) => r.next === n).map((r) => r.server);
+    io.stdout.write(`Next for ${who.length === reports.length ? 'all nodes' : who.join(', ')}: ${n}\n`);
+  }
+}

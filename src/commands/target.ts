@@ -7,6 +7,7 @@ import { type CliError, usageError } from '../errors.js';
 import type { Secret } from '../secrets/secret.js';
 import { resolveConnection, type Connection } from '../config/resolve.js';
 import type { SessionStore } from '../auth/index.js';
+import type { KeychainKind } from '../secrets/accounts.js';
 
 /** One server and a client for it. */
 export interface Target {
@@ -16,7 +17,11 @@ export interface Target {
 
 /** A source of secrets for this invocation; reads of the same flag are asked once and reused (fleets). */
 export interface Secrets {
-  read(req: { spec?: string; flag: string; label: string; confirm?: boolean; keychainDefault?: 'server-key' }): Promise<Secret>;
+  /**
+   * `server` names the keychain entry a bare `keychain` (or `keychain:<kind>`) means; default the
+   * first server. Keychain reads are cached per server, so a fleet gets each replica's own entry.
+   */
+  read(req: { spec?: string; flag: string; label: string; confirm?: boolean; keychainDefault?: KeychainKind; server?: ServerUrl }): Promise<Secret>;
 }
 
 /** A secret-source flag and its value, validated before any request is sent. */
@@ -27,7 +32,7 @@ export interface SpecFlag {
 
 export interface Session {
   conn: Connection;
-  /** Stored login sessions (keychain); undefined until `pikactl login` is available here. */
+  /** Stored login sessions (`pikactl login`, keychain); opened lazily, finds nothing where no keychain is reachable. */
   sessionStore?: SessionStore;
   targets: Target[];
   secrets: Secrets;
@@ -44,11 +49,12 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
   const { validateSecretSpecs } = await import('../secrets/spec.js');
   validateSecretSpecs([...specs, { flag: '--password-from', spec: g.passwordFrom }, { flag: '--totp-from', spec: g.totpFrom }]);
   const conn = await resolveConnection(ctx, g);
-  const [{ createPikaClient }, { SecretReader }, { insecureWarning }, { VERSION }] = await Promise.all([
+  const [{ createPikaClient }, { SecretReader }, { insecureWarning }, { VERSION }, { keychainSessionStore }] = await Promise.all([
     import('../api/client.js'),
     import('../secrets/reader.js'),
     import('../transport/index.js'),
     import('../version.js'),
+    import('../keychain/session-store.js'),
   ]);
   if (conn.transport.insecure) {
     for (const server of conn.servers) ctx.io.stderr.write(`${ctx.io.style.yellow(insecureWarning(server))}\n`);
@@ -63,22 +69,41 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
       cookieName: g.cookieName,
     }),
   }));
-  const reader = new SecretReader(ctx, { server: conn.servers[0] });
+  // `keychain` names an entry after its server, so keychain reads get a reader per server.
+  // Everything else goes through the first server's reader: it alone tracks what stdin and
+  // env: already supplied (a later cmd: child must not inherit those variables).
+  const readers = new Map<string, InstanceType<typeof SecretReader>>();
+  const readerFor = (server: ServerUrl) => {
+    let r = readers.get(server.id);
+    if (!r) readers.set(server.id, (r = new SecretReader(ctx, { server })));
+    return r;
+  };
   const cache = new Map<string, Promise<Secret>>();
   const secrets: Secrets = {
     read(req) {
-      const key = `${req.flag}\u0000${req.spec ?? ''}`;
+      // A prompt or a file is the same for every replica; a keychain entry is not.
+      const perServer = req.spec === 'keychain' || req.spec?.startsWith('keychain:') === true;
+      const server = perServer ? (req.server ?? conn.servers[0]) : conn.servers[0];
+      const key = `${req.flag}\u0000${req.spec ?? ''}${perServer ? `\u0000${server.id}` : ''}`;
       let p = cache.get(key);
       if (!p) {
-        p = reader.read(req);
+        p = readerFor(server).read(req);
         cache.set(key, p);
         p.catch(() => cache.delete(key));
       }
       return p;
     },
   };
+  // Lazy: the keychain is opened only when a command needs a session and PIKA_SESSION is unset.
+  // Without one (CI), the lookup finds nothing and authentication falls through to an inline login.
+  const sessionStore = keychainSessionStore(ctx, {
+    onUnavailable: (err) => {
+      if (g.debug) ctx.io.stderr.write(`${ctx.io.style.dim(`No stored session: ${err.message}`)}\n`);
+    },
+  });
   return {
     conn,
+    sessionStore,
     targets,
     secrets,
     async close() {

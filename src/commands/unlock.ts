@@ -1,13 +1,16 @@
 import type { Command } from 'commander';
 import type { App } from './app.js';
 import { openSession, toCliError, type Session, type Target } from './target.js';
-import { forEachNode, finishNodes, type NodeResult } from './nodes.js';
+import { forEachNode, finishFleet, type NodeResult } from './nodes.js';
 import { observe } from './status.js';
 import { probeNode, type Probe } from '../ops/probe.js';
 import { CliError, ExitCode } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
 import type { GlobalOptions } from '../globals.js';
 import { authed } from './auth-step.js';
+import { ApiError } from '../api/types.js';
+import type { Secret } from '../secrets/secret.js';
+import { findServerKey, keychainEntryOf, usingStoredKeyNote, wrongStoredKey } from '../keychain/server-key.js';
 
 export interface UnlockOptions {
   keyFrom?: string;
@@ -18,17 +21,21 @@ export function registerUnlock(program: Command, app: App): void {
   const cmd = program
     .command('unlock')
     .description('unlock the server after a restart: waits for it if asked, sends the key, verifies it is unlocked')
-    .option('--key-from <source>', 'where the server key comes from (prompt, -, file:PATH, env:NAME, keychain[:NAME], cmd:COMMAND)')
-    .option('--wait <duration>', 'first wait this long for the server to come up (connection refused is waited through)')
+    .option('--key-from <source>', 'where the server key comes from (prompt, -, file:PATH, env:NAME, keychain[:NAME], cmd:COMMAND); default: the keychain entry, else a prompt')
+    .option('--wait <duration>', 'wait up to this long for the server: refused connections, resets and a cluster\'s 503 are waited through; wrong key, auth and TLS errors are not retried')
     .addHelpText(
       'after',
       `
 Already unlocked is success (exit 0) and needs neither key nor login.
+Without --key-from (and no key_from in the context) the key comes from the keychain entry
+"server-key:<server>" when there is one (see \`pikactl keychain set\`), else from a hidden
+prompt. A stored key the server rejects is named and not tried again (exit 5).
+The login uses PIKA_SESSION, else the session of \`pikactl login\`, else --user/--password-from.
 Exit codes: 0 unlocked, 4 not logged in / not permitted, 5 wrong key, 6 not initialized,
 7 unreachable, 8 some nodes unlocked and some not, 9 rate limited.
 
 Examples:
-  pikactl unlock --server https://pika.example:8080
+  pikactl unlock --server https://pika.example:8080                     # key from the keychain, or asked
   PIKA_SESSION=... pikactl unlock --key-from env:PIKA_KEY --wait 5m      # CI after a restart`,
     );
   app.action<UnlockOptions>(cmd, async (opts, g) => {
@@ -37,10 +44,12 @@ Examples:
     try {
       const results = await forEachNode(
         session.targets,
-        (t) => unlockNode(app, g, session, t, { keyFrom: opts.keyFrom ?? session.conn.keyFrom, waitMs }),
+        (t, attempt) => unlockNode(app, g, session, t, { keyFrom: opts.keyFrom ?? session.conn.keyFrom, waitMs: attempt.remainingMs }),
         (t, err) => toCliError(err, t.server, 'unlock'),
+        { retryFor: waitMs, clock: app.ctx.clock, signal: app.ctx.signal },
       );
-      return finishNodes(app, g, results, (r) =>
+      // `return await`: the cluster check in finishFleet still needs the clients that finally closes.
+      return await finishFleet(app, g, session, 'unlock', results, (r) =>
         r.action === 'none' ? `${r.server} is already unlocked; nothing to do.` : `Unlocked ${r.server}.`,
       );
     } finally {
@@ -69,9 +78,17 @@ async function unlockNode(app: App, g: GlobalOptions, session: Session, t: Targe
     case 'locked':
       break;
   }
+  // Resolved once per node: a re-login retry (307) must not print the keychain note twice.
+  let key: Promise<Secret> | undefined;
   await authed(app, g, session, t, 'unlock', async () => {
-    const key = await session.secrets.read({ spec: opts.keyFrom, flag: '--key-from', label: 'server key', keychainDefault: 'server-key' });
-    await t.client.unlock(key, ctx.signal);
+    const secret = await (key ??= unlockKey(app, g, session, t, opts.keyFrom));
+    try {
+      await t.client.unlock(secret, ctx.signal);
+    } catch (err) {
+      const entry = keychainEntryOf(secret);
+      if (entry && err instanceof ApiError && err.kind === 'wrong_key') throw wrongStoredKey(t.server, entry, 'the server key', err);
+      throw err;
+    }
   });
   const after = await probeNode(t.client, ctx.signal);
   if (after.state !== 'unlocked') {
@@ -83,6 +100,27 @@ async function unlockNode(app: App, g: GlobalOptions, session: Session, t: Targe
     });
   }
   return { ...base, action: 'unlocked', after: 'unlocked', exitCode: ExitCode.OK };
+}
+
+/**
+ * The key for one node. An explicit source (--key-from, or the context's key_from) wins.
+ * Without one, the node's own keychain entry "server-key:<server id>" is used when it
+ * exists (and said so on stderr), else the operator is asked (TTY) or told which flag
+ * to pass. Looked up only here, once the node is known to be locked: an unlocked
+ * server never causes a keychain access.
+ */
+async function unlockKey(app: App, g: GlobalOptions, session: Session, t: Target, keyFrom: string | undefined): Promise<Secret> {
+  const { ctx } = app;
+  if (keyFrom === undefined) {
+    const stored = await findServerKey(ctx, t.server, (err) => {
+      if (g.debug) ctx.io.stderr.write(`${ctx.io.style.dim(`No stored server key: ${err.message}`)}\n`);
+    });
+    if (stored) {
+      ctx.io.stderr.write(usingStoredKeyNote(stored.account));
+      return stored.secret;
+    }
+  }
+  return session.secrets.read({ spec: keyFrom, flag: '--key-from', label: 'server key', keychainDefault: 'server-key', server: t.server });
 }
 
 export function unreadable(t: Target, p: Probe): CliError {

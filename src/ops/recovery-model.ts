@@ -74,7 +74,8 @@ export type ProbeUpdate =
   | { kind: 'settings'; result: SettingsProbe }
   | { kind: 'unlock'; key: KeyRole; result: KeyProbe }
   | { kind: 'lock'; result: 'done' | 'declined' }
-  | { kind: 'rotate'; from: KeyRole; to: KeyRole; result: 'succeeded' | IdenticalRotate };
+  /** uncertain: 500 or a lost answer: it may or may not have been applied. */
+  | { kind: 'rotate'; from: KeyRole; to: KeyRole; result: 'succeeded' | 'uncertain' | IdenticalRotate };
 
 const STALE = { status: { kind: 'not_probed' }, settings: { kind: 'not_probed' } } as const;
 
@@ -99,7 +100,12 @@ export function recordProbe(obs: Observation, u: ProbeUpdate): Observation {
     case 'rotate': {
       if (u.from === u.to) {
         if (u.result === 'succeeded') return { ...obs, ...STALE };
+        if (u.result === 'uncertain') return { ...obs, ...STALE, capabilities: { identicalRotate: 'failed' } };
         return { ...obs, capabilities: { identicalRotate: u.result } };
+      }
+      if (u.result === 'uncertain') {
+        // The verifier may have moved: what the keys proved was about the state before. Each may be sent once more.
+        return { ...obs, ...STALE, keys: { old: { kind: 'not_tried' }, new: { kind: 'not_tried' } } };
       }
       if (u.result !== 'succeeded') return obs;
       // The verifier now takes `to` and refuses `from`: known without spending an attempt.

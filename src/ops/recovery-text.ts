@@ -68,11 +68,11 @@ function seen(obs: Observation): string {
   return 'the server answered';
 }
 
-const RESTORE_WHY: Record<RestoreReason, string> = {
+export const RESTORE_WHY: Record<RestoreReason, string> = {
   no_key_works: 'Every key you supplied was refused by the on-disk verifier.',
   no_old_key:
     'The live key cannot open the settings and the verifier does not take the new key. With the old key ' +
-    '(--current-key-from) pikactl could go back to it: if you have it anywhere, run again with it first.',
+    '(--old-key-from) pikactl could go back to it: if you have it anywhere, run again with it first.',
   identical_rotate_refused:
     "The runbook's retry (new key as both current and new) was refused with 400: this server does not allow identical keys.",
   identical_rotate_failed: "The runbook's retry (new key as both current and new) failed as well.",
@@ -185,7 +185,7 @@ export const plans = {
       explanation:
         `The settings open, so it serves requests, but ${parts.join(', and ') || 'no key could be checked'}. ` +
         'Do NOT restart or lock it: it would come back locked on a key nobody here holds. ' +
-        stop('find the key it runs on and run again with it (--current-key-from / --new-key-from).'),
+        stop('find the key it runs on and run again with it (--old-key-from / --new-key-from).'),
       actions: [{ kind: 'manual', what: 'find_key' }],
       exitCode: ExitCode.NEEDS_RECOVERY,
     };

@@ -10,7 +10,7 @@ import {
 // Plan texts live in their own module so this file stays the decision table.
 import { plans } from './recovery-text.js';
 
-export { describeAction, describeProbe } from './recovery-text.js';
+export { describeAction, describeProbe, RESTORE_WHY } from './recovery-text.js';
 
 export * from './recovery-model.js';
 
@@ -110,6 +110,30 @@ function halfStateProbe(obs: Observation): Probe | null {
   if (obs.held.old) return null;
   if (obs.lock === 'not_tried' && canTry(obs, 'new')) return { kind: 'lock' };
   return null;
+}
+
+/**
+ * A runnable plan as one journal-safe token ("revert_to_old", "unlock_then_rediagnose:new"),
+ * and back. Lets an interrupted recover-rotation resume the plan it was carrying out.
+ */
+export function planToken(plan: RecoveryPlan): string {
+  return plan.code === 'unlock_then_rediagnose' ? `${plan.code}:${plan.key}` : plan.code;
+}
+
+export function planFromToken(token: string, obs: Observation): RecoveryPlan | undefined {
+  switch (token) {
+    case 'revert_to_old':
+      return plans.revertToOld(obs);
+    case 'runbook_retry':
+      return plans.runbookRetry();
+    case 'still_on_old_key':
+      return plans.stillOnOld();
+    case 'unlock_then_rediagnose:new':
+    case 'unlock_then_rediagnose:old':
+      return plans.unlockThenRediagnose(token.endsWith(':new') ? 'new' : 'old', obs);
+    default:
+      return undefined;
+  }
 }
 
 /** The plan for what was observed. Total: every observation maps to exactly one plan. */

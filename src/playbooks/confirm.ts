@@ -13,8 +13,13 @@ export function interactiveConfirmer(io: IO): Confirmer {
     async confirm(req: ConfirmRequest): Promise<boolean> {
       if (!io.canPrompt()) throw needsInput(`Confirmation for "${req.title}"`, '--yes');
       const prompter = io.prompter();
-      if (req.severity !== 'severe') return prompter.confirm(`Run "${req.title}" on ${req.host}?`, false);
-      const typed = await prompter.input(`Severe step. Type the server host name (${req.host}) to run it, anything else to stop:`);
+      const otherwise = req.optional ? 'skip it' : 'stop';
+      if (req.severity !== 'severe') {
+        return prompter.confirm(`${req.optional ? 'Optional: run' : 'Run'} "${req.title}" on ${req.host}?`, false);
+      }
+      const typed = await prompter.input(
+        `${req.optional ? 'Optional severe step' : 'Severe step'}. Type the server host name (${req.host}) to run it, anything else to ${otherwise}:`,
+      );
       const ok = typed.trim().toLowerCase() === req.host.toLowerCase();
       if (!ok) io.stderr.write(`${io.style.yellow('Host name did not match;')} not running "${req.title}".\n`);
       return ok;

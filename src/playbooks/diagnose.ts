@@ -34,17 +34,31 @@ export interface DiagnoseOptions {
   onProbe?(probe: Probe, update: ProbeUpdate): void;
   /** Continue from an earlier observation (after a plan step ran), instead of starting fresh. */
   from?: Observation;
+  /**
+   * --plan: only the GETs (status, settings). An unlock probe may count toward the
+   * rate limit and the lock changes state, so the diagnosis stops before either and
+   * returns it as `skipped` (the plan is then `incomplete`).
+   */
+  readOnly?: boolean;
   signal?: AbortSignal;
+}
+
+export interface Diagnosis {
+  obs: Observation;
+  plan: RecoveryPlan;
+  /** readOnly only: the probe that was not sent. */
+  skipped?: Probe;
 }
 
 const UNREACHABLE = new Set(['unreachable', 'timeout', 'connection_lost', 'cluster']);
 
-export async function diagnose(client: PikaClient, opts: DiagnoseOptions): Promise<{ obs: Observation; plan: RecoveryPlan }> {
+export async function diagnose(client: PikaClient, opts: DiagnoseOptions): Promise<Diagnosis> {
   let obs = opts.from ?? emptyObservation({ old: opts.keys.old !== undefined, new: opts.keys.new !== undefined });
   // Every probe either fills a not_probed slot or spends a key/lock, so the loop is short; the cap guards a bug.
   for (let i = 0; i < 12; i++) {
     const probe = nextProbe(obs);
     if (!probe) return { obs, plan: decideRecovery(obs) };
+    if (opts.readOnly && (probe.kind === 'unlock' || probe.kind === 'lock')) return { obs, plan: decideRecovery(obs), skipped: probe };
     const update = await runProbe(client, probe, opts);
     obs = recordProbe(obs, update);
     opts.onProbe?.(probe, update);

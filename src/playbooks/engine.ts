@@ -28,8 +28,11 @@ export interface EngineDeps {
 }
 
 export interface PlaybookResult {
-  outcome: 'finished' | 'planned';
-  steps: Array<{ id: string; state: 'skipped' | 'done' | 'planned'; check?: 'done' | 'pending' | 'blocked' }>;
+  /** replan: a step's verify asked for a new decision; the steps after it did not run. */
+  outcome: 'finished' | 'planned' | 'replan';
+  steps: Array<{ id: string; state: 'skipped' | 'done' | 'planned' | 'declined' | 'replanned'; check?: 'done' | 'pending' | 'blocked' }>;
+  /** Set when outcome is replan: which step, and what it learned. */
+  replan?: { step: string; reason: string };
 }
 
 const checkWord = (c: CheckResult): 'done' | 'pending' | 'blocked' => (typeof c === 'string' ? c : 'blocked');
@@ -55,9 +58,19 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
     }
   };
   const stepEvent = (step: Step<C>, index: number, state: StepEventState, extra: Partial<Extract<PlaybookEvent, { event: 'step' }>> = {}) =>
-    events({ event: 'step', id: step.id, index: index + 1, total, title: step.title, severity: step.severity, state, ...extra });
+    events({
+      event: 'step',
+      id: step.id,
+      index: index + 1,
+      total,
+      title: step.title,
+      severity: step.severity,
+      ...(step.optional ? { optional: true } : {}),
+      state,
+      ...extra,
+    });
   const end = (outcome: Extract<PlaybookEvent, { event: 'end' }>['outcome']) =>
-    events({ event: 'end', playbook: playbook.name, outcome, ...(outcome === 'finished' || outcome === 'planned' ? {} : { resume }) });
+    events({ event: 'end', playbook: playbook.name, outcome, ...(outcome === 'finished' || outcome === 'planned' || outcome === 'replan' ? {} : { resume }) });
 
   events({
     event: 'start',
@@ -121,7 +134,8 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
     }
 
     stepEvent(step, i, 'pending', { explain: step.explain, target: `${playbook.server.id} (${playbook.server.host})` });
-    if (!deps.yes) {
+    // Confirm in proportion to risk: a read-only step needs no answer.
+    if (!deps.yes && step.severity !== 'safe') {
       let ok: boolean;
       try {
         ok = await deps.confirmer.confirm({
@@ -132,12 +146,19 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
           severity: step.severity,
           host: playbook.server.host,
           server: playbook.server.id,
+          ...(step.optional ? { optional: true } : {}),
         });
       } catch (err) {
         await record({ step: step.id, state: 'cancelled', note: messageOf(err) });
         stepEvent(step, i, 'cancelled', { reason: messageOf(err) });
         end('cancelled');
         throw err;
+      }
+      if (!ok && step.optional) {
+        await record({ step: step.id, state: 'declined', note: 'optional step: operator answered no' });
+        stepEvent(step, i, 'declined', { reason: 'optional; answered no' });
+        result.steps.push({ id: step.id, state: 'declined' });
+        continue;
       }
       if (!ok) {
         await record({ step: step.id, state: 'cancelled', note: 'operator answered no' });
@@ -164,6 +185,14 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
       stepEvent(step, i, 'failed', { reason: messageOf(err), duration_ms: now() - started });
       end('failed');
       throw stepFailure(step, err, resume, deps.mapError, 'failed');
+    }
+    if (typeof verdict === 'object' && 'replan' in verdict) {
+      // Not a failure: the step taught us something (a refused key, a 400) that needs a new decision.
+      await record({ step: step.id, state: 'replanned', note: verdict.replan });
+      stepEvent(step, i, 'replanned', { reason: verdict.replan, duration_ms: now() - started });
+      result.steps.push({ id: step.id, state: 'replanned' });
+      end('replan');
+      return { ...result, outcome: 'replan', replan: { step: step.id, reason: verdict.replan } };
     }
     if (verdict !== true) {
       const why = verdict === false ? 'the server does not show the expected state' : verdict.failed;

@@ -24,6 +24,9 @@ export const JOURNAL_STATES = [
   'failed',
   'blocked',
   'cancelled',
+  'declined', // an optional step the operator answered No to
+  'replanned', // the step ran and its result ended the run early for a new decision
+  'decided', // the caller chose what to run next (note: a plan code, never a secret)
   'finished', // the whole playbook completed: nothing to resume
 ] as const;
 export type JournalState = (typeof JOURNAL_STATES)[number];

@@ -30,14 +30,14 @@ export function humanSink(io: IO): EventSink {
         switch (e.state) {
           case 'planned': {
             const mark = e.check === 'done' ? s.green('done   ') : e.check === 'pending' ? s.cyan('to do  ') : s.red('blocked');
-            line(`  ${mark} ${n} ${e.title}${e.severity === 'severe' ? s.yellow(' [severe]') : ''}`);
+            line(`  ${mark} ${n} ${e.title}${e.severity === 'severe' ? s.yellow(' [severe]') : ''}${e.optional ? s.dim(' (optional)') : ''}`);
             if (e.check === 'blocked' && e.reason) line(`          ${s.dim(e.reason)}`);
             else if (e.check === 'pending' && e.explain) line(`          ${s.dim(e.explain)}`);
             return;
           }
           case 'pending':
             line();
-            line(`${s.bold(`Step ${n}: ${e.title}`)}${e.severity === 'severe' ? s.yellow(' [severe]') : ''}`);
+            line(`${s.bold(`Step ${n}: ${e.title}`)}${e.severity === 'severe' ? s.yellow(' [severe]') : ''}${e.optional ? s.dim(' (optional)') : ''}`);
             if (e.explain) line(`  What changes: ${e.explain}`);
             if (e.target) line(`  Target: ${e.target}`);
             return;
@@ -57,6 +57,12 @@ export function humanSink(io: IO): EventSink {
             return;
           case 'cancelled':
             line(`${s.yellow('–')} ${n} ${e.title}: cancelled`);
+            return;
+          case 'declined':
+            line(`${s.yellow('–')} ${n} ${e.title} ${s.dim('(optional; not run)')}`);
+            return;
+          case 'replanned':
+            line(`${s.cyan('↻')} ${n} ${e.title}: ${e.reason ?? ''}`);
             return;
         }
         return;

@@ -11,7 +11,12 @@ export type Severity = 'safe' | 'normal' | 'severe';
 /** From live state: already done, still to do, or impossible right now (and why). */
 export type CheckResult = 'done' | 'pending' | { blocked: string; hint?: string };
 
-export type VerifyResult = boolean | { failed: string };
+/**
+ * true: the step did what it should. failed: it did not (the run stops, exit 8).
+ * replan: it ran and taught us something that changes the plan (e.g. the verifier
+ * refused a key): the run ends early, without failing, and the caller decides again.
+ */
+export type VerifyResult = boolean | { failed: string } | { replan: string };
 
 export interface Step<C> {
   /** Stable, kebab-case: used in the journal and in --json events. */
@@ -19,7 +24,12 @@ export interface Step<C> {
   title: string;
   /** What will change on the server (or elsewhere) when this step runs. */
   explain: string;
+  /**
+   * safe: read-only, runs without confirmation. normal: yes/no. severe: type the host name.
+   */
   severity: Severity;
+  /** Offered, not required: answering No skips it (the run goes on) instead of cancelling. --yes runs it. */
+  optional?: boolean;
   check(ctx: C): Promise<CheckResult>;
   run(ctx: C): Promise<void>;
   verify(ctx: C): Promise<VerifyResult>;
@@ -46,6 +56,8 @@ export interface ConfirmRequest {
   severity: Severity;
   /** Host name the operator must type for severe steps. */
   host: string;
+  /** No skips this step instead of cancelling the run. */
+  optional?: boolean;
   /** The full server id (URL with base path), shown as the target. */
   server: string;
 }
@@ -55,7 +67,19 @@ export interface Confirmer {
   confirm(req: ConfirmRequest): Promise<boolean>;
 }
 
-export type StepEventState = 'planned' | 'pending' | 'running' | 'skipped' | 'done' | 'failed' | 'blocked' | 'cancelled';
+export type StepEventState =
+  | 'planned'
+  | 'pending'
+  | 'running'
+  | 'skipped'
+  | 'done'
+  | 'failed'
+  | 'blocked'
+  | 'cancelled'
+  /** An optional step the operator answered No to. */
+  | 'declined'
+  /** The step ran and its result changes the plan (verify said replan). */
+  | 'replanned';
 
 export type PlaybookEvent =
   | {
@@ -77,6 +101,7 @@ export type PlaybookEvent =
       total: number;
       title: string;
       severity: Severity;
+      optional?: boolean;
       state: StepEventState;
       /** planned: what the live check said now. */
       check?: 'done' | 'pending' | 'blocked';
@@ -85,6 +110,6 @@ export type PlaybookEvent =
       reason?: string;
       duration_ms?: number;
     }
-  | { event: 'end'; playbook: string; outcome: 'finished' | 'planned' | 'failed' | 'blocked' | 'cancelled'; resume?: string };
+  | { event: 'end'; playbook: string; outcome: 'finished' | 'planned' | 'replan' | 'failed' | 'blocked' | 'cancelled'; resume?: string };
 
 export type EventSink = (e: PlaybookEvent) => void;

@@ -5,7 +5,7 @@ import { FaultBox, type FaultName } from './faults.js';
 import { KeyManager } from './keymgr.js';
 import { KeyOps } from './keyops.js';
 import { Limiter, resolveRateLimit, type RateLimitOptions } from './ratelimit.js';
-import type { ServerCtx } from './routes/context.js';
+import type { ClusterHook, ServerCtx } from './routes/context.js';
 import { buildServer } from './server.js';
 import { SettingsDb } from './settings.js';
 import { ensureDataDir, readJson, USERS_FILE, type UsersFile } from './store.js';
@@ -46,6 +46,18 @@ export interface SandboxOptions {
   maxBodyBytes?: number;
   /** Receives one line per request and per key event. Never secrets. */
   logger?: (line: string) => void;
+  /** Internal, set by startSandboxCluster (cluster.ts): replicated state shared by the nodes, and this node's role. */
+  cluster?: ClusterMember;
+}
+
+/** One node's share of a simulated cluster: the replicated store (settings, users, sessions) is shared; the key is not. */
+export interface ClusterMember {
+  db: SettingsDb;
+  users: UserDb;
+  sessions: SessionStore;
+  hook: ClusterHook;
+  /** Called once the node serves, with its context (the leader runs forwarded requests through it). */
+  onStart(ctx: ServerCtx): void;
 }
 
 export interface SandboxHandle {
@@ -113,7 +125,12 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
   const host = opts.host ?? '127.0.0.1';
   const log = opts.logger ?? (() => {});
   await ensureDataDir(dataDir);
-  const [db, users, tls] = await Promise.all([SettingsDb.load(dataDir), UserDb.open(dataDir, opts.users ?? []), tlsMaterial(opts, dataDir, host)]);
+  const shared = opts.cluster;
+  const [db, users, tls] = await Promise.all([
+    shared?.db ?? SettingsDb.load(dataDir),
+    shared?.users ?? UserDb.open(dataDir, opts.users ?? []),
+    tlsMaterial(opts, dataDir, host),
+  ]);
 
   const mgr = new KeyManager();
   if (db.raw().encryption_verifier) mgr.markInitialized(); // boot: a verifier means "locked"
@@ -126,11 +143,12 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
     mgr,
     keys: new KeyOps(db, mgr, faults, log),
     users,
-    sessions: new SessionStore(opts.sessionTtlMs ?? 8 * 3_600_000),
+    sessions: shared?.sessions ?? new SessionStore(opts.sessionTtlMs ?? 8 * 3_600_000),
     rateLimit,
     unlockLimiter: new Limiter(rateLimit),
     loginLimiter: new Limiter(rateLimit),
     log,
+    cluster: shared?.hook,
   };
 
   const stopping = new AbortController();
@@ -140,7 +158,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
   log(`sandbox: listening on ${origin}${ctx.base} (${mgr.initialized ? 'initialized, locked' : 'encryption not initialized'})`);
 
   let stopped: Promise<void> | undefined;
-  return {
+  const handle: SandboxHandle = {
     url: `${origin}${ctx.base}`,
     origin,
     basePath: ctx.base,
@@ -160,4 +178,6 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
         server.closeAllConnections();
       })),
   };
+  shared?.onStart(ctx);
+  return handle;
 }

@@ -101,8 +101,9 @@ export async function runSandbox(ctx: Context, o: SandboxCommandOptions): Promis
   }
 
   let handle: SandboxHandle;
+  let nodesJson: Array<{ url: string; role: string }> | undefined;
   try {
-    handle = await startSandbox({
+    const startOpts = {
       host: o.host,
       port: o.port,
       dataDir,
@@ -113,8 +114,17 @@ export async function runSandbox(ctx: Context, o: SandboxCommandOptions): Promis
       sessionTtlMs: o.sessionTtlMs,
       rateLimit: o.rateLimit,
       faults: o.faults,
-      logger: o.quiet ? undefined : (line) => io.stderr.write(`[sandbox ${new Date().toISOString()}] ${line}\n`),
-    });
+      logger: o.quiet ? undefined : (line: string) => io.stderr.write(`[sandbox ${new Date().toISOString()}] ${line}\n`),
+    };
+    if (o.cluster !== undefined && o.cluster > 1) {
+      // --cluster N: one leader and followers sharing the data dir; the leader's handle stands for the cluster.
+      const { startSandboxCluster, clusterNodesJson } = await import('./cluster.js');
+      const c = await startSandboxCluster({ ...startOpts, nodes: o.cluster, ports: Array.from({ length: o.cluster }, (_, i) => (o.port === 0 ? 0 : o.port + i)) });
+      handle = { ...c.node(c.leader()), stop: () => c.stop() };
+      nodesJson = clusterNodesJson(c);
+    } else {
+      handle = await startSandbox(startOpts);
+    }
   } catch (err) {
     throw startError(err, o);
   }
@@ -137,10 +147,16 @@ export async function runSandbox(ctx: Context, o: SandboxCommandOptions): Promis
       password_source: source,
       cookie_name: handle.cookieName,
       faults: o.faults,
+      ...(nodesJson ? { cluster: nodesJson } : {}),
     });
   } else {
-    io.stdout.write(`${handle.url}\n`);
+    // One URL per line on stdout (a cluster: every node, leader first).
+    io.stdout.write(`${nodesJson ? nodesJson.map((n) => n.url).join('\n') : handle.url}\n`);
     io.stderr.write(summary(handle, o, dataNote, userNote));
+    if (nodesJson) {
+      io.stderr.write(`Simulated cluster (POSTs on a follower run on the leader; each node has its own lock state):\n`);
+      for (const n of nodesJson) io.stderr.write(`  ${n.role.padEnd(8)}  ${n.url}\n`);
+    }
   }
   // The generated password goes to stderr only, once: never stdout, never the JSON.
   if (source === 'generated') io.stderr.write(`Generated password for ${o.user} (shown once): ${password!.reveal()}\n`);

@@ -54,6 +54,11 @@ function write(res: ServerResponse, reply: Reply, requestId: string): void {
   res.end(body);
 }
 
+/** Lock gate, then routes: what a node (or a cluster leader running a forwarded request) does with a request. */
+export async function serveLocally(ctx: ServerCtx, r: Req): Promise<Reply> {
+  return lockGate(ctx.mgr, r.path) ?? (await dispatch(ctx, r));
+}
+
 /** `maxBodyBytes` 0 disables the cap. `stopping` aborts waits when the server shuts down. */
 export function buildServer(ctx: ServerCtx, maxBodyBytes: number, stopping: AbortSignal): Server {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -107,7 +112,10 @@ export function buildServer(ctx: ServerCtx, maxBodyBytes: number, stopping: Abor
       tls: Boolean(ctx.tls),
       signal,
     };
-    return lockGate(ctx.mgr, path) ?? (await dispatch(ctx, r));
+    // Pika's order: the cluster middleware (forward writes to the leader) runs before the lock gate.
+    const forwarded = ctx.cluster?.forward(r);
+    if (forwarded) return forwarded;
+    return serveLocally(ctx, r);
   };
 
   const listener = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);

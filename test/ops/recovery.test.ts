@@ -177,6 +177,16 @@ describe('recordProbe', () => {
     expect(o.keys).toEqual({ new: OK, old: WRONG });
     expect(o.status.kind).toBe('not_probed');
   });
+  it('an uncertain old→new rotation (500, lost answer) forgets the key verdicts and the live state', () => {
+    const o = recordProbe(obs({ status: UNLOCKED, settings: READABLE, new: WRONG, old: OK }), { kind: 'rotate', from: 'old', to: 'new', result: 'uncertain' });
+    expect(o.keys).toEqual({ new: TRY, old: TRY });
+    expect([o.status.kind, o.settings.kind]).toEqual(['not_probed', 'not_probed']);
+  });
+  it('an uncertain identical rotation counts as failed (the runbook says: restore)', () => {
+    const o = recordProbe(obs({ status: S500, new: OK }), { kind: 'rotate', from: 'new', to: 'new', result: 'uncertain' });
+    expect(o.capabilities.identicalRotate).toBe('failed');
+    expect(o.keys.new).toEqual(OK);
+  });
   it('a failed old→new rotation leaves the observation alone', () => {
     const before = obs({ status: UNLOCKED, settings: READABLE, new: WRONG, old: OK });
     expect(recordProbe(before, { kind: 'rotate', from: 'old', to: 'new', result: 'failed' })).toBe(before);

@@ -54,7 +54,7 @@ export function settings(ctx: ServerCtx, req: Req): Reply {
 
 export function clusterStatus(ctx: ServerCtx, req: Req): Reply {
   return manage(ctx, req, () =>
-    json(200, {
+    json(200, ctx.cluster?.status() ?? {
       enabled: false,
       role: 'standalone',
       is_leader: true,

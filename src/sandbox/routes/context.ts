@@ -20,6 +20,16 @@ export interface ServerCtx {
   unlockLimiter: Limiter;
   loginLimiter: Limiter;
   log: (line: string) => void;
+  /** Cluster mode (src/sandbox/cluster.ts); absent for a standalone server. */
+  cluster?: ClusterHook;
+}
+
+/** What a simulated cluster plugs into one node. */
+export interface ClusterHook {
+  /** The leader's reply for a request this node must not run itself; undefined to serve it here. */
+  forward(req: Req): Promise<Reply> | undefined;
+  /** The GET /api/v1/cluster/status body for this node. */
+  status(): Record<string, unknown>;
 }
 
 export const SETTINGS_MANAGE = 'settings.manage';

@@ -1,0 +1,217 @@
+import type { Command } from 'commander';
+import type { App } from './app.js';
+import { mapApiErrors, openSession, singleTarget, type Session } from './target.js';
+import { authed } from './auth-step.js';
+import { confirmAction } from './confirm.js';
+import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
+import { observe } from './status.js';
+import { usageError } from '../errors.js';
+import type { GlobalOptions } from '../globals.js';
+import { writeJson } from '../output/json.js';
+import { parseDuration } from '../util/duration.js';
+
+interface StartOptions {
+  currentKeyFrom?: string;
+  newKeyFrom?: string;
+  confirmSaved?: boolean;
+  saveToKeychain?: boolean;
+  operator?: string;
+  record?: string;
+}
+interface AcceptOptions {
+  record: string;
+  keyFrom?: string;
+  wait?: string;
+  waitRestart: boolean;
+  saveToKeychain?: boolean;
+  operator?: string;
+}
+interface FinishOptions {
+  record: string;
+  yes?: boolean;
+  operator?: string;
+}
+
+const DEFAULT_WAIT = '15m';
+
+/** Who is doing this step: --operator, else the login name. A name, never a secret. */
+function operatorName(app: App, given?: string): string {
+  const name = (given ?? app.ctx.env.USER ?? app.ctx.env.USERNAME ?? 'unknown').trim();
+  if (name === '' || name.length > 100 || /[\r\n]/.test(name)) throw usageError('--operator must be a name on one line (at most 100 characters)');
+  return name;
+}
+
+function done(app: App, g: GlobalOptions, json: Record<string, unknown>, text: string): number {
+  if (g.json) writeJson(app.ctx.io, { ok: true, ...json, exit_code: 0 });
+  else app.ctx.io.stdout.write(text);
+  return 0;
+}
+
+export function registerHandover(program: Command, app: App): void {
+  const handover = program
+    .command('handover')
+    .description('hand the server key from one operator to another: start (outgoing), accept (incoming), finish (outgoing)')
+    .helpCommand(false)
+    .addHelpText(
+      'after',
+      `
+The runbook's three steps, for two people on two machines. A handover record (JSON, plus a
+Markdown checklist beside it) carries who, when and which steps are done, and never a key:
+the key itself travels through your organisation's credential-transfer process.
+Each step refuses to run out of order (exit 2) and names the command that comes next.
+
+  outgoing:  pikactl handover start --new-key-from SPEC --confirm-saved
+  incoming:  pikactl handover accept --record handover-HOST-DATE.json --wait 30m
+  outgoing:  pikactl handover finish --record handover-HOST-DATE.json`,
+    );
+
+  const start = handover
+    .command('start')
+    .description('outgoing operator: check the server, rotate to a new key you pick, save it, write the handover record')
+    .option('--current-key-from <source>', 'the key the server runs on now (default: keychain, else asked)')
+    .option('--new-key-from <source>', 'the new key (default: asked twice on the terminal)')
+    .option('--confirm-saved', 'confirm the new key is saved in a password manager (required without a terminal)')
+    .option('--save-to-keychain', 'also keep the new key in your OS keychain (the old one stays as server-key-previous until finish)')
+    .option('--operator <name>', 'your name in the record (default: $USER)')
+    .option('--record <file>', 'where to write the record (default: ./handover-<host>-<date>.json, plus .md)');
+  app.action<StartOptions>(start, async (opts, g) => {
+    const { ctx } = app;
+    const operator = operatorName(app, opts.operator);
+    const session = await openSession(app, g, [
+      { flag: '--current-key-from', spec: opts.currentKeyFrom },
+      { flag: '--new-key-from', spec: opts.newKeyFrom },
+    ]);
+    try {
+      const t = singleTarget(session, 'handover start');
+      const { defaultRecordPath, resolveRecordPath, readRecord, outOfOrder } = await import('../playbooks/handover/record.js');
+      const path = opts.record ? resolveRecordPath(ctx.cwd, opts.record) : defaultRecordPath(ctx.cwd, t.server.host, ctx.clock.now());
+      const existing = await readRecord(path).catch(() => undefined);
+      if (existing) throw outOfOrder(`a handover record already exists at ${path} (state: ${existing.state})`, nextFor(existing.state, path));
+      const { startHandover } = await import('../playbooks/handover/start.js');
+      const { files } = await mapApiErrors(t.server, 'handover start', () =>
+        startHandover({
+          ctx,
+          client: t.client,
+          server: t.server,
+          operator,
+          recordPath: path,
+          saveToKeychain: Boolean(opts.saveToKeychain),
+          withAuth: (fn) => authed(app, g, session, t, 'handover start', fn),
+          readCurrentKey: async () => {
+            // Default: this server's keychain entry when there is one (said on stderr), else the prompt.
+            const spec = opts.currentKeyFrom ?? session.conn.keyFrom;
+            if (spec === undefined) {
+              const { findServerKey, usingStoredKeyNote } = await import('../keychain/server-key.js');
+              const stored = await findServerKey(ctx, t.server);
+              if (stored) {
+                ctx.io.stderr.write(usingStoredKeyNote(stored.account, 'current server key'));
+                return stored.secret;
+              }
+            }
+            return session.secrets.read({ spec, flag: '--current-key-from', label: 'current server key', keychainDefault: 'server-key' });
+          },
+          readNewKey: () => session.secrets.read({ spec: opts.newKeyFrom, flag: '--new-key-from', label: 'new server key', confirm: true }),
+          confirmSaved: async (next) => {
+            warnIfWeak(app, next);
+            await requireSavedConfirmation(app, opts.confirmSaved, t.server.id);
+          },
+        }),
+      true);
+      return done(app, g, { server: t.server.id, state: 'started', record: files.json, checklist: files.markdown, next: nextFor('started', files.json) }, 
+        `Rotated ${t.server.id} to the new key and verified it.\n` +
+          `Handover record: ${files.json} (checklist: ${files.markdown}). It holds no secret.\n` +
+          `Hand the new key over through your credential-transfer process (never chat or a ticket), the record beside it.\n` +
+          `The incoming operator needs their own login with settings.manage (API tokens cannot unlock).\n` +
+          `Next: ${nextFor('started', files.json)}\n`);
+    } finally {
+      await session.close();
+    }
+  });
+
+  const accept = handover
+    .command('accept')
+    .description('incoming operator: wait for the restart, unlock with the key you received, check the settings, confirm in the record')
+    .requiredOption('--record <file>', 'the handover record from the outgoing operator')
+    .option('--key-from <source>', 'the key you received (default: asked)')
+    .option('--wait <duration>', `how long to wait for the restart (status goes locked; default ${DEFAULT_WAIT})`)
+    .option('--no-wait-restart', 'the server was restarted already: do not wait for it to go locked')
+    .option('--save-to-keychain', 'store the key in your OS keychain (server-key entry for this server)')
+    .option('--operator <name>', 'your name in the record (default: $USER)');
+  app.action<AcceptOptions>(accept, async (opts, g) => {
+    const { ctx } = app;
+    if (!opts.waitRestart && opts.wait !== undefined) throw usageError('--wait and --no-wait-restart exclude each other');
+    const waitMs = opts.waitRestart ? parseDuration(opts.wait ?? DEFAULT_WAIT, '--wait') : undefined;
+    const operator = operatorName(app, opts.operator);
+    const { resolveRecordPath, readRecord } = await import('../playbooks/handover/record.js');
+    const { acceptHandover, checkAcceptable } = await import('../playbooks/handover/accept.js');
+    const path = resolveRecordPath(ctx.cwd, opts.record);
+    const record = await readRecord(path);
+    checkAcceptable(record, opts.record);
+    // The record names the server; --server / --context only add how to reach it (CA, pin).
+    const session = await openSession(app, g.servers.length || g.context ? g : { ...g, servers: [record.server] }, [{ flag: '--key-from', spec: opts.keyFrom }]);
+    try {
+      const t = recordTarget(session, record.server);
+      const { files } = await mapApiErrors(t.server, 'handover accept', () =>
+        acceptHandover({
+          ctx,
+          client: t.client,
+          server: t.server,
+          operator,
+          record,
+          recordPath: path,
+          waitMs,
+          saveToKeychain: Boolean(opts.saveToKeychain),
+          waitForLocked: (ms) => observe(app, t, { waitMs: ms, cond: 'locked' }),
+          withAuth: (fn) => authed(app, g, session, t, 'handover accept', fn),
+          readKey: () => session.secrets.read({ spec: opts.keyFrom, flag: '--key-from', label: 'new server key (received from the outgoing operator)', keychainDefault: 'server-key' }),
+        }),
+      true);
+      return done(app, g, { server: t.server.id, state: 'accepted', record: files.json, checklist: files.markdown, next: nextFor('accepted', opts.record) },
+        `Accepted: ${t.server.id} unlocked with the key you received and its settings open.\n` +
+          `Record updated: ${files.json}. Send it back to the outgoing operator.\n` +
+          `Next: ${nextFor('accepted', opts.record)}\n`);
+    } finally {
+      await session.close();
+    }
+  });
+
+  const finish = handover
+    .command('finish')
+    .description('outgoing operator: check the incoming side accepted, retire the old key, close the record')
+    .requiredOption('--record <file>', 'the handover record, as the incoming operator returned it')
+    .option('-y, --yes', 'delete the old keychain entry without asking (required without a terminal)')
+    .option('--operator <name>', 'your name in the record (default: $USER)');
+  app.action<FinishOptions>(finish, async (opts, g) => {
+    const { ctx } = app;
+    const operator = operatorName(app, opts.operator);
+    const { resolveRecordPath, readRecord } = await import('../playbooks/handover/record.js');
+    const { checkFinishable, finishHandover } = await import('../playbooks/handover/finish.js');
+    const path = resolveRecordPath(ctx.cwd, opts.record);
+    const record = await readRecord(path);
+    checkFinishable(record, opts.record);
+    const res = await finishHandover({
+      ctx,
+      operator,
+      record,
+      recordPath: path,
+      confirmDelete: (account) => confirmAction(app, { yes: opts.yes, what: 'delete the old key from the keychain', question: `Delete the old key's keychain entry ${account}? The new key is proven; the old one is not needed any more.` }),
+    });
+    const kc = { deleted: `Deleted the old key from your keychain (${res.account}).`, absent: 'Your keychain holds no old key for this server.', unavailable: 'No keychain here: nothing to delete.' }[res.keychain];
+    return done(app, g, { server: record.server, state: 'finished', record: res.files.json, checklist: res.files.markdown, keychain: res.keychain },
+      `${kc}\nNow delete the OLD key's entry from your password manager: pikactl cannot reach it.\n` +
+        `Handover of ${record.server} closed: ${res.files.json}\n`);
+  });
+}
+
+function nextFor(state: 'started' | 'accepted' | 'finished', file: string): string {
+  if (state === 'started') return `(incoming operator, after the next restart) pikactl handover accept --record ${file}`;
+  if (state === 'accepted') return `(outgoing operator) pikactl handover finish --record ${file}`;
+  return 'nothing: this handover is complete';
+}
+
+/** The one server of the record: a different --server would hand over the wrong server's key. */
+function recordTarget(session: Session, server: string) {
+  const t = singleTarget(session, 'handover accept');
+  if (t.server.id !== server) throw usageError(`the record is for ${server}, but the command points at ${t.server.id}`, `Pass --server ${server} (or leave --server out).`);
+  return t;
+}

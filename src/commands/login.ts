@@ -1,0 +1,208 @@
+import type { Command } from 'commander';
+import type { App } from './app.js';
+import type { GlobalOptions } from '../globals.js';
+import { GLOBAL_ENV } from '../globals.js';
+import { mapApiErrors, openSession, singleTarget, type Target } from './target.js';
+import { CliError, ExitCode } from '../errors.js';
+import { writeJson } from '../output/json.js';
+import type { PikaClient, ServerInfo, Identity } from '../api/types.js';
+import type { Secret } from '../secrets/secret.js';
+import { hasSettingsManage } from '../auth/capability.js';
+
+const CI_INSTEAD =
+  `In CI and on machines without a keychain, skip \`pikactl login\`: export ${GLOBAL_ENV.session} with a session cookie, ` +
+  'or let each command log in inline with --user NAME --password-from SPEC (it logs out again when done).';
+
+const SOURCES = `Commands find a session in this order: ${GLOBAL_ENV.session}, the session stored by
+\`pikactl login\`, then an inline login (--user, --password-from, --totp-from).`;
+
+export function registerLogin(program: Command, app: App): void {
+  const login = program
+    .command('login')
+    .description('log in once and keep the session in the OS keychain, so later commands need no password')
+    .addHelpText(
+      'after',
+      `
+Uses the global login flags: -u/--user NAME, --password-from SPEC, --totp-from SPEC (asked on a
+terminal when the account has 2FA) and --strategy NAME. The session cookie goes to the keychain
+entry "session:<server>" and never to a file. Prints who is logged in and whether the user holds
+settings.manage (needed by init, unlock, lock and rotate).
+${SOURCES}
+A stored session the server no longer accepts (307) is removed, and you are told to log in again.
+
+Without a usable keychain, login fails (exit 1). In CI, use ${GLOBAL_ENV.session}, or let each command
+log in inline with --user NAME --password-from SPEC (it logs out again when done).
+Exit codes: 0 logged in, 1 no keychain, 4 bad credentials, 7 unreachable.
+
+Examples:
+  pikactl login --server https://pika.example:8080 --user admin
+  pikactl login --user admin --password-from cmd:"pass show pika/admin"`,
+    );
+  app.action(login, async (_opts, g) => {
+    const { ctx } = app;
+    const [{ requireKeychain }, { saveSession, sessionAccount }, { loginInline }] = await Promise.all([
+      import('../keychain/open.js'),
+      import('../keychain/session-store.js'),
+      import('../auth/index.js'),
+    ]);
+    const session = await openSession(app, g);
+    try {
+      const t = singleTarget(session, 'login');
+      // Before the password is asked for: without a keychain there is nowhere to keep the session.
+      const kc = await requireKeychain(ctx, 'pikactl login', CI_INSTEAD);
+      return await mapApiErrors(t.server, 'login', async () => {
+        const old = await kc.get(sessionAccount(t.server));
+        // loginInline hands the new cookie to client.setSession: keep a copy on the way through.
+        let cookie: Secret | undefined;
+        const capturing: PikaClient = { ...t.client, setSession: (c) => ((cookie = c ?? cookie), t.client.setSession(c)) };
+        const merged: GlobalOptions = { ...g, user: g.user ?? session.conn.user };
+        await loginInline(ctx, merged, capturing, session.secrets);
+        if (!cookie) throw new CliError(`login to ${t.server.id} gave no session cookie`, { code: 'auth', exitCode: ExitCode.AUTH });
+        let me: Identity;
+        let info: ServerInfo;
+        try {
+          me = await t.client.me(ctx.signal);
+          info = await t.client.info(ctx.signal);
+          await saveSession(kc, t.server, cookie);
+        } catch (err) {
+          await t.client.logout().catch(() => {}); // a session nobody holds should not outlive the command
+          throw err;
+        }
+        // The session this one replaces: end it on the server too, best effort.
+        if (old && !old.equals(cookie)) {
+          t.client.setSession(old);
+          await t.client.logout().catch(() => {});
+          t.client.setSession(cookie);
+        }
+        if (ctx.env[GLOBAL_ENV.session]?.trim()) {
+          ctx.io.stderr.write(`Note: ${GLOBAL_ENV.session} is set, and commands use it before the stored session.\n`);
+        }
+        report(app, g, t, me, info, { entry: sessionAccount(t.server), backend: kc.backend, action: 'logged_in' });
+        return ExitCode.OK;
+      });
+    } finally {
+      await session.close();
+    }
+  });
+
+  const logout = program
+    .command('logout')
+    .description('end the stored session on the server and delete it from the keychain')
+    .addHelpText('after', '\nThe keychain entry is deleted even when the server cannot be reached (you are told so).\nExample:\n  pikactl logout --server https://pika.example:8080');
+  app.action(logout, async (_opts, g) => {
+    const { ctx } = app;
+    const [{ requireKeychain }, { sessionAccount }, { ApiError }] = await Promise.all([
+      import('../keychain/open.js'),
+      import('../keychain/session-store.js'),
+      import('../api/types.js'),
+    ]);
+    const session = await openSession(app, g);
+    try {
+      const t = singleTarget(session, 'logout');
+      const kc = await requireKeychain(ctx, 'pikactl logout', 'There is no stored session to end here.');
+      const entry = sessionAccount(t.server);
+      const stored = await kc.get(entry);
+      if (!stored) {
+        if (g.json) writeJson(ctx.io, { ok: true, server: t.server.id, action: 'none', exit_code: 0 });
+        else ctx.io.stdout.write(`No stored session for ${t.server.id}; nothing to do.\n`);
+        return ExitCode.OK;
+      }
+      // Revoke first, delete second: the other order would lose the cookie of a session still alive.
+      t.client.setSession(stored);
+      let notRevoked: string | undefined;
+      try {
+        await t.client.logout(ctx.signal);
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        notRevoked = err.serverMessage ?? err.message;
+      }
+      t.client.setSession(undefined);
+      await kc.delete(entry);
+      if (g.json) {
+        writeJson(ctx.io, { ok: true, server: t.server.id, action: 'logged_out', revoked: notRevoked === undefined, entry, exit_code: 0 });
+      } else if (notRevoked === undefined) {
+        ctx.io.stdout.write(`Logged out of ${t.server.id}: the session was ended on the server and removed from the keychain.\n`);
+      } else {
+        ctx.io.stdout.write(`Removed the stored session for ${t.server.id} from the keychain.\n`);
+        ctx.io.stderr.write(`${ctx.io.style.yellow('Warning:')} the server could not be told (${notRevoked}); the session stays valid there until it expires.\n`);
+      }
+      return ExitCode.OK;
+    } finally {
+      await session.close();
+    }
+  });
+
+  const whoami = program
+    .command('whoami')
+    .description('show who the current session belongs to and whether it may run key commands (settings.manage)')
+    .addHelpText(
+      'after',
+      `
+Looks at the session other commands would use without logging in: ${GLOBAL_ENV.session}, else the
+one stored by \`pikactl login\`.
+Exit codes: 0 logged in (whatever the capabilities), 4 not logged in or the session is no longer valid.`,
+    );
+  app.action(whoami, async (_opts, g) => {
+    const { ctx } = app;
+    const { findSession } = await import('../keychain/find-session.js');
+    const session = await openSession(app, g);
+    try {
+      const t = singleTarget(session, 'whoami');
+      const found = await findSession(ctx, g, t.server);
+      t.client.setSession(found.secret);
+      return await mapApiErrors(t.server, 'whoami', async () => {
+        const { me, info } = await identify(t, found.describe, ctx.signal);
+        report(app, g, t, me, info, { ...(found.entry ? { entry: found.entry } : { source: GLOBAL_ENV.session }), action: 'whoami' });
+        return ExitCode.OK;
+      });
+    } finally {
+      await session.close();
+    }
+  });
+}
+
+/** /login/me, falling back to /api/v1/info's user (some Pika versions answer /login/me 401 once the access token aged). */
+async function identify(t: Target, describe: string, signal?: AbortSignal): Promise<{ me: Identity; info: ServerInfo }> {
+  const { ApiError } = await import('../api/types.js');
+  const info = await t.client.info(signal);
+  try {
+    return { me: await t.client.me(signal), info };
+  } catch (err) {
+    if (!(err instanceof ApiError && err.kind === 'unauthenticated')) throw err;
+    if (typeof info.user === 'string' && info.user !== '') return { me: { subject: info.user }, info };
+    throw new CliError(`not logged in to ${t.server.id}: the server does not accept ${describe}`, {
+      code: 'session_expired',
+      exitCode: ExitCode.AUTH,
+      hint: `It has expired or was ended. Log in again: pikactl login --server ${t.server.id}`,
+      cause: err,
+    });
+  }
+}
+
+function report(app: App, g: GlobalOptions, t: Target, me: Identity, info: ServerInfo, extra: { entry?: string; backend?: string; source?: string; action: string }): void {
+  const { io } = app.ctx;
+  const manage = hasSettingsManage(info);
+  const user = typeof info.user === 'string' && info.user !== '' ? info.user : me.subject;
+  if (g.json) {
+    writeJson(io, {
+      ok: true,
+      server: t.server.id,
+      action: extra.action,
+      user,
+      subject: me.subject,
+      ...(me.name ? { name: me.name } : {}),
+      superadmin: info.is_superadmin === true,
+      settings_manage: manage,
+      ...(extra.entry ? { entry: extra.entry } : {}),
+      ...(extra.backend ? { backend: extra.backend } : {}),
+      ...(extra.source ? { source: extra.source } : {}),
+      exit_code: 0,
+    });
+    return;
+  }
+  const where = extra.entry ? `keychain entry "${extra.entry}"${extra.backend ? ` (${extra.backend})` : ''}` : extra.source;
+  if (extra.action === 'logged_in') io.stdout.write(`Logged in to ${t.server.id} as ${user}. The session is stored in the ${where}.\n`);
+  else io.stdout.write(`${user} on ${t.server.id} (session from the ${where})\n`);
+  io.stdout.write(`settings.manage: ${manage ? `yes${info.is_superadmin ? ' (superadmin)' : ''}: init, unlock, lock and rotate can use this session` : 'no'}\n`);
+  if (!manage) io.stderr.write(`${io.style.yellow('Note:')} ${user} cannot run key commands; ask an administrator to grant settings.manage.\n`);
+}

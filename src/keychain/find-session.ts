@@ -1,0 +1,39 @@
+import type { ServerUrl } from '../api/url.js';
+import type { Context } from '../context.js';
+import { CliError, ExitCode } from '../errors.js';
+import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
+import { Secret } from '../secrets/secret.js';
+import { openKeychainOrNull } from './open.js';
+import { sessionAccount } from './session-store.js';
+
+export interface FoundSession {
+  secret: Secret;
+  /** The keychain entry, when the session came from `pikactl login`. */
+  entry?: string;
+  /** For messages: "the session in PIKA_SESSION", "the stored session (keychain entry …)". */
+  describe: string;
+}
+
+/**
+ * The session a command would use without logging in: PIKA_SESSION, else the one
+ * `pikactl login` stored (the same order as authenticate()). None → exit 4, saying
+ * why (no keychain here is part of the answer, not an error of its own).
+ */
+export async function findSession(ctx: Context, g: Pick<GlobalOptions, 'cookieName'>, server: ServerUrl): Promise<FoundSession> {
+  const fromEnv = ctx.env[GLOBAL_ENV.session]?.trim();
+  if (fromEnv) {
+    const prefix = `${g.cookieName}=`;
+    const value = fromEnv.startsWith(prefix) ? fromEnv.slice(prefix.length) : fromEnv;
+    return { secret: new Secret(value, `env:${GLOBAL_ENV.session}`), describe: `the session in ${GLOBAL_ENV.session}` };
+  }
+  let why = '';
+  const kc = await openKeychainOrNull(ctx, (err) => (why = `, and no keychain is usable here (${err.message})`));
+  const entry = sessionAccount(server);
+  const stored = kc ? await kc.get(entry) : null;
+  if (stored && !stored.isEmpty()) return { secret: stored, entry, describe: `the stored session (keychain entry "${entry}")` };
+  throw new CliError(`not logged in to ${server.id}: ${GLOBAL_ENV.session} is not set${kc ? ` and there is no stored session "${entry}"` : why}`, {
+    code: 'auth',
+    exitCode: ExitCode.AUTH,
+    hint: `Log in with: pikactl login --server ${server.id}   (in CI: set ${GLOBAL_ENV.session}, or pass --user and --password-from to each command)`,
+  });
+}

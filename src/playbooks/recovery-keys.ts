@@ -1,0 +1,97 @@
+import type { ServerUrl } from '../api/url.js';
+import type { Context } from '../context.js';
+import { needsInput, usageError } from '../errors.js';
+import { openKeychainOrNull } from '../keychain/open.js';
+import type { KeyRole } from '../ops/recovery.js';
+import { keychainAccount, type KeychainKind } from '../secrets/accounts.js';
+import type { Keychain } from '../secrets/keychain.js';
+import { Secret } from '../secrets/secret.js';
+
+/**
+ * Which keys recover-rotation holds. The operator may hold only one of them; the
+ * decision model copes. Sources, in order: the flags; the keychain entries pikactl
+ * itself writes around a rotation; a hidden prompt on a terminal (empty = "I do not
+ * have it"). In --plan mode no secret is read at all: only whether a key would be there.
+ */
+
+export interface KeySpecs {
+  old?: string;
+  new?: string;
+}
+
+export interface RecoveryKeys {
+  keys: Partial<Record<KeyRole, Secret>>;
+  held: Record<KeyRole, boolean>;
+  /** Where each key came from, for messages ("env:NEW_KEY", "keychain:server-key-pending:…"). Never the value. */
+  sources: Partial<Record<KeyRole, string>>;
+}
+
+export type ReadSpec = (spec: string, flag: string, label: string) => Promise<Secret>;
+
+const FLAG: Record<KeyRole, string> = { old: '--old-key-from', new: '--new-key-from' };
+const LABEL: Record<KeyRole, string> = { old: 'old server key (before the rotation)', new: 'new server key (the rotation was meant to install)' };
+
+/**
+ * The keychain's view of a rotation, as `rotate --save-to-keychain` leaves it:
+ * - pending exists: the rotation did not confirm, so the new key is pending and the
+ *   old one is still the live entry;
+ * - previous exists (no pending): the rotation confirmed, live is new, previous is old;
+ * - only live: no rotation went through the keychain; live is the key before it (old).
+ */
+async function fromKeychain(kc: Keychain, server: ServerUrl): Promise<Partial<Record<KeyRole, Secret>>> {
+  const get = (kind: KeychainKind) => kc.get(keychainAccount(kind, server));
+  const [live, pending, previous] = await Promise.all([get('server-key'), get('server-key-pending'), get('server-key-previous')]);
+  // pending == live: a promotion that crashed before it deleted pending (see keychain/staging.ts): the rotation confirmed.
+  if (pending && !(live && live.equals(pending))) return { new: pending, old: live ?? previous ?? undefined };
+  if (previous) return { old: previous, new: live ?? undefined };
+  return live ? { old: live } : {};
+}
+
+export async function resolveRecoveryKeys(ctx: Context, server: ServerUrl, specs: KeySpecs, read: ReadSpec, opts: { planOnly: boolean }): Promise<RecoveryKeys> {
+  const roles: KeyRole[] = ['old', 'new'];
+  const out: RecoveryKeys = { keys: {}, held: { old: false, new: false }, sources: {} };
+  for (const k of roles) {
+    const spec = specs[k];
+    if (spec === undefined) continue;
+    out.held[k] = true;
+    out.sources[k] = spec;
+    // --plan sends no key, so it reads none either (a cmd: source may ask a password manager).
+    if (!opts.planOnly) out.keys[k] = await read(spec, FLAG[k], LABEL[k]);
+  }
+  if (roles.some((k) => !out.held[k])) {
+    // No keychain here (headless Linux, CI): the flags and the prompt remain. Never a plaintext fallback.
+    const kc = await openKeychainOrNull(ctx);
+    const found = kc ? await fromKeychain(kc, server) : {};
+    for (const k of roles) {
+      const s = found[k];
+      if (out.held[k] || !s) continue;
+      // The same value for both roles says nothing about which key is which.
+      const other = out.keys[k === 'old' ? 'new' : 'old'];
+      if (other && other.equals(s)) continue;
+      out.held[k] = true;
+      out.sources[k] = s.source;
+      if (!opts.planOnly) out.keys[k] = s;
+    }
+  }
+  for (const k of roles) {
+    if (out.held[k]) continue;
+    if (opts.planOnly) {
+      out.held[k] = ctx.io.canPrompt(); // a real run would ask for it
+      continue;
+    }
+    if (!ctx.io.canPrompt()) continue;
+    const answer = await ctx.io.prompter().password(`${LABEL[k][0].toUpperCase()}${LABEL[k].slice(1)} (leave empty if you do not have it):`);
+    if (answer === '') continue;
+    out.keys[k] = new Secret(answer, 'prompt');
+    out.held[k] = true;
+    out.sources[k] = 'prompt';
+  }
+  if (!out.held.old && !out.held.new) {
+    if (!ctx.io.canPrompt()) throw needsInput('The old or the new server key', '--old-key-from SPEC and/or --new-key-from SPEC');
+    throw usageError('recover-rotation needs at least one of the two keys', 'Type the old key, the new key, or both; or pass --old-key-from / --new-key-from.');
+  }
+  if (out.keys.old && out.keys.new && out.keys.old.equals(out.keys.new)) {
+    throw usageError('the old and the new key are the same', 'Pass the key from before the rotation as --old-key-from and the one it was meant to install as --new-key-from.');
+  }
+  return out;
+}

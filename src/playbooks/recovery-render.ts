@@ -1,0 +1,141 @@
+import type { Style } from '../io/types.js';
+import {
+  describeAction,
+  describeProbe,
+  RESTORE_WHY,
+  type KeyProbe,
+  type KeyRole,
+  type Observation,
+  type Probe,
+  type RecoveryPlan,
+} from '../ops/recovery.js';
+
+/**
+ * Words for recover-rotation's output: what was seen, what pikactl decided, and the
+ * restore path as numbered instructions. Pure: strings in, strings out. Nothing here
+ * ever holds a key (the observation only knows "accepted", "refused"…).
+ */
+
+export interface RenderContext {
+  /** ServerUrl.id, for the commands printed in instructions. */
+  server: string;
+  /** The --new-key-from value the operator used, if it is safe to repeat (never a cmd: line). */
+  newKeyFrom?: string;
+}
+
+function statusLine(obs: Observation): string {
+  const s = obs.status;
+  switch (s.kind) {
+    case 'not_probed':
+      return 'not read yet';
+    case 'ok':
+      return !s.initialized ? 'encryption not initialized' : s.unlocked ? 'unlocked' : 'locked';
+    case 'locked':
+      return 'locked (503 from the lock gate)';
+    case 'server_error':
+      return `HTTP ${s.status}: ${s.message}`;
+    case 'unreachable':
+      return `no answer: ${s.message}`;
+  }
+}
+
+function settingsLine(obs: Observation): string {
+  const st = obs.settings;
+  if (st.kind === 'readable') return 'open under the live key';
+  if (st.kind === 'unreadable') return `do NOT open under the live key (HTTP ${st.status}: ${st.message})`;
+  return 'not read';
+}
+
+function keyLine(obs: Observation, k: KeyRole): string {
+  if (!obs.held[k]) return 'not supplied';
+  const p: KeyProbe = obs.keys[k];
+  switch (p.kind) {
+    case 'not_tried':
+      return 'not sent';
+    case 'accepted':
+      return 'accepted by the verifier';
+    case 'wrong_key':
+      return 'refused by the verifier';
+    case 'rate_limited':
+      return 'not checked: rate limited (429)';
+    case 'error':
+      return `no verdict (${p.status ?? 'error'}: ${p.message})`;
+  }
+}
+
+export function observationLines(obs: Observation): Array<[string, string]> {
+  const lines: Array<[string, string]> = [
+    ['key/status', statusLine(obs)],
+    ['settings', settingsLine(obs)],
+  ];
+  // Before any key was asked for (unreachable, not initialized) there is nothing to say about keys.
+  if (obs.held.old || obs.held.new) lines.push(['new key', keyLine(obs, 'new')], ['old key', keyLine(obs, 'old')]);
+  return lines;
+}
+
+/** The restore path, one instruction per step, annotated with what was actually seen. */
+export function restoreInstructions(plan: Extract<RecoveryPlan, { code: 'restore' }>, obs: Observation, r: RenderContext): string[] {
+  const s = `--server ${r.server}`;
+  const keyFrom = r.newKeyFrom ?? 'SPEC';
+  const newRefused = obs.keys.new.kind === 'wrong_key';
+  const seen =
+    obs.settings.kind === 'unreadable' || obs.status.kind === 'server_error'
+      ? 'Seen now: they do NOT open under the key in memory.'
+      : obs.settings.kind === 'readable'
+        ? 'Seen now: they open.'
+        : 'Not seen yet: the server was locked or did not answer.';
+  return [
+    `Restart the Pika process (or roll its pod): it comes back locked, with no key in memory. pikactl cannot do this for you.\n` +
+      `   Watch for it: pikactl status ${s} --wait 5m --for locked`,
+    `Unlock it with the NEW key: pikactl unlock ${s} --key-from ${keyFrom}` +
+      (newRefused ? '\n   (The verifier refused the new key in this run: unless you find the key it runs on, go on to step 4.)' : ''),
+    `Inspect the settings: pikactl recover-rotation ${s} --plan   (reads key/status and the settings; sends no key)\n` +
+      '   All secrets sit in ONE sealed blob that opens whole or not at all: if the settings open, every secret is intact and\n' +
+      '   you can stop here; if they answer 500, all of them are lost together (there is no half-garbled slot to pick out).\n' +
+      `   ${seen}`,
+    'Restore a backup taken while you held its key (web UI, or POST /api/v1/backup), unlock with that key, then rotate\n' +
+      `   to a key you keep: pikactl unlock ${s} --key-from SPEC, then pikactl rotate ${s} --current-key-from SPEC --new-key-from SPEC --confirm-saved`,
+  ].map((t, i) => `${i + 1}. ${t}`);
+}
+
+/** The diagnosis block: findings, decision, and what happens next. */
+export function renderDiagnosis(plan: RecoveryPlan, obs: Observation, style: Style, r: RenderContext, skipped?: Probe): string {
+  const out: string[] = [style.bold(plan.title)];
+  for (const [k, v] of observationLines(obs)) out.push(`  ${`${k}:`.padEnd(12)}${v}`);
+  if (skipped) {
+    const p = describeProbe(skipped);
+    out.push(
+      '',
+      `Next, pikactl would ${p.title}: skipped in --plan mode (${p.countsTowardRateLimit ? 'a wrong key counts toward the unlock rate limit' : 'it changes state'}).`,
+      'Run without --plan to go on; every step that changes something is confirmed first.',
+    );
+    return `${out.join('\n')}\n`;
+  }
+  if (plan.code === 'restore') {
+    out.push('', RESTORE_WHY[plan.reason], '', 'What to do now:', ...restoreInstructions(plan, obs, r));
+    return `${out.join('\n')}\n`;
+  }
+  out.push('', plan.explanation);
+  const manual = plan.actions.filter((a) => a.kind === 'manual' || a.kind === 'wait');
+  if (manual.length > 0) out.push('', 'What to do now:', ...manual.map((a, i) => `${i + 1}. ${describeAction(a)}`));
+  return `${out.join('\n')}\n`;
+}
+
+/** The --json event for one diagnosis round (no secret: the observation holds verdicts, never keys). */
+export function diagnosisEvent(round: number, plan: RecoveryPlan, obs: Observation, r: RenderContext, skipped?: Probe): Record<string, unknown> {
+  return {
+    event: 'diagnosis',
+    round,
+    server: r.server,
+    plan: plan.code,
+    ...('reason' in plan ? { reason: plan.reason } : {}),
+    ...('key' in plan ? { key: plan.key } : {}),
+    title: plan.title,
+    explanation: plan.explanation,
+    observed: Object.fromEntries(observationLines(obs).map(([k, v]) => [k.replace(/[/ ]/g, '_'), v])),
+    actions: plan.actions.map(describeAction),
+    ...(plan.code === 'restore' ? { instructions: restoreInstructions(plan, obs, r) } : {}),
+    ...(skipped ? { skipped: describeProbe(skipped).title } : {}),
+    exit_code: plan.exitCode,
+  };
+}
