@@ -40,7 +40,8 @@ describe.runIf(hasTmux)('typing a passphrase in a real terminal (tmux)', () => {
     const script = join(dir, 'run.sh');
     writeFileSync(
       script,
-      `export PIKA_SERVER='${sb.url}' PIKA_USER=admin PIKA_PASSWORD_FROM='file:${pwFile}' NO_COLOR=1 HOME='${dir}'\n` +
+      // CI=true disables prompts even on a TTY (by design); this test is about the terminal itself.
+      `unset CI; export PIKA_SERVER='${sb.url}' PIKA_USER=admin PIKA_PASSWORD_FROM='file:${pwFile}' NO_COLOR=1 HOME='${dir}'\n` +
         `'${process.execPath}' '${BIN}' unlock; echo "EXIT=$?"\nsleep 60\n`,
     );
     const session = `pikactl-echo-${process.pid}`;
