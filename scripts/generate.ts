@@ -8,7 +8,7 @@ import { renderManPage } from './man.js';
 
 /** The generated files, path -> text. Shared by scripts/gen.ts and the staleness tests. */
 export async function generatedFiles(pkg: { version: string; description: string }): Promise<Record<string, string>> {
-  const spec = await describeProgram(inertProgram());
+  const spec = await describeProgram(await inertProgram());
   return {
     'completions/pikactl.bash': completionScript('bash', spec),
     'completions/_pikactl': completionScript('zsh', spec),
@@ -21,7 +21,7 @@ export async function generatedFiles(pkg: { version: string; description: string
  * The real tree with a context nothing can use: building it runs every command's
  * registration but no handler, so no IO, keychain or network is touched.
  */
-export function inertProgram(): Command {
+export async function inertProgram(): Promise<Command> {
   const unusable = () => {
     throw new Error('the generator does not run commands');
   };

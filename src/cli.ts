@@ -20,7 +20,7 @@ export async function run(argv: string[], ctx: Context): Promise<number> {
   const app = createApp(ctx, state);
   const jsonRequested = argv.includes('--json');
   const debugRequested = argv.includes('--debug');
-  const program = buildProgram(ctx, app);
+  const program = await buildProgram(ctx, app, { argv });
   const errOutput: string[] = [];
   program.exitOverride();
   program.configureOutput({
@@ -45,6 +45,7 @@ export async function run(argv: string[], ctx: Context): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return state.exitCode;
   } catch (err) {
+    await ctx.io.ready?.().catch(() => undefined);
     return report(err, ctx, { json: state.globals?.json ?? jsonRequested, debug: state.globals?.debug ?? debugRequested, commanderText: errOutput.join('') });
   }
 }

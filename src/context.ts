@@ -61,6 +61,12 @@ export function systemContext(): Context {
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => controller.abort(new Error(`received ${sig}`));
   process.once('SIGTERM', onSignal);
+  // `pikactl ... | head`: a closed pipe is the reader's choice, not a crash.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
   process.once('SIGINT', onSignal);
   let keychain: Promise<Keychain> | undefined;
   const env = process.env;

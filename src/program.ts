@@ -2,13 +2,25 @@ import { Command, Option } from 'commander';
 import type { Context } from './context.js';
 import { GLOBAL_ENV, DEFAULT_TIMEOUT } from './globals.js';
 import type { App, RegisterCommand } from './commands/app.js';
-import { COMMANDS } from './commands/index.js';
+import { COMMANDS, NEEDS_WHOLE_TREE } from './commands/index.js';
+import { SUMMARIES } from './commands/summaries.js';
 import { VERSION } from './version.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** Builds the whole command tree. Used by run(), the help snapshot tests and the man/completion generator. */
-export function buildProgram(ctx: Context, app: App, commands: RegisterCommand[] = COMMANDS): Command {
+export interface BuildOptions {
+  /** Register exactly these (tests). */
+  commands?: RegisterCommand[];
+  /**
+   * The argv to be parsed: only the module of the command it names is loaded; the other
+   * commands are stubs with their summary (enough for --help and "unknown command").
+   * Without argv, or for help/completion, the whole tree is loaded (man page, completions).
+   */
+  argv?: string[];
+}
+
+/** Builds the command tree. Used by run(), the help tests and the man/completion generator. */
+export async function buildProgram(ctx: Context, app: App, opts: BuildOptions = {}): Promise<Command> {
   const program = new Command('pikactl')
     .description("Operator CLI for the Pika server's at-rest encryption key.")
     .version(VERSION, '-V, --version', 'print the pikactl version')
@@ -41,6 +53,36 @@ Secrets are never taken on the command line. Use a secret source:
 Exit codes: pikactl help exit-codes     Environment: pikactl help environment`,
   );
 
-  for (const register of commands) register(program, app);
+  if (opts.commands) {
+    for (const register of opts.commands) register(program, app);
+    return program;
+  }
+  const word = opts.argv ? commandWord(program, opts.argv) : undefined;
+  const whole = !opts.argv || (word !== undefined && NEEDS_WHOLE_TREE.has(word));
+  const modules = await Promise.all(COMMANDS.map((e) => (whole || (word !== undefined && (e.names as string[]).includes(word)) ? e.load() : undefined)));
+  COMMANDS.forEach((entry, i) => {
+    const register = modules[i];
+    if (register) register(program, app);
+    else for (const name of entry.names) program.command(name === 'help' ? 'help [topic-or-command...]' : name).description(SUMMARIES[name]);
+  });
+  program.helpCommand(false); // ours (help-topics.ts) knows the topics too
   return program;
+}
+
+/**
+ * The first operand of argv: the command to load. Skips global options and the values
+ * of those that take one ("--server URL status" names status).
+ */
+export function commandWord(program: Command, argv: string[]): string | undefined {
+  const takesValue = new Set<string>();
+  for (const o of program.options) {
+    if (o.required || o.optional) for (const f of [o.long, o.short]) if (f) takesValue.add(f);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') return argv[i + 1];
+    if (!a.startsWith('-') || a === '-') return a;
+    if (!a.includes('=') && takesValue.has(a)) i++;
+  }
+  return undefined;
 }

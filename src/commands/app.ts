@@ -23,6 +23,7 @@ export function createApp(ctx: Context, state: { exitCode: number; globals?: Glo
         const globals = resolveGlobals(self, ctx);
         state.globals = globals;
         ctx.io.configure({ color: globals.color, noInput: !globals.input });
+        await ctx.io.ready?.();
         const code = await handler(self.opts() as never, globals, self.args);
         state.exitCode = typeof code === 'number' ? code : 0;
       });

@@ -1,4 +1,5 @@
 import { Argument, type Command, type Option } from 'commander';
+import { summary } from './summaries.js';
 import type { App } from './app.js';
 import { HELP_TOPICS } from './help-topics.js';
 
@@ -570,7 +571,7 @@ complete -c pikactl -f`;
 export function registerCompletion(program: Command, app: App): void {
   const cmd = program
     .command('completion')
-    .description('print the shell completion script for bash, zsh or fish')
+    .description(summary('completion'))
     .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
     .addHelpText(
       'after',

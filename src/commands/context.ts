@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { summary } from './summaries.js';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { App } from './app.js';
@@ -28,7 +29,7 @@ interface RawConnectionFlags {
 export function registerContext(program: Command, app: App): void {
   const context = program
     .command('context')
-    .description('manage named contexts: saved servers, TLS trust, user and key source (kubeconfig style)')
+    .description(summary('context'))
     .addHelpText('after', '\nContexts live in $XDG_CONFIG_HOME/pikactl/config.json (mode 0600). They never hold a secret.\nSelect one with --context NAME or PIKACTL_CONTEXT; flags and env vars override its values.');
 
   // `--server`, `--cacert`, `--pin`, `--user`, `--timeout`, `--insecure` and `--allow-http`

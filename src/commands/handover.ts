@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { summary } from './summaries.js';
 import type { App } from './app.js';
 import { mapApiErrors, openSession, singleTarget, type Session } from './target.js';
 import { authed } from './auth-step.js';
@@ -50,7 +51,7 @@ function done(app: App, g: GlobalOptions, json: Record<string, unknown>, text: s
 export function registerHandover(program: Command, app: App): void {
   const handover = program
     .command('handover')
-    .description('hand the server key from one operator to another: start (outgoing), accept (incoming), finish (outgoing)')
+    .description(summary('handover'))
     .helpCommand(false)
     .addHelpText(
       'after',

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { summary } from './summaries.js';
 import { EXIT_CODE_DOCS, usageError } from '../errors.js';
 import { GLOBAL_ENV } from '../globals.js';
 import { KEYCHAIN_ACCOUNT_DOCS, KEYCHAIN_SERVICE } from '../secrets/accounts.js';
@@ -162,7 +163,7 @@ export function registerHelpTopics(program: Command, app: App): void {
   program.helpCommand(false);
   const help = program
     .command('help [topic-or-command...]')
-    .description(`show help for a command, or a topic: ${Object.keys(HELP_TOPICS).join(', ')}`);
+    .description(summary('help'));
   app.action<Record<string, never>>(help, async (_opts, _g, args) => {
     const words = (args ?? []).flat();
     if (words.length === 0) {

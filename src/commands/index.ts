@@ -1,35 +1,34 @@
 import type { RegisterCommand } from './app.js';
-import { registerHelpTopics } from './help-topics.js';
-import { registerCompletion } from './completion.js';
-import { registerRunbook } from './runbook.js';
-import { registerStatus } from './status.js';
-import { registerInit } from './init.js';
-import { registerUnlock } from './unlock.js';
-import { registerLock } from './lock.js';
-import { registerRotate } from './rotate.js';
-import { registerRecoverRotation } from './recover-rotation.js';
-import { registerHandover } from './handover.js';
-import { registerLogin } from './login.js';
-import { registerKeychain } from './keychain.js';
-import { registerContext } from './context.js';
-import { registerTrust } from './trust.js';
-import { registerSandbox } from './sandbox.js';
+import type { CommandName } from './summaries.js';
 
-/** Every top-level command, in help order. Each file registers itself; heavy modules load inside handlers. */
-export const COMMANDS: RegisterCommand[] = [
-  registerStatus,
-  registerInit,
-  registerUnlock,
-  registerLock,
-  registerRotate,
-  registerRecoverRotation,
-  registerHandover,
-  registerLogin,
-  registerKeychain,
-  registerContext,
-  registerTrust,
-  registerSandbox,
-  registerRunbook,
-  registerCompletion,
-  registerHelpTopics,
+/**
+ * Every top-level command, in help order, with the module that registers it. Modules are
+ * imported only when their command runs (or when the whole tree is needed: `help`,
+ * completion, the man page generator), so `pikactl --help` and `--version` load almost
+ * nothing. `names` lists every top-level command a module registers.
+ */
+export interface CommandEntry {
+  names: CommandName[];
+  load: () => Promise<RegisterCommand>;
+}
+
+export const COMMANDS: CommandEntry[] = [
+  { names: ['status'], load: async () => (await import('./status.js')).registerStatus },
+  { names: ['init'], load: async () => (await import('./init.js')).registerInit },
+  { names: ['unlock'], load: async () => (await import('./unlock.js')).registerUnlock },
+  { names: ['lock'], load: async () => (await import('./lock.js')).registerLock },
+  { names: ['rotate'], load: async () => (await import('./rotate.js')).registerRotate },
+  { names: ['recover-rotation'], load: async () => (await import('./recover-rotation.js')).registerRecoverRotation },
+  { names: ['handover'], load: async () => (await import('./handover.js')).registerHandover },
+  { names: ['login', 'logout', 'whoami'], load: async () => (await import('./login.js')).registerLogin },
+  { names: ['keychain'], load: async () => (await import('./keychain.js')).registerKeychain },
+  { names: ['context'], load: async () => (await import('./context.js')).registerContext },
+  { names: ['trust'], load: async () => (await import('./trust.js')).registerTrust },
+  { names: ['sandbox'], load: async () => (await import('./sandbox.js')).registerSandbox },
+  { names: ['runbook'], load: async () => (await import('./runbook.js')).registerRunbook },
+  { names: ['completion'], load: async () => (await import('./completion.js')).registerCompletion },
+  { names: ['help'], load: async () => (await import('./help-topics.js')).registerHelpTopics },
 ];
+
+/** Commands that need the whole tree to do their job. */
+export const NEEDS_WHOLE_TREE = new Set(['help', 'completion', '__complete']);

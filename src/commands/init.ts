@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { summary } from './summaries.js';
 import type { App } from './app.js';
 import { mapApiErrors, openSession, singleTarget, type Target } from './target.js';
 import { probeNode } from '../ops/probe.js';
@@ -28,7 +29,7 @@ function alreadyInitialized(server: string, locked: boolean): CliError {
 export function registerInit(program: Command, app: App): void {
   const cmd = program
     .command('init')
-    .description('turn on at-rest encryption: set the server key once (there is no recovery if it is lost)')
+    .description(summary('init'))
     .option('--key-from <source>', 'where the new key comes from (default: asked twice on the terminal)')
     .option('--confirm-saved', 'confirm the new key is already saved in a password manager (required without a terminal)')
     .option('--save-to-keychain', 'also keep the new key in the OS keychain, so later unlocks need no typing')

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { summary } from './summaries.js';
 import type { App } from './app.js';
 import type { GlobalOptions } from '../globals.js';
 import { openSession, singleTarget, toCliError, type Session, type Target } from './target.js';
@@ -32,7 +33,7 @@ interface DeleteOptions {
 export function registerKeychain(program: Command, app: App): void {
   const keychain = program
     .command('keychain')
-    .description('keep the server key in the OS keychain (macOS Keychain, Windows Credential Manager, Secret Service): set, list, delete, test')
+    .description(summary('keychain'))
     .addHelpText('after', NAMING);
 
   const set = keychain

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { summary } from './summaries.js';
 import type { App } from './app.js';
 import { openSession, toCliError, type Session, type Target } from './target.js';
 import { forEachNode, finishFleet, type NodeResult } from './nodes.js';
@@ -17,7 +18,7 @@ export interface LockOptions {
 export function registerLock(program: Command, app: App): void {
   const cmd = program
     .command('lock')
-    .description('lock the server now: it forgets the key and answers 503 until someone unlocks it')
+    .description(summary('lock'))
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
     .addHelpText(
       'after',

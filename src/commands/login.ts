@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { summary } from './summaries.js';
 import type { App } from './app.js';
 import type { GlobalOptions } from '../globals.js';
 import { GLOBAL_ENV } from '../globals.js';
@@ -19,7 +20,7 @@ const SOURCES = `Commands find a session in this order: ${GLOBAL_ENV.session}, t
 export function registerLogin(program: Command, app: App): void {
   const login = program
     .command('login')
-    .description('log in once and keep the session in the OS keychain, so later commands need no password')
+    .description(summary('login'))
     .addHelpText(
       'after',
       `
@@ -87,7 +88,7 @@ Examples:
 
   const logout = program
     .command('logout')
-    .description('end the stored session on the server and delete it from the keychain')
+    .description(summary('logout'))
     .addHelpText('after', '\nThe keychain entry is deleted even when the server cannot be reached (you are told so).\nExample:\n  pikactl logout --server https://pika.example:8080');
   app.action(logout, async (_opts, g) => {
     const { ctx } = app;
@@ -134,7 +135,7 @@ Examples:
 
   const whoami = program
     .command('whoami')
-    .description('show who the current session belongs to and whether it may run key commands (settings.manage)')
+    .description(summary('whoami'))
     .addHelpText(
       'after',
       `

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { summary } from './summaries.js';
 import type { App } from './app.js';
 import { openSession, singleTarget, toCliError } from './target.js';
 import { authed } from './auth-step.js';
@@ -46,7 +47,7 @@ function pendingNote(server: string, newSource: string | undefined, end: string)
 export function registerRecoverRotation(program: Command, app: App): void {
   const cmd = program
     .command('recover-rotation')
-    .description('find out where a failed or interrupted rotation left the server, then repair it step by step')
+    .description(summary('recover-rotation'))
     .option('--old-key-from <source>', 'the key from before the rotation (default: keychain server-key-previous / server-key, else asked)')
     .option('--new-key-from <source>', 'the key the rotation was meant to install (default: keychain server-key-pending / server-key, else asked)')
     .option('-y, --yes', 'do not ask before each step (required without a terminal); also runs the offered re-rotation')

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { summary } from './summaries.js';
 import type { App } from './app.js';
 import { mapApiErrors, openSession, singleTarget, type Session, type Target } from './target.js';
 import { probeNode } from '../ops/probe.js';
@@ -36,7 +37,7 @@ function mayBeHalfDone(t: Target, why: string, cause?: unknown): CliError {
 export function registerRotate(program: Command, app: App): void {
   const cmd = program
     .command('rotate')
-    .description('replace the server key: the server must be unlocked; verifies the new key afterwards')
+    .description(summary('rotate'))
     .option('--current-key-from <source>', 'where the current key comes from (default: the keychain entry, else a prompt)')
     .option('--new-key-from <source>', 'where the new key comes from (default: asked twice on the terminal)')
     .option('--confirm-saved', 'confirm the new key is already saved in a password manager (required without a terminal)')

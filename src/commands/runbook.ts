@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { summary } from './summaries.js';
 import type { App } from './app.js';
 import { usageError } from '../errors.js';
 import { writeJson } from '../output/json.js';
@@ -12,7 +13,7 @@ import { writeJson } from '../output/json.js';
 export function registerRunbook(program: Command, app: App): void {
   const runbook = program
     .command('runbook')
-    .description('the key-management scenarios, step by step, with the pikactl commands for each')
+    .description(summary('runbook'))
     .helpCommand(false)
     .addHelpText(
       'after',

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { summary } from './summaries.js';
 import { usageError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';
 import { FAULTS, FAULT_NAMES, isFaultName, type FaultName } from '../sandbox/faults.js';
@@ -119,7 +120,7 @@ Examples:
 export function registerSandbox(program: Command, app: App): void {
   const cmd = program
     .command('sandbox')
-    .description('run a Pika-compatible key-management server for tests and rehearsals (never production)')
+    .description(summary('sandbox'))
     .addOption(new Option('--host <host>', 'address to listen on').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to listen on; 0 picks a free one').default('8080'))
     .addOption(new Option('--data <dir>', 'state directory; start again on it to restart the same server (default: a new temporary directory)'))

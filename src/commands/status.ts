@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { summary } from './summaries.js';
 import type { App } from './app.js';
 import { mapApiErrors, openSession, toCliError, type Target } from './target.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
@@ -106,7 +107,7 @@ function describeError(e: ApiError): string {
 export function registerStatus(program: Command, app: App): void {
   const cmd = program
     .command('status')
-    .description('show whether the server is reachable, and whether its encryption is off, locked or unlocked (no login needed)')
+    .description(summary('status'))
     .option('--wait <duration>', 'poll until the --for condition holds (through restarts and refused connections)')
     .addOption(new Option('--for <condition>', 'condition to wait for; "unlocked" means serving (unlocked, or encryption off)').choices([...WAIT_CONDITIONS]))
     .addHelpText(

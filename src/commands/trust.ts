@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { summary } from './summaries.js';
 import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { App } from './app.js';
@@ -33,7 +34,7 @@ interface TrustTarget {
 export function registerTrust(program: Command, app: App): void {
   const cmd = program
     .command('trust')
-    .description("show a server's TLS certificate and, once you confirm its fingerprint, pin it in a context (trust on first use)")
+    .description(summary('trust'))
     .addOption(new Option('--expect-fingerprint <sha256>', 'the fingerprint you got from the server by a trusted route; required without a terminal'))
     .addOption(new Option('-y, --yes', 'replace a different pin already stored without asking'))
     .addHelpText(

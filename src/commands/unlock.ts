@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { summary } from './summaries.js';
 import type { App } from './app.js';
 import { openSession, toCliError, type Session, type Target } from './target.js';
 import { forEachNode, finishFleet, type NodeResult } from './nodes.js';
@@ -20,7 +21,7 @@ export interface UnlockOptions {
 export function registerUnlock(program: Command, app: App): void {
   const cmd = program
     .command('unlock')
-    .description('unlock the server after a restart: waits for it if asked, sends the key, verifies it is unlocked')
+    .description(summary('unlock'))
     .option('--key-from <source>', 'where the server key comes from (prompt, -, file:PATH, env:NAME, keychain[:NAME], cmd:COMMAND); default: the keychain entry, else a prompt')
     .option('--wait <duration>', 'wait up to this long for the server: refused connections, resets and a cluster\'s 503 are waited through; wrong key, auth and TLS errors are not retried')
     .addHelpText(

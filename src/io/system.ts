@@ -1,5 +1,4 @@
 import type { Readable, Writable } from 'node:stream';
-import { Chalk } from 'chalk';
 import { cancelled } from '../errors.js';
 import { noopSpinner, plainStyle, type IO, type Prompter, type Spinner, type Style } from './types.js';
 
@@ -87,9 +86,15 @@ export class SystemIO implements IO {
     return colorWanted(this.env, this.stderrIsTTY);
   }
 
+  /** Loads chalk only when colour will really be used (a terminal): nothing for pipes and CI. */
+  async ready(): Promise<void> {
+    if (this.colorEnabled && !colorStyle) colorStyle = chalkStyle(new (await import('chalk')).Chalk({ level: 1 }));
+  }
+
   get style(): Style {
     if (this.cachedStyle) return this.cachedStyle;
-    this.cachedStyle = this.colorEnabled ? ansiStyle : plainStyle;
+    // Until ready() has loaded chalk, output is plain rather than wrong.
+    this.cachedStyle = this.colorEnabled && colorStyle ? colorStyle : plainStyle;
     return this.cachedStyle;
   }
 
@@ -107,16 +112,19 @@ export class SystemIO implements IO {
   }
 }
 
-/** chalk with a fixed level: the decision was made above, not by chalk's own sniffing. */
-const colored = new Chalk({ level: 1 });
-export const ansiStyle: Style = {
-  bold: (s) => colored.bold(s),
-  dim: (s) => colored.dim(s),
-  red: (s) => colored.red(s),
-  green: (s) => colored.green(s),
-  yellow: (s) => colored.yellow(s),
-  cyan: (s) => colored.cyan(s),
-};
+let colorStyle: Style | undefined;
+
+/** chalk with a fixed level: the decision was made by colorWanted, not by chalk's own sniffing. */
+function chalkStyle(colored: import('chalk').ChalkInstance): Style {
+  return {
+    bold: (s) => colored.bold(s),
+    dim: (s) => colored.dim(s),
+    red: (s) => colored.red(s),
+    green: (s) => colored.green(s),
+    yellow: (s) => colored.yellow(s),
+    cyan: (s) => colored.cyan(s),
+  };
+}
 
 /** ora is loaded on first use; until it has loaded, updates are remembered. */
 function lazySpinner(text: string, stream: Writable): Spinner {

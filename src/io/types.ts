@@ -40,6 +40,8 @@ export interface IO {
   prompter(): Prompter;
   /** A spinner on stderr when it is a terminal; otherwise a no-op (or plain lines). */
   spinner(text: string): Spinner;
+  /** Loads what output needs (colours) before a command runs; optional for test doubles. */
+  ready?(): Promise<void>;
   /** Settings applied by global flags before a command runs. */
   configure(opts: { color?: boolean; noInput?: boolean }): void;
 }

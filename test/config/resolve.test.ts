@@ -26,7 +26,7 @@ async function resolveWith(argv: string[], env: Record<string, string>, config?:
       result = await resolveConnection(ctx, g);
     });
   };
-  const program = buildProgram(ctx, app, [probe]);
+  const program = await buildProgram(ctx, app, { commands: [probe] });
   program.exitOverride();
   await program.parseAsync(['probe', ...argv], { from: 'user' });
   return result!;

@@ -28,7 +28,7 @@ let spec: ProgramSpec;
 const scripts = {} as Record<(typeof SHELLS)[number], string>;
 
 beforeAll(async () => {
-  program = inertProgram();
+  program = await inertProgram();
   spec = await describeProgram(program);
   for (const shell of SHELLS) scripts[shell] = completionScript(shell, spec);
 });

@@ -19,7 +19,7 @@ const hasMan = spawnSync('sh', ['-c', 'command -v man']).status === 0;
 let program: Command;
 let page: string;
 beforeAll(async () => {
-  program = inertProgram();
+  program = await inertProgram();
   page = (await generatedFiles(pkg))['man/pikactl.1'];
 });
 
