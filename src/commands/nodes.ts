@@ -5,22 +5,13 @@ import type { Clock } from '../context.js';
 import { CliError } from '../errors.js';
 import { ApiError } from '../api/types.js';
 import type { NodeState } from '../ops/probe.js';
-import { explainNotApplied, isTransient, type ClusterNote, type FleetOp } from '../ops/fleet.js';
+import { explainNotApplied, isTransient, type FleetOp, type FleetRow } from '../ops/fleet.js';
 import { writeJson } from '../output/json.js';
 import { combineCodes } from './status.js';
 import { authed } from './auth-step.js';
 
 /** One row of a per-node result table (unlock/lock over one or many replicas). */
-export interface NodeResult {
-  server: string;
-  before?: NodeState;
-  action: string;
-  after?: NodeState;
-  error?: CliError;
-  exitCode: number;
-  /** Set when the node's 200 did not stick and a replica reported cluster mode. */
-  cluster?: ClusterNote;
-}
+export type NodeResult = FleetRow;
 
 export interface ForEachNodeOptions {
   /** Default 8: enough to hide latency, few enough not to stampede a cluster's leader. */

@@ -3,6 +3,7 @@ import { summary } from './summaries.js';
 import type { App } from './app.js';
 import { mapApiErrors, openSession, singleTarget, type Session, type Target } from './target.js';
 import { probeNode } from '../ops/probe.js';
+import { sendRotation, verifyRotation, type RotationLabel } from '../ops/rotation.js';
 import { ApiError } from '../api/types.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { writeJson } from '../output/json.js';
@@ -22,17 +23,7 @@ export interface RotateOptions {
 }
 
 const RECOVER_HINT = 'Do not restart the server. Run: pikactl recover-rotation   (it finds out which key the server holds and repairs it)';
-
-/** A rotation that may or may not have been applied: the only honest answer is "needs recovery". */
-function mayBeHalfDone(t: Target, why: string, cause?: unknown): CliError {
-  return new CliError(`the rotation on ${t.server.id} may be half done: ${why}`, {
-    code: 'needs_recovery',
-    exitCode: ExitCode.NEEDS_RECOVERY,
-    hint: RECOVER_HINT,
-    cause,
-    details: cause instanceof ApiError && cause.requestId ? { request_id: cause.requestId } : undefined,
-  });
-}
+const label = (t: Target): RotationLabel => ({ server: t.server, what: 'rotation', hint: RECOVER_HINT });
 
 export function registerRotate(program: Command, app: App): void {
   const cmd = program
@@ -97,7 +88,7 @@ Examples:
             staging,
             next,
             () => sendRotate(t, current, next, ctx.signal),
-            () => verifyRotation(t, next, ctx.signal),
+            () => verifyRotation(t.client, label(t), next, ctx.signal),
           );
           if (staging) saved = await promoteOrExplain(staging, next, t.server, 'rotated');
         });
@@ -134,36 +125,11 @@ async function currentKeyFor(app: App, g: GlobalOptions, session: Session, t: Ta
 
 async function sendRotate(t: Target, current: Secret, next: Secret, signal?: AbortSignal): Promise<void> {
   try {
-    await t.client.rotate(current, next, signal);
+    await sendRotation(t.client, label(t), current, next, signal);
   } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    switch (err.kind) {
-      case 'wrong_key': {
-        const entry = keychainEntryOf(current);
-        if (entry) throw wrongStoredKey(t.server, entry, 'the current key', err);
-        throw new CliError('the server rejected the current key; nothing was changed', { code: 'wrong_key', exitCode: ExitCode.WRONG_KEY, hint: 'Check --current-key-from (the key the server was last unlocked with).' });
-      }
-      case 'server_error':
-        throw mayBeHalfDone(t, `the server answered ${err.status}: ${err.serverMessage ?? 'internal error'}${err.requestId ? ` (request_id ${err.requestId})` : ''}`, err);
-      case 'connection_lost':
-      case 'timeout':
-        throw mayBeHalfDone(t, 'the connection was lost before the server answered', err);
-      default:
-        throw err;
-    }
-  }
-}
-
-/** Status still unlocked, settings still readable, and the verifier accepts the NEW key. */
-async function verifyRotation(t: Target, next: Secret, signal?: AbortSignal): Promise<void> {
-  try {
-    const after = await probeNode(t.client, signal);
-    if (after.state !== 'unlocked') throw mayBeHalfDone(t, `after the rotation the server reports "${after.state}"`, after.error);
-    await t.client.settings(signal);
-    await t.client.unlock(next, signal);
-  } catch (err) {
-    if (err instanceof CliError) throw err;
-    if (err instanceof ApiError) throw mayBeHalfDone(t, `verification failed: ${err.serverMessage ?? err.message}`, err);
-    throw err;
+    if (!(err instanceof ApiError && err.kind === 'wrong_key')) throw err;
+    const entry = keychainEntryOf(current);
+    if (entry) throw wrongStoredKey(t.server, entry, 'the current key', err);
+    throw new CliError('the server rejected the current key; nothing was changed', { code: 'wrong_key', exitCode: ExitCode.WRONG_KEY, hint: 'Check --current-key-from (the key the server was last unlocked with).' });
   }
 }

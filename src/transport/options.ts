@@ -25,25 +25,8 @@ export function transportOptionsFromGlobals(g: GlobalOptions): TransportOptions 
   return { cacert: g.cacert, pin: g.pin, insecure: g.insecure, allowHttp: g.allowHttp, timeoutMs: g.timeoutMs };
 }
 
-/**
- * Normalises a fingerprint to the form Pika's /api/v1/tls/status shows:
- * 64 upper-case hex digits, no separators. Accepts "AB:CD:…", "ab cd …" and an
- * optional "sha256:" / "SHA256=" prefix (as `openssl x509 -fingerprint` prints).
- */
-export function normalizePin(text: string): string {
-  const stripped = text
-    .trim()
-    .replace(/^sha-?256\s*(fingerprint)?\s*[:=/]?\s*/i, '')
-    .replace(/[\s:]/g, '')
-    .toUpperCase();
-  if (!/^[0-9A-F]{64}$/.test(stripped)) {
-    throw usageError(
-      `--pin must be a SHA-256 certificate fingerprint (64 hex digits, colons allowed), got ${stripped.length} characters`,
-      'Copy fingerprint_sha256 from Settings → TLS (GET /api/v1/tls/status), or run `pikactl trust` to see the certificate the server presents.',
-    );
-  }
-  return stripped;
-}
+/** One normaliser for every place a pin is typed (--pin, PIKA_TLS_PIN, contexts, trust). */
+export { normalizePin } from '../config/pin.js';
 
 /**
  * Plain HTTP carries the passphrase and the session cookie in clear text, so it is

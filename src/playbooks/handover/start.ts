@@ -1,8 +1,8 @@
-import { ApiError, type PikaClient } from '../../api/types.js';
+import type { PikaClient } from '../../api/types.js';
 import type { ServerUrl } from '../../api/url.js';
 import type { Context } from '../../context.js';
-import { CliError, ExitCode, usageError } from '../../errors.js';
-import { probeNode } from '../../ops/probe.js';
+import { usageError } from '../../errors.js';
+import { sendRotation, verifyRotation, type RotationLabel } from '../../ops/rotation.js';
 import { openStaging, promoteOrExplain, stagedSend, type SavedKey } from '../../keychain/save.js';
 import type { Secret } from '../../secrets/secret.js';
 import { addStep, newRecord, writeRecord, type HandoverRecord } from './record.js';
@@ -32,14 +32,7 @@ export interface StartDeps {
 
 const RECOVER = (s: string) => `Do not restart the server and do not hand anything over. Run: pikactl recover-rotation --server ${s}`;
 
-function halfDone(d: StartDeps, why: string, cause?: unknown): CliError {
-  return new CliError(`the handover rotation on ${d.server.id} may be half done: ${why}`, {
-    code: 'needs_recovery',
-    exitCode: ExitCode.NEEDS_RECOVERY,
-    hint: RECOVER(d.server.id),
-    cause,
-  });
-}
+const label = (d: StartDeps): RotationLabel => ({ server: d.server, what: 'handover rotation', hint: RECOVER(d.server.id) });
 
 export async function startHandover(d: StartDeps): Promise<{ record: HandoverRecord; files: { json: string; markdown: string } }> {
   const { ctx, client, server } = d;
@@ -60,37 +53,11 @@ export async function startHandover(d: StartDeps): Promise<{ record: HandoverRec
     if (next.equals(current)) throw usageError('the new key must differ from the current key');
     await d.confirmSaved(next);
     // The same keychain order as `rotate --save-to-keychain`: pending first, promoted once verified.
-    await stagedSend(ctx, server, 'handover start', staging, next, () => rotate(d, current, next), () => verifyRotation(d, next));
+    await stagedSend(ctx, server, 'handover start', staging, next, () => sendRotation(d.client, label(d), current, next, d.ctx.signal), () => verifyRotation(d.client, label(d), next, d.ctx.signal));
     addStep(record, 'rotated', d.operator, now(), 'verified: status unlocked, settings open, the verifier accepts the new key');
     if (staging) saved = await promoteOrExplain(staging, next, server, 'rotated');
     addStep(record, 'key-saved', d.operator, now(), `confirmed saved in the password manager${saved ? '; also in the outgoing keychain (old key kept as server-key-previous until finish)' : ''}`);
   });
   const files = await writeRecord(d.recordPath, record, guard);
   return { record, files };
-}
-
-/** A refusal (403, 400…) is thrown as the ApiError it is (nothing applied); a 500 or a lost answer means "may be half done". */
-async function rotate(d: StartDeps, current: Secret, next: Secret): Promise<void> {
-  try {
-    await d.client.rotate(current, next, d.ctx.signal);
-  } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    if (err.kind === 'server_error') throw halfDone(d, `the server answered ${err.status}: ${err.serverMessage ?? 'internal error'}${err.requestId ? ` (request_id ${err.requestId})` : ''}`, err);
-    if (err.kind === 'connection_lost' || err.kind === 'timeout') throw halfDone(d, 'the connection was lost before the server answered', err);
-    throw err;
-  }
-}
-
-/** As `pikactl rotate` verifies: still unlocked, the settings open, and the verifier takes the NEW key. */
-async function verifyRotation(d: StartDeps, next: Secret): Promise<void> {
-  try {
-    const after = await probeNode(d.client, d.ctx.signal);
-    if (after.state !== 'unlocked') throw halfDone(d, `after the rotation the server reports "${after.state}"`, after.error);
-    await d.client.settings(d.ctx.signal);
-    await d.client.unlock(next, d.ctx.signal);
-  } catch (err) {
-    if (err instanceof CliError) throw err;
-    if (err instanceof ApiError) throw halfDone(d, `verification failed: ${err.serverMessage ?? err.message}`, err);
-    throw err;
-  }
 }
