@@ -74,6 +74,7 @@ export const HELP_TOPICS: Record<string, HelpTopic> = {
           ...(Object.keys(GLOBAL_ENV) as Array<keyof typeof GLOBAL_ENV>).map((k) => ({ term: GLOBAL_ENV[k], text: GLOBAL_ENV_DOCS[k] })),
           { term: 'NO_COLOR', text: 'disable colour (as --no-color)' },
           { term: 'FORCE_COLOR', text: 'force colour on, even when output is not a terminal' },
+          { term: 'CI', text: 'when "true", pikactl never prompts, even on a terminal (as --no-input)' },
           { term: 'XDG_CONFIG_HOME', text: 'base of the config directory (default ~/.config): $XDG_CONFIG_HOME/pikactl' },
           { term: 'XDG_STATE_HOME', text: 'base of the state directory (default ~/.local/state): $XDG_STATE_HOME/pikactl' },
         ],

@@ -76,8 +76,7 @@ export const operatorHandover: Runbook = {
   ],
   commands: [
     { run: 'pikactl handover start', why: 'outgoing: check the server, rotate, save the key, write the record' },
-    { run: 'pikactl handover accept --record FILE', why: 'incoming: wait for the restart, unlock, check, confirm' },
+    { run: 'pikactl handover accept --record FILE --save-to-keychain', why: 'incoming: wait for the restart, unlock, check, confirm, keep the key in the OS keychain' },
     { run: 'pikactl handover finish --record FILE', why: 'outgoing: retire the old key and close the record' },
-    { run: 'pikactl keychain set', why: 'incoming: keep the received key in the OS keychain' },
   ],
 };
