@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createApp } from '../src/commands/app.js';
-import { completionScript, describeProgram } from '../src/commands/completion.js';
+import { completionScript, describeProgram } from '../src/completion/index.js';
 import { realClock, type Context } from '../src/context.js';
 import type { IO } from '../src/io/types.js';
 import { buildProgram } from '../src/program.js';

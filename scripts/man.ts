@@ -1,5 +1,5 @@
-import type { CommandSpec, FlagSpec, ProgramSpec } from '../src/commands/completion.js';
-import { allCommands } from '../src/commands/completion.js';
+import type { CommandSpec, FlagSpec, ProgramSpec } from '../src/completion/index.js';
+import { allCommands } from '../src/completion/index.js';
 import { HELP_TOPICS, type DocBlock } from '../src/commands/help-topics.js';
 
 /**

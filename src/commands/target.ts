@@ -49,12 +49,10 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
   const { validateSecretSpecs } = await import('../secrets/spec.js');
   validateSecretSpecs([...specs, { flag: '--password-from', spec: g.passwordFrom }, { flag: '--totp-from', spec: g.totpFrom }]);
   const conn = await resolveConnection(ctx, g);
-  const [{ createPikaClient }, { SecretReader }, { insecureWarning }, { VERSION }, { keychainSessionStore }] = await Promise.all([
+  const [{ createPikaClient }, { insecureWarning }, { VERSION }] = await Promise.all([
     import('../api/client.js'),
-    import('../secrets/reader.js'),
     import('../transport/index.js'),
     import('../version.js'),
-    import('../keychain/session-store.js'),
   ]);
   if (conn.transport.insecure) {
     for (const server of conn.servers) ctx.io.stderr.write(`${ctx.io.style.yellow(insecureWarning(server))}\n`);
@@ -72,10 +70,11 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
   // `keychain` names an entry after its server, so keychain reads get a reader per server.
   // Everything else goes through the first server's reader: it alone tracks what stdin and
   // env: already supplied (a later cmd: child must not inherit those variables).
-  const readers = new Map<string, InstanceType<typeof SecretReader>>();
+  // Loaded on the first read: status and an already-unlocked unlock read no secret at all.
+  const readers = new Map<string, Promise<import('../secrets/reader.js').SecretReader>>();
   const readerFor = (server: ServerUrl) => {
     let r = readers.get(server.id);
-    if (!r) readers.set(server.id, (r = new SecretReader(ctx, { server })));
+    if (!r) readers.set(server.id, (r = import('../secrets/reader.js').then(({ SecretReader }) => new SecretReader(ctx, { server }))));
     return r;
   };
   const cache = new Map<string, Promise<Secret>>();
@@ -87,7 +86,7 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
       const key = `${req.flag}\u0000${req.spec ?? ''}${perServer ? `\u0000${server.id}` : ''}`;
       let p = cache.get(key);
       if (!p) {
-        p = readerFor(server).read(req);
+        p = readerFor(server).then((r) => r.read(req));
         cache.set(key, p);
         p.catch(() => cache.delete(key));
       }
@@ -96,11 +95,19 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
   };
   // Lazy: the keychain is opened only when a command needs a session and PIKA_SESSION is unset.
   // Without one (CI), the lookup finds nothing and authentication falls through to an inline login.
-  const sessionStore = keychainSessionStore(ctx, {
-    onUnavailable: (err) => {
-      if (g.debug) ctx.io.stderr.write(`${ctx.io.style.dim(`No stored session: ${err.message}`)}\n`);
-    },
-  });
+  let store: Promise<SessionStore> | undefined;
+  const openStore = () =>
+    (store ??= import('../keychain/session-store.js').then(({ keychainSessionStore }) =>
+      keychainSessionStore(ctx, {
+        onUnavailable: (err) => {
+          if (g.debug) ctx.io.stderr.write(`${ctx.io.style.dim(`No stored session: ${err.message}`)}\n`);
+        },
+      }),
+    ));
+  const sessionStore: SessionStore = {
+    load: async (server) => (await openStore()).load(server),
+    remove: async (server) => (await openStore()).remove(server),
+  };
   return {
     conn,
     sessionStore,

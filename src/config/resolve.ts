@@ -6,7 +6,6 @@ import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { parseDuration } from '../util/duration.js';
 import { normalizePin } from './pin.js';
 import type { ConfigFile, ContextConfig } from './schema.js';
-import { loadConfig } from './store.js';
 
 /** The transport half of a connection; the same shape as src/transport's TransportOptions. */
 export interface ConnectionTransport {
@@ -75,7 +74,7 @@ export function chooseContextName(config: ConfigFile, g: Pick<GlobalOptions, 'co
  */
 export async function resolveConnection(ctx: Context, g: GlobalOptions): Promise<Connection> {
   const needsConfig = (g.context !== undefined && g.context !== '') || g.servers.length === 0;
-  const loaded = needsConfig ? await loadConfig(ctx) : undefined;
+  const loaded = needsConfig ? await (await import('./store.js')).loadConfig(ctx) : undefined;
   const name = loaded ? chooseContextName(loaded.config, g) : undefined;
   const c: ContextConfig | undefined = name !== undefined ? loaded!.config.contexts[name] : undefined;
 

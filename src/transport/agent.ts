@@ -1,4 +1,4 @@
-import { Agent } from 'undici';
+import { Agent } from './undici-parts.js';
 import { loadCaFile, createConnector } from './tls.js';
 import { normalizePin, type TransportOptions } from './options.js';
 

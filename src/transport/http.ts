@@ -1,4 +1,5 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from './undici-parts.js';
 
 /** One HTTP exchange, independent of whether undici or an injected fetch carries it. */
 export interface RawRequest {

@@ -1,7 +1,8 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
-import { buildConnector } from 'undici';
+import type { buildConnector as BuildConnector } from 'undici';
+import { buildConnector } from './undici-parts.js';
 import { usageError } from '../errors.js';
 import { normalizePin } from './options.js';
 
@@ -75,7 +76,7 @@ export interface ConnectorOptions {
  * Node does not call checkServerIdentity when rejectUnauthorized is false, so the
  * pin is checked here, on secureConnect, before undici writes the request.
  */
-export function createConnector(opts: ConnectorOptions): buildConnector.connector {
+export function createConnector(opts: ConnectorOptions): BuildConnector.connector {
   const pin = opts.pin === undefined ? undefined : normalizePin(opts.pin);
   const verifyChain = !opts.insecure && (opts.ca !== undefined || pin === undefined);
   const base = buildConnector({

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command, Option } from 'commander';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { completionScript, describeProgram, SECRET_SCHEMES, SHELLS, type ProgramSpec } from '../../src/commands/completion.js';
+import { completionScript, describeProgram, SECRET_SCHEMES, SHELLS, type ProgramSpec } from '../../src/completion/index.js';
 import { inertProgram } from '../../scripts/generate.js';
 import { runCli, tempDir } from '../support/context.js';
 
