@@ -7,6 +7,7 @@ import { parseServerUrl } from '../../src/api/url.js';
 import { CliError } from '../../src/errors.js';
 import { Secret } from '../../src/secrets/secret.js';
 import { VERSION } from '../../src/version.js';
+import { rejection } from '../support/rejects.js';
 
 const BASE = 'https://pika.test:8080/pika';
 const mswServer = setupServer();
@@ -26,15 +27,7 @@ function client(over: Partial<CreatePikaClientOptions> = {}) {
   });
 }
 
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ApiError);
-    return err as ApiError;
-  }
-  throw new Error('expected the call to fail');
-}
+const failure = (p: Promise<unknown>) => rejection(p, ApiError);
 
 const json = (status: number, body: JsonBodyType, headers: Record<string, string> = {}) => HttpResponse.json(body, { status, headers });
 const on = (method: 'get' | 'post', path: string, resolver: Parameters<typeof http.get>[1]) => mswServer.use(http[method](`${BASE}${path}`, resolver));

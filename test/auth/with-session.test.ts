@@ -9,16 +9,9 @@ import { CliError } from '../../src/errors.js';
 import { Secret } from '../../src/secrets/secret.js';
 import { testContext } from '../support/context.js';
 import { apiError, FakeClient, FakeSecrets, globals } from './fakes.js';
+import { rejection } from '../support/rejects.js';
 
-async function cliFailure(p: Promise<unknown>): Promise<CliError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(CliError);
-    return err as CliError;
-  }
-  throw new Error('expected a CliError');
-}
+const cliFailure = (p: Promise<unknown>) => rejection(p, CliError);
 
 /** fn that fails with a 307-style "unauthenticated" the first `failures` times. */
 function flaky(failures: number) {

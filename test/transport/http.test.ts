@@ -8,6 +8,7 @@ import { ApiError } from '../../src/api/types.js';
 import { parseServerUrl } from '../../src/api/url.js';
 import { Secret } from '../../src/secrets/secret.js';
 import type { TransportOptions } from '../../src/transport/options.js';
+import { rejection } from '../support/rejects.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 let handler: Handler;
@@ -37,15 +38,7 @@ function client(t: Partial<TransportOptions> = {}, path = '/pika') {
   return createPikaClient({ server: parseServerUrl(`${origin}${path}`), transport: { insecure: false, allowHttp: false, timeoutMs: 5_000, ...t } });
 }
 
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ApiError);
-    return err as ApiError;
-  }
-  throw new Error('expected the call to fail');
-}
+const failure = (p: Promise<unknown>) => rejection(p, ApiError);
 
 const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}) => {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
