@@ -1,4 +1,5 @@
 import { homedir } from 'node:os';
+import { isatty } from 'node:tty';
 import { join } from 'node:path';
 import { SystemIO } from './io/system.js';
 import type { IO } from './io/types.js';
@@ -71,7 +72,7 @@ export function systemContext(): Context {
   let keychain: Promise<Keychain> | undefined;
   const env = process.env;
   return {
-    io: new SystemIO({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env }),
+    io: new SystemIO({ stdin: () => process.stdin, stdinIsTTY: isatty(0), stdout: process.stdout, stderr: process.stderr, env }),
     env,
     homedir: env.HOME || homedir(),
     cwd: process.cwd(),

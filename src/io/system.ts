@@ -7,7 +7,10 @@ interface StreamLike {
 }
 
 export interface SystemIOOptions {
-  stdin: Readable;
+  /** A stream, or a function giving one on first use: creating process.stdin costs start-up time. */
+  stdin: Readable | (() => Readable);
+  /** Whether stdin is a terminal, when stdin is given as a function. */
+  stdinIsTTY?: boolean;
   stdout: Writable;
   stderr: Writable;
   env: Record<string, string | undefined>;
@@ -54,7 +57,7 @@ export function inquirerPrompter(input: Readable, output: Writable): Prompter {
 }
 
 export class SystemIO implements IO {
-  readonly stdin: Readable;
+  private stdinStream: Readable | (() => Readable);
   readonly stdout: Writable;
   readonly stderr: Writable;
   readonly stdinIsTTY: boolean;
@@ -66,13 +69,18 @@ export class SystemIO implements IO {
   private cachedStyle: Style | undefined;
 
   constructor(opts: SystemIOOptions) {
-    this.stdin = opts.stdin;
+    this.stdinStream = opts.stdin;
     this.stdout = opts.stdout;
     this.stderr = opts.stderr;
     this.env = opts.env;
-    this.stdinIsTTY = Boolean((opts.stdin as StreamLike).isTTY);
+    this.stdinIsTTY = typeof opts.stdin === 'function' ? Boolean(opts.stdinIsTTY) : Boolean((opts.stdin as StreamLike).isTTY);
     this.stdoutIsTTY = Boolean((opts.stdout as StreamLike).isTTY);
     this.stderrIsTTY = Boolean((opts.stderr as StreamLike).isTTY);
+  }
+
+  get stdin(): Readable {
+    if (typeof this.stdinStream === 'function') this.stdinStream = this.stdinStream();
+    return this.stdinStream;
   }
 
   configure(opts: { color?: boolean; noInput?: boolean }): void {
