@@ -24,9 +24,11 @@ function startSandbox(port) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, 'sandbox', '--quiet', '--json', '--port', String(port), '--data', data], {
       env,
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d)); // shown only if it fails to start
     child.stdout.on('data', (d) => {
       out += d;
       try {
@@ -36,7 +38,7 @@ function startSandbox(port) {
         /* wait for the whole document */
       }
     });
-    child.on('exit', (code) => reject(new Error(`sandbox exited early (${code})`)));
+    child.on('exit', (code) => reject(new Error(`sandbox exited early (${code}):\n${err}`)));
   });
 }
 
