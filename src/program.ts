@@ -26,6 +26,9 @@ export async function buildProgram(ctx: Context, app: App, opts: BuildOptions = 
     .version(VERSION, '-V, --version', 'print the pikactl version')
     .helpOption('-h, --help', 'show help for a command')
     .showSuggestionAfterError(true)
+    // "status", not "status [options]": the list is the same whether a command's module was
+    // loaded or is a stub (see buildProgram); each command's --help shows its options and arguments.
+    .configureHelp({ subcommandTerm: (cmd) => cmd.name() })
     .enablePositionalOptions(false)
     .addOption(new Option('-s, --server <url>', `Pika server URL, may include a base path; repeat for several replicas (env: ${GLOBAL_ENV.server})`).argParser(collect))
     .addOption(new Option('--context <name>', `use a named context from the config file (env: ${GLOBAL_ENV.context})`))

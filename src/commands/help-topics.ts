@@ -168,7 +168,7 @@ export function registerHelpTopics(program: Command, app: App): void {
   app.action<Record<string, never>>(help, async (_opts, _g, args) => {
     const words = (args ?? []).flat();
     if (words.length === 0) {
-      app.ctx.io.stdout.write(program.helpInformation());
+      program.outputHelp(); // with its addHelpText sections, like --help
       writeTopicList(app);
       return 0;
     }
@@ -187,7 +187,7 @@ export function registerHelpTopics(program: Command, app: App): void {
         );
       }
     }
-    app.ctx.io.stdout.write(cmd.helpInformation());
+    cmd.outputHelp();
     return 0;
   });
 }

@@ -5,7 +5,7 @@ import { createApp } from '../../src/commands/app.js';
 import { COMMANDS } from '../../src/commands/index.js';
 import { SUMMARIES } from '../../src/commands/summaries.js';
 import { HELP_TOPICS } from '../../src/commands/help-topics.js';
-import { testContext } from '../support/context.js';
+import { runCli, testContext } from '../support/context.js';
 
 async function program(argv?: string[]): Promise<Command> {
   const ctx = testContext();
@@ -42,5 +42,12 @@ describe('lazy command tree', () => {
 
   it('the help summary names every help topic', () => {
     for (const topic of Object.keys(HELP_TOPICS)) expect(SUMMARIES.help).toContain(topic);
+  });
+
+  it('pikactl --help (stubs) and pikactl help (whole tree) list the same commands', async () => {
+    const quick = await runCli(['--help']);
+    const whole = await runCli(['help']);
+    expect(quick.code).toBe(0);
+    expect(whole.stdout.startsWith(quick.stdout)).toBe(true);
   });
 });
