@@ -60,7 +60,9 @@ function report(err: unknown, ctx: Context, opts: { json: boolean; debug: boolea
   const { io } = ctx;
   if (isCommanderError(err)) {
     // Help and --version "errors" are successes; everything else commander raises is a usage error.
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+    // No command (bare `pikactl`, `pikactl keychain`): the help went to stderr; for a script it is a usage error.
+    if (err.code === 'commander.help') return ExitCode.USAGE;
     if (err.code === 'commander.executeSubCommandAsync') return err.exitCode;
     const message = err.message.replace(/^error: /, '');
     if (opts.json) writeJson(io, errorJson(new CliError(message, { code: 'usage', exitCode: ExitCode.USAGE })));

@@ -10,6 +10,16 @@ describe('run()', () => {
     expect(r.stdout).toContain('--server <url>');
   });
 
+  it('no command prints help on stderr and is a usage error (exit 2); --help is success', async () => {
+    const bare = await runCli([]);
+    expect(bare.code).toBe(2);
+    expect(bare.stdout).toBe('');
+    expect(bare.stderr).toContain('Usage: pikactl');
+    const group = await runCli(['keychain']);
+    expect(group.code).toBe(2);
+    expect(group.stderr).toContain('Usage: pikactl keychain');
+  });
+
   it('an unknown command is a usage error (exit 2)', async () => {
     const r = await runCli(['frobnicate']);
     expect(r.code).toBe(2);
