@@ -23,19 +23,21 @@ export async function run(argv: string[], ctx: Context): Promise<number> {
   const program = await buildProgram(ctx, app, { argv });
   const errOutput: string[] = [];
   program.exitOverride();
-  program.configureOutput({
-    writeOut: (s) => ctx.io.stdout.write(s),
-    writeErr: (s) => (jsonRequested ? errOutput.push(s) : ctx.io.stderr.write(s)),
-    outputError: (s, write) => write(s),
-  });
+  // Help wraps to the terminal it is shown on, else 80 columns (pipes, CI, tests): never
+  // to whatever process.stdout happens to be, which is not the injected stream.
+  const width = (stream: unknown, tty: boolean) => (tty && (stream as { columns?: number }).columns) || 80;
+  const output = {
+    writeOut: (s: string) => ctx.io.stdout.write(s),
+    writeErr: (s: string) => (jsonRequested ? errOutput.push(s) : ctx.io.stderr.write(s)),
+    getOutHelpWidth: () => width(ctx.io.stdout, ctx.io.stdoutIsTTY),
+    getErrHelpWidth: () => width(ctx.io.stderr, ctx.io.stderrIsTTY),
+  };
+  program.configureOutput({ ...output, outputError: (s, write) => write(s) });
   // Apply the same output/exit behaviour to every subcommand, present and future.
   const applyAll = (cmd: Command) => {
     for (const sub of cmd.commands) {
       sub.exitOverride();
-      sub.configureOutput({
-        writeOut: (s) => ctx.io.stdout.write(s),
-        writeErr: (s) => (jsonRequested ? errOutput.push(s) : ctx.io.stderr.write(s)),
-      });
+      sub.configureOutput(output);
       applyAll(sub);
     }
   };
