@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { runBin } from '../support/spawn.js';
 import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
@@ -65,11 +66,22 @@ describe('exit codes of the real binary', () => {
   });
 
   it('130 when interrupted while waiting', async () => {
-    const r = await runBin(['status', '--wait', '30s', '--for', 'reachable'], {
-      env: { PIKA_SERVER: 'http://127.0.0.1:9' },
-      onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 1200),
-    });
-    expectCode(r, 130);
+    // A server that accepts and never answers: once pikactl has connected, it is certainly
+    // running (its signal handler installed), so the interrupt cannot race start-up.
+    const sockets: Socket[] = [];
+    const hang = createServer((sock) => sockets.push(sock));
+    await new Promise<void>((resolve) => hang.listen(0, '127.0.0.1', resolve));
+    const port = (hang.address() as AddressInfo).port;
+    try {
+      const r = await runBin(['status', '--wait', '30s', '--for', 'reachable'], {
+        env: { PIKA_SERVER: `http://127.0.0.1:${port}` },
+        onSpawn: (child) => hang.once('connection', () => setTimeout(() => child.kill('SIGINT'), 100)),
+      });
+      expectCode(r, 130);
+    } finally {
+      for (const s of sockets) s.destroy();
+      hang.close();
+    }
   });
 
   it('--json errors are one JSON document on stdout', async () => {
