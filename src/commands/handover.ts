@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { mapApiErrors, openSession, singleTarget, type Session } from './target.js';
+import { mapApiErrors, openSession, readServerKey, singleTarget, type Session } from './target.js';
 import { authed } from './auth-step.js';
 import { confirmAction } from './confirm.js';
 import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
@@ -98,19 +98,8 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
           recordPath: path,
           saveToKeychain: Boolean(opts.saveToKeychain),
           withAuth: (fn) => authed(app, g, session, t, 'handover start', fn),
-          readCurrentKey: async () => {
-            // Default: this server's keychain entry when there is one (said on stderr), else the prompt.
-            const spec = opts.currentKeyFrom ?? session.conn.keyFrom;
-            if (spec === undefined) {
-              const { findServerKey, usingStoredKeyNote } = await import('../keychain/server-key.js');
-              const stored = await findServerKey(ctx, t.server);
-              if (stored) {
-                ctx.io.stderr.write(usingStoredKeyNote(stored.account, 'current server key'));
-                return stored.secret;
-              }
-            }
-            return session.secrets.read({ spec, flag: '--current-key-from', label: 'current server key', keychainDefault: 'server-key' });
-          },
+          // Default: this server's keychain entry when there is one (said on stderr), else the prompt.
+          readCurrentKey: () => readServerKey(app, g, session, t, { spec: opts.currentKeyFrom ?? session.conn.keyFrom, flag: '--current-key-from', label: 'current server key' }),
           readNewKey: () => session.secrets.read({ spec: opts.newKeyFrom, flag: '--new-key-from', label: 'new server key', confirm: true }),
           confirmSaved: async (next) => {
             warnIfWeak(app, next);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { mapApiErrors, openSession, singleTarget, type Session, type Target } from './target.js';
+import { mapApiErrors, openSession, readServerKey, singleTarget, type Target } from './target.js';
 import { probeNode } from '../ops/probe.js';
 import { sendRotation, verifyRotation, type RotationLabel } from '../ops/rotation.js';
 import { ApiError } from '../api/types.js';
@@ -11,8 +11,7 @@ import type { Secret } from '../secrets/secret.js';
 import { authed } from './auth-step.js';
 import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
 import { unreadable } from './unlock.js';
-import type { GlobalOptions } from '../globals.js';
-import { findServerKey, keychainEntryOf, usingStoredKeyNote, wrongStoredKey } from '../keychain/server-key.js';
+import { keychainEntryOf, wrongStoredKey } from '../keychain/server-key.js';
 import { openStaging, promoteOrExplain, savedText, stagedSend, type SavedKey } from '../keychain/save.js';
 
 export interface RotateOptions {
@@ -76,7 +75,7 @@ Examples:
         let saved: SavedKey | undefined;
         let currentKey: Promise<Secret> | undefined; // once per run: a re-login retry must not print the note twice
         await authed(app, g, session, t, 'rotate', async () => {
-          const current = await (currentKey ??= currentKeyFor(app, g, session, t, opts.currentKeyFrom ?? session.conn.keyFrom));
+          const current = await (currentKey ??= readServerKey(app, g, session, t, { spec: opts.currentKeyFrom ?? session.conn.keyFrom, flag: '--current-key-from', label: 'current server key' }));
           const next = await session.secrets.read({ spec: opts.newKeyFrom, flag: '--new-key-from', label: 'new server key', confirm: true });
           if (next.equals(current)) throw usageError('the new key must differ from the current key');
           warnIfWeak(app, next);
@@ -103,24 +102,6 @@ Examples:
       await session.close();
     }
   });
-}
-
-/**
- * The current key: an explicit source wins; else the keychain's live entry of this
- * server when there is one (said on stderr); else a prompt / the needs-input error.
- */
-async function currentKeyFor(app: App, g: GlobalOptions, session: Session, t: Target, spec: string | undefined): Promise<Secret> {
-  const { ctx } = app;
-  if (spec === undefined) {
-    const stored = await findServerKey(ctx, t.server, (err) => {
-      if (g.debug) ctx.io.stderr.write(`${ctx.io.style.dim(`No stored server key: ${err.message}`)}\n`);
-    });
-    if (stored) {
-      ctx.io.stderr.write(usingStoredKeyNote(stored.account, 'current server key'));
-      return stored.secret;
-    }
-  }
-  return session.secrets.read({ spec, flag: '--current-key-from', label: 'current server key', keychainDefault: 'server-key', server: t.server });
 }
 
 async function sendRotate(t: Target, current: Secret, next: Secret, signal?: AbortSignal): Promise<void> {

@@ -7,7 +7,7 @@ import { meets, probeNode, tryInfo, WAIT_CONDITIONS, type Probe, type WaitCondit
 import { pollUntil } from '../ops/wait.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { writeJson } from '../output/json.js';
-import { colorState, fields, NEXT_STEP } from '../output/status.js';
+import { colorState, fields, NEXT_STEP, paint } from '../output/status.js';
 import { ApiError, type ServerInfo } from '../api/types.js';
 import type { Spinner } from '../io/types.js';
 
@@ -43,8 +43,8 @@ export interface NodeReport {
   next?: string;
 }
 
-/** Probe (and optionally wait on) one node; never throws for waitable conditions. */
-export async function observe(app: App, t: Target, opts: { waitMs?: number; cond: WaitCondition }): Promise<{ probe: Probe; info?: ServerInfo; met: boolean }> {
+/** Probe (and optionally wait on) one node. `info` adds the product name/version (status shows it; others need not pay the GET). */
+export async function observe(app: App, t: Target, opts: { waitMs?: number; cond: WaitCondition; info?: boolean }): Promise<{ probe: Probe; info?: ServerInfo; met: boolean }> {
   const { ctx } = app;
   const probe = () => probeNode(t.client, ctx.signal);
   let result: Probe;
@@ -59,7 +59,7 @@ export async function observe(app: App, t: Target, opts: { waitMs?: number; cond
   } else {
     result = await probe();
   }
-  const info = result.state === 'unreachable' ? undefined : await tryInfo(t.client, ctx.signal);
+  const info = opts.info && result.state !== 'unreachable' ? await tryInfo(t.client, ctx.signal) : undefined;
   return { probe: result, info, met: meets(result, opts.cond) };
 }
 
@@ -134,7 +134,7 @@ Examples:
     try {
       if (session.targets.length === 1) {
         const t = session.targets[0];
-        const r = await mapApiErrors(t.server, 'status', () => observe(app, t, { waitMs, cond }));
+        const r = await mapApiErrors(t.server, 'status', () => observe(app, t, { waitMs, cond, info: true }));
         const report = nodeReport(t, r.probe, r.info);
         const code = waitMs !== undefined && r.met ? ExitCode.OK : exitCodeFor(r.probe);
         if (g.json) writeJson(app.ctx.io, { ok: code === 0, ...report, exit_code: code });
@@ -163,7 +163,7 @@ Examples:
 
 async function observeRow(app: App, t: Target, waitMs: number | undefined, cond: WaitCondition): Promise<{ report: NodeReport; code: number }> {
   try {
-    const r = await observe(app, t, { waitMs, cond });
+    const r = await observe(app, t, { waitMs, cond, info: true });
     return { report: nodeReport(t, r.probe, r.info), code: waitMs !== undefined && r.met ? ExitCode.OK : exitCodeFor(r.probe) };
   } catch (err) {
     const cli = err instanceof ApiError ? await toCliError(err, t.server, 'status') : err;
@@ -193,15 +193,6 @@ function renderHuman(app: App, probe: Probe, r: NodeReport): void {
   );
 }
 
-const PAINT: Record<NodeReport['state'], 'green' | 'yellow' | 'cyan' | 'red'> = {
-  unlocked: 'green',
-  locked: 'yellow',
-  off: 'cyan',
-  unreadable: 'red',
-  unreachable: 'red',
-  error: 'red',
-};
-
 /** One line per node, then each distinct next step once. Widths are measured before colouring. */
 function renderTable(app: App, reports: NodeReport[]): void {
   const { io } = app.ctx;
@@ -213,7 +204,7 @@ function renderTable(app: App, reports: NodeReport[]): void {
       .map((c, i) => {
         if (i === cells.length - 1) return c;
         const pad = ' '.repeat(widths[i] - c.length);
-        return i === 1 && state ? `${io.style[PAINT[state]](c)}${pad}` : `${c}${pad}`;
+        return i === 1 && state ? `${paint(io.style, state, c)}${pad}` : `${c}${pad}`;
       })
       .join('  ')
       .trimEnd();

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { openSession, toCliError, type Session, type Target } from './target.js';
+import { openSession, readServerKey, toCliError, type Session, type Target } from './target.js';
 import { forEachNode, finishFleet, type NodeResult } from './nodes.js';
 import { observe } from './status.js';
 import { probeNode, type Probe } from '../ops/probe.js';
@@ -11,7 +11,8 @@ import type { GlobalOptions } from '../globals.js';
 import { authed } from './auth-step.js';
 import { ApiError } from '../api/types.js';
 import type { Secret } from '../secrets/secret.js';
-import { findServerKey, keychainEntryOf, usingStoredKeyNote, wrongStoredKey } from '../keychain/server-key.js';
+import { keychainEntryOf, wrongStoredKey } from '../keychain/server-key.js';
+import { notApplied } from '../ops/fleet.js';
 
 export interface UnlockOptions {
   keyFrom?: string;
@@ -82,7 +83,7 @@ async function unlockNode(app: App, g: GlobalOptions, session: Session, t: Targe
   // Resolved once per node: a re-login retry (307) must not print the keychain note twice.
   let key: Promise<Secret> | undefined;
   await authed(app, g, session, t, 'unlock', async () => {
-    const secret = await (key ??= unlockKey(app, g, session, t, opts.keyFrom));
+    const secret = await (key ??= readServerKey(app, g, session, t, { spec: opts.keyFrom, flag: '--key-from', label: 'server key' }));
     try {
       await t.client.unlock(secret, ctx.signal);
     } catch (err) {
@@ -92,36 +93,9 @@ async function unlockNode(app: App, g: GlobalOptions, session: Session, t: Targe
     }
   });
   const after = await probeNode(t.client, ctx.signal);
-  if (after.state !== 'unlocked') {
-    throw new CliError(`the server accepted the key but ${t.server.id} still reports "${after.state}"`, {
-      code: 'needs_recovery',
-      exitCode: ExitCode.NEEDS_RECOVERY,
-      hint: 'In a Pika cluster every POST is forwarded to the leader, so this replica may be a follower: unlock it by restarting it with encryption.password, or check `pikactl status` on each replica.',
-      details: { after: after.state },
-    });
-  }
+  // A 200 that did not stick: in a cluster, a follower (finishFleet explains it when it can).
+  if (after.state !== 'unlocked') throw notApplied(t.server.id, 'unlock', after.state);
   return { ...base, action: 'unlocked', after: 'unlocked', exitCode: ExitCode.OK };
-}
-
-/**
- * The key for one node. An explicit source (--key-from, or the context's key_from) wins.
- * Without one, the node's own keychain entry "server-key:<server id>" is used when it
- * exists (and said so on stderr), else the operator is asked (TTY) or told which flag
- * to pass. Looked up only here, once the node is known to be locked: an unlocked
- * server never causes a keychain access.
- */
-async function unlockKey(app: App, g: GlobalOptions, session: Session, t: Target, keyFrom: string | undefined): Promise<Secret> {
-  const { ctx } = app;
-  if (keyFrom === undefined) {
-    const stored = await findServerKey(ctx, t.server, (err) => {
-      if (g.debug) ctx.io.stderr.write(`${ctx.io.style.dim(`No stored server key: ${err.message}`)}\n`);
-    });
-    if (stored) {
-      ctx.io.stderr.write(usingStoredKeyNote(stored.account));
-      return stored.secret;
-    }
-  }
-  return session.secrets.read({ spec: keyFrom, flag: '--key-from', label: 'server key', keychainDefault: 'server-key', server: t.server });
 }
 
 export function unreadable(t: Target, p: Probe): CliError {

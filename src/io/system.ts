@@ -91,7 +91,9 @@ export class SystemIO implements IO {
 
   get colorEnabled(): boolean {
     if (this.colorOverride === false) return false;
-    return colorWanted(this.env, this.stderrIsTTY);
+    // One style colours both streams (status fields on stdout, warnings on stderr), so both
+    // must be terminals: `pikactl status | grep` must not get escape codes.
+    return colorWanted(this.env, this.stderrIsTTY && this.stdoutIsTTY);
   }
 
   /** Loads chalk only when colour will really be used (a terminal): nothing for pipes and CI. */

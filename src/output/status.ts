@@ -18,18 +18,22 @@ export const NEXT_STEP: Record<NodeState, string | undefined> = {
   unreachable: 'pikactl status --wait 2m --for reachable    (or check the address, port and TLS flags)',
 };
 
-export function colorState(style: Style, state: NodeState): string {
-  const label = STATE_LABEL[state];
+/** One colour per state, for the single-node fields and the fleet table alike. */
+export function paint(style: Style, state: NodeState | 'error', text: string): string {
   switch (state) {
     case 'unlocked':
-      return style.green(label);
+      return style.green(text);
     case 'locked':
-      return style.yellow(label);
+      return style.yellow(text);
     case 'off':
-      return style.cyan(label);
+      return style.cyan(text);
     default:
-      return style.red(label);
+      return style.red(text);
   }
+}
+
+export function colorState(style: Style, state: NodeState): string {
+  return paint(style, state, STATE_LABEL[state]);
 }
 
 /** Aligned "Key: value" lines. */
