@@ -42,11 +42,13 @@ export function parseBody(res: RawResponse): ParsedBody {
 
 /** Server text as it may appear in an error: one line, truncated, with our own secrets cut out. */
 export function cleanServerText(text: string, secrets: Secret[]): string {
-  let t = text.replace(/\s+/g, ' ').trim();
+  // Secrets first: folding white space first would hide a passphrase that contains some.
+  let t = text;
   for (const s of secrets) {
     const v = s.reveal();
     if (v.length >= 3) t = t.split(v).join('[redacted]');
   }
+  t = t.replace(/\s+/g, ' ').trim();
   return t.length > MAX_MESSAGE ? `${t.slice(0, MAX_MESSAGE)}…` : t;
 }
 

@@ -22,23 +22,21 @@ export async function authed<T>(app: App, g: GlobalOptions, session: Session, t:
   let mem = memory.get(session);
   if (!mem) memory.set(session, (mem = { gate: Promise.resolve() }));
   const known = g.user ?? session.conn.user ?? mem.user;
-  const run = (user: string | undefined) =>
+  const run = (user: string | undefined, authenticated: () => void) =>
     withSession(app.ctx, { ...g, user }, t.client, session.secrets, async (s) => {
       if (s.user) mem.user ??= s.user;
+      authenticated();
       return fn(s);
     }, { retrySafe: true, action, sessionStore: session.sessionStore });
-  if (known !== undefined || !app.ctx.io.canPrompt()) return run(known);
-  // The user name may be asked on the terminal: one node at a time until it is known.
+  if (known !== undefined || !app.ctx.io.canPrompt()) return run(known, () => {});
+  // The user name may be asked on the terminal: one login at a time until it is known.
+  // The gate opens as soon as this node is authenticated (or failed), not when its work ends.
   const previous = mem.gate;
   let release!: () => void;
   mem.gate = new Promise<void>((r) => (release = r));
   await previous;
-  if (mem.user !== undefined) {
-    release();
-    return run(mem.user);
-  }
   try {
-    return await run(undefined);
+    return await run(mem.user, release);
   } finally {
     release();
   }

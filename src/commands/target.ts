@@ -46,9 +46,15 @@ export interface Session {
 export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] = []): Promise<Session> {
   const { ctx } = app;
   // Refuse a bad secret source (e.g. a passphrase typed as --key-from) before anything goes on the wire.
-  const { validateSecretSpecs } = await import('../secrets/spec.js');
-  validateSecretSpecs([...specs, { flag: '--password-from', spec: g.passwordFrom }, { flag: '--totp-from', spec: g.totpFrom }]);
+  const { validateSecretSpecs, parseSecretSpec } = await import('../secrets/spec.js');
+  const declared = [...specs, { flag: '--password-from', spec: g.passwordFrom }, { flag: '--totp-from', spec: g.totpFrom }];
+  validateSecretSpecs(declared);
   const conn = await resolveConnection(ctx, g);
+  const secretEnvNames = new Set<string>();
+  for (const { flag, spec } of [...declared, { flag: 'key_from', spec: conn.keyFrom }]) {
+    const parsed = spec === undefined ? undefined : parseSecretSpec(spec, flag);
+    if (parsed?.kind === 'env') secretEnvNames.add(parsed.name);
+  }
   const [{ createPikaClient }, { insecureWarning }, { VERSION }] = await Promise.all([
     import('../api/client.js'),
     import('../transport/index.js'),
@@ -74,7 +80,7 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
   const readers = new Map<string, Promise<import('../secrets/reader.js').SecretReader>>();
   const readerFor = (server: ServerUrl) => {
     let r = readers.get(server.id);
-    if (!r) readers.set(server.id, (r = import('../secrets/reader.js').then(({ SecretReader }) => new SecretReader(ctx, { server }))));
+    if (!r) readers.set(server.id, (r = import('../secrets/reader.js').then(({ SecretReader }) => new SecretReader(ctx, { server, secretEnvNames }))));
     return r;
   };
   const cache = new Map<string, Promise<Secret>>();
@@ -83,6 +89,8 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
       // A prompt or a file is the same for every replica; a keychain entry is not.
       const perServer = req.spec === 'keychain' || req.spec?.startsWith('keychain:') === true;
       const server = perServer ? (req.server ?? conn.servers[0]) : conn.servers[0];
+      // A TOTP code is good once and for 30 s: every login (each node, a re-login) asks anew.
+      if (req.flag === '--totp-from') return readerFor(server).then((r) => r.read(req));
       const key = `${req.flag}\u0000${req.spec ?? ''}${perServer ? `\u0000${server.id}` : ''}`;
       let p = cache.get(key);
       if (!p) {

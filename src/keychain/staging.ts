@@ -99,7 +99,6 @@ const NOT_APPLIED: ReadonlySet<ApiErrorKind> = new Set<ApiErrorKind>([
   'rate_limited',
   'not_found',
   'not_pika',
-  'too_large',
   'unreachable', // refused before anything was sent
   'tls', // the handshake failed: no request went out
 ]);
@@ -109,7 +108,9 @@ const NOT_APPLIED_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['wrong_key
 
 /** True when an error from SENDING the key (not from verifying it) proves the server did not apply it. */
 export function certainlyNotApplied(err: unknown): boolean {
-  if (err instanceof ApiError) return NOT_APPLIED.has(err.kind);
+  // A 413 is the server refusing the request; a response too large for our cap came back
+  // after the server acted, so it proves nothing.
+  if (err instanceof ApiError) return NOT_APPLIED.has(err.kind) || (err.kind === 'too_large' && err.status === 413);
   if (err instanceof CliError) return NOT_APPLIED_CODES.has(err.code);
   return false;
 }

@@ -26,6 +26,11 @@ export interface SecretReaderOptions {
   server?: ServerUrl;
   /** For cmd: sources; default 2 minutes. */
   commandTimeoutMs?: number;
+  /**
+   * env: variables this invocation names as secret sources, known before any is read:
+   * a cmd: child must not inherit them whatever the order of reads.
+   */
+  secretEnvNames?: Iterable<string>;
 }
 
 /** Variables that hold secrets even when no flag mentions them: never handed to a cmd: child. */
@@ -54,7 +59,9 @@ export class SecretReader {
   constructor(
     private readonly ctx: Context,
     private readonly opts: SecretReaderOptions = {},
-  ) {}
+  ) {
+    for (const name of opts.secretEnvNames ?? []) this.secretEnvNames.add(name);
+  }
 
   async read(req: SecretRequest): Promise<Secret> {
     const spec: SecretSpec = req.spec === undefined ? { kind: 'prompt' } : parseSecretSpec(req.spec, req.flag);
