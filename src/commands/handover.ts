@@ -84,9 +84,10 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
     ]);
     try {
       const t = singleTarget(session, 'handover start');
-      const { defaultRecordPath, resolveRecordPath, readRecord, outOfOrder } = await import('../playbooks/handover/record.js');
+      const { defaultRecordPath, resolveRecordPath, existingRecord, outOfOrder } = await import('../playbooks/handover/record.js');
       const path = opts.record ? resolveRecordPath(ctx.cwd, opts.record) : defaultRecordPath(ctx.cwd, t.server.host, ctx.clock.now());
-      const existing = await readRecord(path).catch(() => undefined);
+      // Only "no record there" lets start go on: a damaged or foreign file is reported, never overwritten.
+      const existing = await existingRecord(path);
       if (existing) throw outOfOrder(`a handover record already exists at ${path} (state: ${existing.state})`, nextFor(existing.state, path));
       const { startHandover } = await import('../playbooks/handover/start.js');
       const { files } = await mapApiErrors(t.server, 'handover start', () =>

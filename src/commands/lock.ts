@@ -39,7 +39,9 @@ Examples:
     const session = await openSession(app, g);
     try {
       const before = await Promise.all(session.targets.map((t) => probeNode(t.client, app.ctx.signal).catch(() => undefined)));
-      const toLock = session.targets.filter((_, i) => before[i]?.state === 'unlocked' || before[i]?.state === 'unreadable');
+      // Ask about every node that may get locked: unlocked or half-rotated, and also any whose
+      // state is unknown yet (it may be unlocked by the time lockNode reads it again).
+      const toLock = session.targets.filter((_, i) => before[i] === undefined || ['unlocked', 'unreadable', 'unreachable'].includes(before[i]!.state));
       if (toLock.length > 0) {
         const list = toLock.map((t) => t.server.id).join(', ');
         await confirmAction(app, {

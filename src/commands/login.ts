@@ -115,7 +115,8 @@ Examples:
         await t.client.logout(ctx.signal);
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;
-        notRevoked = err.serverMessage ?? err.message;
+        // An expired or unknown session has nothing left to revoke.
+        if (err.kind !== 'unauthenticated') notRevoked = err.serverMessage ?? err.message;
       }
       t.client.setSession(undefined);
       await kc.delete(entry);

@@ -179,4 +179,23 @@ describe('handover: refusals and failures', () => {
     expect(r.stderr).toContain('--confirm-saved');
     expect(records(home)).toEqual([]);
   });
+
+  it('start refuses, before rotating, a record location it cannot write or a foreign file already there', async () => {
+    const sb = await initialized();
+    const home = tempDir('pikactl-alice-');
+    const env = { ...alice(sb, new MemoryKeychain(), home).env, KEY };
+    const args = ['handover', 'start', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'];
+    const unwritable = await runCli([...args, '--record', join(home, 'no-such-folder', 'handover.json')], { home, env });
+    expect(unwritable.code).toBe(2);
+    expect(unwritable.stderr).toContain('Nothing was changed');
+    const foreign = join(home, 'notes.json');
+    writeFileSync(foreign, 'my own notes, not a record\n');
+    const clash = await runCli([...args, '--record', foreign], { home, env });
+    expect(clash.code).not.toBe(0);
+    expect(readFileSync(foreign, 'utf8')).toBe('my own notes, not a record\n');
+    // Neither attempt rotated: the old key still unlocks after a restart.
+    const sb2 = await sb.restart();
+    const unlock = await runCli(['unlock', '--key-from', 'env:KEY'], { env: { ...env, PIKA_SERVER: sb2.url } });
+    expect(unlock.code, unlock.stderr).toBe(0);
+  });
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { access, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { CliError, ExitCode, usageError } from '../../errors.js';
 import type { Secret } from '../../secrets/secret.js';
 import { assertNoSecret } from '../journal.js';
@@ -127,6 +127,32 @@ export async function writeRecord(path: string, r: HandoverRecord, guard: readon
   await writeAtomic(path, json);
   await writeAtomic(mdPath, md);
   return { json: path, markdown: mdPath };
+}
+
+/** The record at path, or undefined when there is none; a damaged or foreign file is an error. */
+export async function existingRecord(path: string): Promise<HandoverRecord | undefined> {
+  try {
+    await access(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+  }
+  return readRecord(path);
+}
+
+/**
+ * Checked before `handover start` rotates anything: a record that cannot be written after
+ * the rotation would leave a changed key with no record, and a retry would rotate again.
+ */
+export async function assertRecordWritable(path: string): Promise<void> {
+  // A real write, not access(): root passes every permission check, yet a missing folder
+  // or a read-only file system still fails.
+  const probe = join(dirname(path), `.pikactl-write-test-${randomBytes(4).toString('hex')}`);
+  try {
+    await writeFile(probe, '', { flag: 'wx', mode: 0o600 });
+    await rm(probe, { force: true });
+  } catch (err) {
+    throw usageError(`cannot write the handover record in ${dirname(path)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'Nothing was changed. Pass a writable location with --record FILE.');
+  }
 }
 
 /** Exit 2 with the command that comes next, when a step is run out of order. */

@@ -5,7 +5,7 @@ import { usageError } from '../../errors.js';
 import { sendRotation, verifyRotation, type RotationLabel } from '../../ops/rotation.js';
 import { openStaging, promoteOrExplain, stagedSend, type SavedKey } from '../../keychain/save.js';
 import type { Secret } from '../../secrets/secret.js';
-import { addStep, newRecord, writeRecord, type HandoverRecord } from './record.js';
+import { addStep, assertRecordWritable, newRecord, writeRecord, type HandoverRecord } from './record.js';
 import { requireServing } from './server.js';
 
 /**
@@ -38,6 +38,7 @@ export async function startHandover(d: StartDeps): Promise<{ record: HandoverRec
   const { ctx, client, server } = d;
   const now = () => new Date(ctx.clock.now()).toISOString();
   await requireServing(client, server, ctx.signal, 'handover start');
+  await assertRecordWritable(d.recordPath);
   // Before any key is asked for: no keychain, or an unfinished earlier rotation, stops here.
   const staging = d.saveToKeychain ? await openStaging(ctx, server, 'handover start') : undefined;
   const record = newRecord(server.id, d.operator, now());
