@@ -65,7 +65,6 @@ function report(err: unknown, ctx: Context, opts: { json: boolean; debug: boolea
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
     // No command (bare `pikactl`, `pikactl keychain`): the help went to stderr; for a script it is a usage error.
     if (err.code === 'commander.help') return ExitCode.USAGE;
-    if (err.code === 'commander.executeSubCommandAsync') return err.exitCode;
     const message = err.message.replace(/^error: /, '');
     if (opts.json) writeJson(io, errorJson(new CliError(message, { code: 'usage', exitCode: ExitCode.USAGE })));
     return ExitCode.USAGE;

@@ -15,7 +15,6 @@ import {
   type LoginResult,
   type PikaClient,
   type ServerInfo,
-  type TlsStatus,
 } from './types.js';
 import { endpoint, type ServerUrl } from './url.js';
 
@@ -29,12 +28,6 @@ export interface CreatePikaClientOptions {
   cookieName?: string;
 }
 
-/** The concrete client: PikaClient plus calls only some commands need. */
-export interface PikaHttpClient extends PikaClient {
-  /** GET /api/v1/tls/status (settings.manage): the certificate Pika serves, with its fingerprint. */
-  tlsStatus(signal?: AbortSignal): Promise<TlsStatus>;
-}
-
 interface CallOptions {
   body?: Record<string, unknown>;
   secrets?: Secret[];
@@ -46,7 +39,7 @@ interface CallOptions {
  * Creates the typed Pika client. Throws a usage CliError when plain http:// is not
  * allowed for this host, or when --cacert / --pin are unusable.
  */
-export function createPikaClient(opts: CreatePikaClientOptions): PikaHttpClient {
+export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
   const { server, transport } = opts;
   assertHttpAllowed(server, transport.allowHttp);
   const cookieName = opts.cookieName ?? 'pika_session';
@@ -141,7 +134,6 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaHttpClient 
     },
     settings: (signal) => getJson<Record<string, unknown>>('/api/v1/settings', signal),
     clusterStatus: (signal) => getJson<ClusterStatus>('/api/v1/cluster/status', signal),
-    tlsStatus: (signal) => getJson<TlsStatus>('/api/v1/tls/status', signal),
 
     async loginInfo(signal) {
       const info = await getJson<LoginInfo>('/login/info', signal);

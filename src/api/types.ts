@@ -45,27 +45,6 @@ export type LoginResult =
   | { kind: 'session'; cookie: Secret }
   | { kind: 'totp_required'; totpSessionId: Secret; expiresInSeconds?: number };
 
-/** GET /api/v1/tls/status (settings.manage). Only what `pikactl trust` needs is typed. */
-export interface TlsStatus {
-  process_enabled?: boolean;
-  https_enabled?: boolean;
-  plain_http_enabled?: boolean;
-  certificate?: {
-    loaded?: boolean;
-    subject?: string;
-    issuer?: string;
-    dns_names?: string[];
-    ip_addresses?: string[];
-    not_after?: string;
-    days_remaining?: number;
-    /** Upper-case hex of the DER's SHA-256, no separators. */
-    fingerprint_sha256?: string;
-    self_signed?: boolean;
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-}
-
 export interface ClusterStatus {
   enabled?: boolean;
   role?: string;

@@ -3,8 +3,8 @@ import { ApiError, type PikaClient } from '../api/types.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
-import { Secret } from '../secrets/secret.js';
 import type { AuthSession, SecretSource, SessionStore } from './types.js';
+import { sessionFromEnv } from './env-session.js';
 
 /** Failures where asking the server anything else is pointless. */
 const TRANSPORT_KINDS = new Set(['unreachable', 'tls', 'timeout', 'cancelled', 'connection_lost']);
@@ -25,11 +25,9 @@ export async function authenticate(
   secrets: SecretSource,
   sessionStore?: SessionStore,
 ): Promise<AuthSession> {
-  const fromEnv = ctx.env[GLOBAL_ENV.session]?.trim();
+  const fromEnv = sessionFromEnv(ctx.env, g.cookieName);
   if (fromEnv) {
-    const prefix = `${g.cookieName}=`;
-    const value = fromEnv.startsWith(prefix) ? fromEnv.slice(prefix.length) : fromEnv;
-    client.setSession(new Secret(value, `env:${GLOBAL_ENV.session}`));
+    client.setSession(fromEnv);
     return { source: 'env', close: async () => {} };
   }
   if (sessionStore) {

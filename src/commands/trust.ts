@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { summary } from './summaries.js';
 import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -69,7 +68,7 @@ async function runTrust(app: App, opts: TrustOptions, g: GlobalOptions): Promise
 
   const { fetchPeerCertificate } = await import('../config/tls-probe.js');
   const timeoutMs = g.timeoutExplicit || target.timeout === undefined ? g.timeoutMs : parseDuration(target.timeout, 'timeout');
-  const ca = readTrustAnchor(target.cacert);
+  const ca = await trustAnchor(target.cacert);
   const certs = await Promise.all(
     target.servers.map(async (s) => ({ server: s, cert: await fetchPeerCertificate(s, { timeoutMs, signal: app.ctx.signal, now: app.ctx.clock.now(), ca }) })),
   );
@@ -210,19 +209,17 @@ function pickTarget(config: ConfigFile, g: GlobalOptions): TrustTarget {
   return { name: current, created: false, servers: idsOf(current).map((s) => parseServerUrl(s)), timeout: config.contexts[current].timeout };
 }
 
-function readTrustAnchor(file: string | undefined): string | undefined {
-  if (file === undefined) return undefined;
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw usageError(`cannot read CA file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'Fix --cacert (or the context\'s cacert), or leave it out.');
-  }
-}
-
 /** "pika.example.com" stays; an IPv6 literal "[::1]" becomes "host-::1". */
 function nameForHost(host: string): string {
   const bare = host.replace(/^\[|\]$/g, '');
   if (isValidContextName(bare)) return bare;
   const cleaned = `host-${bare.replace(/[^A-Za-z0-9._:-]/g, '-')}`.slice(0, 100);
   return checkContextName(cleaned);
+}
+
+/** The --cacert (or context cacert) file, read and checked like the transport reads it. */
+async function trustAnchor(file: string | undefined): Promise<string | undefined> {
+  if (file === undefined) return undefined;
+  const { loadCaFile } = await import('../transport/ca.js');
+  return loadCaFile(file);
 }

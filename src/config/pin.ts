@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { usageError } from '../errors.js';
 
 /**
@@ -25,4 +26,9 @@ export function normalizePin(text: string, flag = '--pin'): string {
 /** "AB:CD:…", the form `openssl x509 -fingerprint -sha256` prints. */
 export function colonFingerprint(hex: string): string {
   return hex.toUpperCase().replace(/(..)(?!$)/g, '$1:');
+}
+
+/** Upper-case hex SHA-256 of a DER certificate: the format of Pika's fingerprint_sha256. */
+export function certFingerprint(der: Buffer): string {
+  return createHash('sha256').update(der).digest('hex').toUpperCase();
 }

@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
+import type { TransportOptions } from '../transport/options.js';
 import { parseServerUrl, type ServerUrl } from '../api/url.js';
 import type { Context } from '../context.js';
 import { usageError, type CliError } from '../errors.js';
@@ -7,14 +8,8 @@ import { parseDuration } from '../util/duration.js';
 import { normalizePin } from './pin.js';
 import type { ConfigFile, ContextConfig } from './schema.js';
 
-/** The transport half of a connection; the same shape as src/transport's TransportOptions. */
-export interface ConnectionTransport {
-  cacert?: string;
-  pin?: string;
-  insecure: boolean;
-  allowHttp: boolean;
-  timeoutMs: number;
-}
+/** The transport half of a connection. */
+export type ConnectionTransport = TransportOptions;
 
 /** Where and how to connect, after flags, env vars and the chosen context are merged. */
 export interface Connection {

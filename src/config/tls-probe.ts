@@ -1,4 +1,5 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
+import { certFingerprint } from './pin.js';
 import { isIP } from 'node:net';
 import { checkServerIdentity, connect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { ServerUrl } from '../api/url.js';
@@ -110,7 +111,7 @@ function connectError(server: ServerUrl, err: NodeJS.ErrnoException): CliError {
 /** Builds CertInfo from the DER. Exported for tests and for callers that already hold a certificate. */
 export function describe(der: Buffer, now: number, verifyError?: string): CertInfo {
   const x = new X509Certificate(der);
-  const fingerprintSha256 = createHash('sha256').update(der).digest('hex').toUpperCase();
+  const fingerprintSha256 = certFingerprint(der);
   const { dns, ip } = parseSans(x.subjectAltName ?? '');
   const notBefore = new Date(x.validFrom);
   const notAfter = new Date(x.validTo);

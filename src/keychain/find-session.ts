@@ -1,4 +1,5 @@
 import type { ServerUrl } from '../api/url.js';
+import { sessionFromEnv } from '../auth/env-session.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
@@ -20,12 +21,8 @@ export interface FoundSession {
  * why (no keychain here is part of the answer, not an error of its own).
  */
 export async function findSession(ctx: Context, g: Pick<GlobalOptions, 'cookieName'>, server: ServerUrl): Promise<FoundSession> {
-  const fromEnv = ctx.env[GLOBAL_ENV.session]?.trim();
-  if (fromEnv) {
-    const prefix = `${g.cookieName}=`;
-    const value = fromEnv.startsWith(prefix) ? fromEnv.slice(prefix.length) : fromEnv;
-    return { secret: new Secret(value, `env:${GLOBAL_ENV.session}`), describe: `the session in ${GLOBAL_ENV.session}` };
-  }
+  const fromEnv = sessionFromEnv(ctx.env, g.cookieName);
+  if (fromEnv) return { secret: fromEnv, describe: `the session in ${GLOBAL_ENV.session}` };
   let why = '';
   const kc = await openKeychainOrNull(ctx, (err) => (why = `, and no keychain is usable here (${err.message})`));
   const entry = sessionAccount(server);

@@ -25,8 +25,6 @@ export const SECRET_SOURCES: ReadonlyArray<{ form: string; meaning: string }> = 
   { form: 'cmd:COMMAND', meaning: "run COMMAND with the system shell and use its output (e.g. 'op read op://ops/pika/key')" },
 ];
 
-/** One line, for flag descriptions in --help. */
-export const SECRET_SOURCES_SHORT = 'prompt | - | file:PATH | env:NAME | keychain | keychain:NAME | cmd:COMMAND';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

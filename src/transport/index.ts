@@ -2,7 +2,6 @@ export { createDispatcher } from './agent.js';
 export {
   type TransportOptions,
   DEFAULT_MAX_BODY_BYTES,
-  transportOptionsFromGlobals,
   normalizePin,
   assertHttpAllowed,
   insecureWarning,

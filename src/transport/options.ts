@@ -1,6 +1,5 @@
 import type { ServerUrl } from '../api/url.js';
 import { usageError } from '../errors.js';
-import type { GlobalOptions } from '../globals.js';
 
 /** How pikactl connects: the TLS trust decision, timeouts and caps. Built from the global flags. */
 export interface TransportOptions {
@@ -19,11 +18,6 @@ export interface TransportOptions {
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-
-/** The transport part of the global options. */
-export function transportOptionsFromGlobals(g: GlobalOptions): TransportOptions {
-  return { cacert: g.cacert, pin: g.pin, insecure: g.insecure, allowHttp: g.allowHttp, timeoutMs: g.timeoutMs };
-}
 
 /** One normaliser for every place a pin is typed (--pin, PIKA_TLS_PIN, contexts, trust). */
 export { normalizePin } from '../config/pin.js';

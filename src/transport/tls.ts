@@ -1,9 +1,6 @@
-import { createHash, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
 import type { buildConnector as BuildConnector } from 'undici';
 import { buildConnector } from './undici-parts.js';
-import { usageError } from '../errors.js';
 import { normalizePin } from './options.js';
 
 /** Marks errors raised while connecting (before any request byte was sent). */
@@ -22,42 +19,10 @@ export class PinMismatchError extends Error {
   }
 }
 
-/** Upper-case hex SHA-256 of a DER certificate: the format of Pika's fingerprint_sha256. */
-export function certFingerprint(der: Buffer): string {
-  return createHash('sha256').update(der).digest('hex').toUpperCase();
-}
+export { certFingerprint } from '../config/pin.js';
+import { certFingerprint } from '../config/pin.js';
 
-/**
- * Reads a PEM file to trust. Pika's auto-generated certificate is a self-signed
- * leaf (not a CA); OpenSSL accepts it as a trust anchor for exactly that server,
- * which test/transport proves.
- */
-export function loadCaFile(path: string): string {
-  let pem: string;
-  try {
-    pem = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw usageError(
-      `cannot read --cacert file ${path}${code ? ` (${code})` : ''}`,
-      "Copy the server's certificate (Pika: <storage>/tls/server.crt) to this machine, or use --pin SHA256.",
-    );
-  }
-  if (/PRIVATE KEY-----/.test(pem)) {
-    throw usageError(
-      `--cacert file ${path} contains a private key`,
-      'Pass the certificate (server.crt), never the key (server.key); remove the key from this machine.',
-    );
-  }
-  const first = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem);
-  try {
-    if (!first) throw new Error('no certificate');
-    new X509Certificate(first[0]);
-  } catch {
-    throw usageError(`--cacert file ${path} holds no PEM certificate`, 'Expected a file starting with -----BEGIN CERTIFICATE-----.');
-  }
-  return pem;
-}
+export { loadCaFile } from './ca.js';
 
 export interface ConnectorOptions {
   ca?: string;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { authenticate } from '../../src/auth/authenticate.js';
-import { requireSettingsManage } from '../../src/auth/capability.js';
 import type { SessionStore } from '../../src/auth/types.js';
 import { CliError } from '../../src/errors.js';
 import { Secret } from '../../src/secrets/secret.js';
@@ -150,30 +149,5 @@ describe('authenticate: inline login details', () => {
     const r = await cliFailure(authenticate(testContext(), globals({ user: 'a' }), limited, new FakeSecrets()));
     expect(r.exitCode).toBe(9);
     expect(r.message).toContain('1m');
-  });
-});
-
-describe('requireSettingsManage', () => {
-  it('accepts a superadmin or the capability', () => {
-    expect(() => requireSettingsManage({ name: 'pika', version: 'v', user: 'root', is_superadmin: true, permissions: [] })).not.toThrow();
-    expect(() => requireSettingsManage({ name: 'pika', version: 'v', user: 'ops', permissions: ['settings.manage'] })).not.toThrow();
-  });
-
-  it('refuses with exit 4 naming the user and the missing capability', () => {
-    try {
-      requireSettingsManage({ name: 'pika', version: 'v', user: 'carol', permissions: ['files.read'] });
-      throw new Error('should throw');
-    } catch (err) {
-      expect(err).toBeInstanceOf(CliError);
-      const e = err as CliError;
-      expect(e.exitCode).toBe(4);
-      expect(e.code).toBe('not_permitted');
-      expect(e.message).toContain('"carol"');
-      expect(e.message).toContain('settings.manage');
-    }
-  });
-
-  it('an anonymous answer means not logged in', () => {
-    expect(() => requireSettingsManage({ name: 'pika', version: 'v', user: '', permissions: [] })).toThrowError(/not logged in/);
   });
 });
