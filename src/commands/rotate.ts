@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
 import { mapApiErrors, openSession, readServerKey, singleTarget, type Target } from './target.js';
-import { probeNode } from '../ops/probe.js';
+import { requireServing } from '../ops/serving.js';
 import { sendRotation, verifyRotation, type RotationLabel } from '../ops/rotation.js';
 import { ApiError } from '../api/types.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
@@ -10,7 +10,6 @@ import { writeJson } from '../output/json.js';
 import type { Secret } from '../secrets/secret.js';
 import { authed } from './auth-step.js';
 import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
-import { unreadable } from './unlock.js';
 import { keychainEntryOf, wrongStoredKey } from '../keychain/server-key.js';
 import { openStaging, promoteOrExplain, savedText, stagedSend, type SavedKey } from '../keychain/save.js';
 
@@ -61,15 +60,7 @@ Examples:
     try {
       const t = singleTarget(session, 'rotate');
       return await mapApiErrors(t.server, 'rotate', async () => {
-        const before = await probeNode(t.client, ctx.signal);
-        if (before.state === 'unreachable') throw before.error!;
-        if (before.state === 'unreadable') throw unreadable(t, before);
-        if (before.state === 'off') {
-          throw new CliError(`encryption is not initialized on ${t.server.id}; there is no key to rotate`, { code: 'not_initialized', exitCode: ExitCode.NOT_INITIALIZED, hint: 'pikactl init' });
-        }
-        if (before.state === 'locked') {
-          throw new CliError(`${t.server.id} is locked; rotation needs an unlocked server`, { code: 'locked', exitCode: ExitCode.LOCKED, hint: 'pikactl unlock, then pikactl rotate' });
-        }
+        await requireServing(t.client, t.server, ctx.signal, 'rotate');
         // Before any key is asked for: no keychain, or an unfinished earlier rotation, stops here.
         const staging = opts.saveToKeychain ? await openStaging(ctx, t.server, 'rotate') : undefined;
         let saved: SavedKey | undefined;

@@ -24,19 +24,30 @@ export function mayBeHalfDone(label: RotationLabel, why: string, cause?: unknown
 }
 
 /**
- * POST /key/rotate. A 500 or an answer lost on the way (connection dropped, timeout)
- * may have applied the rotation: that becomes "may be half done". Refusals (403 wrong
- * key, 400, 503 locked) changed nothing and are rethrown as the ApiError they are.
+ * Why a failed rotate call may have been applied anyway, or undefined when the failure
+ * proves nothing changed: a 500 (the server may have swapped the key before failing) or
+ * an answer lost on the way back (connection dropped, timeout).
+ */
+export function rotationUncertainty(err: ApiError): string | undefined {
+  if (err.kind === 'server_error') {
+    return `the server answered ${err.status ?? 500}: ${err.serverMessage ?? 'internal error'}${err.requestId ? ` (request_id ${err.requestId})` : ''}`;
+  }
+  if (err.kind === 'connection_lost' || err.kind === 'timeout') return 'the connection was lost before the server answered';
+  return undefined;
+}
+
+/**
+ * POST /key/rotate. A failure that may have applied the rotation becomes "may be half
+ * done"; refusals (403 wrong key, 400, 503 locked) changed nothing and are rethrown as
+ * the ApiError they are.
  */
 export async function sendRotation(client: PikaClient, label: RotationLabel, current: Secret, next: Secret, signal?: AbortSignal): Promise<void> {
   try {
     await client.rotate(current, next, signal);
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
-    if (err.kind === 'server_error') {
-      throw mayBeHalfDone(label, `the server answered ${err.status}: ${err.serverMessage ?? 'internal error'}${err.requestId ? ` (request_id ${err.requestId})` : ''}`, err);
-    }
-    if (err.kind === 'connection_lost' || err.kind === 'timeout') throw mayBeHalfDone(label, 'the connection was lost before the server answered', err);
+    const uncertain = rotationUncertainty(err);
+    if (uncertain) throw mayBeHalfDone(label, uncertain, err);
     throw err;
   }
 }

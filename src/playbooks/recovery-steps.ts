@@ -1,4 +1,5 @@
 import { ApiError, type PikaClient } from '../api/types.js';
+import { rotationUncertainty } from '../ops/rotation.js';
 import { CliError, ExitCode } from '../errors.js';
 import { recordProbe, type KeyRole, type Observation, type RecoveryAction, type RecoveryPlan } from '../ops/recovery.js';
 import type { Secret } from '../secrets/secret.js';
@@ -184,17 +185,14 @@ export async function sendRotate(client: PikaClient, from: Secret, to: Secret, s
     return { kind: 'ok' };
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
+    const uncertain = rotationUncertainty(err);
+    if (uncertain) return { kind: 'failed', why: uncertain, uncertain: true };
     const said = err.serverMessage ?? err.message;
     switch (err.kind) {
       case 'bad_request':
         return { kind: 'refused', why: `the server refused the rotation with ${err.status ?? 400}: ${said}` };
       case 'wrong_key':
         return { kind: 'failed', why: `the verifier refused the current key (${said})`, wrongKey: true };
-      case 'server_error':
-        return { kind: 'failed', why: `the rotation answered ${err.status ?? 500}: ${said}${err.requestId ? ` (request_id ${err.requestId})` : ''}`, uncertain: true };
-      case 'connection_lost':
-      case 'timeout':
-        return { kind: 'failed', why: 'the connection was lost before the server answered', uncertain: true };
       default:
         throw err;
     }

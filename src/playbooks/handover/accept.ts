@@ -8,7 +8,7 @@ import { keychainAccount } from '../../secrets/accounts.js';
 import type { Secret } from '../../secrets/secret.js';
 import { formatDuration } from '../../util/duration.js';
 import { addStep, outOfOrder, writeRecord, type HandoverRecord } from './record.js';
-import { requireServing } from './server.js';
+import { requireServing } from '../../ops/serving.js';
 
 /**
  * `handover accept` (incoming operator, own machine and HOME): wait for the next

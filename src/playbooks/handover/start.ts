@@ -6,7 +6,7 @@ import { sendRotation, verifyRotation, type RotationLabel } from '../../ops/rota
 import { openStaging, promoteOrExplain, stagedSend, type SavedKey } from '../../keychain/save.js';
 import type { Secret } from '../../secrets/secret.js';
 import { addStep, assertRecordWritable, newRecord, writeRecord, type HandoverRecord } from './record.js';
-import { requireServing } from './server.js';
+import { requireServing } from '../../ops/serving.js';
 
 /**
  * `handover start` (outgoing operator): the server must be unlocked with readable

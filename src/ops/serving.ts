@@ -1,9 +1,9 @@
-import type { PikaClient } from '../../api/types.js';
-import type { ServerUrl } from '../../api/url.js';
-import { CliError, ExitCode } from '../../errors.js';
-import { probeNode } from '../../ops/probe.js';
+import type { PikaClient } from '../api/types.js';
+import type { ServerUrl } from '../api/url.js';
+import { CliError, ExitCode } from '../errors.js';
+import { probeNode } from './probe.js';
 
-/** The server must serve (unlocked) before a handover step touches it; every other state says what to do. */
+/** The server must serve (unlocked) before a rotation or a handover step; every other state says what to do. */
 export async function requireServing(client: PikaClient, server: ServerUrl, signal: AbortSignal | undefined, what: string): Promise<void> {
   const p = await probeNode(client, signal);
   const s = server.id;
@@ -13,7 +13,7 @@ export async function requireServing(client: PikaClient, server: ServerUrl, sign
     case 'unreachable':
       throw p.error!;
     case 'off':
-      throw new CliError(`encryption is not initialized on ${s}: there is no key to hand over`, { code: 'not_initialized', exitCode: ExitCode.NOT_INITIALIZED, hint: `pikactl init --server ${s}` });
+      throw new CliError(`encryption is not initialized on ${s}: there is no key yet`, { code: 'not_initialized', exitCode: ExitCode.NOT_INITIALIZED, hint: `pikactl init --server ${s}` });
     case 'locked':
       throw new CliError(`${s} is locked; ${what} needs an unlocked server`, { code: 'locked', exitCode: ExitCode.LOCKED, hint: `pikactl unlock --server ${s}, then run ${what} again.` });
     case 'unreadable':
