@@ -66,17 +66,16 @@ function report(err: unknown, ctx: Context, opts: { json: boolean; debug: boolea
     // No command (bare `pikactl`, `pikactl keychain`): the help went to stderr; for a script it is a usage error.
     if (err.code === 'commander.help') return ExitCode.USAGE;
     const message = err.message.replace(/^error: /, '');
-    if (opts.json) writeJson(io, errorJson(new CliError(message, { code: 'usage', exitCode: ExitCode.USAGE })));
+    if (opts.json) writeJson(io, errorJson(new CliError(message, { code: 'usage' })));
     return ExitCode.USAGE;
   }
   const cliErr =
     err instanceof CliError
       ? err
       : ctx.signal?.aborted
-        ? new CliError('cancelled', { code: 'cancelled', exitCode: ExitCode.CANCELLED, cause: err })
+        ? new CliError('cancelled', { code: 'cancelled', cause: err })
         : new CliError(`unexpected error: ${err instanceof Error ? err.message : String(err)}`, {
           code: 'error',
-          exitCode: ExitCode.ERROR,
           hint: opts.debug ? undefined : 'Run again with --debug for details.',
           cause: err,
         });

@@ -52,11 +52,50 @@ export type ErrorCode =
   | 'not_pika'
   | 'server_error'
   | 'keychain_unavailable'
-  | 'keychain_not_found';
+  | 'keychain_not_found'
+  | 'keychain_write_failed'
+  | 'gateway'
+  | 'maybe_done'
+  | 'declined';
+
+/**
+ * The one table from an error kind to its exit code: nothing pairs them by hand.
+ * `maybe_done` is the outcome "the change was sent and may have been applied" (exit 8),
+ * `declined` a No at a confirmation (not an error, but nothing was done: exit 130).
+ */
+export const EXIT_BY_CODE: Readonly<Record<ErrorCode, number>> = {
+  error: ExitCode.ERROR,
+  usage: ExitCode.USAGE,
+  locked: ExitCode.LOCKED,
+  auth: ExitCode.AUTH,
+  not_permitted: ExitCode.AUTH,
+  session_expired: ExitCode.AUTH,
+  wrong_key: ExitCode.WRONG_KEY,
+  not_initialized: ExitCode.NOT_INITIALIZED,
+  already_initialized: ExitCode.ERROR,
+  unreachable: ExitCode.UNREACHABLE,
+  tls: ExitCode.UNREACHABLE,
+  timeout: ExitCode.UNREACHABLE,
+  gateway: ExitCode.UNREACHABLE,
+  needs_recovery: ExitCode.NEEDS_RECOVERY,
+  maybe_done: ExitCode.NEEDS_RECOVERY,
+  partial: ExitCode.NEEDS_RECOVERY,
+  rate_limited: ExitCode.RATE_LIMITED,
+  cancelled: ExitCode.CANCELLED,
+  declined: ExitCode.CANCELLED,
+  not_pika: ExitCode.ERROR,
+  server_error: ExitCode.ERROR,
+  keychain_unavailable: ExitCode.ERROR,
+  keychain_not_found: ExitCode.ERROR,
+  keychain_write_failed: ExitCode.ERROR,
+};
+
+export function exitCodeFor(code: ErrorCode): number {
+  return EXIT_BY_CODE[code];
+}
 
 export interface CliErrorOptions {
   code: ErrorCode;
-  exitCode: number;
   /** What to do next: printed after the message. */
   hint?: string;
   cause?: unknown;
@@ -75,18 +114,18 @@ export class CliError extends Error {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'CliError';
     this.code = opts.code;
-    this.exitCode = opts.exitCode;
+    this.exitCode = EXIT_BY_CODE[opts.code];
     this.hint = opts.hint;
     this.details = opts.details;
   }
 }
 
 export function usageError(message: string, hint?: string): CliError {
-  return new CliError(message, { code: 'usage', exitCode: ExitCode.USAGE, hint });
+  return new CliError(message, { code: 'usage', hint });
 }
 
 export function cancelled(message = 'cancelled'): CliError {
-  return new CliError(message, { code: 'cancelled', exitCode: ExitCode.CANCELLED });
+  return new CliError(message, { code: 'cancelled' });
 }
 
 /** Input was needed but there is no terminal to ask on. Names the flag that supplies it. */

@@ -1,4 +1,4 @@
-import { CliError, ExitCode, type ErrorCode } from '../errors.js';
+import { CliError, type ErrorCode } from '../errors.js';
 import { formatDuration } from '../util/duration.js';
 import type { ApiError } from './types.js';
 import type { ServerUrl } from './url.js';
@@ -24,36 +24,34 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string,
   if (err.status !== undefined) details.status = err.status;
   if (err.requestId) details.request_id = err.requestId;
   if (err.retryAfterMs !== undefined) details.retry_after_ms = err.retryAfterMs;
-  const mk = (message: string, code: ErrorCode, exitCode: number, hint?: string) =>
-    new CliError(`${what}${message}`, { code, exitCode, hint: hint ?? err.hint, cause: err, details });
+  const mk = (message: string, code: ErrorCode, hint?: string) =>
+    new CliError(`${what}${message}`, { code, hint: hint ?? err.hint, cause: err, details });
   const login = `Log in: --user NAME --password-from SPEC (or PIKA_SESSION, or \`pikactl login\`), then run the command again.`;
 
   switch (err.kind) {
     case 'locked':
-      return mk(`${s} is locked`, 'locked', ExitCode.LOCKED, `Unlock it first: pikactl unlock --server ${s}`);
+      return mk(`${s} is locked`, 'locked', `Unlock it first: pikactl unlock --server ${s}`);
     case 'unauthenticated':
-      return mk(`not logged in or session expired on ${s}`, 'session_expired', ExitCode.AUTH, login);
+      return mk(`not logged in or session expired on ${s}`, 'session_expired', login);
     case 'invalid_credentials':
-      return mk(`login to ${s} was rejected: wrong user name, password or TOTP code${said}`, 'auth', ExitCode.AUTH, 'Check the credentials; repeated failures are rate limited.');
+      return mk(`login to ${s} was rejected: wrong user name, password or TOTP code${said}`, 'auth', 'Check the credentials; repeated failures are rate limited.');
     case 'forbidden':
       return mk(
         `user lacks settings.manage on ${s}${said}`,
         'not_permitted',
-        ExitCode.AUTH,
         'Key commands need a user with the settings.manage capability (or a superadmin). API tokens can never hold it.',
       );
     case 'wrong_key':
-      return mk(`the server rejected the key${said}`, 'wrong_key', ExitCode.WRONG_KEY, 'Check which key is current (your password manager entry); nothing was changed.');
+      return mk(`the server rejected the key${said}`, 'wrong_key', 'Check which key is current (your password manager entry); nothing was changed.');
     case 'not_initialized':
-      return mk(`encryption is not initialized on ${s}`, 'not_initialized', ExitCode.NOT_INITIALIZED, `To turn encryption on: pikactl init --server ${s}`);
+      return mk(`encryption is not initialized on ${s}`, 'not_initialized', `To turn encryption on: pikactl init --server ${s}`);
     case 'already_initialized':
-      return mk(`encryption is already initialized on ${s}`, 'already_initialized', ExitCode.ERROR, `See its state with: pikactl status --server ${s}`);
+      return mk(`encryption is already initialized on ${s}`, 'already_initialized', `See its state with: pikactl status --server ${s}`);
     case 'rate_limited': {
       const wait = err.retryAfterMs !== undefined ? formatDuration(err.retryAfterMs) : undefined;
       return mk(
         `rate limited by ${s}${wait ? `: retry in ${wait}` : ''}`,
         'rate_limited',
-        ExitCode.RATE_LIMITED,
         wait ? `Wait ${wait} before trying again; further failures extend the lockout window.` : 'Wait before trying again (the window is up to 15 minutes).',
       );
     }
@@ -61,49 +59,45 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string,
       return mk(
         `the server answered HTTP ${err.status ?? '5xx'}${said}${err.requestId ? ` [request_id ${err.requestId}]` : ''}`,
         'server_error',
-        ExitCode.ERROR,
         `Look up the request id in the server log. Check the state with: pikactl status --server ${s}`,
       );
     case 'cluster':
-      return mk(`cluster forwarding failed${said}`, 'server_error', ExitCode.ERROR, 'The cluster has no reachable leader right now; retry shortly.');
+      return mk(`cluster forwarding failed${said}`, 'server_error', 'The cluster has no reachable leader right now; retry shortly.');
     case 'not_pika':
     case 'not_found':
       return mk(
         `${s} did not answer like a Pika server (${err.method} ${err.path}${err.status ? ` → HTTP ${err.status}` : ''})`,
         'not_pika',
-        ExitCode.ERROR,
         err.hint ?? 'The URL may be wrong or missing the base path, e.g. https://host:8080/pika.',
       );
     case 'bad_request':
-      return mk(`the server refused the request${said}`, 'error', ExitCode.ERROR);
+      return mk(`the server refused the request${said}`, 'error');
     case 'too_large':
-      return mk(`${err.status === 413 ? 'the server refused the request as too large' : 'the answer was larger than pikactl accepts'}`, 'error', ExitCode.ERROR);
+      return mk(`${err.status === 413 ? 'the server refused the request as too large' : 'the answer was larger than pikactl accepts'}`, 'error');
     case 'unreachable':
-      return mk(`cannot reach ${s}`, 'unreachable', ExitCode.UNREACHABLE, err.hint ?? `Check the URL and that the server runs: pikactl status --server ${s} --wait 60s`);
+      return mk(`cannot reach ${s}`, 'unreachable', err.hint ?? `Check the URL and that the server runs: pikactl status --server ${s} --wait 60s`);
     case 'tls':
       return mk(
         `TLS check failed for ${s}: ${tlsDetail(err)}`,
         'tls',
-        ExitCode.UNREACHABLE,
         err.hint ?? 'Trust the certificate with --cacert FILE or --pin SHA256 (see `pikactl trust`).',
       );
     case 'timeout':
-      return mk(`${s} did not answer in time`, 'timeout', ExitCode.UNREACHABLE, err.hint ?? 'Raise --timeout, or check that the server is responsive.');
+      return mk(`${s} did not answer in time`, 'timeout', err.hint ?? 'Raise --timeout, or check that the server is responsive.');
     case 'connection_lost':
       if (opts.stateChanging) {
         return mk(
           `the connection to ${s} dropped after the request was sent: the change may or may not have been applied`,
           'needs_recovery',
-          ExitCode.NEEDS_RECOVERY,
           `Check the actual state before retrying: pikactl status --server ${s}`,
         );
       }
-      return mk(`the connection to ${s} dropped before an answer came`, 'unreachable', ExitCode.UNREACHABLE, `Retry, or check the server: pikactl status --server ${s}`);
+      return mk(`the connection to ${s} dropped before an answer came`, 'unreachable', `Retry, or check the server: pikactl status --server ${s}`);
     case 'cancelled':
-      return mk('cancelled', 'cancelled', ExitCode.CANCELLED);
+      return mk('cancelled', 'cancelled');
     case 'unexpected':
     default:
-      return mk(`unexpected answer from ${s}: ${err.message}`, 'error', ExitCode.ERROR);
+      return mk(`unexpected answer from ${s}: ${err.message}`, 'error');
   }
 }
 

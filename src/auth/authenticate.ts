@@ -1,7 +1,7 @@
 import { apiErrorToCli } from '../api/errors.js';
 import { ApiError, type PikaClient } from '../api/types.js';
 import type { Context } from '../context.js';
-import { CliError, ExitCode, usageError } from '../errors.js';
+import { CliError, usageError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import type { AuthSession, SecretSource, SessionStore } from './types.js';
 import { sessionFromEnv } from './env-session.js';
@@ -55,7 +55,7 @@ export async function loginInline(ctx: Context, g: GlobalOptions, client: PikaCl
       const code = await secrets.read({ spec: g.totpFrom, flag: '--totp-from', label: 'TOTP code' });
       result = await client.loginTotp(strategy, result.totpSessionId, code, ctx.signal);
       if (result.kind !== 'session') {
-        throw new CliError(`login as "${user}" on ${server.id} asked for a second TOTP step`, { code: 'auth', exitCode: ExitCode.AUTH });
+        throw new CliError(`login as "${user}" on ${server.id} asked for a second TOTP step`, { code: 'auth' });
       }
     }
     client.setSession(result.cookie);
@@ -126,7 +126,6 @@ function loginError(err: ApiError, user: string, strategy: string, stage: 'passw
         : `login as "${user}" on ${serverId} was rejected: wrong user name or password`;
     return new CliError(message, {
       code: 'auth',
-      exitCode: ExitCode.AUTH,
       hint: stage === 'totp' ? 'Use a fresh code (they change every 30 s) and log in again.' : 'Check the user name and password; repeated failures are rate limited.',
       cause: err,
       details,
@@ -135,7 +134,6 @@ function loginError(err: ApiError, user: string, strategy: string, stage: 'passw
   if (err.kind === 'not_found' && stage === 'password') {
     return new CliError(`${serverId} has no password login strategy "${strategy}"`, {
       code: 'auth',
-      exitCode: ExitCode.AUTH,
       hint: 'Pass --strategy NAME (the names are listed by GET /login/info), or leave it out to use the server default.',
       cause: err,
       details,

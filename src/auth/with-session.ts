@@ -1,6 +1,6 @@
 import { ApiError, type PikaClient } from '../api/types.js';
 import type { Context } from '../context.js';
-import { CliError, ExitCode } from '../errors.js';
+import { CliError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { authenticate, loginInline } from './authenticate.js';
 import type { AuthSession, SecretSource, SessionStore } from './types.js';
@@ -82,7 +82,6 @@ function expiredError(client: PikaClient, session: AuthSession, opts: WithSessio
   }
   return new CliError(`${opts.action ? `${opts.action} failed: ` : ''}session expired or not valid on ${s}`, {
     code: 'session_expired',
-    exitCode: ExitCode.AUTH,
     hint,
     cause,
     details: { source: session.source },

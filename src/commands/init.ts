@@ -21,7 +21,6 @@ export interface InitOptions {
 function alreadyInitialized(server: string, locked: boolean): CliError {
   return new CliError(`encryption is already initialized on ${server}${locked ? ' (and the server is locked)' : ''}`, {
     code: 'already_initialized',
-    exitCode: ExitCode.ERROR,
     hint: locked ? 'Unlock it with: pikactl unlock' : 'To change the key: pikactl rotate',
   });
 }
@@ -102,7 +101,7 @@ async function sendInitialize(t: Target, key: Secret, signal?: AbortSignal): Pro
 async function verifyInit(t: Target, key: Secret, signal?: AbortSignal): Promise<void> {
   const after = await probeNode(t.client, signal);
   if (after.state !== 'unlocked') {
-    throw new CliError(`initialize answered OK but the server now reports "${after.state}"`, { code: 'error', exitCode: ExitCode.ERROR, hint: 'Check with: pikactl status' });
+    throw new CliError(`initialize answered OK but the server now reports "${after.state}"`, { code: 'error', hint: 'Check with: pikactl status' });
   }
   await t.client.unlock(key, signal);
 }

@@ -117,8 +117,8 @@ async function runSet(app: App, g: GlobalOptions, opts: SetOptions): Promise<num
   const { ctx } = app;
   const [{ requireKeychain }, { isKeychainKind, keychainAccount }] = await Promise.all([import('../keychain/open.js'), import('../secrets/accounts.js')]);
   const name = opts.name?.trim();
-  if (name === '') throw new CliError('--name needs an entry name', { code: 'usage', exitCode: ExitCode.USAGE, hint: 'See `pikactl keychain list`.' });
-  if (name === 'session') throw new CliError('the session entry is written by `pikactl login`, not by keychain set', { code: 'usage', exitCode: ExitCode.USAGE, hint: 'pikactl login' });
+  if (name === '') throw new CliError('--name needs an entry name', { code: 'usage', hint: 'See `pikactl keychain list`.' });
+  if (name === 'session') throw new CliError('the session entry is written by `pikactl login`, not by keychain set', { code: 'usage', hint: 'pikactl login' });
   const openKeychain = () => requireKeychain(ctx, 'keychain set', 'Pass the key to each command with --key-from env:NAME, file:PATH or cmd:COMMAND instead.');
 
   // An entry named in full (`--name my-password`) belongs to no server: store it as given, untested.
@@ -198,7 +198,6 @@ async function verifyKey(app: App, g: GlobalOptions, session: Session, t: Target
     if (err instanceof ApiError && err.kind === 'wrong_key') {
       throw new CliError(`${t.server.id} rejected this key; nothing was stored`, {
         code: 'wrong_key',
-        exitCode: ExitCode.WRONG_KEY,
         hint: 'Check which key is current (your password manager entry), then run `pikactl keychain set` again.',
         cause: err,
       });
@@ -215,12 +214,12 @@ async function runDelete(app: App, g: GlobalOptions, opts: DeleteOptions): Promi
     // Naming an entry needs only the server's identity: no connection, no network.
     const { resolveConnection } = await import('../config/resolve.js');
     const conn = await resolveConnection(ctx, g);
-    if (conn.servers.length !== 1) throw new CliError(`keychain delete acts on one server, but ${conn.servers.length} were given`, { code: 'usage', exitCode: ExitCode.USAGE, hint: 'Pass one --server, or the full entry name with --name.' });
+    if (conn.servers.length !== 1) throw new CliError(`keychain delete acts on one server, but ${conn.servers.length} were given`, { code: 'usage', hint: 'Pass one --server, or the full entry name with --name.' });
     return conn.servers[0];
   });
   const kc = await ctx.keychain();
   if ((await kc.get(account)) === null) {
-    throw new CliError(`no keychain entry "${account}" in ${kc.backend}`, { code: 'keychain_not_found', exitCode: ExitCode.ERROR, hint: 'See what is stored with: pikactl keychain list' });
+    throw new CliError(`no keychain entry "${account}" in ${kc.backend}`, { code: 'keychain_not_found', hint: 'See what is stored with: pikactl keychain list' });
   }
   const warning =
     kind === 'session'

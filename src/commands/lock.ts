@@ -70,7 +70,6 @@ async function lockNode(app: App, g: GlobalOptions, session: Session, t: Target)
   if (before.state === 'off') {
     throw new CliError(`encryption is not initialized on ${t.server.id}; there is nothing to lock`, {
       code: 'not_initialized',
-      exitCode: ExitCode.NOT_INITIALIZED,
       hint: 'To turn encryption on: pikactl init',
     });
   }

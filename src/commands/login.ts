@@ -58,7 +58,7 @@ Examples:
         const capturing: PikaClient = { ...t.client, setSession: (c) => ((cookie = c ?? cookie), t.client.setSession(c)) };
         const merged: GlobalOptions = { ...g, user: g.user ?? session.conn.user };
         await loginInline(ctx, merged, capturing, session.secrets);
-        if (!cookie) throw new CliError(`login to ${t.server.id} gave no session cookie`, { code: 'auth', exitCode: ExitCode.AUTH });
+        if (!cookie) throw new CliError(`login to ${t.server.id} gave no session cookie`, { code: 'auth' });
         let me: Identity;
         let info: ServerInfo;
         try {
@@ -174,7 +174,6 @@ async function identify(t: Target, describe: string, signal?: AbortSignal): Prom
     if (typeof info.user === 'string' && info.user !== '') return { me: { subject: info.user }, info };
     throw new CliError(`not logged in to ${t.server.id}: the server does not accept ${describe}`, {
       code: 'session_expired',
-      exitCode: ExitCode.AUTH,
       hint: `It has expired or was ended. Log in again: pikactl login --server ${t.server.id}`,
       cause: err,
     });

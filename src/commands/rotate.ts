@@ -102,6 +102,6 @@ async function sendRotate(t: Target, current: Secret, next: Secret, signal?: Abo
     if (!(err instanceof ApiError && err.kind === 'wrong_key')) throw err;
     const entry = keychainEntryOf(current);
     if (entry) throw wrongStoredKey(t.server, entry, 'the current key', err);
-    throw new CliError('the server rejected the current key; nothing was changed', { code: 'wrong_key', exitCode: ExitCode.WRONG_KEY, hint: 'Check --current-key-from (the key the server was last unlocked with).' });
+    throw new CliError('the server rejected the current key; nothing was changed', { code: 'wrong_key', hint: 'Check --current-key-from (the key the server was last unlocked with).' });
   }
 }

@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import type { App } from './app.js';
 import { confirmAction } from './confirm.js';
 import { parseServerUrl, type ServerUrl } from '../api/url.js';
-import { cancelled, CliError, ExitCode, needsInput, usageError } from '../errors.js';
+import { cancelled, CliError, needsInput, usageError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';
 import { writeJson } from '../output/json.js';
 import { parseDuration } from '../util/duration.js';
@@ -78,8 +78,7 @@ async function runTrust(app: App, opts: TrustOptions, g: GlobalOptions): Promise
   if (!g.json || expected === undefined) for (const c of certs) human.write(renderCert(c.server.id, c.cert));
   if (certs.some((c) => c.cert.fingerprintSha256 !== fp)) {
     throw new CliError(`the servers of ${target.name} present different certificates; one context holds one pin`, {
-      code: 'tls',
-      exitCode: ExitCode.ERROR,
+      code: 'error',
       hint: 'Trust each replica in its own context (--context NAME --server URL), or give them one certificate and trust it with --cacert.',
       details: { fingerprints: Object.fromEntries(certs.map((c) => [c.server.id, c.cert.fingerprintSha256])) },
     });
@@ -151,7 +150,6 @@ async function confirmFingerprint(app: App, fp: string, expected: string | undef
     if (expected !== fp) {
       throw new CliError(`fingerprint mismatch: expected ${expected}, the server presented ${fp}`, {
         code: 'tls',
-        exitCode: ExitCode.UNREACHABLE,
         hint: 'Nothing was stored. Check the fingerprint on the server (TLS page in the web UI, or openssl x509 -noout -fingerprint -sha256 -in <storage>/tls/server.crt); if they differ, the connection may be intercepted.',
         details: { expected, presented: fp },
       });

@@ -70,7 +70,6 @@ async function unlockNode(app: App, g: GlobalOptions, session: Session, t: Targe
     case 'off':
       throw new CliError(`encryption is not initialized on ${t.server.id}; there is nothing to unlock`, {
         code: 'not_initialized',
-        exitCode: ExitCode.NOT_INITIALIZED,
         hint: 'To turn encryption on: pikactl init',
       });
     case 'unreadable':
@@ -101,7 +100,6 @@ async function unlockNode(app: App, g: GlobalOptions, session: Session, t: Targe
 export function unreadable(t: Target, p: Probe): CliError {
   return new CliError(`${t.server.id} cannot read its own settings (${p.error?.serverMessage ?? 'HTTP 500'})`, {
     code: 'needs_recovery',
-    exitCode: ExitCode.NEEDS_RECOVERY,
     hint: 'A rotation was probably left half done: pikactl recover-rotation',
     details: p.error?.requestId ? { request_id: p.error.requestId } : undefined,
   });

@@ -1,5 +1,5 @@
 import { parseServerUrl } from '../api/url.js';
-import { CliError, ExitCode, usageError } from '../errors.js';
+import { CliError, usageError } from '../errors.js';
 import { isSecretSpec } from '../secrets/spec.js';
 import { parseDuration } from '../util/duration.js';
 import { normalizePin } from './pin.js';
@@ -64,7 +64,6 @@ export function configPathOf(...parts: Array<string | number>): string {
 export function schemaError(file: string, path: string, problem: string): CliError {
   return new CliError(`${file}: ${path}: ${problem}`, {
     code: 'error',
-    exitCode: ExitCode.ERROR,
     hint: `Fix ${path} in ${file} with an editor (pikactl never rewrites a config file it cannot read).`,
     details: { file, path },
   });

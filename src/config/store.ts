@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import { platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import { configDir, type Context } from '../context.js';
-import { CliError, ExitCode } from '../errors.js';
+import { CliError } from '../errors.js';
 import { locateJsonError } from './json-position.js';
 import { emptyConfig, serializeConfig, validateConfig, type ConfigFile } from './schema.js';
 
@@ -24,7 +24,7 @@ export function configPath(ctx: Pick<Context, 'env' | 'homedir'>): string {
 }
 
 function configError(message: string, file: string, hint: string, cause?: unknown, details: Record<string, unknown> = {}): CliError {
-  return new CliError(message, { code: 'error', exitCode: ExitCode.ERROR, hint, cause, details: { file, ...details } });
+  return new CliError(message, { code: 'error', hint, cause, details: { file, ...details } });
 }
 
 /**

@@ -3,7 +3,7 @@ import { certFingerprint } from './pin.js';
 import { isIP } from 'node:net';
 import { checkServerIdentity, connect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { ServerUrl } from '../api/url.js';
-import { CliError, ExitCode, usageError } from '../errors.js';
+import { CliError, usageError } from '../errors.js';
 import { colonFingerprint } from './pin.js';
 
 export { normalizePin, colonFingerprint } from './pin.js';
@@ -60,10 +60,10 @@ export function fetchPeerCertificate(server: ServerUrl, opts: ProbeOptions): Pro
       else resolve(info!);
     };
     const timer = setTimeout(
-      () => finish(new CliError(`timed out after ${opts.timeoutMs} ms connecting to ${server.id}`, { code: 'timeout', exitCode: ExitCode.UNREACHABLE, hint: 'Check the URL and port, or raise --timeout.' })),
+      () => finish(new CliError(`timed out after ${opts.timeoutMs} ms connecting to ${server.id}`, { code: 'timeout', hint: 'Check the URL and port, or raise --timeout.' })),
       opts.timeoutMs,
     );
-    const onAbort = () => finish(new CliError('cancelled', { code: 'cancelled', exitCode: ExitCode.CANCELLED }));
+    const onAbort = () => finish(new CliError('cancelled', { code: 'cancelled' }));
     if (opts.signal?.aborted) return onAbort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -85,7 +85,7 @@ export function fetchPeerCertificate(server: ServerUrl, opts: ProbeOptions): Pro
         const nameError = chainError ? undefined : checkServerIdentity(host, peer as PeerCertificate);
         finish(undefined, describe(peer.raw, opts.now ?? Date.now(), chainError ?? (nameError ? (nameError as NodeJS.ErrnoException).code ?? nameError.message : undefined)));
       } catch (err) {
-        finish(new CliError(`could not read the certificate of ${server.id}: ${(err as Error).message}`, { code: 'tls', exitCode: ExitCode.UNREACHABLE, cause: err }));
+        finish(new CliError(`could not read the certificate of ${server.id}: ${(err as Error).message}`, { code: 'tls', cause: err }));
       }
     });
     // `on`, not `once`: a second error after destroy must not become an unhandled 'error' event.
@@ -96,13 +96,12 @@ export function fetchPeerCertificate(server: ServerUrl, opts: ProbeOptions): Pro
 function connectError(server: ServerUrl, err: NodeJS.ErrnoException): CliError {
   const code = err.code ?? '';
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|ETIMEDOUT/.test(code)) {
-    return new CliError(`cannot connect to ${server.id}: ${code}`, { code: 'unreachable', exitCode: ExitCode.UNREACHABLE, hint: 'Check the host name and port, and that the server is running.', cause: err });
+    return new CliError(`cannot connect to ${server.id}: ${code}`, { code: 'unreachable', hint: 'Check the host name and port, and that the server is running.', cause: err });
   }
   // OpenSSL's message is a wall of internals; its code says it ("ERR_SSL_WRONG_VERSION_NUMBER": not TLS at all).
   const why = code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? 'the server did not answer with TLS' : code || err.message;
   return new CliError(`TLS handshake with ${server.id} failed: ${why}`, {
     code: 'tls',
-    exitCode: ExitCode.UNREACHABLE,
     hint: 'Is this port serving TLS? If the server speaks plain HTTP, there is nothing to trust.',
     cause: err,
   });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerUrl } from '../api/url.js';
-import { CliError, ExitCode, usageError } from '../errors.js';
+import { CliError, usageError } from '../errors.js';
 import { isKeychainKind, KEYCHAIN_KINDS, keychainAccount, parseKeychainAccount, type KeychainKind } from '../secrets/accounts.js';
 import type { Keychain } from '../secrets/keychain.js';
 import { Secret } from '../secrets/secret.js';
@@ -81,5 +81,5 @@ export async function roundTrip(keychain: Keychain): Promise<{ account: string }
 const leftover = (account: string) => `Remove it in your keychain app (service "pikactl", account "${account}").`;
 
 function failed(message: string, hint?: string, cause?: unknown): CliError {
-  return new CliError(`keychain test: ${message}`, { code: 'keychain_unavailable', exitCode: ExitCode.ERROR, hint, cause });
+  return new CliError(`keychain test: ${message}`, { code: 'keychain_unavailable', hint, cause });
 }

@@ -1,7 +1,7 @@
 import type { ServerUrl } from '../api/url.js';
 import { sessionFromEnv } from '../auth/env-session.js';
 import type { Context } from '../context.js';
-import { CliError, ExitCode } from '../errors.js';
+import { CliError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { Secret } from '../secrets/secret.js';
 import { openKeychainOrNull } from './open.js';
@@ -30,7 +30,6 @@ export async function findSession(ctx: Context, g: Pick<GlobalOptions, 'cookieNa
   if (stored && !stored.isEmpty()) return { secret: stored, entry, describe: `the stored session (keychain entry "${entry}")` };
   throw new CliError(`not logged in to ${server.id}: ${GLOBAL_ENV.session} is not set${kc ? ` and there is no stored session "${entry}"` : why}`, {
     code: 'auth',
-    exitCode: ExitCode.AUTH,
     hint: `Log in with: pikactl login --server ${server.id}   (in CI: set ${GLOBAL_ENV.session}, or pass --user and --password-from to each command)`,
   });
 }

@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { CliError, ExitCode } from '../errors.js';
+import { CliError } from '../errors.js';
 import type { Keychain } from '../secrets/keychain.js';
 
 /** True for the "no keychain here" error (no bus, no Secret Service, locked keyring, timeout). */
@@ -36,7 +36,6 @@ export async function requireKeychain(ctx: Pick<Context, 'keychain'>, purpose: s
     if (!isKeychainUnavailable(err)) throw err;
     throw new CliError(`${purpose} needs the OS keychain, and none is usable here: ${err.message}`, {
       code: 'keychain_unavailable',
-      exitCode: ExitCode.ERROR,
       // The backend's own hint says how to get a keychain here (desktop) and what CI should use.
       hint: `${instead} ${err.hint ?? 'pikactl never falls back to a plaintext file.'}`,
       cause: err,

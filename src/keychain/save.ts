@@ -2,7 +2,7 @@ import { apiErrorToCli } from '../api/errors.js';
 import { ApiError } from '../api/types.js';
 import type { ServerUrl } from '../api/url.js';
 import type { Context } from '../context.js';
-import { CliError, ExitCode } from '../errors.js';
+import { CliError } from '../errors.js';
 import type { Secret } from '../secrets/secret.js';
 import { requireKeychain } from './open.js';
 import { certainlyNotApplied, KeyStaging, withPendingHint } from './staging.js';
@@ -83,8 +83,7 @@ export async function promoteOrExplain(staging: KeyStaging, next: Secret, server
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     throw new CliError(`${done} ${server.id} and verified the new key, but moving it to "${staging.live}" in the keychain failed: ${why}`, {
-      code: 'partial',
-      exitCode: ExitCode.ERROR,
+      code: 'keychain_write_failed',
       hint:
         `The server part is done; do not run it again. The new key is in "${staging.pending}". Finish by hand: ` +
         `pikactl keychain set --server ${server.id} --key-from keychain:server-key-pending --no-verify, ` +

@@ -1,6 +1,6 @@
 import type { ServerUrl } from '../api/url.js';
 import type { Context } from '../context.js';
-import { CliError, ExitCode } from '../errors.js';
+import { CliError } from '../errors.js';
 import { keychainAccount } from '../secrets/accounts.js';
 import type { Secret } from '../secrets/secret.js';
 import { isKeychainUnavailable, openKeychainOrNull } from './open.js';
@@ -48,7 +48,6 @@ export function usingStoredKeyNote(account: string, role = 'server key'): string
 export function wrongStoredKey(server: Pick<ServerUrl, 'id'>, account: string, what = 'the server key', cause?: unknown): CliError {
   return new CliError(`${server.id} rejected ${what} from the keychain entry "${account}": it is not the server's key`, {
     code: 'wrong_key',
-    exitCode: ExitCode.WRONG_KEY,
     hint: `Nothing was changed and the entry was not tried again. Store the right key with: pikactl keychain set --server ${server.id}   (or pass --key-from to use another source)`,
     cause,
     details: { entry: account },

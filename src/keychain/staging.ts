@@ -1,6 +1,6 @@
 import type { ServerUrl } from '../api/url.js';
 import { ApiError, type ApiErrorKind } from '../api/types.js';
-import { CliError, ExitCode, type ErrorCode } from '../errors.js';
+import { CliError, type ErrorCode } from '../errors.js';
 import { keychainAccount } from '../secrets/accounts.js';
 import type { Keychain } from '../secrets/keychain.js';
 import type { Secret } from '../secrets/secret.js';
@@ -53,7 +53,6 @@ export class KeyStaging {
     if (live && live.equals(pending)) return; // a completed promotion that crashed before step 5
     throw new CliError(`the keychain holds a pending key for ${this.server.id} ("${this.pending}") from an earlier init or rotate that did not finish`, {
       code: 'needs_recovery',
-      exitCode: ExitCode.NEEDS_RECOVERY,
       hint:
         `The server may hold that key. After a rotate, find out with \`pikactl recover-rotation --server ${this.server.id}\` (it reads the pending entry); ` +
         `after an init, \`pikactl keychain set --server ${this.server.id} --key-from keychain:server-key-pending\` tests it against the server and keeps it if it fits. ` +
@@ -120,7 +119,6 @@ export function withPendingHint(err: CliError, pending: string): CliError {
   const note = `The new key stays in the keychain entry "${pending}" (pikactl recover-rotation reads it); do not delete it until the server's key is known.`;
   return new CliError(err.message, {
     code: err.code,
-    exitCode: err.exitCode,
     hint: err.hint ? `${err.hint}\n${note}` : note,
     cause: err.cause ?? err,
     details: { ...(err.details ?? {}), pending_entry: pending },

@@ -1,5 +1,5 @@
 import { ApiError, type ClusterStatus } from '../api/types.js';
-import { CliError, ExitCode } from '../errors.js';
+import { CliError } from '../errors.js';
 import type { NodeState } from './probe.js';
 
 /**
@@ -59,7 +59,6 @@ const GENERIC_HINT: Record<FleetOp, string> = {
 export function notApplied(server: string, op: FleetOp, after: NodeState): CliError {
   return new CliError(`the server accepted the ${op} but ${server} still reports "${after}"`, {
     code: op === 'unlock' ? 'locked' : 'needs_recovery',
-    exitCode: op === 'unlock' ? ExitCode.LOCKED : ExitCode.NEEDS_RECOVERY,
     hint: GENERIC_HINT[op],
     details: { after, not_applied: true },
   });
@@ -121,14 +120,13 @@ export async function explainNotApplied<R extends FleetRow>(rows: R[], op: Fleet
     const before = r.before ?? (op === 'unlock' ? 'locked' : 'unlocked'); // the request is only sent from that state
     if (status.enabled !== true) {
       const hint = `${via} reports no cluster mode, so this is not the follower case; look for the request in the server log of ${r.server}.`;
-      return { ...r, before, after, error: new CliError(r.error!.message, { code: r.error!.code, exitCode: r.exitCode, hint, details: r.error!.details }) };
+      return { ...r, before, after, error: new CliError(r.error!.message, { code: r.error!.code, hint, details: r.error!.details }) };
     }
     const leaderAddr = typeof status.leader_addr === 'string' && status.leader_addr !== '' ? status.leader_addr : undefined;
     const error = notApplied(r.server, op, after);
     // Only ever a fleet row (another node had to answer), so the table names the server already.
     const explained = new CliError(`still ${after} although the ${op} was accepted: ${followerReason(op, leaderAddr)}`, {
       code: error.code,
-      exitCode: error.exitCode,
       hint: CLUSTER_HINT[op],
       details: { after, not_applied: true, cluster: { via, role: status.role, leader_addr: status.leader_addr } },
     });

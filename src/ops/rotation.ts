@@ -1,6 +1,6 @@
 import { ApiError, type PikaClient } from '../api/types.js';
 import type { ServerUrl } from '../api/url.js';
-import { CliError, ExitCode } from '../errors.js';
+import { CliError } from '../errors.js';
 import type { Secret } from '../secrets/secret.js';
 import { probeNode } from './probe.js';
 
@@ -16,7 +16,6 @@ export interface RotationLabel {
 export function mayBeHalfDone(label: RotationLabel, why: string, cause?: unknown): CliError {
   return new CliError(`the ${label.what} on ${label.server.id} may be half done: ${why}`, {
     code: 'needs_recovery',
-    exitCode: ExitCode.NEEDS_RECOVERY,
     hint: label.hint,
     cause,
     details: cause instanceof ApiError && cause.requestId ? { request_id: cause.requestId } : undefined,

@@ -1,6 +1,6 @@
 import type { PikaClient } from '../api/types.js';
 import type { ServerUrl } from '../api/url.js';
-import { CliError, ExitCode } from '../errors.js';
+import { CliError } from '../errors.js';
 import { probeNode } from './probe.js';
 
 /** The server must serve (unlocked) before a rotation or a handover step; every other state says what to do. */
@@ -13,13 +13,12 @@ export async function requireServing(client: PikaClient, server: ServerUrl, sign
     case 'unreachable':
       throw p.error!;
     case 'off':
-      throw new CliError(`encryption is not initialized on ${s}: there is no key yet`, { code: 'not_initialized', exitCode: ExitCode.NOT_INITIALIZED, hint: `pikactl init --server ${s}` });
+      throw new CliError(`encryption is not initialized on ${s}: there is no key yet`, { code: 'not_initialized', hint: `pikactl init --server ${s}` });
     case 'locked':
-      throw new CliError(`${s} is locked; ${what} needs an unlocked server`, { code: 'locked', exitCode: ExitCode.LOCKED, hint: `pikactl unlock --server ${s}, then run ${what} again.` });
+      throw new CliError(`${s} is locked; ${what} needs an unlocked server`, { code: 'locked', hint: `pikactl unlock --server ${s}, then run ${what} again.` });
     case 'unreadable':
       throw new CliError(`${s} cannot read its own settings (${p.error?.serverMessage ?? 'HTTP 500'})`, {
         code: 'needs_recovery',
-        exitCode: ExitCode.NEEDS_RECOVERY,
         hint: `A rotation was left half done: pikactl recover-rotation --server ${s}`,
       });
   }

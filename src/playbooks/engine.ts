@@ -1,4 +1,4 @@
-import { CliError, ExitCode } from '../errors.js';
+import { CliError } from '../errors.js';
 import type { Journal, JournalEntry, JournalSummary } from './journal.js';
 import type { CheckResult, Confirmer, EventSink, Playbook, PlaybookEvent, Step, StepEventState } from './types.js';
 
@@ -91,7 +91,7 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
       await record({ step: step.id, state: 'cancelled', note: 'interrupted' });
       stepEvent(step, i, 'cancelled', { reason: 'interrupted' });
       end('cancelled');
-      throw withResume(new CliError('interrupted', { code: 'cancelled', exitCode: ExitCode.CANCELLED }), resume);
+      throw withResume(new CliError('interrupted', { code: 'cancelled' }), resume);
     }
 
     // Never trust memory: what an earlier step (or an earlier run) did is read back from the server.
@@ -127,7 +127,6 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
       end('blocked');
       throw new CliError(`cannot run "${step.title}": ${check.blocked}`, {
         code: 'needs_recovery',
-        exitCode: ExitCode.NEEDS_RECOVERY,
         hint: check.hint ? `${check.hint} Then resume with: ${resume}` : `Resume with: ${resume}`,
         details: { step: step.id, resume },
       });
@@ -166,7 +165,6 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
         end('cancelled');
         throw new CliError(`cancelled before "${step.title}"; nothing was changed by this step`, {
           code: 'cancelled',
-          exitCode: ExitCode.CANCELLED,
           hint: `To continue later: ${resume}`,
           details: { step: step.id, resume },
         });
@@ -201,7 +199,6 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
       end('failed');
       throw new CliError(`"${step.title}" ran, but the check afterwards failed: ${why}`, {
         code: 'needs_recovery',
-        exitCode: ExitCode.NEEDS_RECOVERY,
         hint: `Resume with: ${resume}`,
         details: { step: step.id, resume },
       });
@@ -227,7 +224,6 @@ function messageOf(err: unknown): string {
 function withResume(err: CliError, resume: string): CliError {
   return new CliError(err.message, {
     code: err.code,
-    exitCode: err.exitCode,
     hint: err.hint ? `${err.hint} Then resume with: ${resume}` : `Resume with: ${resume}`,
     cause: err.cause ?? err,
     details: { ...(err.details ?? {}), resume },
@@ -238,10 +234,9 @@ function withResume(err: CliError, resume: string): CliError {
 function stepFailure<C>(step: Step<C>, err: unknown, resume: string, mapError: EngineDeps['mapError'], verb: string): CliError {
   const mapped = err instanceof CliError ? err : mapError?.(err);
   const base =
-    mapped ?? new CliError(messageOf(err), { code: 'error', exitCode: ExitCode.ERROR, cause: err });
+    mapped ?? new CliError(messageOf(err), { code: 'error', cause: err });
   const wrapped = new CliError(`"${step.title}" ${verb}: ${base.message}`, {
     code: base.code,
-    exitCode: base.exitCode,
     hint: base.hint,
     cause: err,
     details: { ...(base.details ?? {}), step: step.id },

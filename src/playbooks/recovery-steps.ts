@@ -1,6 +1,6 @@
 import { ApiError, type PikaClient } from '../api/types.js';
 import { rotationUncertainty } from '../ops/rotation.js';
-import { CliError, ExitCode } from '../errors.js';
+import { CliError } from '../errors.js';
 import { recordProbe, type KeyRole, type Observation, type RecoveryAction, type RecoveryPlan } from '../ops/recovery.js';
 import type { Secret } from '../secrets/secret.js';
 import { settingsProbe, statusProbe, unlockProbe } from './diagnose.js';
@@ -32,7 +32,7 @@ type Live = 'locked' | 'healthy' | 'broken' | 'off';
 async function live(c: RecoveryStepContext): Promise<Live> {
   const s = await statusProbe(c.client, c.signal);
   if (s.kind === 'unreachable') {
-    throw new CliError(`cannot reach ${c.client.server.id}: ${s.message}`, { code: 'unreachable', exitCode: ExitCode.UNREACHABLE });
+    throw new CliError(`cannot reach ${c.client.server.id}: ${s.message}`, { code: 'unreachable' });
   }
   if (s.kind === 'locked') return 'locked';
   if (s.kind === 'server_error') return 'broken';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { SandboxCommandOptions } from '../commands/sandbox.js';
 import type { Context } from '../context.js';
-import { CliError, ExitCode, usageError } from '../errors.js';
+import { CliError, usageError } from '../errors.js';
 import { writeJson } from '../output/json.js';
 import { Secret } from '../secrets/secret.js';
 import { sandboxUserExists, startSandbox, TlsSetupError, type SandboxHandle } from './index.js';
@@ -43,15 +43,14 @@ function startError(err: unknown, o: SandboxCommandOptions): CliError {
     const why = e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EACCES' ? 'permission denied' : 'address not available here';
     return new CliError(`cannot listen on ${o.host}:${o.port}: ${why}`, {
       code: 'error',
-      exitCode: ExitCode.ERROR,
       hint: 'Pick another --port (0 picks a free one) or --host.',
       cause: err,
     });
   }
   if (err instanceof TlsSetupError) {
-    return new CliError(err.message, { code: 'tls', exitCode: ExitCode.ERROR, hint: 'Pass --tls-cert FILE --tls-key FILE, or drop the TLS flags for plain HTTP on loopback.' });
+    return new CliError(err.message, { code: 'error', hint: 'Pass --tls-cert FILE --tls-key FILE, or drop the TLS flags for plain HTTP on loopback.' });
   }
-  return new CliError(`cannot start the sandbox: ${(err as Error).message}`, { code: 'error', exitCode: ExitCode.ERROR, cause: err });
+  return new CliError(`cannot start the sandbox: ${(err as Error).message}`, { code: 'error', cause: err });
 }
 
 function untilAborted(signal: AbortSignal | undefined): Promise<void> {

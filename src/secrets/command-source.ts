@@ -2,7 +2,7 @@ import { spawn, type StdioOptions } from 'node:child_process';
 import { platform as osPlatform } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { Env } from '../context.js';
-import { CliError, ExitCode, cancelled } from '../errors.js';
+import { CliError, cancelled } from '../errors.js';
 import { formatDuration } from '../util/duration.js';
 import { MAX_SECRET_BYTES, trimOneNewline } from './file-source.js';
 
@@ -26,7 +26,7 @@ export interface SecretCommandOptions {
 }
 
 function commandError(message: string, hint?: string, cause?: unknown): CliError {
-  return new CliError(message, { code: 'error', exitCode: ExitCode.ERROR, hint, cause });
+  return new CliError(message, { code: 'error', hint, cause });
 }
 
 function fdOf(stream: unknown): number | undefined {

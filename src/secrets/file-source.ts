@@ -1,7 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import { platform } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { CliError, ExitCode } from '../errors.js';
+import { CliError } from '../errors.js';
 
 /** A secret is a passphrase or a cookie; anything bigger is the wrong file (a binary, a log). */
 export const MAX_SECRET_BYTES = 64 * 1024;
@@ -21,7 +21,7 @@ export function expandPath(path: string, cwd: string, homedir: string): string {
 }
 
 function fileError(message: string, hint?: string, cause?: unknown): CliError {
-  return new CliError(message, { code: 'error', exitCode: ExitCode.ERROR, hint, cause });
+  return new CliError(message, { code: 'error', hint, cause });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { platform as osPlatform } from 'node:os';
 import type { Env } from '../context.js';
-import { CliError, ExitCode } from '../errors.js';
+import { CliError } from '../errors.js';
 import { formatDuration } from '../util/duration.js';
 import { KEYCHAIN_SERVICE, type Keychain } from './keychain.js';
 import { Secret } from './secret.js';
@@ -147,7 +147,6 @@ export function toKeychainError(err: unknown, backend: string, platform: NodeJS.
   if (/ambiguous/i.test(text)) {
     return new CliError(`${backend} holds more than one matching pikactl entry: ${text}`, {
       code: 'error',
-      exitCode: ExitCode.ERROR,
       hint: 'Remove the duplicates (service "pikactl") in your keychain app, then retry.',
       cause: err,
     });
@@ -176,7 +175,6 @@ function unavailable(message: string, platform: NodeJS.Platform, env: Env, cause
       : '';
   return new CliError(message, {
     code: 'keychain_unavailable',
-    exitCode: ExitCode.ERROR,
     hint: `${ci}${desktop} pikactl never falls back to a plaintext file.`,
     cause,
   });

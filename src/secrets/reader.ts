@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ServerUrl } from '../api/url.js';
 import type { Context, Env } from '../context.js';
-import { CliError, ExitCode, cancelled, needsInput } from '../errors.js';
+import { CliError, cancelled, needsInput } from '../errors.js';
 import { isKeychainKind, keychainAccount, parseKeychainAccount, type KeychainKind } from './accounts.js';
 import { runSecretCommand } from './command-source.js';
 import { MAX_SECRET_BYTES, expandPath, readSecretFile, trimOneNewline } from './file-source.js';
@@ -37,11 +37,11 @@ export interface SecretReaderOptions {
 const SECRET_ENV = ['PIKA_SESSION'];
 
 function sourceError(message: string, hint?: string, code: 'error' | 'keychain_not_found' = 'error'): CliError {
-  return new CliError(message, { code, exitCode: ExitCode.ERROR, hint });
+  return new CliError(message, { code, hint });
 }
 
 function inputError(message: string, hint?: string): CliError {
-  return new CliError(message, { code: 'usage', exitCode: ExitCode.USAGE, hint });
+  return new CliError(message, { code: 'usage', hint });
 }
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -1,4 +1,4 @@
-import { CliError, ExitCode } from '../errors.js';
+import { CliError } from '../errors.js';
 
 /**
  * Where a secret comes from. One grammar for every secret flag (--key-from,
@@ -82,7 +82,6 @@ export function validateSecretSpecs(specs: ReadonlyArray<{ flag: string; spec?: 
   if (stdinFlags.length > 1) {
     throw new CliError(`only one secret can come from standard input, but ${stdinFlags.join(' and ')} both use "-"`, {
       code: 'usage',
-      exitCode: ExitCode.USAGE,
       hint: 'Use file:PATH, env:NAME or cmd:COMMAND for the others.',
     });
   }
@@ -122,7 +121,6 @@ function notASource(flag: string): CliError {
       `(it would end up in shell history, \`ps\` and CI logs). The value given is not a source. Sources:\n${forms}`,
     {
       code: 'usage',
-      exitCode: ExitCode.USAGE,
       hint: `e.g. ${flag} env:PIKA_KEY, ${flag} file:~/.pika-key or ${flag} - (stdin). If you typed a passphrase, remove it from your shell history.`,
       details: { flag, sources: SECRET_SOURCES.map((s) => s.form) },
     },
@@ -132,7 +130,6 @@ function notASource(flag: string): CliError {
 function malformed(flag: string, what: string, hint: string): CliError {
   return new CliError(`${flag}: ${what}`, {
     code: 'usage',
-    exitCode: ExitCode.USAGE,
     hint,
     details: { flag, sources: SECRET_SOURCES.map((s) => s.form) },
   });

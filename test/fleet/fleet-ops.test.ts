@@ -23,7 +23,7 @@ describe('isTransient', () => {
       expect(isTransient(api(k, 403)), k).toBe(false);
     }
     expect(isTransient(api('cluster', 413))).toBe(false);
-    expect(isTransient(new CliError('plain', { code: 'error', exitCode: 1 }))).toBe(false);
+    expect(isTransient(new CliError('plain', { code: 'error' }))).toBe(false);
   });
 });
 

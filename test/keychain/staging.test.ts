@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, type ApiErrorKind } from '../../src/api/types.js';
 import { parseServerUrl } from '../../src/api/url.js';
-import { CliError, ExitCode } from '../../src/errors.js';
+import { CliError } from '../../src/errors.js';
 import { keychainSessionStore } from '../../src/keychain/session-store.js';
 import { certainlyNotApplied, KeyStaging } from '../../src/keychain/staging.js';
 import { Secret } from '../../src/secrets/secret.js';
@@ -75,8 +75,8 @@ describe('certainlyNotApplied', () => {
     expect(certainlyNotApplied(api(kind))).toBe(false);
   });
   it('mapped errors: needs_recovery is unknown, already_initialized is a refusal', () => {
-    expect(certainlyNotApplied(new CliError('x', { code: 'needs_recovery', exitCode: ExitCode.NEEDS_RECOVERY }))).toBe(false);
-    expect(certainlyNotApplied(new CliError('x', { code: 'already_initialized', exitCode: ExitCode.ERROR }))).toBe(true);
+    expect(certainlyNotApplied(new CliError('x', { code: 'needs_recovery' }))).toBe(false);
+    expect(certainlyNotApplied(new CliError('x', { code: 'already_initialized' }))).toBe(true);
     expect(certainlyNotApplied(new Error('boom'))).toBe(false);
   });
 });
@@ -89,7 +89,7 @@ describe('keychainSessionStore', () => {
       {
         keychain: async () => {
           opened++;
-          throw new CliError('no bus', { code: 'keychain_unavailable', exitCode: 1 });
+          throw new CliError('no bus', { code: 'keychain_unavailable' });
         },
       },
       { onUnavailable: (e) => seen.push(e.message) },
@@ -108,7 +108,7 @@ describe('keychainSessionStore', () => {
     expect((await store.load(server))?.reveal()).toBe('cookie');
     await store.remove(server);
     expect(kc.entries.size).toBe(0);
-    const broken = keychainSessionStore({ keychain: async () => Promise.reject(new CliError('two entries match', { code: 'error', exitCode: 1 })) });
+    const broken = keychainSessionStore({ keychain: async () => Promise.reject(new CliError('two entries match', { code: 'error' })) });
     await expect(broken.load(server)).rejects.toThrow('two entries match');
   });
 });

@@ -90,7 +90,7 @@ describe('runPlaybook', () => {
 
   it('a step that throws keeps its exit code and hint, and adds the resume command', async () => {
     const ctx = testContext();
-    const cause = new CliError('session expired', { code: 'session_expired', exitCode: ExitCode.AUTH, hint: 'Run pikactl login.' });
+    const cause = new CliError('session expired', { code: 'session_expired', hint: 'Run pikactl login.' });
     const err = await failure(
       runPlaybook(playbook(world(), [flagStep('a', { runError: cause })]), { confirmer: new FakeConfirmer(), events: () => {}, journal: await journalFor(ctx), yes: true, planOnly: false }),
     );
@@ -101,7 +101,7 @@ describe('runPlaybook', () => {
 
   it('mapError turns a foreign error into the operator error', async () => {
     const ctx = testContext();
-    const mapError = () => new CliError('server unreachable', { code: 'unreachable', exitCode: ExitCode.UNREACHABLE });
+    const mapError = () => new CliError('server unreachable', { code: 'unreachable' });
     const err = await failure(
       runPlaybook(playbook(world(), [flagStep('a', { runError: new Error('ECONNREFUSED') })]), {
         confirmer: new FakeConfirmer(),

@@ -5,7 +5,7 @@ import { PassThrough, Readable } from 'node:stream';
 import type { Context, Env } from '../../src/context.js';
 import { realClock } from '../../src/context.js';
 import { noopSpinner, plainStyle, type IO, type Prompter, type Spinner } from '../../src/io/types.js';
-import { CliError, ExitCode } from '../../src/errors.js';
+import { CliError } from '../../src/errors.js';
 import type { Keychain } from '../../src/secrets/keychain.js';
 import { run } from '../../src/cli.js';
 
@@ -120,7 +120,7 @@ export class MemoryKeychain implements Keychain {
 }
 
 export const unavailableKeychain = async (): Promise<Keychain> => {
-  throw new CliError('no keychain in this test', { code: 'keychain_unavailable', exitCode: ExitCode.ERROR });
+  throw new CliError('no keychain in this test', { code: 'keychain_unavailable' });
 };
 
 export interface TestContextOptions extends TestIOOptions {

@@ -1,7 +1,7 @@
 import { ApiError, type PikaClient } from '../../api/types.js';
 import type { ServerUrl } from '../../api/url.js';
 import type { Context } from '../../context.js';
-import { CliError, ExitCode } from '../../errors.js';
+import { CliError } from '../../errors.js';
 import type { Probe } from '../../ops/probe.js';
 import { requireKeychain } from '../../keychain/open.js';
 import { keychainAccount } from '../../secrets/accounts.js';
@@ -52,8 +52,7 @@ export async function acceptHandover(d: AcceptDeps): Promise<{ files: { json: st
     if (!met) {
       if (probe.state === 'unreachable' && probe.error) throw probe.error;
       throw new CliError(`no restart seen within ${formatDuration(d.waitMs)}: ${server.id} still reports "${probe.state}"`, {
-        code: 'error',
-        exitCode: probe.state === 'unreadable' ? ExitCode.NEEDS_RECOVERY : ExitCode.ERROR,
+        code: probe.state === 'unreadable' ? 'needs_recovery' : 'error',
         hint:
           'Restart the server (or roll one pod), then run this again with a longer --wait. ' +
           'If it was restarted and someone unlocked it since, pass --no-wait-restart.',
@@ -73,7 +72,6 @@ export async function acceptHandover(d: AcceptDeps): Promise<{ files: { json: st
       if (err instanceof ApiError && err.kind === 'wrong_key') {
         throw new CliError(`${server.id} rejected the key you received; nothing was changed and nothing was recorded`, {
           code: 'wrong_key',
-          exitCode: ExitCode.WRONG_KEY,
           hint: 'Do not retire anything: check with the outgoing operator which key they rotated to (each refusal counts toward the unlock rate limit).',
         });
       }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { access, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { CliError, ExitCode, usageError } from '../../errors.js';
+import { CliError, usageError } from '../../errors.js';
 import type { Secret } from '../../secrets/secret.js';
 import { assertNoSecret } from '../journal.js';
 import { renderChecklist } from './render.js';
@@ -88,7 +88,7 @@ export async function readRecord(path: string): Promise<HandoverRecord> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw usageError(`no handover record at ${path}`, 'The outgoing operator creates it with `pikactl handover start`; pass its path with --record FILE.');
     }
-    throw new CliError(`cannot read ${path}: ${(err as Error).message}`, { code: 'error', exitCode: ExitCode.ERROR });
+    throw new CliError(`cannot read ${path}: ${(err as Error).message}`, { code: 'error' });
   }
   let r: HandoverRecord;
   try {
@@ -111,7 +111,7 @@ async function writeAtomic(path: string, text: string): Promise<void> {
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw new CliError(`cannot write ${path}: ${(err as Error).message}`, { code: 'error', exitCode: ExitCode.ERROR, hint: 'Pass another location with --record FILE.' });
+    throw new CliError(`cannot write ${path}: ${(err as Error).message}`, { code: 'error', hint: 'Pass another location with --record FILE.' });
   }
 }
 
@@ -157,5 +157,5 @@ export async function assertRecordWritable(path: string): Promise<void> {
 
 /** Exit 2 with the command that comes next, when a step is run out of order. */
 export function outOfOrder(message: string, next: string): CliError {
-  return new CliError(message, { code: 'usage', exitCode: ExitCode.USAGE, hint: `Next: ${next}` });
+  return new CliError(message, { code: 'usage', hint: `Next: ${next}` });
 }
