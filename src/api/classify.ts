@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { Secret } from '../secrets/secret.js';
 import type { RawResponse } from '../transport/http.js';
 import { ApiError, type ApiErrorKind } from './types.js';
@@ -78,6 +79,30 @@ function isLoginRedirect(location: string | undefined, ex: Exchange): boolean {
   return p === base || p === `${base}/` || p.startsWith(`${base}/login`);
 }
 
+/** "502 Bad Gateway": the real status and its standard reason phrase (undici does not keep the one sent). */
+export function statusLine(status: number): string {
+  const reason = STATUS_CODES[status];
+  return reason ? `${status} ${reason}` : `HTTP ${status}`;
+}
+
+/** How a gateway's answer is named everywhere: `502 Bad Gateway from the proxy in front of https://…`. */
+export function gatewayPhrase(status: number | undefined, server: ServerUrl): string {
+  return `${status === undefined ? 'an error' : statusLine(status)} from the proxy in front of ${server.id}`;
+}
+
+/**
+ * Pika's own error answers have a shape (shared/pika-api.md §2): a JSON object with
+ * `message` or `error` (handlers, lock gate, ada, rate limiter), an X-Pika-* header, or
+ * the cluster layer's plain-text `cluster: …`. A 5xx or 429 without any of them (an
+ * HTML page, an empty body, someone else's JSON) came from a proxy, ingress or load
+ * balancer in front of Pika: the server is not reachable through it (yet).
+ */
+function isPikaShaped(res: RawResponse, body: ParsedBody): boolean {
+  if (res.header('x-pika-locked') !== undefined || res.header('x-pika-cluster-error') !== undefined) return true;
+  if (body.json && (str(body.json.message) !== undefined || str(body.json.error) !== undefined)) return true;
+  return !body.isHtml && body.json === undefined && /^\s*cluster:/i.test(body.text);
+}
+
 /**
  * Turns a response into its JSON payload or a typed ApiError. Every shape in
  * shared/pika-api.md maps to exactly one kind. Never looks at the request body.
@@ -91,7 +116,7 @@ export function checkResponse(res: RawResponse, ex: Exchange): ParsedBody {
   const serverCode = str(json?.error) ?? str(json?.code);
   const requestId = str(json?.request_id) ?? res.header('x-request-id');
   const fail = (kind: ApiErrorKind, extra: { hint?: string; retryAfterMs?: number; location?: string; summary?: string } = {}) =>
-    new ApiError(`${ex.method} ${ex.path}: HTTP ${status}: ${extra.summary ?? serverMessage ?? kind}`, {
+    new ApiError(`${ex.method} ${ex.path}: ${kind === 'gateway' ? '' : `HTTP ${status}: `}${extra.summary ?? serverMessage ?? kind}`, {
       kind,
       method: ex.method,
       path: ex.path,
@@ -119,11 +144,19 @@ export function checkResponse(res: RawResponse, ex: Exchange): ParsedBody {
   if (status >= 400 && json === undefined && !body.isHtml && /^\s*cluster:/i.test(body.text)) throw fail('cluster');
   if (status >= 400 && res.header('x-pika-cluster-error') === '1') throw fail('cluster');
 
+  if ((status >= 500 || status === 429) && !isPikaShaped(res, body)) {
+    throw fail('gateway', {
+      summary: gatewayPhrase(status, ex.server),
+      retryAfterMs: parseRetryAfter(res.header('retry-after')),
+      hint: `Pika behind the gateway is not answering (restarting, or down). Wait for it: pikactl status --server ${ex.server.id} --wait 5m`,
+    });
+  }
+
   if (status >= 400) {
     if (status === 429) throw fail('rate_limited', { retryAfterMs: parseRetryAfter(res.header('retry-after')) });
     if (status === 413) throw fail('too_large');
     if (status === 404) throw fail('not_found');
-    if (status >= 500) throw fail('server_error');
+    if (status >= 500) throw fail('server_error'); // Pika's own (shaped) 5xx: request_id kept
     if (json === undefined) {
       if (status === 426) {
         throw fail('unexpected', { summary: 'the server wants TLS (426 Upgrade Required)', hint: `Use https://${ex.server.url.host}${ex.server.basePath}` });

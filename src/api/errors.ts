@@ -1,5 +1,6 @@
 import { CliError, type ErrorCode } from '../errors.js';
 import { formatDuration } from '../util/duration.js';
+import { gatewayPhrase } from './classify.js';
 import type { ApiError } from './types.js';
 import type { ServerUrl } from './url.js';
 
@@ -60,6 +61,21 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string,
         `the server answered HTTP ${err.status ?? '5xx'}${said}${err.requestId ? ` [request_id ${err.requestId}]` : ''}`,
         'server_error',
         `Look up the request id in the server log. Check the state with: pikactl status --server ${s}`,
+      );
+    case 'gateway':
+      // 502/504: the gateway may have passed the request on before it failed (an upstream that
+      // died or stalled mid-request); a 503 page or a 429 is the gateway's own refusal.
+      if (opts.stateChanging && (err.status === 502 || err.status === 504)) {
+        return mk(
+          `${gatewayPhrase(err.status, server)}: the request may have reached Pika, so the change may or may not have been applied`,
+          'maybe_done',
+          `Check the actual state before retrying: pikactl status --server ${s}`,
+        );
+      }
+      return mk(
+        `${gatewayPhrase(err.status, server)}: Pika is not reachable through the gateway`,
+        'gateway',
+        `Pika behind the gateway is not answering (restarting, or down). Wait for it: pikactl status --server ${s} --wait 5m`,
       );
     case 'cluster':
       return mk(`cluster forwarding failed${said}`, 'server_error', 'The cluster has no reachable leader right now; retry shortly.');

@@ -67,7 +67,8 @@ export type ApiErrorKind =
   | 'bad_request' // any other 400 (e.g. "new key must differ from old key")
   | 'invalid_credentials' // 401 invalid_credentials / invalid_code on login
   | 'rate_limited' // 429 (Retry-After kept)
-  | 'server_error' // 5xx with JSON body (request_id kept)
+  | 'server_error' // Pika's own 5xx: JSON body with message/error (request_id kept)
+  | 'gateway' // 5xx or 429 with no Pika shape (HTML, empty, foreign JSON): a proxy in front of Pika answered
   | 'cluster' // plain-text cluster forwarding errors (503/502/413 text)
   | 'not_pika' // HTML or non-JSON where JSON was expected (SPA fallback, wrong URL)
   | 'not_found' // 404

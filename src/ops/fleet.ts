@@ -33,7 +33,8 @@ export interface FleetRow {
 
 /**
  * Worth waiting through in a rolling restart: connection refused, a connection reset
- * or dropped, and the cluster's "no leader available" (503) or failed forward (502).
+ * or dropped, a gateway's 5xx/429 (no Pika shape), and the cluster's "no leader
+ * available" (503) or failed forward (502).
  * Wrong key, auth, TLS, rate limits and everything else are final. CliErrors are
  * looked through to the ApiError they wrap (a login maps transport errors itself).
  */
@@ -42,7 +43,8 @@ export function isTransient(err: unknown): boolean {
   for (let depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
     if (e instanceof ApiError) {
       if (e.kind === 'cluster') return e.status === 503 || e.status === 502;
-      return e.kind === 'unreachable' || e.kind === 'connection_lost';
+      // A gateway's 5xx/429 (nginx 502 while the pod restarts, a 503 maintenance page) is a restart seen from outside.
+      return e.kind === 'unreachable' || e.kind === 'connection_lost' || e.kind === 'gateway';
     }
     e = e instanceof Error ? e.cause : undefined;
   }

@@ -17,12 +17,32 @@ export interface Probe {
   error?: ApiError;
 }
 
-/** Kinds a waiting loop may wait through. Everything else (TLS, not Pika, usage) is final. */
-const WAITABLE = new Set(['unreachable', 'timeout', 'connection_lost', 'cluster', 'locked']);
+/**
+ * Kinds a waiting loop may wait through: nothing answered, or something in front of Pika
+ * (a gateway's 5xx/429, the cluster layer's "no leader") answered for it. Everything
+ * else (TLS, not Pika, auth, usage) is final.
+ */
+const WAITABLE = new Set(['unreachable', 'timeout', 'connection_lost', 'cluster', 'gateway']);
 
 export function stateOf(status: KeyStatus): NodeState {
   if (!status.initialized) return 'off';
   return status.unlocked ? 'unlocked' : 'locked';
+}
+
+/**
+ * The one reading of a failed GET key/status, for status, unlock, lock, the fleet code
+ * and recover-rotation's diagnosis alike:
+ * - locked: the lock gate's 503 (X-Pika-Locked / server_locked; seen through proxies and
+ *   older builds that gate key/status too): the server is up and locked
+ * - unreadable: Pika's own 500 (its JSON error shape): the settings do not decrypt
+ * - unreachable: nothing answered, or a gateway / the cluster layer answered for Pika
+ *   (also Pika's own other 5xx such as a 503 "try later"): worth waiting through
+ * - undefined: final (TLS, not Pika, …): the caller throws it
+ */
+export function keyStatusErrorState(err: ApiError): 'locked' | 'unreadable' | 'unreachable' | undefined {
+  if (err.kind === 'locked') return 'locked';
+  if (err.kind === 'server_error') return err.status === 500 ? 'unreadable' : 'unreachable';
+  return WAITABLE.has(err.kind) ? 'unreachable' : undefined;
 }
 
 /** GET key/status and classify. Throws only for errors that waiting cannot fix. */
@@ -32,9 +52,10 @@ export async function probeNode(client: PikaClient, signal?: AbortSignal): Promi
     return { state: stateOf(status), status };
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
-    if (err.kind === 'server_error') return { state: 'unreadable', error: err };
-    if (WAITABLE.has(err.kind)) return { state: 'unreachable', error: err };
-    throw err;
+    const state = keyStatusErrorState(err);
+    if (state === undefined) throw err;
+    // A gated key/status still says what it knows: initialized (the gate is on) and locked.
+    return state === 'locked' ? { state, status: { initialized: true, unlocked: false } } : { state, error: err };
   }
 }
 

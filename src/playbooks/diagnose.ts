@@ -16,6 +16,7 @@ import {
   type StatusProbe,
 } from '../ops/recovery.js';
 import type { Secret } from '../secrets/secret.js';
+import { keyStatusErrorState } from '../ops/probe.js';
 
 /**
  * The IO edge of the recovery decision: runs the probes nextProbe asks for against
@@ -49,8 +50,6 @@ export interface Diagnosis {
   /** readOnly only: the probe that was not sent. */
   skipped?: Probe;
 }
-
-const UNREACHABLE = new Set(['unreachable', 'timeout', 'connection_lost', 'cluster']);
 
 export async function diagnose(client: PikaClient, opts: DiagnoseOptions): Promise<Diagnosis> {
   let obs = opts.from ?? emptyObservation({ old: opts.keys.old !== undefined, new: opts.keys.new !== undefined });
@@ -100,9 +99,11 @@ export async function statusProbe(client: PikaClient, signal?: AbortSignal): Pro
     return { kind: 'ok', initialized: s.initialized, unlocked: s.unlocked };
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
-    if (err.kind === 'server_error') return { kind: 'server_error', status: err.status ?? 500, message: err.serverMessage ?? err.message };
-    if (err.kind === 'locked') return { kind: 'locked' };
-    if (UNREACHABLE.has(err.kind)) return { kind: 'unreachable', message: err.message };
+    // One reading of key/status errors for every command (ops/probe.ts).
+    const state = keyStatusErrorState(err);
+    if (state === 'unreadable') return { kind: 'server_error', status: err.status ?? 500, message: err.serverMessage ?? err.message };
+    if (state === 'locked') return { kind: 'locked' };
+    if (state === 'unreachable') return { kind: 'unreachable', message: err.message };
     throw err;
   }
 }

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { checkResponse, type Exchange } from '../../src/api/classify.js';
+import { apiErrorToCli } from '../../src/api/errors.js';
+import { ApiError } from '../../src/api/types.js';
+import { parseServerUrl } from '../../src/api/url.js';
+import { keyStatusErrorState } from '../../src/ops/probe.js';
+import type { RawResponse } from '../../src/transport/http.js';
+
+/**
+ * Who answered: Pika's own error shapes (shared/pika-api.md §2) against what a proxy,
+ * ingress or load balancer in front of it sends (HTML, empty, someone else's JSON).
+ */
+const server = parseServerUrl('https://pika.test:8080/pika');
+const ex = (path = '/api/v1/key/status', method = 'GET'): Exchange => ({ method, path, server, expectJson: true, secrets: [] });
+
+function raw(status: number, body: string, headers: Record<string, string> = {}): RawResponse {
+  const h = new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  return { status, header: (n) => h.get(n.toLowerCase()), setCookies: [], body: Buffer.from(body) };
+}
+
+function classify(res: RawResponse, exchange = ex()): ApiError {
+  try {
+    checkResponse(res, exchange);
+  } catch (err) {
+    if (err instanceof ApiError) return err;
+    throw err;
+  }
+  throw new Error('expected an ApiError');
+}
+
+const NGINX_502 = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+const HTML = { 'content-type': 'text/html' };
+const JSON_CT = { 'content-type': 'application/json' };
+
+describe('a gateway in front of Pika', () => {
+  it('an nginx HTML 502 is the gateway, named with its real status and reason', () => {
+    const e = classify(raw(502, NGINX_502, HTML));
+    expect(e.kind).toBe('gateway');
+    expect(e.status).toBe(502);
+    expect(e.message).toContain('502 Bad Gateway from the proxy in front of https://pika.test:8080/pika');
+    const cli = apiErrorToCli(e, server, 'status');
+    expect(cli.code).toBe('gateway');
+    expect(cli.exitCode).toBe(7);
+    expect(cli.message).toContain('502 Bad Gateway from the proxy in front of https://pika.test:8080/pika');
+    expect(cli.message).not.toMatch(/HTTP 500|recover/);
+    expect(cli.hint).toContain('--wait');
+    expect(keyStatusErrorState(e)).toBe('unreachable');
+  });
+
+  it.each([
+    ['an empty 503', raw(503, '')],
+    ['an empty 504', raw(504, '', { 'content-type': 'text/plain' })],
+    ['a foreign JSON 500', raw(500, '{"detail":"x"}', JSON_CT)],
+    ['a foreign JSON 503 with an unrelated "code"', raw(503, '{"code":"maintenance","detail":"back soon"}', JSON_CT)],
+    ['an HTML maintenance page (503)', raw(503, '<!doctype html><title>Maintenance</title><p>back soon</p>', HTML)],
+    ['a 429 HTML page from a gateway', raw(429, '<html><body>Too many requests</body></html>', HTML)],
+    ['an empty 429 with Retry-After', raw(429, '', { 'retry-after': '3' })],
+  ])('%s is the gateway, never Pika settings that do not decrypt', (_what, res) => {
+    const e = classify(res);
+    expect(e.kind).toBe('gateway');
+    expect(keyStatusErrorState(e)).toBe('unreachable');
+    const cli = apiErrorToCli(e, server, 'unlock');
+    expect(cli.exitCode).toBe(7);
+    expect(cli.message).toContain(`${res.status} `);
+    expect(cli.message).toContain('from the proxy in front of');
+  });
+
+  it('a gateway 504 on a state change may have reached Pika: maybe done (exit 8); its 503 page did not', () => {
+    const e504 = classify(raw(504, '<html>504 Gateway Time-out</html>', HTML), ex('/api/v1/key/rotate', 'POST'));
+    expect(e504.message).toContain('504 Gateway Timeout from the proxy');
+    const maybe = apiErrorToCli(e504, server, 'rotate', { stateChanging: true });
+    expect(maybe.code).toBe('maybe_done');
+    expect(maybe.hint).toContain('pikactl status --server https://pika.test:8080/pika');
+    const e503 = classify(raw(503, '', HTML), ex('/api/v1/key/rotate', 'POST'));
+    expect(apiErrorToCli(e503, server, 'rotate', { stateChanging: true }).code).toBe('gateway');
+  });
+});
+
+describe("Pika's own answers keep their meaning", () => {
+  it("Pika's JSON 500 on key/status: the settings do not decrypt (unreadable), request_id kept", () => {
+    const e = classify(raw(500, '{"message":"read settings: open sealed: chacha20poly1305: message authentication failed","request_id":"req-5"}', JSON_CT));
+    expect(e.kind).toBe('server_error');
+    expect(e.requestId).toBe('req-5');
+    expect(keyStatusErrorState(e)).toBe('unreadable');
+  });
+
+  it("Pika's 429 is a rate limit (exit 9), not the gateway", () => {
+    const e = classify(raw(429, '{"error":"rate_limited","message":"too many attempts; try again later"}', { ...JSON_CT, 'retry-after': '42' }), ex('/api/v1/key/unlock', 'POST'));
+    expect(e.kind).toBe('rate_limited');
+    expect(e.retryAfterMs).toBe(42_000);
+    expect(apiErrorToCli(e, server, 'unlock').exitCode).toBe(9);
+  });
+
+  it('the lock gate 503 on key/status means locked, the same for every command', () => {
+    const gate = raw(503, '{"code":"server_locked","message":"Server is locked. An administrator must unlock it."}', { ...JSON_CT, 'x-pika-locked': 'true' });
+    const e = classify(gate);
+    expect(e.kind).toBe('locked');
+    expect(keyStatusErrorState(e)).toBe('locked');
+    // The header alone (a proxy that rewrote the body) is still Pika's gate.
+    expect(classify(raw(503, '<html>Service Unavailable</html>', { ...HTML, 'x-pika-locked': 'true' })).kind).toBe('locked');
+  });
+
+  it("the cluster layer's plain-text 502/503 and a Pika 503 JSON are Pika, waited through but not the gateway", () => {
+    const c = classify(raw(502, 'cluster: leader forward failed: EOF\n', { 'content-type': 'text/plain; charset=utf-8' }));
+    expect(c.kind).toBe('cluster');
+    expect(keyStatusErrorState(c)).toBe('unreachable');
+    const busy = classify(raw(503, '{"error":"rate_limit_unavailable","message":"rate limit store unavailable"}', JSON_CT));
+    expect(busy.kind).toBe('server_error');
+    expect(keyStatusErrorState(busy)).toBe('unreachable');
+  });
+});
