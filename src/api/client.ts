@@ -28,6 +28,9 @@ export interface CreatePikaClientOptions {
   cookieName?: string;
 }
 
+/** The shortest request a --wait leaves at its end: one last look at the server, not a 0 ms timeout. */
+const MIN_REQUEST_MS = 1000;
+
 interface CallOptions {
   body?: Record<string, unknown>;
   secrets?: Secret[];
@@ -49,8 +52,18 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
   const send: HttpSend = opts.fetch ? fetchSend(opts.fetch) : undiciSend(dispatcher!);
   let session: Secret | undefined;
 
+  let remaining: (() => number) | undefined;
+
+  /** The request timeout: --timeout, capped by what is left of a --wait (never under MIN_REQUEST_MS, the last look). */
+  function requestTimeout(): { ms: number; byWait: boolean } {
+    const left = remaining?.();
+    if (left === undefined || left >= transport.timeoutMs) return { ms: transport.timeoutMs, byWait: false };
+    return { ms: Math.min(transport.timeoutMs, Math.max(left, MIN_REQUEST_MS)), byWait: true };
+  }
+
   async function call(method: 'GET' | 'POST', path: string, o: CallOptions = {}): Promise<ParsedBody & { setCookies: string[] }> {
-    const timeout = AbortSignal.timeout(transport.timeoutMs);
+    const limit = requestTimeout();
+    const timeout = AbortSignal.timeout(limit.ms);
     const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': userAgent };
     if (session) headers.cookie = `${cookieName}=${session.reveal()}`;
@@ -66,13 +79,22 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
     try {
       res = await send({ method, url: endpoint(server, path), headers, body, signal, maxBodyBytes });
     } catch (err) {
-      throw networkErrorToApiError(err, {
+      const e = networkErrorToApiError(err, {
         method,
         path,
         host: server.url.host,
         timedOut: timeout.aborted,
         cancelled: o.signal?.aborted ?? false,
-        timeoutMs: transport.timeoutMs,
+        timeoutMs: limit.ms,
+      });
+      if (e.kind !== 'timeout' || !limit.byWait || !timeout.aborted) throw e;
+      // Not --timeout's fault: the --wait ran out while this answer was awaited.
+      throw new ApiError(e.message, {
+        kind: 'timeout',
+        method,
+        path,
+        cause: err,
+        hint: `The --wait time ran out while waiting for this answer (${Math.round(limit.ms / 100) / 10}s were left); wait longer, or check that the server is responsive.`,
       });
     }
     const parsed = checkResponse(res, { method, path, server, expectJson: o.expectJson ?? true, secrets });
@@ -107,6 +129,9 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
       session = cookie;
     },
     hasSession: () => session !== undefined,
+    setDeadline(fn) {
+      remaining = fn;
+    },
 
     async healthz(signal) {
       const { isHtml } = await call('GET', '/healthz', { signal, expectJson: false });

@@ -135,6 +135,11 @@ export interface PikaClient {
   /** The session cookie sent with every request (set after login, or from PIKA_SESSION / the keychain). */
   setSession(cookie: Secret | undefined): void;
   hasSession(): boolean;
+  /**
+   * Caps each later request's timeout at what `remainingMs()` says is left of a wait
+   * (`--wait D` bounds the whole command); undefined lifts the cap. Optional for test fakes.
+   */
+  setDeadline?(remainingMs: (() => number) | undefined): void;
 
   healthz(signal?: AbortSignal): Promise<void>;
   info(signal?: AbortSignal): Promise<ServerInfo>;

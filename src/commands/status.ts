@@ -4,12 +4,12 @@ import type { App } from './app.js';
 import { mapApiErrors, openSession, toCliError, type Target } from './target.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { meets, probeNode, tryInfo, WAIT_CONDITIONS, type Probe, type WaitCondition } from '../ops/probe.js';
-import { pollUntil } from '../ops/wait.js';
+import { boundRequests, pollUntil } from '../ops/wait.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { writeJson } from '../output/json.js';
 import { colorState, fields, NEXT_STEP, paint } from '../output/status.js';
 import { ApiError, type ServerInfo } from '../api/types.js';
-import type { Spinner } from '../io/types.js';
+import { watchWait } from './wait-progress.js';
 
 export interface StatusOptions {
   wait?: string;
@@ -43,49 +43,38 @@ export interface NodeReport {
   next?: string;
 }
 
-/** Probe (and optionally wait on) one node. `info` adds the product name/version (status shows it; others need not pay the GET). */
-export async function observe(app: App, t: Target, opts: { waitMs?: number; cond: WaitCondition; info?: boolean }): Promise<{ probe: Probe; info?: ServerInfo; met: boolean }> {
+/**
+ * Probe (and optionally wait on) one node. `info` adds the product name/version (status shows
+ * it; others need not pay the GET). `gaveUp` says why a wait ended unmet, from what it saw.
+ */
+export async function observe(
+  app: App,
+  t: Target,
+  opts: { waitMs?: number; cond: WaitCondition; info?: boolean },
+): Promise<{ probe: Probe; info?: ServerInfo; met: boolean; gaveUp?: string }> {
   const { ctx } = app;
   const probe = () => probeNode(t.client, ctx.signal);
   let result: Probe;
+  let gaveUp: string | undefined;
   if (opts.waitMs !== undefined) {
-    const done = waiting(app, t.server.id, opts.cond);
+    const watch = watchWait(app, t.server.id, opts.cond, opts.waitMs);
     try {
-      const outcome = await pollUntil(probe, (p) => meets(p, opts.cond), { clock: ctx.clock, timeoutMs: opts.waitMs, signal: ctx.signal });
+      const seen = async () => {
+        const p = await probe();
+        watch.saw(p);
+        return p;
+      };
+      const outcome = await pollUntil(seen, (p) => meets(p, opts.cond), { clock: ctx.clock, timeoutMs: opts.waitMs, signal: ctx.signal });
       result = outcome.done ? outcome.value : outcome.last;
+      if (!outcome.done) gaveUp = watch.gaveUp();
     } finally {
-      done();
+      watch.end();
     }
   } else {
     result = await probe();
   }
   const info = opts.info && result.state !== 'unreachable' ? await tryInfo(t.client, ctx.signal) : undefined;
-  return { probe: result, info, met: meets(result, opts.cond) };
-}
-
-/**
- * One spinner per invocation however many nodes wait at once (several spinners on
- * one terminal overwrite each other): "waiting for 3 nodes to be unlocked".
- */
-const spinners = new WeakMap<App, { spinner: Spinner; waiting: Set<string>; cond: WaitCondition }>();
-function waiting(app: App, server: string, cond: WaitCondition): () => void {
-  let s = spinners.get(app);
-  const label = (w: Set<string>) => (w.size === 1 ? `waiting for ${[...w][0]} to be ${cond}` : `waiting for ${w.size} nodes to be ${cond}`);
-  if (!s) {
-    const set = new Set([server]);
-    s = { spinner: app.ctx.io.spinner(label(set)), waiting: set, cond };
-    spinners.set(app, s);
-  } else {
-    s.waiting.add(server);
-    s.spinner.update(label(s.waiting));
-  }
-  const entry = s;
-  return () => {
-    entry.waiting.delete(server);
-    if (entry.waiting.size > 0) return entry.spinner.update(label(entry.waiting));
-    entry.spinner.stop();
-    spinners.delete(app);
-  };
+  return { probe: result, info, met: meets(result, opts.cond), gaveUp };
 }
 
 export function nodeReport(t: Target, probe: Probe, info?: ServerInfo): NodeReport {
@@ -108,13 +97,18 @@ export function registerStatus(program: Command, app: App): void {
   const cmd = program
     .command('status')
     .description(summary('status'))
-    .option('--wait <duration>', 'poll until the --for condition holds (through restarts and refused connections)')
-    .addOption(new Option('--for <condition>', 'condition to wait for; "unlocked" means serving (unlocked, or encryption off)').choices([...WAIT_CONDITIONS]))
+    .option('--wait <duration>', 'poll until the node serves (or the --for condition holds), through restarts and gateway errors')
+    .addOption(new Option('--for <condition>', 'condition to wait for; default and "unlocked": serving (unlocked, or encryption off)').choices([...WAIT_CONDITIONS]))
     .addHelpText(
       'after',
       `
-Exit codes: 0 serving (unlocked or encryption off), 3 locked, 7 unreachable, 8 settings unreadable.
-With --wait: 0 when the condition holds in time, else the code of the last state seen.
+Exit codes: 0 serving (unlocked or encryption off), 3 locked, 7 unreachable
+(also: a gateway in front of Pika answered 5xx/429), 8 settings unreadable.
+--wait without --for waits for what exit 0 means: serving. It bounds the whole
+command (each request's timeout is capped by what is left of it). When time is
+up, the exit code is that of the last state seen (3 if still locked, 7 if still
+unreachable) and stderr says what was seen ("the gateway answered 502 38
+times"). Without a terminal, a line on stderr every 15 s shows the wait goes on.
 
 Several --server flags (or a context with several servers): one row per node, all asked at
 once; --wait waits for every node (through restarts and refused connections). Exit 0 when
@@ -123,35 +117,39 @@ itself (key/status is served locally even by a follower in a Pika cluster).
 
 Examples:
   pikactl status --server https://pika.example:8080
-  pikactl status --wait 5m --for unlocked --json
-  pikactl status --context prod --wait 10m --for unlocked      # a rolling restart`,
+  pikactl status --wait 5m && deploy                # only once it serves
+  pikactl status --wait 2m --for reachable --json   # up, locked or not
+  pikactl status --context prod --wait 10m          # a rolling restart`,
     );
   app.action<StatusOptions>(cmd, async (opts, g) => {
     if (opts.for && opts.wait === undefined) throw usageError('--for needs --wait', 'e.g. pikactl status --wait 2m --for unlocked');
     const waitMs = opts.wait === undefined ? undefined : parseDuration(opts.wait, '--wait');
-    const cond: WaitCondition = opts.for ?? (waitMs === undefined ? 'unlocked' : 'reachable');
+    // Without --for, --wait waits for what a plain `status` exits 0 on (serving), never merely "reachable".
+    const cond: WaitCondition = opts.for ?? 'unlocked';
     const session = await openSession(app, g);
+    boundRequests(session.targets.map((t) => t.client), app.ctx.clock, waitMs);
     try {
       if (session.targets.length === 1) {
         const t = session.targets[0];
         const r = await mapApiErrors(t.server, 'status', () => observe(app, t, { waitMs, cond, info: true }));
         const report = nodeReport(t, r.probe, r.info);
         const code = waitMs !== undefined && r.met ? ExitCode.OK : exitCodeFor(r.probe);
-        if (g.json) writeJson(app.ctx.io, { ok: code === 0, ...report, exit_code: code });
+        if (g.json) writeJson(app.ctx.io, { ok: code === 0, ...report, exit_code: code, ...(r.gaveUp ? { gave_up: r.gaveUp } : {}) });
         else renderHuman(app, r.probe, report);
-        if (!g.json && waitMs !== undefined && code !== 0) app.ctx.io.stderr.write(`Condition "${cond}" not met within ${formatDuration(waitMs)}.\n`);
+        if (!g.json && r.gaveUp) app.ctx.io.stderr.write(`${capital(r.gaveUp)}.\n`);
         return code;
       }
       // Several replicas: all observed (and waited for) at once; one node's failure is its row, not the command's.
       const rows = await Promise.all(session.targets.map((t) => observeRow(app, t, waitMs, cond)));
       const code = combineCodes(rows.map((r) => r.code));
       if (g.json) {
-        writeJson(app.ctx.io, { ok: code === 0, nodes: rows.map((r) => ({ ...r.report, exit_code: r.code })), exit_code: code });
+        writeJson(app.ctx.io, { ok: code === 0, nodes: rows.map((r) => ({ ...r.report, exit_code: r.code, ...(r.gaveUp ? { gave_up: r.gaveUp } : {}) })), exit_code: code });
       } else {
         renderTable(app, rows.map((r) => r.report));
-        const missed = rows.filter((r) => r.code !== 0).length;
-        if (waitMs !== undefined && missed > 0) {
-          app.ctx.io.stderr.write(`Condition "${cond}" not met within ${formatDuration(waitMs)} on ${missed} of ${rows.length} nodes.\n`);
+        const missed = rows.filter((r) => r.gaveUp);
+        if (waitMs !== undefined && missed.length > 0) {
+          app.ctx.io.stderr.write(`Gave up after ${formatDuration(waitMs)} waiting for ${missed.length} of ${rows.length} nodes to be ${cond}:\n`);
+          for (const m of missed) app.ctx.io.stderr.write(`  ${m.gaveUp}\n`);
         }
       }
       return code;
@@ -161,10 +159,12 @@ Examples:
   });
 }
 
-async function observeRow(app: App, t: Target, waitMs: number | undefined, cond: WaitCondition): Promise<{ report: NodeReport; code: number }> {
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+async function observeRow(app: App, t: Target, waitMs: number | undefined, cond: WaitCondition): Promise<{ report: NodeReport; code: number; gaveUp?: string }> {
   try {
     const r = await observe(app, t, { waitMs, cond, info: true });
-    return { report: nodeReport(t, r.probe, r.info), code: waitMs !== undefined && r.met ? ExitCode.OK : exitCodeFor(r.probe) };
+    return { report: nodeReport(t, r.probe, r.info), code: waitMs !== undefined && r.met ? ExitCode.OK : exitCodeFor(r.probe), gaveUp: r.gaveUp };
   } catch (err) {
     const cli = err instanceof ApiError ? await toCliError(err, t.server, 'status') : err;
     if (!(cli instanceof CliError)) throw err;

@@ -7,6 +7,7 @@ import { observe } from './status.js';
 import { probeNode, type Probe } from '../ops/probe.js';
 import { CliError, ExitCode } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
+import { boundRequests } from '../ops/wait.js';
 import type { GlobalOptions } from '../globals.js';
 import { authed } from './auth-step.js';
 import { ApiError } from '../api/types.js';
@@ -24,7 +25,7 @@ export function registerUnlock(program: Command, app: App): void {
     .command('unlock')
     .description(summary('unlock'))
     .option('--key-from <source>', 'where the server key comes from (prompt, -, file:PATH, env:NAME, keychain[:NAME], cmd:COMMAND); default: the keychain entry, else a prompt')
-    .option('--wait <duration>', 'wait up to this long for the server: refused connections, resets and a cluster\'s 503 are waited through; wrong key, auth and TLS errors are not retried')
+    .option('--wait <duration>', 'wait up to this long, in all, for the server: refused connections, resets, a gateway\'s 5xx/429 and a cluster\'s 503 are waited through; wrong key, auth and TLS errors are not retried')
     .addHelpText(
       'after',
       `
@@ -34,7 +35,10 @@ Without --key-from (and no key_from in the context) the key comes from the keych
 prompt. A stored key the server rejects is named and not tried again (exit 5).
 The login uses PIKA_SESSION, else the session of \`pikactl login\`, else --user/--password-from.
 Exit codes: 0 unlocked, 4 not logged in / not permitted, 5 wrong key, 6 not initialized,
-7 unreachable, 8 some nodes unlocked and some not, 9 rate limited.
+7 unreachable (also: a gateway in front of Pika answered 5xx/429, or --wait ran
+out; stderr says what was seen), 8 some nodes unlocked and some not, 9 rate
+limited. --wait bounds the whole command: each request's timeout is capped by
+what is left of it.
 
 Examples:
   pikactl unlock --server https://pika.example:8080                     # key from the keychain, or asked
@@ -43,6 +47,7 @@ Examples:
   app.action<UnlockOptions>(cmd, async (opts, g) => {
     const waitMs = opts.wait === undefined ? undefined : parseDuration(opts.wait, '--wait');
     const session = await openSession(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
+    boundRequests(session.targets.map((t) => t.client), app.ctx.clock, waitMs);
     try {
       const results = await forEachNode(
         session.targets,
@@ -62,7 +67,7 @@ Examples:
 
 async function unlockNode(app: App, g: GlobalOptions, session: Session, t: Target, opts: { keyFrom?: string; waitMs?: number }): Promise<NodeResult> {
   const { ctx } = app;
-  const { probe: before } = await observe(app, t, { waitMs: opts.waitMs, cond: 'reachable' });
+  const { probe: before, gaveUp } = await observe(app, t, { waitMs: opts.waitMs, cond: 'reachable' });
   const base = { server: t.server.id, before: before.state };
   switch (before.state) {
     case 'unlocked':
@@ -75,7 +80,8 @@ async function unlockNode(app: App, g: GlobalOptions, session: Session, t: Targe
     case 'unreadable':
       throw unreadable(t, before);
     case 'unreachable':
-      throw before.error!;
+      if (!gaveUp) throw before.error!;
+      throw await waitedInVain(t, before.error!, gaveUp);
     case 'locked':
       break;
   }
@@ -103,4 +109,11 @@ export function unreadable(t: Target, p: Probe): CliError {
     hint: 'A rotation was probably left half done: pikactl recover-rotation',
     details: p.error?.requestId ? { request_id: p.error.requestId } : undefined,
   });
+}
+
+/** The wait ran out with nothing (but a gateway) answering: what was waited for, how long, what was seen. */
+async function waitedInVain(t: Target, last: ApiError, gaveUp: string): Promise<CliError> {
+  const cli = await toCliError(last, t.server, 'unlock');
+  // The ApiError stays the cause: the fleet retry rule (isTransient) looks through to it.
+  return new CliError(`unlock failed: ${gaveUp}`, { code: cli.code, hint: cli.hint, cause: last, details: cli.details });
 }

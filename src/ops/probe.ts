@@ -84,3 +84,43 @@ export async function tryInfo(client: PikaClient, signal?: AbortSignal): Promise
     return undefined;
   }
 }
+
+/**
+ * One observation as a waiting line and its tally name it ("the gateway answered 502",
+ * "the server was locked"): what was seen, not what it means.
+ */
+export function describeProbe(p: Probe): string {
+  switch (p.state) {
+    case 'unlocked':
+      return 'the server was unlocked';
+    case 'locked':
+      return 'the server was locked';
+    case 'off':
+      return 'encryption was off';
+    case 'unreadable':
+      return `Pika answered ${p.error?.status ?? 500} (settings unreadable)`;
+    case 'unreachable':
+      return describeUnreachable(p.error);
+  }
+}
+
+function describeUnreachable(e: ApiError | undefined): string {
+  switch (e?.kind) {
+    case 'gateway':
+      return `the gateway answered ${e.status ?? '5xx'}`;
+    case 'cluster':
+      return `the cluster layer answered ${e.status ?? '5xx'}`;
+    case 'server_error':
+      return `Pika answered ${e.status ?? '5xx'}`;
+    case 'timeout':
+      return 'no answer came in time';
+    case 'connection_lost':
+      return 'the connection dropped';
+    case 'unreachable': {
+      const code = /\(([A-Z][A-Z_]+)\)$/.exec(e.message)?.[1];
+      return code ? `nothing answered (${code})` : 'nothing answered';
+    }
+    default:
+      return 'nothing answered';
+  }
+}

@@ -36,3 +36,52 @@ export async function pollUntil<T>(probe: () => Promise<T>, isDone: (v: T) => bo
     delay = Math.min(delay * 2, maxDelay);
   }
 }
+
+/**
+ * What a wait saw, counted per kind of answer, for the line that says why it gave up:
+ * "the gateway answered 502 38 times, the server was locked twice".
+ */
+export class Tally {
+  private readonly counts = new Map<string, number>();
+  last?: string;
+
+  add(label: string): void {
+    this.counts.set(label, (this.counts.get(label) ?? 0) + 1);
+    this.last = label;
+  }
+
+  get total(): number {
+    let n = 0;
+    for (const c of this.counts.values()) n += c;
+    return n;
+  }
+
+  /** Most frequent first; "nothing was seen" before the first answer. */
+  summary(): string {
+    if (this.counts.size === 0) return 'no request completed';
+    return [...this.counts.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([label, n]) => `${label} ${times(n)}`)
+      .join(', ');
+  }
+}
+
+export function times(n: number): string {
+  return n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`;
+}
+
+/** What a client needs for `--wait D` to bound every request (PikaClient.setDeadline). */
+export interface Deadlined {
+  setDeadline?(remainingMs: (() => number) | undefined): void;
+}
+
+/**
+ * `--wait D` bounds the whole command: from now on each request's timeout is capped by
+ * what is left of D (a server that accepts and never answers cannot stretch a 20 s wait
+ * to the 30 s request timeout).
+ */
+export function boundRequests(clients: Deadlined[], clock: Clock, waitMs: number | undefined): void {
+  if (waitMs === undefined) return;
+  const deadline = clock.now() + waitMs;
+  for (const c of clients) c.setDeadline?.(() => deadline - clock.now());
+}
