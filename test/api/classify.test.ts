@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkResponse, type Exchange } from '../../src/api/classify.js';
 import { apiErrorToCli } from '../../src/api/errors.js';
-import { ApiError } from '../../src/api/types.js';
+import { ApiError, type PikaClient } from '../../src/api/types.js';
 import { parseServerUrl } from '../../src/api/url.js';
-import { keyStatusErrorState } from '../../src/ops/probe.js';
+import { keyStatusErrorState, probeNode } from '../../src/ops/probe.js';
 import type { RawResponse } from '../../src/transport/http.js';
 
 /**
@@ -76,36 +76,48 @@ describe('a gateway in front of Pika', () => {
   });
 });
 
-describe("Pika's own answers keep their meaning", () => {
-  it("Pika's JSON 500 on key/status: the settings do not decrypt (unreadable), request_id kept", () => {
-    const e = classify(raw(500, '{"message":"read settings: open sealed: chacha20poly1305: message authentication failed","request_id":"req-5"}', JSON_CT));
+/** probeNode over a client whose key/status answers `res` (the one reading every command uses). */
+async function probeOf(res: RawResponse) {
+  const client = { keyStatus: async () => checkResponse(res, ex()).json } as unknown as PikaClient;
+  return probeNode(client);
+}
+
+describe("Pika's own answers against the gateway's", () => {
+  it("a JSON 500: Pika's (message, request_id) means unreadable settings; a foreign one is the gateway", async () => {
+    const pika = raw(500, '{"message":"read settings: open sealed: chacha20poly1305: message authentication failed","request_id":"req-5"}', JSON_CT);
+    const e = classify(pika);
     expect(e.kind).toBe('server_error');
     expect(e.requestId).toBe('req-5');
-    expect(keyStatusErrorState(e)).toBe('unreadable');
+    expect((await probeOf(pika)).state).toBe('unreadable');
+    const foreign = await probeOf(raw(500, '{"detail":"x"}', JSON_CT));
+    expect(foreign.state).toBe('unreachable');
+    expect(foreign.error?.kind).toBe('gateway');
   });
 
-  it("Pika's 429 is a rate limit (exit 9), not the gateway", () => {
+  it("a 429: Pika's JSON is a rate limit (exit 9), a gateway's page is waited through (exit 7)", () => {
     const e = classify(raw(429, '{"error":"rate_limited","message":"too many attempts; try again later"}', { ...JSON_CT, 'retry-after': '42' }), ex('/api/v1/key/unlock', 'POST'));
     expect(e.kind).toBe('rate_limited');
     expect(e.retryAfterMs).toBe(42_000);
     expect(apiErrorToCli(e, server, 'unlock').exitCode).toBe(9);
+    const g = classify(raw(429, '<html><body><h1>429 Too Many Requests</h1></body></html>', HTML), ex('/api/v1/key/unlock', 'POST'));
+    expect(g.kind).toBe('gateway');
+    expect(apiErrorToCli(g, server, 'unlock').message).toContain('429 Too Many Requests from the proxy in front of');
   });
 
-  it('the lock gate 503 on key/status means locked, the same for every command', () => {
+  it('the lock gate 503 on key/status is "locked" (initialized, not unlocked), not "unreachable"', async () => {
     const gate = raw(503, '{"code":"server_locked","message":"Server is locked. An administrator must unlock it."}', { ...JSON_CT, 'x-pika-locked': 'true' });
-    const e = classify(gate);
-    expect(e.kind).toBe('locked');
-    expect(keyStatusErrorState(e)).toBe('locked');
+    expect(classify(gate).kind).toBe('locked');
+    expect(await probeOf(gate)).toEqual({ state: 'locked', status: { initialized: true, unlocked: false } });
     // The header alone (a proxy that rewrote the body) is still Pika's gate.
-    expect(classify(raw(503, '<html>Service Unavailable</html>', { ...HTML, 'x-pika-locked': 'true' })).kind).toBe('locked');
+    expect((await probeOf(raw(503, '<html>Service Unavailable</html>', { ...HTML, 'x-pika-locked': 'true' }))).state).toBe('locked');
   });
 
-  it("the cluster layer's plain-text 502/503 and a Pika 503 JSON are Pika, waited through but not the gateway", () => {
-    const c = classify(raw(502, 'cluster: leader forward failed: EOF\n', { 'content-type': 'text/plain; charset=utf-8' }));
-    expect(c.kind).toBe('cluster');
-    expect(keyStatusErrorState(c)).toBe('unreachable');
-    const busy = classify(raw(503, '{"error":"rate_limit_unavailable","message":"rate limit store unavailable"}', JSON_CT));
-    expect(busy.kind).toBe('server_error');
-    expect(keyStatusErrorState(busy)).toBe('unreachable');
+  it("Pika's other 5xx on key/status (cluster text, a 503 'try later') are waited through, not 'unreadable'", async () => {
+    const c = raw(502, 'cluster: leader forward failed: EOF\n', { 'content-type': 'text/plain; charset=utf-8' });
+    expect(classify(c).kind).toBe('cluster');
+    expect((await probeOf(c)).state).toBe('unreachable');
+    const busy = raw(503, '{"error":"rate_limit_unavailable","message":"rate limit store unavailable"}', JSON_CT);
+    expect(classify(busy).kind).toBe('server_error');
+    expect((await probeOf(busy)).state).toBe('unreachable');
   });
 });
