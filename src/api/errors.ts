@@ -63,9 +63,10 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string,
         `Look up the request id in the server log. Check the state with: pikactl status --server ${s}`,
       );
     case 'gateway':
-      // 502/504: the gateway may have passed the request on before it failed (an upstream that
-      // died or stalled mid-request); a 503 page or a 429 is the gateway's own refusal.
-      if (opts.stateChanging && (err.status === 502 || err.status === 504)) {
+      // A 5xx may come after the gateway passed the request on (502 upstream died, 504 upstream
+      // stalled, Envoy's 503 "reset before headers"): pikactl cannot tell, so a change may be
+      // done. A 429 is the gateway's own refusal before forwarding.
+      if (opts.stateChanging && (err.status ?? 500) >= 500) {
         return mk(
           `${gatewayPhrase(err.status, server)}: the request may have reached Pika, so the change may or may not have been applied`,
           'maybe_done',

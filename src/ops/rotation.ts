@@ -32,6 +32,8 @@ export function rotationUncertainty(err: ApiError): string | undefined {
     return `the server answered ${err.status ?? 500}: ${err.serverMessage ?? 'internal error'}${err.requestId ? ` (request_id ${err.requestId})` : ''}`;
   }
   if (err.kind === 'connection_lost' || err.kind === 'timeout') return 'the connection was lost before the server answered';
+  // A gateway's 5xx (502 dead upstream, 504 stalled upstream, an Envoy 503 reset) may come after Pika got the request.
+  if (err.kind === 'gateway' && (err.status ?? 500) >= 500) return `a gateway in front of the server answered ${err.status ?? '5xx'}, so the request may have reached it`;
   return undefined;
 }
 

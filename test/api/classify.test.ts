@@ -4,6 +4,9 @@ import { apiErrorToCli } from '../../src/api/errors.js';
 import { ApiError, type PikaClient } from '../../src/api/types.js';
 import { parseServerUrl } from '../../src/api/url.js';
 import { keyStatusErrorState, probeNode } from '../../src/ops/probe.js';
+import { rotationUncertainty } from '../../src/ops/rotation.js';
+import { isTransient } from '../../src/ops/fleet.js';
+import { CliError } from '../../src/errors.js';
 import type { RawResponse } from '../../src/transport/http.js';
 
 /**
@@ -65,14 +68,26 @@ describe('a gateway in front of Pika', () => {
     expect(cli.message).toContain('from the proxy in front of');
   });
 
-  it('a gateway 504 on a state change may have reached Pika: maybe done (exit 8); its 503 page did not', () => {
+  it('a rolling restart behind a gateway is waited through by the fleet code too', () => {
+    const e = classify(raw(502, NGINX_502, HTML), ex('/api/v1/key/unlock', 'POST'));
+    expect(isTransient(e)).toBe(true);
+    expect(isTransient(new CliError('login failed', { code: 'gateway', cause: e }))).toBe(true);
+    expect(isTransient(classify(raw(429, '{"error":"rate_limited","message":"slow down"}', JSON_CT)))).toBe(false);
+  });
+
+  it('a gateway 5xx on a state change may have reached Pika: maybe done (exit 8); its 429 did not', () => {
     const e504 = classify(raw(504, '<html>504 Gateway Time-out</html>', HTML), ex('/api/v1/key/rotate', 'POST'));
     expect(e504.message).toContain('504 Gateway Timeout from the proxy');
     const maybe = apiErrorToCli(e504, server, 'rotate', { stateChanging: true });
     expect(maybe.code).toBe('maybe_done');
     expect(maybe.hint).toContain('pikactl status --server https://pika.test:8080/pika');
-    const e503 = classify(raw(503, '', HTML), ex('/api/v1/key/rotate', 'POST'));
-    expect(apiErrorToCli(e503, server, 'rotate', { stateChanging: true }).code).toBe('gateway');
+    const e503 = classify(raw(503, 'upstream connect error or disconnect/reset before headers', { 'content-type': 'text/plain' }), ex('/api/v1/key/rotate', 'POST'));
+    expect(e503.kind).toBe('gateway');
+    expect(apiErrorToCli(e503, server, 'rotate', { stateChanging: true }).code).toBe('maybe_done');
+    expect(rotationUncertainty(e504)).toContain('answered 504');
+    const e429 = classify(raw(429, '', HTML), ex('/api/v1/key/rotate', 'POST'));
+    expect(apiErrorToCli(e429, server, 'rotate', { stateChanging: true }).code).toBe('gateway');
+    expect(rotationUncertainty(e429)).toBeUndefined();
   });
 });
 

@@ -96,6 +96,16 @@ describe('status --wait', () => {
     expect(r.stderr).toMatch(/Gave up after 2s waiting for .* to be unlocked: no answer came in time once/);
   }, 15_000);
 
+  it('unlock --wait 2s is bounded the same way, and says what it waited for and saw', async () => {
+    const url = await silentServer();
+    const started = Date.now();
+    const r = await runCli(['unlock', '--key-from', 'env:KEY', '--wait', '2s'], { env: { PIKA_SERVER: url, KEY: 'k-never-sent-1' } });
+    expect(Date.now() - started).toBeLessThan(4500);
+    expect(r.code).toBe(7);
+    expect(r.stderr).toMatch(/gave up after 2s waiting for http:\/\/127\.0\.0\.1:\d+ to be reachable: no answer came in time once/);
+    expect(r.stderr).toContain('--wait time ran out');
+  }, 15_000);
+
   it('without a terminal prints one progress line every 15 s (virtual clock)', async () => {
     const sb = await lockedSandbox();
     const ctx = { ...testContext(ci(sb.url)), clock: fakeClock() };
