@@ -36,7 +36,7 @@ export async function buildProgram(ctx: Context, app: App, opts: BuildOptions = 
     .addOption(new Option('--pin <sha256>', `require this SHA-256 certificate fingerprint; colons and case ignored (env: ${GLOBAL_ENV.pin})`))
     .addOption(new Option('-k, --insecure', `skip TLS verification (dangerous; env: ${GLOBAL_ENV.insecure}=1)`))
     .addOption(new Option('--allow-http', `allow plain http:// to hosts other than loopback (env: ${GLOBAL_ENV.allowHttp}=1)`))
-    .addOption(new Option('--timeout <duration>', `per-request timeout, capped by what is left of a --wait (env: ${GLOBAL_ENV.timeout})`).default(undefined, DEFAULT_TIMEOUT))
+    .addOption(new Option('--timeout <duration>', `per-request timeout, default ${DEFAULT_TIMEOUT}; a --wait caps it by what is left (env: ${GLOBAL_ENV.timeout})`).default(undefined, DEFAULT_TIMEOUT))
     .addOption(new Option('-u, --user <name>', `user for an inline login (env: ${GLOBAL_ENV.user})`))
     .addOption(new Option('--password-from <spec>', `where the login password comes from: a secret source (env: ${GLOBAL_ENV.passwordFrom})`))
     .addOption(new Option('--totp-from <spec>', `where a TOTP code comes from, if the account has 2FA (env: ${GLOBAL_ENV.totpFrom})`))
