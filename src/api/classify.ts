@@ -90,6 +90,11 @@ export function gatewayPhrase(status: number | undefined, server: ServerUrl): st
   return `${status === undefined ? 'an error' : statusLine(status)} from the proxy in front of ${server.id}`;
 }
 
+/** What to do about a gateway's answer, wherever it is reported. */
+export function gatewayHint(server: ServerUrl): string {
+  return `Pika behind the gateway is not answering (restarting, or down). --wait waits it out, e.g. pikactl status --server ${server.id} --wait 5m`;
+}
+
 /**
  * Pika's own error answers have a shape (shared/pika-api.md §2): a JSON object with
  * `message` or `error` (handlers, lock gate, ada, rate limiter), an X-Pika-* header, or
@@ -148,7 +153,7 @@ export function checkResponse(res: RawResponse, ex: Exchange): ParsedBody {
     throw fail('gateway', {
       summary: gatewayPhrase(status, ex.server),
       retryAfterMs: parseRetryAfter(res.header('retry-after')),
-      hint: `Pika behind the gateway is not answering (restarting, or down). Wait for it: pikactl status --server ${ex.server.id} --wait 5m`,
+      hint: gatewayHint(ex.server),
     });
   }
 

@@ -1,6 +1,6 @@
 import { CliError, type ErrorCode } from '../errors.js';
 import { formatDuration } from '../util/duration.js';
-import { gatewayPhrase } from './classify.js';
+import { gatewayHint, gatewayPhrase } from './classify.js';
 import type { ApiError } from './types.js';
 import type { ServerUrl } from './url.js';
 
@@ -76,7 +76,7 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string,
       return mk(
         `${gatewayPhrase(err.status, server)}: Pika is not reachable through the gateway`,
         'gateway',
-        `Pika behind the gateway is not answering (restarting, or down). Wait for it: pikactl status --server ${s} --wait 5m`,
+        gatewayHint(server),
       );
     case 'cluster':
       return mk(`cluster forwarding failed${said}`, 'server_error', 'The cluster has no reachable leader right now; retry shortly.');

@@ -32,3 +32,18 @@ describe('pollUntil', () => {
     expect(clock.slept.reduce((a, b) => a + b, 0)).toBe(1000);
   });
 });
+
+describe('Tally', () => {
+  it('counts what a wait saw, most frequent first, for the give-up line', async () => {
+    const { Tally } = await import('../../src/ops/wait.js');
+    const t = new Tally();
+    expect(t.summary()).toBe('no request completed');
+    for (let i = 0; i < 38; i++) t.add('the gateway answered 502');
+    t.add('the server was locked');
+    t.add('the server was locked');
+    t.add('nothing answered (ECONNREFUSED)');
+    expect(t.summary()).toBe('the gateway answered 502 38 times, the server was locked twice, nothing answered (ECONNREFUSED) once');
+    expect(t.last).toBe('nothing answered (ECONNREFUSED)');
+    expect(t.total).toBe(41);
+  });
+});
