@@ -44,7 +44,7 @@ async function restartLater(ms: number): Promise<void> {
   sb = await sb.restart({ port: sb.port }); // same port and data dir: comes back locked
 }
 
-describe.skipIf(!NGINX)('behind a real nginx', () => {
+describe.skipIf(!NGINX && !process.env.CI)('behind a real nginx', () => {
   beforeAll(async () => {
     sb = await startTestSandbox({ basePath: '/pika' });
     const admin = await adminClient(sb);

@@ -13,6 +13,7 @@ import { afterAll, onTestFinished } from 'vitest';
  * pid stops it: stop() at the end of the test, afterAll and process exit as fallbacks.
  */
 
+/** The nginx binary; tests skip without one, except under CI (where .ci/run installs nginx-light). */
 export const NGINX = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
 
 export interface NginxLocation {
