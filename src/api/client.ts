@@ -63,8 +63,10 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
     }
     const secrets = [...(o.secrets ?? []), ...(session ? [session] : [])];
     let res;
+    // undici's transport says when the request went out; with an injected fetch it stays unknown.
+    let sent: boolean | undefined = opts.fetch ? undefined : false;
     try {
-      res = await send({ method, url: endpoint(server, path), headers, body, signal, maxBodyBytes });
+      res = await send({ method, url: endpoint(server, path), headers, body, signal, maxBodyBytes, onSent: () => (sent = true) });
     } catch (err) {
       throw networkErrorToApiError(err, {
         method,
@@ -73,6 +75,7 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
         timedOut: timeout.aborted,
         cancelled: o.signal?.aborted ?? false,
         timeoutMs: transport.timeoutMs,
+        sent,
       });
     }
     const parsed = checkResponse(res, { method, path, server, expectJson: o.expectJson ?? true, secrets });

@@ -20,8 +20,7 @@ export interface RotateOptions {
   saveToKeychain?: boolean;
 }
 
-const RECOVER_HINT = 'Do not restart the server. Run: pikactl recover-rotation   (it finds out which key the server holds and repairs it)';
-const label = (t: Target): RotationLabel => ({ server: t.server, what: 'rotation', hint: RECOVER_HINT });
+const label = (t: Target): RotationLabel => ({ op: 'rotate', server: t.server });
 
 export function registerRotate(program: Command, app: App): void {
   const cmd = program
@@ -34,8 +33,9 @@ export function registerRotate(program: Command, app: App): void {
     .addHelpText(
       'after',
       `
-The next restart needs the NEW key. If the rotation fails half way (HTTP 500, connection lost,
-failed verification) pikactl exits 8 and tells you to run \`pikactl recover-rotation\`.
+The next restart needs the NEW key. If the rotation may have been applied but was not
+confirmed (HTTP 5xx, no or a garbled answer, connection lost, interrupted after sending,
+failed verification) pikactl exits 8 and names \`pikactl recover-rotation --server URL\`.
 Without --current-key-from (and no key_from in the context) the current key comes from the
 keychain entry "server-key:<server>" when there is one, else from a hidden prompt.
 
@@ -45,7 +45,7 @@ no crash can lose it. Once the server confirmed and the key is verified, the old
 it) and the new key becomes "server-key:<server>". If the outcome is unknown, the pending
 entry stays for \`pikactl recover-rotation\`.
 Exit codes: 0 rotated and verified, 1 keychain unusable (--save-to-keychain), 3 locked,
-5 current key wrong, 6 not initialized, 8 needs recovery.
+5 current key wrong, 6 not initialized, 7 unreachable (nothing sent), 8 may be applied.
 
 Examples:
   pikactl rotate --save-to-keychain                  # current key from the keychain, new key typed twice

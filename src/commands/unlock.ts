@@ -6,6 +6,7 @@ import { forEachNode, finishFleet, type NodeResult } from './nodes.js';
 import { observe } from './status.js';
 import { probeNode, type Probe } from '../ops/probe.js';
 import { CliError, ExitCode } from '../errors.js';
+import { sendChange, unverified, type Change } from '../outcome.js';
 import { parseDuration } from '../util/duration.js';
 import type { GlobalOptions } from '../globals.js';
 import { authed } from './auth-step.js';
@@ -34,7 +35,8 @@ Without --key-from (and no key_from in the context) the key comes from the keych
 prompt. A stored key the server rejects is named and not tried again (exit 5).
 The login uses PIKA_SESSION, else the session of \`pikactl login\`, else --user/--password-from.
 Exit codes: 0 unlocked, 4 not logged in / not permitted, 5 wrong key, 6 not initialized,
-7 unreachable, 8 some nodes unlocked and some not, 9 rate limited.
+7 unreachable, 8 some nodes unlocked and some not, or the unlock may have been applied
+(no answer), 9 rate limited.
 
 Examples:
   pikactl unlock --server https://pika.example:8080                     # key from the keychain, or asked
@@ -81,17 +83,21 @@ async function unlockNode(app: App, g: GlobalOptions, session: Session, t: Targe
   }
   // Resolved once per node: a re-login retry (307) must not print the keychain note twice.
   let key: Promise<Secret> | undefined;
+  const change: Change = { op: 'unlock', server: t.server };
   await authed(app, g, session, t, 'unlock', async () => {
     const secret = await (key ??= readServerKey(app, g, session, t, { spec: opts.keyFrom, flag: '--key-from', label: 'server key' }));
     try {
-      await t.client.unlock(secret, ctx.signal);
+      await sendChange(change, () => t.client.unlock(secret, ctx.signal));
     } catch (err) {
       const entry = keychainEntryOf(secret);
       if (entry && err instanceof ApiError && err.kind === 'wrong_key') throw wrongStoredKey(t.server, entry, 'the server key', err);
       throw err;
     }
   });
-  const after = await probeNode(t.client, ctx.signal);
+  const after = await probeNode(t.client, ctx.signal).catch((err: unknown) => {
+    throw unverified(change, err);
+  });
+  if (after.state === 'unreachable') throw unverified(change, after.error);
   // A 200 that did not stick: in a cluster, a follower (finishFleet explains it when it can).
   if (after.state !== 'unlocked') throw notApplied(t.server.id, 'unlock', after.state);
   return { ...base, action: 'unlocked', after: 'unlocked', exitCode: ExitCode.OK };
