@@ -45,8 +45,8 @@ confirmed it; \`pikactl unlock\` then finds it. The keychain is not a backup: ke
 your password manager too.
 Exit codes: 0 done, 1 already initialized or keychain unusable (--save-to-keychain),
 2 input needed, 4 not logged in / not permitted, 7 unreachable (nothing sent),
-8 may have been applied: no, a late or a garbled answer, or interrupted after sending
-(pending entry kept; \`pikactl status --server URL\` finds out).
+8 may have been applied (no answer, a garbled one, or interrupted after sending;
+the pending entry is kept; \`pikactl status --server URL\` finds out).
 
 Examples:
   pikactl init --server https://pika.example:8080

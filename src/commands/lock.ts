@@ -29,7 +29,7 @@ Several --server flags (or a context with several servers) lock every replica, a
 confirmation; each node's own key/status is read again afterwards. In a Pika cluster the
 lock runs on the leader: a follower stays unlocked until it restarts, and is reported so.
 Exit codes: 0 locked, 4 not logged in / not permitted, 6 not initialized, 7 unreachable,
-8 some nodes locked and some not, or the lock may have been applied (no answer).
+8 some nodes locked and some not, or the lock may have been applied.
 
 Examples:
   pikactl lock --server https://pika.example:8080

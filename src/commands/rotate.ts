@@ -33,9 +33,10 @@ export function registerRotate(program: Command, app: App): void {
     .addHelpText(
       'after',
       `
-The next restart needs the NEW key. If the rotation may have been applied but was not
-confirmed (HTTP 5xx, no or a garbled answer, connection lost, interrupted after sending,
-failed verification) pikactl exits 8 and names \`pikactl recover-rotation --server URL\`.
+The next restart needs the NEW key. When the rotation may have been applied but
+was not confirmed (HTTP 5xx, a lost, late or garbled answer, an interrupt after
+sending, a failed check), pikactl exits 8 and names the command that repairs it:
+\`pikactl recover-rotation --server URL\`.
 Without --current-key-from (and no key_from in the context) the current key comes from the
 keychain entry "server-key:<server>" when there is one, else from a hidden prompt.
 
@@ -45,7 +46,8 @@ no crash can lose it. Once the server confirmed and the key is verified, the old
 it) and the new key becomes "server-key:<server>". If the outcome is unknown, the pending
 entry stays for \`pikactl recover-rotation\`.
 Exit codes: 0 rotated and verified, 1 keychain unusable (--save-to-keychain), 3 locked,
-5 current key wrong, 6 not initialized, 7 unreachable (nothing sent), 8 may be applied.
+5 current key wrong, 6 not initialized, 7 unreachable (nothing was sent),
+8 may have been applied (recover-rotation finds out).
 
 Examples:
   pikactl rotate --save-to-keychain                  # current key from the keychain, new key typed twice

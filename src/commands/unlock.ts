@@ -35,8 +35,8 @@ Without --key-from (and no key_from in the context) the key comes from the keych
 prompt. A stored key the server rejects is named and not tried again (exit 5).
 The login uses PIKA_SESSION, else the session of \`pikactl login\`, else --user/--password-from.
 Exit codes: 0 unlocked, 4 not logged in / not permitted, 5 wrong key, 6 not initialized,
-7 unreachable, 8 some nodes unlocked and some not, or the unlock may have been applied
-(no answer), 9 rate limited.
+7 unreachable, 8 some nodes unlocked and some not (or the unlock may have been
+applied: no answer), 9 rate limited.
 
 Examples:
   pikactl unlock --server https://pika.example:8080                     # key from the keychain, or asked
