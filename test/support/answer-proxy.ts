@@ -43,7 +43,7 @@ export async function startAnswerProxy(upstream: { origin: string; basePath: str
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (!HOP.has(k) && typeof v === 'string') headers[k] = v;
     const method = req.method ?? 'GET';
-    const up = await fetch(`${upstream.origin}${req.url}`, { method, headers, body: method === 'GET' ? undefined : body, redirect: 'manual' });
+    const up = await fetch(`${upstream.origin}${req.url}`, { method, headers, body: method === 'GET' ? undefined : new Uint8Array(body), redirect: 'manual' });
     const text = await up.text();
     const path = (req.url ?? '/').slice(upstream.basePath.length).split('?')[0];
     const r = rewrite(method, path);
