@@ -22,7 +22,7 @@ export interface InitOptions {
 function alreadyInitialized(server: string, locked: boolean): CliError {
   return new CliError(`encryption is already initialized on ${server}${locked ? ' (and the server is locked)' : ''}`, {
     code: 'already_initialized',
-    hint: locked ? 'Unlock it with: pikactl unlock' : 'To change the key: pikactl rotate',
+    hint: `${locked ? 'Unlock it with: pikactl unlock' : 'To change the key: pikactl rotate'} (if an earlier init ended with exit 8, the key it sent is the server's key now)`,
   });
 }
 

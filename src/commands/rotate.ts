@@ -4,6 +4,7 @@ import type { App } from './app.js';
 import { mapApiErrors, openSession, readServerKey, singleTarget, type Target } from './target.js';
 import { requireServing } from '../ops/serving.js';
 import { sendRotation, verifyRotation, type RotationLabel } from '../ops/rotation.js';
+import { findOutCommand } from '../outcome.js';
 import { ApiError } from '../api/types.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { writeJson } from '../output/json.js';
@@ -104,6 +105,11 @@ async function sendRotate(t: Target, current: Secret, next: Secret, signal?: Abo
     if (!(err instanceof ApiError && err.kind === 'wrong_key')) throw err;
     const entry = keychainEntryOf(current);
     if (entry) throw wrongStoredKey(t.server, entry, 'the current key', err);
-    throw new CliError('the server rejected the current key; nothing was changed', { code: 'wrong_key', hint: 'Check --current-key-from (the key the server was last unlocked with).' });
+    throw new CliError('the server rejected the current key; nothing was changed', {
+      code: 'wrong_key',
+      hint:
+        'Check --current-key-from (the key the server was last unlocked with). If an earlier rotate ended with exit 8, ' +
+        `that rotation may be live: ${findOutCommand('rotate', t.server)}`,
+    });
   }
 }

@@ -112,6 +112,16 @@ describe('rotate whose answer is lost, late or garbled after the server rotated'
     expect(await verifierAccepts(sb, KEY)).toBe(true);
   });
 
+  it('a retry after a maybe-done rotation is refused (5) and still points at recover-rotation', async () => {
+    const sb = await startTestSandbox();
+    await initialized(sb);
+    sb.armFault('rotate-garble');
+    expect((await runCli(rotateArgs, ci(sb.url))).code).toBe(8);
+    const retry = await runCli(rotateArgs, ci(sb.url));
+    expect(retry.code, retry.stderr).toBe(5);
+    expect(retry.stderr).toContain(`pikactl recover-rotation --server ${sb.url}`);
+  });
+
   it('a refusal after sending (403 wrong current key) is not done: exit 5', async () => {
     const sb = await startTestSandbox();
     await initialized(sb);
