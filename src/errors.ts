@@ -25,8 +25,8 @@ export const EXIT_CODE_DOCS: ReadonlyArray<{ code: number; name: string; meaning
   { code: 4, name: 'auth', meaning: 'not logged in, session expired, bad credentials, or missing settings.manage' },
   { code: 5, name: 'wrong-key', meaning: 'the server rejected the key (403 invalid server key)' },
   { code: 6, name: 'not-initialized', meaning: 'encryption is not initialized on the server' },
-  { code: 7, name: 'unreachable', meaning: 'server unreachable (incl. a gateway in front of Pika answering 5xx/429), TLS failure (incl. pin mismatch) or timeout' },
-  { code: 8, name: 'needs-recovery', meaning: 'a rotation may be half done, or a multi-node action partly succeeded' },
+  { code: 7, name: 'unreachable', meaning: 'server unreachable (incl. a gateway in front of Pika answering 5xx/429), TLS failure (incl. pin mismatch), or no answer in time to a request that changes nothing' },
+  { code: 8, name: 'needs-recovery', meaning: 'maybe done: a change was sent and may have been applied (an answer lost, late or garbled, an interrupt after sending, a half-done rotation; the hint names the command that finds out), or a multi-node action partly succeeded' },
   { code: 9, name: 'rate-limited', meaning: 'the server rate-limited the request (429); retry after the time shown' },
   { code: 130, name: 'cancelled', meaning: 'cancelled by the operator (Ctrl-C, or answered No)' },
 ];

@@ -76,8 +76,10 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
     }
     const secrets = [...(o.secrets ?? []), ...(session ? [session] : [])];
     let res;
+    // undici's transport says when the request went out; with an injected fetch it stays unknown.
+    let sent: boolean | undefined = opts.fetch ? undefined : false;
     try {
-      res = await send({ method, url: endpoint(server, path), headers, body, signal, maxBodyBytes });
+      res = await send({ method, url: endpoint(server, path), headers, body, signal, maxBodyBytes, onSent: () => (sent = true) });
     } catch (err) {
       const e = networkErrorToApiError(err, {
         method,
@@ -86,6 +88,7 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
         timedOut: timeout.aborted,
         cancelled: o.signal?.aborted ?? false,
         timeoutMs: limit.ms,
+        sent,
       });
       if (e.kind !== 'timeout' || !limit.byWait || !timeout.aborted) throw e;
       // Not --timeout's fault: the --wait ran out while this answer was awaited.
@@ -93,6 +96,7 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
         kind: 'timeout',
         method,
         path,
+        sent: e.sent,
         cause: err,
         hint: `The --wait time ran out while waiting for this answer (${Math.round(limit.ms / 100) / 10}s were left); wait longer, or check that the server is responsive.`,
       });

@@ -4,20 +4,13 @@ import { gatewayHint, gatewayPhrase } from './classify.js';
 import type { ApiError } from './types.js';
 import type { ServerUrl } from './url.js';
 
-export interface ApiErrorToCliOptions {
-  /**
-   * The call changes server state (initialize, unlock, lock, rotate): a connection
-   * lost after sending then means "may have been applied" → exit 8. Default false → 7.
-   */
-  stateChanging?: boolean;
-}
-
 /**
  * The default mapping from an API failure to what the operator sees: what failed,
  * why, what to run next, and the documented exit code. Commands that know better
- * (rotate's recovery path, init's "already initialized") map those kinds themselves.
+ * (init's "already initialized") map those kinds themselves. Whether a failed state
+ * change may have been applied (exit 8) is decided before this, in src/outcome.ts.
  */
-export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string, opts: ApiErrorToCliOptions = {}): CliError {
+export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string): CliError {
   const s = server.id;
   const what = action ? `${action} failed: ` : '';
   const said = err.serverMessage ? ` (server said: ${err.serverMessage})` : '';
@@ -63,16 +56,7 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string,
         `Look up the request id in the server log. Check the state with: pikactl status --server ${s}`,
       );
     case 'gateway':
-      // A 5xx may come after the gateway passed the request on (502 upstream died, 504 upstream
-      // stalled, Envoy's 503 "reset before headers"): pikactl cannot tell, so a change may be
-      // done. A 429 is the gateway's own refusal before forwarding.
-      if (opts.stateChanging && (err.status ?? 500) >= 500) {
-        return mk(
-          `${gatewayPhrase(err.status, server)}: the request may have reached Pika, so the change may or may not have been applied`,
-          'maybe_done',
-          `Check the actual state before retrying: pikactl status --server ${s}`,
-        );
-      }
+      // Whether a state change sent through it may be done is outcome.ts's call (a 5xx: maybe).
       return mk(
         `${gatewayPhrase(err.status, server)}: Pika is not reachable through the gateway`,
         'gateway',
@@ -102,13 +86,6 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string,
     case 'timeout':
       return mk(`${s} did not answer in time`, 'timeout', err.hint ?? 'Raise --timeout, or check that the server is responsive.');
     case 'connection_lost':
-      if (opts.stateChanging) {
-        return mk(
-          `the connection to ${s} dropped after the request was sent: the change may or may not have been applied`,
-          'needs_recovery',
-          `Check the actual state before retrying: pikactl status --server ${s}`,
-        );
-      }
       return mk(`the connection to ${s} dropped before an answer came`, 'unreachable', `Retry, or check the server: pikactl status --server ${s}`);
     case 'cancelled':
       return mk('cancelled', 'cancelled');

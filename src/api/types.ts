@@ -95,6 +95,8 @@ export interface ApiErrorInit {
   location?: string;
   /** What the operator can do about it (e.g. TLS: --cacert / --pin), when the layer that saw it knows. */
   hint?: string;
+  /** Transport failures only: whether the request reached a connected socket (undefined: cannot tell). See src/outcome.ts. */
+  sent?: boolean;
   cause?: unknown;
 }
 
@@ -109,6 +111,7 @@ export class ApiError extends Error {
   readonly retryAfterMs?: number;
   readonly location?: string;
   readonly hint?: string;
+  readonly sent?: boolean;
 
   constructor(message: string, init: ApiErrorInit) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -123,6 +126,7 @@ export class ApiError extends Error {
     this.retryAfterMs = init.retryAfterMs;
     this.location = init.location;
     this.hint = init.hint;
+    this.sent = init.sent;
   }
 }
 

@@ -88,7 +88,10 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
       const path = opts.record ? resolveRecordPath(ctx.cwd, opts.record) : defaultRecordPath(ctx.cwd, t.server.host, ctx.clock.now());
       // Only "no record there" lets start go on: a damaged or foreign file is reported, never overwritten.
       const existing = await existingRecord(path);
-      if (existing) throw outOfOrder(`a handover record already exists at ${path} (state: ${existing.state})`, nextFor(existing.state, path));
+      if (existing) {
+        const next = existing.rotation_may_be_half_done && existing.state === 'started' ? `pikactl recover-rotation --server ${existing.server} (its rotation may be half done)` : nextFor(existing.state, path);
+        throw outOfOrder(`a handover record already exists at ${path} (state: ${existing.state})`, next);
+      }
       const { startHandover } = await import('../playbooks/handover/start.js');
       const { files } = await mapApiErrors(t.server, 'handover start', () =>
         startHandover({
@@ -106,8 +109,7 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
             warnIfWeak(app, next);
             await requireSavedConfirmation(app, opts.confirmSaved, t.server.id);
           },
-        }),
-      true);
+        }));
       return done(app, g, { server: t.server.id, state: 'started', record: files.json, checklist: files.markdown, next: nextFor('started', files.json) }, 
         `Rotated ${t.server.id} to the new key and verified it.\n` +
           `Handover record: ${files.json} (checklist: ${files.markdown}). It holds no secret.\n` +
@@ -155,8 +157,7 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
           waitForLocked: (ms) => observe(app, t, { waitMs: ms, cond: 'locked' }),
           withAuth: (fn) => authed(app, g, session, t, 'handover accept', fn),
           readKey: () => session.secrets.read({ spec: opts.keyFrom, flag: '--key-from', label: 'new server key (received from the outgoing operator)', keychainDefault: 'server-key' }),
-        }),
-      true);
+        }));
       return done(app, g, { server: t.server.id, state: 'accepted', record: files.json, checklist: files.markdown, next: nextFor('accepted', opts.record) },
         `Accepted: ${t.server.id} unlocked with the key you received and its settings open.\n` +
           `Record updated: ${files.json}. Send it back to the outgoing operator.\n` +

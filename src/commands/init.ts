@@ -5,6 +5,7 @@ import { mapApiErrors, openSession, singleTarget, type Target } from './target.j
 import { probeNode } from '../ops/probe.js';
 import { ApiError } from '../api/types.js';
 import { CliError, ExitCode } from '../errors.js';
+import { maybeDone, sendChange, unverified, type Change } from '../outcome.js';
 import { writeJson } from '../output/json.js';
 import { authed } from './auth-step.js';
 import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
@@ -21,7 +22,7 @@ export interface InitOptions {
 function alreadyInitialized(server: string, locked: boolean): CliError {
   return new CliError(`encryption is already initialized on ${server}${locked ? ' (and the server is locked)' : ''}`, {
     code: 'already_initialized',
-    hint: locked ? 'Unlock it with: pikactl unlock' : 'To change the key: pikactl rotate',
+    hint: `${locked ? 'Unlock it with: pikactl unlock' : 'To change the key: pikactl rotate'} (if an earlier init ended with exit 8, the key it sent is the server's key now)`,
   });
 }
 
@@ -43,7 +44,9 @@ it is sent (so no crash can lose it) and renames it to "server-key:<server>" onc
 confirmed it; \`pikactl unlock\` then finds it. The keychain is not a backup: keep the key in
 your password manager too.
 Exit codes: 0 done, 1 already initialized or keychain unusable (--save-to-keychain),
-2 input needed, 4 not logged in / not permitted, 8 outcome unknown (pending entry kept).
+2 input needed, 4 not logged in / not permitted, 7 unreachable (nothing sent),
+8 may have been applied (no answer, a garbled one, or interrupted after sending;
+the pending entry is kept; \`pikactl status --server URL\` finds out).
 
 Examples:
   pikactl init --server https://pika.example:8080
@@ -54,7 +57,7 @@ Examples:
     const session = await openSession(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
     try {
       const t = singleTarget(session, 'init');
-      // State-changing: a connection lost during initialize is exit 8 (it may have been applied).
+      // The initialize call's own outcome (maybe applied: exit 8) is decided in sendInitialize.
       return await mapApiErrors(t.server, 'init', async () => {
         const before = await probeNode(t.client, ctx.signal);
         if (before.state === 'unreachable') throw before.error!;
@@ -76,16 +79,18 @@ Examples:
           if (saved) ctx.io.stdout.write(savedText(saved));
         }
         return ExitCode.OK;
-      }, true);
+      });
     } finally {
       await session.close();
     }
   });
 }
 
+const change = (t: Target): Change => ({ op: 'initialize', server: t.server });
+
 async function sendInitialize(t: Target, key: Secret, signal?: AbortSignal): Promise<void> {
   try {
-    await t.client.initialize(key, signal);
+    await sendChange(change(t), () => t.client.initialize(key, signal));
   } catch (err) {
     if (err instanceof ApiError && (err.kind === 'already_initialized' || err.kind === 'locked')) {
       throw alreadyInitialized(t.server.id, err.kind === 'locked');
@@ -99,9 +104,13 @@ async function sendInitialize(t: Target, key: Secret, signal?: AbortSignal): Pro
  * the right key on an unlocked server re-verifies and changes nothing).
  */
 async function verifyInit(t: Target, key: Secret, signal?: AbortSignal): Promise<void> {
-  const after = await probeNode(t.client, signal);
-  if (after.state !== 'unlocked') {
-    throw new CliError(`initialize answered OK but the server now reports "${after.state}"`, { code: 'error', hint: 'Check with: pikactl status' });
+  try {
+    const after = await probeNode(t.client, signal);
+    if (after.state !== 'unlocked') throw maybeDone(change(t), `the server answered OK, but now reports "${after.state}"`, after.error);
+    await t.client.unlock(key, signal);
+  } catch (err) {
+    // Accepted but not confirmed (the check timed out, was interrupted, or was refused).
+    if (err instanceof ApiError) throw unverified(change(t), err);
+    throw err;
   }
-  await t.client.unlock(key, signal);
 }

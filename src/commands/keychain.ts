@@ -202,7 +202,7 @@ async function verifyKey(app: App, g: GlobalOptions, session: Session, t: Target
         cause: err,
       });
     }
-    if (err instanceof ApiError) throw await toCliError(err, t.server, 'verifying the key', true);
+    if (err instanceof ApiError) throw await toCliError(err, t.server, 'verifying the key');
     throw err;
   }
 }

@@ -7,6 +7,7 @@ import { notApplied } from '../ops/fleet.js';
 import { probeNode } from '../ops/probe.js';
 import { ApiError } from '../api/types.js';
 import { CliError, ExitCode } from '../errors.js';
+import { sendChange, unverified, type Change } from '../outcome.js';
 import type { GlobalOptions } from '../globals.js';
 import { authed } from './auth-step.js';
 import { confirmAction } from './confirm.js';
@@ -28,7 +29,7 @@ Several --server flags (or a context with several servers) lock every replica, a
 confirmation; each node's own key/status is read again afterwards. In a Pika cluster the
 lock runs on the leader: a follower stays unlocked until it restarts, and is reported so.
 Exit codes: 0 locked, 4 not logged in / not permitted, 6 not initialized, 7 unreachable,
-8 some nodes locked and some not.
+8 some nodes locked and some not, or the lock may have been applied.
 
 Examples:
   pikactl lock --server https://pika.example:8080
@@ -75,16 +76,20 @@ async function lockNode(app: App, g: GlobalOptions, session: Session, t: Target)
   }
   if (before.state === 'unreachable') throw before.error!;
   // unlocked, or unreadable (lock reads no settings, so it works in a half-rotated state too)
+  const change: Change = { op: 'lock', server: t.server };
   await authed(app, g, session, t, 'lock', async () => {
     try {
-      await t.client.lock(ctx.signal);
+      await sendChange(change, () => t.client.lock(ctx.signal));
     } catch (err) {
       // The lock gate answers 503 to /key/lock when the server is already locked: someone beat us to it.
       if (!(err instanceof ApiError && err.kind === 'locked')) throw err;
     }
   });
   // Re-read this node's own state: in a cluster the POST ran on the leader, not necessarily here.
-  const after = await probeNode(t.client, ctx.signal);
+  const after = await probeNode(t.client, ctx.signal).catch((err: unknown) => {
+    throw unverified(change, err);
+  });
+  if (after.state === 'unreachable') throw unverified(change, after.error);
   if (after.state !== 'locked') {
     const error = notApplied(t.server.id, 'lock', after.state);
     return { ...base, action: 'failed', after: after.state, error, exitCode: error.exitCode };

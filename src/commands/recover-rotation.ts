@@ -86,7 +86,7 @@ async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotation
       import('../playbooks/diagnose.js'),
       import('../ops/recovery.js'),
     ]);
-    const mapError = (err: unknown) => (err instanceof ApiError ? apiErrorToCli(err, t.server, 'recover-rotation', { stateChanging: true }) : undefined);
+    const mapError = (err: unknown) => (err instanceof ApiError ? apiErrorToCli(err, t.server, 'recover-rotation') : undefined);
     try {
       const [{ runRecovery }, { resolveRecoveryKeys }, { interactiveConfirmer }, { humanSink, jsonLinesSink }, { renderDiagnosis }] = await Promise.all([
         import('../playbooks/recovery-run.js'),
@@ -137,7 +137,7 @@ async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotation
       if (!g.json) ctx.io.stderr.write(pendingNote(t.server.id, keys.sources.new, end));
       return exitCode;
     } catch (err) {
-      const cli = err instanceof CliError ? err : err instanceof ApiError ? await toCliError(err, t.server, 'recover-rotation', true) : undefined;
+      const cli = err instanceof CliError ? err : err instanceof ApiError ? await toCliError(err, t.server, 'recover-rotation') : undefined;
       if (!cli) throw err;
       if (!g.json) throw cli;
       // --json streams one event per line: the error is the last line, not a pretty document.

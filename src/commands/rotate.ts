@@ -4,6 +4,7 @@ import type { App } from './app.js';
 import { mapApiErrors, openSession, readServerKey, singleTarget, type Target } from './target.js';
 import { requireServing } from '../ops/serving.js';
 import { sendRotation, verifyRotation, type RotationLabel } from '../ops/rotation.js';
+import { findOutCommand } from '../outcome.js';
 import { ApiError } from '../api/types.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { writeJson } from '../output/json.js';
@@ -20,8 +21,7 @@ export interface RotateOptions {
   saveToKeychain?: boolean;
 }
 
-const RECOVER_HINT = 'Do not restart the server. Run: pikactl recover-rotation   (it finds out which key the server holds and repairs it)';
-const label = (t: Target): RotationLabel => ({ server: t.server, what: 'rotation', hint: RECOVER_HINT });
+const label = (t: Target): RotationLabel => ({ op: 'rotate', server: t.server });
 
 export function registerRotate(program: Command, app: App): void {
   const cmd = program
@@ -34,8 +34,10 @@ export function registerRotate(program: Command, app: App): void {
     .addHelpText(
       'after',
       `
-The next restart needs the NEW key. If the rotation fails half way (HTTP 500, connection lost,
-failed verification) pikactl exits 8 and tells you to run \`pikactl recover-rotation\`.
+The next restart needs the NEW key. When the rotation may have been applied but
+was not confirmed (HTTP 5xx, a lost, late or garbled answer, an interrupt after
+sending, a failed check), pikactl exits 8 and names the command that repairs it:
+\`pikactl recover-rotation --server URL\`.
 Without --current-key-from (and no key_from in the context) the current key comes from the
 keychain entry "server-key:<server>" when there is one, else from a hidden prompt.
 
@@ -45,7 +47,8 @@ no crash can lose it. Once the server confirmed and the key is verified, the old
 it) and the new key becomes "server-key:<server>". If the outcome is unknown, the pending
 entry stays for \`pikactl recover-rotation\`.
 Exit codes: 0 rotated and verified, 1 keychain unusable (--save-to-keychain), 3 locked,
-5 current key wrong, 6 not initialized, 8 needs recovery.
+5 current key wrong, 6 not initialized, 7 unreachable (nothing was sent),
+8 may have been applied (recover-rotation finds out).
 
 Examples:
   pikactl rotate --save-to-keychain                  # current key from the keychain, new key typed twice
@@ -102,6 +105,11 @@ async function sendRotate(t: Target, current: Secret, next: Secret, signal?: Abo
     if (!(err instanceof ApiError && err.kind === 'wrong_key')) throw err;
     const entry = keychainEntryOf(current);
     if (entry) throw wrongStoredKey(t.server, entry, 'the current key', err);
-    throw new CliError('the server rejected the current key; nothing was changed', { code: 'wrong_key', hint: 'Check --current-key-from (the key the server was last unlocked with).' });
+    throw new CliError('the server rejected the current key; nothing was changed', {
+      code: 'wrong_key',
+      hint:
+        'Check --current-key-from (the key the server was last unlocked with). If an earlier rotate ended with exit 8, ' +
+        `that rotation may be live: ${findOutCommand('rotate', t.server)}`,
+    });
   }
 }

@@ -108,8 +108,8 @@ without it, a password stored in --data is kept, otherwise one is generated and
 printed once on stderr. The session cookie name is the global --cookie-name.
 Sessions live in memory: a restart logs everyone out.
 
-Faults (one-shot; each fires on the next rotation that reaches it):
-${FAULT_NAMES.map((f) => `  ${f.padEnd(15)} ${wrap(FAULTS[f], 70).join(`\n${' '.repeat(18)}`)}`).join('\n')}
+Faults (one-shot; each fires on the next rotation or init that reaches it):
+${FAULT_NAMES.map((f) => `  ${f.padEnd(15)} ${wrap(FAULTS[f], 60).join(`\n${' '.repeat(18)}`)}`).join('\n')}
 
 Examples:
   pikactl sandbox --port 0

@@ -139,18 +139,18 @@ export function singleTarget(session: Session, command: string): Target {
 }
 
 /** Wraps an API error with the default mapping unless the command maps it itself. */
-export async function mapApiErrors<T>(server: ServerUrl, action: string, fn: () => Promise<T>, stateChanging = false): Promise<T> {
+export async function mapApiErrors<T>(server: ServerUrl, action: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof ApiError) throw await toCliError(err, server, action, stateChanging);
+    if (err instanceof ApiError) throw await toCliError(err, server, action);
     throw err;
   }
 }
 
-export async function toCliError(err: ApiError, server: ServerUrl, action: string, stateChanging = false): Promise<CliError> {
+export async function toCliError(err: ApiError, server: ServerUrl, action: string): Promise<CliError> {
   const { apiErrorToCli } = await import('../api/errors.js');
-  return apiErrorToCli(err, server, action, { stateChanging });
+  return apiErrorToCli(err, server, action);
 }
 
 /**

@@ -6,6 +6,7 @@ import { forEachNode, finishFleet, type NodeResult } from './nodes.js';
 import { observe } from './status.js';
 import { probeNode, type Probe } from '../ops/probe.js';
 import { CliError, ExitCode } from '../errors.js';
+import { sendChange, unverified, type Change } from '../outcome.js';
 import { parseDuration } from '../util/duration.js';
 import { boundRequests } from '../ops/wait.js';
 import type { GlobalOptions } from '../globals.js';
@@ -36,9 +37,9 @@ prompt. A stored key the server rejects is named and not tried again (exit 5).
 The login uses PIKA_SESSION, else the session of \`pikactl login\`, else --user/--password-from.
 Exit codes: 0 unlocked, 4 not logged in / not permitted, 5 wrong key, 6 not initialized,
 7 unreachable (also: a gateway in front of Pika answered 5xx/429, or --wait ran
-out; stderr says what was seen), 8 some nodes unlocked and some not, 9 rate
-limited. --wait bounds the whole command: each request's timeout is capped by
-what is left of it.
+out; stderr says what was seen), 8 some nodes unlocked and some not (or the
+unlock may have been applied: no answer), 9 rate limited. --wait bounds the
+whole command: each request's timeout is capped by what is left of it.
 
 Examples:
   pikactl unlock --server https://pika.example:8080                     # key from the keychain, or asked
@@ -87,17 +88,21 @@ async function unlockNode(app: App, g: GlobalOptions, session: Session, t: Targe
   }
   // Resolved once per node: a re-login retry (307) must not print the keychain note twice.
   let key: Promise<Secret> | undefined;
+  const change: Change = { op: 'unlock', server: t.server };
   await authed(app, g, session, t, 'unlock', async () => {
     const secret = await (key ??= readServerKey(app, g, session, t, { spec: opts.keyFrom, flag: '--key-from', label: 'server key' }));
     try {
-      await t.client.unlock(secret, ctx.signal);
+      await sendChange(change, () => t.client.unlock(secret, ctx.signal));
     } catch (err) {
       const entry = keychainEntryOf(secret);
       if (entry && err instanceof ApiError && err.kind === 'wrong_key') throw wrongStoredKey(t.server, entry, 'the server key', err);
       throw err;
     }
   });
-  const after = await probeNode(t.client, ctx.signal);
+  const after = await probeNode(t.client, ctx.signal).catch((err: unknown) => {
+    throw unverified(change, err);
+  });
+  if (after.state === 'unreachable') throw unverified(change, after.error);
   // A 200 that did not stick: in a cluster, a follower (finishFleet explains it when it can).
   if (after.state !== 'unlocked') throw notApplied(t.server.id, 'unlock', after.state);
   return { ...base, action: 'unlocked', after: 'unlocked', exitCode: ExitCode.OK };

@@ -68,7 +68,7 @@ export async function stagedSend(
 
 function explain(err: unknown, server: ServerUrl, action: string, pending: string): unknown {
   if (err instanceof CliError) return withPendingHint(err, pending);
-  if (err instanceof ApiError) return withPendingHint(apiErrorToCli(err, server, action, { stateChanging: true }), pending);
+  if (err instanceof ApiError) return withPendingHint(apiErrorToCli(err, server, action), pending);
   return err;
 }
 

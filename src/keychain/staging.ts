@@ -1,5 +1,6 @@
 import type { ServerUrl } from '../api/url.js';
-import { ApiError, type ApiErrorKind } from '../api/types.js';
+import { ApiError } from '../api/types.js';
+import { outcomeOf } from '../outcome.js';
 import { CliError, type ErrorCode } from '../errors.js';
 import { keychainAccount } from '../secrets/accounts.js';
 import type { Keychain } from '../secrets/keychain.js';
@@ -85,31 +86,13 @@ export class KeyStaging {
   }
 }
 
-/** Answers after which the server certainly still holds the old key (nothing was applied). */
-const NOT_APPLIED: ReadonlySet<ApiErrorKind> = new Set<ApiErrorKind>([
-  'wrong_key',
-  'bad_request',
-  'not_initialized',
-  'already_initialized',
-  'locked',
-  'forbidden',
-  'unauthenticated',
-  'invalid_credentials',
-  'rate_limited',
-  'not_found',
-  'not_pika',
-  'unreachable', // refused before anything was sent
-  'tls', // the handshake failed: no request went out
-]);
-
 /** The same, for API errors a command already mapped to operator errors. */
 const NOT_APPLIED_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['wrong_key', 'not_initialized', 'already_initialized', 'locked', 'not_permitted', 'session_expired', 'auth', 'rate_limited', 'not_pika', 'unreachable', 'tls', 'usage']);
 
 /** True when an error from SENDING the key (not from verifying it) proves the server did not apply it. */
 export function certainlyNotApplied(err: unknown): boolean {
-  // A 413 is the server refusing the request; a response too large for our cap came back
-  // after the server acted, so it proves nothing.
-  if (err instanceof ApiError) return NOT_APPLIED.has(err.kind) || (err.kind === 'too_large' && err.status === 413);
+  // The one rule (src/outcome.ts): e.g. a 413 is a refusal, a 200 too large for our cap is not.
+  if (err instanceof ApiError) return outcomeOf(err).outcome === 'not_done';
   if (err instanceof CliError) return NOT_APPLIED_CODES.has(err.code);
   return false;
 }

@@ -1,6 +1,6 @@
 /**
- * Named, one-shot faults the sandbox can inject into a key rotation. Kept free of
- * imports so `pikactl sandbox --help` can list them without loading the server.
+ * Named, one-shot faults the sandbox can inject into a key rotation or initialization.
+ * Kept free of imports so `pikactl sandbox --help` can list them without loading the server.
  */
 export const FAULTS = {
   'rotate-write':
@@ -10,10 +10,41 @@ export const FAULTS = {
     "the runbook's half-state: the verifier is written under the new key but the secrets blob stays " +
     'sealed under the old one; a rotate with the new key as both current_key and new_key repairs it',
   'rotate-drop': 'the rotation is fully applied, then the connection is dropped before any response is written',
+  'rotate-delay':
+    'the rotation is fully applied, then the answer is held back past any client timeout ' +
+    '(until the client gives up, the sandbox stops, or 5 minutes pass)',
+  'rotate-garble': "the rotation is fully applied, then the answer is a 200 with an HTML page instead of Pika's JSON",
+  'init-delay': 'the initialization is fully applied (unlocked under the new key), then the answer is held back like rotate-delay',
+  'init-garble': 'the initialization is fully applied, then the answer is a 200 with an HTML page',
 } as const;
 
 export type FaultName = keyof typeof FAULTS;
 export const FAULT_NAMES = Object.keys(FAULTS) as FaultName[];
+
+/** How long a *-delay fault holds an answer back at most (the client leaving ends it sooner). */
+export const FAULT_DELAY_MS = 300_000;
+
+/** What the route does with the answer of an applied change: send it, drop the connection, hold it back, or garble it. */
+export type AnswerFault = 'answer' | 'drop' | 'delay' | 'garble';
+
+/** The page a *-garble fault answers with: what a misconfigured proxy or an SPA fallback sends. */
+export const GARBLED_PAGE = '<!doctype html>\n<html><head><title>Pika</title></head><body><div id="app"></div></body></html>\n';
+
+/** Waits until ms pass or the signal fires (the client went away, or the sandbox stops). True when the time ran out. */
+export function holdBack(signal: AbortSignal, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 export function isFaultName(name: string): name is FaultName {
   return Object.prototype.hasOwnProperty.call(FAULTS, name);
@@ -23,7 +54,11 @@ export function isFaultName(name: string): name is FaultName {
 export class FaultBox {
   private readonly armed = new Set<FaultName>();
 
-  constructor(initial: readonly string[] = []) {
+  /** delayMs: how long a *-delay fault holds the answer back at most (tests may shorten it). */
+  constructor(
+    initial: readonly string[] = [],
+    readonly delayMs = FAULT_DELAY_MS,
+  ) {
     for (const f of initial) this.arm(f);
   }
 

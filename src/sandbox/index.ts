@@ -42,6 +42,8 @@ export interface SandboxOptions {
   rateLimit?: RateLimitOptions;
   /** One-shot faults to arm at start (see FAULTS). */
   faults?: string[];
+  /** How long a *-delay fault holds an answer back at most. Default 5 minutes. */
+  faultDelayMs?: number;
   /** Request body cap. Default 32 MiB; 0 disables it. */
   maxBodyBytes?: number;
   /** Receives one line per request and per key event. Never secrets. */
@@ -134,7 +136,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
 
   const mgr = new KeyManager();
   if (db.raw().encryption_verifier) mgr.markInitialized(); // boot: a verifier means "locked"
-  const faults = new FaultBox(opts.faults ?? []);
+  const faults = new FaultBox(opts.faults ?? [], opts.faultDelayMs);
   const rateLimit = resolveRateLimit(opts.rateLimit);
   const ctx: ServerCtx = {
     base: normalizeBasePath(opts.basePath),

@@ -1,5 +1,5 @@
 import { b64, deriveKey, hasVerifierMagic, open, OpenError, seal, verifierPlaintext } from './crypto.js';
-import type { FaultBox, FaultName } from './faults.js';
+import type { AnswerFault, FaultBox, FaultName } from './faults.js';
 import { fail, type ApiError } from './http.js';
 import type { KeyManager } from './keymgr.js';
 import { openSecrets, readSettings, sealedRow, sealSecrets, SettingsCorruptError, type SettingsDb, type SettingsView } from './settings.js';
@@ -46,7 +46,8 @@ export class KeyOps {
     return { initialized, unlocked: this.mgr.unlocked };
   }
 
-  initialize(passphrase: string): Promise<void> {
+  /** Resolves to how the answer must be sent once the initialization is applied (init-delay, init-garble). */
+  initialize(passphrase: string): Promise<AnswerFault> {
     return this.serial(async () => {
       if (!passphrase) throw fail.badRequest('key is required');
       const { row, secrets } = this.read('read settings');
@@ -60,6 +61,7 @@ export class KeyOps {
       this.mgr.unlock(key);
       this.mgr.markInitialized();
       this.log('key: initialized and unlocked');
+      return this.answerFault('init');
     });
   }
 
@@ -84,8 +86,8 @@ export class KeyOps {
     this.log('key: locked');
   }
 
-  /** Resolves to true when the connection must be dropped instead of answered (rotate-drop). */
-  rotate(currentKey: string, newKey: string): Promise<boolean> {
+  /** Resolves to how the answer must be sent once the rotation is applied (rotate-drop, -delay, -garble). */
+  rotate(currentKey: string, newKey: string): Promise<AnswerFault> {
     return this.serial(async () => {
       if (!currentKey || !newKey) throw fail.badRequest('old and new keys are required');
       if (currentKey === newKey) {
@@ -108,7 +110,7 @@ export class KeyOps {
    * The ONE settings write of a rotation (verifier + secrets), where the faults hit.
    * `before` is the row as it was on disk when the rotation started.
    */
-  private async commitRotation(row: SettingsRow, secrets: SampleSecrets | null, key: Uint8Array, before: SettingsRow): Promise<boolean> {
+  private async commitRotation(row: SettingsRow, secrets: SampleSecrets | null, key: Uint8Array, before: SettingsRow): Promise<AnswerFault> {
     const rewrapFailed = (cause: string): ApiError => fail.internal(`rewrap secrets failed: ${cause}`);
     if (this.takeFault('rotate-write')) {
       throw rewrapFailed('settings: write settings row: injected failure (sandbox fault rotate-write)');
@@ -129,7 +131,20 @@ export class KeyOps {
       throw rewrapFailed(err.message);
     });
     this.log('key: rotated');
-    return this.takeFault('rotate-drop');
+    if (this.takeFault('rotate-drop')) return 'drop';
+    return this.answerFault('rotate');
+  }
+
+  /** The answer fault armed for an applied change, if any ("fault: rotate-delay fired" in the log marks the change as applied). */
+  private answerFault(op: 'rotate' | 'init'): AnswerFault {
+    if (this.takeFault(`${op}-delay`)) return 'delay';
+    if (this.takeFault(`${op}-garble`)) return 'garble';
+    return 'answer';
+  }
+
+  /** How long a *-delay fault holds an answer back. */
+  get faultDelayMs(): number {
+    return this.faults.delayMs;
   }
 
   /**
@@ -137,7 +152,7 @@ export class KeyOps {
    * re-seals the secrets under it, as the runbook promises. Upstream code answers
    * 400 "new key must differ" instead, which is what the sandbox does otherwise.
    */
-  private async repairRunbook(passphrase: string): Promise<boolean> {
+  private async repairRunbook(passphrase: string): Promise<AnswerFault> {
     const raw = this.db.raw();
     if (!raw.encryption_verifier) throw fail.badRequest('server is not initialized');
     const key = deriveKey(passphrase);

@@ -28,6 +28,8 @@ export interface RequestFacts {
   /** The caller's own signal fired (Ctrl-C, SIGTERM). */
   cancelled: boolean;
   timeoutMs: number;
+  /** The request reached a connected socket (true), certainly did not (false), or the transport cannot tell. */
+  sent?: boolean;
 }
 
 /** Every error in the cause chain (and inside AggregateErrors, as Node's happy-eyeballs connect throws). */
@@ -65,7 +67,7 @@ function tlsHint(code: string, host: string): string {
 /** Turns a transport failure into a typed ApiError. Never includes request bodies. */
 export function networkErrorToApiError(err: unknown, at: RequestFacts): ApiError {
   if (err instanceof ApiError) return err;
-  const base = { method: at.method, path: at.path, cause: err };
+  const base = { method: at.method, path: at.path, cause: err, sent: at.sent };
   const where = `${at.method} ${at.path}`;
   const make = (kind: ApiErrorKind, message: string, hint?: string) => new ApiError(`${where}: ${message}`, { ...base, kind, hint });
   const all = chain(err);

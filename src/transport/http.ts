@@ -9,6 +9,12 @@ export interface RawRequest {
   body?: string;
   signal: AbortSignal;
   maxBodyBytes: number;
+  /**
+   * Called once the request is being written to a connected socket: from then on the
+   * server may act on it. Never called when connecting (DNS, refused, TLS) failed. Only
+   * undici's transport can tell; an injected fetch never calls it.
+   */
+  onSent?: () => void;
 }
 
 export interface RawResponse {
@@ -72,6 +78,29 @@ async function* webChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Ui
   }
 }
 
+/**
+ * The dispatcher, with `onSent` called when undici hands the request to a connected socket
+ * (its handler's onConnect, right before the headers and body are written in the same tick).
+ * An abort that fired earlier makes undici's handler cancel there: nothing is written then.
+ */
+function watchSent(dispatcher: Dispatcher, signal: AbortSignal, onSent: () => void): Dispatcher {
+  const wrap = (handler: Dispatcher.DispatchHandler): Dispatcher.DispatchHandler =>
+    new Proxy(handler, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target) as unknown;
+        if (prop === 'onConnect' && typeof value === 'function') {
+          return (...args: unknown[]) => {
+            const r = (value as (...a: unknown[]) => unknown).apply(target, args);
+            if (!signal.aborted) onSent();
+            return r;
+          };
+        }
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  return { dispatch: (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => dispatcher.dispatch(opts, wrap(handler)) } as unknown as Dispatcher;
+}
+
 /** The real transport: undici's request() over our Agent (never follows redirects). */
 export function undiciSend(dispatcher: Dispatcher): HttpSend {
   return async (req) => {
@@ -80,7 +109,7 @@ export function undiciSend(dispatcher: Dispatcher): HttpSend {
       headers: req.headers,
       body: req.body,
       signal: req.signal,
-      dispatcher,
+      dispatcher: req.onSent ? watchSent(dispatcher, req.signal, req.onSent) : dispatcher,
     });
     const headers = res.headers;
     const get = (name: string): string | undefined => {

@@ -7,6 +7,7 @@ import { keyStatusErrorState, probeNode } from '../../src/ops/probe.js';
 import { rotationUncertainty } from '../../src/ops/rotation.js';
 import { isTransient } from '../../src/ops/fleet.js';
 import { CliError } from '../../src/errors.js';
+import { outcomeOf } from '../../src/outcome.js';
 import type { RawResponse } from '../../src/transport/http.js';
 
 /**
@@ -78,15 +79,15 @@ describe('a gateway in front of Pika', () => {
   it('a gateway 5xx on a state change may have reached Pika: maybe done (exit 8); its 429 did not', () => {
     const e504 = classify(raw(504, '<html>504 Gateway Time-out</html>', HTML), ex('/api/v1/key/rotate', 'POST'));
     expect(e504.message).toContain('504 Gateway Timeout from the proxy');
-    const maybe = apiErrorToCli(e504, server, 'rotate', { stateChanging: true });
-    expect(maybe.code).toBe('maybe_done');
-    expect(maybe.hint).toContain('pikactl status --server https://pika.test:8080/pika');
+    expect(outcomeOf(e504).outcome).toBe('maybe_done');
+    expect(outcomeOf(e504).why).toContain('gateway');
     const e503 = classify(raw(503, 'upstream connect error or disconnect/reset before headers', { 'content-type': 'text/plain' }), ex('/api/v1/key/rotate', 'POST'));
     expect(e503.kind).toBe('gateway');
-    expect(apiErrorToCli(e503, server, 'rotate', { stateChanging: true }).code).toBe('maybe_done');
-    expect(rotationUncertainty(e504)).toContain('answered 504');
+    expect(outcomeOf(e503).outcome).toBe('maybe_done');
+    expect(rotationUncertainty(e504)).toContain('answered HTTP 504');
     const e429 = classify(raw(429, '', HTML), ex('/api/v1/key/rotate', 'POST'));
-    expect(apiErrorToCli(e429, server, 'rotate', { stateChanging: true }).code).toBe('gateway');
+    expect(apiErrorToCli(e429, server, 'rotate').code).toBe('gateway');
+    expect(outcomeOf(e429).outcome).toBe('not_done');
     expect(rotationUncertainty(e429)).toBeUndefined();
   });
 });

@@ -47,10 +47,9 @@ describe('apiErrorToCli', () => {
     expect(f.message).not.toContain('not logged in');
   });
 
-  it('connection_lost is exit 8 for state-changing calls', () => {
-    const cli = apiErrorToCli(err('connection_lost'), server, 'rotate', { stateChanging: true });
-    expect(cli.exitCode).toBe(8);
-    expect(cli.code).toBe('needs_recovery');
+  it('connection_lost is exit 7 here: whether a state change may have been applied is src/outcome.ts\'s call', () => {
+    const cli = apiErrorToCli(err('connection_lost'), server, 'status');
+    expect(cli.exitCode).toBe(7);
     expect(cli.hint).toContain('pikactl status');
   });
 

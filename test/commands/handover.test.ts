@@ -154,7 +154,7 @@ describe('handover: refusals and failures', () => {
     expect(records(home)).toEqual([]);
   });
 
-  it('a rotation that fails half way exits 8, writes no record, and leaves the new key pending for recover-rotation', async () => {
+  it('a rotation that fails half way exits 8, writes a record marked "may be half done", and leaves the new key pending for recover-rotation', async () => {
     const sb = await initialized(['rotate-write']);
     const home = tempDir('pikactl-alice-');
     const kc = new MemoryKeychain();
@@ -163,7 +163,8 @@ describe('handover: refusals and failures', () => {
     const r = await runCli(['handover', 'start', '--new-key-from', 'env:NEW_KEY', '--confirm-saved', '--save-to-keychain'], alice(sb, kc, home));
     expect(r.code).toBe(8);
     expect(r.stderr).toContain('pikactl recover-rotation');
-    expect(records(home)).toEqual([]);
+    const [name] = records(home);
+    expect(load(join(home, name))).toMatchObject({ state: 'started', rotation_may_be_half_done: { why: expect.stringContaining('HTTP 500') } });
     expect(kc.entries.get(keychainAccount('server-key-pending', server))).toBe(NEW_KEY);
     // recover-rotation finds both keys in the keychain by itself.
     const rec = await runCli(['recover-rotation', '--yes'], alice(sb, kc, home));

@@ -9,6 +9,14 @@ import { parseServerUrl } from '../../src/api/url.js';
 import { Secret } from '../../src/secrets/secret.js';
 import type { TransportOptions } from '../../src/transport/options.js';
 import { rejection } from '../support/rejects.js';
+import { maybeDone, outcomeOf, type ChangeOp } from '../../src/outcome.js';
+import type { ServerUrl } from '../../src/api/url.js';
+
+/** What a state-changing command reports for this failure: exit 8 when it may have been applied. */
+function outcomeError(e: ApiError, server: ServerUrl, op: ChangeOp) {
+  const v = outcomeOf(e);
+  return v.outcome === 'maybe_done' ? maybeDone({ op, server }, v.why, e) : apiErrorToCli(e, server, op);
+}
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 let handler: Handler;
@@ -128,9 +136,10 @@ describe('over real undici', () => {
     const e = await failure(c.rotate(new Secret('old-canary-5d1e', 't'), new Secret('new-canary-8c4f', 't')));
     expect(received).toContain('new-canary-8c4f'); // the request really went out
     expect(e.kind).toBe('connection_lost');
-    const cli = apiErrorToCli(e, c.server, 'rotate', { stateChanging: true });
+    expect(e.sent).toBe(true);
+    const cli = outcomeError(e, c.server, 'rotate');
     expect(cli.exitCode).toBe(8);
-    expect(cli.message).toMatch(/may or may not have been applied/);
+    expect(cli.message).toMatch(/may have been applied: the connection dropped after the request was sent/);
     expect(apiErrorToCli(e, c.server, 'status').exitCode).toBe(7);
     const everything = `${inspect(e, { depth: 10 })} ${inspect(cli, { depth: 10 })} ${JSON.stringify(cli.details)}`;
     expect(everything).not.toMatch(/canary/);
@@ -146,7 +155,9 @@ describe('over real undici', () => {
     const e = await failure(c.keyStatus());
     expect(e.kind).toBe('unreachable');
     expect(e.message).toContain('ECONNREFUSED');
-    const cli = apiErrorToCli(e, c.server, 'unlock', { stateChanging: true });
+    expect(e.sent).toBe(false);
+    expect(outcomeOf(e).outcome).toBe('not_done');
+    const cli = apiErrorToCli(e, c.server, 'unlock');
     expect(cli.exitCode).toBe(7);
     expect(cli.hint).toContain('pikactl status');
     await c.close();

@@ -9,6 +9,7 @@ import type { Secret } from '../../secrets/secret.js';
 import { formatDuration } from '../../util/duration.js';
 import { addStep, outOfOrder, writeRecord, type HandoverRecord } from './record.js';
 import { requireServing } from '../../ops/serving.js';
+import { sendChange } from '../../outcome.js';
 
 /**
  * `handover accept` (incoming operator, own machine and HOME): wait for the next
@@ -67,7 +68,8 @@ export async function acceptHandover(d: AcceptDeps): Promise<{ files: { json: st
     key = await d.readKey();
     try {
       // On a locked server this unlocks it; on an unlocked one the right key only re-verifies.
-      await client.unlock(key, ctx.signal);
+      const k = key;
+      await sendChange({ op: 'unlock', server }, () => client.unlock(k, ctx.signal));
     } catch (err) {
       if (err instanceof ApiError && err.kind === 'wrong_key') {
         throw new CliError(`${server.id} rejected the key you received; nothing was changed and nothing was recorded`, {

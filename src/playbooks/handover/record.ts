@@ -49,6 +49,11 @@ export interface HandoverRecord {
   started_at: string;
   accepted_at?: string;
   finished_at?: string;
+  /**
+   * Set by `handover start` when its rotation may have been applied but was not confirmed
+   * (exit 8): the next step is recover-rotation, not accept.
+   */
+  rotation_may_be_half_done?: { at: string; why: string };
   steps: HandoverStep[];
 }
 

@@ -54,6 +54,9 @@ function when(iso: string): string {
 }
 
 function nextCommand(r: HandoverRecord, file: string): string {
+  if (r.rotation_may_be_half_done && r.state === 'started') {
+    return `Outgoing operator: \`pikactl recover-rotation --server ${r.server}\` (the rotation may be half done; hand nothing over)`;
+  }
   switch (r.state) {
     case 'started':
       return `Incoming operator, after the next restart: \`pikactl handover accept --record ${file}\``;
@@ -87,7 +90,9 @@ export function renderChecklist(r: HandoverRecord, jsonPath: string): string {
     for (const item of phase.items) {
       const done = r.steps.find((s) => s.id === item.id);
       if (!done && item.optional) continue;
-      out.push(done ? `- [x] ${item.text} — ${done.note} (${done.by}, ${when(done.at)})` : `- [ ] ${item.text}`);
+      const half = item.id === 'rotated' && !done ? r.rotation_may_be_half_done : undefined;
+      if (half) out.push(`- [ ] ${item.text} — **rotation may be half done** (${when(half.at)}): ${half.why}`);
+      else out.push(done ? `- [x] ${item.text} — ${done.note} (${done.by}, ${when(done.at)})` : `- [ ] ${item.text}`);
     }
   }
   out.push('', `**Next:** ${nextCommand(r, file)}`, '');

@@ -1,7 +1,7 @@
 import type { PikaClient } from '../../api/types.js';
 import type { ServerUrl } from '../../api/url.js';
 import type { Context } from '../../context.js';
-import { usageError } from '../../errors.js';
+import { CliError, usageError } from '../../errors.js';
 import { sendRotation, verifyRotation, type RotationLabel } from '../../ops/rotation.js';
 import { openStaging, promoteOrExplain, stagedSend, type SavedKey } from '../../keychain/save.js';
 import type { Secret } from '../../secrets/secret.js';
@@ -30,9 +30,7 @@ export interface StartDeps {
   confirmSaved(next: Secret): Promise<void>;
 }
 
-const RECOVER = (s: string) => `Do not restart the server and do not hand anything over. Run: pikactl recover-rotation --server ${s}`;
-
-const label = (d: StartDeps): RotationLabel => ({ server: d.server, what: 'handover rotation', hint: RECOVER(d.server.id) });
+const label = (d: StartDeps): RotationLabel => ({ op: 'rotate', server: d.server, what: 'handover rotation', caution: 'Do not hand anything over.' });
 
 export async function startHandover(d: StartDeps): Promise<{ record: HandoverRecord; files: { json: string; markdown: string } }> {
   const { ctx, client, server } = d;
@@ -54,11 +52,37 @@ export async function startHandover(d: StartDeps): Promise<{ record: HandoverRec
     if (next.equals(current)) throw usageError('the new key must differ from the current key');
     await d.confirmSaved(next);
     // The same keychain order as `rotate --save-to-keychain`: pending first, promoted once verified.
-    await stagedSend(ctx, server, 'handover start', staging, next, () => sendRotation(d.client, label(d), current, next, d.ctx.signal), () => verifyRotation(d.client, label(d), next, d.ctx.signal));
+    try {
+      await stagedSend(ctx, server, 'handover start', staging, next, () => sendRotation(d.client, label(d), current, next, d.ctx.signal), () => verifyRotation(d.client, label(d), next, d.ctx.signal));
+    } catch (err) {
+      // The rotation may be live: the record says so, so that the next step is known.
+      if (err instanceof CliError && err.code === 'maybe_done') throw await recordHalfDone(d, record, guard, err, now());
+      throw err;
+    }
     addStep(record, 'rotated', d.operator, now(), 'verified: status unlocked, settings open, the verifier accepts the new key');
     if (staging) saved = await promoteOrExplain(staging, next, server, 'rotated');
     addStep(record, 'key-saved', d.operator, now(), `confirmed saved in the password manager${saved ? '; also in the outgoing keychain (old key kept as server-key-previous until finish)' : ''}`);
   });
   const files = await writeRecord(d.recordPath, record, guard);
   return { record, files };
+}
+
+/**
+ * Writes the record of a handover whose rotation may be half done (marked in the record
+ * and its checklist), and returns the maybe-done error naming it. A record that cannot
+ * be written leaves the error as it was: recover-rotation is the next step either way.
+ */
+async function recordHalfDone(d: StartDeps, record: HandoverRecord, guard: Secret[], err: CliError, at: string): Promise<CliError> {
+  record.rotation_may_be_half_done = { at, why: err.message };
+  try {
+    const files = await writeRecord(d.recordPath, record, guard);
+    return new CliError(err.message, {
+      code: err.code,
+      hint: `${err.hint ?? ''}\nThe handover record ${files.json} says the rotation may be half done; hand nothing over until recover-rotation has run.`,
+      cause: err.cause ?? err,
+      details: { ...(err.details ?? {}), record: files.json, checklist: files.markdown },
+    });
+  } catch {
+    return err;
+  }
 }

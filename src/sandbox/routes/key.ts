@@ -1,4 +1,5 @@
 import { adaError, bindStrings, json, type Reply, type Req } from '../http.js';
+import { GARBLED_PAGE, holdBack, type AnswerFault } from '../faults.js';
 import { guarded } from '../ratelimit.js';
 import type { StoredUser } from '../store.js';
 import { errorReply, isReply, requirePerm, requireUser, SETTINGS_MANAGE, type ServerCtx } from './context.js';
@@ -30,11 +31,22 @@ async function permThen(user: StoredUser, req: Req, op: () => Promise<Reply>): P
   }
 }
 
+/**
+ * The answer to an applied change, as an armed fault wants it: dropped, held back (then
+ * dropped when the client gave up or the sandbox stops), garbled, or as Pika sends it.
+ */
+async function faulty(ctx: ServerCtx, req: Req, fault: AnswerFault, ok: () => Reply): Promise<Reply> {
+  if (fault === 'drop') return { status: 0, drop: true };
+  if (fault === 'garble') return { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: GARBLED_PAGE };
+  if (fault === 'delay' && !(await holdBack(req.signal, ctx.keys.faultDelayMs))) return { status: 0, drop: true };
+  return ok();
+}
+
 export function initialize(ctx: ServerCtx, req: Req): Promise<Reply> {
   return protectedKeyOp(ctx, req, async () => {
     const { key = '' } = bindStrings(req, ['key'], 'keyRequest');
-    await ctx.keys.initialize(key);
-    return json(200, { message: 'server initialized and unlocked' });
+    const fault = await ctx.keys.initialize(key);
+    return faulty(ctx, req, fault, () => json(200, { message: 'server initialized and unlocked' }));
   });
 }
 
@@ -71,8 +83,7 @@ export function lock(ctx: ServerCtx, req: Req): Promise<Reply> {
 export function rotate(ctx: ServerCtx, req: Req): Promise<Reply> {
   return protectedKeyOp(ctx, req, async () => {
     const body = bindStrings(req, ['current_key', 'new_key'], 'rotateRequest');
-    const drop = await ctx.keys.rotate(body.current_key ?? '', body.new_key ?? '');
-    if (drop) return { status: 0, drop: true };
-    return json(200, { message: 'server key rotated' });
+    const fault = await ctx.keys.rotate(body.current_key ?? '', body.new_key ?? '');
+    return faulty(ctx, req, fault, () => json(200, { message: 'server key rotated' }));
   });
 }
