@@ -23,19 +23,21 @@ interface Reply {
 
 /**
  * The helper: plain CommonJS run with `node -e`, so it needs no build step (the
- * tests run src/ through vitest) and has no file of its own to find. It answers
- * one message per request and leaves when the parent goes away.
+ * tests run src/ through vitest) and has no file of its own to find. The keyring
+ * calls run in a worker thread of the helper, so the helper's main thread stays
+ * free to notice that pikactl went away (even killed with SIGKILL: the IPC channel
+ * closes) and then kill itself, blocked native call or not. One reply per request.
  */
-const HELPER = `'use strict';
+const KEYRING_WORKER = `'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
 let k, loadError;
 try {
-  const m = require(process.argv[1]);
+  const m = require(workerData);
   k = m.default && m.default.AsyncEntry ? m.default : m;
 } catch (e) { loadError = String((e && e.message) || e); }
 const opts = { linux: { store: 'secret-service' } };
-process.on('disconnect', () => process.exit(0));
-process.on('message', async (m) => {
-  const reply = (r) => { try { process.send(Object.assign({ id: m.id }, r)); } catch {} };
+parentPort.on('message', async (m) => {
+  const reply = (r) => parentPort.postMessage(Object.assign({ id: m.id }, r));
   if (loadError) return reply({ error: loadError, load: true });
   try {
     let value = null;
@@ -52,6 +54,17 @@ process.on('message', async (m) => {
 });
 `;
 
+const HELPER = `'use strict';
+const { Worker } = require('node:worker_threads');
+const die = () => process.kill(process.pid, 'SIGKILL');
+process.on('disconnect', die);
+const w = new Worker(${JSON.stringify(KEYRING_WORKER)}, { eval: true, workerData: process.argv[1] });
+w.on('message', (m) => { try { process.send(m); } catch { die(); } });
+w.on('error', die);
+w.on('exit', die);
+process.on('message', (m) => w.postMessage(m));
+`;
+
 export interface KeyringProcess {
   /** One keyring call in the helper, bounded by timeoutMs; on timeout or abort the helper is killed. */
   call(req: KeyringRequest, timeoutMs: number): Promise<unknown>;
@@ -66,8 +79,8 @@ export interface KeyringProcess {
  * (verified with a bus that never answers). A child process can always be killed.
  *
  * The helper starts on the first call (a command that never uses the keychain pays
- * nothing) and is unreferenced while idle, so it never keeps pikactl alive; it exits
- * when our IPC channel closes. A timeout kills it and makes every later call fail
+ * nothing) and is unreferenced while idle, so it never keeps pikactl alive; it kills
+ * itself when our IPC channel closes, so it never outlives pikactl either. A timeout kills it and makes every later call fail
  * at once with the same error: a store that hung once is not waited on again.
  */
 export function keyringProcess(opts: { env: Env; signal?: AbortSignal; backend: string }): KeyringProcess {

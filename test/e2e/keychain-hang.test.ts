@@ -65,6 +65,24 @@ describe.runIf(process.platform === 'linux')('a D-Bus session bus that never ans
     expect(r.stderr).toMatch(/cancelled/);
   });
 
+  it('the keychain helper does not outlive pikactl, even when pikactl is killed with SIGKILL', async () => {
+    let killedAt = 0;
+    await runBin(['keychain', 'list'], {
+      env: env(),
+      timeoutMs: 15_000,
+      onSpawn: (child) => {
+        void until(() => bus.open > 0, 10_000).then(() => {
+          killedAt = Date.now();
+          child.kill('SIGKILL');
+        });
+      },
+    });
+    expect(killedAt).toBeGreaterThan(0);
+    // The helper held the bus connection; it is gone when its socket closes.
+    await until(() => bus.open === 0, 3000);
+    expect(Date.now() - killedAt).toBeLessThan(3000);
+  });
+
   it('an inline login with an env: key never connects to the bus', async () => {
     let sb = await startTestSandbox();
     const creds = () => ({ PIKA_SERVER: sb.url, PIKA_USER: TEST_ADMIN.username, PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY });

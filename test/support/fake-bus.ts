@@ -8,6 +8,8 @@ export interface FakeBus {
   address: string;
   /** Connections accepted so far. */
   readonly connections: number;
+  /** Connections still open (a client that died has closed its socket). */
+  readonly open: number;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,9 @@ export async function startFakeBus(): Promise<FakeBus> {
     address: `unix:path=${path}`,
     get connections() {
       return connections;
+    },
+    get open() {
+      return sockets.size;
     },
     async close() {
       for (const s of sockets) s.destroy();
