@@ -64,6 +64,20 @@ describe.runIf(process.platform !== 'win32')('local input, real binary', () => {
     expect(Date.now() - t0).toBeLessThan(8000);
   });
 
+  it('a config.json above 1 MiB, or a directory, is refused without being read', async () => {
+    mkdirSync(configDir(), { recursive: true, mode: 0o700 });
+    // Valid JSON, so only the size can be the reason.
+    writeFileSync(join(configDir(), 'config.json'), `{"version": 1, "contexts": {}}${' '.repeat(2 * 1024 * 1024)}`, { mode: 0o600 });
+    const big = await runBin(['context', 'list'], { env: env() });
+    expect(big.code, big.stderr).toBe(1);
+    expect(big.stderr).toMatch(/config\.json is larger than 1 MiB/);
+    rmSync(join(configDir(), 'config.json'));
+    mkdirSync(join(configDir(), 'config.json'));
+    const dir = await runBin(['context', 'list'], { env: env() });
+    expect(dir.code, dir.stderr).toBe(1);
+    expect(dir.stderr).toMatch(/config\.json: it is a directory, not a regular file/);
+  });
+
   it('--timeout above what a timer can hold is a usage error naming the limit', async () => {
     const r = await runBin(['status', '--server', 'https://127.0.0.1:9', '--timeout', '1000h'], { env: env() });
     expect(r.code, r.stderr).toBe(2);
