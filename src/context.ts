@@ -78,6 +78,6 @@ export function systemContext(): Context {
     cwd: process.cwd(),
     clock: realClock,
     signal: controller.signal,
-    keychain: () => (keychain ??= import('./secrets/os-keychain.js').then((m) => m.openOsKeychain({ env }))),
+    keychain: () => (keychain ??= import('./secrets/os-keychain.js').then((m) => m.openOsKeychain({ env, signal: controller.signal }))),
   };
 }

@@ -11,7 +11,7 @@ import { parseDuration } from '../util/duration.js';
 import { unknownContextError } from '../config/resolve.js';
 import { parseSecretSpec } from '../secrets/spec.js';
 import { checkContextName, type ConfigFile, type ContextConfig } from '../config/schema.js';
-import { loadConfig, saveConfig } from '../config/store.js';
+import { loadConfig, updateConfig } from '../config/store.js';
 import { normalizePin } from '../config/pin.js';
 import { contextJson, renderContext, renderContextTable } from '../config/render.js';
 
@@ -65,15 +65,20 @@ Examples:
     const name = checkContextName(args[0]);
     const raw = add.optsWithGlobals<RawConnectionFlags>();
     const entry = buildEntry(raw, opts.keyFrom, app.ctx.cwd);
-    const { config } = await loadConfig(app.ctx);
-    const existed = Object.hasOwn(config.contexts, name);
-    if (existed && !opts.force) {
-      throw usageError(`context "${name}" already exists`, `Pass --force to replace it, or see it with: pikactl context show ${name}`);
-    }
-    config.contexts[name] = entry;
-    const makeCurrent = Boolean(opts.use) || config.current_context === undefined || !Object.hasOwn(config.contexts, config.current_context);
-    if (makeCurrent) config.current_context = name;
-    const file = await saveConfig(app.ctx, config);
+    // Under the config lock: a parallel `context add` must not be lost.
+    const {
+      file,
+      result: { existed, makeCurrent },
+    } = await updateConfig(app.ctx, (config) => {
+      const existed = Object.hasOwn(config.contexts, name);
+      if (existed && !opts.force) {
+        throw usageError(`context "${name}" already exists`, `Pass --force to replace it, or see it with: pikactl context show ${name}`);
+      }
+      config.contexts[name] = entry;
+      const makeCurrent = Boolean(opts.use) || config.current_context === undefined || !Object.hasOwn(config.contexts, config.current_context);
+      if (makeCurrent) config.current_context = name;
+      return { existed, makeCurrent };
+    });
     if (g.json) return writeJson(app.ctx.io, { ok: true, action: existed ? 'replaced' : 'added', ...contextJson(name, entry, makeCurrent), config_file: file });
     const n = entry.servers.length;
     app.ctx.io.stdout.write(`${existed ? 'Replaced' : 'Added'} context ${name} (${n} server${n === 1 ? '' : 's'}) in ${file}\n`);
@@ -105,10 +110,10 @@ Examples:
   const use = context.command('use').argument('<name>', 'context to make current').description('make a context the current one');
   app.action(use, async (_opts, g, args) => {
     const name = args[0];
-    const { config } = await loadConfig(app.ctx);
-    requireContext(config, name);
-    config.current_context = name;
-    const file = await saveConfig(app.ctx, config);
+    const { file } = await updateConfig(app.ctx, (config) => {
+      requireContext(config, name);
+      config.current_context = name;
+    });
     if (g.json) return writeJson(app.ctx.io, { ok: true, current_context: name, config_file: file });
     app.ctx.io.stdout.write(`Current context is now ${name}.\n`);
   });
@@ -139,11 +144,16 @@ Examples:
     const entry = requireContext(config, name);
     if (!opts.yes) app.ctx.io.stderr.write(`Context ${name}: ${entry.servers.join(', ')}\n`);
     await confirmAction(app, { yes: opts.yes, question: `Remove context ${name}?`, what: `remove context ${name}` });
-    delete config.contexts[name];
-    const wasCurrent = config.current_context === name;
-    if (wasCurrent) delete config.current_context;
-    const file = await saveConfig(app.ctx, config);
-    if (g.json) return writeJson(app.ctx.io, { ok: true, removed: name, current_context: config.current_context ?? null, config_file: file });
+    // Re-read under the lock: the file may have changed while the operator answered.
+    const { file, result } = await updateConfig(app.ctx, (fresh) => {
+      requireContext(fresh, name);
+      delete fresh.contexts[name];
+      const wasCurrent = fresh.current_context === name;
+      if (wasCurrent) delete fresh.current_context;
+      return { wasCurrent, current: fresh.current_context };
+    });
+    const { wasCurrent } = result;
+    if (g.json) return writeJson(app.ctx.io, { ok: true, removed: name, current_context: result.current ?? null, config_file: file });
     app.ctx.io.stdout.write(`Removed context ${name}.\n`);
     if (wasCurrent) app.ctx.io.stdout.write('There is no current context now; pick one with: pikactl context use NAME\n');
   });

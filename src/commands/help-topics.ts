@@ -87,7 +87,8 @@ export const HELP_TOPICS: Record<string, HelpTopic> = {
     blocks: () => [
       {
         items: [
-          { term: '$XDG_CONFIG_HOME/pikactl/config.json', text: 'named contexts (`pikactl context`): servers, TLS trust, user and key source. Mode 0600; never holds a secret.' },
+          { term: '$XDG_CONFIG_HOME/pikactl/config.json', text: 'named contexts (`pikactl context`): servers, TLS trust, user and key source. Mode 0600; never holds a secret. Must be a regular file of at most 1 MiB.' },
+          { term: '$XDG_CONFIG_HOME/pikactl/config.json.lock', text: 'held while pikactl changes config.json (context add/use/remove, trust), so parallel runs keep every change. Another run waits up to 10 s for it; one older than 30 s is left over from a crash and taken over.' },
           { term: '$XDG_STATE_HOME/pikactl/journals/', text: 'one journal per playbook run (rotation recovery, handover), for resuming; directory 0700, files 0600; no secret, not even a hash of the key.' },
           { term: './handover-<host>-<date>.json', text: 'the handover record `pikactl handover start` writes (or --record FILE), plus a Markdown checklist beside it (.md); read and updated by `handover accept` and `handover finish`. No secret.' },
         ],
@@ -121,7 +122,8 @@ export const HELP_TOPICS: Record<string, HelpTopic> = {
     blocks: () => [
       { p: "Pika's server key encrypts its data at rest, and Pika keeps no copy: a lost key means lost data. Save a new key in a password manager before pikactl sends it (init and rotate ask you to confirm that; --confirm-saved does so without a terminal)." },
       { p: 'Secrets are never accepted as arguments, never printed, logged or written to a file unless you ask (keychain entries, the sandbox data directory). Journals and handover records hold no secret and no hash of one.' },
-      { p: 'file: sources are refused when group or others can read the file. cmd: sources run the command with the system shell; its standard output is the secret.' },
+      { p: 'file: sources are refused when group or others can read the file, and when it is not a regular file (a FIFO, device or directory is never opened for reading). cmd: sources run the command with the system shell; its standard output is the secret, complete when the command exits (a background process still holding the output is not waited for). A secret that is not UTF-8 text or holds a NUL byte is refused, never altered.' },
+      { p: 'Keychain calls run in a helper process with a timeout (5 s for reads), so a keychain that never answers is reported as unusable and Ctrl-C always works. Commands given a full inline login (--user and --password-from) or PIKA_SESSION, and a key source other than keychain, do not touch the keychain.' },
       { p: 'TLS is verified by default. For a self-signed certificate, trust it with --cacert or pin it with `pikactl trust` (trust on first use, then --pin); --insecure skips verification, prints a warning on every command and should be kept for rehearsals. Plain http:// is refused except to loopback unless --allow-http.' },
       { p: 'Changes to the key need a user with the settings.manage permission; tokens cannot hold it. Sessions from `pikactl login` live only in the OS keychain.' },
     ],

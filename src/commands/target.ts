@@ -112,8 +112,11 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
         },
       }),
     ));
+  // A full inline login (a user and --password-from/PIKA_PASSWORD_FROM) is what the operator
+  // asked for: no stored-session lookup, so such a command never touches the keychain at all.
+  const inlineLogin = (g.user ?? conn.user) !== undefined && g.passwordFrom !== undefined;
   const sessionStore: SessionStore = {
-    load: async (server) => (await openStore()).load(server),
+    load: async (server) => (inlineLogin ? null : (await openStore()).load(server)),
     remove: async (server) => (await openStore()).remove(server),
   };
   return {

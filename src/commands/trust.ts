@@ -10,7 +10,7 @@ import { writeJson } from '../output/json.js';
 import { parseDuration } from '../util/duration.js';
 import { NO_SERVER_HINT, unknownContextError } from '../config/resolve.js';
 import { checkContextName, isValidContextName, type ConfigFile } from '../config/schema.js';
-import { loadConfig, saveConfig } from '../config/store.js';
+import { loadConfig, updateConfig } from '../config/store.js';
 import { normalizePin } from '../config/pin.js';
 import { certJson, renderCert } from '../config/render.js';
 import type { CertInfo } from '../config/tls-probe.js';
@@ -114,21 +114,25 @@ async function runTrust(app: App, opts: TrustOptions, g: GlobalOptions): Promise
     await confirmAction(app, { yes: opts.yes, question: `Replace the pin of context ${target.name}?`, what: `replace the pin of context ${target.name}` });
   }
 
-  // Re-read the file: the operator may have taken a while to compare, and another pikactl may have written it.
-  const fresh = (await loadConfig(app.ctx)).config;
-  const existing = Object.hasOwn(fresh.contexts, target.name) ? fresh.contexts[target.name] : undefined;
-  const entry = existing ?? { servers: target.servers.map((s) => s.id) };
-  entry.pin = fp;
-  const wasInsecure = entry.insecure === true;
-  // The pin is the trust decision now; "insecure" would only add a misleading "verification OFF" warning to every run.
-  delete entry.insecure;
-  fresh.contexts[target.name] = entry;
-  const madeCurrent = fresh.current_context === undefined;
-  if (madeCurrent) fresh.current_context = target.name;
-  const file = await saveConfig(app.ctx, fresh);
+  // Re-read the file under its lock: the operator may have taken a while to compare, and another pikactl may have written it.
+  const {
+    file,
+    result: { existing, entry, wasInsecure, madeCurrent, current },
+  } = await updateConfig(app.ctx, (fresh) => {
+    const existing = Object.hasOwn(fresh.contexts, target.name) ? fresh.contexts[target.name] : undefined;
+    const entry = existing ?? { servers: target.servers.map((s) => s.id) };
+    entry.pin = fp;
+    const wasInsecure = entry.insecure === true;
+    // The pin is the trust decision now; "insecure" would only add a misleading "verification OFF" warning to every run.
+    delete entry.insecure;
+    fresh.contexts[target.name] = entry;
+    const madeCurrent = fresh.current_context === undefined;
+    if (madeCurrent) fresh.current_context = target.name;
+    return { existing, entry, wasInsecure, madeCurrent, current: fresh.current_context === target.name };
+  });
 
   if (g.json) {
-    writeJson(io, { ...result(true), created_context: existing === undefined, current: fresh.current_context === target.name, config_file: file });
+    writeJson(io, { ...result(true), created_context: existing === undefined, current, config_file: file });
     return 0;
   }
   io.stdout.write(

@@ -37,10 +37,19 @@ export function lineColumn(text: string, offset: number): { line: number; column
   return { line, column: offset - lineStart + 1 };
 }
 
+/**
+ * V8's reason with every echo of the text removed: the file may hold a passphrase
+ * pasted in by mistake, and an error message must not print any of it (not even
+ * the one character of "Unexpected token 'x'"). The position says where to look.
+ */
 function cleanReason(message: string): string {
   return (
     message
-      // Node 20: `Unexpected token '}', "{"a":}" is not valid JSON` — drop the echoed text.
+      // Node 20: `Unexpected token 'h', "hunter2-Se"... is not valid JSON` — drop both echoes.
+      // JSON's own punctuation may be named; any other character is not.
+      .replace(/^Unexpected token '([{}[\]:,])'.*$/s, "Unexpected token '$1'")
+      .replace(/^Unexpected token (?!'[{}[\]:,]'$).*$/s, 'Unexpected character')
+      .replace(/^(?:\.\.\.)?".*" is not valid JSON$/s, 'invalid JSON')
       .replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '')
       .replace(/ in JSON at position \d+.*$/s, '')
       .replace(/ at position \d+.*$/s, '')

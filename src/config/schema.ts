@@ -76,11 +76,10 @@ const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'arra
 export function validateConfig(raw: unknown, file: string): ConfigFile {
   const fail = (parts: Array<string | number>, problem: string) => schemaError(file, configPathOf(...parts) || '(top level)', problem);
   if (!isObject(raw)) throw fail([], `expected an object, found ${typeName(raw)}`);
-  for (const k of Object.keys(raw)) {
-    if (!(TOP_KEYS as readonly string[]).includes(k)) throw fail([k], `unknown key (known: ${TOP_KEYS.join(', ')})`);
-  }
+  const unknown = unknownKey(raw, TOP_KEYS);
+  if (unknown) throw fail(unknown.path, unknown.problem);
   if (raw.version !== undefined && raw.version !== 1) {
-    throw fail(['version'], `unsupported version ${JSON.stringify(raw.version)}; this pikactl reads version 1`);
+    throw fail(['version'], `unsupported version${typeof raw.version === 'number' ? ` ${raw.version}` : ''}; this pikactl reads version 1`);
   }
   const config = emptyConfig();
   if (raw.current_context !== undefined) {
@@ -89,8 +88,9 @@ export function validateConfig(raw: unknown, file: string): ConfigFile {
   }
   const contexts = raw.contexts ?? {};
   if (!isObject(contexts)) throw fail(['contexts'], `expected an object, found ${typeName(contexts)}`);
-  for (const [name, entry] of Object.entries(contexts)) {
-    if (!isValidContextName(name)) throw fail(['contexts', name], 'invalid context name (letters, digits, ".", "_", ":" and "-")');
+  for (const [i, [name, entry]] of Object.entries(contexts).entries()) {
+    // Not echoed: an invalid name is text nobody chose as a name (maybe a pasted secret).
+    if (!isValidContextName(name)) throw fail(['contexts'], `context number ${i + 1} has an invalid name (letters, digits, ".", "_", ":" and "-")`);
     config.contexts[name] = validateContext(entry, (parts, problem) => fail(['contexts', name, ...parts], problem));
   }
   return config;
@@ -98,11 +98,35 @@ export function validateConfig(raw: unknown, file: string): ConfigFile {
 
 type Fail = (parts: Array<string | number>, problem: string) => CliError;
 
+/**
+ * The first key of obj that is not in known, for an error. Named only when it is a
+ * near miss of a known key (a typo such as "pinn"); anything else is counted, not
+ * shown: an error message must not print text that may be a pasted secret.
+ */
+function unknownKey(obj: Record<string, unknown>, known: readonly string[]): { path: string[]; problem: string } | undefined {
+  const keys = Object.keys(obj);
+  const i = keys.findIndex((k) => !known.includes(k));
+  if (i === -1) return undefined;
+  const k = keys[i];
+  const near = k.length <= 20 ? known.find((n) => editDistance(k, n) <= 2) : undefined;
+  if (near) return { path: [k], problem: `unknown key (did you mean ${near}?; known: ${known.join(', ')})` };
+  return { path: [], problem: `key number ${i + 1} is not a known key (known: ${known.join(', ')}); it is not shown` };
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
 function validateContext(entry: unknown, fail: Fail): ContextConfig {
   if (!isObject(entry)) throw fail([], `expected an object, found ${typeName(entry)}`);
-  for (const k of Object.keys(entry)) {
-    if (!(CONTEXT_KEYS as readonly string[]).includes(k)) throw fail([k], `unknown key (known: ${CONTEXT_KEYS.join(', ')})`);
-  }
+  const unknown = unknownKey(entry, CONTEXT_KEYS);
+  if (unknown) throw fail(unknown.path, unknown.problem);
   const str = (k: string): string | undefined => {
     const v = entry[k];
     if (v === undefined) return undefined;
@@ -159,7 +183,8 @@ function validateContext(entry: unknown, fail: Fail): ContextConfig {
     } catch {
       ms = NaN;
     }
-    if (!(ms > 0)) throw fail(['timeout'], `invalid duration "${timeout}" (e.g. 30s, 2m)`);
+    // The value is not echoed: a config error must not print what was pasted into the file.
+    if (!(ms > 0)) throw fail(['timeout'], 'expected a duration greater than zero and at most 596h31m (e.g. 30s, 2m)');
     out.timeout = timeout;
   }
   const insecure = bool('insecure');

@@ -4,10 +4,14 @@ import { platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import { configDir, type Context } from '../context.js';
 import { CliError } from '../errors.js';
+import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../util/read-file.js';
 import { locateJsonError } from './json-position.js';
+import { withFileLock } from './lock.js';
 import { emptyConfig, serializeConfig, validateConfig, type ConfigFile } from './schema.js';
 
 export const CONFIG_FILE_NAME = 'config.json';
+/** pikactl writes a few KiB; a bigger file is not a config (and is not read into memory). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
 /** POSIX modes mean nothing on Windows (ACLs apply); skip the mode checks there. */
 const IS_WINDOWS = platform() === 'win32';
 
@@ -36,10 +40,15 @@ export async function loadConfig(ctx: Pick<Context, 'env' | 'homedir'>): Promise
   const path = configPath(ctx);
   let text: string;
   try {
-    text = await fs.readFile(path, 'utf8');
+    // A regular file, capped: a FIFO would block the open, a huge file the memory.
+    text = (await readRegularFile(path, MAX_CONFIG_BYTES)).toString('utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { path, exists: false, config: emptyConfig() };
+    if (err instanceof NotRegularFileError) throw configError(`refusing to read config file ${path}: ${err.message}`, path, 'Make it a regular file (or remove it).', err);
+    if (err instanceof FileTooLargeError) {
+      throw configError(`config file ${path} is larger than 1 MiB; it cannot be pikactl's`, path, 'Check the file (pikactl writes a few KiB at most).', err);
+    }
     throw configError(`cannot read config file ${path}${code ? ` (${code})` : ''}`, path, 'Check the file and its permissions.', err);
   }
   // Editors on Windows may add a byte order mark; JSON.parse would reject it.
@@ -61,7 +70,30 @@ export async function loadConfig(ctx: Pick<Context, 'env' | 'homedir'>): Promise
 }
 
 /**
- * Writes the config atomically: a 0600 temp file in the same directory, fsync,
+ * A read-modify-write of the config under its lock file (config.json.lock), so
+ * concurrent `context add`/`trust` runs each see the others' changes instead of
+ * the last rename silently dropping them. fn changes the config in place and may
+ * throw to leave the file alone; its result is returned with the file's path.
+ */
+export async function updateConfig<T>(
+  ctx: Pick<Context, 'env' | 'homedir' | 'io' | 'signal'>,
+  fn: (config: ConfigFile) => T | Promise<T>,
+): Promise<{ file: string; result: T }> {
+  const path = configPath(ctx);
+  await fs.mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  return withFileLock(
+    `${path}.lock`,
+    async () => {
+      const { config } = await loadConfig(ctx);
+      const result = await fn(config);
+      return { file: await saveConfig(ctx, config), result };
+    },
+    { signal: ctx.signal },
+  );
+}
+
+/**
+ * Writes the config atomically (callers that read first use updateConfig, which locks): a 0600 temp file in the same directory, fsync,
  * rename over the old file, fsync the directory. A crash leaves either the old or
  * the new file, never half of one. The directory is 0700.
  */

@@ -4,10 +4,17 @@ import type { Readable, Writable } from 'node:stream';
 import type { Env } from '../context.js';
 import { CliError, cancelled } from '../errors.js';
 import { formatDuration } from '../util/duration.js';
-import { MAX_SECRET_BYTES, trimOneNewline } from './file-source.js';
+import { MAX_SECRET_BYTES, decodeSecret } from './file-source.js';
 
 /** Long enough to unlock a password manager by hand (op signin, a YubiKey touch), short enough not to hang CI forever. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 2 * 60_000;
+
+/**
+ * How long the pipe may stay open after the command itself exited. Its output is
+ * complete then; only a grandchild left running (`(sleep 30 &)`, a daemon started
+ * on first use) still holds the pipe, and it is not waited for.
+ */
+export const PIPE_GRACE_MS = 1000;
 
 export interface SecretCommandOptions {
   command: string;
@@ -48,6 +55,9 @@ function fdOf(stream: unknown): number | undefined {
  *   kills the whole pipeline (`sh -c 'a | b'`). With a terminal it must stay in
  *   our foreground group, or reading the TTY would stop it (SIGTTIN).
  * - The output is never put in a message: failures report the exit status only.
+ * - The output is complete when the command exits: a grandchild that keeps the
+ *   pipe open is waited for PIPE_GRACE_MS at most (it is left running).
+ * - Output that is not UTF-8 or holds a NUL is refused, never silently changed.
  */
 export function runSecretCommand(opts: SecretCommandOptions): Promise<string> {
   const platform = opts.platform ?? osPlatform();
@@ -67,6 +77,7 @@ export function runSecretCommand(opts: SecretCommandOptions): Promise<string> {
 
   return new Promise<string>((resolve, reject) => {
     let settled = false;
+    let grace: NodeJS.Timeout | undefined;
     const chunks: Buffer[] = [];
     let size = 0;
 
@@ -97,6 +108,7 @@ export function runSecretCommand(opts: SecretCommandOptions): Promise<string> {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(grace);
       opts.signal?.removeEventListener('abort', onAbort);
       if (err) {
         kill();
@@ -134,7 +146,8 @@ export function runSecretCommand(opts: SecretCommandOptions): Promise<string> {
     child.on('error', (err: NodeJS.ErrnoException) => {
       finish(commandError(`${opts.display} could not be started: ${err.code ?? err.message}`, undefined, err));
     });
-    child.on('close', (code, signal) => {
+    const done = (code: number | null, signal: NodeJS.Signals | null) => {
+      clearTimeout(grace);
       if (code !== 0) {
         const how = code === null ? `was killed by ${signal ?? 'a signal'}` : `exited with code ${code}`;
         finish(
@@ -145,12 +158,27 @@ export function runSecretCommand(opts: SecretCommandOptions): Promise<string> {
         );
         return;
       }
-      const text = trimOneNewline(Buffer.concat(chunks).toString('utf8'));
+      let text: string;
+      try {
+        text = decodeSecret(Buffer.concat(chunks), opts.display);
+      } catch (err) {
+        finish(err as Error);
+        return;
+      }
       if (text === '') {
         finish(commandError(`${opts.display} printed nothing on stdout`, 'It must print the secret on stdout.'));
         return;
       }
       finish(null, text);
+    };
+    child.on('exit', (code, signal) => {
+      // 'close' waits for every holder of the pipe; the command's own output is all in it by now.
+      grace = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        done(code, signal);
+      }, PIPE_GRACE_MS);
     });
+    child.on('close', done);
   });
 }

@@ -1,8 +1,8 @@
 import { platform as osPlatform } from 'node:os';
 import type { Env } from '../context.js';
 import { CliError } from '../errors.js';
-import { formatDuration } from '../util/duration.js';
 import { KEYCHAIN_SERVICE, type Keychain } from './keychain.js';
+import { KeychainLoadError, KeychainTimeout, keyringProcess, type KeyringRequest } from './keychain-process.js';
 import { Secret } from './secret.js';
 
 export interface OsKeychainOptions {
@@ -14,10 +14,9 @@ export interface OsKeychainOptions {
   /** Tests use their own service name so they never touch real entries. */
   service?: string;
   platform?: NodeJS.Platform;
+  /** Aborted on SIGINT/SIGTERM: kills a keychain call in flight. */
+  signal?: AbortSignal;
 }
-
-type KeyringModule = typeof import('@napi-rs/keyring');
-type AsyncEntry = InstanceType<KeyringModule['AsyncEntry']>;
 
 /** Never created: a lookup of it proves the store answers without writing anything. */
 const PROBE_ACCOUNT = 'pikactl-probe:availability';
@@ -45,8 +44,9 @@ export function backendName(platform: NodeJS.Platform): string | null {
  * - entries are pinned to the Secret Service store; the library's default would
  *   silently fall back to the kernel keyutils store, which forgets everything at
  *   reboot and makes "no Secret Service" look like "not found".
- * - libdbus resolves DBUS_SESSION_BUS_ADDRESS once per process, so a changed
- *   environment is not seen later: tests of "no bus" run in a child process.
+ * - libdbus resolves DBUS_SESSION_BUS_ADDRESS once per process; each opened
+ *   keychain has its own helper process, started with `opts.env`, so it is the
+ *   address in that environment that counts.
  * - a LOCKED collection hides its items: lookups return null and deletes return
  *   false instead of failing. findCredentials does fail (IsLocked), so a null or
  *   false answer is cross-checked with it before it is believed.
@@ -60,31 +60,23 @@ export async function openOsKeychain(opts: OsKeychainOptions): Promise<Keychain>
   if (!backend) throw unavailable(`no supported OS keychain on ${platform}`, platform, opts.env);
   const fail = (err: unknown) => toKeychainError(err, backend, platform, opts.env);
 
-  let keyring: KeyringModule;
-  try {
-    // Loaded here, not at start-up: a native module most commands never need.
-    const mod = (await import('@napi-rs/keyring')) as KeyringModule & { default?: KeyringModule };
-    keyring = mod.default?.AsyncEntry ? mod.default : mod;
-  } catch (err) {
-    throw unavailable(`the keychain library could not be loaded (${errorText(err)})`, platform, opts.env, err);
-  }
-
+  // Every keyring call runs in a helper process (see keychain-process.ts): a bus
+  // that never answers then costs one timeout, not a frozen event loop.
+  const proc = keyringProcess({ env: opts.env, signal: opts.signal, backend });
   const linux = platform === 'linux';
-  const entry = (account: string): AsyncEntry => new keyring.AsyncEntry(service, account, { linux: { store: 'secret-service' } });
-  const call = <T>(fn: (signal: AbortSignal) => Promise<T>, ms = timeoutMs): Promise<T> => withTimeout(fn, ms, backend).catch((e) => Promise.reject(fail(e)));
-  const findAll = () => call((signal) => keyring.findCredentialsAsync(service, null, signal));
+  const call = <T>(req: KeyringRequest, ms = timeoutMs): Promise<T> => (proc.call(req, ms) as Promise<T>).catch((e) => Promise.reject(fail(e)));
+  const get = (account: string) => call<string | null>({ op: 'get', service, account });
+  const findAll = () => call<Array<{ account: string; password: string }>>({ op: 'find', service });
 
   // The probe: a read of an entry that never exists. On Linux, also a search,
   // which fails when pikactl's items sit in a locked collection.
-  await call(async (signal) => {
-    await entry(PROBE_ACCOUNT).getPassword(signal);
-  });
+  await get(PROBE_ACCOUNT);
   if (linux) await findAll();
 
   return {
     backend,
     async get(account) {
-      const value = await call((signal) => entry(account).getPassword(signal));
+      const value = await get(account);
       if (value !== null && value !== undefined) return new Secret(value, `keychain:${account}`);
       if (linux) {
         const hit = (await findAll()).find((c) => c.account === account);
@@ -93,15 +85,15 @@ export async function openOsKeychain(opts: OsKeychainOptions): Promise<Keychain>
       return null;
     },
     async set(account, value) {
-      await call((signal) => entry(account).setPassword(value.reveal(), signal), writeTimeoutMs);
+      await call({ op: 'set', service, account, password: value.reveal() }, writeTimeoutMs);
       // Read it back: with no usable store some backends accept a write and keep nothing.
-      const back = await call((signal) => entry(account).getPassword(signal));
+      const back = await get(account);
       if (back !== value.reveal()) {
         throw unavailable(`${backend} accepted the entry "${account}" but did not keep it`, platform, opts.env);
       }
     },
     async delete(account) {
-      const deleted = await call((signal) => entry(account).deleteCredential(signal), writeTimeoutMs);
+      const deleted = await call<boolean>({ op: 'delete', service, account }, writeTimeoutMs);
       if (!deleted && linux && (await findAll()).some((c) => c.account === account)) {
         throw unavailable(`${backend} did not delete "${account}" (is the keyring locked?)`, platform, opts.env);
       }
@@ -114,26 +106,6 @@ export async function openOsKeychain(opts: OsKeychainOptions): Promise<Keychain>
   };
 }
 
-class KeychainTimeout extends Error {}
-
-/** Races the call against a timer and aborts it; a hung D-Bus call must not hang the command. */
-async function withTimeout<T>(fn: (signal: AbortSignal) => Promise<T>, ms: number, backend: string): Promise<T> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new KeychainTimeout(`${backend} did not answer within ${formatDuration(ms)}`));
-    }, ms);
-  });
-  try {
-    // The sync part (constructing an entry connects to D-Bus) may throw too: keep it inside the race.
-    return await Promise.race([Promise.resolve().then(() => fn(controller.signal)), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 function errorText(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
@@ -144,6 +116,7 @@ export function toKeychainError(err: unknown, backend: string, platform: NodeJS.
   if (err instanceof CliError) return err;
   const text = errorText(err);
   if (err instanceof KeychainTimeout) return unavailable(text, platform, env, err);
+  if (err instanceof KeychainLoadError) return unavailable(`the keychain library could not be loaded (${text})`, platform, env, err);
   if (/ambiguous/i.test(text)) {
     return new CliError(`${backend} holds more than one matching pikactl entry: ${text}`, {
       code: 'error',

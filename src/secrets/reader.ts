@@ -4,7 +4,7 @@ import type { Context, Env } from '../context.js';
 import { CliError, cancelled, needsInput } from '../errors.js';
 import { isKeychainKind, keychainAccount, parseKeychainAccount, type KeychainKind } from './accounts.js';
 import { runSecretCommand } from './command-source.js';
-import { MAX_SECRET_BYTES, expandPath, readSecretFile, trimOneNewline } from './file-source.js';
+import { MAX_SECRET_BYTES, decodeSecret, expandPath, readSecretFile, trimOneNewline } from './file-source.js';
 import { Secret } from './secret.js';
 import { commandName, describeSpec, parseSecretSpec, type SecretSpec } from './spec.js';
 
@@ -143,7 +143,7 @@ export class SecretReader {
       );
     }
     this.stdinUsedBy = req.flag;
-    const text = trimOneNewline((await readAll(this.ctx.io.stdin, this.ctx.signal)).toString('utf8'));
+    const text = decodeSecret(await readAll(this.ctx.io.stdin, this.ctx.signal), `${req.flag} -: standard input`);
     if (text === '') {
       throw inputError(`${req.flag} -: standard input was empty; expected the ${req.label}`, `Pipe the ${req.label} in, e.g. \`pass show pika/key | pikactl … ${req.flag} -\`.`);
     }

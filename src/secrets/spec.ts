@@ -18,11 +18,11 @@ export type SecretSpec =
 export const SECRET_SOURCES: ReadonlyArray<{ form: string; meaning: string }> = [
   { form: 'prompt', meaning: 'ask on the terminal, hidden (the default on a TTY)' },
   { form: '-', meaning: 'read standard input (at most one flag per command)' },
-  { form: 'file:PATH', meaning: 'read a file only you can read (chmod 600); one trailing newline is dropped' },
+  { form: 'file:PATH', meaning: 'read a regular file only you can read (chmod 600), UTF-8, at most 64 KiB; one trailing newline is dropped' },
   { form: 'env:NAME', meaning: 'read the environment variable NAME' },
   { form: 'keychain', meaning: "the OS keychain entry for this server's key" },
   { form: 'keychain:NAME', meaning: 'the OS keychain entry NAME (see `pikactl keychain list`)' },
-  { form: 'cmd:COMMAND', meaning: "run COMMAND with the system shell and use its output (e.g. 'op read op://ops/pika/key')" },
+  { form: 'cmd:COMMAND', meaning: "run COMMAND with the system shell and use its output, UTF-8, at most 64 KiB (e.g. 'op read op://ops/pika/key')" },
 ];
 
 

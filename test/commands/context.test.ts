@@ -153,7 +153,7 @@ describe('pikactl context', () => {
       [{ version: 1, contexts: { prod: { servers: ['https://a'], timeout: 'soon' } } }, 'contexts.prod.timeout'],
       [{ version: 1, contexts: { prod: { servers: ['https://a'], pin: 'AB' } } }, 'contexts.prod.pin'],
       [{ version: 2, contexts: {} }, 'version: unsupported version 2'],
-      [{ version: 1, contexts: {}, extra: true }, 'extra: unknown key'],
+      [{ version: 1, contexts: {}, extra: true }, '(top level): key number 3 is not a known key'],
     ];
     for (const [doc, expected] of cases) {
       const text = JSON.stringify(doc);
