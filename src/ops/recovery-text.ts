@@ -224,7 +224,10 @@ export const plans = {
       explanation:
         `The settings open, so it serves requests, but ${parts.join(', and ') || 'no key could be checked'}. ` +
         'Do NOT restart or lock it: it would come back locked on a key nobody here holds. ' +
-        stop('find the key it runs on and run again with it (--old-key-from / --new-key-from).'),
+        stop(
+          'check the keys you gave for a typo, or find the key it runs on (the keychain entries: --old-key-from ' +
+            'keychain:server-key-previous, --new-key-from keychain:server-key-pending), and run again with it.',
+        ),
       actions: [{ kind: 'manual', what: 'find_key' }],
       exitCode: ExitCode.NEEDS_RECOVERY,
     };
