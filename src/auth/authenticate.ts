@@ -3,7 +3,7 @@ import { ApiError, type PikaClient } from '../api/types.js';
 import type { Context } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
-import type { AuthSession, SecretSource, SessionStore } from './types.js';
+import type { AuthSession, InlineSession, SecretSource, SessionStore } from './types.js';
 import { sessionFromEnv } from './env-session.js';
 
 /** Failures where asking the server anything else is pointless. */
@@ -32,22 +32,23 @@ export async function authenticate(
   }
   if (sessionStore) {
     const stored = await sessionStore.load(client.server);
-    if (stored && !stored.isEmpty()) {
-      client.setSession(stored);
-      return { source: 'stored', close: async () => {} };
+    if (stored && !stored.cookie.isEmpty()) {
+      client.setSession(stored.cookie);
+      return { source: 'stored', ...(stored.user ? { user: stored.user } : {}), close: async () => {} };
     }
   }
   return loginInline(ctx, g, client, secrets);
 }
 
-/** Password login (with TOTP step-up). The session is logged out by close(); errors there are ignored. */
-export async function loginInline(ctx: Context, g: GlobalOptions, client: PikaClient, secrets: SecretSource): Promise<AuthSession> {
+/** Password login (with TOTP step-up). The session is logged out by close() unless keep() was called; errors there are ignored. */
+export async function loginInline(ctx: Context, g: GlobalOptions, client: PikaClient, secrets: SecretSource): Promise<InlineSession> {
   const server = client.server;
   const user = await resolveUser(ctx, g, server.id);
   // Discovery first: an unreachable server fails before anyone types a password.
   const strategy = g.strategy ?? (await discoverStrategy(client, ctx.signal));
   const password = await secrets.read({ spec: g.passwordFrom, flag: '--password-from', label: `password for ${user}` });
   let stage: 'password' | 'totp' = 'password';
+  let cookie: InlineSession['cookie'];
   try {
     let result = await client.login(strategy, user, password, ctx.signal);
     if (result.kind === 'totp_required') {
@@ -58,7 +59,8 @@ export async function loginInline(ctx: Context, g: GlobalOptions, client: PikaCl
         throw new CliError(`login as "${user}" on ${server.id} asked for a second TOTP step`, { code: 'auth' });
       }
     }
-    client.setSession(result.cookie);
+    cookie = result.cookie;
+    client.setSession(cookie);
   } catch (err) {
     if (err instanceof ApiError) throw loginError(err, user, strategy, stage, server.id, client);
     throw err;
@@ -67,6 +69,10 @@ export async function loginInline(ctx: Context, g: GlobalOptions, client: PikaCl
   return {
     source: 'login',
     user,
+    cookie,
+    keep() {
+      closed = true;
+    },
     async close() {
       if (closed) return;
       closed = true;

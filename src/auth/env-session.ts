@@ -1,11 +1,13 @@
 import type { Env } from '../context.js';
 import { GLOBAL_ENV } from '../globals.js';
 import { Secret } from '../secrets/secret.js';
+import { decodeStoredSession } from '../keychain/session-store.js';
 
 /** PIKA_SESSION as a cookie value ("pika_session=…" is accepted too), or undefined when unset. */
 export function sessionFromEnv(env: Env, cookieName: string): Secret | undefined {
   const raw = env[GLOBAL_ENV.session]?.trim();
   if (!raw) return undefined;
   const prefix = `${cookieName}=`;
-  return new Secret(raw.startsWith(prefix) ? raw.slice(prefix.length) : raw, `env:${GLOBAL_ENV.session}`);
+  // A value copied out of the keychain entry `pikactl login` wrote holds the cookie in JSON: take the cookie.
+  return decodeStoredSession(new Secret(raw.startsWith(prefix) ? raw.slice(prefix.length) : raw, `env:${GLOBAL_ENV.session}`)).cookie;
 }

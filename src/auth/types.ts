@@ -10,10 +10,18 @@ export interface SecretSource {
   read(req: { spec?: string; flag: string; label: string }): Promise<Secret>;
 }
 
+/** A session `pikactl login` stored: the cookie, and whom it belongs to (absent in entries written before that was kept). */
+export interface StoredSession {
+  cookie: Secret;
+  user?: string;
+}
+
 /** Stored sessions (`pikactl login`, keychain). Optional: the seam for the keychain issue. */
 export interface SessionStore {
-  load(server: ServerUrl): Promise<Secret | null>;
+  load(server: ServerUrl): Promise<StoredSession | null>;
   remove(server: ServerUrl): Promise<void>;
+  /** Replaces the stored session (a re-login after a 307 of the stored one). */
+  save?(server: ServerUrl, cookie: Secret, user: string): Promise<void>;
 }
 
 export type SessionSource = 'env' | 'stored' | 'login';
@@ -21,6 +29,16 @@ export type SessionSource = 'env' | 'stored' | 'login';
 /** The session the client now carries. close() logs out only sessions this command opened. */
 export interface AuthSession {
   source: SessionSource;
+  /** Who is logged in: the login's user name, or the one stored with the session. */
   user?: string;
   close(): Promise<void>;
+}
+
+/** A session this command logged in itself: its cookie, and keep() to hand it to a store instead of logging it out. */
+export interface InlineSession extends AuthSession {
+  source: 'login';
+  user: string;
+  cookie: Secret;
+  /** close() no longer logs out: the session now lives on in the store. */
+  keep(): void;
 }

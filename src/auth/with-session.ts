@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import { CliError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { authenticate, loginInline } from './authenticate.js';
-import type { AuthSession, SecretSource, SessionStore } from './types.js';
+import type { AuthSession, InlineSession, SecretSource, SessionStore } from './types.js';
 
 export interface WithSessionOptions {
   /**
@@ -22,7 +22,8 @@ const isExpired = (err: unknown): err is ApiError => err instanceof ApiError && 
 /**
  * Authenticates, runs fn, and always closes the session (inline logins are logged
  * out). If the server says the session is missing or expired mid-command, says so;
- * on a TTY and for retry-safe work it offers to log in again and retries fn once.
+ * on a TTY and for retry-safe work it offers to log in again (as the same user) and
+ * retries fn once; a re-login that replaces a stored session is stored in its place.
  * Otherwise it throws the auth CliError (exit 4) with the next step.
  */
 export async function withSession<T>(
@@ -48,7 +49,11 @@ export async function withSession<T>(
         throw expiredError(client, session, opts, err);
       }
       await session.close();
-      session = await loginInline(ctx, g, client, secrets);
+      const expired = session;
+      // The user of the expired session (stored with it, or the one this command logged in as) is not asked again.
+      const inline = await loginInline(ctx, { ...g, user: g.user ?? expired.user }, client, secrets);
+      session = inline;
+      if (expired.source === 'stored' && opts.sessionStore?.save) await replaceStored(ctx, client, opts.sessionStore, inline);
       try {
         return await fn(session);
       } catch (again) {
@@ -58,6 +63,22 @@ export async function withSession<T>(
     }
   } finally {
     await session.close();
+  }
+}
+
+/**
+ * The expired session came from `pikactl login`: the new one takes its place in the
+ * store (later commands and `whoami` use it), so it is not logged out at the end.
+ * A store that cannot take it leaves it an inline session, logged out as usual.
+ */
+async function replaceStored(ctx: Context, client: PikaClient, store: SessionStore, session: InlineSession): Promise<void> {
+  try {
+    await store.save!(client.server, session.cookie, session.user);
+    session.keep();
+    ctx.io.stderr.write(`Logged in to ${client.server.id} again as ${session.user}; the new session replaces the stored one.\n`);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    ctx.io.stderr.write(`${ctx.io.style.yellow('Warning:')} the new session could not be stored (${why}); it is logged out when this command ends. Run pikactl login --server ${client.server.id} to store one.\n`);
   }
 }
 

@@ -6,8 +6,7 @@ import { GLOBAL_ENV } from '../globals.js';
 import { mapApiErrors, openSession, singleTarget, type Target } from './target.js';
 import { CliError, ExitCode } from '../errors.js';
 import { writeJson } from '../output/json.js';
-import type { PikaClient, ServerInfo, Identity } from '../api/types.js';
-import type { Secret } from '../secrets/secret.js';
+import type { ServerInfo, Identity } from '../api/types.js';
 import { hasSettingsManage } from '../auth/capability.js';
 
 const CI_INSTEAD =
@@ -29,7 +28,8 @@ terminal when the account has 2FA) and --strategy NAME. The session cookie goes 
 entry "session:<server>" and never to a file. Prints who is logged in and whether the user holds
 settings.manage (needed by init, unlock, lock and rotate).
 ${SOURCES}
-A stored session the server no longer accepts (307) is removed, and you are told to log in again.
+A stored session the server no longer accepts (307) is removed. On a terminal, a command that
+meets it offers to log in again as the same user; the new session replaces the stored one.
 
 Without a usable keychain, login fails (exit 1). In CI, use ${GLOBAL_ENV.session}, or let each command
 log in inline with --user NAME --password-from SPEC (it logs out again when done).
@@ -41,7 +41,7 @@ Examples:
     );
   app.action(login, async (_opts, g) => {
     const { ctx } = app;
-    const [{ requireKeychain }, { saveSession, sessionAccount }, { loginInline }] = await Promise.all([
+    const [{ requireKeychain }, { saveSession, sessionAccount, decodeStoredSession }, { loginInline }] = await Promise.all([
       import('../keychain/open.js'),
       import('../keychain/session-store.js'),
       import('../auth/index.js'),
@@ -52,19 +52,20 @@ Examples:
       // Before the password is asked for: without a keychain there is nowhere to keep the session.
       const kc = await requireKeychain(ctx, 'pikactl login', CI_INSTEAD);
       return await mapApiErrors(t.server, 'login', async () => {
-        const old = await kc.get(sessionAccount(t.server));
-        // loginInline hands the new cookie to client.setSession: keep a copy on the way through.
-        let cookie: Secret | undefined;
-        const capturing: PikaClient = { ...t.client, setSession: (c) => ((cookie = c ?? cookie), t.client.setSession(c)) };
+        const oldValue = await kc.get(sessionAccount(t.server));
+        const old = oldValue ? decodeStoredSession(oldValue).cookie : null;
         const merged: GlobalOptions = { ...g, user: g.user ?? session.conn.user };
-        await loginInline(ctx, merged, capturing, session.secrets);
-        if (!cookie) throw new CliError(`login to ${t.server.id} gave no session cookie`, { code: 'auth' });
+        const inline = await loginInline(ctx, merged, t.client, session.secrets);
+        // The session outlives this command: it goes to the keychain, with its user name (a re-login after a 307 reuses it).
+        inline.keep();
+        const cookie = inline.cookie;
+        if (cookie.isEmpty()) throw new CliError(`login to ${t.server.id} gave no session cookie`, { code: 'auth' });
         let me: Identity;
         let info: ServerInfo;
         try {
           me = await t.client.me(ctx.signal);
           info = await t.client.info(ctx.signal);
-          await saveSession(kc, t.server, cookie);
+          await saveSession(kc, t.server, cookie, inline.user);
         } catch (err) {
           await t.client.logout().catch(() => {}); // a session nobody holds should not outlive the command
           throw err;
@@ -92,7 +93,7 @@ Examples:
     .addHelpText('after', '\nThe keychain entry is deleted even when the server cannot be reached (you are told so).\nExample:\n  pikactl logout --server https://pika.example:8080');
   app.action(logout, async (_opts, g) => {
     const { ctx } = app;
-    const [{ requireKeychain }, { sessionAccount }, { ApiError }] = await Promise.all([
+    const [{ requireKeychain }, { sessionAccount, decodeStoredSession }, { ApiError }] = await Promise.all([
       import('../keychain/open.js'),
       import('../keychain/session-store.js'),
       import('../api/types.js'),
@@ -102,7 +103,8 @@ Examples:
       const t = singleTarget(session, 'logout');
       const kc = await requireKeychain(ctx, 'pikactl logout', 'There is no stored session to end here.');
       const entry = sessionAccount(t.server);
-      const stored = await kc.get(entry);
+      const value = await kc.get(entry);
+      const stored = value ? decodeStoredSession(value).cookie : null;
       if (!stored) {
         if (g.json) writeJson(ctx.io, { ok: true, server: t.server.id, action: 'none', exit_code: 0 });
         else ctx.io.stdout.write(`No stored session for ${t.server.id}; nothing to do.\n`);

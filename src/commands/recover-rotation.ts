@@ -6,6 +6,7 @@ import { authed } from './auth-step.js';
 import { ApiError } from '../api/types.js';
 import { CliError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';
+import type { RenderContext } from '../playbooks/recovery-render.js';
 
 export interface RecoverRotationOptions {
   oldKeyFrom?: string;
@@ -61,9 +62,13 @@ each step is re-checked against the live server, confirmed (severe ones by typin
 name), verified, and recorded in a journal that holds no secret. An interrupted run resumes
 where it stopped. Holding only one of the two keys is fine: pikactl works with what you have.
 
+A key typed at the prompt is asked twice. When the server's verifier refuses the keys you
+gave, pikactl says so first (check for a typo, or name the keychain entries) before any
+restore step; instructions are checked against key/status right before they are printed.
+
 Exit codes: 0 consistent and unlocked on a key you hold, 2 input needed, 4 not logged in,
-6 not initialized, 7 unreachable, 8 ends at the restore step (instructions printed),
-9 rate limited, 130 cancelled.
+5 the keys you gave do not open the server, 6 not initialized, 7 unreachable, 8 ends at
+the restore step (instructions printed), 9 rate limited, 130 cancelled.
 
 Examples:
   pikactl recover-rotation --plan
@@ -95,7 +100,7 @@ async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotation
         import('../playbooks/sinks.js'),
         import('../playbooks/recovery-render.js'),
       ]);
-      const render = { server: t.server.id, newKeyFrom: opts.newKeyFrom === undefined ? undefined : specArg(opts.newKeyFrom) };
+      const render: RenderContext = { server: t.server.id, newKeyFrom: opts.newKeyFrom === undefined ? undefined : specArg(opts.newKeyFrom) };
       // Unreachable or not initialized: said without asking for keys or a login.
       const first = await statusProbe(t.client, ctx.signal);
       if (first.kind === 'unreachable' || (first.kind === 'ok' && !first.initialized)) {
@@ -105,10 +110,11 @@ async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotation
         else ctx.io.stdout.write(renderDiagnosis(plan, seen, ctx.io.style, render));
         return plan.exitCode;
       }
-      const keys = await resolveRecoveryKeys(ctx, t.server, { old: opts.oldKeyFrom, new: opts.newKeyFrom }, (spec, flag, label) => session.secrets.read({ spec, flag, label }), {
+      const keys = await resolveRecoveryKeys(ctx, t.server, { old: opts.oldKeyFrom, new: opts.newKeyFrom }, (spec, flag, label, confirm) => session.secrets.read({ spec, flag, label, confirm }), {
         planOnly: Boolean(opts.plan),
       });
       render.newKeyFrom ??= shortSource(keys.sources.new);
+      render.sources = keys.sources;
       if (!g.json) {
         const from = (k: 'old' | 'new') => (keys.held[k] ? (keys.sources[k] ?? 'asked when needed') : 'not supplied');
         ctx.io.stderr.write(ctx.io.style.dim(`Keys: old ${from('old')}; new ${from('new')}.\n`));

@@ -103,7 +103,7 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
   };
   // Lazy: the keychain is opened only when a command needs a session and PIKA_SESSION is unset.
   // Without one (CI), the lookup finds nothing and authentication falls through to an inline login.
-  let store: Promise<SessionStore> | undefined;
+  let store: Promise<Required<SessionStore>> | undefined;
   const openStore = () =>
     (store ??= import('../keychain/session-store.js').then(({ keychainSessionStore }) =>
       keychainSessionStore(ctx, {
@@ -118,6 +118,7 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
   const sessionStore: SessionStore = {
     load: async (server) => (inlineLogin ? null : (await openStore()).load(server)),
     remove: async (server) => (await openStore()).remove(server),
+    save: async (server, cookie, user) => (await openStore()).save(server, cookie, user),
   };
   return {
     conn,

@@ -5,7 +5,7 @@ import { CliError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { Secret } from '../secrets/secret.js';
 import { openKeychainOrNull } from './open.js';
-import { sessionAccount } from './session-store.js';
+import { decodeStoredSession, sessionAccount } from './session-store.js';
 
 export interface FoundSession {
   secret: Secret;
@@ -26,7 +26,8 @@ export async function findSession(ctx: Context, g: Pick<GlobalOptions, 'cookieNa
   let why = '';
   const kc = await openKeychainOrNull(ctx, (err) => (why = `, and no keychain is usable here (${err.message})`));
   const entry = sessionAccount(server);
-  const stored = kc ? await kc.get(entry) : null;
+  const value = kc ? await kc.get(entry) : null;
+  const stored = value ? decodeStoredSession(value).cookie : null;
   if (stored && !stored.isEmpty()) return { secret: stored, entry, describe: `the stored session (keychain entry "${entry}")` };
   throw new CliError(`not logged in to ${server.id}: ${GLOBAL_ENV.session} is not set${kc ? ` and there is no stored session "${entry}"` : why}`, {
     code: 'auth',

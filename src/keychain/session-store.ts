@@ -1,10 +1,10 @@
 import type { ServerUrl } from '../api/url.js';
-import type { SessionStore } from '../auth/types.js';
+import type { SessionStore, StoredSession } from '../auth/types.js';
 import type { Context } from '../context.js';
-import type { CliError } from '../errors.js';
+import { CliError } from '../errors.js';
 import { keychainAccount } from '../secrets/accounts.js';
 import type { Keychain } from '../secrets/keychain.js';
-import type { Secret } from '../secrets/secret.js';
+import { Secret } from '../secrets/secret.js';
 import { isKeychainUnavailable, openKeychainOrNull } from './open.js';
 
 /** The keychain account holding the `pikactl login` session of a server: "session:<server id>". */
@@ -29,7 +29,7 @@ export interface KeychainSessionStoreOptions {
  * No keychain (CI, SSH without a session bus, a locked keyring) is not an error
  * here: load() finds nothing and the caller falls through to an inline login.
  */
-export function keychainSessionStore(ctx: Pick<Context, 'keychain'>, opts: KeychainSessionStoreOptions = {}): SessionStore {
+export function keychainSessionStore(ctx: Pick<Context, 'keychain'>, opts: KeychainSessionStoreOptions = {}): Required<SessionStore> {
   let opened: Promise<Keychain | null> | undefined;
   const open = () => (opened ??= openKeychainOrNull(ctx, opts.onUnavailable));
   return {
@@ -37,7 +37,8 @@ export function keychainSessionStore(ctx: Pick<Context, 'keychain'>, opts: Keych
       const keychain = await open();
       if (!keychain) return null;
       try {
-        return await keychain.get(sessionAccount(server));
+        const value = await keychain.get(sessionAccount(server));
+        return value ? decodeStoredSession(value) : null;
       } catch (err) {
         // The store answered the probe but not this read (e.g. it was locked since): same as no keychain.
         if (!isKeychainUnavailable(err)) throw err;
@@ -49,12 +50,42 @@ export function keychainSessionStore(ctx: Pick<Context, 'keychain'>, opts: Keych
       const keychain = await open();
       if (keychain) await keychain.delete(sessionAccount(server));
     },
+    async save(server, cookie, user) {
+      const keychain = await open();
+      if (!keychain) throw new CliError('no keychain is usable here to store the session', { code: 'keychain_unavailable' });
+      await saveSession(keychain, server, cookie, user);
+    },
   };
 }
 
-/** Stores a session cookie for `server`, replacing any earlier one. */
-export async function saveSession(keychain: Keychain, server: Pick<ServerUrl, 'id'>, cookie: Secret): Promise<string> {
+/** Stores a session cookie (and whose it is) for `server`, replacing any earlier one. */
+export async function saveSession(keychain: Keychain, server: Pick<ServerUrl, 'id'>, cookie: Secret, user?: string): Promise<string> {
   const account = sessionAccount(server);
-  await keychain.set(account, cookie);
+  await keychain.set(account, encodeStoredSession(cookie, user));
   return account;
+}
+
+/**
+ * The entry's value: {"pikactl_session":1,"user":…,"cookie":…}. The user name is kept so a
+ * re-login after the session expired does not ask for it again. A cookie value never
+ * contains a double quote (RFC 6265 cookie-octet), so a value that is not this JSON is
+ * an older entry holding the bare cookie, and reads as one.
+ */
+export function encodeStoredSession(cookie: Secret, user?: string): Secret {
+  return new Secret(JSON.stringify({ pikactl_session: 1, ...(user ? { user } : {}), cookie: cookie.reveal() }), cookie.source);
+}
+
+export function decodeStoredSession(value: Secret): StoredSession {
+  const raw = value.reveal();
+  if (raw.startsWith('{"')) {
+    try {
+      const o = JSON.parse(raw) as { pikactl_session?: unknown; user?: unknown; cookie?: unknown };
+      if (o.pikactl_session === 1 && typeof o.cookie === 'string') {
+        return { cookie: new Secret(o.cookie, value.source), ...(typeof o.user === 'string' && o.user !== '' ? { user: o.user } : {}) };
+      }
+    } catch {
+      // Not ours: treat it as a bare cookie, as below.
+    }
+  }
+  return { cookie: value };
 }

@@ -1,6 +1,6 @@
 import { ExitCode } from '../errors.js';
 import { formatDuration } from '../util/duration.js';
-import type { Observation, KeyRole } from './recovery-model.js';
+import { isLocked, type Observation, type KeyRole } from './recovery-model.js';
 import type { Probe, ProbeInfo, RecoveryAction, RecoveryPlan, RestoreReason } from './recovery.js';
 
 /**
@@ -57,6 +57,9 @@ const MANUAL: Record<Extract<RecoveryAction, { kind: 'manual' }>['what'], string
   restore_backup:
     'restore a backup taken while you held its key (web UI, or POST /api/v1/backup), unlock with that key, then rotate to a key you keep',
   find_key: 'find the key the server runs on, then run pikactl recover-rotation again with it',
+  check_keys:
+    'check the keys for a typo, or take them from the keychain (--old-key-from keychain:server-key-previous ' +
+    '--new-key-from keychain:server-key-pending), then run pikactl recover-rotation again',
   check_network: 'check the URL, the network and that Pika is running: pikactl status --wait 2m',
   initialize: 'nothing to recover; to turn encryption on: pikactl init --key-from SPEC --confirm-saved',
 };
@@ -80,11 +83,35 @@ export const RESTORE_WHY: Record<RestoreReason, string> = {
     'The verifier takes the old key, yet even under it the sealed settings do not open: the blob is sealed under another key, or damaged.',
 };
 
-const RESTORE_STEPS =
-  'Last resort, one step at a time: restart the server (it comes back locked, memory cleared); unlock it with the new key; ' +
-  'read the settings. All secrets sit in ONE sealed blob that opens whole or not at all: if the settings read, every secret ' +
-  'is intact and you can stop there; if not, they are lost together (there is no half-garbled slot to pick out). Then restore ' +
-  'a backup taken under a key you hold, unlock with that key, and rotate to a key you keep.';
+/**
+ * The restore path as it fits the server now: a locked server has no key in memory, so
+ * there is nothing to restart; a locked server whose verifier refused the new key cannot
+ * be unlocked with it, so only the backup is left. Built from the live observation.
+ */
+export function restoreActions(obs: Observation): RecoveryAction[] {
+  const locked = isLocked(obs.status);
+  const newRefused = obs.keys.new.kind === 'wrong_key';
+  return [
+    ...(locked ? [] : [{ kind: 'manual', what: 'restart_server' } as const]),
+    ...(locked && newRefused ? [] : [{ kind: 'unlock', key: 'new' } as const, { kind: 'check_settings' } as const]),
+    { kind: 'manual', what: 'restore_backup' },
+  ];
+}
+
+function restoreSteps(obs: Observation): string {
+  const locked = isLocked(obs.status);
+  const first = locked
+    ? obs.keys.new.kind === 'wrong_key'
+      ? 'the server is locked already (no key in memory) and its verifier refused the new key, so '
+      : 'the server is locked already (no key in memory); unlock it with the new key; read the settings. '
+    : 'restart the server (it comes back locked, memory cleared); unlock it with the new key; read the settings. ';
+  const blob =
+    locked && obs.keys.new.kind === 'wrong_key'
+      ? ''
+      : 'All secrets sit in ONE sealed blob that opens whole or not at all: if the settings read, every secret ' +
+        'is intact and you can stop there; if not, they are lost together (there is no half-garbled slot to pick out). Then ';
+  return `Last resort, one step at a time: ${first}${blob}restore a backup taken under a key you hold, unlock with that key, and rotate to a key you keep.`;
+}
 
 const stop = (what: string) => `pikactl stops here; ${what}`;
 
@@ -163,15 +190,27 @@ export const plans = {
     code: 'restore',
     reason,
     title: 'No key you hold brings this server back: the restore path.',
-    explanation: `${obs.status.kind === 'server_error' || obs.settings.kind === 'unreadable' ? `${seen(obs)}. ` : ''}${RESTORE_WHY[reason]} ${RESTORE_STEPS}`,
-    actions: [
-      { kind: 'manual', what: 'restart_server' },
-      { kind: 'unlock', key: 'new' },
-      { kind: 'check_settings' },
-      { kind: 'manual', what: 'restore_backup' },
-    ],
+    explanation: `${obs.status.kind === 'server_error' || obs.settings.kind === 'unreadable' ? `${seen(obs)}. ` : ''}${RESTORE_WHY[reason]} ${restoreSteps(obs)}`,
+    actions: restoreActions(obs),
     exitCode: ExitCode.NEEDS_RECOVERY,
   }),
+  keysRefused: (refused: KeyRole[], obs: Observation): RecoveryPlan => {
+    const missing = (['new', 'old'] as const).filter((k) => !obs.held[k]);
+    return {
+      code: 'keys_refused',
+      refused,
+      title: keysRefusedTitle(refused),
+      explanation:
+        'A refused key changes nothing on the server (it only counts toward the unlock rate limit). Check the ' +
+        `${refused.length > 1 ? 'keys' : 'key'} for a typo or a wrong entry, or take them from the keychain, where ` +
+        '`rotate --save-to-keychain` keeps them (--old-key-from keychain:server-key-previous, --new-key-from ' +
+        'keychain:server-key-pending), and run pikactl recover-rotation again.' +
+        (missing.length ? ` The ${missing.join(' and the ')} key was not given: with ${missing.includes('old') ? 'the old key pikactl could go back to it' : 'it pikactl could try it'}.` : '') +
+        ` Only if no key you can find opens it: ${restoreSteps(obs)}`,
+      actions: [{ kind: 'manual', what: 'check_keys' }, ...restoreActions(obs)],
+      exitCode: ExitCode.WRONG_KEY,
+    };
+  },
   unknownKey: (obs: Observation): RecoveryPlan => {
     const refused = (['new', 'old'] as const).filter((k) => obs.keys[k].kind === 'wrong_key');
     const missing = (['new', 'old'] as const).filter((k) => !obs.held[k]);
@@ -185,7 +224,10 @@ export const plans = {
       explanation:
         `The settings open, so it serves requests, but ${parts.join(', and ') || 'no key could be checked'}. ` +
         'Do NOT restart or lock it: it would come back locked on a key nobody here holds. ' +
-        stop('find the key it runs on and run again with it (--old-key-from / --new-key-from).'),
+        stop(
+          'check the keys you gave for a typo, or find the key it runs on (the keychain entries: --old-key-from ' +
+            'keychain:server-key-previous, --new-key-from keychain:server-key-pending), and run again with it.',
+        ),
       actions: [{ kind: 'manual', what: 'find_key' }],
       exitCode: ExitCode.NEEDS_RECOVERY,
     };
@@ -215,3 +257,9 @@ export const plans = {
     exitCode: ExitCode.UNREACHABLE,
   }),
 };
+
+export function keysRefusedTitle(refused: KeyRole[]): string {
+  return refused.length > 1
+    ? 'The keys you gave do not open this server: its verifier refused both the new and the old key.'
+    : `The ${refused[0]} key you gave does not open this server: its verifier refused it.`;
+}

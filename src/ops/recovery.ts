@@ -45,7 +45,7 @@ export type RecoveryAction =
   | { kind: 'rotate'; from: KeyRole; to: KeyRole; optional: boolean }
   | { kind: 'rediagnose' }
   | { kind: 'wait'; ms?: number }
-  | { kind: 'manual'; what: 'restart_server' | 'restore_backup' | 'find_key' | 'check_network' | 'initialize' };
+  | { kind: 'manual'; what: 'restart_server' | 'restore_backup' | 'find_key' | 'check_keys' | 'check_network' | 'initialize' };
 
 export type RestoreReason =
   | 'no_key_works' // locked, and every key we hold was refused
@@ -72,6 +72,8 @@ export type RecoveryPlan =
   | (Base & { code: 'still_on_old_key' })
   | (Base & { code: 'unlock_then_rediagnose'; key: KeyRole })
   | (Base & { code: 'restore'; reason: RestoreReason })
+  /** Every key the operator gave that was sent was refused: a typo is likelier than a lost server. */
+  | (Base & { code: 'keys_refused'; refused: KeyRole[] })
   | (Base & { code: 'unknown_key' })
   | (Base & { code: 'not_initialized' })
   | (Base & { code: 'rate_limited'; retryAfterMs?: number })
@@ -147,7 +149,7 @@ export function decideRecovery(obs: Observation): RecoveryPlan {
   if (s.kind === 'ok' && !s.initialized) return plans.notInitialized();
   if (isLocked(s)) {
     const key = usableKey(obs);
-    return key ? plans.unlockThenRediagnose(key, obs) : plans.restore(obs.held.old ? 'no_key_works' : 'no_old_key', obs);
+    return key ? plans.unlockThenRediagnose(key, obs) : restoreOrRefused(obs.held.old ? 'no_key_works' : 'no_old_key', obs);
   }
   const halfState = s.kind === 'server_error' || obs.settings.kind === 'unreadable';
   const v = verifierKey(obs);
@@ -159,9 +161,19 @@ export function decideRecovery(obs: Observation): RecoveryPlan {
     }
     if (v === 'old') return plans.restore('blob_unreadable', obs);
     if (obs.held.old && obs.keys.old.kind !== 'wrong_key') return plans.revertToOld(obs);
-    return plans.restore(obs.held.old ? 'no_key_works' : 'no_old_key', obs);
+    return restoreOrRefused(obs.held.old ? 'no_key_works' : 'no_old_key', obs);
   }
   if (v === 'new') return plans.nothingToDo();
   if (v === 'old') return plans.stillOnOld();
   return plans.unknownKey(obs);
+}
+
+/**
+ * "No key works" after the verifier refused a key the operator gave: the first thing to
+ * say is that those keys do not open the server (a typo, the wrong entry), not "restore".
+ * A key refused is no proof the server is lost; the restore path follows as a last resort.
+ */
+function restoreOrRefused(reason: 'no_key_works' | 'no_old_key', obs: Observation): RecoveryPlan {
+  const refused = (['new', 'old'] as const).filter((k) => obs.held[k] && obs.keys[k].kind === 'wrong_key');
+  return refused.length > 0 ? plans.keysRefused(refused, obs) : plans.restore(reason, obs);
 }

@@ -26,7 +26,11 @@ export interface RecoveryKeys {
   sources: Partial<Record<KeyRole, string>>;
 }
 
-export type ReadSpec = (spec: string, flag: string, label: string) => Promise<Secret>;
+/** `confirm`: a `prompt` source asks twice (the reader's own confirmation); other sources ignore it. */
+export type ReadSpec = (spec: string, flag: string, label: string, confirm: boolean) => Promise<Secret>;
+
+/** A typed key is asked twice; after this many mismatched pairs pikactl gives up (usage error). */
+export const MAX_TYPED_ATTEMPTS = 3;
 
 const FLAG: Record<KeyRole, string> = { old: '--old-key-from', new: '--new-key-from' };
 const LABEL: Record<KeyRole, string> = { old: 'old server key (before the rotation)', new: 'new server key (the rotation was meant to install)' };
@@ -56,7 +60,8 @@ export async function resolveRecoveryKeys(ctx: Context, server: ServerUrl, specs
     out.held[k] = true;
     out.sources[k] = spec;
     // --plan sends no key, so it reads none either (a cmd: source may ask a password manager).
-    if (!opts.planOnly) out.keys[k] = await read(spec, FLAG[k], LABEL[k]);
+    // A mistyped key is refused and counts toward the rate limit: a typed key is confirmed.
+    if (!opts.planOnly) out.keys[k] = await read(spec, FLAG[k], LABEL[k], true);
   }
   if (roles.some((k) => !out.held[k])) {
     // No keychain here (headless Linux, CI): the flags and the prompt remain. Never a plaintext fallback.
@@ -80,7 +85,7 @@ export async function resolveRecoveryKeys(ctx: Context, server: ServerUrl, specs
       continue;
     }
     if (!ctx.io.canPrompt()) continue;
-    const answer = await ctx.io.prompter().password(`${LABEL[k][0].toUpperCase()}${LABEL[k].slice(1)} (leave empty if you do not have it):`);
+    const answer = await askTyped(ctx, k);
     if (answer === '') continue;
     out.keys[k] = new Secret(answer, 'prompt');
     out.held[k] = true;
@@ -94,4 +99,24 @@ export async function resolveRecoveryKeys(ctx: Context, server: ServerUrl, specs
     throw usageError('the old and the new key are the same', 'Pass the key from before the rotation as --old-key-from and the one it was meant to install as --new-key-from.');
   }
   return out;
+}
+
+/**
+ * The prompt for a key not found elsewhere: empty means "I do not have it"; anything
+ * else is typed again to confirm, because a slip would be refused by the verifier (and
+ * count toward the unlock rate limit) and end the run at a wrong diagnosis. Bounded.
+ */
+async function askTyped(ctx: Context, k: KeyRole): Promise<string> {
+  const prompter = ctx.io.prompter();
+  const label = `${LABEL[k][0].toUpperCase()}${LABEL[k].slice(1)}`;
+  for (let attempt = 1; ; attempt++) {
+    const first = await prompter.password(`${label} (leave empty if you do not have it):`);
+    if (first === '') return '';
+    const again = await prompter.password(`${label} again to confirm:`);
+    if (again === first) return first;
+    if (attempt >= MAX_TYPED_ATTEMPTS) {
+      throw usageError(`the two entries of the ${LABEL[k]} did not match (${MAX_TYPED_ATTEMPTS} tries); nothing was sent`, `Run recover-rotation again, or pass the key with ${FLAG[k]} (file:PATH, env:NAME, keychain…).`);
+    }
+    ctx.io.stderr.write('The two entries do not match. Type the key again.\n');
+  }
 }

@@ -2,6 +2,7 @@ import type { Style } from '../io/types.js';
 import {
   describeAction,
   describeProbe,
+  isLocked,
   RESTORE_WHY,
   type KeyProbe,
   type KeyRole,
@@ -21,6 +22,8 @@ export interface RenderContext {
   server: string;
   /** The --new-key-from value the operator used, if it is safe to repeat (never a cmd: line). */
   newKeyFrom?: string;
+  /** Where each key came from ("prompt", "env:NEW_KEY"…), to say which typed key to check. Never a value. */
+  sources?: Partial<Record<KeyRole, string>>;
 }
 
 function statusLine(obs: Observation): string {
@@ -73,10 +76,22 @@ export function observationLines(obs: Observation): Array<[string, string]> {
   return lines;
 }
 
-/** The restore path, one instruction per step, annotated with what was actually seen. */
-export function restoreInstructions(plan: Extract<RecoveryPlan, { code: 'restore' }>, obs: Observation, r: RenderContext): string[] {
+type ManualPlan = Extract<RecoveryPlan, { code: 'restore' | 'keys_refused' }>;
+
+/** The command that runs recover-rotation again with the keys from the keychain. */
+export function keychainRetry(r: RenderContext): string {
+  return `pikactl recover-rotation --server ${r.server} --old-key-from keychain:server-key-previous --new-key-from keychain:server-key-pending`;
+}
+
+/**
+ * The instructions, one per step, built from the observation as it is NOW (the caller
+ * re-reads key/status first): a locked server is not told to restart, and a new key its
+ * verifier refused is not offered again. keys_refused starts with checking the keys.
+ */
+export function restoreInstructions(plan: ManualPlan, obs: Observation, r: RenderContext): string[] {
   const s = `--server ${r.server}`;
   const keyFrom = r.newKeyFrom ?? 'SPEC';
+  const locked = isLocked(obs.status);
   const newRefused = obs.keys.new.kind === 'wrong_key';
   const seen =
     obs.settings.kind === 'unreadable' || obs.status.kind === 'server_error'
@@ -84,18 +99,60 @@ export function restoreInstructions(plan: Extract<RecoveryPlan, { code: 'restore
       : obs.settings.kind === 'readable'
         ? 'Seen now: they open.'
         : 'Not seen yet: the server was locked or did not answer.';
-  return [
-    `Restart the Pika process (or roll its pod): it comes back locked, with no key in memory. pikactl cannot do this for you.\n` +
-      `   Watch for it: pikactl status ${s} --wait 5m --for locked`,
-    `Unlock it with the NEW key: pikactl unlock ${s} --key-from ${keyFrom}` +
-      (newRefused ? '\n   (The verifier refused the new key in this run: unless you find the key it runs on, go on to step 4.)' : ''),
-    `Inspect the settings: pikactl recover-rotation ${s} --plan   (reads key/status and the settings; sends no key)\n` +
-      '   All secrets sit in ONE sealed blob that opens whole or not at all: if the settings open, every secret is intact and\n' +
-      '   you can stop here; if they answer 500, all of them are lost together (there is no half-garbled slot to pick out).\n' +
-      `   ${seen}`,
-    'Restore a backup taken while you held its key (web UI, or POST /api/v1/backup), unlock with that key, then rotate\n' +
+  // A heading is printed as is; the steps are numbered. BACKUP is replaced by the backup step's number.
+  const items: Array<{ text: string; heading?: true }> = [];
+  if (plan.code === 'keys_refused') {
+    const typed = plan.refused.filter((k) => r.sources?.[k] === 'prompt');
+    items.push(
+      {
+        text:
+          `Check the ${plan.refused.length > 1 ? 'keys' : `${plan.refused[0]} key`} for a typo${typed.length ? ` (typed at the prompt: the ${typed.join(' and the ')} key)` : ''},\n` +
+          `   or take them from the keychain entries \`rotate --save-to-keychain\` keeps (pikactl keychain list ${s}):\n` +
+          `   ${keychainRetry(r)}\n` +
+          '   (Before a rotation that went through the keychain, the old key is keychain:server-key.)',
+      },
+      { text: 'Only if no key you can find opens it, the restore path (a last resort):', heading: true },
+    );
+  }
+  if (!locked) {
+    items.push({
+      text:
+        'Restart the Pika process (or roll its pod): it comes back locked, with no key in memory. pikactl cannot do this for you.\n' +
+        `   Watch for it: pikactl status ${s} --wait 5m --for locked`,
+    });
+  }
+  if (locked && newRefused) {
+    items.push({ text: 'It is locked already, with no key in memory, and its verifier refused the new key: only a backup is left.', heading: true });
+  } else {
+    items.push(
+      {
+        text:
+          `${locked ? 'It is locked already, with no key in memory. ' : ''}Unlock it with the NEW key: pikactl unlock ${s} --key-from ${keyFrom}` +
+          (newRefused ? '\n   (The verifier refused the new key in this run: unless you find the key it runs on, go on to step BACKUP.)' : ''),
+      },
+      {
+        text:
+          `Inspect the settings: pikactl recover-rotation ${s} --plan   (reads key/status and the settings; sends no key)\n` +
+          '   All secrets sit in ONE sealed blob that opens whole or not at all: if the settings open, every secret is intact and\n' +
+          '   you can stop here; if they answer 500, all of them are lost together (there is no half-garbled slot to pick out).\n' +
+          `   ${seen}`,
+      },
+    );
+  }
+  items.push({
+    text:
+      'Restore a backup taken while you held its key (web UI, or POST /api/v1/backup), unlock with that key, then rotate\n' +
       `   to a key you keep: pikactl unlock ${s} --key-from SPEC, then pikactl rotate ${s} --current-key-from SPEC --new-key-from SPEC --confirm-saved`,
-  ].map((t, i) => `${i + 1}. ${t}`);
+  });
+  const backup = items.filter((i) => !i.heading).length;
+  let n = 0;
+  return items.map((i) => (i.heading ? i.text : `${++n}. ${i.text.replace('step BACKUP', `step ${backup}`)}`));
+}
+
+function missingKeyLine(obs: Observation): string[] {
+  if (!obs.held.old) return ['The old key was not given: with it (--old-key-from) pikactl could go back to it.'];
+  if (!obs.held.new) return ['The new key was not given (--new-key-from).'];
+  return [];
 }
 
 /** The diagnosis block: findings, decision, and what happens next. */
@@ -113,6 +170,17 @@ export function renderDiagnosis(plan: RecoveryPlan, obs: Observation, style: Sty
   }
   if (plan.code === 'restore') {
     out.push('', RESTORE_WHY[plan.reason], '', 'What to do now:', ...restoreInstructions(plan, obs, r));
+    return `${out.join('\n')}\n`;
+  }
+  if (plan.code === 'keys_refused') {
+    out.push(
+      '',
+      'A refused key changes nothing on the server (each refusal counts toward the unlock rate limit).',
+      ...missingKeyLine(obs),
+      '',
+      'What to do now:',
+      ...restoreInstructions(plan, obs, r),
+    );
     return `${out.join('\n')}\n`;
   }
   out.push('', plan.explanation);
@@ -134,7 +202,8 @@ export function diagnosisEvent(round: number, plan: RecoveryPlan, obs: Observati
     explanation: plan.explanation,
     observed: Object.fromEntries(observationLines(obs).map(([k, v]) => [k.replace(/[/ ]/g, '_'), v])),
     actions: plan.actions.map(describeAction),
-    ...(plan.code === 'restore' ? { instructions: restoreInstructions(plan, obs, r) } : {}),
+    ...('refused' in plan ? { refused: plan.refused } : {}),
+    ...(plan.code === 'restore' || plan.code === 'keys_refused' ? { instructions: restoreInstructions(plan, obs, r) } : {}),
     ...(skipped ? { skipped: describeProbe(skipped).title } : {}),
     exit_code: plan.exitCode,
   };

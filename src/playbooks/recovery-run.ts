@@ -5,7 +5,8 @@ import type { CliError } from '../errors.js';
 import { ExitCode } from '../errors.js';
 import { emptyObservation, planFromToken, planToken, type KeyProbe, type Observation, type RecoveryPlan } from '../ops/recovery.js';
 import type { Secret } from '../secrets/secret.js';
-import { diagnose, type Diagnosis } from './diagnose.js';
+import { decideRecovery, isLocked, type StatusProbe } from '../ops/recovery.js';
+import { diagnose, statusProbe, type Diagnosis } from './diagnose.js';
 import { runPlaybook } from './engine.js';
 import { createJournal, findUnfinishedJournal, reopenJournal, type Journal, type JournalSummary } from './journal.js';
 import { diagnosisEvent, renderDiagnosis, type RenderContext } from './recovery-render.js';
@@ -160,14 +161,36 @@ export async function runRecovery(d: RecoveryRunDeps): Promise<{ end: RecoveryEn
     // The diagnosis read the settings: consistent on the old key, a key the operator holds.
     if (dg.plan.code === 'still_on_old_key' && !mayOffer) return consistentOnOld();
     if (steps.length === 0) {
-      report(round, dg, true);
-      return finish(dg.plan.code, dg.plan.exitCode);
+      // Instructions are for the server as it is when they are printed, not as it was at the start of the round.
+      const now = INSTRUCTIONS.has(dg.plan.code) ? await statusProbe(d.client, ctx.signal) : undefined;
+      if (now && liveState(now) !== liveState(dg.obs.status) && round < 8) {
+        note(`The server changed while pikactl looked (key/status now: ${liveState(now)}): diagnosing again.`);
+        obs = dg.obs;
+        continue;
+      }
+      const final = now ? withStatus(dg, now) : dg;
+      report(round, final, true);
+      return finish(final.plan.code, final.plan.exitCode);
     }
     report(round, dg, false);
     if ((await carryOut(dg.plan, steps, obs)) === 'declined') return consistentOnOld();
     obs = stepCtx.obs;
   }
   throw new Error('recover-rotation did not settle after 8 rounds (a bug: please report it)');
+}
+
+/** Plans that end in instructions for the operator: re-checked against key/status right before they are printed. */
+const INSTRUCTIONS: ReadonlySet<RecoveryPlan['code']> = new Set(['restore', 'keys_refused', 'unknown_key']);
+
+function liveState(s: StatusProbe): string {
+  if (isLocked(s)) return 'locked';
+  if (s.kind === 'ok') return s.initialized ? 'unlocked' : 'not initialized';
+  return s.kind === 'server_error' ? `HTTP ${s.status}` : s.kind;
+}
+
+function withStatus(dg: Diagnosis, status: StatusProbe): Diagnosis {
+  const obs = { ...dg.obs, status };
+  return { ...dg, obs, plan: decideRecovery(obs) };
 }
 
 function emptyFrom(keys: RecoveryKeys): Observation {

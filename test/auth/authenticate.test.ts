@@ -13,7 +13,7 @@ const store = (value: string | null) => {
   const removed: string[] = [];
   const s: SessionStore & { removed: string[] } = {
     removed,
-    load: async () => (value === null ? null : new Secret(value, 'keychain')),
+    load: async () => (value === null ? null : { cookie: new Secret(value, 'keychain') }),
     remove: async (server) => {
       removed.push(server.id);
     },

@@ -82,7 +82,7 @@ describe('withSession', () => {
   it('answering No ends with exit 4; a stale stored session is removed', async () => {
     const removed: string[] = [];
     const sessionStore: SessionStore = {
-      load: async () => new Secret('stale', 'keychain'),
+      load: async () => ({ cookie: new Secret('stale', 'keychain') }),
       remove: async (s) => {
         removed.push(s.id);
       },

@@ -9,6 +9,7 @@ async function initialized(sb: TestSandbox): Promise<void> {
 }
 
 const live = (sb: TestSandbox) => `server-key:${sb.url}`;
+const previous = (sb: TestSandbox) => `server-key-previous:${sb.url}`;
 
 describe('keychain set', () => {
   it('verifies the key against an unlocked server and stores it; a wrong key exits 5 and stores nothing', async () => {
@@ -46,11 +47,79 @@ describe('keychain set', () => {
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({ verified: false, reason: '--no-verify' });
     expect(sent).toEqual([]);
-    const off = await runCli(['keychain', 'set', '--key-from', 'env:KEY'], { env: ciEnv(sb), keychain: kc });
+    const off = await runCli(['keychain', 'set', '--key-from', 'env:KEY', '--yes'], { env: ciEnv(sb), keychain: kc });
     expect(off.code).toBe(0);
     expect(off.stderr).toMatch(/NOT verified: encryption is not initialized/);
     expect(off.stdout).toContain('Replaced');
     expect(kc.entries.get(live(sb))).toBe(KEY);
+    expect(kc.entries.get(previous(sb))).toBe(NEW_KEY);
+  });
+
+  it('over an existing entry it says so and asks (default No); Yes keeps the old key as server-key-previous', async () => {
+    const sb = await startTestSandbox();
+    await initialized(sb);
+    const kc = new MemoryKeychain();
+    expect((await runCli(['keychain', 'set', '--key-from', 'env:KEY'], { env: ciEnv(sb), keychain: kc })).code).toBe(0);
+    expect((await runCli(['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'], { env: ciEnv(sb) })).code).toBe(0);
+    const no = await runCli(['keychain', 'set', '--key-from', 'env:NEW_KEY'], {
+      tty: true,
+      env: ciEnv(sb),
+      keychain: kc,
+      answers: [{ match: new RegExp(`^Replace the keychain entry "${live(sb)}"\\?`), answer: false }],
+    });
+    expect(no.code).toBe(130);
+    expect(no.stderr).toContain(`The keychain entry "${live(sb)}" already holds a different value, and it will be replaced.`);
+    expect(no.stderr).toContain(`The current value is kept as "${previous(sb)}".`);
+    expect(kc.entries.get(live(sb))).toBe(KEY);
+    expect(kc.entries.has(previous(sb))).toBe(false);
+    const yes = await runCli(['keychain', 'set', '--key-from', 'env:NEW_KEY'], { tty: true, env: ciEnv(sb), keychain: kc, answers: [{ match: /^Replace/, answer: true }] });
+    expect(yes.code, yes.stderr).toBe(0);
+    expect(yes.stdout).toContain(`Replaced the keychain entry "${live(sb)}" in memory, verified against the server.`);
+    expect(yes.stdout).toContain(`The key it held is kept as "${previous(sb)}".`);
+    expect(kc.entries.get(live(sb))).toBe(NEW_KEY);
+    expect(kc.entries.get(previous(sb))).toBe(KEY);
+    expect(yes.stdout + yes.stderr + no.stdout + no.stderr).not.toContain(KEY);
+    // The same key again: nothing to replace, nothing asked (a terminal with no scripted answer).
+    const same = await runCli(['keychain', 'set', '--key-from', 'env:NEW_KEY', '--json'], { tty: true, env: ciEnv(sb), keychain: kc, answers: [] });
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.io.prompts.asked).toEqual([]);
+    expect(same.json()).toMatchObject({ replaced: false, unchanged: true, verified: true });
+  });
+
+  it('without a terminal, replacing needs --yes: exit 2 before the key is read or anything is sent', async () => {
+    const sb = await startTestSandbox();
+    await initialized(sb);
+    const kc = new MemoryKeychain();
+    kc.entries.set(live(sb), KEY);
+    const { fetch, sent } = recordingFetch(kc, sb);
+    const r = await runCli(['keychain', 'set', '--key-from', 'env:NEW_KEY'], { env: ciEnv(sb), keychain: kc, fetch });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`the keychain entry "${live(sb)}" exists`);
+    expect(r.stderr).toContain('--yes');
+    expect(sent.filter((x) => x.path.startsWith('/api/v1/key'))).toEqual([]);
+    expect(kc.entries.get(live(sb))).toBe(KEY);
+    const yes = await runCli(['keychain', 'set', '--key-from', 'env:KEY', '--yes', '--json'], { env: ciEnv(sb), keychain: kc });
+    expect(yes.json()).toMatchObject({ replaced: false, unchanged: true });
+  });
+
+  it('a key that cannot be verified (server down) is refused unless --no-verify; the entry stays as it was', async () => {
+    const sb = await startTestSandbox();
+    await initialized(sb);
+    const kc = new MemoryKeychain();
+    kc.entries.set(live(sb), KEY);
+    await sb.stop();
+    const r = await runCli(['keychain', 'set', '--key-from', 'env:NEW_KEY', '--yes'], { env: ciEnv(sb), keychain: kc });
+    expect(r.code).toBe(7);
+    expect(r.stderr).toContain('the key cannot be verified');
+    expect(r.stderr).toContain('nothing was stored');
+    expect(r.stderr).toContain('--no-verify');
+    expect(kc.entries.get(live(sb))).toBe(KEY);
+    expect(kc.entries.has(previous(sb))).toBe(false);
+    const forced = await runCli(['keychain', 'set', '--key-from', 'env:NEW_KEY', '--yes', '--no-verify', '--json'], { env: ciEnv(sb), keychain: kc });
+    expect(forced.code).toBe(0);
+    expect(forced.json()).toMatchObject({ replaced: true, verified: false, reason: '--no-verify', previous: previous(sb) });
+    expect(kc.entries.get(live(sb))).toBe(NEW_KEY);
+    expect(kc.entries.get(previous(sb))).toBe(KEY);
   });
 
   it('on a terminal the key is typed twice; --name stores an entry that needs no server', async () => {
@@ -219,7 +288,8 @@ describe('keychain set after a rotation elsewhere', () => {
     // Rotated without --save-to-keychain: the entry is stale now.
     const sb2 = await sb.restart({ port: sb.port });
     expect((await runCli(['unlock'], { env: ciEnv(sb2), keychain: kc })).code).toBe(5);
-    expect((await runCli(['keychain', 'set', '--key-from', 'env:NEW_KEY'], { env: ciEnv(sb2), keychain: kc })).code).toBe(0);
+    expect((await runCli(['keychain', 'set', '--key-from', 'env:NEW_KEY', '--yes'], { env: ciEnv(sb2), keychain: kc })).code).toBe(0);
     expect(kc.entries.get(live(sb2))).toBe(NEW_KEY);
+    expect(kc.entries.get(previous(sb2))).toBe(KEY);
   });
 });

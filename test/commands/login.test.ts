@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryKeychain, runCli, tempDir, testContext } from '../support/context.js';
-import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { SandboxClient, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { decodeStoredSession } from '../../src/keychain/session-store.js';
+import { Secret } from '../../src/secrets/secret.js';
 import { ciEnv, filesUnder, KEY, NEW_KEY, recordingFetch } from '../keychain/support.js';
 
 const session = (sb: TestSandbox) => `session:${sb.url}`;
+/** The cookie in the stored entry (which also names the user). */
+const storedCookie = (kc: MemoryKeychain, sb: TestSandbox): string => decodeStoredSession(new Secret(kc.entries.get(session(sb))!, 'test')).cookie.reveal();
 
 /** Logs in with the password from env (as on a terminal, the password could be typed instead). */
 async function login(sb: TestSandbox, kc: MemoryKeychain, extra: Record<string, string> = {}) {
@@ -24,8 +28,9 @@ describe('pikactl login', () => {
     expect(r.stdout).toContain(`Logged in to ${sb.url} as admin`);
     expect(r.stdout).toContain(`keychain entry "${session(sb)}"`);
     expect(r.stdout).toMatch(/settings\.manage: yes/);
-    const cookie = kc.entries.get(session(sb))!;
+    const cookie = storedCookie(kc, sb);
     expect(cookie).toMatch(/\S{20,}/);
+    expect(decodeStoredSession(new Secret(kc.entries.get(session(sb))!, 'test')).user).toBe('admin');
 
     const outputs = [r.stdout + r.stderr];
     for (const argv of [
@@ -40,7 +45,7 @@ describe('pikactl login', () => {
       outputs.push(c.stdout + c.stderr);
     }
     // The stored session survives each command: commands never log a stored session out.
-    expect(kc.entries.get(session(sb))).toBe(cookie);
+    expect(storedCookie(kc, sb)).toBe(cookie);
     for (const out of outputs) {
       expect(out).not.toContain(cookie);
       expect(out).not.toContain(TEST_ADMIN.password);
@@ -81,11 +86,77 @@ describe('pikactl login', () => {
     expect((await runCli(['status'], { env: noPassword(sb) })).code).toBe(0); // still unlocked
   });
 
+  it('"Log in again and retry? Yes" after a 307 of the stored session: the new session replaces it, the user name is not asked', async () => {
+    const sb = await startTestSandbox();
+    const kc = new MemoryKeychain();
+    expect((await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env: ciEnv(sb) })).code).toBe(0);
+    await login(sb, kc);
+    const stale = storedCookie(kc, sb);
+    // The server stops accepting it (as when its TTL runs out): every protected call now gets the 307.
+    const other = new SandboxClient(sb.url, sb.cookieName);
+    other.cookie = stale;
+    expect((await other.call('POST', '/logout')).status).toBeLessThan(300);
+    // No user anywhere in the environment: only the stored session knows it is admin's.
+    const r = await runCli(['lock'], {
+      tty: true,
+      env: noPassword(sb),
+      keychain: kc,
+      answers: [
+        { match: /^Lock /, answer: true },
+        { match: /again and retry/, answer: true },
+        { match: /password for admin/i, answer: TEST_ADMIN.password },
+      ],
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.io.prompts.remaining()).toBe(0);
+    expect(r.io.prompts.asked.filter((p) => /user name/i.test(p))).toEqual([]);
+    expect(r.stderr).toContain('no longer accepts the stored session');
+    expect(r.stderr).toContain(`Logged in to ${sb.url} again as admin; the new session replaces the stored one.`);
+    const fresh = storedCookie(kc, sb);
+    expect(fresh).not.toBe(stale);
+    expect(r.stdout + r.stderr).not.toContain(fresh);
+    // The next command sees the new session, and it was not logged out when lock ended.
+    const me = await runCli(['whoami', '--json'], { env: noPassword(sb), keychain: kc });
+    expect(me.code, me.stderr).toBe(0);
+    expect(me.json()).toMatchObject({ user: 'admin', entry: session(sb) });
+    expect((await runCli(['status'], { env: noPassword(sb) })).code).toBe(3);
+  });
+
+  it('an inline login that expires mid-command logs in again as the same user without asking the name', async () => {
+    const sb = await startTestSandbox();
+    expect((await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env: ciEnv(sb) })).code).toBe(0);
+    let ended = false;
+    // Right before lock is sent, the session this command logged in with is ended on the server.
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      if (!ended && url.endsWith('/api/v1/key/lock')) {
+        ended = true;
+        const cookie = new Headers(init?.headers).get('cookie');
+        await globalThis.fetch(`${sb.url}/logout`, { method: 'POST', headers: { cookie: cookie ?? '' } });
+      }
+      return globalThis.fetch(input, init);
+    };
+    const r = await runCli(['lock'], {
+      tty: true,
+      env: { ...noPassword(sb), PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password },
+      fetch,
+      answers: [
+        { match: /^Lock /, answer: true },
+        { match: /^Pika user name/, answer: 'admin' },
+        { match: /again and retry/, answer: true },
+      ],
+    });
+    expect(ended).toBe(true);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.io.prompts.remaining()).toBe(0);
+    expect(r.io.prompts.asked.filter((p) => /user name/i.test(p))).toHaveLength(1);
+  });
+
   it('logout ends the session on the server and deletes the entry; a server that is down is said so', async () => {
     const sb = await startTestSandbox();
     const kc = new MemoryKeychain();
     await login(sb, kc);
-    const cookie = kc.entries.get(session(sb))!;
+    const cookie = storedCookie(kc, sb);
     const out = await runCli(['logout'], { env: noPassword(sb), keychain: kc });
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('ended on the server');
@@ -110,9 +181,9 @@ describe('pikactl login', () => {
     const sb = await startTestSandbox();
     const kc = new MemoryKeychain();
     await login(sb, kc);
-    const first = kc.entries.get(session(sb))!;
+    const first = storedCookie(kc, sb);
     await login(sb, kc);
-    expect(kc.entries.get(session(sb))).not.toBe(first);
+    expect(storedCookie(kc, sb)).not.toBe(first);
     expect((await runCli(['whoami'], { env: { ...noPassword(sb), PIKA_SESSION: first } })).code).toBe(4);
   });
 

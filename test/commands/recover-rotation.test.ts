@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { keychainAccount } from '../../src/secrets/accounts.js';
 import { parseServerUrl } from '../../src/api/url.js';
 import { MemoryKeychain, runCli, testContext, type TestContextOptions } from '../support/context.js';
-import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { adminClient, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
 
 const KEY = 'correct-horse-battery-staple-1';
 const NEW_KEY = 'tr0ub4dor-and-3-more-words-2';
@@ -241,21 +241,47 @@ describe('recover-rotation against the sandbox faults', () => {
     expect(r.stdout).toContain('consistent on the OLD key');
   });
 
-  it('nothing works (locked on a key nobody here holds): the restore path, exit 8, journal without secrets', async () => {
+  it('two wrong keys on a locked server: says first that the keys do not open it, with the keychain flags; no restart (exit 5)', async () => {
     const sb = await initialized();
     const sb2 = await sb.restart({ port: sb.port });
     const ctx = testContext(ci(sb2));
     const r = await runCli(['recover-rotation', '--old-key-from', 'env:OTHER', '--new-key-from', 'env:OTHER2', '--yes'], ctx);
-    expect(r.code, r.stderr).toBe(8);
-    expect(r.stdout).toContain('Every key you supplied was refused');
-    expect(r.stdout).toMatch(/1\. Restart[\s\S]*2\. Unlock[\s\S]*3\. Inspect the settings[\s\S]*4\. Restore a backup/);
+    expect(r.code, r.stderr).toBe(5);
+    expect(r.stdout.split('\n')[0]).toBe('The keys you gave do not open this server: its verifier refused both the new and the old key.');
+    expect(r.stdout).toMatch(/1\. Check the keys for a typo/);
+    expect(r.stdout).toMatch(/pikactl recover-rotation --server \S+ --old-key-from keychain:server-key-previous --new-key-from keychain:server-key-pending/);
+    // The restore path comes after, as a last resort, and fits a server that is locked already.
+    expect(r.stdout.indexOf('typo')).toBeLessThan(r.stdout.indexOf('Restore a backup'));
+    expect(r.stdout).not.toMatch(/restart/i);
+    expect(r.stdout).not.toContain('Unlock it with the NEW key');
+    expect((await runCli(['status'], ci(sb2))).code).toBe(3);
     for (const j of journals(ctx.homedir)) expectNoSecret(readFileSync(j, 'utf8'));
     expectNoSecret(r.stdout + r.stderr);
+  });
+
+  it('the instructions are re-checked against key/status right before they are printed', async () => {
+    const sb = await initialized();
+    const admin = await adminClient(sb);
+    let refused = 0;
+    // Someone locks the server right after pikactl's second refused key: the diagnosis it had is stale.
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const res = await globalThis.fetch(input, init);
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      if (url.endsWith('/api/v1/key/unlock') && res.status === 403 && ++refused === 2) expect((await admin.call('POST', '/api/v1/key/lock')).status).toBe(200);
+      return res;
+    };
+    const r = await runCli(['recover-rotation', '--old-key-from', 'env:OTHER', '--new-key-from', 'env:OTHER2', '--yes'], { ...ci(sb), fetch });
+    expect(refused).toBe(2);
+    expect(r.stderr).toContain('The server changed while pikactl looked (key/status now: locked): diagnosing again.');
+    expect(r.code, r.stderr).toBe(5);
+    expect(r.stdout).toContain('The keys you gave do not open this server');
+    expect(r.stdout).not.toContain('Do NOT restart or lock it');
+    expect(r.stdout).not.toMatch(/restart/i);
   });
 });
 
 describe('recover-rotation: holding only the new key, or no key the server runs on', () => {
-  it('half-state with only the new key: the diagnostic lock is asked like a severe step, then the restore path', async () => {
+  it('half-state with only the new key: the diagnostic lock is asked like a severe step; the refused key is said first, and the locked server is not told to restart', async () => {
     const sb = await initialized(['rotate-write']);
     await failedRotation(sb);
     const r = await runCli(['recover-rotation', '--new-key-from', 'env:NEW_KEY'], {
@@ -267,9 +293,15 @@ describe('recover-rotation: holding only the new key, or no key the server runs 
         { match: /Run "unlock with the new key"/, answer: true },
       ],
     });
-    expect(r.code, r.stderr).toBe(8);
+    expect(r.code, r.stderr).toBe(5);
     expect(r.stderr).toContain('Locked the server to see which key the verifier takes.');
-    expect(r.stdout).toContain('With the old key (--old-key-from) pikactl could go back to it');
+    expect(r.stdout.split('\n')[0]).toBe('The new key you gave does not open this server: its verifier refused it.');
+    expect(r.stdout).toContain('The old key was not given: with it (--old-key-from) pikactl could go back to it');
+    expect(r.stdout).toContain('--old-key-from keychain:server-key-previous');
+    // pikactl locked it itself a moment ago: key/status is read again, and there is nothing to restart.
+    expect((await runCli(['status'], ci(sb))).code).toBe(3);
+    expect(r.stdout).toContain('It is locked already, with no key in memory');
+    expect(r.stdout).not.toMatch(/restart/i);
   });
 
   it('declining the diagnostic lock changes nothing and ends at the restore path', async () => {
@@ -406,13 +438,75 @@ describe('recover-rotation: --plan, --json, exit codes, key sources', () => {
       tty: true,
       answers: [
         { match: /Old server key.*leave empty/, answer: KEY },
+        { match: /Old server key.*again to confirm/, answer: KEY },
         { match: /New server key.*leave empty/, answer: '' },
       ],
     });
     expect(r.code, r.stderr).toBe(0);
+    expect(r.io.prompts.remaining()).toBe(0);
     expect(r.stderr).toContain('Keys: old prompt; new not supplied');
     // Holding only the old key: back to it, no re-rotation offered.
     expect(r.stdout).toContain('consistent on the OLD key');
     expectNoSecret(r.stdout + r.stderr);
+  });
+
+  it('a key typed at the prompt is typed again to confirm; a slip is caught before anything is sent', async () => {
+    const log: string[] = [];
+    const sb = await initialized(['rotate-write'], log);
+    await failedRotation(sb);
+    const before = unlockPosts(log).length;
+    const r = await runCli(['recover-rotation', '--yes'], {
+      ...ci(sb),
+      tty: true,
+      answers: [
+        { match: /Old server key.*leave empty/, answer: `${KEY}x` }, // the slip
+        { match: /Old server key.*again to confirm/, answer: KEY },
+        { match: /Old server key.*leave empty/, answer: KEY },
+        { match: /Old server key.*again to confirm/, answer: KEY },
+        { match: /New server key.*leave empty/, answer: NEW_KEY },
+        { match: /New server key.*again to confirm/, answer: NEW_KEY },
+      ],
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.io.prompts.remaining()).toBe(0);
+    expect(r.stderr).toContain('The two entries do not match. Type the key again.');
+    expect(r.stdout).toContain('Nothing to do');
+    // Back on the old key without a refused key: the slip never reached the server.
+    expect(unlockPosts(log).slice(before).filter((l) => l.includes('-> 403'))).toHaveLength(0);
+    expectNoSecret(r.stdout + r.stderr);
+    expect((await keyAfterRestart(sb)).key).toBe('NEW_KEY');
+  });
+
+  it('typed keys that never match end with exit 2 after three tries, and no key is sent', async () => {
+    const log: string[] = [];
+    const sb = await initialized(['rotate-write'], log);
+    await failedRotation(sb);
+    const before = unlockPosts(log).length;
+    const pair = (n: number) => [
+      { match: /Old server key.*leave empty/, answer: `${KEY}${n}` },
+      { match: /Old server key.*again to confirm/, answer: KEY },
+    ];
+    const r = await runCli(['recover-rotation', '--new-key-from', 'env:NEW_KEY', '--yes'], { ...ci(sb), tty: true, answers: [...pair(1), ...pair(2), ...pair(3)] });
+    expect(r.code).toBe(2);
+    expect(r.io.prompts.remaining()).toBe(0);
+    expect(r.stderr).toMatch(/did not match \(3 tries\); nothing was sent/);
+    expect(r.stderr).toContain('--old-key-from');
+    expect(unlockPosts(log).slice(before)).toEqual([]);
+  });
+
+  it('--old-key-from prompt is confirmed too; keys from flags are not asked again', async () => {
+    const sb = await initialized(['rotate-write']);
+    await failedRotation(sb);
+    const r = await runCli(['recover-rotation', '--old-key-from', 'prompt', '--new-key-from', 'env:NEW_KEY', '--yes'], {
+      ...ci(sb),
+      tty: true,
+      answers: [
+        { match: /^Old server key.*:$/, answer: KEY },
+        { match: /again to confirm/, answer: KEY },
+      ],
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.io.prompts.asked).toHaveLength(2);
+    expect(r.stdout).toContain('Nothing to do');
   });
 });

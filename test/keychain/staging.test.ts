@@ -105,7 +105,10 @@ describe('keychainSessionStore', () => {
     const kc = new MemoryKeychain();
     kc.entries.set(`session:${server.id}`, 'cookie');
     const store = keychainSessionStore({ keychain: async () => kc });
-    expect((await store.load(server))?.reveal()).toBe('cookie');
+    expect((await store.load(server))?.cookie.reveal()).toBe('cookie'); // an entry from before the user name was kept
+    await store.save(server, new Secret('cookie-2', 'login'), 'alice');
+    expect(await store.load(server)).toMatchObject({ user: 'alice' });
+    expect((await store.load(server))?.cookie.reveal()).toBe('cookie-2');
     await store.remove(server);
     expect(kc.entries.size).toBe(0);
     const broken = keychainSessionStore({ keychain: async () => Promise.reject(new CliError('two entries match', { code: 'error' })) });

@@ -116,8 +116,8 @@ describe('probe → decide loop against the server model', () => {
     ['rotation never applied', {}, { old: true, new: true }, 'nothing_to_do', 'new'],
     ['restarted after the upstream half-state', { mem: null }, { old: true, new: true }, 'nothing_to_do', 'new'],
     ['restarted after a complete rotation', { mem: null, verifier: 'new', blob: 'new' }, { old: true, new: true }, 'nothing_to_do', 'new'],
-    ['upstream half-state, only the new key at hand', { mem: 'new' }, { old: false, new: true }, 'restore', null],
-    ['locked on a key nobody holds', { mem: null, verifier: 'other', blob: 'other' }, { old: true, new: true }, 'restore', null],
+    ['upstream half-state, only the new key at hand (the verifier refuses it)', { mem: 'new' }, { old: false, new: true }, 'keys_refused', null],
+    ['locked on a key nobody holds', { mem: null, verifier: 'other', blob: 'other' }, { old: true, new: true }, 'keys_refused', null],
     ['healthy on a key nobody holds', { mem: 'other', verifier: 'other', blob: 'other' }, { old: true, new: true }, 'unknown_key', null],
     ['not initialized', { initialized: false, mem: null }, { old: true, new: true }, 'not_initialized', null],
   ];

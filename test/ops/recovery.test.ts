@@ -105,7 +105,7 @@ describe('decideRecovery', () => {
     ['upstream half-state: status 500 while unlocked', { status: S500 }, 'revert_to_old', {}, ['lock', 'unlock', 'check_settings', 'rotate']],
     ['upstream half-state: settings unreadable, new refused', { status: UNLOCKED, settings: UNREADABLE, new: WRONG }, 'revert_to_old', {}, ['lock', 'unlock', 'check_settings', 'rotate']],
     ['upstream half-state: unlock itself answered 500', { status: UNLOCKED, settings: UNREADABLE, new: ERR }, 'revert_to_old', {}, ['lock', 'unlock', 'check_settings', 'rotate']],
-    ['half-state, old key already refused', { status: S500, old: WRONG }, 'restore', { reason: 'no_key_works' }, ['manual', 'unlock', 'check_settings', 'manual']],
+    ['half-state, old key already refused: the key first, then restart → restore', { status: S500, old: WRONG }, 'keys_refused', { refused: ['old'], exitCode: ExitCode.WRONG_KEY }, ['manual', 'manual', 'unlock', 'check_settings', 'manual']],
     ['half-state, old key not held, lock declined', { status: S500, held: { old: false, new: true }, lock: 'declined' }, 'restore', { reason: 'no_old_key' }, ['manual', 'unlock', 'check_settings', 'manual']],
     ['half-state, verifier takes old but blob still closed', { status: UNLOCKED, settings: UNREADABLE, new: WRONG, old: OK }, 'restore', { reason: 'blob_unreadable' }, ['manual', 'unlock', 'check_settings', 'manual']],
     ['healthy on old key: rotation did not take', { status: UNLOCKED, settings: READABLE, new: WRONG, old: OK }, 'still_on_old_key', {}, ['check_settings', 'rotate']],
@@ -114,8 +114,9 @@ describe('decideRecovery', () => {
     ['locked after restart: new key first', { status: LOCKED }, 'unlock_then_rediagnose', { key: 'new', exitCode: ExitCode.LOCKED }, ['unlock', 'rediagnose']],
     ['locked, new refused: old next', { status: LOCKED, new: WRONG }, 'unlock_then_rediagnose', { key: 'old' }, ['unlock', 'rediagnose']],
     ['locked (503), only old held', { status: { kind: 'locked' }, held: { old: true, new: false } }, 'unlock_then_rediagnose', { key: 'old' }, ['unlock', 'rediagnose']],
-    ['locked, both refused → restore', { status: LOCKED, new: WRONG, old: WRONG }, 'restore', { reason: 'no_key_works' }, ['manual', 'unlock', 'check_settings', 'manual']],
-    ['locked, new refused, old not held → restore', { status: LOCKED, new: WRONG, held: { old: false, new: true } }, 'restore', { reason: 'no_old_key' }, ['manual', 'unlock', 'check_settings', 'manual']],
+    ['locked, both refused → the keys, then only a backup (no restart)', { status: LOCKED, new: WRONG, old: WRONG }, 'keys_refused', { refused: ['new', 'old'], exitCode: ExitCode.WRONG_KEY }, ['manual', 'manual']],
+    ['locked, new refused, old not held → the keys', { status: LOCKED, new: WRONG, held: { old: false, new: true } }, 'keys_refused', { refused: ['new'] }, ['manual', 'manual']],
+    ['locked, both keys answered without a verdict → restore, no restart', { status: LOCKED, new: ERR, old: ERR }, 'restore', { reason: 'no_key_works' }, ['unlock', 'check_settings', 'manual']],
   ];
   it.each(cases)('%s → %s', (_name, o, code, extra, actions) => {
     const plan = decideRecovery(obs(o));
@@ -144,9 +145,20 @@ describe('decideRecovery', () => {
   });
 
   it('restore says the sealed blob opens whole or not at all', () => {
-    const plan = decideRecovery(obs({ status: LOCKED, new: WRONG, old: WRONG }));
+    const plan = decideRecovery(obs({ status: S500, held: { old: false, new: true }, lock: 'declined' }));
     expect(plan.explanation).toMatch(/opens whole or not at all/);
     expect(plan.actions.map(describeAction).join('\n')).toMatch(/restart.*\n.*new key\n.*sealed secrets open\n.*backup/);
+  });
+
+  it('refused keys are said first, with the keychain flags; a locked server is never told to restart', () => {
+    const plan = decideRecovery(obs({ status: LOCKED, new: WRONG, old: WRONG }));
+    expect(plan.title).toMatch(/^The keys you gave do not open this server/);
+    expect(plan.explanation).toMatch(/typo/);
+    expect(plan.explanation).toContain('--old-key-from keychain:server-key-previous');
+    expect(plan.explanation).toContain('--new-key-from keychain:server-key-pending');
+    const words = `${plan.explanation}\n${plan.actions.map(describeAction).join('\n')}`;
+    expect(words).not.toMatch(/restart/i);
+    expect(plan.actions.map(describeAction)[0]).toMatch(/typo/);
   });
 });
 
