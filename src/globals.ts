@@ -11,6 +11,8 @@ export interface GlobalOptions {
   pin?: string;
   insecure: boolean;
   allowHttp: boolean;
+  /** --proxy / PIKA_PROXY: the proxy for every non-loopback server (NO_PROXY still applies). */
+  proxy?: string;
   timeoutMs: number;
   /** True when --timeout or PIKA_TIMEOUT set timeoutMs (so it wins over a context's timeout). */
   timeoutExplicit: boolean;
@@ -23,6 +25,21 @@ export interface GlobalOptions {
   color: boolean;
   input: boolean;
   debug: boolean;
+  /**
+   * The target flags typed on the command line (not from env vars), so printed hints can
+   * repeat them: a copied hint must reach the same server with the same trust.
+   */
+  typed: TypedTargetFlags;
+}
+
+export interface TypedTargetFlags {
+  servers: boolean;
+  context: boolean;
+  cacert?: string;
+  pin?: string;
+  insecure: boolean;
+  allowHttp: boolean;
+  proxy?: string;
 }
 
 /** The env var behind each global flag; shown in --help and `pikactl help environment`. */
@@ -33,6 +50,7 @@ export const GLOBAL_ENV = {
   pin: 'PIKA_TLS_PIN',
   insecure: 'PIKA_INSECURE',
   allowHttp: 'PIKA_ALLOW_HTTP',
+  proxy: 'PIKA_PROXY',
   timeout: 'PIKA_TIMEOUT',
   user: 'PIKA_USER',
   passwordFrom: 'PIKA_PASSWORD_FROM',
@@ -55,6 +73,7 @@ interface RawGlobals {
   pin?: string;
   insecure?: boolean;
   allowHttp?: boolean;
+  proxy?: string;
   timeout?: string;
   user?: string;
   passwordFrom?: string;
@@ -83,6 +102,7 @@ export function resolveGlobals(cmd: Command, ctx: Pick<Context, 'env'>): GlobalO
     pin: o.pin ?? env[GLOBAL_ENV.pin],
     insecure: Boolean(o.insecure) || truthy(env[GLOBAL_ENV.insecure]),
     allowHttp: Boolean(o.allowHttp) || truthy(env[GLOBAL_ENV.allowHttp]),
+    proxy: o.proxy ?? env[GLOBAL_ENV.proxy],
     timeoutMs,
     timeoutExplicit: o.timeout !== undefined || env[GLOBAL_ENV.timeout] !== undefined,
     user: o.user ?? env[GLOBAL_ENV.user],
@@ -94,5 +114,14 @@ export function resolveGlobals(cmd: Command, ctx: Pick<Context, 'env'>): GlobalO
     color: o.color !== false,
     input: o.input !== false,
     debug: Boolean(o.debug),
+    typed: {
+      servers: (o.server?.length ?? 0) > 0,
+      context: o.context !== undefined,
+      ...(o.cacert !== undefined ? { cacert: o.cacert } : {}),
+      ...(o.pin !== undefined ? { pin: o.pin } : {}),
+      insecure: Boolean(o.insecure),
+      allowHttp: Boolean(o.allowHttp),
+      ...(o.proxy !== undefined ? { proxy: o.proxy } : {}),
+    },
   };
 }

@@ -2,6 +2,7 @@ import { Secret } from '../secrets/secret.js';
 import { createDispatcher } from '../transport/agent.js';
 import { networkErrorToApiError } from '../transport/errors.js';
 import { fetchSend, undiciSend, type HttpSend } from '../transport/http.js';
+import { proxyFor } from '../transport/proxy-config.js';
 import { assertHttpAllowed, DEFAULT_MAX_BODY_BYTES, type TransportOptions } from '../transport/options.js';
 import { VERSION } from '../version.js';
 import { checkResponse, type ParsedBody } from './classify.js';
@@ -45,7 +46,8 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
   const cookieName = opts.cookieName ?? 'pika_session';
   const userAgent = opts.userAgent ?? `pikactl/${VERSION}`;
   const maxBodyBytes = transport.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const dispatcher = opts.fetch ? undefined : createDispatcher(transport);
+  const proxy = opts.fetch ? undefined : proxyFor(transport.proxy, server.url);
+  const dispatcher = opts.fetch ? undefined : createDispatcher(transport, proxy);
   const send: HttpSend = opts.fetch ? fetchSend(opts.fetch) : undiciSend(dispatcher!);
   let session: Secret | undefined;
 
@@ -73,6 +75,7 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
         timedOut: timeout.aborted,
         cancelled: o.signal?.aborted ?? false,
         timeoutMs: transport.timeoutMs,
+        ...(proxy ? { proxy } : {}),
       });
     }
     const parsed = checkResponse(res, { method, path, server, expectJson: o.expectJson ?? true, secrets });
