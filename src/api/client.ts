@@ -72,6 +72,7 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
         method,
         path,
         host: server.url.host,
+        server: server.id,
         timedOut: timeout.aborted,
         cancelled: o.signal?.aborted ?? false,
         timeoutMs: transport.timeoutMs,

@@ -4,6 +4,7 @@ import { CliError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { authenticate, loginInline } from './authenticate.js';
 import type { AuthSession, SecretSource, SessionStore } from './types.js';
+import { targetFlags } from '../config/target-flags.js';
 
 export interface WithSessionOptions {
   /**
@@ -72,11 +73,11 @@ function expiredError(client: PikaClient, session: AuthSession, opts: WithSessio
   const relogin = `--user NAME --password-from SPEC`;
   let hint: string;
   if (opts.retrySafe !== true) {
-    hint = `This step changes state, so it was not retried. Check the state with \`pikactl status --server ${s}\`, then run the command again (log in with ${relogin}).`;
+    hint = `This step changes state, so it was not retried. Check the state with \`pikactl status ${targetFlags(client.server)}\`, then run the command again (log in with ${relogin}).`;
   } else if (session.source === 'env') {
     hint = `${GLOBAL_ENV.session} holds an expired or invalid session: unset it or refresh it, or log in with ${relogin}.`;
   } else if (session.source === 'stored') {
-    hint = `The stale stored session was removed. Log in again with \`pikactl login --server ${s}\`, or pass ${relogin}.`;
+    hint = `The stale stored session was removed. Log in again with \`pikactl login ${targetFlags(client.server)}\`, or pass ${relogin}.`;
   } else {
     hint = `Run the command again; on a terminal pikactl offers to log in again.`;
   }

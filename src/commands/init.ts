@@ -11,6 +11,7 @@ import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
 import { unreadable } from './unlock.js';
 import type { Secret } from '../secrets/secret.js';
 import { openStaging, promoteOrExplain, savedText, stagedSend, type SavedKey } from '../keychain/save.js';
+import { targetFlags } from '../config/target-flags.js';
 
 export interface InitOptions {
   keyFrom?: string;
@@ -21,7 +22,7 @@ export interface InitOptions {
 function alreadyInitialized(server: string, locked: boolean): CliError {
   return new CliError(`encryption is already initialized on ${server}${locked ? ' (and the server is locked)' : ''}`, {
     code: 'already_initialized',
-    hint: locked ? 'Unlock it with: pikactl unlock' : 'To change the key: pikactl rotate',
+    hint: locked ? `Unlock it with: pikactl unlock ${targetFlags(server)}` : `To change the key: pikactl rotate ${targetFlags(server)}`,
   });
 }
 
@@ -72,7 +73,7 @@ Examples:
         });
         if (g.json) writeJson(ctx.io, { ok: true, server: t.server.id, action: 'initialized', state: 'unlocked', ...(saved ? { keychain: saved } : {}), exit_code: 0 });
         else {
-          ctx.io.stdout.write(`Encryption is on for ${t.server.id}. The server is unlocked; every restart from now on needs the key (pikactl unlock).\n`);
+          ctx.io.stdout.write(`Encryption is on for ${t.server.id}. The server is unlocked; every restart from now on needs the key (pikactl unlock ${targetFlags(t.server)}).\n`);
           if (saved) ctx.io.stdout.write(savedText(saved));
         }
         return ExitCode.OK;
@@ -101,7 +102,7 @@ async function sendInitialize(t: Target, key: Secret, signal?: AbortSignal): Pro
 async function verifyInit(t: Target, key: Secret, signal?: AbortSignal): Promise<void> {
   const after = await probeNode(t.client, signal);
   if (after.state !== 'unlocked') {
-    throw new CliError(`initialize answered OK but the server now reports "${after.state}"`, { code: 'error', hint: 'Check with: pikactl status' });
+    throw new CliError(`initialize answered OK but the server now reports "${after.state}"`, { code: 'error', hint: `Check with: pikactl status ${targetFlags(t.server)}` });
   }
   await t.client.unlock(key, signal);
 }

@@ -12,6 +12,7 @@ import { authed } from './auth-step.js';
 import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
 import { keychainEntryOf, wrongStoredKey } from '../keychain/server-key.js';
 import { openStaging, promoteOrExplain, savedText, stagedSend, type SavedKey } from '../keychain/save.js';
+import { targetFlags } from '../config/target-flags.js';
 
 export interface RotateOptions {
   currentKeyFrom?: string;
@@ -20,8 +21,8 @@ export interface RotateOptions {
   saveToKeychain?: boolean;
 }
 
-const RECOVER_HINT = 'Do not restart the server. Run: pikactl recover-rotation   (it finds out which key the server holds and repairs it)';
-const label = (t: Target): RotationLabel => ({ server: t.server, what: 'rotation', hint: RECOVER_HINT });
+const RECOVER_HINT = (t: Target) => `Do not restart the server. Run: pikactl recover-rotation ${targetFlags(t.server)}   (it finds out which key the server holds and repairs it)`;
+const label = (t: Target): RotationLabel => ({ server: t.server, what: 'rotation', hint: RECOVER_HINT(t) });
 
 export function registerRotate(program: Command, app: App): void {
   const cmd = program

@@ -51,7 +51,7 @@ export function rememberTargetFlags(conn: Connection, g: Pick<GlobalOptions, 'ty
  * `--server URL` plus the trust flags typed with it (or `--context NAME`), ready to paste
  * after a command: `pikactl unlock ${targetFlags(server)}`.
  */
-export function targetFlags(server: ServerUrl | string): string {
+export function targetFlags(server: Pick<ServerUrl, 'id'> | string): string {
   const id = typeof server === 'string' ? server : server.id;
   return recorded.get(id) ?? `--server ${shellArg(id)}`;
 }

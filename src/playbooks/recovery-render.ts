@@ -9,6 +9,7 @@ import {
   type Probe,
   type RecoveryPlan,
 } from '../ops/recovery.js';
+import { targetFlags } from '../config/target-flags.js';
 
 /**
  * Words for recover-rotation's output: what was seen, what pikactl decided, and the
@@ -75,7 +76,7 @@ export function observationLines(obs: Observation): Array<[string, string]> {
 
 /** The restore path, one instruction per step, annotated with what was actually seen. */
 export function restoreInstructions(plan: Extract<RecoveryPlan, { code: 'restore' }>, obs: Observation, r: RenderContext): string[] {
-  const s = `--server ${r.server}`;
+  const s = targetFlags(r.server);
   const keyFrom = r.newKeyFrom ?? 'SPEC';
   const newRefused = obs.keys.new.kind === 'wrong_key';
   const seen =

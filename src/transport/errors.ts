@@ -2,6 +2,7 @@ import { ApiError, type ApiErrorKind } from '../api/types.js';
 import { BodyTooLargeError } from './http.js';
 import { CONNECT_PHASE, PinMismatchError } from './tls.js';
 import type { ProxyChoice } from './proxy-config.js';
+import { targetFlags } from '../config/target-flags.js';
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EADDRNOTAVAIL']);
 const TIMEOUT = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
@@ -29,6 +30,8 @@ export interface RequestFacts {
   /** The caller's own signal fired (Ctrl-C, SIGTERM). */
   cancelled: boolean;
   timeoutMs: number;
+  /** The server's id (ServerUrl.id), for the command a hint names. */
+  server?: string;
   /** The proxy this request went through, if any (a failure to reach it is named as the proxy's). */
   proxy?: ProxyChoice;
 }
@@ -101,7 +104,8 @@ export function networkErrorToApiError(err: unknown, at: RequestFacts): ApiError
     if (failed) return make('unreachable', failed.message, `${failed.message[0].toUpperCase()}${failed.message.slice(1)}. ${failed.hint}`);
   }
   if (down || connectPhase) {
-    return make('unreachable', `cannot connect to ${at.host} (${down ?? codes[0] ?? detail})`, 'Check the URL and that the server is running: pikactl status --wait 60s');
+    const status = `pikactl status${at.server !== undefined ? ` ${targetFlags(at.server)}` : ''} --wait 60s`;
+    return make('unreachable', `cannot connect to ${at.host} (${down ?? codes[0] ?? detail})`, `Check the URL and that the server is running: ${status}`);
   }
   if (has(DROPPED) || /other side closed|socket hang up/i.test(detail)) {
     return make('connection_lost', `the connection to ${at.host} dropped after the request was sent, before any answer (${has(DROPPED) ?? detail})`);

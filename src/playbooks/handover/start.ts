@@ -7,6 +7,7 @@ import { openStaging, promoteOrExplain, stagedSend, type SavedKey } from '../../
 import type { Secret } from '../../secrets/secret.js';
 import { addStep, assertRecordWritable, newRecord, writeRecord, type HandoverRecord } from './record.js';
 import { requireServing } from '../../ops/serving.js';
+import { targetFlags } from '../../config/target-flags.js';
 
 /**
  * `handover start` (outgoing operator): the server must be unlocked with readable
@@ -30,7 +31,7 @@ export interface StartDeps {
   confirmSaved(next: Secret): Promise<void>;
 }
 
-const RECOVER = (s: string) => `Do not restart the server and do not hand anything over. Run: pikactl recover-rotation --server ${s}`;
+const RECOVER = (s: string) => `Do not restart the server and do not hand anything over. Run: pikactl recover-rotation ${targetFlags(s)}`;
 
 const label = (d: StartDeps): RotationLabel => ({ server: d.server, what: 'handover rotation', hint: RECOVER(d.server.id) });
 
