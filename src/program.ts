@@ -54,6 +54,9 @@ export async function buildProgram(ctx: Context, app: App, opts: BuildOptions = 
 Secrets are never taken on the command line. Use a secret source:
   prompt, -, file:PATH, env:NAME, keychain[:NAME], cmd:COMMAND   (see: pikactl help secrets)
 
+--server URL takes the TLS trust, timeout and proxy of the context listing it.
+HTTPS_PROXY, HTTP_PROXY and NO_PROXY work as in curl; loopback is never proxied.
+
 Exit codes: pikactl help exit-codes     Environment: pikactl help environment`,
   );
 
