@@ -120,6 +120,14 @@ describe('resolveConnection', () => {
     expect((await resolveWith(['--context', 'rival', '--server', 'https://p1:8080'], {}, { ...both, current_context: 'lab' })).transport.pin).toBe(PIN_B);
   });
 
+  it('a broken config file does not block --server URL (no context trust then), but does block --context', async () => {
+    const c = await resolveWith(['--server', 'https://p1:8080'], {}, 'not an object');
+    expect(c.trustFrom).toBeUndefined();
+    expect(c.transport.pin).toBeUndefined();
+    const err = await resolveWith(['--context', 'prod'], {}, 'not an object').catch((e) => e);
+    expect(err).toBeInstanceOf(CliError);
+  });
+
   it('an unknown context is a usage error listing the known ones', async () => {
     const err = await resolveWith(['--context', 'nope'], {}, CONFIG).catch((e) => e);
     expect(err).toBeInstanceOf(CliError);
