@@ -11,8 +11,6 @@ export interface GlobalOptions {
   pin?: string;
   insecure: boolean;
   allowHttp: boolean;
-  /** --proxy / PIKA_PROXY: the proxy for every non-loopback server (NO_PROXY still applies). */
-  proxy?: string;
   timeoutMs: number;
   /** True when --timeout or PIKA_TIMEOUT set timeoutMs (so it wins over a context's timeout). */
   timeoutExplicit: boolean;
@@ -39,6 +37,7 @@ export interface TypedTargetFlags {
   pin?: string;
   insecure: boolean;
   allowHttp: boolean;
+  /** --proxy (PIKA_PROXY is read with the other proxy variables, in transport/proxy-config.ts). */
   proxy?: string;
 }
 
@@ -102,7 +101,6 @@ export function resolveGlobals(cmd: Command, ctx: Pick<Context, 'env'>): GlobalO
     pin: o.pin ?? env[GLOBAL_ENV.pin],
     insecure: Boolean(o.insecure) || truthy(env[GLOBAL_ENV.insecure]),
     allowHttp: Boolean(o.allowHttp) || truthy(env[GLOBAL_ENV.allowHttp]),
-    proxy: o.proxy ?? env[GLOBAL_ENV.proxy],
     timeoutMs,
     timeoutExplicit: o.timeout !== undefined || env[GLOBAL_ENV.timeout] !== undefined,
     user: o.user ?? env[GLOBAL_ENV.user],

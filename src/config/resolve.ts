@@ -101,6 +101,7 @@ export async function resolveConnection(ctx: Context, g: GlobalOptions): Promise
 
   const timeoutMs = g.timeoutExplicit || c?.timeout === undefined ? g.timeoutMs : parseDuration(c.timeout, 'timeout');
   const proxy = resolveProxy(ctx.env, g.typed.proxy, c?.proxy);
+  const user = g.user ?? (name !== undefined ? c?.user : undefined);
 
   const conn: Connection = {
     ...(name !== undefined ? { contextName: name } : {}),
@@ -115,7 +116,7 @@ export async function resolveConnection(ctx: Context, g: GlobalOptions): Promise
       timeoutMs,
       ...(proxy !== undefined ? { proxy } : {}),
     },
-    ...((g.user ?? (name !== undefined ? c?.user : undefined)) !== undefined ? { user: g.user ?? c?.user } : {}),
+    ...(user !== undefined ? { user } : {}),
     ...(name !== undefined && c?.key_from !== undefined ? { keyFrom: c.key_from } : {}),
   };
   rememberTargetFlags(conn, g, ctx.cwd);

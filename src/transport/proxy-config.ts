@@ -1,4 +1,5 @@
 import { usageError } from '../errors.js';
+import { GLOBAL_ENV } from '../globals.js';
 
 /** One proxy and where it was configured (for messages: "from HTTPS_PROXY"). */
 export interface ProxyChoice {
@@ -69,7 +70,7 @@ export function resolveProxy(env: Env, flag: string | undefined, contextProxy: s
     .map((e) => e.trim().toLowerCase())
     .filter((e) => e !== '');
   const base = { noProxy, ...(np ? { noProxyFrom: np.name } : {}) };
-  const explicit = flag !== undefined ? { value: flag, name: '--proxy' } : fromEnv(env, ['PIKA_PROXY']);
+  const explicit = flag !== undefined ? { value: flag, name: '--proxy' } : fromEnv(env, [GLOBAL_ENV.proxy]);
   if (explicit) {
     const p = parseProxyUrl(explicit.value, explicit.name, explicit.name !== '--proxy');
     return { ...base, https: p, http: p };
