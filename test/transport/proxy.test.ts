@@ -147,6 +147,24 @@ describe('HTTP(S) proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, --proxy, context p
   });
 });
 
+describe('pikactl trust through a proxy', () => {
+  it('reads the certificate through the CONNECT tunnel, pins it, and a dead proxy is exit 7 naming it', async () => {
+    const { sb, cert, url } = await httpsSandbox();
+    const proxy = await startTestProxy({ hosts: { [HOST]: sb.port } });
+    const env = { HTTPS_PROXY: proxy.url, XDG_CONFIG_HOME: tempDir('pikactl-xdg-') };
+    const r = await runCli(['trust', '--server', url, '--expect-fingerprint', cert.fingerprint], { env });
+    expect(out(r)).not.toMatch(/Error/);
+    expect(r.code).toBe(0);
+    expect(connects(proxy.log)).toContain(`${HOST}:${sb.port}`);
+    // The pin just stored follows the URL, through the same proxy.
+    expect((await runCli(['status', '--json', '--server', url], { env })).code).toBe(0);
+
+    const dead = await runCli(['trust', '--server', url, '--expect-fingerprint', cert.fingerprint], { env: { ...env, HTTPS_PROXY: `http://127.0.0.1:${await deadPort()}` } });
+    expect(dead.code).toBe(7);
+    expect(out(dead)).toMatch(/through the proxy http:\/\/127\.0\.0\.1:\d+ \(from HTTPS_PROXY\)/);
+  });
+});
+
 describe('proxy selection rules (curl-compatible)', () => {
   const u = (s: string) => new URL(s);
   it('NO_PROXY matches names, suffixes, host:port and *; never a bare substring', () => {
