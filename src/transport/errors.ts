@@ -99,7 +99,7 @@ export function networkErrorToApiError(err: unknown, at: RequestFacts): ApiError
   const down = has(UNREACHABLE);
   const connectPhase = all.some((e) => typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[CONNECT_PHASE] === true);
   if (at.proxy) {
-    const failed = proxyFailure(at, all, down ?? (connectPhase ? (codes[0] ?? detail) : undefined));
+    const failed = proxyFailure(at, all, down, connectPhase ? (codes[0] ?? detail) : undefined);
     // The CLI message says "cannot reach SERVER"; the hint carries what the proxy did.
     if (failed) return make('unreachable', failed.message, `${failed.message[0].toUpperCase()}${failed.message.slice(1)}. ${failed.hint}`);
   }
@@ -118,7 +118,7 @@ export function networkErrorToApiError(err: unknown, at: RequestFacts): ApiError
  * something other than 200 (undici says "Proxy response (502) !== 200"), or 407. TLS
  * failures inside the tunnel are the server's and are classified before this.
  */
-function proxyFailure(at: RequestFacts, all: unknown[], connectFailure: string | undefined): { message: string; hint: string } | undefined {
+function proxyFailure(at: RequestFacts, all: unknown[], down: string | undefined, inTunnel: string | undefined): { message: string; hint: string } | undefined {
   const p = at.proxy!;
   const named = `the proxy ${p.shown} (from ${p.from})`;
   const refusal = all
@@ -138,9 +138,16 @@ function proxyFailure(at: RequestFacts, all: unknown[], connectFailure: string |
       hint: `The proxy could not reach ${at.host} or does not allow it (proxies often tunnel only to port 443). Check the server URL and the proxy's rules, ${bypass}.`,
     };
   }
-  if (connectFailure === undefined) return undefined;
+  // Refused or unresolvable: only the proxy's address is dialled, so it is the proxy's.
+  if (down !== undefined) {
+    return {
+      message: `cannot connect to ${at.host} through ${named}: the proxy cannot be reached (${down})`,
+      hint: `Check that the proxy runs and that its URL is right, ${bypass}.`,
+    };
+  }
+  if (inTunnel === undefined) return undefined;
   return {
-    message: `cannot connect to ${at.host} through ${named}: the proxy cannot be reached (${connectFailure})`,
-    hint: `Check that the proxy runs and that its URL is right, ${bypass}.`,
+    message: `cannot connect to ${at.host} through ${named} (${inTunnel})`,
+    hint: `The tunnel through the proxy closed before the server answered: check the server URL and port, ${bypass}.`,
   };
 }
