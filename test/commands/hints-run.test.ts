@@ -103,4 +103,27 @@ describe('every command pikactl prints as a hint runs as printed', () => {
     expect(unlock).toEqual(['unlock', '--server', sb.url, '--pin', sb.fingerprint!]);
     expect((await runPrinted(unlock, env, keychain, tempDir('pikactl-elsewhere-'))).code).toBe(0);
   });
+
+  it('the recover-rotation restore steps carry --server and an absolute --cacert, and the checks among them run', async () => {
+    const { sb, env } = await lockedHttpsSandbox();
+    const work = tempDir('pikactl-cwd-');
+    copyFileSync(sb.certFile!, join(work, 'pika.crt'));
+    const keys = { ...env, WRONG1: 'nobody-holds-this-key-81', WRONG2: 'nor-this-one-either-82' };
+    const r = await runCli(['recover-rotation', '--server', sb.url, '--cacert', 'pika.crt', '--old-key-from', 'env:WRONG1', '--new-key-from', 'env:WRONG2', '--yes'], {
+      ...testContext({ env: keys, keychain: new MemoryKeychain() }),
+      cwd: work,
+    });
+    expect(r.code, r.stderr).toBe(8);
+    // Every printed command that reads state (status, recover-rotation --plan) is run as printed.
+    const printed = [...r.stdout.matchAll(/pikactl (status|recover-rotation) [^\n]*/g)].map((m) => printedCommand(m[0], m[1]));
+    const checks = printed.filter((a) => a[0] === 'status' || a.includes('--plan'));
+    expect(checks.length).toBeGreaterThan(0);
+    for (const args of [...r.stdout.matchAll(/pikactl [a-z-]+ [^\n]*/g)].map((m) => m[0])) {
+      if (args.includes('--server')) expect(args).toContain(join(work, 'pika.crt'));
+    }
+    for (const args of checks) {
+      const ran = await runPrinted(args, keys, new MemoryKeychain(), tempDir('pikactl-elsewhere-'));
+      expect(ran.code, `${args.join(' ')}\n${ran.stdout}${ran.stderr}`).not.toBe(7);
+    }
+  });
 });
