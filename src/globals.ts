@@ -23,6 +23,22 @@ export interface GlobalOptions {
   color: boolean;
   input: boolean;
   debug: boolean;
+  /**
+   * The target flags typed on the command line (not from env vars), so printed hints can
+   * repeat them: a copied hint must reach the same server with the same trust.
+   */
+  typed: TypedTargetFlags;
+}
+
+export interface TypedTargetFlags {
+  servers: boolean;
+  context: boolean;
+  cacert?: string;
+  pin?: string;
+  insecure: boolean;
+  allowHttp: boolean;
+  /** --proxy (PIKA_PROXY is read with the other proxy variables, in transport/proxy-config.ts). */
+  proxy?: string;
 }
 
 /** The env var behind each global flag; shown in --help and `pikactl help environment`. */
@@ -33,6 +49,7 @@ export const GLOBAL_ENV = {
   pin: 'PIKA_TLS_PIN',
   insecure: 'PIKA_INSECURE',
   allowHttp: 'PIKA_ALLOW_HTTP',
+  proxy: 'PIKA_PROXY',
   timeout: 'PIKA_TIMEOUT',
   user: 'PIKA_USER',
   passwordFrom: 'PIKA_PASSWORD_FROM',
@@ -55,6 +72,7 @@ interface RawGlobals {
   pin?: string;
   insecure?: boolean;
   allowHttp?: boolean;
+  proxy?: string;
   timeout?: string;
   user?: string;
   passwordFrom?: string;
@@ -94,5 +112,14 @@ export function resolveGlobals(cmd: Command, ctx: Pick<Context, 'env'>): GlobalO
     color: o.color !== false,
     input: o.input !== false,
     debug: Boolean(o.debug),
+    typed: {
+      servers: (o.server?.length ?? 0) > 0,
+      context: o.context !== undefined,
+      ...(o.cacert !== undefined ? { cacert: o.cacert } : {}),
+      ...(o.pin !== undefined ? { pin: o.pin } : {}),
+      insecure: Boolean(o.insecure),
+      allowHttp: Boolean(o.allowHttp),
+      ...(o.proxy !== undefined ? { proxy: o.proxy } : {}),
+    },
   };
 }

@@ -1,6 +1,7 @@
 import { ApiError } from './api/types.js';
 import type { ServerUrl } from './api/url.js';
 import { CliError } from './errors.js';
+import { targetFlags } from './config/target-flags.js';
 
 /**
  * The one place that decides what a failed state-changing request (initialize, unlock,
@@ -106,7 +107,7 @@ export function outcomeOf(err: unknown): Verdict {
 
 /** The command that finds out what happened, with the server the user named. */
 export function findOutCommand(op: ChangeOp, server: ServerUrl): string {
-  return op === 'rotate' ? `pikactl recover-rotation --server ${server.id}` : `pikactl status --server ${server.id}`;
+  return op === 'rotate' ? `pikactl recover-rotation ${targetFlags(server)}` : `pikactl status ${targetFlags(server)}`;
 }
 
 function hintFor(c: Change): string {

@@ -36,6 +36,7 @@ export async function buildProgram(ctx: Context, app: App, opts: BuildOptions = 
     .addOption(new Option('--pin <sha256>', `require this SHA-256 certificate fingerprint; colons and case ignored (env: ${GLOBAL_ENV.pin})`))
     .addOption(new Option('-k, --insecure', `skip TLS verification (dangerous; env: ${GLOBAL_ENV.insecure}=1)`))
     .addOption(new Option('--allow-http', `allow plain http:// to hosts other than loopback (env: ${GLOBAL_ENV.allowHttp}=1)`))
+    .addOption(new Option('--proxy <url>', `HTTP(S) proxy for non-loopback servers; "" for none (env: ${GLOBAL_ENV.proxy}, HTTPS_PROXY)`))
     .addOption(new Option('--timeout <duration>', `per-request timeout, default ${DEFAULT_TIMEOUT}; a --wait caps it by what is left (env: ${GLOBAL_ENV.timeout})`).default(undefined, DEFAULT_TIMEOUT))
     .addOption(new Option('-u, --user <name>', `user for an inline login (env: ${GLOBAL_ENV.user})`))
     .addOption(new Option('--password-from <spec>', `where the login password comes from: a secret source (env: ${GLOBAL_ENV.passwordFrom})`))
@@ -52,6 +53,9 @@ export async function buildProgram(ctx: Context, app: App, opts: BuildOptions = 
     `
 Secrets are never taken on the command line. Use a secret source:
   prompt, -, file:PATH, env:NAME, keychain[:NAME], cmd:COMMAND   (see: pikactl help secrets)
+
+--server URL takes the TLS trust, timeout and proxy of the context listing it.
+HTTPS_PROXY, HTTP_PROXY and NO_PROXY work as in curl; loopback is never proxied.
 
 Exit codes: pikactl help exit-codes     Environment: pikactl help environment`,
   );

@@ -3,6 +3,7 @@ import type { Secret } from '../secrets/secret.js';
 import type { RawResponse } from '../transport/http.js';
 import { ApiError, type ApiErrorKind } from './types.js';
 import type { ServerUrl } from './url.js';
+import { targetFlags } from '../config/target-flags.js';
 
 /** What the client knows about the call whose response is being classified. */
 export interface Exchange {
@@ -92,7 +93,7 @@ export function gatewayPhrase(status: number | undefined, server: ServerUrl): st
 
 /** What to do about a gateway's answer, wherever it is reported. */
 export function gatewayHint(server: ServerUrl): string {
-  return `Pika behind the gateway is not answering (restarting, or down). --wait waits it out, e.g. pikactl status --server ${server.id} --wait 5m`;
+  return `Pika behind the gateway is not answering (restarting, or down). --wait waits it out, e.g. pikactl status ${targetFlags(server)} --wait 5m`;
 }
 
 /**

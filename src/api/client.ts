@@ -2,6 +2,7 @@ import { Secret } from '../secrets/secret.js';
 import { createDispatcher } from '../transport/agent.js';
 import { networkErrorToApiError } from '../transport/errors.js';
 import { fetchSend, undiciSend, type HttpSend } from '../transport/http.js';
+import { proxyFor } from '../transport/proxy-config.js';
 import { assertHttpAllowed, DEFAULT_MAX_BODY_BYTES, type TransportOptions } from '../transport/options.js';
 import { VERSION } from '../version.js';
 import { checkResponse, type ParsedBody } from './classify.js';
@@ -48,7 +49,8 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
   const cookieName = opts.cookieName ?? 'pika_session';
   const userAgent = opts.userAgent ?? `pikactl/${VERSION}`;
   const maxBodyBytes = transport.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const dispatcher = opts.fetch ? undefined : createDispatcher(transport);
+  const proxy = opts.fetch ? undefined : proxyFor(transport.proxy, server.url);
+  const dispatcher = opts.fetch ? undefined : createDispatcher(transport, proxy);
   const send: HttpSend = opts.fetch ? fetchSend(opts.fetch) : undiciSend(dispatcher!);
   let session: Secret | undefined;
 
@@ -85,10 +87,12 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
         method,
         path,
         host: server.url.host,
+        server: server.id,
         timedOut: timeout.aborted,
         cancelled: o.signal?.aborted ?? false,
         timeoutMs: limit.ms,
         sent,
+        ...(proxy ? { proxy } : {}),
       });
       if (e.kind !== 'timeout' || !limit.byWait || !timeout.aborted) throw e;
       // Not --timeout's fault: the --wait ran out while this answer was awaited.

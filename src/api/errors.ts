@@ -3,6 +3,7 @@ import { formatDuration } from '../util/duration.js';
 import { gatewayHint, gatewayPhrase } from './classify.js';
 import type { ApiError } from './types.js';
 import type { ServerUrl } from './url.js';
+import { targetFlags } from '../config/target-flags.js';
 
 /**
  * The default mapping from an API failure to what the operator sees: what failed,
@@ -24,7 +25,7 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string)
 
   switch (err.kind) {
     case 'locked':
-      return mk(`${s} is locked`, 'locked', `Unlock it first: pikactl unlock --server ${s}`);
+      return mk(`${s} is locked`, 'locked', `Unlock it first: pikactl unlock ${targetFlags(server)}`);
     case 'unauthenticated':
       return mk(`not logged in or session expired on ${s}`, 'session_expired', login);
     case 'invalid_credentials':
@@ -38,9 +39,9 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string)
     case 'wrong_key':
       return mk(`the server rejected the key${said}`, 'wrong_key', 'Check which key is current (your password manager entry); nothing was changed.');
     case 'not_initialized':
-      return mk(`encryption is not initialized on ${s}`, 'not_initialized', `To turn encryption on: pikactl init --server ${s}`);
+      return mk(`encryption is not initialized on ${s}`, 'not_initialized', `To turn encryption on: pikactl init ${targetFlags(server)}`);
     case 'already_initialized':
-      return mk(`encryption is already initialized on ${s}`, 'already_initialized', `See its state with: pikactl status --server ${s}`);
+      return mk(`encryption is already initialized on ${s}`, 'already_initialized', `See its state with: pikactl status ${targetFlags(server)}`);
     case 'rate_limited': {
       const wait = err.retryAfterMs !== undefined ? formatDuration(err.retryAfterMs) : undefined;
       return mk(
@@ -53,7 +54,7 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string)
       return mk(
         `the server answered HTTP ${err.status ?? '5xx'}${said}${err.requestId ? ` [request_id ${err.requestId}]` : ''}`,
         'server_error',
-        `Look up the request id in the server log. Check the state with: pikactl status --server ${s}`,
+        `Look up the request id in the server log. Check the state with: pikactl status ${targetFlags(server)}`,
       );
     case 'gateway':
       // Whether a state change sent through it may be done is outcome.ts's call (a 5xx: maybe).
@@ -76,7 +77,7 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string)
     case 'too_large':
       return mk(`${err.status === 413 ? 'the server refused the request as too large' : 'the answer was larger than pikactl accepts'}`, 'error');
     case 'unreachable':
-      return mk(`cannot reach ${s}`, 'unreachable', err.hint ?? `Check the URL and that the server runs: pikactl status --server ${s} --wait 60s`);
+      return mk(`cannot reach ${s}`, 'unreachable', err.hint ?? `Check the URL and that the server runs: pikactl status ${targetFlags(server)} --wait 60s`);
     case 'tls':
       return mk(
         `TLS check failed for ${s}: ${tlsDetail(err)}`,
@@ -86,7 +87,7 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string)
     case 'timeout':
       return mk(`${s} did not answer in time`, 'timeout', err.hint ?? 'Raise --timeout, or check that the server is responsive.');
     case 'connection_lost':
-      return mk(`the connection to ${s} dropped before an answer came`, 'unreachable', `Retry, or check the server: pikactl status --server ${s}`);
+      return mk(`the connection to ${s} dropped before an answer came`, 'unreachable', `Retry, or check the server: pikactl status ${targetFlags(server)}`);
     case 'cancelled':
       return mk('cancelled', 'cancelled');
     case 'unexpected':

@@ -4,6 +4,7 @@ import { CliError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { authenticate, loginInline } from './authenticate.js';
 import type { AuthSession, InlineSession, SecretSource, SessionStore } from './types.js';
+import { targetFlags } from '../config/target-flags.js';
 
 export interface WithSessionOptions {
   /**
@@ -78,7 +79,7 @@ async function replaceStored(ctx: Context, client: PikaClient, store: SessionSto
     ctx.io.stderr.write(`Logged in to ${client.server.id} again as ${session.user}; the new session replaces the stored one.\n`);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    ctx.io.stderr.write(`${ctx.io.style.yellow('Warning:')} the new session could not be stored (${why}); it is logged out when this command ends. Run pikactl login --server ${client.server.id} to store one.\n`);
+    ctx.io.stderr.write(`${ctx.io.style.yellow('Warning:')} the new session could not be stored (${why}); it is logged out when this command ends. Run pikactl login ${targetFlags(client.server)} to store one.\n`);
   }
 }
 
@@ -93,11 +94,11 @@ function expiredError(client: PikaClient, session: AuthSession, opts: WithSessio
   const relogin = `--user NAME --password-from SPEC`;
   let hint: string;
   if (opts.retrySafe !== true) {
-    hint = `This step changes state, so it was not retried. Check the state with \`pikactl status --server ${s}\`, then run the command again (log in with ${relogin}).`;
+    hint = `This step changes state, so it was not retried. Check the state with \`pikactl status ${targetFlags(client.server)}\`, then run the command again (log in with ${relogin}).`;
   } else if (session.source === 'env') {
     hint = `${GLOBAL_ENV.session} holds an expired or invalid session: unset it or refresh it, or log in with ${relogin}.`;
   } else if (session.source === 'stored') {
-    hint = `The stale stored session was removed. Log in again with \`pikactl login --server ${s}\`, or pass ${relogin}.`;
+    hint = `The stale stored session was removed. Log in again with \`pikactl login ${targetFlags(client.server)}\`, or pass ${relogin}.`;
   } else {
     hint = `Run the command again; on a terminal pikactl offers to log in again.`;
   }

@@ -13,6 +13,7 @@ import { parseSecretSpec } from '../secrets/spec.js';
 import { checkContextName, type ConfigFile, type ContextConfig } from '../config/schema.js';
 import { loadConfig, updateConfig } from '../config/store.js';
 import { normalizePin } from '../config/pin.js';
+import { parseProxyUrl } from '../transport/proxy-config.js';
 import { contextJson, renderContext, renderContextTable } from '../config/render.js';
 
 /** The global flags `context add` stores, as commander hands them to the program. */
@@ -24,6 +25,7 @@ interface RawConnectionFlags {
   timeout?: string;
   insecure?: boolean;
   allowHttp?: boolean;
+  proxy?: string;
 }
 
 export function registerContext(program: Command, app: App): void {
@@ -41,7 +43,7 @@ export function registerContext(program: Command, app: App): void {
   const add = context
     .command('add')
     .argument('<name>', 'context name (letters, digits, . _ : -)')
-    .usage('NAME --server URL [--server URL...] [--cacert FILE | --pin SHA256] [--user NAME] [--key-from SPEC] [--timeout D] [--use]')
+    .usage('NAME --server URL [--server URL...] [--cacert FILE | --pin SHA256] [--user NAME] [--key-from SPEC] [--timeout D] [--proxy URL] [--use]')
     .description('save a context: one or more replica URLs and how to trust and log in to them')
     .addOption(new Option('--key-from <spec>', 'default key source for unlock: a secret SOURCE such as keychain or file:PATH (never the key)'))
     .addOption(new Option('--use', 'make it the current context'))
@@ -55,6 +57,7 @@ Also stores these global flags when given on the command line (env vars are not 
   --pin <sha256>          certificate fingerprint to require (see: pikactl trust)
   -u, --user <name>       login user
   --timeout <duration>    per-request timeout, e.g. 30s
+  --proxy <url>           HTTP(S) proxy for these servers (no credentials here)
   --insecure, --allow-http
 
 Examples:
@@ -197,5 +200,9 @@ function buildEntry(raw: RawConnectionFlags, keyFrom: string | undefined, cwd: s
   }
   if (raw.insecure) entry.insecure = true;
   if (raw.allowHttp) entry.allow_http = true;
+  if (raw.proxy !== undefined && raw.proxy.trim() !== '') {
+    parseProxyUrl(raw.proxy, '--proxy', false);
+    entry.proxy = raw.proxy.trim();
+  }
   return entry;
 }

@@ -10,6 +10,7 @@ import { usageError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';
 import { writeJson } from '../output/json.js';
 import { parseDuration } from '../util/duration.js';
+import { targetFlags } from '../config/target-flags.js';
 
 interface StartOptions {
   currentKeyFrom?: string;
@@ -89,7 +90,7 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
       // Only "no record there" lets start go on: a damaged or foreign file is reported, never overwritten.
       const existing = await existingRecord(path);
       if (existing) {
-        const next = existing.rotation_may_be_half_done && existing.state === 'started' ? `pikactl recover-rotation --server ${existing.server} (its rotation may be half done)` : nextFor(existing.state, path);
+        const next = existing.rotation_may_be_half_done && existing.state === 'started' ? `pikactl recover-rotation ${targetFlags(existing.server)} (its rotation may be half done)` : nextFor(existing.state, path);
         throw outOfOrder(`a handover record already exists at ${path} (state: ${existing.state})`, next);
       }
       const { startHandover } = await import('../playbooks/handover/start.js');

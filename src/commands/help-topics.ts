@@ -34,6 +34,7 @@ const GLOBAL_ENV_DOCS: Record<keyof typeof GLOBAL_ENV, string> = {
   pin: 'SHA-256 certificate pin (--pin)',
   insecure: '1 to skip TLS verification (--insecure)',
   allowHttp: '1 to allow plain http:// to hosts other than loopback (--allow-http)',
+  proxy: 'HTTP(S) proxy for every server but loopback (--proxy); beats HTTPS_PROXY',
   timeout: 'per-request timeout (--timeout)',
   user: 'login user (--user)',
   passwordFrom: 'secret source of the login password (--password-from)',
@@ -70,8 +71,24 @@ export const HELP_TOPICS: Record<string, HelpTopic> = {
     blocks: () => [
       { p: 'A flag on the command line wins over its variable; a variable wins over the selected context.' },
       {
+        p:
+          'Trust follows the URL: --server URL (or PIKA_SERVER) without --context uses the TLS trust, timeout and proxy of the context that lists that server (its user and key source only with --context). ' +
+          'Two contexts listing it with different trust: the current one wins, else pikactl asks for --context.',
+      },
+      {
+        p:
+          'Proxies: --proxy, then PIKA_PROXY, then the context\'s proxy, then HTTPS_PROXY/HTTP_PROXY; NO_PROXY applies to all of them and --proxy "" turns them off. ' +
+          'A proxy that refuses or fails is exit 7 naming the proxy. Credentials belong in HTTPS_PROXY only (never on the command line or in the config file).',
+      },
+      {
         items: [
           ...(Object.keys(GLOBAL_ENV) as Array<keyof typeof GLOBAL_ENV>).map((k) => ({ term: GLOBAL_ENV[k], text: GLOBAL_ENV_DOCS[k] })),
+          { term: 'HTTPS_PROXY, https_proxy', text: 'proxy for https:// servers, as curl reads it: a CONNECT tunnel, so TLS checks and pins still hold end to end' },
+          { term: 'HTTP_PROXY, http_proxy', text: 'proxy for http:// servers' },
+          {
+            term: 'NO_PROXY, no_proxy',
+            text: 'hosts reached directly: comma-separated names, domain suffixes (.corp.example), host:port, or * for all. Loopback (localhost, 127.0.0.0/8, ::1) is never proxied',
+          },
           { term: 'NO_COLOR', text: 'disable colour (as --no-color)' },
           { term: 'FORCE_COLOR', text: 'force colour on, even when output is not a terminal' },
           { term: 'CI', text: 'when "true", pikactl never prompts, even on a terminal (as --no-input)' },

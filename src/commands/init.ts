@@ -12,6 +12,7 @@ import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
 import { unreadable } from './unlock.js';
 import type { Secret } from '../secrets/secret.js';
 import { openStaging, promoteOrExplain, savedText, stagedSend, type SavedKey } from '../keychain/save.js';
+import { targetFlags } from '../config/target-flags.js';
 
 export interface InitOptions {
   keyFrom?: string;
@@ -22,7 +23,7 @@ export interface InitOptions {
 function alreadyInitialized(server: string, locked: boolean): CliError {
   return new CliError(`encryption is already initialized on ${server}${locked ? ' (and the server is locked)' : ''}`, {
     code: 'already_initialized',
-    hint: `${locked ? 'Unlock it with: pikactl unlock' : 'To change the key: pikactl rotate'} (if an earlier init ended with exit 8, the key it sent is the server's key now)`,
+    hint: `${locked ? `Unlock it with: pikactl unlock ${targetFlags(server)}` : `To change the key: pikactl rotate ${targetFlags(server)}`} (if an earlier init ended with exit 8, the key it sent is the server's key now)`,
   });
 }
 
@@ -75,7 +76,7 @@ Examples:
         });
         if (g.json) writeJson(ctx.io, { ok: true, server: t.server.id, action: 'initialized', state: 'unlocked', ...(saved ? { keychain: saved } : {}), exit_code: 0 });
         else {
-          ctx.io.stdout.write(`Encryption is on for ${t.server.id}. The server is unlocked; every restart from now on needs the key (pikactl unlock).\n`);
+          ctx.io.stdout.write(`Encryption is on for ${t.server.id}. The server is unlocked; every restart from now on needs the key (pikactl unlock ${targetFlags(t.server)}).\n`);
           if (saved) ctx.io.stdout.write(savedText(saved));
         }
         return ExitCode.OK;

@@ -8,6 +8,7 @@ import { writeJson } from '../output/json.js';
 import type { KeychainKind } from '../secrets/accounts.js';
 import type { Secret } from '../secrets/secret.js';
 import type { Keychain } from '../secrets/keychain.js';
+import { targetFlags } from '../config/target-flags.js';
 
 /**
  * `pikactl keychain set`: store a key, tested against the server first. A key the server
@@ -136,7 +137,7 @@ async function verifyKey(app: App, g: GlobalOptions, session: Session, t: Target
   const unverifiable = (why: string, code: 'unreachable' | 'needs_recovery', hint: string) =>
     new CliError(`the key cannot be verified: ${why}; nothing was stored`, {
       code,
-      hint: `${hint} To store it without the check: pikactl keychain set --server ${t.server.id} --no-verify (\`pikactl unlock\` will tell if it is wrong).`,
+      hint: `${hint} To store it without the check: pikactl keychain set ${targetFlags(t.server)} --no-verify (\`pikactl unlock\` will tell if it is wrong).`,
     });
   try {
     const before = await probeNode(t.client, ctx.signal);
@@ -147,14 +148,14 @@ async function verifyKey(app: App, g: GlobalOptions, session: Session, t: Target
         return { verified: false, reason };
       }
       case 'unreachable':
-        throw unverifiable(`${t.server.id} could not be reached`, 'unreachable', `Run it again when the server answers (pikactl status --server ${t.server.id}).`);
+        throw unverifiable(`${t.server.id} could not be reached`, 'unreachable', `Run it again when the server answers (pikactl status ${targetFlags(t.server)}).`);
       case 'unreadable':
-        throw unverifiable(`${t.server.id} cannot read its settings (a half-done rotation?)`, 'needs_recovery', `Find out with pikactl recover-rotation --server ${t.server.id}.`);
+        throw unverifiable(`${t.server.id} cannot read its settings (a half-done rotation?)`, 'needs_recovery', `Find out with pikactl recover-rotation ${targetFlags(t.server)}.`);
       case 'locked':
       case 'unlocked':
         break;
       default:
-        throw unverifiable(`${t.server.id} is in no state to test a key`, 'unreachable', `See pikactl status --server ${t.server.id}.`);
+        throw unverifiable(`${t.server.id} is in no state to test a key`, 'unreachable', `See pikactl status ${targetFlags(t.server)}.`);
     }
     await authed(app, g, session, t, 'keychain set', () => t.client.unlock(key, ctx.signal));
     return { verified: true, unlocked: before.state === 'locked' };

@@ -11,6 +11,7 @@ import { sendChange, unverified, type Change } from '../outcome.js';
 import type { GlobalOptions } from '../globals.js';
 import { authed } from './auth-step.js';
 import { confirmAction } from './confirm.js';
+import { targetFlags } from '../config/target-flags.js';
 
 export interface LockOptions {
   yes?: boolean;
@@ -56,7 +57,7 @@ Examples:
         (t) => lockNode(app, g, session, t),
         (t, err) => toCliError(err, t.server, 'lock'),
       );
-      return await finishFleet(app, g, session, 'lock', results, (r) => (r.action === 'none' ? `${r.server} is already locked.` : `Locked ${r.server}. Unlock it with: pikactl unlock`));
+      return await finishFleet(app, g, session, 'lock', results, (r) => (r.action === 'none' ? `${r.server} is already locked.` : `Locked ${r.server}. Unlock it with: pikactl unlock ${targetFlags(r.server)}`));
     } finally {
       await session.close();
     }
@@ -71,7 +72,7 @@ async function lockNode(app: App, g: GlobalOptions, session: Session, t: Target)
   if (before.state === 'off') {
     throw new CliError(`encryption is not initialized on ${t.server.id}; there is nothing to lock`, {
       code: 'not_initialized',
-      hint: 'To turn encryption on: pikactl init',
+      hint: `To turn encryption on: pikactl init ${targetFlags(t.server)}`,
     });
   }
   if (before.state === 'unreachable') throw before.error!;

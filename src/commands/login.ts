@@ -8,6 +8,7 @@ import { CliError, ExitCode } from '../errors.js';
 import { writeJson } from '../output/json.js';
 import type { ServerInfo, Identity } from '../api/types.js';
 import { hasSettingsManage } from '../auth/capability.js';
+import { targetFlags } from '../config/target-flags.js';
 
 const CI_INSTEAD =
   `In CI and on machines without a keychain, skip \`pikactl login\`: export ${GLOBAL_ENV.session} with a session cookie, ` +
@@ -176,7 +177,7 @@ async function identify(t: Target, describe: string, signal?: AbortSignal): Prom
     if (typeof info.user === 'string' && info.user !== '') return { me: { subject: info.user }, info };
     throw new CliError(`not logged in to ${t.server.id}: the server does not accept ${describe}`, {
       code: 'session_expired',
-      hint: `It has expired or was ended. Log in again: pikactl login --server ${t.server.id}`,
+      hint: `It has expired or was ended. Log in again: pikactl login ${targetFlags(t.server)}`,
       cause: err,
     });
   }

@@ -7,6 +7,7 @@ import { ApiError } from '../api/types.js';
 import { CliError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';
 import type { RenderContext } from '../playbooks/recovery-render.js';
+import { targetFlags } from '../config/target-flags.js';
 
 export interface RecoverRotationOptions {
   oldKeyFrom?: string;
@@ -36,7 +37,7 @@ function shortSource(source: string | undefined): string | undefined {
  */
 function pendingNote(server: string, newSource: string | undefined, end: string): string {
   if (!newSource?.startsWith('keychain:server-key-pending:')) return '';
-  const s = `--server ${server}`;
+  const s = targetFlags(server);
   const drop = `pikactl keychain delete --kind server-key-pending ${s}`;
   if (end === 'nothing_to_do') {
     return `The server runs on the new key, still stored as the keychain's pending entry. Make it the live entry: pikactl keychain set ${s} --key-from keychain:server-key-pending, then ${drop}\n`;
@@ -120,7 +121,7 @@ async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotation
         ctx.io.stderr.write(ctx.io.style.dim(`Keys: old ${from('old')}; new ${from('new')}.\n`));
       }
       const resume = [
-        `pikactl recover-rotation --server ${t.server.id}`,
+        `pikactl recover-rotation ${targetFlags(t.server)}`,
         ...(opts.oldKeyFrom ? [`--old-key-from ${specArg(opts.oldKeyFrom)}`] : []),
         ...(opts.newKeyFrom ? [`--new-key-from ${specArg(opts.newKeyFrom)}`] : []),
       ].join(' ');

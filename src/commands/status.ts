@@ -7,7 +7,8 @@ import { meets, probeNode, tryInfo, WAIT_CONDITIONS, type Probe, type WaitCondit
 import { boundRequests, pollUntil } from '../ops/wait.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { writeJson } from '../output/json.js';
-import { colorState, fields, NEXT_STEP, paint } from '../output/status.js';
+import { colorState, fields, nextStep, paint } from '../output/status.js';
+import { targetFlags } from '../config/target-flags.js';
 import { ApiError, type ServerInfo } from '../api/types.js';
 import { watchWait } from './wait-progress.js';
 
@@ -84,7 +85,7 @@ export function nodeReport(t: Target, probe: Probe, info?: ServerInfo): NodeRepo
     ...(probe.status ? { initialized: probe.status.initialized, unlocked: probe.status.unlocked } : {}),
     ...(info ? { name: info.name, version: info.version } : {}),
     ...(probe.error ? { error: describeError(probe.error) } : {}),
-    ...(NEXT_STEP[probe.state] ? { next: NEXT_STEP[probe.state] } : {}),
+    ...(nextStep(probe.state, targetFlags(t.server)) ? { next: nextStep(probe.state, targetFlags(t.server)) } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import { loadConfig, updateConfig } from '../config/store.js';
 import { normalizePin } from '../config/pin.js';
 import { certJson, renderCert } from '../config/render.js';
 import type { CertInfo } from '../config/tls-probe.js';
+import { proxyFor, resolveProxy } from '../transport/proxy-config.js';
 
 interface TrustOptions {
   expectFingerprint?: string;
@@ -69,8 +70,12 @@ async function runTrust(app: App, opts: TrustOptions, g: GlobalOptions): Promise
   const { fetchPeerCertificate } = await import('../config/tls-probe.js');
   const timeoutMs = g.timeoutExplicit || target.timeout === undefined ? g.timeoutMs : parseDuration(target.timeout, 'timeout');
   const ca = await trustAnchor(target.cacert);
+  const proxies = resolveProxy(app.ctx.env, g.typed.proxy, target.created ? undefined : config.contexts[target.name].proxy);
   const certs = await Promise.all(
-    target.servers.map(async (s) => ({ server: s, cert: await fetchPeerCertificate(s, { timeoutMs, signal: app.ctx.signal, now: app.ctx.clock.now(), ca }) })),
+    target.servers.map(async (s) => ({
+      server: s,
+      cert: await fetchPeerCertificate(s, { timeoutMs, signal: app.ctx.signal, now: app.ctx.clock.now(), ca, proxy: proxyFor(proxies, s.url) }),
+    })),
   );
   const fp = certs[0].cert.fingerprintSha256;
   const human = g.json ? io.stderr : io.stdout;

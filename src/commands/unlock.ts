@@ -15,6 +15,7 @@ import { ApiError } from '../api/types.js';
 import type { Secret } from '../secrets/secret.js';
 import { keychainEntryOf, wrongStoredKey } from '../keychain/server-key.js';
 import { notApplied } from '../ops/fleet.js';
+import { targetFlags } from '../config/target-flags.js';
 
 export interface UnlockOptions {
   keyFrom?: string;
@@ -76,7 +77,7 @@ async function unlockNode(app: App, g: GlobalOptions, session: Session, t: Targe
     case 'off':
       throw new CliError(`encryption is not initialized on ${t.server.id}; there is nothing to unlock`, {
         code: 'not_initialized',
-        hint: 'To turn encryption on: pikactl init',
+        hint: `To turn encryption on: pikactl init ${targetFlags(t.server)}`,
       });
     case 'unreadable':
       throw unreadable(t, before);
@@ -111,7 +112,7 @@ async function unlockNode(app: App, g: GlobalOptions, session: Session, t: Targe
 export function unreadable(t: Target, p: Probe): CliError {
   return new CliError(`${t.server.id} cannot read its own settings (${p.error?.serverMessage ?? 'HTTP 500'})`, {
     code: 'needs_recovery',
-    hint: 'A rotation was probably left half done: pikactl recover-rotation',
+    hint: `A rotation was probably left half done: pikactl recover-rotation ${targetFlags(t.server)}`,
     details: p.error?.requestId ? { request_id: p.error.requestId } : undefined,
   });
 }

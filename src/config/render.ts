@@ -17,6 +17,7 @@ export function contextJson(name: string, c: ContextConfig, current: boolean): R
     timeout: c.timeout ?? null,
     insecure: c.insecure ?? false,
     allow_http: c.allow_http ?? false,
+    proxy: c.proxy ?? null,
   };
 }
 
@@ -52,6 +53,7 @@ export function renderContext(name: string, c: ContextConfig, current: boolean, 
   if (c.cacert) lines.push(['CA file', c.cacert]);
   lines.push(['User', c.user ?? '-'], ['Key from', c.key_from ?? '-'], ['Timeout', c.timeout ?? 'default (30s)']);
   if (c.allow_http) lines.push(['Allow HTTP', 'yes']);
+  if (c.proxy) lines.push(['Proxy', c.proxy]);
   lines.push(['Config', file]);
   return lines.map(([k, v]) => `${`${k}:`.padEnd(12)}${v}`).join('\n') + '\n';
 }

@@ -3,6 +3,7 @@ import { CliError, usageError } from '../errors.js';
 import { isSecretSpec } from '../secrets/spec.js';
 import { parseDuration } from '../util/duration.js';
 import { normalizePin } from './pin.js';
+import { parseProxyUrl } from '../transport/proxy-config.js';
 
 /**
  * The config file's shape (`$XDG_CONFIG_HOME/pikactl/config.json`). Field names
@@ -18,6 +19,8 @@ export interface ContextConfig {
   timeout?: string;
   insecure?: boolean;
   allow_http?: boolean;
+  /** HTTP(S) proxy URL for this context's servers (no credentials: the file never holds a secret). */
+  proxy?: string;
 }
 
 export interface ConfigFile {
@@ -27,7 +30,7 @@ export interface ConfigFile {
   contexts: Record<string, ContextConfig>;
 }
 
-export const CONTEXT_KEYS = ['servers', 'cacert', 'pin', 'user', 'key_from', 'timeout', 'insecure', 'allow_http'] as const;
+export const CONTEXT_KEYS = ['servers', 'cacert', 'pin', 'user', 'key_from', 'timeout', 'insecure', 'allow_http', 'proxy'] as const;
 const TOP_KEYS = ['version', 'current_context', 'contexts'] as const;
 
 export function emptyConfig(): ConfigFile {
@@ -191,6 +194,15 @@ function validateContext(entry: unknown, fail: Fail): ContextConfig {
   if (insecure !== undefined) out.insecure = insecure;
   const allowHttp = bool('allow_http');
   if (allowHttp !== undefined) out.allow_http = allowHttp;
+  const proxy = str('proxy');
+  if (proxy !== undefined) {
+    try {
+      parseProxyUrl(proxy, 'proxy', false);
+    } catch (err) {
+      throw fail(['proxy'], err instanceof CliError ? err.message : String(err));
+    }
+    out.proxy = proxy;
+  }
   return out;
 }
 

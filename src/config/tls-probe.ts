@@ -2,7 +2,9 @@ import { X509Certificate } from 'node:crypto';
 import { certFingerprint } from './pin.js';
 import { isIP } from 'node:net';
 import { checkServerIdentity, connect, type PeerCertificate, type TLSSocket } from 'node:tls';
+import type { Socket } from 'node:net';
 import type { ServerUrl } from '../api/url.js';
+import type { ProxyChoice } from '../transport/proxy-config.js';
 import { CliError, usageError } from '../errors.js';
 import { colonFingerprint } from './pin.js';
 
@@ -37,6 +39,8 @@ export interface ProbeOptions {
   ca?: string;
   /** For daysRemaining; defaults to Date.now(). */
   now?: number;
+  /** Reach the server through this proxy (a CONNECT tunnel), as every other command would. */
+  proxy?: ProxyChoice;
 }
 
 /**
@@ -44,12 +48,24 @@ export interface ProbeOptions {
  * can compare its fingerprint with the one the server shows. Nothing is sent over
  * the connection: it is closed right after the handshake.
  */
-export function fetchPeerCertificate(server: ServerUrl, opts: ProbeOptions): Promise<CertInfo> {
+export async function fetchPeerCertificate(server: ServerUrl, opts: ProbeOptions): Promise<CertInfo> {
   if (server.url.protocol !== 'https:') {
-    return Promise.reject(usageError(`${server.id} is plain http: there is no certificate to trust`, 'Use the https:// URL of the server.'));
+    throw usageError(`${server.id} is plain http: there is no certificate to trust`, 'Use the https:// URL of the server.');
   }
-  const host = server.host.replace(/^\[|\]$/g, '');
   const port = Number(server.url.port || 443);
+  if (!opts.proxy) return handshake(server, port, opts);
+  const { openTunnel } = await import('../transport/proxy-tunnel.js');
+  const tunnel = await openTunnel(opts.proxy, `${server.url.hostname}:${port}`, opts);
+  try {
+    return await handshake(server, port, opts, tunnel.socket);
+  } finally {
+    tunnel.socket.destroy();
+    tunnel.close();
+  }
+}
+
+function handshake(server: ServerUrl, port: number, opts: ProbeOptions, through?: Socket): Promise<CertInfo> {
+  const host = server.host.replace(/^\[|\]$/g, '');
   return new Promise<CertInfo>((resolve, reject) => {
     let socket: TLSSocket | undefined;
     const finish = (err: Error | undefined, info?: CertInfo) => {
@@ -68,8 +84,7 @@ export function fetchPeerCertificate(server: ServerUrl, opts: ProbeOptions): Pro
     opts.signal?.addEventListener('abort', onAbort, { once: true });
 
     socket = connect({
-      host,
-      port,
+      ...(through ? { socket: through } : { host, port }),
       // SNI must be a DNS name; Node warns when given an IP address.
       ...(isIP(host) ? {} : { servername: host }),
       rejectUnauthorized: false,

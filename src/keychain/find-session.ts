@@ -6,6 +6,7 @@ import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { Secret } from '../secrets/secret.js';
 import { openKeychainOrNull } from './open.js';
 import { decodeStoredSession, sessionAccount } from './session-store.js';
+import { targetFlags } from '../config/target-flags.js';
 
 export interface FoundSession {
   secret: Secret;
@@ -31,6 +32,6 @@ export async function findSession(ctx: Context, g: Pick<GlobalOptions, 'cookieNa
   if (stored && !stored.isEmpty()) return { secret: stored, entry, describe: `the stored session (keychain entry "${entry}")` };
   throw new CliError(`not logged in to ${server.id}: ${GLOBAL_ENV.session} is not set${kc ? ` and there is no stored session "${entry}"` : why}`, {
     code: 'auth',
-    hint: `Log in with: pikactl login --server ${server.id}   (in CI: set ${GLOBAL_ENV.session}, or pass --user and --password-from to each command)`,
+    hint: `Log in with: pikactl login ${targetFlags(server)}   (in CI: set ${GLOBAL_ENV.session}, or pass --user and --password-from to each command)`,
   });
 }

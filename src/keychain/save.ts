@@ -6,6 +6,7 @@ import { CliError } from '../errors.js';
 import type { Secret } from '../secrets/secret.js';
 import { requireKeychain } from './open.js';
 import { certainlyNotApplied, KeyStaging, withPendingHint } from './staging.js';
+import { targetFlags } from '../config/target-flags.js';
 
 /** Where --save-to-keychain left the key (for the summary and --json). */
 export interface SavedKey {
@@ -86,8 +87,8 @@ export async function promoteOrExplain(staging: KeyStaging, next: Secret, server
       code: 'keychain_write_failed',
       hint:
         `The server part is done; do not run it again. The new key is in "${staging.pending}". Finish by hand: ` +
-        `pikactl keychain set --server ${server.id} --key-from keychain:server-key-pending --no-verify, ` +
-        `then pikactl keychain delete --kind server-key-pending --server ${server.id}`,
+        `pikactl keychain set ${targetFlags(server)} --key-from keychain:server-key-pending --no-verify, ` +
+        `then pikactl keychain delete --kind server-key-pending ${targetFlags(server)}`,
       cause: err,
       details: { pending_entry: staging.pending },
     });

@@ -4,6 +4,7 @@ import { CliError } from '../errors.js';
 import { keychainAccount } from '../secrets/accounts.js';
 import type { Secret } from '../secrets/secret.js';
 import { isKeychainUnavailable, openKeychainOrNull } from './open.js';
+import { targetFlags } from '../config/target-flags.js';
 
 /** A server key read from the keychain, with the entry it came from (for messages). */
 export interface StoredKey {
@@ -48,7 +49,7 @@ export function usingStoredKeyNote(account: string, role = 'server key'): string
 export function wrongStoredKey(server: Pick<ServerUrl, 'id'>, account: string, what = 'the server key', cause?: unknown): CliError {
   return new CliError(`${server.id} rejected ${what} from the keychain entry "${account}": it is not the server's key`, {
     code: 'wrong_key',
-    hint: `Nothing was changed and the entry was not tried again. Store the right key with: pikactl keychain set --server ${server.id}   (or pass --key-from to use another source)`,
+    hint: `Nothing was changed and the entry was not tried again. Store the right key with: pikactl keychain set ${targetFlags(server)}   (or pass --key-from to use another source)`,
     cause,
     details: { entry: account },
   });

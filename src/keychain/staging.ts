@@ -5,6 +5,7 @@ import { CliError, type ErrorCode } from '../errors.js';
 import { keychainAccount } from '../secrets/accounts.js';
 import type { Keychain } from '../secrets/keychain.js';
 import type { Secret } from '../secrets/secret.js';
+import { targetFlags } from '../config/target-flags.js';
 
 /**
  * `init` / `rotate --save-to-keychain`: a new server key goes through the keychain
@@ -55,9 +56,9 @@ export class KeyStaging {
     throw new CliError(`the keychain holds a pending key for ${this.server.id} ("${this.pending}") from an earlier init or rotate that did not finish`, {
       code: 'needs_recovery',
       hint:
-        `The server may hold that key. After a rotate, find out with \`pikactl recover-rotation --server ${this.server.id}\` (it reads the pending entry); ` +
-        `after an init, \`pikactl keychain set --server ${this.server.id} --key-from keychain:server-key-pending\` tests it against the server and keeps it if it fits. ` +
-        `once the server's key is known and saved, remove the entry with \`pikactl keychain delete --kind server-key-pending --server ${this.server.id}\`.`,
+        `The server may hold that key. After a rotate, find out with \`pikactl recover-rotation ${targetFlags(this.server)}\` (it reads the pending entry); ` +
+        `after an init, \`pikactl keychain set ${targetFlags(this.server)} --key-from keychain:server-key-pending\` tests it against the server and keeps it if it fits. ` +
+        `once the server's key is known and saved, remove the entry with \`pikactl keychain delete --kind server-key-pending ${targetFlags(this.server)}\`.`,
       details: { entry: this.pending },
     });
   }

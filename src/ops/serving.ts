@@ -2,6 +2,7 @@ import type { PikaClient } from '../api/types.js';
 import type { ServerUrl } from '../api/url.js';
 import { CliError } from '../errors.js';
 import { probeNode } from './probe.js';
+import { targetFlags } from '../config/target-flags.js';
 
 /** The server must serve (unlocked) before a rotation or a handover step; every other state says what to do. */
 export async function requireServing(client: PikaClient, server: ServerUrl, signal: AbortSignal | undefined, what: string): Promise<void> {
@@ -13,13 +14,13 @@ export async function requireServing(client: PikaClient, server: ServerUrl, sign
     case 'unreachable':
       throw p.error!;
     case 'off':
-      throw new CliError(`encryption is not initialized on ${s}: there is no key yet`, { code: 'not_initialized', hint: `pikactl init --server ${s}` });
+      throw new CliError(`encryption is not initialized on ${s}: there is no key yet`, { code: 'not_initialized', hint: `pikactl init ${targetFlags(server)}` });
     case 'locked':
-      throw new CliError(`${s} is locked; ${what} needs an unlocked server`, { code: 'locked', hint: `pikactl unlock --server ${s}, then run ${what} again.` });
+      throw new CliError(`${s} is locked; ${what} needs an unlocked server`, { code: 'locked', hint: `pikactl unlock ${targetFlags(server)}, then run ${what} again.` });
     case 'unreadable':
       throw new CliError(`${s} cannot read its own settings (${p.error?.serverMessage ?? 'HTTP 500'})`, {
         code: 'needs_recovery',
-        hint: `A rotation was left half done: pikactl recover-rotation --server ${s}`,
+        hint: `A rotation was left half done: pikactl recover-rotation ${targetFlags(server)}`,
       });
   }
 }

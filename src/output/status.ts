@@ -18,6 +18,11 @@ export const NEXT_STEP: Record<NodeState, string | undefined> = {
   unreachable: 'pikactl status --wait 2m --for reachable    (or check the address, port and TLS flags)',
 };
 
+/** NEXT_STEP as it runs for one server: the target flags (targetFlags) right after the command word. */
+export function nextStep(state: NodeState, target: string): string | undefined {
+  return NEXT_STEP[state]?.replace(/^pikactl (\S+)/, (m) => `${m} ${target}`);
+}
+
 /** One colour per state, for the single-node fields and the fleet table alike. */
 export function paint(style: Style, state: NodeState | 'error', text: string): string {
   switch (state) {

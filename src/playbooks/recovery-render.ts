@@ -10,6 +10,7 @@ import {
   type Probe,
   type RecoveryPlan,
 } from '../ops/recovery.js';
+import { targetFlags } from '../config/target-flags.js';
 
 /**
  * Words for recover-rotation's output: what was seen, what pikactl decided, and the
@@ -80,7 +81,7 @@ type ManualPlan = Extract<RecoveryPlan, { code: 'restore' | 'keys_refused' }>;
 
 /** The command that runs recover-rotation again with the keys from the keychain. */
 export function keychainRetry(r: RenderContext): string {
-  return `pikactl recover-rotation --server ${r.server} --old-key-from keychain:server-key-previous --new-key-from keychain:server-key-pending`;
+  return `pikactl recover-rotation ${targetFlags(r.server)} --old-key-from keychain:server-key-previous --new-key-from keychain:server-key-pending`;
 }
 
 /**
@@ -89,7 +90,7 @@ export function keychainRetry(r: RenderContext): string {
  * verifier refused is not offered again. keys_refused starts with checking the keys.
  */
 export function restoreInstructions(plan: ManualPlan, obs: Observation, r: RenderContext): string[] {
-  const s = `--server ${r.server}`;
+  const s = targetFlags(r.server);
   const keyFrom = r.newKeyFrom ?? 'SPEC';
   const locked = isLocked(obs.status);
   const newRefused = obs.keys.new.kind === 'wrong_key';

@@ -13,6 +13,7 @@ import { diagnosisEvent, renderDiagnosis, type RenderContext } from './recovery-
 import { recoverySteps, RUNNABLE, type RecoveryStepContext } from './recovery-steps.js';
 import type { RecoveryKeys } from './recovery-keys.js';
 import type { Confirmer, EventSink, Playbook, Step } from './types.js';
+import { targetFlags } from '../config/target-flags.js';
 
 /**
  * recover-rotation's loop: diagnose → if pikactl can carry the plan out, run it as a
@@ -107,7 +108,7 @@ export async function runRecovery(d: RecoveryRunDeps): Promise<{ end: RecoveryEn
     return res.steps.some((s) => s.state === 'declined') && stepCtx.obs.keys.old.kind === 'accepted' ? 'declined' : res.outcome;
   };
   const consistentOnOld = async () => {
-    const s = `--server ${server.id}`;
+    const s = targetFlags(server);
     if (!d.json) {
       io.stdout.write(
         `${server.id} is consistent on the OLD key: it is unlocked and its settings open. The rotation was not run again.\n` +

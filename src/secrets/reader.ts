@@ -7,6 +7,7 @@ import { runSecretCommand } from './command-source.js';
 import { MAX_SECRET_BYTES, decodeSecret, expandPath, readSecretFile, trimOneNewline } from './file-source.js';
 import { Secret } from './secret.js';
 import { commandName, describeSpec, parseSecretSpec, type SecretSpec } from './spec.js';
+import { targetFlags } from '../config/target-flags.js';
 
 export interface SecretRequest {
   /** The flag's value (a source, see spec.ts); undefined = prompt on a TTY, else a needs-input error. */
@@ -173,9 +174,9 @@ export class SecretReader {
       const parsed = parseKeychainAccount(account);
       const create =
         parsed?.kind === 'session'
-          ? `pikactl login --server ${parsed.serverId}`
+          ? `pikactl login ${targetFlags(parsed.serverId)}`
           : parsed
-            ? `pikactl keychain set --server ${parsed.serverId}`
+            ? `pikactl keychain set ${targetFlags(parsed.serverId)}`
             : 'pikactl keychain set';
       throw sourceError(
         `no keychain entry "${account}" (service pikactl) in ${keychain.backend}`,

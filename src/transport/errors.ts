@@ -1,6 +1,8 @@
 import { ApiError, type ApiErrorKind } from '../api/types.js';
 import { BodyTooLargeError } from './http.js';
 import { CONNECT_PHASE, PinMismatchError } from './tls.js';
+import type { ProxyChoice } from './proxy-config.js';
+import { targetFlags } from '../config/target-flags.js';
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EADDRNOTAVAIL']);
 const TIMEOUT = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
@@ -30,6 +32,10 @@ export interface RequestFacts {
   timeoutMs: number;
   /** The request reached a connected socket (true), certainly did not (false), or the transport cannot tell. */
   sent?: boolean;
+  /** The server's id (ServerUrl.id), for the command a hint names. */
+  server?: string;
+  /** The proxy this request went through, if any (a failure to reach it is named as the proxy's). */
+  proxy?: ProxyChoice;
 }
 
 /** Every error in the cause chain (and inside AggregateErrors, as Node's happy-eyeballs connect throws). */
@@ -94,11 +100,56 @@ export function networkErrorToApiError(err: unknown, at: RequestFacts): ApiError
   if (tlsCode) return make('tls', `TLS verification failed (${tlsCode}): ${detail}`, tlsHint(tlsCode, at.host));
   const down = has(UNREACHABLE);
   const connectPhase = all.some((e) => typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[CONNECT_PHASE] === true);
+  if (at.proxy) {
+    const failed = proxyFailure(at, all, down, connectPhase ? (codes[0] ?? detail) : undefined);
+    // The CLI message says "cannot reach SERVER"; the hint carries what the proxy did.
+    if (failed) return make('unreachable', failed.message, `${failed.message[0].toUpperCase()}${failed.message.slice(1)}. ${failed.hint}`);
+  }
   if (down || connectPhase) {
-    return make('unreachable', `cannot connect to ${at.host} (${down ?? codes[0] ?? detail})`, 'Check the URL and that the server is running: pikactl status --wait 60s');
+    const status = `pikactl status${at.server !== undefined ? ` ${targetFlags(at.server)}` : ''} --wait 60s`;
+    return make('unreachable', `cannot connect to ${at.host} (${down ?? codes[0] ?? detail})`, `Check the URL and that the server is running: ${status}`);
   }
   if (has(DROPPED) || /other side closed|socket hang up/i.test(detail)) {
     return make('connection_lost', `the connection to ${at.host} dropped after the request was sent, before any answer (${has(DROPPED) ?? detail})`);
   }
   return make('unexpected', `request failed: ${detail}`);
+}
+
+/**
+ * A failure of the proxy itself: refused or unreachable, or a CONNECT answered with
+ * something other than 200 (undici says "Proxy response (502) !== 200"), or 407. TLS
+ * failures inside the tunnel are the server's and are classified before this.
+ */
+function proxyFailure(at: RequestFacts, all: unknown[], down: string | undefined, inTunnel: string | undefined): { message: string; hint: string } | undefined {
+  const p = at.proxy!;
+  const named = `the proxy ${p.shown} (from ${p.from})`;
+  const refusal = all
+    .map((e) => (e instanceof Error ? /Proxy response \((\d{3})\)|Proxy Authentication Required \((\d{3})\)/.exec(e.message) : null))
+    .find((m) => m !== null);
+  const status = refusal ? Number(refusal[1] ?? refusal[2]) : undefined;
+  const bypass = `or reach ${at.host} without it: NO_PROXY=${at.host.replace(/:\d+$/, '')} (or --proxy "")`;
+  if (status === 407) {
+    return {
+      message: `${named} wants credentials (407 Proxy Authentication Required)`,
+      hint: `Put them in the proxy URL in HTTPS_PROXY / HTTP_PROXY (http://USER:PASSWORD@host:port; never on the command line), ${bypass}.`,
+    };
+  }
+  if (status !== undefined) {
+    return {
+      message: `${named} answered ${status} when asked to connect to ${at.host}`,
+      hint: `The proxy could not reach ${at.host} or does not allow it (proxies often tunnel only to port 443). Check the server URL and the proxy's rules, ${bypass}.`,
+    };
+  }
+  // Refused or unresolvable: only the proxy's address is dialled, so it is the proxy's.
+  if (down !== undefined) {
+    return {
+      message: `cannot connect to ${at.host} through ${named}: the proxy cannot be reached (${down})`,
+      hint: `Check that the proxy runs and that its URL is right, ${bypass}.`,
+    };
+  }
+  if (inTunnel === undefined) return undefined;
+  return {
+    message: `cannot connect to ${at.host} through ${named} (${inTunnel})`,
+    hint: `The tunnel through the proxy closed before the server answered: check the server URL and port, ${bypass}.`,
+  };
 }

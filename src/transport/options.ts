@@ -1,5 +1,6 @@
 import type { ServerUrl } from '../api/url.js';
 import { usageError } from '../errors.js';
+import type { ProxySettings } from './proxy-config.js';
 
 /** How pikactl connects: the TLS trust decision, timeouts and caps. Built from the global flags. */
 export interface TransportOptions {
@@ -13,6 +14,8 @@ export interface TransportOptions {
   allowHttp: boolean;
   /** Whole-request budget: connect + headers + body. */
   timeoutMs: number;
+  /** Proxies that may apply (--proxy, the context, HTTPS_PROXY…); proxyFor picks per server. */
+  proxy?: ProxySettings;
   /** Response bodies above this are refused (kind too_large). Default 1 MiB. */
   maxBodyBytes?: number;
 }

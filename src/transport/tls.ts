@@ -32,6 +32,19 @@ export interface ConnectorOptions {
   connectTimeoutMs: number;
 }
 
+/** The TLS half of the trust decision, as undici's buildConnector (and ProxyAgent's requestTls) take it. */
+export function tlsConnectOptions(opts: ConnectorOptions): BuildConnector.BuildOptions {
+  const pin = opts.pin === undefined ? undefined : normalizePin(opts.pin);
+  const verifyChain = !opts.insecure && (opts.ca !== undefined || pin === undefined);
+  return {
+    ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
+    rejectUnauthorized: verifyChain,
+    timeout: opts.connectTimeoutMs,
+    // A resumed TLS session might not carry the peer certificate: pinning re-handshakes fully.
+    ...(pin !== undefined ? { maxCachedSessions: 0 } : {}),
+  };
+}
+
 /**
  * An undici connector that applies the trust decision:
  * - cacert: verify against that file only (not the system roots);
@@ -42,15 +55,15 @@ export interface ConnectorOptions {
  * pin is checked here, on secureConnect, before undici writes the request.
  */
 export function createConnector(opts: ConnectorOptions): BuildConnector.connector {
-  const pin = opts.pin === undefined ? undefined : normalizePin(opts.pin);
-  const verifyChain = !opts.insecure && (opts.ca !== undefined || pin === undefined);
-  const base = buildConnector({
-    ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
-    rejectUnauthorized: verifyChain,
-    timeout: opts.connectTimeoutMs,
-    // A resumed TLS session might not carry the peer certificate: pinning re-handshakes fully.
-    ...(pin !== undefined ? { maxCachedSessions: 0 } : {}),
-  });
+  return withPin(buildConnector(tlsConnectOptions(opts)), opts.pin);
+}
+
+/**
+ * Wraps any connector (the direct one, or a proxy's CONNECT tunnel) so the pin is
+ * checked on the TLS socket it hands back, and connect failures are marked as such.
+ */
+export function withPin(base: BuildConnector.connector, rawPin: string | undefined): BuildConnector.connector {
+  const pin = rawPin === undefined ? undefined : normalizePin(rawPin);
   return (connectOpts, callback) =>
     base(connectOpts, (err, socket) => {
       if (err) {

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Agent as AgentClass, buildConnector as BuildConnector, Dispatcher } from 'undici';
+import type { Agent as AgentClass, buildConnector as BuildConnector, Dispatcher, Pool as PoolClass, ProxyAgent as ProxyAgentClass } from 'undici';
 
 /**
  * The three parts of undici pikactl uses, loaded on their own. undici's index pulls in
@@ -23,4 +23,26 @@ export function request(url: string, opts: RequestOptions): Promise<Dispatcher.R
   const u = new URL(url);
   const { dispatcher, ...rest } = opts;
   return apiRequest.call(dispatcher, { ...rest, origin: u.origin, path: `${u.pathname}${u.search}`, method: opts.method ?? 'GET' });
+}
+
+/**
+ * undici's ProxyAgent and Pool, loaded only when a proxy applies to a server (most runs
+ * have none and pay nothing). Same reasoning and pin as the parts above. ProxyAgent sends
+ * CONNECT with `client.connect()`, a method undici's index adds to every dispatcher; the
+ * index is not loaded here, so `connectVia` gives the proxy's pool that one method.
+ */
+export function loadProxyParts(): {
+  ProxyAgent: typeof ProxyAgentClass;
+  Pool: typeof PoolClass;
+  connectVia: (pool: PoolClass) => PoolClass;
+} {
+  const apiConnect = require('undici/lib/api/api-connect.js') as (this: Dispatcher, opts: Dispatcher.ConnectOptions) => Promise<Dispatcher.ConnectData>;
+  return {
+    ProxyAgent: require('undici/lib/dispatcher/proxy-agent.js') as typeof ProxyAgentClass,
+    Pool: require('undici/lib/dispatcher/pool.js') as typeof PoolClass,
+    connectVia: (pool) => {
+      if (typeof pool.connect !== 'function') Object.defineProperty(pool, 'connect', { value: (o: Dispatcher.ConnectOptions) => apiConnect.call(pool, o) });
+      return pool;
+    },
+  };
 }

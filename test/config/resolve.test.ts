@@ -85,6 +85,49 @@ describe('resolveConnection', () => {
     expect(e.servers.map((s) => s.id)).toEqual(['https://a:1', 'https://b:2']);
   });
 
+  it('trust follows the URL: --server URL that a context lists gets its pin, CA and timeout, not its user', async () => {
+    const c = await resolveWith(['--server', 'https://P1:8080/'], {}, CONFIG);
+    expect(c.contextName).toBeUndefined();
+    expect(c.trustFrom).toBe('prod');
+    expect(c.servers.map((s) => s.id)).toEqual(['https://p1:8080']);
+    expect(c.transport).toMatchObject({ pin: PIN_A, timeoutMs: 90_000 });
+    expect(c.transport.cacert).toMatch(/pikactl[\\/]certs[\\/]ca\.pem$/);
+    expect(c.user).toBeUndefined();
+    expect(c.keyFrom).toBeUndefined();
+    // A flag still wins over the context's value.
+    expect((await resolveWith(['--server', 'https://p1:8080', '--pin', PIN_B], {}, CONFIG)).transport.pin).toBe(PIN_B);
+    // Through PIKA_SERVER too, and for booleans.
+    const lab = await resolveWith([], { PIKA_SERVER: 'http://10.0.0.5:8080' }, CONFIG);
+    expect(lab.transport).toMatchObject({ insecure: true, allowHttp: true });
+    // A list is lent a context's trust only when that context lists every server in it.
+    const mixed = await resolveWith(['--server', 'https://p0:8080', '--server', 'https://elsewhere:8080'], {}, CONFIG);
+    expect(mixed.trustFrom).toBeUndefined();
+    expect(mixed.transport.pin).toBeUndefined();
+  });
+
+  it('a URL in several contexts: same trust is one answer, different trust prefers the current context, else asks', async () => {
+    const twin = { servers: ['https://p1:8080'], pin: PIN_A, timeout: '90s', cacert: 'certs/ca.pem', user: 'other' };
+    expect((await resolveWith(['--server', 'https://p1:8080'], {}, { ...CONFIG, contexts: { ...CONFIG.contexts, twin } })).transport.pin).toBe(PIN_A);
+    const rival = { servers: ['https://p1:8080'], pin: PIN_B };
+    const both = { ...CONFIG, contexts: { ...CONFIG.contexts, rival } };
+    expect((await resolveWith(['--server', 'https://p1:8080'], {}, both)).transport.pin).toBe(PIN_A); // prod is current
+    const err = await resolveWith(['--server', 'https://p1:8080'], {}, { ...both, current_context: 'lab' }).catch((e) => e);
+    expect(err).toBeInstanceOf(CliError);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain('"prod" and "rival"');
+    expect(err.hint).toContain('--context prod');
+    // Naming the context settles it.
+    expect((await resolveWith(['--context', 'rival', '--server', 'https://p1:8080'], {}, { ...both, current_context: 'lab' })).transport.pin).toBe(PIN_B);
+  });
+
+  it('a broken config file does not block --server URL (no context trust then), but does block --context', async () => {
+    const c = await resolveWith(['--server', 'https://p1:8080'], {}, 'not an object');
+    expect(c.trustFrom).toBeUndefined();
+    expect(c.transport.pin).toBeUndefined();
+    const err = await resolveWith(['--context', 'prod'], {}, 'not an object').catch((e) => e);
+    expect(err).toBeInstanceOf(CliError);
+  });
+
   it('an unknown context is a usage error listing the known ones', async () => {
     const err = await resolveWith(['--context', 'nope'], {}, CONFIG).catch((e) => e);
     expect(err).toBeInstanceOf(CliError);

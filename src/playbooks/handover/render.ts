@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { HandoverRecord, HandoverStepId } from './record.js';
+import { targetFlags } from '../../config/target-flags.js';
 
 /**
  * The handover record as a Markdown checklist for people (and for a ticket or a
@@ -55,7 +56,7 @@ function when(iso: string): string {
 
 function nextCommand(r: HandoverRecord, file: string): string {
   if (r.rotation_may_be_half_done && r.state === 'started') {
-    return `Outgoing operator: \`pikactl recover-rotation --server ${r.server}\` (the rotation may be half done; hand nothing over)`;
+    return `Outgoing operator: \`pikactl recover-rotation ${targetFlags(r.server)}\` (the rotation may be half done; hand nothing over)`;
   }
   switch (r.state) {
     case 'started':
