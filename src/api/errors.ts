@@ -1,5 +1,6 @@
 import { CliError, type ErrorCode } from '../errors.js';
 import { formatDuration } from '../util/duration.js';
+import { serverText } from '../output/server-text.js';
 import type { ApiError } from './types.js';
 import type { ServerUrl } from './url.js';
 
@@ -19,7 +20,9 @@ export interface ApiErrorToCliOptions {
 export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string, opts: ApiErrorToCliOptions = {}): CliError {
   const s = server.id;
   const what = action ? `${action} failed: ` : '';
-  const said = err.serverMessage ? ` (server said: ${err.serverMessage})` : '';
+  // Server-supplied parts (message, request id, Location in a summary, TLS names) go through the one renderer.
+  const said = err.serverMessage ? ` (server said: ${serverText(err.serverMessage)})` : '';
+  const rid = err.requestId ? ` [request_id ${serverText(err.requestId, { max: 80 })}]` : '';
   const details: Record<string, unknown> = { kind: err.kind, method: err.method, path: err.path };
   if (err.status !== undefined) details.status = err.status;
   if (err.requestId) details.request_id = err.requestId;
@@ -57,7 +60,7 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string,
     }
     case 'server_error':
       return mk(
-        `the server answered HTTP ${err.status ?? '5xx'}${said}${err.requestId ? ` [request_id ${err.requestId}]` : ''}`,
+        `the server answered HTTP ${err.status ?? '5xx'}${said}${rid}`,
         'server_error',
         `Look up the request id in the server log. Check the state with: pikactl status --server ${s}`,
       );
@@ -78,7 +81,7 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string,
       return mk(`cannot reach ${s}`, 'unreachable', err.hint ?? `Check the URL and that the server runs: pikactl status --server ${s} --wait 60s`);
     case 'tls':
       return mk(
-        `TLS check failed for ${s}: ${tlsDetail(err)}`,
+        `TLS check failed for ${s}: ${serverText(tlsDetail(err))}`,
         'tls',
         err.hint ?? 'Trust the certificate with --cacert FILE or --pin SHA256 (see `pikactl trust`).',
       );
@@ -97,7 +100,7 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string,
       return mk('cancelled', 'cancelled');
     case 'unexpected':
     default:
-      return mk(`unexpected answer from ${s}: ${err.message}`, 'error');
+      return mk(`unexpected answer from ${s}: ${serverText(err.message)}`, 'error');
   }
 }
 

@@ -3,6 +3,7 @@ import type { ServerUrl } from '../api/url.js';
 import { CliError } from '../errors.js';
 import type { Secret } from '../secrets/secret.js';
 import { probeNode } from './probe.js';
+import { serverText } from '../output/server-text.js';
 
 /** Who is rotating, for messages: `pikactl rotate` or `handover start`. */
 export interface RotationLabel {
@@ -29,7 +30,7 @@ export function mayBeHalfDone(label: RotationLabel, why: string, cause?: unknown
  */
 export function rotationUncertainty(err: ApiError): string | undefined {
   if (err.kind === 'server_error') {
-    return `the server answered ${err.status ?? 500}: ${err.serverMessage ?? 'internal error'}${err.requestId ? ` (request_id ${err.requestId})` : ''}`;
+    return `the server answered ${err.status ?? 500}: ${err.serverMessage ?? 'internal error'}${err.requestId ? ` (request_id ${serverText(err.requestId, { max: 80 })})` : ''}`;
   }
   if (err.kind === 'connection_lost' || err.kind === 'timeout') return 'the connection was lost before the server answered';
   return undefined;

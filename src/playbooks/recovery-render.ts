@@ -9,6 +9,7 @@ import {
   type Probe,
   type RecoveryPlan,
 } from '../ops/recovery.js';
+import { serverText } from '../output/server-text.js';
 
 /**
  * Words for recover-rotation's output: what was seen, what pikactl decided, and the
@@ -33,16 +34,16 @@ function statusLine(obs: Observation): string {
     case 'locked':
       return 'locked (503 from the lock gate)';
     case 'server_error':
-      return `HTTP ${s.status}: ${s.message}`;
+      return `HTTP ${s.status}: ${serverText(s.message)}`;
     case 'unreachable':
-      return `no answer: ${s.message}`;
+      return `no answer: ${serverText(s.message)}`;
   }
 }
 
 function settingsLine(obs: Observation): string {
   const st = obs.settings;
   if (st.kind === 'readable') return 'open under the live key';
-  if (st.kind === 'unreadable') return `do NOT open under the live key (HTTP ${st.status}: ${st.message})`;
+  if (st.kind === 'unreadable') return `do NOT open under the live key (HTTP ${st.status}: ${serverText(st.message)})`;
   return 'not read';
 }
 
@@ -59,7 +60,7 @@ function keyLine(obs: Observation, k: KeyRole): string {
     case 'rate_limited':
       return 'not checked: rate limited (429)';
     case 'error':
-      return `no verdict (${p.status ?? 'error'}: ${p.message})`;
+      return `no verdict (${p.status ?? 'error'}: ${serverText(p.message)})`;
   }
 }
 
