@@ -116,9 +116,10 @@ export function renderDiagnosis(plan: RecoveryPlan, obs: Observation, style: Sty
     out.push('', RESTORE_WHY[plan.reason], '', 'What to do now:', ...restoreInstructions(plan, obs, r));
     return `${out.join('\n')}\n`;
   }
-  out.push('', plan.explanation);
+  // The explanation and actions can quote what the server answered (recovery-text.ts): rendered safe.
+  out.push('', serverText(plan.explanation, { multiline: true, max: 4000 }));
   const manual = plan.actions.filter((a) => a.kind === 'manual' || a.kind === 'wait');
-  if (manual.length > 0) out.push('', 'What to do now:', ...manual.map((a, i) => `${i + 1}. ${describeAction(a)}`));
+  if (manual.length > 0) out.push('', 'What to do now:', ...manual.map((a, i) => `${i + 1}. ${serverText(describeAction(a), { multiline: true, max: 4000 })}`));
   return `${out.join('\n')}\n`;
 }
 
