@@ -57,8 +57,25 @@ export function unsafeLines(root = SRC): string[] {
   return hits;
 }
 
+/** JSON for stdout goes through jsonText/writeJson (redacted, capped, no raw C1), never a bare JSON.stringify. */
+export function bareJsonWrites(root = SRC): string[] {
+  return files(root)
+    .filter((f) => !SKIP.some((s) => relative(root, f).startsWith(s)))
+    .flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .map((line, i) => [line, i] as const)
+        .filter(([line]) => /\.write\(/.test(line) && line.includes('JSON.stringify('))
+        .map(([line, i]) => `${relative(root, f)}:${i + 1}: ${line.trim()}`),
+    );
+}
+
 describe('server fields reach people only through serverText()', () => {
   it('no line of src/ interpolates or writes a server field without it', () => {
     expect(unsafeLines()).toEqual([]);
+  });
+
+  it('no line of src/ writes JSON.stringify output directly', () => {
+    expect(bareJsonWrites()).toEqual([]);
   });
 });
