@@ -28,15 +28,18 @@ export function secretForms(value: string): string[] {
 const reEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const hex = (n: number, w: number) => n.toString(16).padStart(w, '0');
 
-/** Every way one character of a secret may be written: itself (any case, any number of
- * backslashes before it, as JSON escaping adds), \uXXXX, or URL-encoded (%XX per UTF-8 byte). */
+/**
+ * Every way one character of a secret may be written. ASCII letters and digits are
+ * never escaped by JSON or URL encoding, so they stand for themselves (any case): that
+ * keeps the pattern small. Any other character: itself with any number of backslashes
+ * before it (JSON escaping, at any depth), \uXXXX, or URL-encoded (%XX per UTF-8 byte).
+ */
 function charPattern(ch: string): string {
+  if (/^[A-Za-z0-9]$/.test(ch)) return ch;
   const cp = ch.codePointAt(0)!;
   const alts = [`\\\\*${reEscape(ch)}`];
   if (cp <= 0xffff) alts.push(`\\\\+u${hex(cp, 4)}`);
-  alts.push(
-    [...Buffer.from(ch, 'utf8')].map((b) => `%${hex(b, 2)}`).join(''),
-  );
+  alts.push([...Buffer.from(ch, 'utf8')].map((b) => `%${hex(b, 2)}`).join(''));
   return `(?:${alts.join('|')})`;
 }
 
@@ -63,58 +66,53 @@ export function formPattern(form: string): string | undefined {
   return parts.join('') + (padded ? `(?:${charPattern('=')}){0,2}` : '');
 }
 
+/** One compiled pattern per secret, all its forms: built once, however many runs or guards use it. */
+const compiled = new WeakMap<Secret, RegExp | null>();
+
+function patternOf(s: Secret): RegExp | null {
+  let re = compiled.get(s);
+  if (re === undefined) {
+    const parts = secretForms(s.reveal())
+      .map(formPattern)
+      .filter((p): p is string => p !== undefined);
+    re = parts.length === 0 ? null : new RegExp(parts.join('|'), 'gi');
+    compiled.set(s, re);
+  }
+  return re;
+}
+
 export class Redactor {
-  private readonly secrets = new Set<Secret>();
-  private pattern: RegExp | null | undefined;
-  private longest = 0;
+  private readonly secrets: Secret[] = [];
 
   add(s: Secret): void {
-    if (this.secrets.has(s)) return;
-    this.secrets.add(s);
-    this.pattern = undefined; // rebuilt on next use
+    if (this.secrets.includes(s)) return;
+    this.secrets.push(s);
+    // Longest first: a secret that contains another is cut out whole.
+    this.secrets.sort((a, b) => b.length - a.length);
   }
 
   get size(): number {
-    return this.secrets.size;
-  }
-
-  /** The longest raw form registered, so callers can bound how far a match may reach. */
-  get maxFormLength(): number {
-    this.regex();
-    return this.longest;
-  }
-
-  private regex(): RegExp | null {
-    if (this.pattern !== undefined) return this.pattern;
-    const parts = new Set<string>();
-    this.longest = 0;
-    for (const s of this.secrets) {
-      for (const form of secretForms(s.reveal())) {
-        const p = formPattern(form);
-        if (p) {
-          parts.add(p);
-          this.longest = Math.max(this.longest, form.length);
-        }
-      }
-    }
-    // Longest first: a secret that contains another is cut out whole.
-    const sorted = [...parts].sort((a, b) => b.length - a.length);
-    this.pattern = sorted.length === 0 ? null : new RegExp(sorted.join('|'), 'giu');
-    return this.pattern;
+    return this.secrets.length;
   }
 
   redact(text: string): string {
-    const re = this.regex();
-    return re ? text.replace(re, REDACTED) : text;
+    let t = text;
+    for (const s of this.secrets) {
+      const re = patternOf(s);
+      if (re) t = t.replace(re, REDACTED);
+    }
+    return t;
   }
 
   contains(text: string): boolean {
-    const re = this.regex();
-    if (!re) return false;
-    re.lastIndex = 0;
-    const hit = re.test(text);
-    re.lastIndex = 0;
-    return hit;
+    return this.secrets.some((s) => {
+      const re = patternOf(s);
+      if (!re) return false;
+      re.lastIndex = 0;
+      const hit = re.test(text);
+      re.lastIndex = 0;
+      return hit;
+    });
   }
 }
 
