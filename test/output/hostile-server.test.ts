@@ -54,6 +54,19 @@ describe('a hostile server cannot write to the terminal or learn back a secret',
     expect(r.stderr).not.toContain('Unlocked\n');
   });
 
+  it('unlock: the login password echoed in the unlock answer (another request) is redacted', async () => {
+    const hs = await startHostileServer({
+      'POST /api/v1/key/unlock': (_req, seen) => ({
+        status: 403,
+        body: { message: `invalid server key: forbidden (your password is ${String(seen.find((q) => q.path === '/login/pass/local')?.json?.password)})` },
+      }),
+    });
+    const r = await runCli(['unlock', '--key-from', 'env:KEY'], { env: env(hs) });
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain('(your password is [redacted])');
+    expectClean(r);
+  });
+
   it('unlock: a 500 with request_id and X-Request-Id carrying escapes and secrets', async () => {
     const hs = await startHostileServer({
       'POST /api/v1/key/unlock': echoingUnlock(500, ({ key, password }) => ({ request_id: `${INJECTION}${password}${key}` })),
@@ -84,6 +97,10 @@ describe('a hostile server cannot write to the terminal or learn back a secret',
     expect(r.code).not.toBe(0);
     expectClean(r);
     expect(r.stderr).toContain('evil.example/\\x9b2J?k=[redacted]');
+    // --debug prints the stack and causes, whose messages carry the raw Location: rendered safe too.
+    const debug = await runCli(['unlock', '--key-from', 'env:KEY', '--debug'], { env: env(hs) });
+    expect(debug.stderr).toContain('Caused by: ApiError');
+    expectClean(debug);
   });
 
   it('a session from PIKA_SESSION echoed \\u-escaped in the message and raw in request_id is redacted', async () => {
