@@ -44,7 +44,7 @@ function escapeChar(ch: string): string {
 }
 
 /** Bounds the work on a huge field (a 900 KB version): redaction and escaping see only what can be shown. */
-function window(text: string, max: number): string {
+function bounded(text: string, max: number): string {
   // Enough past the cap that a secret straddling it is still matched whole and cut out.
   const reach = max * 8 + 64 * 1024;
   return text.length > reach ? text.slice(0, reach) : text;
@@ -56,7 +56,7 @@ export function serverText(value: unknown, opts: ServerTextOptions = {}): string
   const raw = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   const max = opts.max ?? MAX_SERVER_TEXT;
   // Secrets first: folding white space first would hide a passphrase that contains some.
-  const shown = window(raw, max);
+  const shown = bounded(raw, max);
   const cut = shown.length < raw.length;
   let t = redactSecrets(shown, opts.secrets);
   t = opts.multiline ? t.replace(/\r\n?/g, '\n') : t.replace(/\s+/gu, ' ').trim();
@@ -76,7 +76,7 @@ export function serverText(value: unknown, opts: ServerTextOptions = {}): string
 
 /** A server-supplied value for --json: whole (JSON escapes control characters), redacted, capped. */
 export function serverJsonText(value: string, max = MAX_JSON_STRING): string {
-  const t = redactSecrets(window(value, max));
+  const t = redactSecrets(bounded(value, max));
   if (t.length <= max) return t;
   const chars = [...t];
   return chars.length > max ? `${chars.slice(0, max).join('')}…` : t;
