@@ -91,10 +91,6 @@ export class Redactor {
     this.secrets.sort((a, b) => b.length - a.length);
   }
 
-  get size(): number {
-    return this.secrets.length;
-  }
-
   redact(text: string): string {
     let t = text;
     for (const s of this.secrets) {
