@@ -2,12 +2,19 @@ import type { Command } from 'commander';
 import type { Context } from './context.js';
 import { CliError, ExitCode } from './errors.js';
 import { errorJson, writeJson } from './output/json.js';
+import { serverText } from './output/server-text.js';
+import { Redactor, withRedactor } from './secrets/redact.js';
 
 /**
  * The one entry point: builds the tree, parses, runs, and is the only place that
  * turns an error into a message and an exit code.
  */
-export async function run(argv: string[], ctx: Context): Promise<number> {
+export function run(argv: string[], ctx: Context): Promise<number> {
+  // One redactor per invocation: every Secret created while it runs is cut out of what it prints.
+  return withRedactor(new Redactor(), () => runScoped(argv, ctx));
+}
+
+async function runScoped(argv: string[], ctx: Context): Promise<number> {
   // A bare --version answers before commander and the command tree load: for a Node CLI,
   // loading modules is most of the start-up time (see bench/startup.mjs). Same text as commander's.
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
@@ -52,6 +59,9 @@ export async function run(argv: string[], ctx: Context): Promise<number> {
   }
 }
 
+/** Our own messages are short; the cap only bounds what a server could smuggle into one. */
+const safe = (text: string, max = 4096) => serverText(text, { multiline: true, max });
+
 /** commander's CommanderError, recognised by its code so this module need not import commander up front. */
 function isCommanderError(err: unknown): err is Error & { code: string; exitCode: number } {
   const code = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
@@ -83,8 +93,9 @@ function report(err: unknown, ctx: Context, opts: { json: boolean; debug: boolea
     writeJson(io, errorJson(cliErr));
   } else {
     const s = io.style;
-    io.stderr.write(`${s.red('Error:')} ${cliErr.message}\n`);
-    if (cliErr.hint) io.stderr.write(`${s.dim('Hint:')} ${cliErr.hint}\n`);
+    // Last line of defence: whatever server text a message carries is escaped and redacted here too.
+    io.stderr.write(`${s.red('Error:')} ${safe(cliErr.message)}\n`);
+    if (cliErr.hint) io.stderr.write(`${s.dim('Hint:')} ${safe(cliErr.hint)}\n`);
   }
   if (opts.debug) {
     const causeChain: unknown[] = [];
@@ -93,9 +104,9 @@ function report(err: unknown, ctx: Context, opts: { json: boolean; debug: boolea
       causeChain.push(c);
       c = c instanceof Error ? c.cause : undefined;
     }
-    io.stderr.write(`${cliErr.stack ?? ''}\n`);
+    io.stderr.write(`${safe(cliErr.stack ?? '', 64 * 1024)}\n`);
     for (const cause of causeChain) {
-      io.stderr.write(`Caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
+      io.stderr.write(`Caused by: ${safe(cause instanceof Error ? (cause.stack ?? cause.message) : String(cause), 64 * 1024)}\n`);
     }
   }
   return cliErr.exitCode;

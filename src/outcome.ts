@@ -1,6 +1,7 @@
 import { ApiError } from './api/types.js';
 import type { ServerUrl } from './api/url.js';
 import { CliError } from './errors.js';
+import { serverText } from './output/server-text.js';
 import { targetFlags } from './config/target-flags.js';
 
 /**
@@ -81,7 +82,7 @@ export function outcomeOf(err: unknown): Verdict {
   if (REFUSED_KINDS.has(err.kind)) return notDone(err.message);
   if (err.kind === 'cluster' && err.status === 503) return notDone(err.message);
   const said = err.serverMessage ? `: ${err.serverMessage}` : '';
-  const rid = err.requestId ? ` (request_id ${err.requestId})` : '';
+  const rid = err.requestId ? ` (request_id ${serverText(err.requestId, { max: 80 })})` : '';
   const status = err.status;
   if (status !== undefined) {
     if (status >= 500 && err.kind === 'gateway') return maybe(`the gateway in front of the server answered HTTP ${status}, after it may have passed the request on`);

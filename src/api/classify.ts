@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { serverText } from '../output/server-text.js';
 import type { Secret } from '../secrets/secret.js';
 import type { RawResponse } from '../transport/http.js';
 import { ApiError, type ApiErrorKind } from './types.js';
@@ -42,16 +43,12 @@ export function parseBody(res: RawResponse): ParsedBody {
   return { text, json, isHtml, contentType };
 }
 
-/** Server text as it may appear in an error: one line, truncated, with our own secrets cut out. */
+/**
+ * Server text as it may appear in an error: one line, control characters escaped,
+ * capped, with every secret of the invocation (and these) cut out. The one renderer.
+ */
 export function cleanServerText(text: string, secrets: Secret[]): string {
-  // Secrets first: folding white space first would hide a passphrase that contains some.
-  let t = text;
-  for (const s of secrets) {
-    const v = s.reveal();
-    if (v.length >= 3) t = t.split(v).join('[redacted]');
-  }
-  t = t.replace(/\s+/g, ' ').trim();
-  return t.length > MAX_MESSAGE ? `${t.slice(0, MAX_MESSAGE)}…` : t;
+  return serverText(text, { secrets, max: MAX_MESSAGE });
 }
 
 /** Retry-After as milliseconds: delta-seconds or an HTTP date. */

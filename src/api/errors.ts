@@ -1,6 +1,7 @@
 import { CliError, type ErrorCode } from '../errors.js';
 import { formatDuration } from '../util/duration.js';
 import { gatewayHint, gatewayPhrase } from './classify.js';
+import { serverText } from '../output/server-text.js';
 import type { ApiError } from './types.js';
 import type { ServerUrl } from './url.js';
 import { targetFlags } from '../config/target-flags.js';
@@ -14,7 +15,9 @@ import { targetFlags } from '../config/target-flags.js';
 export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string): CliError {
   const s = server.id;
   const what = action ? `${action} failed: ` : '';
-  const said = err.serverMessage ? ` (server said: ${err.serverMessage})` : '';
+  // Server-supplied parts (message, request id, Location in a summary, TLS names) go through the one renderer.
+  const said = err.serverMessage ? ` (server said: ${serverText(err.serverMessage)})` : '';
+  const rid = err.requestId ? ` [request_id ${serverText(err.requestId, { max: 80 })}]` : '';
   const details: Record<string, unknown> = { kind: err.kind, method: err.method, path: err.path };
   if (err.status !== undefined) details.status = err.status;
   if (err.requestId) details.request_id = err.requestId;
@@ -52,7 +55,7 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string)
     }
     case 'server_error':
       return mk(
-        `the server answered HTTP ${err.status ?? '5xx'}${said}${err.requestId ? ` [request_id ${err.requestId}]` : ''}`,
+        `the server answered HTTP ${err.status ?? '5xx'}${said}${rid}`,
         'server_error',
         `Look up the request id in the server log. Check the state with: pikactl status ${targetFlags(server)}`,
       );
@@ -80,7 +83,7 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string)
       return mk(`cannot reach ${s}`, 'unreachable', err.hint ?? `Check the URL and that the server runs: pikactl status ${targetFlags(server)} --wait 60s`);
     case 'tls':
       return mk(
-        `TLS check failed for ${s}: ${tlsDetail(err)}`,
+        `TLS check failed for ${s}: ${serverText(tlsDetail(err))}`,
         'tls',
         err.hint ?? 'Trust the certificate with --cacert FILE or --pin SHA256 (see `pikactl trust`).',
       );
@@ -92,7 +95,7 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string)
       return mk('cancelled', 'cancelled');
     case 'unexpected':
     default:
-      return mk(`unexpected answer from ${s}: ${err.message}`, 'error');
+      return mk(`unexpected answer from ${s}: ${serverText(err.message)}`, 'error');
   }
 }
 

@@ -143,6 +143,9 @@ export const HELP_TOPICS: Record<string, HelpTopic> = {
       { p: 'Keychain calls run in a helper process with a timeout (5 s for reads), so a keychain that never answers is reported as unusable and Ctrl-C always works. Commands given a full inline login (--user and --password-from) or PIKA_SESSION, and a key source other than keychain, do not touch the keychain.' },
       { p: 'TLS is verified by default. For a self-signed certificate, trust it with --cacert or pin it with `pikactl trust` (trust on first use, then --pin); --insecure skips verification, prints a warning on every command and should be kept for rehearsals. Plain http:// is refused except to loopback unless --allow-http.' },
       { p: 'Changes to the key need a user with the settings.manage permission; tokens cannot hold it. Sessions from `pikactl login` live only in the OS keychain.' },
+      {
+        p: 'Server text is data: error messages, request ids, Location, name and version, certificate names are shown with control, bidi and zero-width characters escaped (\\x1b, \\u202e) and cut at 300 characters; --json keeps the whole value, JSON-escaped, up to 4096 characters per string. Every secret of the invocation is shown as [redacted] wherever it comes back: as is, as its SHA-256 (hex, base64), JSON-escaped, re-spaced or URL-encoded.',
+      },
     ],
   },
 };

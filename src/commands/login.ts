@@ -7,6 +7,7 @@ import { mapApiErrors, openSession, singleTarget, type Target } from './target.j
 import { CliError, ExitCode } from '../errors.js';
 import { writeJson } from '../output/json.js';
 import type { ServerInfo, Identity } from '../api/types.js';
+import { serverText } from '../output/server-text.js';
 import { hasSettingsManage } from '../auth/capability.js';
 import { targetFlags } from '../config/target-flags.js';
 
@@ -204,9 +205,11 @@ function report(app: App, g: GlobalOptions, t: Target, me: Identity, info: Serve
     });
     return;
   }
+  // The user name is the server's word (info.user or /login/me's subject): rendered safe.
+  const who = serverText(user, { max: 100 });
   const where = extra.entry ? `keychain entry "${extra.entry}"${extra.backend ? ` (${extra.backend})` : ''}` : extra.source;
-  if (extra.action === 'logged_in') io.stdout.write(`Logged in to ${t.server.id} as ${user}. The session is stored in the ${where}.\n`);
-  else io.stdout.write(`${user} on ${t.server.id} (session from the ${where})\n`);
+  if (extra.action === 'logged_in') io.stdout.write(`Logged in to ${t.server.id} as ${who}. The session is stored in the ${where}.\n`);
+  else io.stdout.write(`${who} on ${t.server.id} (session from the ${where})\n`);
   io.stdout.write(`settings.manage: ${manage ? `yes${info.is_superadmin ? ' (superadmin)' : ''}: init, unlock, lock and rotate can use this session` : 'no'}\n`);
-  if (!manage) io.stderr.write(`${io.style.yellow('Note:')} ${user} cannot run key commands; ask an administrator to grant settings.manage.\n`);
+  if (!manage) io.stderr.write(`${io.style.yellow('Note:')} ${who} cannot run key commands; ask an administrator to grant settings.manage.\n`);
 }

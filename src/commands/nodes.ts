@@ -7,6 +7,7 @@ import { ApiError } from '../api/types.js';
 import type { NodeState } from '../ops/probe.js';
 import { explainNotApplied, isTransient, type FleetOp, type FleetRow } from '../ops/fleet.js';
 import { writeJson } from '../output/json.js';
+import { serverText } from '../output/server-text.js';
 import { combineCodes } from './status.js';
 import { authed } from './auth-step.js';
 
@@ -124,14 +125,15 @@ export function finishNodes(app: App, g: GlobalOptions, results: NodeResult[], s
     return code;
   }
   const header = ['NODE', 'BEFORE', 'ACTION', 'AFTER', 'ERROR'];
-  const rows = results.map((r) => [r.server, r.before ?? '-', r.action, r.after ?? '-', r.error ? r.error.message : '']);
+  // An error cell can quote the server (its message, a leader address): through the one renderer.
+  const rows = results.map((r) => [r.server, r.before ?? '-', r.action, r.after ?? '-', r.error ? serverText(r.error.message) : '']);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
   io.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
   const failed = results.filter((r) => r.exitCode !== 0);
   if (failed.length > 0) {
     io.stderr.write(`${failed.length} of ${results.length} node(s) did not end in the wanted state.\n`);
-    for (const f of failed) if (f.error?.hint) io.stderr.write(`  ${f.server}: ${f.error.hint}\n`);
+    for (const f of failed) if (f.error?.hint) io.stderr.write(`  ${f.server}: ${serverText(f.error.hint, { multiline: true, max: 2000 })}\n`);
   }
   return code;
 }

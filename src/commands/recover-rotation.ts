@@ -8,6 +8,7 @@ import { CliError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';
 import type { RenderContext } from '../playbooks/recovery-render.js';
 import { targetFlags } from '../config/target-flags.js';
+import { jsonText } from '../output/json.js';
 
 export interface RecoverRotationOptions {
   oldKeyFrom?: string;
@@ -107,7 +108,7 @@ async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotation
       if (first.kind === 'unreachable' || (first.kind === 'ok' && !first.initialized)) {
         const seen = recordProbe(emptyObservation({ old: false, new: false }), { kind: 'status', result: first });
         const plan = decideRecovery(seen);
-        if (g.json) ctx.io.stdout.write(`${JSON.stringify({ event: 'result', ok: false, server: t.server.id, outcome: plan.code, title: plan.title, exit_code: plan.exitCode })}\n`);
+        if (g.json) ctx.io.stdout.write(`${jsonText({ event: 'result', ok: false, server: t.server.id, outcome: plan.code, title: plan.title, exit_code: plan.exitCode })}\n`);
         else ctx.io.stdout.write(renderDiagnosis(plan, seen, ctx.io.style, render));
         return plan.exitCode;
       }
@@ -148,7 +149,7 @@ async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotation
       if (!cli) throw err;
       if (!g.json) throw cli;
       // --json streams one event per line: the error is the last line, not a pretty document.
-      ctx.io.stdout.write(`${JSON.stringify({ event: 'result', ok: false, server: t.server.id, error: { code: cli.code, message: cli.message, ...(cli.hint ? { hint: cli.hint } : {}) }, exit_code: cli.exitCode })}\n`);
+      ctx.io.stdout.write(`${jsonText({ event: 'result', ok: false, server: t.server.id, error: { code: cli.code, message: cli.message, ...(cli.hint ? { hint: cli.hint } : {}) }, exit_code: cli.exitCode })}\n`);
       return cli.exitCode;
     }
   } finally {

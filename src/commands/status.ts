@@ -9,6 +9,7 @@ import { formatDuration, parseDuration } from '../util/duration.js';
 import { writeJson } from '../output/json.js';
 import { colorState, fields, nextStep, paint } from '../output/status.js';
 import { targetFlags } from '../config/target-flags.js';
+import { serverText } from '../output/server-text.js';
 import { ApiError, type ServerInfo } from '../api/types.js';
 import { watchWait } from './wait-progress.js';
 
@@ -90,7 +91,7 @@ export function nodeReport(t: Target, probe: Probe, info?: ServerInfo): NodeRepo
 }
 
 function describeError(e: ApiError): string {
-  const extra = e.requestId ? ` (request_id ${e.requestId})` : '';
+  const extra = e.requestId ? ` (request_id ${serverText(e.requestId, { max: 80 })})` : '';
   return `${e.serverMessage ?? e.message}${extra}`;
 }
 
@@ -180,15 +181,19 @@ export function combineCodes(codes: number[]): number {
   return Math.max(...codes);
 }
 
+/** info's name and version come from the server: rendered safe, 60 characters at most. */
+function product(r: NodeReport): string | undefined {
+  return r.name ? serverText(`${r.name} ${r.version ?? ''}`.trim(), { max: 60 }) : undefined;
+}
+
 function renderHuman(app: App, probe: Probe, r: NodeReport): void {
   const { io } = app.ctx;
-  const product = r.name ? `${r.name} ${r.version ?? ''}`.trim() : undefined;
   io.stdout.write(
     fields([
       ['Server', r.server],
-      ['Product', product],
+      ['Product', product(r)],
       ['Encryption', colorState(io.style, probe.state)],
-      ['Error', r.error],
+      ['Error', r.error === undefined ? undefined : serverText(r.error)],
       ['Next', r.next],
     ]),
   );
@@ -198,7 +203,7 @@ function renderHuman(app: App, probe: Probe, r: NodeReport): void {
 function renderTable(app: App, reports: NodeReport[]): void {
   const { io } = app.ctx;
   const header = ['NODE', 'ENCRYPTION', 'PRODUCT', 'ERROR'];
-  const rows = reports.map((r) => [r.server, r.state, r.name ? `${r.name} ${r.version ?? ''}`.trim() : '-', r.error ?? '']);
+  const rows = reports.map((r) => [r.server, r.state, product(r) ?? '-', r.error === undefined ? '' : serverText(r.error)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[], state?: NodeReport['state']) =>
     cells

@@ -1,6 +1,7 @@
 import { colonFingerprint } from './pin.js';
 import type { ConfigFile, ContextConfig } from './schema.js';
 import type { CertInfo } from './tls-probe.js';
+import { serverText } from '../output/server-text.js';
 
 /** Pure renderers for contexts and certificates (no IO). */
 
@@ -78,12 +79,14 @@ export function certJson(c: CertInfo): Record<string, unknown> {
 
 export function renderCert(server: string, c: CertInfo): string {
   const row = (k: string, v: string) => `  ${(k ? `${k}:` : '').padEnd(14)}${v}`;
+  // Subject, issuer and alternative names are whatever the server's certificate says: rendered safe.
+  const names = (list: string[]) => serverText(list.join(', '), { max: 600 }) || '-';
   return [
     `Certificate presented by ${server}`,
-    row('Subject', c.subject),
-    row('Issuer', `${c.issuer}${c.selfSigned ? ' (self-signed)' : ''}`),
-    row('DNS names', c.dnsNames.join(', ') || '-'),
-    row('IP addresses', c.ipAddresses.join(', ') || '-'),
+    row('Subject', serverText(c.subject)),
+    row('Issuer', `${serverText(c.issuer)}${c.selfSigned ? ' (self-signed)' : ''}`),
+    row('DNS names', names(c.dnsNames)),
+    row('IP addresses', names(c.ipAddresses)),
     row('Valid', `${c.notBefore} to ${c.notAfter} (${c.daysRemaining >= 0 ? `${c.daysRemaining} days left` : `EXPIRED ${-c.daysRemaining} days ago`})`),
     row('SHA-256', `${c.fingerprintSha256}   (Pika's fingerprint_sha256)`),
     row('', `${c.fingerprintColons}   (openssl -fingerprint)`),
@@ -91,7 +94,7 @@ export function renderCert(server: string, c: CertInfo): string {
       'Verification',
       c.verified
         ? 'a normal connection already accepts it (trusted CA, host name matches)'
-        : `a normal connection would refuse it (${c.verifyError ?? 'not trusted'})`,
+        : `a normal connection would refuse it (${c.verifyError ? serverText(c.verifyError) : 'not trusted'})`,
     ),
     '',
   ].join('\n');

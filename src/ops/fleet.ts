@@ -1,6 +1,7 @@
 import { ApiError, type ClusterStatus } from '../api/types.js';
 import { CliError } from '../errors.js';
 import type { NodeState } from './probe.js';
+import { serverText } from '../output/server-text.js';
 
 /**
  * Fleet rules shared by unlock/lock over several replicas: what a rolling restart may
@@ -78,7 +79,7 @@ function finalState(row: FleetRow, op: FleetOp): NodeState | undefined {
 
 /** Why a follower did not follow, in the operator's terms. */
 export function followerReason(op: FleetOp, leaderAddr: string | undefined): string {
-  const leader = leaderAddr ? `the leader ${leaderAddr}` : 'the leader (none is healthy right now)';
+  const leader = leaderAddr ? `the leader ${serverText(leaderAddr, { max: 200 })}` : 'the leader (none is healthy right now)';
   const tail =
     op === 'unlock'
       ? 'a follower can only be unlocked at boot (encryption.password) or by becoming leader'

@@ -1,9 +1,27 @@
 import type { IO } from '../io/types.js';
 import type { CliError } from '../errors.js';
+import { serverJsonText } from './server-text.js';
 
-/** One JSON document on stdout. Secret values serialise as "[redacted]" through Secret.toJSON. */
+/**
+ * Characters JSON.stringify leaves raw that a terminal may still act on or that
+ * reorder text: DEL, C1 (0x9b is an 8-bit CSI), bidi and zero-width controls. Written
+ * as \uXXXX they parse back to the same value.
+ */
+const RAW_UNSAFE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
+
+/**
+ * A value as JSON text for stdout or a log: every string redacted (every secret of the
+ * invocation, in every form) and capped at MAX_JSON_STRING characters, Secret values as
+ * "[redacted]" (Secret.toJSON), and nothing a terminal interprets.
+ */
+export function jsonText(value: unknown, indent?: number): string {
+  const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? serverJsonText(v) : v), indent);
+  return (text ?? 'null').replace(RAW_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** One JSON document on stdout. */
 export function writeJson(io: IO, value: unknown): void {
-  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  io.stdout.write(`${jsonText(value, 2)}\n`);
 }
 
 export function errorJson(err: CliError): Record<string, unknown> {

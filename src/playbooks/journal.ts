@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { appendFile, chmod, mkdir, open, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stateDir, type Context } from '../context.js';
 import { Secret } from '../secrets/secret.js';
+import { containsSecret } from '../secrets/redact.js';
 
 /**
  * Playbook journals: one append-only JSON-lines file per run, under
@@ -78,25 +79,19 @@ export function serverSlug(serverId: string): string {
   return slug.slice(0, 80) || 'server';
 }
 
-/** Throws if any value is a Secret, not a string, or contains a guarded secret (or its SHA-256). */
+/**
+ * Throws if any value is a Secret, not a string, or contains a guarded secret (or any
+ * secret of the invocation) in any form the redactor knows: raw, SHA-256 hex/base64/
+ * base64url, JSON-escaped, re-spaced, URL-encoded (src/secrets/redact.ts, one implementation).
+ */
 export function assertNoSecret(values: Record<string, unknown>, guard: readonly Secret[] = []): void {
   for (const [field, v] of Object.entries(values)) {
     if (v instanceof Secret) throw new Error(`journal: refusing to record a secret (field "${field}")`);
     if (typeof v !== 'string') throw new Error(`journal: field "${field}" must be a plain string`);
-    for (const s of guard) {
-      for (const form of secretForms(s)) {
-        if (form.length >= 4 && v.toLowerCase().includes(form.toLowerCase())) {
-          throw new Error(`journal: refusing to record text that contains a secret or its hash (field "${field}")`);
-        }
-      }
+    if (containsSecret(v, guard)) {
+      throw new Error(`journal: refusing to record text that contains a secret or its hash (field "${field}")`);
     }
   }
-}
-
-function secretForms(s: Secret): string[] {
-  const value = s.reveal();
-  const digest = createHash('sha256').update(value, 'utf8').digest();
-  return [value, digest.toString('hex'), digest.toString('base64'), digest.toString('base64url')];
 }
 
 function runId(now: number): string {

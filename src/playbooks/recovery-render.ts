@@ -11,6 +11,7 @@ import {
   type RecoveryPlan,
 } from '../ops/recovery.js';
 import { targetFlags } from '../config/target-flags.js';
+import { serverText } from '../output/server-text.js';
 
 /**
  * Words for recover-rotation's output: what was seen, what pikactl decided, and the
@@ -37,16 +38,16 @@ function statusLine(obs: Observation): string {
     case 'locked':
       return 'locked (503 from the lock gate)';
     case 'server_error':
-      return `HTTP ${s.status}: ${s.message}`;
+      return `HTTP ${s.status}: ${serverText(s.message)}`;
     case 'unreachable':
-      return `no answer: ${s.message}`;
+      return `no answer: ${serverText(s.message)}`;
   }
 }
 
 function settingsLine(obs: Observation): string {
   const st = obs.settings;
   if (st.kind === 'readable') return 'open under the live key';
-  if (st.kind === 'unreadable') return `do NOT open under the live key (HTTP ${st.status}: ${st.message})`;
+  if (st.kind === 'unreadable') return `do NOT open under the live key (HTTP ${st.status}: ${serverText(st.message)})`;
   return 'not read';
 }
 
@@ -63,7 +64,7 @@ function keyLine(obs: Observation, k: KeyRole): string {
     case 'rate_limited':
       return 'not checked: rate limited (429)';
     case 'error':
-      return `no verdict (${p.status ?? 'error'}: ${p.message})`;
+      return `no verdict (${p.status ?? 'error'}: ${serverText(p.message)})`;
   }
 }
 
@@ -184,9 +185,10 @@ export function renderDiagnosis(plan: RecoveryPlan, obs: Observation, style: Sty
     );
     return `${out.join('\n')}\n`;
   }
-  out.push('', plan.explanation);
+  // The explanation and actions can quote what the server answered (recovery-text.ts): rendered safe.
+  out.push('', serverText(plan.explanation, { multiline: true, max: 4000 }));
   const manual = plan.actions.filter((a) => a.kind === 'manual' || a.kind === 'wait');
-  if (manual.length > 0) out.push('', 'What to do now:', ...manual.map((a, i) => `${i + 1}. ${describeAction(a)}`));
+  if (manual.length > 0) out.push('', 'What to do now:', ...manual.map((a, i) => `${i + 1}. ${serverText(describeAction(a), { multiline: true, max: 4000 })}`));
   return `${out.join('\n')}\n`;
 }
 

@@ -14,6 +14,7 @@ import { recoverySteps, RUNNABLE, type RecoveryStepContext } from './recovery-st
 import type { RecoveryKeys } from './recovery-keys.js';
 import type { Confirmer, EventSink, Playbook, Step } from './types.js';
 import { targetFlags } from '../config/target-flags.js';
+import { jsonText } from '../output/json.js';
 
 /**
  * recover-rotation's loop: diagnose → if pikactl can carry the plan out, run it as a
@@ -59,7 +60,8 @@ const SHORT_TITLE: Partial<Record<RecoveryPlan['code'], string>> = {
 export async function runRecovery(d: RecoveryRunDeps): Promise<{ end: RecoveryEnd; exitCode: number }> {
   const { ctx, server } = d;
   const io = ctx.io;
-  const emit = (e: Record<string, unknown>) => io.stdout.write(`${JSON.stringify(e)}\n`);
+  // jsonText: redacted, capped, no raw C1/bidi (the observations quote the server).
+  const emit = (e: Record<string, unknown>) => io.stdout.write(`${jsonText(e)}\n`);
   const note = (text: string) => (d.json ? emit({ event: 'note', text }) : io.stderr.write(`${text}\n`));
   const guard = Object.values(d.keys.keys).filter((k): k is Secret => k !== undefined);
   const stepCtx: RecoveryStepContext = { client: d.client, keys: d.keys.keys, held: d.keys.held, obs: undefined as unknown as Observation, signal: ctx.signal, outcome: new Map() };
@@ -213,7 +215,7 @@ async function planOnly(d: RecoveryRunDeps, dg: Diagnosis, steps: Step<RecoveryS
   // Healthy and only the key is unknown (an unlock probe was skipped): nothing looks broken.
   const healthy = dg.skipped?.kind === 'unlock' && s.kind === 'ok' && s.unlocked && dg.obs.settings.kind === 'readable';
   const exitCode = healthy ? ExitCode.OK : dg.plan.exitCode;
-  if (d.json) d.ctx.io.stdout.write(`${JSON.stringify({ event: 'result', ok: exitCode === 0, server: d.server.id, outcome: dg.plan.code, plan: true, exit_code: exitCode })}\n`);
+  if (d.json) d.ctx.io.stdout.write(`${jsonText({ event: 'result', ok: exitCode === 0, server: d.server.id, outcome: dg.plan.code, plan: true, exit_code: exitCode })}\n`);
   return { end: dg.plan.code, exitCode };
 }
 

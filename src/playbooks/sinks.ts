@@ -1,10 +1,12 @@
 import type { IO } from '../io/types.js';
+import { jsonText } from '../output/json.js';
+import { serverText } from '../output/server-text.js';
 import type { EventSink, PlaybookEvent } from './types.js';
 
 /** --json: one JSON object per line on stdout, per event, for CI logs. */
 export function jsonLinesSink(io: IO): EventSink {
   return (e) => {
-    io.stdout.write(`${JSON.stringify(e)}\n`);
+    io.stdout.write(`${jsonText(e)}\n`);
   };
 }
 
@@ -16,6 +18,8 @@ export function humanSink(io: IO): EventSink {
   const s = io.style;
   let out = io.stderr;
   const line = (text = '') => out.write(`${text}\n`);
+  // Reasons and explanations can carry what a server answered: shown through the one renderer.
+  const t = (text: string | undefined) => serverText(text, { multiline: true, max: 2000 });
   return (e: PlaybookEvent) => {
     switch (e.event) {
       case 'start':
@@ -31,15 +35,15 @@ export function humanSink(io: IO): EventSink {
           case 'planned': {
             const mark = e.check === 'done' ? s.green('done   ') : e.check === 'pending' ? s.cyan('to do  ') : s.red('blocked');
             line(`  ${mark} ${n} ${e.title}${e.severity === 'severe' ? s.yellow(' [severe]') : ''}${e.optional ? s.dim(' (optional)') : ''}`);
-            if (e.check === 'blocked' && e.reason) line(`          ${s.dim(e.reason)}`);
-            else if (e.check === 'pending' && e.explain) line(`          ${s.dim(e.explain)}`);
+            if (e.check === 'blocked' && e.reason) line(`          ${s.dim(t(e.reason))}`);
+            else if (e.check === 'pending' && e.explain) line(`          ${s.dim(t(e.explain))}`);
             return;
           }
           case 'pending':
             line();
             line(`${s.bold(`Step ${n}: ${e.title}`)}${e.severity === 'severe' ? s.yellow(' [severe]') : ''}${e.optional ? s.dim(' (optional)') : ''}`);
-            if (e.explain) line(`  What changes: ${e.explain}`);
-            if (e.target) line(`  Target: ${e.target}`);
+            if (e.explain) line(`  What changes: ${t(e.explain)}`);
+            if (e.target) line(`  Target: ${t(e.target)}`);
             return;
           case 'running':
             return;
@@ -50,10 +54,10 @@ export function humanSink(io: IO): EventSink {
             line(`${s.green('✓')} ${n} ${e.title}`);
             return;
           case 'failed':
-            line(`${s.red('✗')} ${n} ${e.title}: ${e.reason ?? 'failed'}`);
+            line(`${s.red('✗')} ${n} ${e.title}: ${e.reason ? t(e.reason) : 'failed'}`);
             return;
           case 'blocked':
-            line(`${s.red('✗')} ${n} ${e.title}: blocked: ${e.reason ?? ''}`);
+            line(`${s.red('✗')} ${n} ${e.title}: blocked: ${t(e.reason)}`);
             return;
           case 'cancelled':
             line(`${s.yellow('–')} ${n} ${e.title}: cancelled`);
@@ -62,7 +66,7 @@ export function humanSink(io: IO): EventSink {
             line(`${s.yellow('–')} ${n} ${e.title} ${s.dim('(optional; not run)')}`);
             return;
           case 'replanned':
-            line(`${s.cyan('↻')} ${n} ${e.title}: ${e.reason ?? ''}`);
+            line(`${s.cyan('↻')} ${n} ${e.title}: ${t(e.reason)}`);
             return;
         }
         return;

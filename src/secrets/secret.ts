@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { registerSecret } from './redact.js';
 
 const REDACTED = '[redacted]';
 const values = new WeakMap<Secret, string>();
@@ -18,6 +19,8 @@ export class Secret {
     values.set(this, value);
     this.source = source;
     Object.freeze(this);
+    // Every secret of an invocation is cut out of whatever it prints (src/secrets/redact.ts).
+    registerSecret(this);
   }
 
   reveal(): string {

@@ -1,0 +1,81 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * No code path writes a server field into text for people except through the one
+ * renderer (src/output/server-text.ts). A grep, not a type: a branded ServerText type
+ * would have to reach through ApiError, ServerInfo, CertInfo and every command
+ * at once. The grep looks for the fields the server chooses freely, interpolated into
+ * a template string or written directly, on a line that does not call serverText().
+ *
+ * ApiError.serverMessage is not listed: it is rendered where it is made
+ * (cleanServerText in src/api/classify.ts goes through serverText), so every message
+ * built from it is already safe. Full values reach --json only through writeJson /
+ * jsonText (src/output/json.ts), which redacts and caps every string.
+ */
+
+const SRC = fileURLToPath(new URL('../../src', import.meta.url));
+
+/** Where server fields are parsed or defined, not shown; and the sandbox, which is the server. */
+const SKIP = ['sandbox/', 'output/server-text.ts', 'output/json.ts', 'secrets/redact.ts', 'api/classify.ts', 'api/types.ts', 'config/tls-probe.ts'];
+
+/** Lines that match but show no server text, each with the reason. */
+const ALLOWED: Array<[file: string, snippet: string, why: string]> = [
+  ['ops/fleet.ts', 'followerReason(op, leaderAddr)', 'followerReason renders the address through serverText'],
+  ['playbooks/handover/record.ts', 'r.version', "a handover record's own format version, from a local file"],
+  ['playbooks/runbook-render.ts', 'r.name', "the built-in runbooks' names"],
+];
+
+const FIELD =
+  /\b(?:requestId|request_id|location|leaderAddr|leader_addr|verifyError|subject|issuer|dnsNames|ipAddresses|(?:info|me|r|report)\.(?:name|version|user))\b/;
+const INTERPOLATED = /\$\{([^}]*)\}/g;
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+export function unsafeLines(root = SRC): string[] {
+  const hits: string[] = [];
+  for (const file of files(root)) {
+    const rel = relative(root, file);
+    if (SKIP.some((s) => rel.startsWith(s))) continue;
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (/^\s*(\/\/|\*|\/\*)/.test(line) || line.includes('serverText(')) return;
+        const interpolated = [...line.matchAll(INTERPOLATED)].some((m) => FIELD.test(m[1]));
+        const written = /\.write\(/.test(line) && FIELD.test(line);
+        if (ALLOWED.some(([f, snippet]) => rel === f && line.includes(snippet))) return;
+        if (interpolated || written) hits.push(`${rel}:${i + 1}: ${line.trim()}`);
+      });
+  }
+  return hits;
+}
+
+/** JSON for stdout goes through jsonText/writeJson (redacted, capped, no raw C1), never a bare JSON.stringify. */
+export function bareJsonWrites(root = SRC): string[] {
+  return files(root)
+    .filter((f) => !SKIP.some((s) => relative(root, f).startsWith(s)))
+    .flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .map((line, i) => [line, i] as const)
+        .filter(([line]) => /\.write\(/.test(line) && line.includes('JSON.stringify('))
+        .map(([line, i]) => `${relative(root, f)}:${i + 1}: ${line.trim()}`),
+    );
+}
+
+describe('server fields reach people only through serverText()', () => {
+  it('no line of src/ interpolates or writes a server field without it', () => {
+    expect(unsafeLines()).toEqual([]);
+  });
+
+  it('no line of src/ writes JSON.stringify output directly', () => {
+    expect(bareJsonWrites()).toEqual([]);
+  });
+});
