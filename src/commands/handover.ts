@@ -10,6 +10,7 @@ import { usageError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';
 import { writeJson } from '../output/json.js';
 import { parseDuration } from '../util/duration.js';
+import type { ServerUrl } from '../api/url.js';
 
 interface StartOptions {
   currentKeyFrom?: string;
@@ -21,6 +22,7 @@ interface StartOptions {
 }
 interface AcceptOptions {
   record: string;
+  yes?: boolean;
   keyFrom?: string;
   wait?: string;
   waitRestart: boolean;
@@ -90,6 +92,7 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
       const existing = await existingRecord(path);
       if (existing) throw outOfOrder(`a handover record already exists at ${path} (state: ${existing.state})`, nextFor(existing.state, path));
       const { startHandover } = await import('../playbooks/handover/start.js');
+      const tlsPin = await certificatePin(app, session, t.server);
       const { files } = await mapApiErrors(t.server, 'handover start', () =>
         startHandover({
           ctx,
@@ -97,6 +100,7 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
           server: t.server,
           operator,
           recordPath: path,
+          ...(tlsPin !== undefined ? { tlsPin } : {}),
           saveToKeychain: Boolean(opts.saveToKeychain),
           withAuth: (fn) => authed(app, g, session, t, 'handover start', fn),
           // Default: this server's keychain entry when there is one (said on stderr), else the prompt.
@@ -127,7 +131,17 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
     .option('--wait <duration>', `how long to wait for the restart (status goes locked; default ${DEFAULT_WAIT})`)
     .option('--no-wait-restart', 'the server was restarted already: do not wait for it to go locked')
     .option('--save-to-keychain', 'store the key in your OS keychain (server-key entry for this server)')
-    .option('--operator <name>', 'your name in the record (default: $USER)');
+    .option('-y, --yes', 'with --server: skip typing the host name (without a terminal, --server alone is enough)')
+    .option('--operator <name>', 'your name in the record (default: $USER)')
+    .addHelpText(
+      'after',
+      `
+accept shows the record's server and certificate pin and sends nothing until
+you confirm it: type the host name on a terminal; without one, pass --server
+with the record's server (--yes only together with --server). A record for
+another server than --server or --context is refused, and so is a pin other
+than the one you trust (--pin, context).`,
+    );
   app.action<AcceptOptions>(accept, async (opts, g) => {
     const { ctx } = app;
     if (!opts.waitRestart && opts.wait !== undefined) throw usageError('--wait and --no-wait-restart exclude each other');
@@ -135,13 +149,20 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
     const operator = operatorName(app, opts.operator);
     const { resolveRecordPath, readRecord } = await import('../playbooks/handover/record.js');
     const { acceptHandover, checkAcceptable } = await import('../playbooks/handover/accept.js');
+    const { checkPin, confirmRecordServer, describeRecord, recordPin, recordServer } = await import('../playbooks/handover/check.js');
     const path = resolveRecordPath(ctx.cwd, opts.record);
     const record = await readRecord(path);
     checkAcceptable(record, opts.record);
+    const recorded = recordServer(record, path);
+    const pin = recordPin(record, path);
     // The record names the server; --server / --context only add how to reach it (CA, pin).
-    const session = await openSession(app, g.servers.length || g.context ? g : { ...g, servers: [record.server] }, [{ flag: '--key-from', spec: opts.keyFrom }]);
+    const session = await openSession(app, g.servers.length || g.context ? g : { ...g, servers: [recorded.id] }, [{ flag: '--key-from', spec: opts.keyFrom }]);
     try {
-      const t = recordTarget(session, record.server);
+      const t = recordTarget(session, recorded.id, g.context);
+      // Checked, not trusted: nothing is sent before the operator confirmed where it goes.
+      checkPin(pin, session.conn.transport.pin, t.server);
+      ctx.io.stderr.write(describeRecord(record, t.server, pin));
+      await confirmRecordServer({ io: ctx.io, server: t.server, named: g.servers.length > 0, yes: Boolean(opts.yes) });
       const { files } = await mapApiErrors(t.server, 'handover accept', () =>
         acceptHandover({
           ctx,
@@ -200,9 +221,25 @@ function nextFor(state: 'started' | 'accepted' | 'finished', file: string): stri
   return 'nothing: this handover is complete';
 }
 
-/** The one server of the record: a different --server would hand over the wrong server's key. */
-function recordTarget(session: Session, server: string) {
+/** The one server of the record: a different --server or context would hand over the wrong server's key. */
+function recordTarget(session: Session, server: string, context?: string) {
   const t = singleTarget(session, 'handover accept');
-  if (t.server.id !== server) throw usageError(`the record is for ${server}, but the command points at ${t.server.id}`, `Pass --server ${server} (or leave --server out).`);
+  if (t.server.id !== server) {
+    const by = session.conn.contextName !== undefined && context ? `context "${session.conn.contextName}" points at` : 'the command points at';
+    throw usageError(`the record is for ${server}, but ${by} ${t.server.id}; nothing was sent`, `Check the record with the outgoing operator. If it is right: pass --server ${server}.`);
+  }
   return t;
+}
+
+/**
+ * The certificate handover start saw, for the record: the pin the outgoing operator
+ * trusts, else the certificate presented now (a handshake, nothing sent). None for http.
+ */
+async function certificatePin(app: App, session: Session, server: ServerUrl): Promise<string | undefined> {
+  if (server.url.protocol !== 'https:') return undefined;
+  const { normalizePin } = await import('../config/pin.js');
+  if (session.conn.transport.pin !== undefined) return normalizePin(session.conn.transport.pin);
+  const { fetchPeerCertificate } = await import('../config/tls-probe.js');
+  const cert = await fetchPeerCertificate(server, { timeoutMs: session.conn.transport.timeoutMs, ...(app.ctx.signal ? { signal: app.ctx.signal } : {}) });
+  return cert.fingerprintSha256;
 }
