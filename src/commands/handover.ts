@@ -37,9 +37,10 @@ interface FinishOptions {
 
 const DEFAULT_WAIT = '15m';
 
-/** Who is doing this step: --operator, else the login name. A name, never a secret. */
-function operatorName(app: App, given?: string): string {
-  const name = (given ?? app.ctx.env.USER ?? app.ctx.env.USERNAME ?? 'unknown').trim();
+/** Who is doing this step: --operator, else $USER/$LOGNAME, else git's user.name. A name, never a secret. */
+async function operatorName(app: App, given?: string): Promise<string> {
+  const { defaultOperator } = await import('../playbooks/handover/operator.js');
+  const name = (given ?? (await defaultOperator(app.ctx))).trim();
   if (name === '' || name.length > 100 || /[\r\n]/.test(name)) throw usageError('--operator must be a name on one line (at most 100 characters)');
   return name;
 }
@@ -75,11 +76,11 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
     .option('--new-key-from <source>', 'the new key (default: asked twice on the terminal)')
     .option('--confirm-saved', 'confirm the new key is saved in a password manager (required without a terminal)')
     .option('--save-to-keychain', 'also keep the new key in your OS keychain (the old one stays as server-key-previous until finish)')
-    .option('--operator <name>', 'your name in the record (default: $USER)')
+    .option('--operator <name>', 'your name in the record (default: $USER, else git user.name)')
     .option('--record <file>', 'where to write the record (default: ./handover-<host>-<date>.json, plus .md)');
   app.action<StartOptions>(start, async (opts, g) => {
     const { ctx } = app;
-    const operator = operatorName(app, opts.operator);
+    const operator = await operatorName(app, opts.operator);
     const session = await openSession(app, g, [
       { flag: '--current-key-from', spec: opts.currentKeyFrom },
       { flag: '--new-key-from', spec: opts.newKeyFrom },
@@ -132,7 +133,7 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
     .option('--no-wait-restart', 'the server was restarted already: do not wait for it to go locked')
     .option('--save-to-keychain', 'store the key in your OS keychain (server-key entry for this server)')
     .option('-y, --yes', 'with --server: skip typing the host name (without a terminal, --server alone is enough)')
-    .option('--operator <name>', 'your name in the record (default: $USER)')
+    .option('--operator <name>', 'your name in the record (default: $USER, else git user.name)')
     .addHelpText(
       'after',
       `
@@ -146,7 +147,7 @@ than the one you trust (--pin, context).`,
     const { ctx } = app;
     if (!opts.waitRestart && opts.wait !== undefined) throw usageError('--wait and --no-wait-restart exclude each other');
     const waitMs = opts.waitRestart ? parseDuration(opts.wait ?? DEFAULT_WAIT, '--wait') : undefined;
-    const operator = operatorName(app, opts.operator);
+    const operator = await operatorName(app, opts.operator);
     const { resolveRecordPath, readRecord } = await import('../playbooks/handover/record.js');
     const { acceptHandover, checkAcceptable } = await import('../playbooks/handover/accept.js');
     const { checkPin, confirmRecordServer, describeRecord, recordPin, recordServer } = await import('../playbooks/handover/check.js');
@@ -192,10 +193,10 @@ than the one you trust (--pin, context).`,
     .description('outgoing operator: check the incoming side accepted, retire the old key, close the record')
     .requiredOption('--record <file>', 'the handover record, as the incoming operator returned it')
     .option('-y, --yes', 'delete the old keychain entry without asking (required without a terminal)')
-    .option('--operator <name>', 'your name in the record (default: $USER)');
+    .option('--operator <name>', 'your name in the record (default: $USER, else git user.name)');
   app.action<FinishOptions>(finish, async (opts, g) => {
     const { ctx } = app;
-    const operator = operatorName(app, opts.operator);
+    const operator = await operatorName(app, opts.operator);
     const { resolveRecordPath, readRecord } = await import('../playbooks/handover/record.js');
     const { checkFinishable, finishHandover } = await import('../playbooks/handover/finish.js');
     const path = resolveRecordPath(ctx.cwd, opts.record);
