@@ -1,6 +1,6 @@
 import { Secret } from '../secrets/secret.js';
 import { createDispatcher } from '../transport/agent.js';
-import { networkErrorToApiError } from '../transport/errors.js';
+import { networkErrorToApiError, suggestHttps } from '../transport/errors.js';
 import { fetchSend, undiciSend, type HttpSend } from '../transport/http.js';
 import { assertHttpAllowed, DEFAULT_MAX_BODY_BYTES, type TransportOptions } from '../transport/options.js';
 import { VERSION } from '../version.js';
@@ -66,7 +66,7 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
     try {
       res = await send({ method, url: endpoint(server, path), headers, body, signal, maxBodyBytes });
     } catch (err) {
-      throw networkErrorToApiError(err, {
+      const apiErr = networkErrorToApiError(err, {
         method,
         path,
         host: server.url.host,
@@ -74,6 +74,8 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
         cancelled: o.signal?.aborted ?? false,
         timeoutMs: transport.timeoutMs,
       });
+      // http:// to an HTTPS port looks like a dropped connection: find out, and name https://.
+      throw server.url.protocol === 'http:' ? await suggestHttps(apiErr, server, transport.timeoutMs, o.signal) : apiErr;
     }
     const parsed = checkResponse(res, { method, path, server, expectJson: o.expectJson ?? true, secrets });
     return { ...parsed, setCookies: res.setCookies };
