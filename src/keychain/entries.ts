@@ -92,7 +92,8 @@ function failed(message: string, hint?: string, cause?: unknown): CliError {
  * or when every piece looks present, the original error.
  */
 export async function explainUnavailable(env: Env, err: unknown): Promise<never> {
-  if (err instanceof CliError && err.code === 'keychain_unavailable' && platform() === 'linux') {
+  // Only a failure of the Secret Service itself (its errors name it) is worth diagnosing.
+  if (err instanceof CliError && err.code === 'keychain_unavailable' && platform() === 'linux' && /Secret Service|D-Bus/i.test(err.message)) {
     const { diagnoseSecretService } = await import('./diagnose-linux.js');
     const piece = await diagnoseSecretService(env);
     if (piece) throw new CliError(piece.message, { code: piece.code, hint: piece.hint, details: piece.details, cause: err });
