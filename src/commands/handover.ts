@@ -6,7 +6,7 @@ import { authed } from './auth-step.js';
 import { confirmAction } from './confirm.js';
 import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
 import { observe } from './status.js';
-import { usageError } from '../errors.js';
+import { CliError, usageError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';
 import { writeJson } from '../output/json.js';
 import { parseDuration } from '../util/duration.js';
@@ -241,6 +241,12 @@ async function certificatePin(app: App, session: Session, server: ServerUrl): Pr
   const { normalizePin } = await import('../config/pin.js');
   if (session.conn.transport.pin !== undefined) return normalizePin(session.conn.transport.pin);
   const { fetchPeerCertificate } = await import('../config/tls-probe.js');
-  const cert = await fetchPeerCertificate(server, { timeoutMs: session.conn.transport.timeoutMs, ...(app.ctx.signal ? { signal: app.ctx.signal } : {}) });
-  return cert.fingerprintSha256;
+  try {
+    const cert = await fetchPeerCertificate(server, { timeoutMs: session.conn.transport.timeoutMs, ...(app.ctx.signal ? { signal: app.ctx.signal } : {}) });
+    return cert.fingerprintSha256;
+  } catch (err) {
+    // A direct handshake may fail where requests work (a proxy-only network): the record then has no pin.
+    if (err instanceof CliError && err.code === 'cancelled') throw err;
+    return undefined;
+  }
 }
