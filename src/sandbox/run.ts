@@ -57,7 +57,8 @@ function dataDirError(e: NodeJS.ErrnoException, dataDir: string): CliError | und
     EEXIST: 'a file of that name is in the way',
   };
   const path = typeof e.path === 'string' ? e.path : undefined;
-  if (e.code === undefined || !(e.code in why) || path === undefined || !path.startsWith(dataDir)) return undefined;
+  // The folder itself, a parent being made on the way, or a file inside it.
+  if (e.code === undefined || !(e.code in why) || path === undefined || !(path.startsWith(dataDir) || dataDir.startsWith(path))) return undefined;
   return new CliError(`cannot use ${dataDir} as the sandbox data directory: ${why[e.code]} (${e.code} at ${path})`, {
     code: 'error',
     hint: 'Pass --data with a folder you can write (it is created when missing), or leave --data out for a fresh temporary one.',

@@ -39,6 +39,9 @@ describe('pikactl sandbox start-up errors say what is wrong', () => {
     expect(Date.now() - t0).toBeLessThan(6000);
     expect(r.stderr).toContain('cannot use /proc/1/nope as the sandbox data directory');
     expect(r.stderr).toContain('Hint: Pass --data with a folder you can write');
+    const deeper = await runBin(['sandbox', '--data', '/proc/1/nope/deeper', '--quiet'], { timeoutMs: 8000 });
+    expect(deeper.code).toBe(1);
+    expect(deeper.stderr).toContain('cannot use /proc/1/nope/deeper as the sandbox data directory');
   });
 
   it('--data below a regular file names the data directory and why', async () => {
