@@ -25,7 +25,7 @@ const UNLOCK = "printf '%s' 'a-non-empty-password' | gnome-keyring-daemon --unlo
 
 function missing(piece: MissingPiece, message: string, hint: string): CliError {
   // The recipe on its own line: the hint may end in a command to copy, which a trailing sentence would spoil.
-  return new CliError(`keychain test: ${message}`, { code: 'keychain_unavailable', hint: `${hint}\n${RECIPE}`, details: { missing: piece } });
+  return new CliError(`keychain test: the Secret Service keychain is not usable: ${message}`, { code: 'keychain_unavailable', hint: `${hint}\n${RECIPE}`, details: { missing: piece } });
 }
 
 /** The first unix socket of a D-Bus address list: a path, or an abstract name (leading NUL for node). */
@@ -77,7 +77,7 @@ const SECRETS = 'org.freedesktop.secrets';
 export async function diagnoseSecretService(env: Env): Promise<CliError | undefined> {
   const address = env.DBUS_SESSION_BUS_ADDRESS;
   if (!address) {
-    return missing('no_bus_address', 'no D-Bus session bus address: DBUS_SESSION_BUS_ADDRESS is not set', 'Start a session bus for your shell: dbus-run-session -- bash (a desktop or SSH login with pam_systemd starts one).');
+    return missing('no_bus_address', 'no D-Bus session bus address (DBUS_SESSION_BUS_ADDRESS is not set)', 'Start a session bus for your shell: dbus-run-session -- bash (a desktop or SSH login with pam_systemd starts one).');
   }
   const sock = busSocket(address);
   if (sock) {

@@ -55,7 +55,7 @@ describe.runIf(linux)('keychain diagnosis: the bus', () => {
   it('no DBUS_SESSION_BUS_ADDRESS: says so, through the real binary (exit 1)', async () => {
     const r = await runBin(['keychain', 'test'], { env: { HOME: tempDir() } });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('keychain test: no D-Bus session bus address: DBUS_SESSION_BUS_ADDRESS is not set');
+    expect(r.stderr).toContain('keychain test: the Secret Service keychain is not usable: no D-Bus session bus address (DBUS_SESSION_BUS_ADDRESS is not set)');
     expect(r.stderr).toContain('dbus-run-session');
   });
 
@@ -70,7 +70,7 @@ describe.runIf(linux)('keychain diagnosis: the bus', () => {
     const t0 = Date.now();
     const err = await diagnoseSecretService({ DBUS_SESSION_BUS_ADDRESS: `unix:path=${path},guid=0123` });
     expect(Date.now() - t0).toBeLessThan(4500);
-    expect(err?.message).toBe(`keychain test: the session bus at ${path} accepts connections but does not answer`);
+    expect(err?.message).toBe(`keychain test: the Secret Service keychain is not usable: the session bus at ${path} accepts connections but does not answer`);
     expect(err?.details).toEqual({ missing: 'bus_not_answering' });
   });
 });
@@ -80,7 +80,7 @@ describe.runIf(realBus)('keychain diagnosis: the Secret Service on a real privat
     const r = await inPrivateBus('');
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
-    expect(out.error.message).toBe('keychain test: the Secret Service has no default collection to store entries in');
+    expect(out.error.message).toBe('keychain test: the Secret Service keychain is not usable: the Secret Service has no default collection to store entries in');
     expect(out.error.hint).toContain('gnome-keyring-daemon --unlock');
   });
 
@@ -93,7 +93,7 @@ describe.runIf(realBus)('keychain diagnosis: the Secret Service on a real privat
       ].join('\n'),
     );
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).error.message).toBe('keychain test: the default collection "login" (/org/freedesktop/secrets/collection/login) is locked');
+    expect(JSON.parse(r.stdout).error.message).toBe('keychain test: the Secret Service keychain is not usable: the default collection "login" (/org/freedesktop/secrets/collection/login) is locked');
   });
 
   it('an unlocked login collection passes (the diagnosis does not get in the way)', async () => {
