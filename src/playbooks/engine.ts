@@ -1,6 +1,6 @@
 import { CliError } from '../errors.js';
-import type { Journal, JournalEntry, JournalSummary } from './journal.js';
-import { journalFault, localFaultCode, stepLocalFault } from './local-fault.js';
+import type { Journal, JournalSummary } from './journal.js';
+import { journalRecorder, localFaultCode, stepLocalFault } from './local-fault.js';
 import type { CheckResult, Confirmer, EventSink, Playbook, PlaybookEvent, Step, StepEventState } from './types.js';
 
 export type * from './types.js';
@@ -50,33 +50,10 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
   const ran: string[] = [];
   const ranLabel = (step: Step<C>, i: number) => `${i + 1}/${total} "${step.title}"`;
 
-  const append = async (entry: JournalEntry) => {
-    if (deps.planOnly || !journal) return;
-    try {
-      await journal.append(entry);
-    } catch (err) {
-      // The secret guard refused the note (e.g. a server message echoing input): keep the line, drop the text.
-      if (entry.note && err instanceof Error && err.message.startsWith('journal: refusing')) {
-        await journal.append({ ...entry, note: '[note withheld: it matched a secret]' });
-      } else throw err;
-    }
-  };
   // A full disk or a read-only journal is not a raw errno: it says what ran on the server and how to resume.
-  const record = async (entry: JournalEntry) => {
-    try {
-      await append(entry);
-    } catch (err) {
-      if (journal && localFaultCode(err)) {
-        events({ event: 'end', playbook: playbook.name, outcome: 'failed', resume });
-        throw journalFault(err, journal.path, ran, resume);
-      }
-      throw err;
-    }
-  };
-  // On a path that already fails, a journal that cannot be written must not hide the real error.
-  const recordFailure = (entry: JournalEntry) => append(entry).catch((err: unknown) => {
-    if (!localFaultCode(err)) throw err;
-  });
+  const { record, recordFailure } = journalRecorder(deps.planOnly ? undefined : journal, ran, resume, () =>
+    events({ event: 'end', playbook: playbook.name, outcome: 'failed', resume }),
+  );
   const stepEvent = (step: Step<C>, index: number, state: StepEventState, extra: Partial<Extract<PlaybookEvent, { event: 'step' }>> = {}) =>
     events({
       event: 'step',

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import { CliError } from '../errors.js';
+import type { Journal, JournalEntry } from './journal.js';
 
 /**
  * A playbook that fails on this machine (the disk is full, the journal's file system
@@ -86,4 +87,40 @@ export function stepLocalFault(title: string, err: unknown, ran: readonly string
     cause: err,
     details: { local_error: code, steps_done: [...ran], resume },
   });
+}
+
+/**
+ * The engine's journal writes. `record`: a local fault becomes journalFault (after
+ * `onFault`, which ends the event stream). `recordFailure`: for paths that already
+ * fail, where a journal that cannot be written must not hide the real error.
+ * A note the secret guard refuses (a server message echoing input) is kept as a line
+ * without its text. No journal (--plan): nothing is written.
+ */
+export function journalRecorder(journal: Journal | undefined, ran: readonly string[], resume: string, onFault: () => void) {
+  const append = async (entry: JournalEntry) => {
+    if (!journal) return;
+    try {
+      await journal.append(entry);
+    } catch (err) {
+      if (entry.note && err instanceof Error && err.message.startsWith('journal: refusing')) {
+        await journal.append({ ...entry, note: '[note withheld: it matched a secret]' });
+      } else throw err;
+    }
+  };
+  const record = async (entry: JournalEntry) => {
+    try {
+      await append(entry);
+    } catch (err) {
+      if (journal && localFaultCode(err)) {
+        onFault();
+        throw journalFault(err, journal.path, ran, resume);
+      }
+      throw err;
+    }
+  };
+  const recordFailure = (entry: JournalEntry) =>
+    append(entry).catch((err: unknown) => {
+      if (!localFaultCode(err)) throw err;
+    });
+  return { record, recordFailure };
 }
