@@ -1,6 +1,6 @@
 import { Secret } from '../secrets/secret.js';
 import { createDispatcher } from '../transport/agent.js';
-import { networkErrorToApiError } from '../transport/errors.js';
+import { networkErrorToApiError, suggestHttps } from '../transport/errors.js';
 import { fetchSend, undiciSend, type HttpSend } from '../transport/http.js';
 import { proxyFor } from '../transport/proxy-config.js';
 import { assertHttpAllowed, DEFAULT_MAX_BODY_BYTES, type TransportOptions } from '../transport/options.js';
@@ -94,16 +94,19 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
         sent,
         ...(proxy ? { proxy } : {}),
       });
-      if (e.kind !== 'timeout' || !limit.byWait || !timeout.aborted) throw e;
-      // Not --timeout's fault: the --wait ran out while this answer was awaited.
-      throw new ApiError(e.message, {
+      if (e.kind === 'timeout' && limit.byWait && timeout.aborted) {
+        // Not --timeout's fault: the --wait ran out while this answer was awaited.
+        throw new ApiError(e.message, {
         kind: 'timeout',
         method,
         path,
         sent: e.sent,
         cause: err,
-        hint: `The --wait time ran out while waiting for this answer (${Math.round(limit.ms / 100) / 10}s were left); wait longer, or check that the server is responsive.`,
-      });
+          hint: `The --wait time ran out while waiting for this answer (${Math.round(limit.ms / 100) / 10}s were left); wait longer, or check that the server is responsive.`,
+        });
+      }
+      // http:// to an HTTPS port looks like a dropped connection: find out, and name https://.
+      throw server.url.protocol === 'http:' ? await suggestHttps(e, server, limit.ms, o.signal) : e;
     }
     const parsed = checkResponse(res, { method, path, server, expectJson: o.expectJson ?? true, secrets });
     return { ...parsed, setCookies: res.setCookies };

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { usageError } from '../errors.js';
 
 export interface ServerUrl {
@@ -21,6 +22,8 @@ export function parseServerUrl(text: string): ServerUrl {
   const raw = text.trim();
   if (raw === '') throw usageError('empty server URL');
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
+  const bare = unbracketedIpv6(withScheme);
+  if (bare) throw usageError(`invalid server URL "${text}": put IPv6 addresses in brackets: ${bare}`, `Use ${bare}`);
   let url: URL;
   try {
     url = new URL(withScheme);
@@ -43,6 +46,22 @@ export function parseServerUrl(text: string): ServerUrl {
     isLoopback: LOOPBACK.test(url.hostname),
     host: url.hostname,
   };
+}
+
+/**
+ * "http://::1:8080" → "http://[::1]:8080": the same URL with the IPv6 address in
+ * brackets (a last group of digits after a full address is taken as the port), or
+ * undefined when the host part has no bare IPv6 address.
+ */
+function unbracketedIpv6(withScheme: string): string | undefined {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/i.exec(withScheme);
+  if (!m) return undefined;
+  const [, scheme, authority, rest] = m;
+  if (authority.includes('[') || authority.includes('@') || (authority.match(/:/g) ?? []).length < 2) return undefined;
+  const port = /^(.*):(\d{1,5})$/.exec(authority);
+  if (port && isIP(port[1]) === 6) return `${scheme}[${port[1]}]:${port[2]}${rest}`;
+  if (isIP(authority) === 6) return `${scheme}[${authority}]${rest}`;
+  return undefined;
 }
 
 /** Joins the base path and an API path ("/api/v1/key/status"). */

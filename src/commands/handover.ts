@@ -6,11 +6,12 @@ import { authed } from './auth-step.js';
 import { confirmAction } from './confirm.js';
 import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
 import { observe } from './status.js';
-import { usageError } from '../errors.js';
+import { CliError, usageError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';
 import { writeJson } from '../output/json.js';
 import { parseDuration } from '../util/duration.js';
 import { targetFlags } from '../config/target-flags.js';
+import type { ServerUrl } from '../api/url.js';
 
 interface StartOptions {
   currentKeyFrom?: string;
@@ -22,6 +23,7 @@ interface StartOptions {
 }
 interface AcceptOptions {
   record: string;
+  yes?: boolean;
   keyFrom?: string;
   wait?: string;
   waitRestart: boolean;
@@ -36,9 +38,10 @@ interface FinishOptions {
 
 const DEFAULT_WAIT = '15m';
 
-/** Who is doing this step: --operator, else the login name. A name, never a secret. */
-function operatorName(app: App, given?: string): string {
-  const name = (given ?? app.ctx.env.USER ?? app.ctx.env.USERNAME ?? 'unknown').trim();
+/** Who is doing this step: --operator, else $USER/$LOGNAME, else git's user.name. A name, never a secret. */
+async function operatorName(app: App, given?: string): Promise<string> {
+  const { defaultOperator } = await import('../playbooks/handover/operator.js');
+  const name = (given ?? (await defaultOperator(app.ctx))).trim();
   if (name === '' || name.length > 100 || /[\r\n]/.test(name)) throw usageError('--operator must be a name on one line (at most 100 characters)');
   return name;
 }
@@ -74,11 +77,11 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
     .option('--new-key-from <source>', 'the new key (default: asked twice on the terminal)')
     .option('--confirm-saved', 'confirm the new key is saved in a password manager (required without a terminal)')
     .option('--save-to-keychain', 'also keep the new key in your OS keychain (the old one stays as server-key-previous until finish)')
-    .option('--operator <name>', 'your name in the record (default: $USER)')
+    .option('--operator <name>', 'your name in the record (default: $USER, else git user.name)')
     .option('--record <file>', 'where to write the record (default: ./handover-<host>-<date>.json, plus .md)');
   app.action<StartOptions>(start, async (opts, g) => {
     const { ctx } = app;
-    const operator = operatorName(app, opts.operator);
+    const operator = await operatorName(app, opts.operator);
     const session = await openSession(app, g, [
       { flag: '--current-key-from', spec: opts.currentKeyFrom },
       { flag: '--new-key-from', spec: opts.newKeyFrom },
@@ -94,6 +97,7 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
         throw outOfOrder(`a handover record already exists at ${path} (state: ${existing.state})`, next);
       }
       const { startHandover } = await import('../playbooks/handover/start.js');
+      const tlsPin = await certificatePin(app, session, t.server);
       const { files } = await mapApiErrors(t.server, 'handover start', () =>
         startHandover({
           ctx,
@@ -101,6 +105,7 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
           server: t.server,
           operator,
           recordPath: path,
+          ...(tlsPin !== undefined ? { tlsPin } : {}),
           saveToKeychain: Boolean(opts.saveToKeychain),
           withAuth: (fn) => authed(app, g, session, t, 'handover start', fn),
           // Default: this server's keychain entry when there is one (said on stderr), else the prompt.
@@ -130,21 +135,38 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
     .option('--wait <duration>', `how long to wait for the restart (status goes locked; default ${DEFAULT_WAIT})`)
     .option('--no-wait-restart', 'the server was restarted already: do not wait for it to go locked')
     .option('--save-to-keychain', 'store the key in your OS keychain (server-key entry for this server)')
-    .option('--operator <name>', 'your name in the record (default: $USER)');
+    .option('-y, --yes', 'with --server: skip typing the host name (without a terminal, --server alone is enough)')
+    .option('--operator <name>', 'your name in the record (default: $USER, else git user.name)')
+    .addHelpText(
+      'after',
+      `
+accept shows the record's server and certificate pin and sends nothing until
+you confirm it: type the host name on a terminal; without one, pass --server
+with the record's server (--yes only together with --server). A record for
+another server than --server or --context is refused, and so is a pin other
+than the one you trust (--pin, context).`,
+    );
   app.action<AcceptOptions>(accept, async (opts, g) => {
     const { ctx } = app;
     if (!opts.waitRestart && opts.wait !== undefined) throw usageError('--wait and --no-wait-restart exclude each other');
     const waitMs = opts.waitRestart ? parseDuration(opts.wait ?? DEFAULT_WAIT, '--wait') : undefined;
-    const operator = operatorName(app, opts.operator);
+    const operator = await operatorName(app, opts.operator);
     const { resolveRecordPath, readRecord } = await import('../playbooks/handover/record.js');
     const { acceptHandover, checkAcceptable } = await import('../playbooks/handover/accept.js');
+    const { checkPin, confirmRecordServer, describeRecord, recordPin, recordServer } = await import('../playbooks/handover/check.js');
     const path = resolveRecordPath(ctx.cwd, opts.record);
     const record = await readRecord(path);
     checkAcceptable(record, opts.record);
+    const recorded = recordServer(record, path);
+    const pin = recordPin(record, path);
     // The record names the server; --server / --context only add how to reach it (CA, pin).
-    const session = await openSession(app, g.servers.length || g.context ? g : { ...g, servers: [record.server] }, [{ flag: '--key-from', spec: opts.keyFrom }]);
+    const session = await openSession(app, g.servers.length || g.context ? g : { ...g, servers: [recorded.id] }, [{ flag: '--key-from', spec: opts.keyFrom }]);
     try {
-      const t = recordTarget(session, record.server);
+      const t = recordTarget(session, recorded.id, g.context);
+      // Checked, not trusted: nothing is sent before the operator confirmed where it goes.
+      checkPin(pin, session.conn.transport.pin, t.server);
+      ctx.io.stderr.write(describeRecord(record, t.server, pin));
+      await confirmRecordServer({ io: ctx.io, server: t.server, named: g.servers.length > 0, yes: Boolean(opts.yes) });
       const { files } = await mapApiErrors(t.server, 'handover accept', () =>
         acceptHandover({
           ctx,
@@ -173,10 +195,10 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
     .description('outgoing operator: check the incoming side accepted, retire the old key, close the record')
     .requiredOption('--record <file>', 'the handover record, as the incoming operator returned it')
     .option('-y, --yes', 'delete the old keychain entry without asking (required without a terminal)')
-    .option('--operator <name>', 'your name in the record (default: $USER)');
+    .option('--operator <name>', 'your name in the record (default: $USER, else git user.name)');
   app.action<FinishOptions>(finish, async (opts, g) => {
     const { ctx } = app;
-    const operator = operatorName(app, opts.operator);
+    const operator = await operatorName(app, opts.operator);
     const { resolveRecordPath, readRecord } = await import('../playbooks/handover/record.js');
     const { checkFinishable, finishHandover } = await import('../playbooks/handover/finish.js');
     const path = resolveRecordPath(ctx.cwd, opts.record);
@@ -202,9 +224,31 @@ function nextFor(state: 'started' | 'accepted' | 'finished', file: string): stri
   return 'nothing: this handover is complete';
 }
 
-/** The one server of the record: a different --server would hand over the wrong server's key. */
-function recordTarget(session: Session, server: string) {
+/** The one server of the record: a different --server or context would hand over the wrong server's key. */
+function recordTarget(session: Session, server: string, context?: string) {
   const t = singleTarget(session, 'handover accept');
-  if (t.server.id !== server) throw usageError(`the record is for ${server}, but the command points at ${t.server.id}`, `Pass --server ${server} (or leave --server out).`);
+  if (t.server.id !== server) {
+    const by = session.conn.contextName !== undefined && context ? `context "${session.conn.contextName}" points at` : 'the command points at';
+    throw usageError(`the record is for ${server}, but ${by} ${t.server.id}; nothing was sent`, `Check the record with the outgoing operator. If it is right: pass --server ${server}.`);
+  }
   return t;
+}
+
+/**
+ * The certificate handover start saw, for the record: the pin the outgoing operator
+ * trusts, else the certificate presented now (a handshake, nothing sent). None for http.
+ */
+async function certificatePin(app: App, session: Session, server: ServerUrl): Promise<string | undefined> {
+  if (server.url.protocol !== 'https:') return undefined;
+  const { normalizePin } = await import('../config/pin.js');
+  if (session.conn.transport.pin !== undefined) return normalizePin(session.conn.transport.pin);
+  const { fetchPeerCertificate } = await import('../config/tls-probe.js');
+  try {
+    const cert = await fetchPeerCertificate(server, { timeoutMs: session.conn.transport.timeoutMs, ...(app.ctx.signal ? { signal: app.ctx.signal } : {}) });
+    return cert.fingerprintSha256;
+  } catch (err) {
+    // A direct handshake may fail where requests work (a proxy-only network): the record then has no pin.
+    if (err instanceof CliError && err.code === 'cancelled') throw err;
+    return undefined;
+  }
 }

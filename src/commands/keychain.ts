@@ -97,9 +97,10 @@ Examples:
     .addHelpText('after', '\nExit codes: 0 usable, 1 not usable (the message says why and what to use instead).');
   app.action(test, async (_opts, g) => {
     const { ctx } = app;
-    const { roundTrip } = await import('../keychain/entries.js');
-    const kc = await ctx.keychain();
-    await roundTrip(kc);
+    const { roundTrip, explainUnavailable } = await import('../keychain/entries.js');
+    // When it fails, name the missing piece (Linux: bus address, bus, Secret Service, collection, lock).
+    const kc = await ctx.keychain().catch((err: unknown) => explainUnavailable(ctx.env, err));
+    await roundTrip(kc).catch((err: unknown) => explainUnavailable(ctx.env, err));
     if (g.json) return writeJson(ctx.io, { ok: true, backend: kc.backend, round_trip: true, exit_code: 0 });
     ctx.io.stdout.write(`Backend: ${kc.backend}\nRound trip: stored, read back and deleted a test entry: OK\n`);
   });

@@ -8,6 +8,7 @@ import type { NodeState } from '../ops/probe.js';
 import { explainNotApplied, isTransient, type FleetOp, type FleetRow } from '../ops/fleet.js';
 import { writeJson } from '../output/json.js';
 import { serverText } from '../output/server-text.js';
+import { renderTable, type Column } from '../output/table.js';
 import { combineCodes } from './status.js';
 import { authed } from './auth-step.js';
 
@@ -124,18 +125,36 @@ export function finishNodes(app: App, g: GlobalOptions, results: NodeResult[], s
     writeJson(io, { ok: code === 0, nodes: results.map(row), exit_code: code });
     return code;
   }
-  const header = ['NODE', 'BEFORE', 'ACTION', 'AFTER', 'ERROR'];
   // An error cell can quote the server (its message, a leader address): through the one renderer.
   const rows = results.map((r) => [r.server, r.before ?? '-', r.action, r.after ?? '-', r.error ? serverText(r.error.message) : '']);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
-  io.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
+  // On a terminal the table fits its width (long URLs and errors cut with "…"); a pipe gets every word.
+  const { lines, cutCells } = renderTable(NODE_COLUMNS, rows, terminalWidth(io));
+  io.stdout.write(`${lines.join('\n')}\n`);
   const failed = results.filter((r) => r.exitCode !== 0);
+  const cutErrors = new Set(cutCells.filter(([, c]) => c === NODE_COLUMNS.length - 1).map(([r]) => results[r]));
   if (failed.length > 0) {
     io.stderr.write(`${failed.length} of ${results.length} node(s) did not end in the wanted state.\n`);
-    for (const f of failed) if (f.error?.hint) io.stderr.write(`  ${f.server}: ${serverText(f.error.hint, { multiline: true, max: 2000 })}\n`);
+    for (const f of failed) {
+      // An error the table had to cut is given whole here.
+      if (f.error && cutErrors.has(f)) io.stderr.write(`  ${f.server}: ${serverText(f.error.message, { multiline: true, max: 2000 })}\n`);
+      if (f.error?.hint) io.stderr.write(`  ${f.server}: ${serverText(f.error.hint, { multiline: true, max: 2000 })}\n`);
+    }
   }
   return code;
+}
+
+const NODE_COLUMNS: Column[] = [
+  { header: 'NODE', shrink: true, min: 32, order: 0 },
+  { header: 'BEFORE' },
+  { header: 'ACTION' },
+  { header: 'AFTER' },
+  { header: 'ERROR', shrink: true, min: 20, order: 1 },
+];
+
+/** The injected stdout's width when it is a terminal; none for pipes and files. */
+function terminalWidth(io: App['ctx']['io']): number | undefined {
+  const columns = (io.stdout as { columns?: number }).columns;
+  return io.stdoutIsTTY && typeof columns === 'number' && columns > 0 ? columns : undefined;
 }
 
 function row(r: NodeResult): Record<string, unknown> {

@@ -130,7 +130,9 @@ export function registerSandbox(program: Command, app: App): void {
     .addOption(
       new Option('--tls-self-signed', "serve HTTPS with a self-signed certificate made like Pika's (kept in <data>/tls/)").conflicts(['tlsCert', 'tlsKey']),
     )
-    .addOption(new Option('--fault <name>', `arm a one-shot fault (repeatable): ${FAULT_NAMES.join(', ')}`).argParser(collect))
+    // choices() feeds --help and shell completion from the faults list; argParser (set after it) collects, and
+    // sandboxOptions() names the known faults when one is unknown.
+    .addOption(new Option('--fault <name>', 'arm a one-shot fault (repeatable)').choices(FAULT_NAMES).argParser(collect))
     .addOption(new Option('--rate-limit-soft <n>', 'failed unlocks/logins per IP before each try is delayed (default: 3)'))
     .addOption(new Option('--rate-limit-hard <n>', 'failed unlocks/logins per IP that trigger 429 (default: 30)'))
     .addOption(new Option('--rate-limit-window <duration>', 'how long a failure counts (default: 15m)'))

@@ -55,13 +55,19 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
     const parsed = spec === undefined ? undefined : parseSecretSpec(spec, flag);
     if (parsed?.kind === 'env') secretEnvNames.add(parsed.name);
   }
-  const [{ createPikaClient }, { insecureWarning }, { VERSION }] = await Promise.all([
+  const [{ createPikaClient }, { insecureWarning, plainHttpWarning }, { VERSION }] = await Promise.all([
     import('../api/client.js'),
     import('../transport/index.js'),
     import('../version.js'),
   ]);
   if (conn.transport.insecure) {
     for (const server of conn.servers) ctx.io.stderr.write(`${ctx.io.style.yellow(insecureWarning(server))}\n`);
+  }
+  if (conn.transport.allowHttp) {
+    for (const server of conn.servers) {
+      const warning = plainHttpWarning(server);
+      if (warning) ctx.io.stderr.write(`${ctx.io.style.yellow(warning)}\n`);
+    }
   }
   const targets = conn.servers.map((server) => ({
     server,

@@ -7,6 +7,7 @@ import { CliError } from '../errors.js';
 import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../util/read-file.js';
 import { locateJsonError } from './json-position.js';
 import { withFileLock } from './lock.js';
+import { ensurePrivateDir, openPrivateFile } from '../util/private-fs.js';
 import { emptyConfig, serializeConfig, validateConfig, type ConfigFile } from './schema.js';
 
 export const CONFIG_FILE_NAME = 'config.json';
@@ -104,14 +105,14 @@ export async function saveConfig(ctx: Pick<Context, 'env' | 'homedir' | 'io'>, c
   const text = serializeConfig(config);
   validateConfig(JSON.parse(text), path);
 
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  await ensurePrivateDir(dir);
   await tightenDir(dir);
   await warnIfReadable(ctx, path);
 
   const tmp = join(dir, `.${CONFIG_FILE_NAME}.${randomBytes(8).toString('hex')}.tmp`);
   let handle: fs.FileHandle | undefined;
   try {
-    handle = await fs.open(tmp, 'wx', 0o600);
+    handle = await openPrivateFile(tmp);
     await handle.writeFile(text, 'utf8');
     await handle.sync();
     await handle.close();

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { platform } from 'node:os';
+import type { Env } from '../context.js';
 import type { ServerUrl } from '../api/url.js';
 import { CliError, usageError } from '../errors.js';
 import { isKeychainKind, KEYCHAIN_KINDS, keychainAccount, parseKeychainAccount, type KeychainKind } from '../secrets/accounts.js';
@@ -82,4 +84,19 @@ const leftover = (account: string) => `Remove it in your keychain app (service "
 
 function failed(message: string, hint?: string, cause?: unknown): CliError {
   return new CliError(`keychain test: ${message}`, { code: 'keychain_unavailable', hint, cause });
+}
+
+/**
+ * `keychain test` failed: on Linux, find the first missing piece of the Secret Service
+ * chain and throw that instead (the library's own error stays as the cause); elsewhere,
+ * or when every piece looks present, the original error.
+ */
+export async function explainUnavailable(env: Env, err: unknown): Promise<never> {
+  // Only a failure of the Secret Service itself (its errors name it) is worth diagnosing.
+  if (err instanceof CliError && err.code === 'keychain_unavailable' && platform() === 'linux' && /Secret Service|D-Bus/i.test(err.message)) {
+    const { diagnoseSecretService } = await import('./diagnose-linux.js');
+    const piece = await diagnoseSecretService(env);
+    if (piece) throw new CliError(piece.message, { code: piece.code, hint: piece.hint, details: piece.details, cause: err });
+  }
+  throw err;
 }

@@ -1,5 +1,6 @@
 import { CliError } from '../errors.js';
-import type { Journal, JournalEntry, JournalSummary } from './journal.js';
+import type { Journal, JournalSummary } from './journal.js';
+import { journalRecorder, localFaultCode, stepLocalFault } from './local-fault.js';
 import type { CheckResult, Confirmer, EventSink, Playbook, PlaybookEvent, Step, StepEventState } from './types.js';
 
 export type * from './types.js';
@@ -45,18 +46,14 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
   const resume = playbook.resumeCommand;
   const ctx = playbook.context;
   const result: PlaybookResult = { outcome: deps.planOnly ? 'planned' : 'finished', steps: [] };
+  // "i/n title" of each step done on the server in this run (or found done): named when this machine fails.
+  const ran: string[] = [];
+  const ranLabel = (step: Step<C>, i: number) => `${i + 1}/${total} "${step.title}"`;
 
-  const record = async (entry: JournalEntry) => {
-    if (deps.planOnly || !journal) return;
-    try {
-      await journal.append(entry);
-    } catch (err) {
-      // The secret guard refused the note (e.g. a server message echoing input): keep the line, drop the text.
-      if (entry.note && err instanceof Error && err.message.startsWith('journal: refusing')) {
-        await journal.append({ ...entry, note: '[note withheld: it matched a secret]' });
-      } else throw err;
-    }
-  };
+  // A full disk or a read-only journal is not a raw errno: it says what ran on the server and how to resume.
+  const { record, recordFailure } = journalRecorder(deps.planOnly ? undefined : journal, ran, resume, () =>
+    events({ event: 'end', playbook: playbook.name, outcome: 'failed', resume }),
+  );
   const stepEvent = (step: Step<C>, index: number, state: StepEventState, extra: Partial<Extract<PlaybookEvent, { event: 'step' }>> = {}) =>
     events({
       event: 'step',
@@ -88,7 +85,7 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
 
   for (const [i, step] of playbook.steps.entries()) {
     if (deps.signal?.aborted) {
-      await record({ step: step.id, state: 'cancelled', note: 'interrupted' });
+      await recordFailure({ step: step.id, state: 'cancelled', note: 'interrupted' });
       stepEvent(step, i, 'cancelled', { reason: 'interrupted' });
       end('cancelled');
       throw withResume(new CliError('interrupted', { code: 'cancelled' }), resume);
@@ -104,7 +101,7 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
         result.steps.push({ id: step.id, state: 'planned', check: 'blocked' });
         continue;
       }
-      await record({ step: step.id, state: 'failed', note: `check: ${messageOf(err)}` });
+      await recordFailure({ step: step.id, state: 'failed', note: `check: ${messageOf(err)}` });
       stepEvent(step, i, 'failed', { reason: messageOf(err) });
       end('failed');
       throw stepFailure(step, err, resume, deps.mapError, 'could not be checked');
@@ -116,13 +113,14 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
       continue;
     }
     if (check === 'done') {
+      ran.push(ranLabel(step, i));
       await record({ step: step.id, state: 'skipped', note: 'already done (live check)' });
       stepEvent(step, i, 'skipped', { reason: 'already done' });
       result.steps.push({ id: step.id, state: 'skipped' });
       continue;
     }
     if (typeof check === 'object') {
-      await record({ step: step.id, state: 'blocked', note: check.blocked });
+      await recordFailure({ step: step.id, state: 'blocked', note: check.blocked });
       stepEvent(step, i, 'blocked', { reason: check.blocked });
       end('blocked');
       throw new CliError(`cannot run "${step.title}": ${check.blocked}`, {
@@ -148,7 +146,7 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
           ...(step.optional ? { optional: true } : {}),
         });
       } catch (err) {
-        await record({ step: step.id, state: 'cancelled', note: messageOf(err) });
+        await recordFailure({ step: step.id, state: 'cancelled', note: messageOf(err) });
         stepEvent(step, i, 'cancelled', { reason: messageOf(err) });
         end('cancelled');
         throw err;
@@ -160,7 +158,7 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
         continue;
       }
       if (!ok) {
-        await record({ step: step.id, state: 'cancelled', note: 'operator answered no' });
+        await recordFailure({ step: step.id, state: 'cancelled', note: 'operator answered no' });
         stepEvent(step, i, 'cancelled', { reason: 'operator answered no' });
         end('cancelled');
         throw new CliError(`cancelled before "${step.title}"; nothing was changed by this step`, {
@@ -179,9 +177,10 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
       await step.run(ctx);
       verdict = await step.verify(ctx);
     } catch (err) {
-      await record({ step: step.id, state: 'failed', note: messageOf(err) });
+      await recordFailure({ step: step.id, state: 'failed', note: messageOf(err) });
       stepEvent(step, i, 'failed', { reason: messageOf(err), duration_ms: now() - started });
       end('failed');
+      if (localFaultCode(err)) throw stepLocalFault(step.title, err, ran, resume);
       throw stepFailure(step, err, resume, deps.mapError, 'failed');
     }
     if (typeof verdict === 'object' && 'replan' in verdict) {
@@ -194,7 +193,7 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
     }
     if (verdict !== true) {
       const why = verdict === false ? 'the server does not show the expected state' : verdict.failed;
-      await record({ step: step.id, state: 'failed', note: `verify: ${why}` });
+      await recordFailure({ step: step.id, state: 'failed', note: `verify: ${why}` });
       stepEvent(step, i, 'failed', { reason: why, duration_ms: now() - started });
       end('failed');
       throw new CliError(`"${step.title}" ran, but the check afterwards failed: ${why}`, {
@@ -203,6 +202,7 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
         details: { step: step.id, resume },
       });
     }
+    ran.push(ranLabel(step, i));
     await record({ step: step.id, state: 'done' });
     stepEvent(step, i, 'done', { duration_ms: now() - started });
     result.steps.push({ id: step.id, state: 'done' });

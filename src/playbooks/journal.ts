@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { appendFile, chmod, mkdir, open, readFile, readdir } from 'node:fs/promises';
+import { appendFile, chmod, open, readFile, readdir } from 'node:fs/promises';
+import { ensurePrivateDir } from '../util/private-fs.js';
+import { JournalWriteError, localFaultCode } from './local-fault.js';
 import { join } from 'node:path';
 import { stateDir, type Context } from '../context.js';
 import { Secret } from '../secrets/secret.js';
@@ -100,8 +102,14 @@ function runId(now: number): string {
 }
 
 async function ensureDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dir, 0o700);
+  // Every directory made on the way (e.g. ~/.local/state/pikactl) is 0700, whatever the umask.
+  try {
+    await ensurePrivateDir(dir);
+  } catch (err) {
+    const code = localFaultCode(err);
+    if (code) throw new JournalWriteError(code, join(dir, '…'), 'the journal folder cannot be created; nothing was recorded', err);
+    throw err;
+  }
 }
 
 function journalAt(path: string, id: string, opts: JournalOptions): Journal {
@@ -118,11 +126,17 @@ function journalAt(path: string, id: string, opts: JournalOptions): Journal {
       if (!(JOURNAL_STATES as readonly string[]).includes(entry.state)) throw new Error(`journal: unknown state "${entry.state}"`);
       const record: JournalRecord = { ts: new Date(now()).toISOString(), playbook: opts.playbook, server: opts.server, step: entry.step, state: entry.state, note };
       // One small O_APPEND write per line: a crash leaves whole lines, or a torn last one that readers skip.
-      const line = `${firstWrite && (await endsTorn(path)) ? '\n' : ''}${JSON.stringify(record)}\n`;
-      await appendFile(path, line, { mode: 0o600, flag: 'a' });
-      if (firstWrite) {
-        await chmod(path, 0o600);
-        firstWrite = false;
+      try {
+        const line = `${firstWrite && (await endsTorn(path)) ? '\n' : ''}${JSON.stringify(record)}\n`;
+        await appendFile(path, line, { mode: 0o600, flag: 'a' });
+        if (firstWrite) {
+          await chmod(path, 0o600);
+          firstWrite = false;
+        }
+      } catch (err) {
+        const code = localFaultCode(err);
+        if (code) throw new JournalWriteError(code, path, `the line "${entry.step}: ${entry.state}" is missing`, err);
+        throw err;
       }
     },
     records: () => readJournal(path),

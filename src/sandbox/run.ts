@@ -8,6 +8,7 @@ import { CliError, usageError } from '../errors.js';
 import { writeJson } from '../output/json.js';
 import { Secret } from '../secrets/secret.js';
 import { sandboxUserExists, startSandbox, TlsSetupError, type SandboxHandle } from './index.js';
+import { ensureDataDir } from './store.js';
 
 /**
  * The `pikactl sandbox` runner, loaded only when that command runs: resolve the admin
@@ -37,11 +38,41 @@ async function readPasswordSource(spec: string, ctx: Context): Promise<Secret> {
   throw usageError(`--password-from "${spec.split(':')[0]}" is not supported by pikactl sandbox`, hint);
 }
 
-function startError(err: unknown, o: SandboxCommandOptions): CliError {
+/** What listen() failed on: the error's own address and port (a cluster's node N listens on --port + N). */
+function listenTarget(e: NodeJS.ErrnoException & { address?: string; port?: number }, o: SandboxCommandOptions): string {
+  const host = e.address ?? o.host;
+  const port = typeof e.port === 'number' ? e.port : o.port;
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** The data directory cannot be made or used: say which and why, never a bare errno. */
+function dataDirError(e: NodeJS.ErrnoException, dataDir: string): CliError | undefined {
+  const why: Record<string, string> = {
+    ENOENT: 'a parent folder does not exist or cannot hold folders',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    ENOTDIR: 'a part of the path is not a folder',
+    ENOSPC: 'no space left on the device',
+    EEXIST: 'a file of that name is in the way',
+  };
+  const path = typeof e.path === 'string' ? e.path : undefined;
+  // The folder itself, a parent being made on the way, or a file inside it.
+  if (e.code === undefined || !(e.code in why) || path === undefined || !(path.startsWith(dataDir) || dataDir.startsWith(path))) return undefined;
+  return new CliError(`cannot use ${dataDir} as the sandbox data directory: ${why[e.code]} (${e.code} at ${path})`, {
+    code: 'error',
+    hint: 'Pass --data with a folder you can write (it is created when missing), or leave --data out for a fresh temporary one.',
+    cause: e,
+  });
+}
+
+function startError(err: unknown, o: SandboxCommandOptions, dataDir: string): CliError {
   const e = err as NodeJS.ErrnoException;
+  const dirErr = dataDirError(e, dataDir);
+  if (dirErr) return dirErr;
   if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
     const why = e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EACCES' ? 'permission denied' : 'address not available here';
-    return new CliError(`cannot listen on ${o.host}:${o.port}: ${why}`, {
+    return new CliError(`cannot listen on ${listenTarget(e, o)}: ${why}`, {
       code: 'error',
       hint: 'Pick another --port (0 picks a free one) or --host.',
       cause: err,
@@ -87,6 +118,13 @@ export async function runSandbox(ctx: Context, o: SandboxCommandOptions): Promis
   const created = !o.dataDir;
   const dataDir = o.dataDir ? resolve(ctx.cwd, o.dataDir) : await mkdtemp(join(tmpdir(), 'pikactl-sandbox-'));
 
+  // Made (0700) before anything reads it, so a path that cannot be a folder fails here, clearly.
+  try {
+    await ensureDataDir(dataDir);
+  } catch (err) {
+    throw dataDirError(err as NodeJS.ErrnoException, dataDir) ?? startError(err, o, dataDir);
+  }
+
   let password: Secret | undefined;
   let source: string;
   if (o.passwordFrom) {
@@ -125,7 +163,7 @@ export async function runSandbox(ctx: Context, o: SandboxCommandOptions): Promis
       handle = await startSandbox(startOpts);
     }
   } catch (err) {
-    throw startError(err, o);
+    throw startError(err, o, dataDir);
   }
 
   const userNote =

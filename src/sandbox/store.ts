@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { ensurePrivateDir } from '../util/private-fs.js';
 import { join } from 'node:path';
 
 /**
@@ -59,8 +60,7 @@ export const SETTINGS_FILE = 'settings.json';
 export const USERS_FILE = 'users.json';
 
 export async function ensureDataDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dir, 0o700);
+  await ensurePrivateDir(dir);
 }
 
 export async function readJson<T>(dir: string, name: string): Promise<T | undefined> {
@@ -77,6 +77,8 @@ export async function writeFileAtomic(dir: string, name: string, data: string | 
   const tmp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
   const fh = await open(tmp, 'wx', mode);
   try {
+    // The mode above is masked by the umask: set it on the handle before any byte is written.
+    await fh.chmod(mode);
     await fh.writeFile(data);
     await fh.sync();
   } catch (err) {

@@ -19,7 +19,7 @@ const UNSPECIFIED = new Set(['', '0.0.0.0', '::', '[::]']);
  * Pika's auto-managed certificate, made the same way: a self-signed ECDSA P-256 leaf
  * (not a CA), 3650 days, O=Pika Self-Signed, CN=localhost, SANs localhost, 127.0.0.1,
  * ::1 and the bind host when it is a real name. Written to <data>/tls/server.{crt,key}
- * (dir 0700, key 0600) and reused when present. Node cannot write X.509, so openssl does.
+ * (dir 0700, files 0600) and reused when present. Node cannot write X.509, so openssl does.
  */
 export async function ensureSelfSigned(dataDir: string, host?: string): Promise<TlsMaterial> {
   const dir = join(dataDir, 'tls');
@@ -48,7 +48,7 @@ export async function ensureSelfSigned(dataDir: string, host?: string): Promise<
   try {
     await run('openssl', args);
     await chmod(tmpKey, 0o600);
-    await chmod(tmpCert, 0o644);
+    await chmod(tmpCert, 0o600);
     await rename(tmpKey, keyFile);
     await rename(tmpCert, certFile);
   } catch (err) {

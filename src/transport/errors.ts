@@ -1,4 +1,7 @@
+import { isIP } from 'node:net';
+import { connect } from 'node:tls';
 import { ApiError, type ApiErrorKind } from '../api/types.js';
+import type { ServerUrl } from '../api/url.js';
 import { BodyTooLargeError } from './http.js';
 import { CONNECT_PHASE, PinMismatchError } from './tls.js';
 import type { ProxyChoice } from './proxy-config.js';
@@ -152,4 +155,47 @@ function proxyFailure(at: RequestFacts, all: unknown[], down: string | undefined
     message: `cannot connect to ${at.host} through ${named} (${inTunnel})`,
     hint: `The tunnel through the proxy closed before the server answered: check the server URL and port, ${bypass}.`,
   };
+}
+
+/** At most this long for the "is it HTTPS?" handshake after a plain-http request died. */
+const TLS_SNIFF_MS = 3000;
+
+/** True when host:port completes a TLS handshake (certificate not checked, nothing sent, closed at once). */
+export function speaksTls(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    const bare = host.replace(/^\[|\]$/g, '');
+    const socket = connect({ host: bare, port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'], ...(isIP(bare) ? {} : { servername: bare }) });
+    const done = (yes: boolean) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      socket.destroy();
+      resolve(yes);
+    };
+    const onAbort = () => done(false);
+    const timer = setTimeout(() => done(false), Math.min(timeoutMs, TLS_SNIFF_MS));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    socket.once('secureConnect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * http:// against an HTTPS port: the server drops the request (or answers with TLS
+ * bytes), which reads like a lost connection ("Retry"). When that happens on a plain
+ * http URL and the port completes a TLS handshake, say so and name the https:// URL.
+ * A TLS listener cannot have acted on a plain-text request, so nothing was applied.
+ */
+export async function suggestHttps(err: ApiError, server: ServerUrl, timeoutMs: number, signal?: AbortSignal): Promise<ApiError> {
+  if (server.url.protocol !== 'http:' || (err.kind !== 'connection_lost' && err.kind !== 'unexpected')) return err;
+  if (signal?.aborted) return err;
+  const port = Number(server.url.port || 80);
+  if (!(await speaksTls(server.url.hostname, port, timeoutMs, signal))) return err;
+  const https = `https://${server.url.host}${server.basePath}`;
+  return new ApiError(`${err.method} ${err.path}: ${server.url.host} answers with TLS, not plain HTTP: use ${https}`, {
+    kind: 'unreachable',
+    method: err.method,
+    path: err.path,
+    cause: err,
+    hint: `Use --server ${https} (for a self-signed certificate, run pikactl trust --server ${https} first).`,
+  });
 }

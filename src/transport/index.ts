@@ -5,6 +5,7 @@ export {
   normalizePin,
   assertHttpAllowed,
   insecureWarning,
+  plainHttpWarning,
 } from './options.js';
 export { certFingerprint, loadCaFile, createConnector, PinMismatchError } from './tls.js';
 export { networkErrorToApiError } from './errors.js';

@@ -46,3 +46,16 @@ export function insecureWarning(server: ServerUrl | string): string {
     `Trust the certificate instead: --cacert FILE (Pika's tls/server.crt), --pin SHA256, or \`pikactl trust\`.`
   );
 }
+
+/**
+ * Printed on stderr, like insecureWarning, for each plain-http server that is not
+ * loopback when --allow-http (or a context's allow_http) let it through: the key
+ * and the password then cross the network in clear text, so it must never be silent.
+ */
+export function plainHttpWarning(server: ServerUrl): string | undefined {
+  if (server.url.protocol !== 'http:' || server.isLoopback) return undefined;
+  return (
+    `WARNING: plain http:// to ${server.id} (--allow-http): the key, your password and the session cross the network UNENCRYPTED.\n` +
+    `Use https:// unless this path is trusted end to end (e.g. a TLS-terminating gateway in the same pod).`
+  );
+}

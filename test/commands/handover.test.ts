@@ -71,7 +71,7 @@ describe('handover across two HOMEs with a restart in between', () => {
     // The record travels to Bob's machine; the key travels separately (NEW_KEY in his env).
     const fileB = join(homeB, name);
     copyFileSync(fileA, fileB);
-    const pending = runCli(['handover', 'accept', '--record', name, '--key-from', 'env:NEW_KEY', '--wait', '20s', '--save-to-keychain'], bob(kcB, homeB));
+    const pending = runCli(['handover', 'accept', '--record', name, '--server', sb.url, '--key-from', 'env:NEW_KEY', '--wait', '20s', '--save-to-keychain'], bob(kcB, homeB));
     await new Promise((r) => setTimeout(r, 400));
     const sb2 = await sb.restart({ port: sb.port }); // the restart cycle Bob waits for
     const accept = await pending;
@@ -122,12 +122,12 @@ describe('handover: refusals and failures', () => {
     const before = readFileSync(join(home, 'h.json'), 'utf8');
     const homeB = tempDir('pikactl-bob-');
     copyFileSync(join(home, 'h.json'), join(homeB, 'h.json'));
-    const r = await runCli(['handover', 'accept', '--record', 'h.json', '--key-from', 'env:KEY', '--no-wait-restart'], bob(new MemoryKeychain(), homeB));
+    const r = await runCli(['handover', 'accept', '--record', 'h.json', '--server', sb.url, '--key-from', 'env:KEY', '--no-wait-restart'], bob(new MemoryKeychain(), homeB));
     expect(r.code).toBe(5);
     expect(r.stderr).toContain('Do not retire anything');
     expect(readFileSync(join(homeB, 'h.json'), 'utf8')).toBe(before);
     // --no-wait-restart on a server that is up: the right key re-verifies (idempotent unlock).
-    const ok = await runCli(['handover', 'accept', '--record', 'h.json', '--key-from', 'env:NEW_KEY', '--no-wait-restart'], bob(new MemoryKeychain(), homeB));
+    const ok = await runCli(['handover', 'accept', '--record', 'h.json', '--server', sb.url, '--key-from', 'env:NEW_KEY', '--no-wait-restart'], bob(new MemoryKeychain(), homeB));
     expect(ok.code, ok.stderr).toBe(0);
     expect(load(join(homeB, 'h.json')).steps.find((x: { id: string }) => x.id === 'restart-seen').note).toContain('--no-wait-restart');
   });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { access, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { writePrivateFile } from '../../util/private-fs.js';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { CliError, usageError } from '../../errors.js';
 import type { Secret } from '../../secrets/secret.js';
@@ -10,7 +11,8 @@ import { renderChecklist } from './render.js';
  * The handover record: what travels beside the key (never with it) between the
  * outgoing and the incoming operator. JSON for pikactl, a Markdown checklist beside
  * it for people. It holds who, when, which server and which steps are done: no key,
- * no hash of a key, no password. Not secret, so no 0600; written atomically.
+ * no hash of a key, no password. Not secret, but 0600 whatever the umask: whoever can
+ * write it chooses where `handover accept` sends the key. Written atomically.
  */
 
 export const HANDOVER_STATES = ['started', 'accepted', 'finished'] as const;
@@ -43,6 +45,8 @@ export interface HandoverRecord {
   version: 1;
   /** ServerUrl.id of the server handed over. */
   server: string;
+  /** SHA-256 of the certificate the outgoing operator's connection accepted (https only); shown, never trusted. */
+  tls_pin?: string;
   state: HandoverState;
   outgoing: { operator: string };
   incoming?: { operator: string };
@@ -57,8 +61,8 @@ export interface HandoverRecord {
   steps: HandoverStep[];
 }
 
-export function newRecord(server: string, operator: string, at: string): HandoverRecord {
-  return { kind: 'pikactl-handover', version: 1, server, state: 'started', outgoing: { operator }, started_at: at, steps: [] };
+export function newRecord(server: string, operator: string, at: string, tlsPin?: string): HandoverRecord {
+  return { kind: 'pikactl-handover', version: 1, server, ...(tlsPin !== undefined ? { tls_pin: tlsPin } : {}), state: 'started', outgoing: { operator }, started_at: at, steps: [] };
 }
 
 export function addStep(r: HandoverRecord, id: HandoverStepId, by: string, at: string, note: string): void {
@@ -112,7 +116,7 @@ export async function readRecord(path: string): Promise<HandoverRecord> {
 async function writeAtomic(path: string, text: string): Promise<void> {
   const tmp = `${path}.tmp-${randomBytes(4).toString('hex')}`;
   try {
-    await writeFile(tmp, text, { flag: 'wx' });
+    await writePrivateFile(tmp, text);
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });

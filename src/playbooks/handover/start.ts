@@ -20,6 +20,8 @@ export interface StartDeps {
   server: ServerUrl;
   operator: string;
   recordPath: string;
+  /** The certificate's SHA-256 (https), written to the record for the incoming operator to check. */
+  tlsPin?: string;
   saveToKeychain: boolean;
   /** Runs fn in an authenticated session (login, then logout). */
   withAuth<T>(fn: () => Promise<T>): Promise<T>;
@@ -39,7 +41,7 @@ export async function startHandover(d: StartDeps): Promise<{ record: HandoverRec
   await assertRecordWritable(d.recordPath);
   // Before any key is asked for: no keychain, or an unfinished earlier rotation, stops here.
   const staging = d.saveToKeychain ? await openStaging(ctx, server, 'handover start') : undefined;
-  const record = newRecord(server.id, d.operator, now());
+  const record = newRecord(server.id, d.operator, now(), d.tlsPin);
   const guard: Secret[] = [];
   let saved: SavedKey | undefined;
   await d.withAuth(async () => {
