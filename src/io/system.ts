@@ -14,6 +14,8 @@ export interface SystemIOOptions {
   stdout: Writable;
   stderr: Writable;
   env: Record<string, string | undefined>;
+  /** The invocation's signal (SIGINT/SIGTERM/SIGHUP): aborting it closes any open prompt. */
+  signal?: AbortSignal;
 }
 
 /** Decide colour the way most CLIs do: NO_COLOR wins, FORCE_COLOR forces, else the stream must be a TTY. */
@@ -24,34 +26,76 @@ export function colorWanted(env: Record<string, string | undefined>, isTTY: bool
   return isTTY;
 }
 
-/** Maps @inquirer's Ctrl-C error to our cancelled error (exit 130). */
-function mapPromptError(err: unknown): never {
-  if (err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError')) {
-    throw cancelled('cancelled at the prompt');
+type InquirerContext = { input: Readable; output: Writable; clearPromptOnDone: boolean; signal: AbortSignal };
+
+/**
+ * Runs one @inquirer prompt so that it always settles. @inquirer rejects on Ctrl-C, but when
+ * its input ends (Ctrl-D on an empty line makes readline close itself; a closed pipe or a
+ * vanished terminal ends the stream) it never settles, and the process would drain its event
+ * loop and exit 0 with every `finally` (the logout of an inline login) skipped. End of input
+ * is a cancel here, and so is the invocation's signal (SIGINT/SIGTERM/SIGHUP): aborting the
+ * prompt makes @inquirer close its readline, which turns the terminal's raw mode off again.
+ */
+async function settled<T>(
+  input: Readable,
+  outer: AbortSignal | undefined,
+  opts: { clear?: boolean },
+  output: Writable,
+  start: (ctx: InquirerContext) => Promise<T>,
+): Promise<T> {
+  if (outer?.aborted) throw cancelled();
+  if (input.readableEnded || input.destroyed) throw cancelled('cancelled at the prompt (end of input)');
+  const local = new AbortController();
+  let why: 'eof' | 'signal' | undefined;
+  const stop = (reason: 'eof' | 'signal') => {
+    why ??= reason;
+    local.abort(new Error(reason));
+  };
+  const onEnd = () => stop('eof');
+  const onOuter = () => stop('signal');
+  // readline's own keypress handler runs first; it closes (and pauses the input) on Ctrl-D at an empty line.
+  const onKey = (_s: unknown, key?: { ctrl?: boolean; name?: string }) => {
+    if (key?.ctrl && key.name === 'd') setImmediate(() => input.isPaused() && stop('eof'));
+  };
+  outer?.addEventListener('abort', onOuter, { once: true });
+  try {
+    const pending = start({ input, output, clearPromptOnDone: Boolean(opts.clear), signal: local.signal });
+    input.on('keypress', onKey);
+    input.once('end', onEnd);
+    input.once('close', onEnd);
+    return await pending;
+  } catch (err) {
+    if (why === 'eof') throw cancelled('cancelled at the prompt (end of input)');
+    if (why === 'signal') throw cancelled();
+    if (err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError')) throw cancelled('cancelled at the prompt');
+    throw err;
+  } finally {
+    outer?.removeEventListener('abort', onOuter);
+    input.off('keypress', onKey);
+    input.off('end', onEnd);
+    input.off('close', onEnd);
   }
-  throw err;
 }
 
 /** A prompter over @inquirer/prompts, loaded only when a prompt is really shown. */
-export function inquirerPrompter(input: Readable, output: Writable): Prompter {
-  const ctx = { input, output, clearPromptOnDone: false } as const;
+export function inquirerPrompter(input: Readable, output: Writable, signal?: AbortSignal): Prompter {
   const load = () => import('@inquirer/prompts');
   return {
     async password(message) {
       const { password } = await load();
-      return password({ message, mask: false }, ctx).catch(mapPromptError);
+      return settled(input, signal, {}, output, (ctx) => password({ message, mask: false }, ctx));
     },
-    async input(message, defaultValue) {
+    async input(message, defaultValue, opts = {}) {
       const { input: ask } = await load();
-      return ask({ message, default: defaultValue }, ctx).catch(mapPromptError);
+      return settled(input, signal, { clear: opts.clearAfter }, output, (ctx) => ask({ message, default: defaultValue }, ctx));
     },
     async confirm(message, defaultValue = false) {
       const { confirm } = await load();
-      return confirm({ message, default: defaultValue }, ctx).catch(mapPromptError);
+      return settled(input, signal, {}, output, (ctx) => confirm({ message, default: defaultValue }, ctx));
     },
     async select(message, choices) {
       const { select } = await load();
-      return select({ message, choices: choices.map((c) => ({ ...c })) }, ctx).catch(mapPromptError);
+      return settled(input, signal, {}, output, (ctx) => select({ message, choices: choices.map((c) => ({ ...c })) }, ctx));
     },
   };
 }
@@ -67,9 +111,11 @@ export class SystemIO implements IO {
   private colorOverride: boolean | undefined;
   private noInput = false;
   private cachedStyle: Style | undefined;
+  private readonly signal: AbortSignal | undefined;
 
   constructor(opts: SystemIOOptions) {
     this.stdinStream = opts.stdin;
+    this.signal = opts.signal;
     this.stdout = opts.stdout;
     this.stderr = opts.stderr;
     this.env = opts.env;
@@ -113,7 +159,7 @@ export class SystemIO implements IO {
   }
 
   prompter(): Prompter {
-    return inquirerPrompter(this.stdin, this.stderr);
+    return inquirerPrompter(this.stdin, this.stderr, this.signal);
   }
 
   spinner(text: string): Spinner {

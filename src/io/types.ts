@@ -4,7 +4,8 @@ import type { Readable, Writable } from 'node:stream';
 export interface Prompter {
   /** Hidden input: nothing is echoed. */
   password(message: string): Promise<string>;
-  input(message: string, defaultValue?: string): Promise<string>;
+  /** clearAfter: erase the prompt and the answer from the screen once answered (a pasted secret must not stay visible). */
+  input(message: string, defaultValue?: string, opts?: { clearAfter?: boolean }): Promise<string>;
   confirm(message: string, defaultValue?: boolean): Promise<boolean>;
   select<T extends string>(message: string, choices: ReadonlyArray<{ value: T; name: string; description?: string }>): Promise<T>;
 }
