@@ -81,6 +81,10 @@ function report(err: unknown, ctx: Context, opts: { json: boolean; debug: boolea
         });
   if (opts.json) {
     writeJson(io, errorJson(cliErr));
+  } else if (cliErr.code === 'declined') {
+    // The operator said No: that is an answer, not a failure, so no red "Error:".
+    io.stderr.write(`${cliErr.message}\n`);
+    if (cliErr.hint) io.stderr.write(`${io.style.dim('Hint:')} ${cliErr.hint}\n`);
   } else {
     const s = io.style;
     io.stderr.write(`${s.red('Error:')} ${cliErr.message}\n`);

@@ -114,3 +114,21 @@ describe.runIf(hasTmux)('signals at a hidden prompt, in a real terminal', () => 
     expect(logouts() - before.out).toBe(1);
   });
 });
+
+describe.runIf(hasTmux)('a key pasted at Type "saved", in a real terminal', () => {
+  it('is wiped off the screen, named, and the word is asked again', async () => {
+    const { sb } = await countingSandbox();
+    const t = tmuxPikactl(['init', '--key-from', 'env:KEY'], { ...loginEnv(sb, tmpDirFor()), KEY });
+    await t.waitFor(/Type "saved"/);
+    t.keys(KEY, true);
+    t.keys('Enter');
+    const asked = await t.waitFor(/That was a key/);
+    expect(asked).not.toContain(KEY);
+    await t.waitFor(/tries left.*\n(.*\n)*.*Type "saved"/);
+    t.keys('saved', true);
+    t.keys('Enter');
+    const pane = await t.waitFor(/EXIT=\d+/);
+    expect(pane).toContain('EXIT=0');
+    expect(pane).not.toContain(KEY);
+  });
+});
