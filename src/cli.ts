@@ -21,18 +21,19 @@ export async function run(argv: string[], ctx: Context): Promise<number> {
   const jsonRequested = argv.includes('--json');
   const debugRequested = argv.includes('--debug');
   const program = await buildProgram(ctx, app, { argv });
-  const errOutput: string[] = [];
   program.exitOverride();
   // Help wraps to the terminal it is shown on, else 80 columns (pipes, CI, tests): never
   // to whatever process.stdout happens to be, which is not the injected stream.
   const width = (stream: unknown, tty: boolean) => (tty && (stream as { columns?: number }).columns) || 80;
   const output = {
     writeOut: (s: string) => ctx.io.stdout.write(s),
-    writeErr: (s: string) => (jsonRequested ? errOutput.push(s) : ctx.io.stderr.write(s)),
+    writeErr: (s: string) => (jsonRequested ? undefined : ctx.io.stderr.write(s)),
+    // commander's error text is not printed as it comes: report() words it like pikactl's own.
+    outputError: () => {},
     getOutHelpWidth: () => width(ctx.io.stdout, ctx.io.stdoutIsTTY),
     getErrHelpWidth: () => width(ctx.io.stderr, ctx.io.stderrIsTTY),
   };
-  program.configureOutput({ ...output, outputError: (s, write) => write(s) });
+  program.configureOutput(output);
   // Apply the same output/exit behaviour to every subcommand, present and future.
   const applyAll = (cmd: Command) => {
     for (const sub of cmd.commands) {
@@ -48,7 +49,7 @@ export async function run(argv: string[], ctx: Context): Promise<number> {
     return state.exitCode;
   } catch (err) {
     await ctx.io.ready?.().catch(() => undefined);
-    return report(err, ctx, { json: state.globals?.json ?? jsonRequested, debug: state.globals?.debug ?? debugRequested, commanderText: errOutput.join('') });
+    return report(err, ctx, { json: state.globals?.json ?? jsonRequested, debug: state.globals?.debug ?? debugRequested, program, argv });
   }
 }
 
@@ -58,16 +59,15 @@ function isCommanderError(err: unknown): err is Error & { code: string; exitCode
   return typeof code === 'string' && code.startsWith('commander.');
 }
 
-function report(err: unknown, ctx: Context, opts: { json: boolean; debug: boolean; commanderText: string }): number {
+async function report(err: unknown, ctx: Context, opts: { json: boolean; debug: boolean; program?: Command; argv: string[] }): Promise<number> {
   const { io } = ctx;
   if (isCommanderError(err)) {
     // Help and --version "errors" are successes; everything else commander raises is a usage error.
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
     // No command (bare `pikactl`, `pikactl keychain`): the help went to stderr; for a script it is a usage error.
     if (err.code === 'commander.help') return ExitCode.USAGE;
-    const message = err.message.replace(/^error: /, '');
-    if (opts.json) writeJson(io, errorJson(new CliError(message, { code: 'usage' })));
-    return ExitCode.USAGE;
+    const { usageFromCommander } = await import('./usage-errors.js');
+    err = usageFromCommander(err, opts.program, opts.argv);
   }
   const cliErr =
     err instanceof CliError
