@@ -163,7 +163,7 @@ export class SystemIO implements IO {
   }
 
   spinner(text: string): Spinner {
-    if (!this.stderrIsTTY || !this.colorEnabled) return noopSpinner;
+    if (!this.stderrIsTTY || !this.colorEnabled || !roomForSpinner(this.stderr)) return noopSpinner;
     return lazySpinner(text, this.stderr);
   }
 }
@@ -182,13 +182,37 @@ function chalkStyle(colored: import('chalk').ChalkInstance): Style {
   };
 }
 
+/**
+ * Whether the terminal can hold a spinner line. A terminal that reports 0 columns (`script`
+ * without a controlling terminal gives a 0x0 pseudo-terminal) makes ora compute endless
+ * lines to clear: a busy loop at 100 % CPU writing cursor codes, which never lets a signal
+ * handler run. Below 20 columns the line wraps on every frame anyway.
+ */
+export function roomForSpinner(stream: unknown): boolean {
+  const { columns, rows } = stream as { columns?: unknown; rows?: unknown };
+  return typeof columns === 'number' && columns >= 20 && typeof rows === 'number' && rows > 0;
+}
+
 /** ora is loaded on first use; until it has loaded, updates are remembered. */
 function lazySpinner(text: string, stream: Writable): Spinner {
   let current = text;
   let spinner: import('ora').Ora | undefined;
   let done = false;
+  // A terminal resized below the minimum mid-spin: stop before ora draws its next frame
+  // ('resize' comes with SIGWINCH, frames come from a timer); later lines are plain.
+  const onResize = () => {
+    if (roomForSpinner(stream)) return;
+    spinner?.stop();
+    spinner = undefined;
+    finish();
+  };
+  const finish = () => {
+    done = true;
+    stream.off('resize', onResize);
+  };
+  stream.on('resize', onResize);
   const ready = import('ora').then(({ default: ora }) => {
-    if (done) return;
+    if (done || !roomForSpinner(stream)) return;
     spinner = ora({ text: current, stream: stream as NodeJS.WritableStream, discardStdin: false }).start();
   });
   void ready.catch(() => undefined);
@@ -198,17 +222,17 @@ function lazySpinner(text: string, stream: Writable): Spinner {
       if (spinner) spinner.text = t;
     },
     succeed(t) {
-      done = true;
+      finish();
       if (spinner) spinner.succeed(t ?? current);
       else stream.write(`✔ ${t ?? current}\n`);
     },
     fail(t) {
-      done = true;
+      finish();
       if (spinner) spinner.fail(t ?? current);
       else stream.write(`✖ ${t ?? current}\n`);
     },
     stop() {
-      done = true;
+      finish();
       spinner?.stop();
     },
   };
