@@ -8,6 +8,22 @@ import { errorJson, writeJson } from './output/json.js';
  * turns an error into a message and an exit code.
  */
 export async function run(argv: string[], ctx: Context): Promise<number> {
+  return afterOutput(ctx, await runCommand(argv, ctx));
+}
+
+/**
+ * A write error on stdout or stderr (ENOSPC, EPIPE, EIO) ends the command (the context signal
+ * is aborted) with one line on stderr, when stderr still works, and exit 1. A change that may
+ * have been applied keeps its exit 8: that is what the operator must act on.
+ */
+async function afterOutput(ctx: Context, code: number): Promise<number> {
+  const failure = await ctx.io.outputFailure?.();
+  if (!failure) return code;
+  if (failure.stream === 'stdout') ctx.io.stderr.write(`${ctx.io.style.red('Error:')} cannot write to stdout (${failure.code}); the output is incomplete.\n`);
+  return code === ExitCode.NEEDS_RECOVERY ? code : ExitCode.ERROR;
+}
+
+async function runCommand(argv: string[], ctx: Context): Promise<number> {
   // A bare --version answers before commander and the command tree load: for a Node CLI,
   // loading modules is most of the start-up time (see bench/startup.mjs). Same text as commander's.
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
@@ -49,6 +65,9 @@ export async function run(argv: string[], ctx: Context): Promise<number> {
     return state.exitCode;
   } catch (err) {
     await ctx.io.ready?.().catch(() => undefined);
+    // The command ended because its output failed: afterOutput says so, in one line.
+    const outputFailed = await ctx.io.outputFailure?.();
+    if (outputFailed && !(err instanceof CliError && err.exitCode === ExitCode.NEEDS_RECOVERY)) return ExitCode.ERROR;
     return report(err, ctx, { json: state.globals?.json ?? jsonRequested, debug: state.globals?.debug ?? debugRequested, program, argv });
   }
 }

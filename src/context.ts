@@ -70,16 +70,19 @@ export function systemContext(): Context {
   // (or @inquirer's signal-exit, which re-raises when it is the last listener) would kill the
   // process on the spot, before any prompt has given the terminal its echo back.
   for (const sig of ENDING_SIGNALS) process.on(sig, onSignal);
-  // `pikactl ... | head`: a closed pipe is the reader's choice, not a crash.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EPIPE') throw err;
-    });
-  }
   let keychain: Promise<Keychain> | undefined;
   const env = process.env;
   return {
-    io: new SystemIO({ stdin: () => process.stdin, stdinIsTTY: isatty(0), stdout: process.stdout, stderr: process.stderr, env, signal: controller.signal }),
+    io: new SystemIO({
+      stdin: () => process.stdin,
+      stdinIsTTY: isatty(0),
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env,
+      signal: controller.signal,
+      // A write error on stdout/stderr ends the command (SystemIO keeps the error; cli.ts reports it).
+      onOutputError: () => !controller.signal.aborted && controller.abort(new Error('output failed')),
+    }),
     env,
     homedir: env.HOME || homedir(),
     cwd: process.cwd(),

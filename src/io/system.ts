@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { cancelled } from '../errors.js';
-import { noopSpinner, plainStyle, type IO, type Prompter, type Spinner, type Style } from './types.js';
+import { noopSpinner, plainStyle, type IO, type OutputFailure, type Prompter, type Spinner, type Style } from './types.js';
 
 interface StreamLike {
   isTTY?: boolean;
@@ -16,6 +16,8 @@ export interface SystemIOOptions {
   env: Record<string, string | undefined>;
   /** The invocation's signal (SIGINT/SIGTERM/SIGHUP): aborting it closes any open prompt. */
   signal?: AbortSignal;
+  /** Called on the first write error of stdout or stderr: the command is to end (exit 1). */
+  onOutputError?: (failure: OutputFailure) => void;
 }
 
 /** Decide colour the way most CLIs do: NO_COLOR wins, FORCE_COLOR forces, else the stream must be a TTY. */
@@ -112,10 +114,20 @@ export class SystemIO implements IO {
   private noInput = false;
   private cachedStyle: Style | undefined;
   private readonly signal: AbortSignal | undefined;
+  private failure: OutputFailure | undefined;
 
   constructor(opts: SystemIOOptions) {
     this.stdinStream = opts.stdin;
     this.signal = opts.signal;
+    // A full disk, a closed pipe (`| head`), a vanished terminal: without a listener the stream's
+    // 'error' is an uncaught exception with a stack. Later errors of a failed stream are expected.
+    for (const [name, stream] of [['stdout', opts.stdout], ['stderr', opts.stderr]] as const) {
+      stream.on('error', (err: NodeJS.ErrnoException) => {
+        if (this.failure) return;
+        this.failure = { stream: name, code: err.code ?? 'EIO' };
+        opts.onOutputError?.(this.failure);
+      });
+    }
     this.stdout = opts.stdout;
     this.stderr = opts.stderr;
     this.env = opts.env;
@@ -152,6 +164,12 @@ export class SystemIO implements IO {
     // Until ready() has loaded chalk, output is plain rather than wrong.
     this.cachedStyle = this.colorEnabled && colorStyle ? colorStyle : plainStyle;
     return this.cachedStyle;
+  }
+
+  async outputFailure(): Promise<OutputFailure | undefined> {
+    // Errors of writes already made are emitted on a later tick (sync streams too).
+    await new Promise((resolve) => setImmediate(resolve));
+    return this.failure;
   }
 
   canPrompt(): boolean {

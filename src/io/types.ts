@@ -43,8 +43,19 @@ export interface IO {
   spinner(text: string): Spinner;
   /** Loads what output needs (colours) before a command runs; optional for test doubles. */
   ready?(): Promise<void>;
+  /**
+   * The first write error on stdout or stderr (EPIPE, ENOSPC, EIO), looked at once pending
+   * writes have settled; optional for test doubles.
+   */
+  outputFailure?(): Promise<OutputFailure | undefined>;
   /** Settings applied by global flags before a command runs. */
   configure(opts: { color?: boolean; noInput?: boolean }): void;
+}
+
+export interface OutputFailure {
+  stream: 'stdout' | 'stderr';
+  /** errno code, e.g. ENOSPC; never a stack. */
+  code: string;
 }
 
 export const plainStyle: Style = {
