@@ -96,7 +96,7 @@ describe.runIf(hasTmux)('Ctrl-D (end of input) at every prompt, in a real termin
 });
 
 describe.runIf(hasTmux)('signals at a hidden prompt, in a real terminal', () => {
-  it.each(['SIGTERM', 'SIGHUP'] as const)('%s at the key prompt: exit 130 within 2 s, echo back on, logged out', async (sig) => {
+  it.each(['SIGTERM', 'SIGHUP', 'SIGINT'] as const)('%s at the key prompt: exit 130 within 2 s, echo back on, logged out', async (sig) => {
     const { sb: first, logins, logouts } = await countingSandbox();
     await initialize(first);
     const sb = await first.restart();
