@@ -12,6 +12,17 @@ if (major < 20 || (major === 20 && minor < 19)) {
   process.stderr.write(`pikactl needs Node.js >= 20.19 (this is ${process.versions.node}).\n`);
   process.exitCode = 1;
 } else {
+  // Last resort: a signal aborts the command (dist/context.js), which closes any prompt and
+  // unwinds within milliseconds. Should anything still hold the process 2 s later (a stuck
+  // socket, a child), give the terminal its echo back and end it. Unref'd: never keeps it alive.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(sig, () => {
+      setTimeout(() => {
+        if (process.stdin.isTTY && process.stdin.isRaw) process.stdin.setRawMode(false);
+        process.exit(process.exitCode ?? 130); // the command's own code when it already ended
+      }, 2000).unref();
+    });
+  }
   const { run } = await import('../dist/cli.js');
   const { systemContext } = await import('../dist/context.js');
   process.exitCode = await run(process.argv.slice(2), systemContext());

@@ -11,7 +11,19 @@ import { Redactor, withRedactor } from './secrets/redact.js';
  */
 export function run(argv: string[], ctx: Context): Promise<number> {
   // One redactor per invocation: every Secret created while it runs is cut out of what it prints.
-  return withRedactor(new Redactor(), () => runScoped(argv, ctx));
+  return withRedactor(new Redactor(), async () => afterOutput(ctx, await runScoped(argv, ctx)));
+}
+
+/**
+ * A write error on stdout or stderr (ENOSPC, EPIPE, EIO) ends the command (the context signal
+ * is aborted) with one line on stderr, when stderr still works, and exit 1. A change that may
+ * have been applied keeps its exit 8: that is what the operator must act on.
+ */
+async function afterOutput(ctx: Context, code: number): Promise<number> {
+  const failure = await ctx.io.outputFailure?.();
+  if (!failure) return code;
+  if (failure.stream === 'stdout') ctx.io.stderr.write(`${ctx.io.style.red('Error:')} cannot write to stdout (${failure.code}); the output is incomplete.\n`);
+  return code === ExitCode.NEEDS_RECOVERY ? code : ExitCode.ERROR;
 }
 
 async function runScoped(argv: string[], ctx: Context): Promise<number> {
@@ -28,18 +40,19 @@ async function runScoped(argv: string[], ctx: Context): Promise<number> {
   const jsonRequested = argv.includes('--json');
   const debugRequested = argv.includes('--debug');
   const program = await buildProgram(ctx, app, { argv });
-  const errOutput: string[] = [];
   program.exitOverride();
   // Help wraps to the terminal it is shown on, else 80 columns (pipes, CI, tests): never
   // to whatever process.stdout happens to be, which is not the injected stream.
   const width = (stream: unknown, tty: boolean) => (tty && (stream as { columns?: number }).columns) || 80;
   const output = {
     writeOut: (s: string) => ctx.io.stdout.write(s),
-    writeErr: (s: string) => (jsonRequested ? errOutput.push(s) : ctx.io.stderr.write(s)),
+    writeErr: (s: string) => (jsonRequested ? undefined : ctx.io.stderr.write(s)),
+    // commander's error text is not printed as it comes: report() words it like pikactl's own.
+    outputError: () => {},
     getOutHelpWidth: () => width(ctx.io.stdout, ctx.io.stdoutIsTTY),
     getErrHelpWidth: () => width(ctx.io.stderr, ctx.io.stderrIsTTY),
   };
-  program.configureOutput({ ...output, outputError: (s, write) => write(s) });
+  program.configureOutput(output);
   // Apply the same output/exit behaviour to every subcommand, present and future.
   const applyAll = (cmd: Command) => {
     for (const sub of cmd.commands) {
@@ -55,7 +68,10 @@ async function runScoped(argv: string[], ctx: Context): Promise<number> {
     return state.exitCode;
   } catch (err) {
     await ctx.io.ready?.().catch(() => undefined);
-    return report(err, ctx, { json: state.globals?.json ?? jsonRequested, debug: state.globals?.debug ?? debugRequested, commanderText: errOutput.join('') });
+    // The command ended because its output failed: afterOutput says so, in one line.
+    const outputFailed = await ctx.io.outputFailure?.();
+    if (outputFailed && !(err instanceof CliError && err.exitCode === ExitCode.NEEDS_RECOVERY)) return ExitCode.ERROR;
+    return report(err, ctx, { json: state.globals?.json ?? jsonRequested, debug: state.globals?.debug ?? debugRequested, program, argv });
   }
 }
 
@@ -68,16 +84,15 @@ function isCommanderError(err: unknown): err is Error & { code: string; exitCode
   return typeof code === 'string' && code.startsWith('commander.');
 }
 
-function report(err: unknown, ctx: Context, opts: { json: boolean; debug: boolean; commanderText: string }): number {
+async function report(err: unknown, ctx: Context, opts: { json: boolean; debug: boolean; program?: Command; argv: string[] }): Promise<number> {
   const { io } = ctx;
   if (isCommanderError(err)) {
     // Help and --version "errors" are successes; everything else commander raises is a usage error.
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
     // No command (bare `pikactl`, `pikactl keychain`): the help went to stderr; for a script it is a usage error.
     if (err.code === 'commander.help') return ExitCode.USAGE;
-    const message = err.message.replace(/^error: /, '');
-    if (opts.json) writeJson(io, errorJson(new CliError(message, { code: 'usage' })));
-    return ExitCode.USAGE;
+    const { usageFromCommander } = await import('./usage-errors.js');
+    err = usageFromCommander(err, opts.program, opts.argv);
   }
   const cliErr =
     err instanceof CliError
@@ -91,6 +106,10 @@ function report(err: unknown, ctx: Context, opts: { json: boolean; debug: boolea
         });
   if (opts.json) {
     writeJson(io, errorJson(cliErr));
+  } else if (cliErr.code === 'declined') {
+    // The operator said No: that is an answer, not a failure, so no red "Error:".
+    io.stderr.write(`${cliErr.message}\n`);
+    if (cliErr.hint) io.stderr.write(`${io.style.dim('Hint:')} ${cliErr.hint}\n`);
   } else {
     const s = io.style;
     // Last line of defence: whatever server text a message carries is escaped and redacted here too.

@@ -25,7 +25,7 @@ export interface Context {
   /** When set, the API client uses this fetch instead of undici's transport (msw tests). */
   fetch?: typeof globalThis.fetch;
   keychain(): Promise<Keychain>;
-  /** Aborted on SIGINT/SIGTERM. */
+  /** Aborted on SIGINT/SIGTERM/SIGHUP. */
   signal?: AbortSignal;
 }
 
@@ -58,21 +58,31 @@ export function stateDir(ctx: Pick<Context, 'env' | 'homedir'>): string {
   return join(base, 'pikactl');
 }
 
+/** The signals that end a command: each aborts the context signal (exit 130, see `help exit-codes`). */
+export const ENDING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 export function systemContext(): Context {
   const controller = new AbortController();
-  const onSignal = (sig: NodeJS.Signals) => controller.abort(new Error(`received ${sig}`));
-  process.once('SIGTERM', onSignal);
-  // `pikactl ... | head`: a closed pipe is the reader's choice, not a crash.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EPIPE') throw err;
-    });
-  }
-  process.once('SIGINT', onSignal);
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!controller.signal.aborted) controller.abort(new Error(`received ${sig}`));
+  };
+  // `on`, not `once`, for as long as the process lives: with no listener left, a second signal
+  // (or @inquirer's signal-exit, which re-raises when it is the last listener) would kill the
+  // process on the spot, before any prompt has given the terminal its echo back.
+  for (const sig of ENDING_SIGNALS) process.on(sig, onSignal);
   let keychain: Promise<Keychain> | undefined;
   const env = process.env;
   return {
-    io: new SystemIO({ stdin: () => process.stdin, stdinIsTTY: isatty(0), stdout: process.stdout, stderr: process.stderr, env }),
+    io: new SystemIO({
+      stdin: () => process.stdin,
+      stdinIsTTY: isatty(0),
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env,
+      signal: controller.signal,
+      // A write error on stdout/stderr ends the command (SystemIO keeps the error; cli.ts reports it).
+      onOutputError: () => !controller.signal.aborted && controller.abort(new Error('output failed')),
+    }),
     env,
     homedir: env.HOME || homedir(),
     cwd: process.cwd(),

@@ -5,6 +5,7 @@ import type { App, RegisterCommand } from './commands/app.js';
 import { COMMANDS, NEEDS_WHOLE_TREE } from './commands/index.js';
 import { SUMMARIES } from './commands/summaries.js';
 import { VERSION } from './version.js';
+import { CliError } from './errors.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -64,32 +65,89 @@ Exit codes: pikactl help exit-codes     Environment: pikactl help environment`,
     for (const register of opts.commands) register(program, app);
     return program;
   }
-  const word = opts.argv ? commandWord(program, opts.argv) : undefined;
-  const whole = !opts.argv || (word !== undefined && NEEDS_WHOLE_TREE.has(word));
+  const scan = opts.argv ? scanArgv(program, opts.argv) : undefined;
+  const word = scan?.word;
+  const whole = !scan || !scan.sure || (word !== undefined && NEEDS_WHOLE_TREE.has(word));
   const modules = await Promise.all(COMMANDS.map((e) => (whole || (word !== undefined && (e.names as string[]).includes(word)) ? e.load() : undefined)));
   COMMANDS.forEach((entry, i) => {
     const register = modules[i];
     if (register) register(program, app);
-    else for (const name of entry.names) program.command(name === 'help' ? 'help [topic-or-command...]' : name).description(SUMMARIES[name]);
+    else for (const name of entry.names) addStub(program, name, word);
   });
   program.helpCommand(false); // ours (help-topics.ts) knows the topics too
   return program;
 }
 
 /**
- * The first operand of argv: the command to load. Skips global options and the values
- * of those that take one ("--server URL status" names status).
+ * A stand-in that lists a command in `pikactl --help` without loading its module. It is
+ * never meant to run: if the pre-scan named the wrong command, running the stub would
+ * silently "succeed" (exit 0) having done nothing, so it fails loudly instead.
  */
-export function commandWord(program: Command, argv: string[]): string | undefined {
-  const takesValue = new Set<string>();
-  for (const o of program.options) {
-    if (o.required || o.optional) for (const f of [o.long, o.short]) if (f) takesValue.add(f);
-  }
+function addStub(program: Command, name: string, scanned: string | undefined): void {
+  program
+    .command(name === 'help' ? 'help [topic-or-command...]' : name)
+    .description(SUMMARIES[name as keyof typeof SUMMARIES])
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(() => {
+      throw new CliError(`internal error: the command "${name}" was not loaded (the argument scan found ${scanned === undefined ? 'no command' : `"${scanned}"`})`, {
+        code: 'error',
+        hint: 'Please report this with the command line you ran (without secrets).',
+      });
+    });
+}
+
+export interface ArgvScan {
+  /** The command word, when there is one. */
+  word?: string;
+  /** False when an option the program does not know comes first: only commander can tell, so load everything. */
+  sure: boolean;
+}
+
+/**
+ * Finds the command word the way commander's parseOptions will: global options and their
+ * values are skipped, including combined short flags (`-ks URL`, `-ku admin`, `-sURL`) and
+ * `--opt=value`. Help flags before any word mean the program's own help.
+ */
+export function scanArgv(program: Command, argv: string[]): ArgvScan {
+  const find = (flag: string) => program.options.find((o) => o.short === flag || o.long === flag);
+  const takesValue = (o: { required?: boolean; optional?: boolean }) => Boolean(o.required || o.optional);
+  const isOption = (a: string | undefined) => a !== undefined && a.length > 1 && a.startsWith('-');
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--') return argv[i + 1];
-    if (!a.startsWith('-') || a === '-') return a;
-    if (!a.includes('=') && takesValue.has(a)) i++;
+    if (a === '--') return { word: argv[i + 1], sure: true };
+    if (!isOption(a)) return { word: a, sure: true };
+    if (a === '-h' || a === '--help') return { sure: true };
+    const exact = find(a);
+    if (exact) {
+      if (exact.required) i++;
+      else if (exact.optional && !isOption(argv[i + 1])) i++;
+      continue;
+    }
+    if (a[1] !== '-') {
+      // A group of short flags: booleans, then at most one value-taking flag, whose value is
+      // the rest of the group or, when it ends the group, the next argument.
+      for (let j = 1; j < a.length; j++) {
+        const o = find(`-${a[j]}`);
+        if (!o) return { sure: false };
+        if (takesValue(o)) {
+          if (j === a.length - 1 && (o.required || !isOption(argv[i + 1]))) i++;
+          break;
+        }
+      }
+      continue;
+    }
+    const eq = a.indexOf('=');
+    if (eq > 2) {
+      const o = find(a.slice(0, eq));
+      if (o && takesValue(o)) continue;
+    }
+    return { sure: false };
   }
-  return undefined;
+  return { sure: true };
+}
+
+/** The command word of argv (see scanArgv), undefined when there is none or it cannot be told. */
+export function commandWord(program: Command, argv: string[]): string | undefined {
+  return scanArgv(program, argv).word;
 }

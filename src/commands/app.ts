@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { resolveGlobals, type GlobalOptions } from '../globals.js';
+import type { Secret } from '../secrets/secret.js';
 
 /**
  * What a command file gets when it registers itself: the injected context and a
@@ -9,6 +10,11 @@ import { resolveGlobals, type GlobalOptions } from '../globals.js';
  */
 export interface App {
   readonly ctx: Context;
+  /**
+   * Every secret this invocation has read (keys, passwords): a prompt that is not for a secret
+   * (`Type "saved"`) checks its answer against them, to wipe a key pasted there off the screen.
+   */
+  readonly secretsRead: Secret[];
   action<O>(cmd: Command, handler: (opts: O, globals: GlobalOptions, args: string[]) => Promise<number | void>): void;
 }
 
@@ -17,6 +23,7 @@ export type RegisterCommand = (parent: Command, app: App) => void;
 export function createApp(ctx: Context, state: { exitCode: number; globals?: GlobalOptions }): App {
   return {
     ctx,
+    secretsRead: [],
     action(cmd, handler) {
       cmd.action(async (...raw: unknown[]) => {
         const self = raw[raw.length - 1] as Command;

@@ -90,17 +90,18 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
     return r;
   };
   const cache = new Map<string, Promise<Secret>>();
+  const remember = (s: Secret) => (app.secretsRead.push(s), s);
   const secrets: Secrets = {
     read(req) {
       // A prompt or a file is the same for every replica; a keychain entry is not.
       const perServer = req.spec === 'keychain' || req.spec?.startsWith('keychain:') === true;
       const server = perServer ? (req.server ?? conn.servers[0]) : conn.servers[0];
       // A TOTP code is good once and for 30 s: every login (each node, a re-login) asks anew.
-      if (req.flag === '--totp-from') return readerFor(server).then((r) => r.read(req));
+      if (req.flag === '--totp-from') return readerFor(server).then((r) => r.read(req)).then(remember);
       const key = `${req.flag}\u0000${req.spec ?? ''}${perServer ? `\u0000${server.id}` : ''}`;
       let p = cache.get(key);
       if (!p) {
-        p = readerFor(server).then((r) => r.read(req));
+        p = readerFor(server).then((r) => r.read(req)).then(remember);
         cache.set(key, p);
         p.catch(() => cache.delete(key));
       }
@@ -184,6 +185,7 @@ export async function readServerKey(
     });
     if (stored) {
       ctx.io.stderr.write(usingStoredKeyNote(stored.account, req.label));
+      app.secretsRead.push(stored.secret);
       return stored.secret;
     }
   }

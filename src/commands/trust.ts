@@ -2,9 +2,9 @@ import { summary } from './summaries.js';
 import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { App } from './app.js';
-import { confirmAction } from './confirm.js';
+import { confirmAction, declined } from './confirm.js';
 import { parseServerUrl, type ServerUrl } from '../api/url.js';
-import { cancelled, CliError, needsInput, usageError } from '../errors.js';
+import { CliError, needsInput, usageError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';
 import { writeJson } from '../output/json.js';
 import { parseDuration } from '../util/duration.js';
@@ -173,7 +173,7 @@ async function confirmFingerprint(app: App, fp: string, expected: string | undef
       '    (<storage> is PIKA_STORAGE_BW_PATH, default data/pika)\n',
   );
   const answer = await io.prompter().input(`Type "yes" if it matches ${cert.fingerprintColons.slice(0, 11)}…:`);
-  if (answer.trim().toLowerCase() !== 'yes') throw cancelled('not trusted: the fingerprint was not confirmed; nothing was stored');
+  if (answer.trim().toLowerCase() !== 'yes') throw declined('Not trusted: the fingerprint was not confirmed; nothing was stored.');
 }
 
 /** Where the pin goes. See the help text: --context NAME, else a context listing the server, else a new one named after the host. */

@@ -81,7 +81,7 @@ export async function updateConfig<T>(
   fn: (config: ConfigFile) => T | Promise<T>,
 ): Promise<{ file: string; result: T }> {
   const path = configPath(ctx);
-  await fs.mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await ensurePrivateDir(dirname(path));
   return withFileLock(
     `${path}.lock`,
     async () => {

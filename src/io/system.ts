@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
-import { cancelled } from '../errors.js';
-import { noopSpinner, plainStyle, type IO, type Prompter, type Spinner, type Style } from './types.js';
+import { settled } from './settle.js';
+import { noopSpinner, plainStyle, type IO, type OutputFailure, type Prompter, type Spinner, type Style } from './types.js';
 
 interface StreamLike {
   isTTY?: boolean;
@@ -14,6 +14,10 @@ export interface SystemIOOptions {
   stdout: Writable;
   stderr: Writable;
   env: Record<string, string | undefined>;
+  /** The invocation's signal (SIGINT/SIGTERM/SIGHUP): aborting it closes any open prompt. */
+  signal?: AbortSignal;
+  /** Called on the first write error of stdout or stderr: the command is to end (exit 1). */
+  onOutputError?: (failure: OutputFailure) => void;
 }
 
 /** Decide colour the way most CLIs do: NO_COLOR wins, FORCE_COLOR forces, else the stream must be a TTY. */
@@ -24,34 +28,25 @@ export function colorWanted(env: Record<string, string | undefined>, isTTY: bool
   return isTTY;
 }
 
-/** Maps @inquirer's Ctrl-C error to our cancelled error (exit 130). */
-function mapPromptError(err: unknown): never {
-  if (err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError')) {
-    throw cancelled('cancelled at the prompt');
-  }
-  throw err;
-}
-
 /** A prompter over @inquirer/prompts, loaded only when a prompt is really shown. */
-export function inquirerPrompter(input: Readable, output: Writable): Prompter {
-  const ctx = { input, output, clearPromptOnDone: false } as const;
+export function inquirerPrompter(input: Readable, output: Writable, signal?: AbortSignal): Prompter {
   const load = () => import('@inquirer/prompts');
   return {
     async password(message) {
       const { password } = await load();
-      return password({ message, mask: false }, ctx).catch(mapPromptError);
+      return settled(input, signal, {}, output, (ctx) => password({ message, mask: false }, ctx));
     },
-    async input(message, defaultValue) {
+    async input(message, defaultValue, opts = {}) {
       const { input: ask } = await load();
-      return ask({ message, default: defaultValue }, ctx).catch(mapPromptError);
+      return settled(input, signal, { clear: opts.clearAfter }, output, (ctx) => ask({ message, default: defaultValue }, ctx));
     },
     async confirm(message, defaultValue = false) {
       const { confirm } = await load();
-      return confirm({ message, default: defaultValue }, ctx).catch(mapPromptError);
+      return settled(input, signal, {}, output, (ctx) => confirm({ message, default: defaultValue }, ctx));
     },
     async select(message, choices) {
       const { select } = await load();
-      return select({ message, choices: choices.map((c) => ({ ...c })) }, ctx).catch(mapPromptError);
+      return settled(input, signal, {}, output, (ctx) => select({ message, choices: choices.map((c) => ({ ...c })) }, ctx));
     },
   };
 }
@@ -67,9 +62,21 @@ export class SystemIO implements IO {
   private colorOverride: boolean | undefined;
   private noInput = false;
   private cachedStyle: Style | undefined;
+  private readonly signal: AbortSignal | undefined;
+  private failure: OutputFailure | undefined;
 
   constructor(opts: SystemIOOptions) {
     this.stdinStream = opts.stdin;
+    this.signal = opts.signal;
+    // A full disk, a closed pipe (`| head`), a vanished terminal: without a listener the stream's
+    // 'error' is an uncaught exception with a stack. Later errors of a failed stream are expected.
+    for (const [name, stream] of [['stdout', opts.stdout], ['stderr', opts.stderr]] as const) {
+      stream.on('error', (err: NodeJS.ErrnoException) => {
+        if (this.failure) return;
+        this.failure = { stream: name, code: err.code ?? 'EIO' };
+        opts.onOutputError?.(this.failure);
+      });
+    }
     this.stdout = opts.stdout;
     this.stderr = opts.stderr;
     this.env = opts.env;
@@ -108,16 +115,22 @@ export class SystemIO implements IO {
     return this.cachedStyle;
   }
 
+  async outputFailure(): Promise<OutputFailure | undefined> {
+    // Errors of writes already made are emitted on a later tick (sync streams too).
+    await new Promise((resolve) => setImmediate(resolve));
+    return this.failure;
+  }
+
   canPrompt(): boolean {
     return !this.noInput && this.stdinIsTTY && this.stderrIsTTY && this.env.CI !== 'true';
   }
 
   prompter(): Prompter {
-    return inquirerPrompter(this.stdin, this.stderr);
+    return inquirerPrompter(this.stdin, this.stderr, this.signal);
   }
 
   spinner(text: string): Spinner {
-    if (!this.stderrIsTTY || !this.colorEnabled) return noopSpinner;
+    if (!this.stderrIsTTY || !this.colorEnabled || !roomForSpinner(this.stderr)) return noopSpinner;
     return lazySpinner(text, this.stderr);
   }
 }
@@ -136,13 +149,37 @@ function chalkStyle(colored: import('chalk').ChalkInstance): Style {
   };
 }
 
+/**
+ * Whether the terminal can hold a spinner line. A terminal that reports 0 columns (`script`
+ * without a controlling terminal gives a 0x0 pseudo-terminal) makes ora compute endless
+ * lines to clear: a busy loop at 100 % CPU writing cursor codes, which never lets a signal
+ * handler run. Below 20 columns the line wraps on every frame anyway.
+ */
+export function roomForSpinner(stream: unknown): boolean {
+  const { columns, rows } = stream as { columns?: unknown; rows?: unknown };
+  return typeof columns === 'number' && columns >= 20 && typeof rows === 'number' && rows > 0;
+}
+
 /** ora is loaded on first use; until it has loaded, updates are remembered. */
 function lazySpinner(text: string, stream: Writable): Spinner {
   let current = text;
   let spinner: import('ora').Ora | undefined;
   let done = false;
+  // A terminal resized below the minimum mid-spin: stop before ora draws its next frame
+  // ('resize' comes with SIGWINCH, frames come from a timer); later lines are plain.
+  const onResize = () => {
+    if (roomForSpinner(stream)) return;
+    spinner?.stop();
+    spinner = undefined;
+    finish();
+  };
+  const finish = () => {
+    done = true;
+    stream.off('resize', onResize);
+  };
+  stream.on('resize', onResize);
   const ready = import('ora').then(({ default: ora }) => {
-    if (done) return;
+    if (done || !roomForSpinner(stream)) return;
     spinner = ora({ text: current, stream: stream as NodeJS.WritableStream, discardStdin: false }).start();
   });
   void ready.catch(() => undefined);
@@ -152,17 +189,17 @@ function lazySpinner(text: string, stream: Writable): Spinner {
       if (spinner) spinner.text = t;
     },
     succeed(t) {
-      done = true;
+      finish();
       if (spinner) spinner.succeed(t ?? current);
       else stream.write(`✔ ${t ?? current}\n`);
     },
     fail(t) {
-      done = true;
+      finish();
       if (spinner) spinner.fail(t ?? current);
       else stream.write(`✖ ${t ?? current}\n`);
     },
     stop() {
-      done = true;
+      finish();
       spinner?.stop();
     },
   };

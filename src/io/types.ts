@@ -4,7 +4,8 @@ import type { Readable, Writable } from 'node:stream';
 export interface Prompter {
   /** Hidden input: nothing is echoed. */
   password(message: string): Promise<string>;
-  input(message: string, defaultValue?: string): Promise<string>;
+  /** clearAfter: erase the prompt and the answer from the screen once answered (a pasted secret must not stay visible). */
+  input(message: string, defaultValue?: string, opts?: { clearAfter?: boolean }): Promise<string>;
   confirm(message: string, defaultValue?: boolean): Promise<boolean>;
   select<T extends string>(message: string, choices: ReadonlyArray<{ value: T; name: string; description?: string }>): Promise<T>;
 }
@@ -42,8 +43,19 @@ export interface IO {
   spinner(text: string): Spinner;
   /** Loads what output needs (colours) before a command runs; optional for test doubles. */
   ready?(): Promise<void>;
+  /**
+   * The first write error on stdout or stderr (EPIPE, ENOSPC, EIO), looked at once pending
+   * writes have settled; optional for test doubles.
+   */
+  outputFailure?(): Promise<OutputFailure | undefined>;
   /** Settings applied by global flags before a command runs. */
   configure(opts: { color?: boolean; noInput?: boolean }): void;
+}
+
+export interface OutputFailure {
+  stream: 'stdout' | 'stderr';
+  /** errno code, e.g. ENOSPC; never a stack. */
+  code: string;
 }
 
 export const plainStyle: Style = {

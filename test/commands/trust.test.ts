@@ -77,6 +77,9 @@ describe('pikactl trust', () => {
     const { opts, file } = env({ tty: true, answers: [{ answer: '' }] });
     const r = await runCli(['trust', '--server', srv.url], opts);
     expect(r.code).toBe(130);
+    // A declined confirmation is an answer, not an error.
+    expect(r.stderr).toContain('Not trusted: the fingerprint was not confirmed; nothing was stored.');
+    expect(r.stderr).not.toContain('Error:');
     expect(existsSync(file)).toBe(false);
   });
 

@@ -53,6 +53,8 @@ export interface TestIOOptions {
   tty?: boolean;
   stdin?: string;
   answers?: ScriptedAnswer[];
+  /** Only CI is looked at (as SystemIO does: CI=true never prompts). */
+  env?: Env;
 }
 
 export class TestIO implements IO {
@@ -66,6 +68,7 @@ export class TestIO implements IO {
   readonly colorEnabled = false;
   readonly prompts: ScriptedPrompter;
   private noInput = false;
+  private readonly ci: boolean;
   private readonly out = collector();
   private readonly err = collector();
 
@@ -78,12 +81,14 @@ export class TestIO implements IO {
     this.stdoutIsTTY = tty;
     this.stderrIsTTY = tty;
     this.prompts = new ScriptedPrompter(opts.answers ?? []);
+    this.ci = opts.env?.CI === 'true';
   }
   configure(opts: { color?: boolean; noInput?: boolean }): void {
     if (opts.noInput) this.noInput = true;
   }
+  /** SystemIO's rule: terminals on stdin and stderr, no --no-input, not CI=true. */
   canPrompt(): boolean {
-    return this.stdinIsTTY && !this.noInput;
+    return !this.noInput && this.stdinIsTTY && this.stderrIsTTY && !this.ci;
   }
   prompter(): Prompter {
     return this.prompts;
@@ -135,7 +140,7 @@ export function tempDir(prefix = 'pikactl-test-'): string {
 }
 
 export function testContext(opts: TestContextOptions = {}): Context & { io: TestIO } {
-  const io = new TestIO(opts);
+  const io = new TestIO(opts); // opts.env: CI=true never prompts, as with SystemIO
   const home = opts.home ?? tempDir('pikactl-home-');
   const keychain = opts.keychain;
   return {
@@ -161,6 +166,9 @@ export interface RunResult {
 export async function runCli(argv: string[], opts: TestContextOptions | (Context & { io: TestIO }) = {}): Promise<RunResult> {
   const ctx = 'io' in opts && opts.io instanceof TestIO ? (opts as Context & { io: TestIO }) : testContext(opts as TestContextOptions);
   const code = await run(argv, ctx);
+  // A scripted answer nobody asked for means the prompts the test expects never came.
+  const unused = ctx.io.prompts.remaining();
+  if (unused > 0) throw new Error(`${unused} scripted answer(s) left unused; prompts asked: ${JSON.stringify(ctx.io.prompts.asked)}`);
   const stdout = ctx.io.stdoutText;
   return {
     code,

@@ -1,0 +1,134 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runBin } from '../support/spawn.js';
+import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { hasTmux, tmuxPikactl } from '../support/tmux.js';
+
+const KEY = 'ctrl-d-at-the-prompt-violet-harbor-42';
+
+/** A sandbox whose log tells how many sessions were opened and ended. */
+async function countingSandbox(): Promise<{ sb: TestSandbox; logins: () => number; logouts: () => number }> {
+  const lines: string[] = [];
+  const sb = await startTestSandbox({ logger: (l) => lines.push(l) });
+  return {
+    sb,
+    logins: () => lines.filter((l) => /^login: admin signed in/.test(l)).length,
+    logouts: () => lines.filter((l) => /^POST \/logout -> 2\d\d/.test(l)).length,
+  };
+}
+
+async function initialize(sb: TestSandbox): Promise<void> {
+  const r = await runBin(['init', '--key-from', 'env:KEY', '--confirm-saved'], {
+    env: { PIKA_SERVER: sb.url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY },
+  });
+  expect(r.code, r.stderr).toBe(0);
+}
+
+/** Login from a file, so the only prompt is the one under test. */
+function loginEnv(sb: TestSandbox, dir: string): Record<string, string> {
+  const pw = join(dir, 'pw');
+  writeFileSync(pw, TEST_ADMIN.password, { mode: 0o600 });
+  return { PIKA_SERVER: sb.url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: `file:${pw}` };
+}
+
+const tmpDirFor = () => join(process.env.TMPDIR ?? '/tmp');
+
+/**
+ * Ctrl-D at a prompt is a cancel: exit 130 and "cancelled at the prompt", never exit 0 having
+ * done nothing; whatever the invocation logged in is logged out on the server.
+ */
+describe.runIf(hasTmux)('Ctrl-D (end of input) at every prompt, in a real terminal', () => {
+  it('at the unlock key prompt: exit 130, and the inline login is logged out', async () => {
+    const { sb: first, logins, logouts } = await countingSandbox();
+    await initialize(first);
+    const sb = await first.restart();
+    const before = { in: logins(), out: logouts() };
+    const t = tmuxPikactl(['unlock'], loginEnv(sb, tmpDirFor()));
+    await t.waitFor(/Server key/i);
+    t.keys('C-d');
+    const pane = await t.waitFor(/EXIT=\d+/);
+    expect(pane).toContain('EXIT=130');
+    expect(pane).toContain('cancelled at the prompt');
+    expect(logins() - before.in).toBe(1);
+    expect(logouts() - before.out).toBe(1);
+  });
+
+  it('at the login password prompt: exit 130', async () => {
+    const { sb: first } = await countingSandbox();
+    await initialize(first);
+    const sb = await first.restart();
+    const t = tmuxPikactl(['unlock', '--key-from', 'env:KEY'], { PIKA_SERVER: sb.url, PIKA_USER: 'admin', KEY });
+    await t.waitFor(/password for admin/i);
+    t.keys('C-d');
+    const pane = await t.waitFor(/EXIT=\d+/);
+    expect(pane).toContain('EXIT=130');
+    expect(pane).toContain('cancelled at the prompt');
+  });
+
+  it('at the y/N of lock: exit 130, the server stays unlocked', async () => {
+    const { sb, logins, logouts } = await countingSandbox();
+    await initialize(sb);
+    const t = tmuxPikactl(['lock'], loginEnv(sb, tmpDirFor()));
+    await t.waitFor(/Lock .*\?/);
+    t.keys('C-d');
+    const pane = await t.waitFor(/EXIT=\d+/);
+    expect(pane).toContain('EXIT=130');
+    expect(pane).toContain('cancelled at the prompt');
+    expect(logouts()).toBe(logins());
+    const status = await runBin(['status', '--json'], { env: { PIKA_SERVER: sb.url } });
+    expect(JSON.parse(status.stdout)).toMatchObject({ state: 'unlocked' });
+  });
+
+  it('at Type "saved" of init: exit 130, nothing initialized, the login logged out', async () => {
+    const { sb, logins, logouts } = await countingSandbox();
+    const t = tmuxPikactl(['init', '--key-from', 'env:KEY'], { ...loginEnv(sb, tmpDirFor()), KEY });
+    await t.waitFor(/Type "saved"/);
+    t.keys('C-d');
+    const pane = await t.waitFor(/EXIT=\d+/);
+    expect(pane).toContain('EXIT=130');
+    expect(pane).toContain('cancelled at the prompt');
+    expect(logins()).toBe(1);
+    expect(logouts()).toBe(1);
+    const status = await runBin(['status', '--json'], { env: { PIKA_SERVER: sb.url } });
+    expect(JSON.parse(status.stdout)).toMatchObject({ state: 'off' });
+  });
+});
+
+describe.runIf(hasTmux)('signals at a hidden prompt, in a real terminal', () => {
+  it.each(['SIGTERM', 'SIGHUP', 'SIGINT'] as const)('%s at the key prompt: exit 130 within 2 s, echo back on, logged out', async (sig) => {
+    const { sb: first, logins, logouts } = await countingSandbox();
+    await initialize(first);
+    const sb = await first.restart();
+    const before = { in: logins(), out: logouts() };
+    const t = tmuxPikactl(['unlock'], loginEnv(sb, tmpDirFor()));
+    await t.waitFor(/Server key/i);
+    const sent = Date.now();
+    process.kill(t.pikactlPid(), sig);
+    const pane = await t.waitFor(/STTY=\[[^\]]*\]/, 5_000);
+    expect(Date.now() - sent).toBeLessThan(2_500);
+    expect(pane).toContain('EXIT=130');
+    const stty = /STTY=\[([^\]]*)\]/.exec(pane)![1].split(' ');
+    expect(stty).toEqual(expect.arrayContaining(['echo', 'icanon', 'isig']));
+    expect(logins() - before.in).toBe(1);
+    expect(logouts() - before.out).toBe(1);
+  });
+});
+
+describe.runIf(hasTmux)('a key pasted at Type "saved", in a real terminal', () => {
+  it('is wiped off the screen, named, and the word is asked again', async () => {
+    const { sb } = await countingSandbox();
+    const t = tmuxPikactl(['init', '--key-from', 'env:KEY'], { ...loginEnv(sb, tmpDirFor()), KEY });
+    await t.waitFor(/Type "saved"/);
+    t.keys(KEY, true);
+    t.keys('Enter');
+    const asked = await t.waitFor(/That was a key/);
+    expect(asked).not.toContain(KEY);
+    await t.waitFor(/tries left.*\n(.*\n)*.*Type "saved"/);
+    t.keys('saved', true);
+    t.keys('Enter');
+    const pane = await t.waitFor(/EXIT=\d+/);
+    expect(pane).toContain('EXIT=0');
+    expect(pane).not.toContain(KEY);
+  });
+});
