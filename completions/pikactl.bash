@@ -69,13 +69,13 @@ _pikactl_flags() {
     'recover-rotation') _pikactl_r='--old-key-from --new-key-from -y --yes --plan -h --help' ;;
     'handover') _pikactl_r='-h --help' ;;
     'handover start') _pikactl_r='--current-key-from --new-key-from --confirm-saved --save-to-keychain --operator --record -h --help' ;;
-    'handover accept') _pikactl_r='--record --key-from --wait --no-wait-restart --save-to-keychain --operator -h --help' ;;
+    'handover accept') _pikactl_r='--record --key-from --wait --no-wait-restart --save-to-keychain -y --yes --operator -h --help' ;;
     'handover finish') _pikactl_r='--record -y --yes --operator -h --help' ;;
     'login') _pikactl_r='-h --help' ;;
     'logout') _pikactl_r='-h --help' ;;
     'whoami') _pikactl_r='-h --help' ;;
     'keychain') _pikactl_r='-h --help' ;;
-    'keychain set') _pikactl_r='--key-from --no-verify --name -h --help' ;;
+    'keychain set') _pikactl_r='--key-from --no-verify --name -y --yes -h --help' ;;
     'keychain list') _pikactl_r='-h --help' ;;
     'keychain delete') _pikactl_r='--kind --name -y --yes -h --help' ;;
     'keychain test') _pikactl_r='-h --help' ;;
@@ -94,7 +94,7 @@ _pikactl_flags() {
     'help') _pikactl_r='-h --help' ;;
     *) _pikactl_r= ;;
   esac
-  _pikactl_r="$_pikactl_r "'-s --server --context --cacert --pin -k --insecure --allow-http --timeout -u --user --password-from --totp-from --strategy --cookie-name --json --no-color --no-input --debug'
+  _pikactl_r="$_pikactl_r "'-s --server --context --cacert --pin -k --insecure --allow-http --proxy --timeout -u --user --password-from --totp-from --strategy --cookie-name --json --no-color --no-input --debug'
 }
 
 # _pikactl_value PATH FLAG: how the value of FLAG completes; empty when FLAG takes no value.
@@ -131,7 +131,7 @@ _pikactl_value() {
     'sandbox|--base-path') _pikactl_r='free' ;;
     'sandbox|--tls-cert') _pikactl_r='file' ;;
     'sandbox|--tls-key') _pikactl_r='file' ;;
-    'sandbox|--fault') _pikactl_r='free' ;;
+    'sandbox|--fault') _pikactl_r='choices rotate-write rotate-runbook rotate-drop rotate-delay rotate-garble init-delay init-garble' ;;
     'sandbox|--rate-limit-soft') _pikactl_r='free' ;;
     'sandbox|--rate-limit-hard') _pikactl_r='free' ;;
     'sandbox|--rate-limit-window') _pikactl_r='free' ;;
@@ -142,6 +142,7 @@ _pikactl_value() {
     *'|--context') _pikactl_r='contexts' ;;
     *'|--cacert') _pikactl_r='file' ;;
     *'|--pin') _pikactl_r='free' ;;
+    *'|--proxy') _pikactl_r='free' ;;
     *'|--timeout') _pikactl_r='free' ;;
     *'|-u') _pikactl_r='free' ;;
     *'|--user') _pikactl_r='free' ;;

@@ -92,9 +92,9 @@ function __pikactl_takes_value --argument-names path flag
             return 0
         case 'sandbox|--cluster' '*|-s' '*|--server' '*|--context' '*|--cacert' '*|--pin'
             return 0
-        case '*|--timeout' '*|-u' '*|--user' '*|--password-from' '*|--totp-from' '*|--strategy'
+        case '*|--proxy' '*|--timeout' '*|-u' '*|--user' '*|--password-from' '*|--totp-from'
             return 0
-        case '*|--cookie-name'
+        case '*|--strategy' '*|--cookie-name'
             return 0
     end
     return 1
@@ -163,7 +163,8 @@ complete -c pikactl -l cacert -r -F -d 'trust this PEM certificate or CA for TLS
 complete -c pikactl -l pin -x -d 'require this SHA-256 certificate fingerprint; colons and case ignored (env: PIKA_TLS_PIN)'
 complete -c pikactl -s k -l insecure -d 'skip TLS verification (dangerous; env: PIKA_INSECURE=1)'
 complete -c pikactl -l allow-http -d 'allow plain http:// to hosts other than loopback (env: PIKA_ALLOW_HTTP=1)'
-complete -c pikactl -l timeout -x -d 'per-request timeout (env: PIKA_TIMEOUT)'
+complete -c pikactl -l proxy -x -d 'HTTP(S) proxy for non-loopback servers; "" for none (env: PIKA_PROXY, HTTPS_PROXY)'
+complete -c pikactl -l timeout -x -d 'per-request timeout, default 30s; a --wait caps it by what is left (env: PIKA_TIMEOUT)'
 complete -c pikactl -s u -l user -x -d 'user for an inline login (env: PIKA_USER)'
 complete -c pikactl -l password-from -x -a '(__pikactl_secret)' -d 'where the login password comes from: a secret source (env: PIKA_PASSWORD_FROM)'
 complete -c pikactl -l totp-from -x -a '(__pikactl_secret)' -d 'where a TOTP code comes from, if the account has 2FA (env: PIKA_TOTP_FROM)'
@@ -196,8 +197,8 @@ complete -c pikactl -n '__pikactl_at '\'''\''' -s V -l version -d 'print the pik
 complete -c pikactl -n '__pikactl_at '\'''\''' -s h -l help -d 'show help for a command'
 
 # pikactl status
-complete -c pikactl -n '__pikactl_at '\''status'\''' -l wait -x -d 'poll until the --for condition holds (through restarts and refused connections)'
-complete -c pikactl -n '__pikactl_at '\''status'\''' -l for -x -a 'unlocked locked initialized reachable' -d 'condition to wait for; "unlocked" means serving (unlocked, or encryption off)'
+complete -c pikactl -n '__pikactl_at '\''status'\''' -l wait -x -d 'poll until the node serves (or the --for condition holds), through restarts and gateway errors'
+complete -c pikactl -n '__pikactl_at '\''status'\''' -l for -x -a 'unlocked locked initialized reachable' -d 'condition to wait for; default and "unlocked": serving (unlocked, or encryption off)'
 complete -c pikactl -n '__pikactl_at '\''status'\''' -s h -l help -d 'show help for a command'
 
 # pikactl init
@@ -208,7 +209,7 @@ complete -c pikactl -n '__pikactl_at '\''init'\''' -s h -l help -d 'show help fo
 
 # pikactl unlock
 complete -c pikactl -n '__pikactl_at '\''unlock'\''' -l key-from -x -a '(__pikactl_secret)' -d 'where the server key comes from (prompt, -, file:PATH, env:NAME, keychain[:NAME], cmd:COMMAND); default: the keychain entry, else a prompt'
-complete -c pikactl -n '__pikactl_at '\''unlock'\''' -l wait -x -d 'wait up to this long for the server: refused connections, resets and a cluster'\''s 503 are waited through; wrong key, auth and TLS errors are not retried'
+complete -c pikactl -n '__pikactl_at '\''unlock'\''' -l wait -x -d 'wait up to this long, in all, for the server: refused connections, resets, a gateway'\''s 5xx/429 and a cluster'\''s 503 are waited through; wrong key, auth and TLS errors are not retried'
 complete -c pikactl -n '__pikactl_at '\''unlock'\''' -s h -l help -d 'show help for a command'
 
 # pikactl lock
@@ -240,7 +241,7 @@ complete -c pikactl -n '__pikactl_at '\''handover start'\''' -l current-key-from
 complete -c pikactl -n '__pikactl_at '\''handover start'\''' -l new-key-from -x -a '(__pikactl_secret)' -d 'the new key (default: asked twice on the terminal)'
 complete -c pikactl -n '__pikactl_at '\''handover start'\''' -l confirm-saved -d 'confirm the new key is saved in a password manager (required without a terminal)'
 complete -c pikactl -n '__pikactl_at '\''handover start'\''' -l save-to-keychain -d 'also keep the new key in your OS keychain (the old one stays as server-key-previous until finish)'
-complete -c pikactl -n '__pikactl_at '\''handover start'\''' -l operator -x -d 'your name in the record (default: $USER)'
+complete -c pikactl -n '__pikactl_at '\''handover start'\''' -l operator -x -d 'your name in the record (default: $USER, else git user.name)'
 complete -c pikactl -n '__pikactl_at '\''handover start'\''' -l record -r -F -d 'where to write the record (default: ./handover-<host>-<date>.json, plus .md)'
 complete -c pikactl -n '__pikactl_at '\''handover start'\''' -s h -l help -d 'show help for a command'
 
@@ -250,13 +251,14 @@ complete -c pikactl -n '__pikactl_at '\''handover accept'\''' -l key-from -x -a 
 complete -c pikactl -n '__pikactl_at '\''handover accept'\''' -l wait -x -d 'how long to wait for the restart (status goes locked; default 15m)'
 complete -c pikactl -n '__pikactl_at '\''handover accept'\''' -l no-wait-restart -d 'the server was restarted already: do not wait for it to go locked'
 complete -c pikactl -n '__pikactl_at '\''handover accept'\''' -l save-to-keychain -d 'store the key in your OS keychain (server-key entry for this server)'
-complete -c pikactl -n '__pikactl_at '\''handover accept'\''' -l operator -x -d 'your name in the record (default: $USER)'
+complete -c pikactl -n '__pikactl_at '\''handover accept'\''' -s y -l yes -d 'with --server: skip typing the host name (without a terminal, --server alone is enough)'
+complete -c pikactl -n '__pikactl_at '\''handover accept'\''' -l operator -x -d 'your name in the record (default: $USER, else git user.name)'
 complete -c pikactl -n '__pikactl_at '\''handover accept'\''' -s h -l help -d 'show help for a command'
 
 # pikactl handover finish
 complete -c pikactl -n '__pikactl_at '\''handover finish'\''' -l record -r -F -d 'the handover record, as the incoming operator returned it'
 complete -c pikactl -n '__pikactl_at '\''handover finish'\''' -s y -l yes -d 'delete the old keychain entry without asking (required without a terminal)'
-complete -c pikactl -n '__pikactl_at '\''handover finish'\''' -l operator -x -d 'your name in the record (default: $USER)'
+complete -c pikactl -n '__pikactl_at '\''handover finish'\''' -l operator -x -d 'your name in the record (default: $USER, else git user.name)'
 complete -c pikactl -n '__pikactl_at '\''handover finish'\''' -s h -l help -d 'show help for a command'
 
 # pikactl login
@@ -280,6 +282,7 @@ complete -c pikactl -n '__pikactl_at '\''keychain'\''' -s h -l help -d 'show hel
 complete -c pikactl -n '__pikactl_at '\''keychain set'\''' -l key-from -x -a '(__pikactl_secret)' -d 'where the key comes from (default: typed twice on the terminal)'
 complete -c pikactl -n '__pikactl_at '\''keychain set'\''' -l no-verify -d 'store without testing the key against the server'
 complete -c pikactl -n '__pikactl_at '\''keychain set'\''' -l name -x -d 'store under another entry: a kind of the current server (e.g. server-key-previous) or any name (not tested)'
+complete -c pikactl -n '__pikactl_at '\''keychain set'\''' -s y -l yes -d 'replace an existing entry without asking (required without a terminal)'
 complete -c pikactl -n '__pikactl_at '\''keychain set'\''' -s h -l help -d 'show help for a command'
 
 # pikactl keychain list
@@ -346,7 +349,7 @@ complete -c pikactl -n '__pikactl_at '\''sandbox'\''' -l base-path -x -d 'serve 
 complete -c pikactl -n '__pikactl_at '\''sandbox'\''' -l tls-cert -r -F -d 'serve HTTPS with this PEM certificate (with --tls-key)'
 complete -c pikactl -n '__pikactl_at '\''sandbox'\''' -l tls-key -r -F -d 'PEM private key for --tls-cert'
 complete -c pikactl -n '__pikactl_at '\''sandbox'\''' -l tls-self-signed -d 'serve HTTPS with a self-signed certificate made like Pika'\''s (kept in <data>/tls/)'
-complete -c pikactl -n '__pikactl_at '\''sandbox'\''' -l fault -x -d 'arm a one-shot fault (repeatable): rotate-write, rotate-runbook, rotate-drop'
+complete -c pikactl -n '__pikactl_at '\''sandbox'\''' -l fault -x -a 'rotate-write rotate-runbook rotate-drop rotate-delay rotate-garble init-delay init-garble' -d 'arm a one-shot fault (repeatable)'
 complete -c pikactl -n '__pikactl_at '\''sandbox'\''' -l rate-limit-soft -x -d 'failed unlocks/logins per IP before each try is delayed (default: 3)'
 complete -c pikactl -n '__pikactl_at '\''sandbox'\''' -l rate-limit-hard -x -d 'failed unlocks/logins per IP that trigger 429 (default: 30)'
 complete -c pikactl -n '__pikactl_at '\''sandbox'\''' -l rate-limit-window -x -d 'how long a failure counts (default: 15m)'
