@@ -10,6 +10,8 @@ export const SUMMARIES = {
   lock: 'lock the server now: it forgets the key and answers 503 until someone unlocks it',
   rotate: 'replace the server key: the server must be unlocked; verifies the new key afterwards',
   'recover-rotation': 'find out where a failed or interrupted rotation left the server, then repair it step by step',
+  backup: 'export a backup of the server to a file, inspect a backup file offline, restore one (merge or wipe)',
+  'recover-from-backup': 'lost key, have a backup: restore it into a fresh server, unlock with its key, rotate to a new key, step by step',
   handover: 'hand the server key from one operator to another: start (outgoing), accept (incoming), finish (outgoing)',
   login: 'log in once and keep the session in the OS keychain, so later commands need no password',
   logout: 'end the stored session on the server and delete it from the keychain',
