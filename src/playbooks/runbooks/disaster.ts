@@ -38,17 +38,24 @@ export const lostKeyWithBackup: Runbook = {
   steps: [
     'Find the backup and the key that was live when it was made; compare the backup date with your rotation history.',
     'Start a fresh server (new or wiped data directory): with encryption off nothing is gated, so the restore can go in.',
-    'Restore the backup (web UI, or POST /api/v1/backup with wipe), signed in with settings.manage.',
+    'Restore the backup (pikactl backup restore, merge by default; --wipe ends your session), signed in with settings.manage.',
     'Unlock with the key the backup was taken under.',
     'Rotate right away to a new key that you store properly. Whatever changed after the backup was taken is gone.',
   ],
   divergences: [
     'Backup and restore need a password session with settings.manage (a token gets 403) and are gated while the server is locked: restore into a fresh server first, then unlock.',
     'In a cluster the restore is forwarded to the leader; restarted followers then need the backup\'s key as well.',
+    'The backup password (if the file has one) only protects the file: it is not the server key, and the server key cannot open the file.',
+    'A restore writes rows only: on a server already unlocked under another key the settings stop opening (500) until it is locked and unlocked with the backup\'s key.',
   ],
   commands: [
+    { run: 'pikactl backup inspect FILE --decrypt-with SPEC', why: 'check the file is complete and opens (offline)' },
     { run: 'pikactl login', why: 'password session on the fresh server' },
-    { run: 'pikactl unlock --key-from SPEC --wait D', why: "unlock with the backup's key after the restore" },
+    {
+      run: 'pikactl recover-from-backup --backup FILE --backup-key-from SPEC --new-key-from SPEC',
+      why: 'the whole runbook, step by step: restore, unlock, check, rotate, verify (--plan first)',
+    },
+    { run: 'pikactl unlock --key-from SPEC --wait D', why: "by hand: unlock with the backup's key after pikactl backup restore" },
     { run: 'pikactl rotate --current-key-from SPEC --new-key-from SPEC --confirm-saved --save-to-keychain', why: 'move to a key you keep' },
     { run: 'pikactl status', why: 'expect initialized and unlocked' },
   ],
