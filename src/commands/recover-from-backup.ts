@@ -60,7 +60,7 @@ Examples:
 
 async function recoverFromBackup(app: App, g: GlobalOptions, opts: RecoverFromBackupOptions): Promise<number> {
   const { ctx } = app;
-  const [{ resolve }, inspect, { sendRestore }, journalMod, { runPlaybook }, { backupSteps }, { interactiveConfirmer }, sinks, { apiErrorToCli }] = await Promise.all([
+  const [{ resolve }, inspect, { sendRestore, restoreTarget }, journalMod, { runPlaybook }, { backupSteps }, { interactiveConfirmer }, sinks, { apiErrorToCli }] = await Promise.all([
     import('node:path'),
     import('../backup/inspect.js'),
     import('../backup/restore.js'),
@@ -96,6 +96,10 @@ async function recoverFromBackup(app: App, g: GlobalOptions, opts: RecoverFromBa
     const rot = last('rotate');
     const rotated = !rot ? 'no' : rot.state === 'done' || rot.state === 'skipped' ? 'done' : rot.state === 'started' || /may have been applied/.test(rot.note) ? 'unknown' : 'no';
 
+    // A locked server that is not our own restore is refused up front (exit 3), before any key is asked for.
+    if (!restoredBefore) await restoreTarget(t.client, ctx.signal).catch(async (err: unknown) => {
+      throw err instanceof ApiError ? await toCliError(err, t.server, PLAYBOOK) : err;
+    });
     let backupKey: Secret | undefined;
     let newKey: Secret | undefined;
     if (!plan) {

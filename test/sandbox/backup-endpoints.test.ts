@@ -5,7 +5,7 @@ import { adminClient, SandboxClient, startTestSandbox } from '../support/sandbox
 const KEY = 'sandbox-backup-key-1';
 
 async function raw(c: SandboxClient, method: string, path: string, body?: Buffer, headers: Record<string, string> = {}) {
-  const r = await fetch(c.baseUrl + path, { method, redirect: 'manual', headers: { ...(c.cookie ? { cookie: `${c.cookieName}=${c.cookie}` } : {}), ...headers }, body });
+  const r = await fetch(c.baseUrl + path, { method, redirect: 'manual', headers: { ...(c.cookie ? { cookie: `${c.cookieName}=${c.cookie}` } : {}), ...headers }, body: body ? new Uint8Array(body) : undefined });
   return { status: r.status, headers: r.headers, body: Buffer.from(await r.arrayBuffer()) };
 }
 
