@@ -91,10 +91,18 @@ async function loginAfterWipe(app: App, g: GlobalOptions, session: Session, t: T
 async function afterRestore(app: App, g: GlobalOptions, t: Target, wipe: boolean, message: string): Promise<number> {
   const { ctx } = app;
   const { unverified } = await import('../outcome.js');
+  const f = targetFlags(t.server);
   const s = await t.client.keyStatus(ctx.signal).catch((err: unknown) => {
+    // §12.5: restored rows sealed under another key than the live one: key/status answers 500.
+    if (err instanceof ApiError && err.kind === 'server_error') return 'unreadable' as const;
     throw unverified({ op: 'restore', server: t.server }, err);
   });
-  const f = targetFlags(t.server);
+  if (s === 'unreadable') {
+    const next = `The restore is in, but the key in memory cannot open the restored settings (key/status answers 500): the backup was taken under another key. Next: pikactl lock ${f} --yes, then pikactl unlock ${f} --key-from SPEC with the backup's key.`;
+    if (g.json) writeJson(ctx.io, { ok: true, server: t.server.id, restored: true, mode: wipe ? 'wipe' : 'merge', message, key_status: 'unreadable', next });
+    else ctx.io.stdout.write(`Restored into ${t.server.id} (${wipe ? 'wipe' : 'merge'}).\n${next}\n`);
+    return 0;
+  }
   const next = !s.initialized
     ? `The backup holds no server key verifier (taken before encryption was on): nothing to unlock. Check: pikactl status ${f}`
     : !s.unlocked
