@@ -25,10 +25,11 @@ export function registerBackup(program: Command, app: App): void {
   backup.addHelpText(
     'after',
     `
-A backup holds the database exactly as stored: the settings still sealed under the server
-key that was live at export, and users, sessions and tokens in plain bytes. It is as
-sensitive as the database, and useless without that key: keep the two together, in the
-same secure store. The backup password (--encrypt-with) protects only the file.`,
+A backup holds the database exactly as stored: the settings still sealed under
+the server key that was live at export, and users, sessions and tokens in plain
+bytes. It is as sensitive as the database, and useless without that key: keep
+the two together, in the same secure store. The backup password (--encrypt-with)
+protects only the file.`,
   );
 
   const exp = backup
@@ -42,10 +43,11 @@ same secure store. The backup password (--encrypt-with) protects only the file.`
     .addHelpText(
       'after',
       `
-Needs a login with settings.manage; refused (503) while the server is locked. The file is
-written beside its final name and renamed only once complete and checked (header, size).
-Exit codes: 0 saved, 2 bad flags or the file exists, 3 locked, 4 not logged in or not
-permitted, 7 unreachable or the download broke off.
+Needs a login with settings.manage; refused (503) while the server is locked.
+The file is written beside its final name and renamed only once complete and
+checked (header, size).
+Exit codes: 0 saved, 2 bad flags or the file exists, 3 locked, 4 not logged in
+or not permitted, 7 unreachable or the download broke off.
 
 Examples:
   pikactl backup export --out pika.pikabw
@@ -61,10 +63,11 @@ Examples:
     .addHelpText(
       'after',
       `
-Reads the file once in 1 MiB pieces (bounded memory, whatever its size); with a password
-the authentication tag is checked and the decrypted bytes are dropped. Sends nothing.
-Exit codes: 0 readable (and opens, when a password was given), 2 not a backup or truncated,
-5 the password does not open it.`,
+Reads the file once in 1 MiB pieces (bounded memory, whatever its size); with a
+password the authentication tag is checked and the decrypted bytes are dropped.
+Sends nothing.
+Exit codes: 0 readable (and opens, when a password was given), 2 not a backup or
+truncated, 5 the password does not open it.`,
     );
   app.action<InspectOptions>(insp, (opts, g, args) => inspectCommand(app, g, args[0], opts));
 
@@ -78,10 +81,11 @@ Exit codes: 0 readable (and opens, when a password was given), 2 not a backup or
     .addHelpText(
       'after',
       `
-The file is checked first (as inspect). A locked server refuses a restore (503): restore
-into a fresh server, or unlock first. Merge keeps rows the backup lacks; --wipe keeps
-nothing else. A restore writes rows only: afterwards the server reads "initialized,
-locked", and unlocks with the key that was live when the backup was taken.
+The file is checked first (as inspect). A locked server refuses a restore (503):
+restore into a fresh server, or unlock first. Merge keeps rows the backup lacks;
+--wipe keeps nothing else. A restore writes rows only: afterwards the server
+reads "initialized, locked", and unlocks with the key that was live when the
+backup was taken.
 Exit codes: 0 restored, 2 bad file, 3 locked, 4 not logged in, 5 wrong password,
 8 the restore may have been applied (check with pikactl status), 130 declined.
 

@@ -41,19 +41,21 @@ export function registerRecoverFromBackup(program: Command, app: App): void {
     .addHelpText(
       'after',
       `
-The runbook "lost key, have a backup" (pikactl runbook show lost-key-with-backup), step by
-step against a FRESH server (never initialized; a locked one refuses restores): check the
-file and the target, restore (merge), unlock with the backup's key (a wrong key stops
-there, changing nothing), check the settings open, rotate to a new key, verify. Each step
-is re-checked, confirmed, verified and journaled (no secret in the journal); an
-interrupted run resumes where it stopped when run again with the same backup file.
-Exit codes: 0 serving on the new key, 2 bad file or input needed, 3 locked target,
-4 not logged in, 5 wrong backup password or backup key, 8 a step may have run.
+The runbook "lost key, have a backup" (pikactl runbook show
+lost-key-with-backup), step by step against a FRESH server (never initialized; a
+locked one refuses restores): check the file and the target, restore (merge),
+unlock with the backup's key (a wrong key stops there, changing nothing), check
+the settings open, rotate to a new key, verify. Each step is re-checked,
+confirmed, verified and journaled (no secret in the journal); an interrupted run
+resumes where it stopped when run again with the same backup file.
+Exit codes: 0 serving on the new key, 2 bad file or input needed, 3 locked
+target, 4 not logged in, 5 wrong backup password or backup key, 8 a step may
+have run.
 
 Examples:
-  pikactl recover-from-backup --server https://new-pika:8080 --backup pika.pikabw --plan
-  pikactl recover-from-backup --backup pika.pikabw --backup-key-from env:OLD_KEY \\
-    --new-key-from env:NEW_KEY --confirm-saved --yes`,
+  pikactl recover-from-backup --server https://new:8080 --backup b.pikabw --plan
+  pikactl recover-from-backup --backup b.pikabw --backup-key-from env:OLD \\
+    --new-key-from env:NEW --confirm-saved --yes`,
     );
   app.action<RecoverFromBackupOptions>(cmd, (opts, g) => recoverFromBackup(app, g, opts));
 }

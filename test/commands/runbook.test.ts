@@ -16,7 +16,7 @@ const NAMES = [
 ];
 
 /** The command names the rest of pikactl provides (or will); a runbook must not invent others. */
-const KNOWN_COMMANDS = /^pikactl (status|init|unlock|lock|rotate|recover-rotation|handover (start|accept|finish)|keychain set|login|sandbox)\b/;
+const KNOWN_COMMANDS = /^pikactl (status|init|unlock|lock|rotate|recover-rotation|handover (start|accept|finish)|keychain set|login|sandbox|backup (export|inspect|restore)|recover-from-backup)\b/;
 
 describe('pikactl runbook list', () => {
   it('lists every documented scenario', async () => {
