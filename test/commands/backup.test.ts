@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { once, rawResponse, startAnswerProxy } from '../support/answer-proxy.js';
 import { runCli, tempDir, type TestContextOptions } from '../support/context.js';
 import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
 
@@ -139,5 +140,24 @@ describe('pikactl backup export → inspect → restore', () => {
     const yes = await runCli(['backup', 'restore', out], { ...ci(b, home), tty: true, answers: [{ match: /host name \(127\.0\.0\.1\)/, answer: '127.0.0.1' }] });
     expect(yes.code).toBe(0);
     expect(yes.stderr).toContain('MERGE');
+  });
+
+  it('a restore whose answer is lost or unreadable is maybe-done (exit 8) with the command that finds out', async () => {
+    const home = tempDir();
+    const a = await source(home);
+    const out = join(home, 'm.pikabw');
+    expect((await runCli(['backup', 'export', '--out', out], ci(a, home))).code).toBe(0);
+    for (const rewrite of [{ raw: rawResponse('200 OK', { 'Content-Type': 'text/html' }, '<html>proxy</html>') }, { raw: '' }]) {
+      const b = await startTestSandbox();
+      const proxy = await startAnswerProxy(b, once('/api/v1/backup', rewrite));
+      const r = await runCli(['backup', 'restore', out, '--yes', '--server', proxy.url], ci(b, home));
+      expect(proxy.rewritten).toEqual(['POST /api/v1/backup']);
+      expect(r.code).toBe(8);
+      expect(r.stderr).toContain('the backup restore on');
+      expect(r.stderr).toContain('may have been applied');
+      expect(r.stderr).toContain(`pikactl status --server ${proxy.url}`);
+      // It was applied: the fresh server now reads initialized and locked.
+      expect((await runCli(['status', '--json'], ci(b, home))).json()).toMatchObject({ state: 'locked' });
+    }
   });
 });
