@@ -66,6 +66,8 @@ const refuseOverwrite = (path: string) =>
 export async function preflightOut(r: Pick<ExportRequest, 'out' | 'force' | 'cwd'>): Promise<string | undefined> {
   if (r.out === undefined) return undefined;
   const path = resolve(r.cwd, r.out);
+  const dir = await stat(dirname(path)).catch(() => undefined);
+  if (!dir?.isDirectory()) throw usageError(`cannot write ${path}: ${dirname(path)} is not a directory`, 'Nothing was sent. Choose an --out in an existing directory.');
   if (!r.force && (await exists(path))) throw refuseOverwrite(path);
   return path;
 }
@@ -83,7 +85,13 @@ export async function exportBackup(r: ExportRequest): Promise<ExportResult> {
     throw refuseOverwrite(target);
   }
   const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`);
-  const fh = await openPrivateFile(tmp);
+  let fh: Awaited<ReturnType<typeof openPrivateFile>>;
+  try {
+    fh = await openPrivateFile(tmp);
+  } catch (err) {
+    res.body.destroy();
+    throw localFault(dirname(target), err);
+  }
   const hash = createHash('sha256');
   const bar = progressBar(r.io, 'Downloading', { enabled: r.progress });
   let head = Buffer.alloc(0);
@@ -103,13 +111,15 @@ export async function exportBackup(r: ExportRequest): Promise<ExportResult> {
         bytes += chunk.length;
         if (header && bytes > HEADER_SIZE + header.payloadSize) throw new BackupFormatError(`more bytes than the header announces (${HEADER_SIZE + header.payloadSize})`);
         hash.update(chunk);
-        await fh.write(chunk);
+        await fh.write(chunk).catch((err: unknown) => {
+          throw localFault(tmp, err);
+        });
         bar.add(chunk.length);
       }
     } catch (err) {
       res.body.destroy();
       if (err instanceof BackupFormatError) throw new CliError(`the server's answer is not a usable Pika backup: ${err.message}`, { code: 'not_pika', hint: 'Nothing was saved. Check --server (a proxy page?) and try again.' });
-      if (err instanceof ApiError || err instanceof CliError) throw err;
+      if (err instanceof ApiError || err instanceof CliError) throw err; // a local write fault is a CliError already
       throw new CliError(`the download broke off after ${bytes} bytes: ${(err as Error).message}`, { code: r.signal?.aborted ? 'cancelled' : 'unreachable', hint: 'Nothing was saved. Run the export again.', cause: err });
     }
     bar.done();
@@ -136,6 +146,12 @@ export async function exportBackup(r: ExportRequest): Promise<ExportResult> {
   }
   await syncDir(dirname(target));
   return { path: target, bytes, sha256: hash.digest('hex'), header };
+}
+
+/** A fault on this machine (no such directory, disk full, read-only): named, never a network error. */
+function localFault(path: string, err: unknown): CliError {
+  const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  return new CliError(`cannot write the backup at ${path}: ${code}`, { code: 'error', hint: 'Nothing was saved under the final name. Choose another --out (an existing directory with free space).', cause: err });
 }
 
 async function syncDir(dir: string): Promise<void> {

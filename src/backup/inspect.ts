@@ -33,7 +33,9 @@ export async function readHeader(path: string): Promise<{ header: BackupHeader; 
     throw usageError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? (err as Error).message)}`);
   }
   try {
-    const size = (await fh.stat()).size;
+    const st = await fh.stat();
+    if (!st.isFile()) throw usageError(`${path} is not a file`);
+    const size = st.size;
     const buf = Buffer.alloc(HEADER_SIZE);
     const { bytesRead } = await fh.read(buf, 0, HEADER_SIZE, 0);
     try {
