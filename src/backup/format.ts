@@ -54,9 +54,12 @@ export function buildHeader(h: { encrypted: boolean; payloadSize: number; dbVers
   return b;
 }
 
-/** The container key: SHA-256 of the password's UTF-8 bytes (pikactl always sends UTF-8). */
-export function containerKey(password: string): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(password, 'utf8').digest());
+/** The container key: SHA-256 of the password's bytes (a string is taken as UTF-8, which is what pikactl sends). */
+export function containerKey(password: string | Uint8Array): Uint8Array {
+  const h = createHash('sha256');
+  if (typeof password === 'string') h.update(password, 'utf8');
+  else h.update(password);
+  return new Uint8Array(h.digest());
 }
 
 /** File completeness: the header's size against what is there. */

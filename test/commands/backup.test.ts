@@ -160,4 +160,15 @@ describe('pikactl backup export → inspect → restore', () => {
       expect((await runCli(['status', '--json'], ci(b, home))).json()).toMatchObject({ state: 'locked' });
     }
   });
+
+  it('a non-ASCII backup password is sent as its UTF-8 bytes: the server seals with it, inspect and restore open it', async () => {
+    const home = tempDir();
+    const a = await source(home);
+    const out = join(home, 'u.pikabw');
+    const env = { BPW_U: 'pässwörd-ünïcødé-€-6' };
+    expect((await runCli(['backup', 'export', '--out', out, '--encrypt-with', 'env:BPW_U'], ci(a, home, env))).code).toBe(0);
+    expect((await runCli(['backup', 'inspect', out, '--decrypt-with', 'env:BPW_U', '--json'], ci(a, home, env))).json()).toMatchObject({ opens: 'yes' });
+    const b = await startTestSandbox();
+    expect((await runCli(['backup', 'restore', out, '--decrypt-with', 'env:BPW_U', '--yes'], ci(b, home, env))).code).toBe(0);
+  });
 });

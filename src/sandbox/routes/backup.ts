@@ -23,8 +23,11 @@ interface StateDump {
 
 const restoreFailed = (why: string) => new ApiError(400, `restore failed: ${why}: bad request`);
 
-function password(req: Req): string {
-  return req.query.get('encryption_password') || header(req, 'x-encryption-password') || '';
+/** The password's raw octets: the percent-decoded query (UTF-8), else the header's bytes as sent (Node reads them as Latin-1). */
+function password(req: Req): Buffer {
+  const q = req.query.get('encryption_password');
+  if (q) return Buffer.from(q, 'utf8');
+  return Buffer.from(header(req, 'x-encryption-password') ?? '', 'latin1');
 }
 
 function guarded(ctx: ServerCtx, req: Req, fn: () => Reply | Promise<Reply>): Promise<Reply> | Reply {
@@ -60,20 +63,20 @@ export function backupExport(ctx: ServerCtx, req: Req): Reply | Promise<Reply> {
     const dump: StateDump = { kind: 'pikactl-sandbox-state', version: 1, settings: ctx.keys.rawSettings(), users: ctx.users.all(), sessions: ctx.sessions.all() };
     let payload: Buffer = Buffer.from(JSON.stringify(dump), 'utf8');
     const pw = password(req);
-    if (pw) {
+    if (pw.length > 0) {
       const nonce = randomBytes(NONCE_BYTES);
       payload = Buffer.concat([nonce, xchacha20poly1305(containerKey(pw), nonce).encrypt(payload)]);
     }
     const ver = dbVersion();
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-    ctx.log(`backup: exported ${payload.length} payload bytes${pw ? ' (encrypted)' : ''}`);
+    ctx.log(`backup: exported ${payload.length} payload bytes${pw.length > 0 ? ' (encrypted)' : ''}`);
     return {
       status: 200,
       headers: {
         'Content-Type': 'application/octet-stream',
         'Content-Disposition': `attachment; filename="pika-backup-${stamp}-v${ver}.pikabw"`,
       },
-      body: Buffer.concat([buildHeader({ encrypted: Boolean(pw), payloadSize: payload.length, dbVersion: ver }), payload]),
+      body: Buffer.concat([buildHeader({ encrypted: pw.length > 0, payloadSize: payload.length, dbVersion: ver }), payload]),
     };
   });
 }
@@ -91,7 +94,7 @@ function openContainer(req: Req): StateDump {
   let payload = b.subarray(HEADER_SIZE, HEADER_SIZE + Number(size));
   if ((b[8] & 1) !== 0) {
     const pw = password(req);
-    if (!pw) throw restoreFailed('encryption password is required for this backup');
+    if (pw.length === 0) throw restoreFailed('encryption password is required for this backup');
     if (payload.length < SEAL_OVERHEAD) throw restoreFailed('decrypting backup (wrong password?)');
     try {
       payload = Buffer.from(xchacha20poly1305(containerKey(pw), payload.subarray(0, NONCE_BYTES)).decrypt(payload.subarray(NONCE_BYTES)));
