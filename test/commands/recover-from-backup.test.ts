@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir, type TestContextOptions } from '../support/context.js';
+import { MemoryKeychain, runCli, tempDir, type TestContextOptions } from '../support/context.js';
 import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
 
 const KEY = 'the-key-live-at-backup-time-1';
@@ -108,5 +108,20 @@ describe('pikactl recover-from-backup', () => {
     const r = await runCli(['runbook', 'show', 'lost-key-with-backup']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('pikactl recover-from-backup --backup FILE --backup-key-from SPEC');
+  });
+
+  it('--save-to-keychain keeps the new key as server-key:<url> once verified; the export then names that entry', async () => {
+    const home = tempDir();
+    const file = await backupFile(home);
+    const b = await startTestSandbox();
+    const keychain = new MemoryKeychain();
+    const r = await runCli([...args(file), '--yes', '--confirm-saved', '--save-to-keychain'], { ...ci(b, home), keychain });
+    expect(r.code).toBe(0);
+    expect(keychain.entries.get(`server-key:${b.url}`)).toBe(NEW_KEY);
+    expect(r.stdout).toContain(`keychain entry "server-key:${b.url}"`);
+    const e = await runCli(['backup', 'export', '--out', join(home, 'after.pikabw')], { ...ci(b, home), keychain });
+    expect(e.code).toBe(0);
+    expect(e.stdout).toContain(`the keychain entry "server-key:${b.url}"`);
+    expect(e.stdout).toContain('same secure store');
   });
 });
