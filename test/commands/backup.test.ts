@@ -126,6 +126,10 @@ describe('pikactl backup export → inspect → restore', () => {
     expect(r.stderr).toContain('Start a fresh Pika');
     expect(r.stderr).toContain('pikactl recover-from-backup');
     expect(lines.filter((l) => l.startsWith('POST /api/v1/backup'))).toEqual([]);
+    // An export from the locked server is refused by the gate too (exit 3), and leaves no file.
+    const ex = await runCli(['backup', 'export', '--out', join(home, 'from-locked.pikabw')], ci(locked, home));
+    expect(ex.code).toBe(3);
+    expect(readdirSync(home).filter((n) => n.startsWith('from-locked') || n.includes('.partial'))).toEqual([]);
   });
 
   it('without a terminal a restore needs --yes; on a terminal the host name is typed', async () => {
