@@ -139,6 +139,7 @@ export async function runRecovery(d: RecoveryRunDeps): Promise<{ end: RecoveryEn
       from: from ?? emptyFrom(d.keys),
       readOnly: d.planOnly,
       signal: ctx.signal,
+      server,
       confirmLock: async (info) =>
         d.yes ||
         d.confirmer.confirm({ playbook: PLAYBOOK, stepId: 'diagnostic-lock', title: info.title, explain: info.why, severity: 'severe', host: server.host, server: server.id }),
