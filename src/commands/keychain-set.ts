@@ -9,6 +9,7 @@ import type { KeychainKind } from '../secrets/accounts.js';
 import type { Secret } from '../secrets/secret.js';
 import type { Keychain } from '../secrets/keychain.js';
 import { targetFlags } from '../config/target-flags.js';
+import { sendChange } from '../outcome.js';
 
 /**
  * `pikactl keychain set`: store a key, tested against the server first. A key the server
@@ -157,7 +158,10 @@ async function verifyKey(app: App, g: GlobalOptions, session: Session, t: Target
       default:
         throw unverifiable(`${t.server.id} is in no state to test a key`, 'unreachable', `See pikactl status ${targetFlags(t.server)}.`);
     }
-    await authed(app, g, session, t, 'keychain set', () => t.client.unlock(key, ctx.signal));
+    // On a locked server the test IS an unlock: a lost answer leaves it maybe unlocked (exit 8), not "unreachable".
+    const unlock = () => t.client.unlock(key, ctx.signal);
+    const change = { op: 'unlock', server: t.server, what: 'unlock that tests the key', caution: 'Nothing was stored in the keychain.' } as const;
+    await authed(app, g, session, t, 'keychain set', before.state === 'locked' ? () => sendChange(change, unlock) : unlock);
     return { verified: true, unlocked: before.state === 'locked' };
   } catch (err) {
     if (err instanceof ApiError && err.kind === 'wrong_key') {

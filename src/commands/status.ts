@@ -174,10 +174,12 @@ async function observeRow(app: App, t: Target, waitMs: number | undefined, cond:
   }
 }
 
-/** Fleet rule: 0 if all 0; 8 (partly) if some 0; else the worst single code. */
+/** Fleet rule: 0 if all 0; 8 (partly) if some 0 or any 8; else the worst single code. */
 export function combineCodes(codes: number[]): number {
   if (codes.every((c) => c === 0)) return 0;
   if (codes.length > 1 && codes.some((c) => c === 0)) return ExitCode.NEEDS_RECOVERY;
+  // A node that may have changed (8) is what to act on first: a larger number (9, 130) must not hide it.
+  if (codes.includes(ExitCode.NEEDS_RECOVERY)) return ExitCode.NEEDS_RECOVERY;
   return Math.max(...codes);
 }
 

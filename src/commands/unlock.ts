@@ -15,6 +15,7 @@ import { ApiError } from '../api/types.js';
 import type { Secret } from '../secrets/secret.js';
 import { keychainEntryOf, wrongStoredKey } from '../keychain/server-key.js';
 import { notApplied } from '../ops/fleet.js';
+import { settingsUnreadable } from '../ops/serving.js';
 import { targetFlags } from '../config/target-flags.js';
 
 export interface UnlockOptions {
@@ -110,11 +111,7 @@ async function unlockNode(app: App, g: GlobalOptions, session: Session, t: Targe
 }
 
 export function unreadable(t: Target, p: Probe): CliError {
-  return new CliError(`${t.server.id} cannot read its own settings (${p.error?.serverMessage ?? 'HTTP 500'})`, {
-    code: 'needs_recovery',
-    hint: `A rotation was probably left half done: pikactl recover-rotation ${targetFlags(t.server)}`,
-    details: p.error?.requestId ? { request_id: p.error.requestId } : undefined,
-  });
+  return settingsUnreadable(t.server, p);
 }
 
 /** The wait ran out with nothing (but a gateway) answering: what was waited for, how long, what was seen. */

@@ -31,7 +31,8 @@ export function describeProbe(p: Probe): ProbeInfo {
   }
 }
 
-export function describeAction(a: RecoveryAction): string {
+/** `flags`: how the commands in the text name the server (targetFlags), so they run as printed. */
+export function describeAction(a: RecoveryAction, flags?: string): string {
   switch (a.kind) {
     case 'lock':
       return 'lock the server (drops the key from memory; nothing on disk changes)';
@@ -48,20 +49,20 @@ export function describeAction(a: RecoveryAction): string {
     case 'wait':
       return a.ms === undefined ? 'wait for the rate-limit window to pass' : `wait ${formatDuration(a.ms)}`;
     case 'manual':
-      return MANUAL[a.what];
+      return MANUAL[a.what](flags ? ` ${flags}` : '');
   }
 }
 
-const MANUAL: Record<Extract<RecoveryAction, { kind: 'manual' }>['what'], string> = {
-  restart_server: 'restart the Pika process, or roll its pod (by hand: pikactl cannot restart a server)',
-  restore_backup:
+const MANUAL: Record<Extract<RecoveryAction, { kind: 'manual' }>['what'], (s: string) => string> = {
+  restart_server: () => 'restart the Pika process, or roll its pod (by hand: pikactl cannot restart a server)',
+  restore_backup: () =>
     'restore a backup taken while you held its key (web UI, or POST /api/v1/backup), unlock with that key, then rotate to a key you keep',
-  find_key: 'find the key the server runs on, then run pikactl recover-rotation again with it',
-  check_keys:
+  find_key: () => 'find the key the server runs on, then run pikactl recover-rotation again with it',
+  check_keys: () =>
     'check the keys for a typo, or take them from the keychain (--old-key-from keychain:server-key-previous ' +
     '--new-key-from keychain:server-key-pending), then run pikactl recover-rotation again',
-  check_network: 'check the URL, the network and that Pika is running: pikactl status --wait 2m',
-  initialize: 'nothing to recover; to turn encryption on: pikactl init --key-from SPEC --confirm-saved',
+  check_network: (s) => `check the URL, the network and that Pika is running: pikactl status${s} --wait 2m`,
+  initialize: (s) => `nothing to recover; to turn encryption on: pikactl init${s} --key-from SPEC --confirm-saved`,
 };
 
 function seen(obs: Observation): string {

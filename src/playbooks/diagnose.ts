@@ -1,4 +1,6 @@
 import { ApiError, type PikaClient } from '../api/types.js';
+import type { ServerUrl } from '../api/url.js';
+import { sendChange } from '../outcome.js';
 import {
   decideRecovery,
   describeProbe,
@@ -42,6 +44,8 @@ export interface DiagnoseOptions {
    */
   readOnly?: boolean;
   signal?: AbortSignal;
+  /** The server, for the outcome of the lock when its answer is lost (maybe done, exit 8). */
+  server?: ServerUrl;
 }
 
 export interface Diagnosis {
@@ -82,8 +86,10 @@ async function runProbe(client: PikaClient, probe: Probe, opts: DiagnoseOptions)
     }
     case 'lock': {
       if (!(await opts.confirmLock(describeProbe(probe)))) return { kind: 'lock', result: 'declined' };
+      const lock = () => client.lock(signal);
       try {
-        await client.lock(signal);
+        // A lock whose answer is lost may have locked the server: maybe done (exit 8), like `pikactl lock`.
+        await (opts.server ? sendChange({ op: 'lock', server: opts.server }, lock) : lock());
       } catch (err) {
         // Already locked (the gate answers 503 to lock): the goal is met.
         if (!(err instanceof ApiError && err.kind === 'locked')) throw err;

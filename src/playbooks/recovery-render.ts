@@ -188,7 +188,7 @@ export function renderDiagnosis(plan: RecoveryPlan, obs: Observation, style: Sty
   // The explanation and actions can quote what the server answered (recovery-text.ts): rendered safe.
   out.push('', serverText(plan.explanation, { multiline: true, max: 4000 }));
   const manual = plan.actions.filter((a) => a.kind === 'manual' || a.kind === 'wait');
-  if (manual.length > 0) out.push('', 'What to do now:', ...manual.map((a, i) => `${i + 1}. ${serverText(describeAction(a), { multiline: true, max: 4000 })}`));
+  if (manual.length > 0) out.push('', 'What to do now:', ...manual.map((a, i) => `${i + 1}. ${serverText(describeAction(a, targetFlags(r.server)), { multiline: true, max: 4000 })}`));
   return `${out.join('\n')}\n`;
 }
 
@@ -204,7 +204,7 @@ export function diagnosisEvent(round: number, plan: RecoveryPlan, obs: Observati
     title: plan.title,
     explanation: plan.explanation,
     observed: Object.fromEntries(observationLines(obs).map(([k, v]) => [k.replace(/[/ ]/g, '_'), v])),
-    actions: plan.actions.map(describeAction),
+    actions: plan.actions.map((a) => describeAction(a, targetFlags(r.server))),
     ...('refused' in plan ? { refused: plan.refused } : {}),
     ...(plan.code === 'restore' || plan.code === 'keys_refused' ? { instructions: restoreInstructions(plan, obs, r) } : {}),
     ...(skipped ? { skipped: describeProbe(skipped).title } : {}),

@@ -64,7 +64,7 @@ export async function runRecovery(d: RecoveryRunDeps): Promise<{ end: RecoveryEn
   const emit = (e: Record<string, unknown>) => io.stdout.write(`${jsonText(e)}\n`);
   const note = (text: string) => (d.json ? emit({ event: 'note', text }) : io.stderr.write(`${text}\n`));
   const guard = Object.values(d.keys.keys).filter((k): k is Secret => k !== undefined);
-  const stepCtx: RecoveryStepContext = { client: d.client, keys: d.keys.keys, held: d.keys.held, obs: undefined as unknown as Observation, signal: ctx.signal, outcome: new Map() };
+  const stepCtx: RecoveryStepContext = { client: d.client, server, keys: d.keys.keys, held: d.keys.held, obs: undefined as unknown as Observation, signal: ctx.signal, outcome: new Map() };
   let journal: Journal | undefined;
   let offered = false;
 
@@ -139,6 +139,7 @@ export async function runRecovery(d: RecoveryRunDeps): Promise<{ end: RecoveryEn
       from: from ?? emptyFrom(d.keys),
       readOnly: d.planOnly,
       signal: ctx.signal,
+      server,
       confirmLock: async (info) =>
         d.yes ||
         d.confirmer.confirm({ playbook: PLAYBOOK, stepId: 'diagnostic-lock', title: info.title, explain: info.why, severity: 'severe', host: server.host, server: server.id }),

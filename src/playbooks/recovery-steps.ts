@@ -1,4 +1,6 @@
 import { ApiError, type PikaClient } from '../api/types.js';
+import type { ServerUrl } from '../api/url.js';
+import { sendChange } from '../outcome.js';
 import { rotationUncertainty } from '../ops/rotation.js';
 import { CliError } from '../errors.js';
 import { recordProbe, type KeyRole, type Observation, type RecoveryAction, type RecoveryPlan } from '../ops/recovery.js';
@@ -22,6 +24,8 @@ export interface RecoveryStepContext {
   /** Updated by every run(); read by the command after the playbook. */
   obs: Observation;
   signal?: AbortSignal;
+  /** The server, for the outcome of a state change whose answer is lost (maybe done, exit 8). */
+  server?: ServerUrl;
   /** What each step's run() saw, for its verify(): step id → replan reason (absent: it worked). */
   outcome: Map<string, string>;
 }
@@ -64,8 +68,10 @@ function lockStep(): Step<RecoveryStepContext> {
       return s === 'off' ? OFF : 'pending';
     },
     async run(c) {
+      const lock = () => c.client.lock(c.signal);
       try {
-        await c.client.lock(c.signal);
+        // A lock whose answer is lost may have locked the server: maybe done (exit 8), like `pikactl lock`.
+        await (c.server ? sendChange({ op: 'lock', server: c.server }, lock) : lock());
       } catch (err) {
         if (!(err instanceof ApiError && err.kind === 'locked')) throw err;
       }

@@ -147,7 +147,7 @@ describe('decideRecovery', () => {
   it('restore says the sealed blob opens whole or not at all', () => {
     const plan = decideRecovery(obs({ status: S500, held: { old: false, new: true }, lock: 'declined' }));
     expect(plan.explanation).toMatch(/opens whole or not at all/);
-    expect(plan.actions.map(describeAction).join('\n')).toMatch(/restart.*\n.*new key\n.*sealed secrets open\n.*backup/);
+    expect(plan.actions.map((a) => describeAction(a)).join('\n')).toMatch(/restart.*\n.*new key\n.*sealed secrets open\n.*backup/);
   });
 
   it('refused keys are said first, with the keychain flags; a locked server is never told to restart', () => {
@@ -156,9 +156,9 @@ describe('decideRecovery', () => {
     expect(plan.explanation).toMatch(/typo/);
     expect(plan.explanation).toContain('--old-key-from keychain:server-key-previous');
     expect(plan.explanation).toContain('--new-key-from keychain:server-key-pending');
-    const words = `${plan.explanation}\n${plan.actions.map(describeAction).join('\n')}`;
+    const words = `${plan.explanation}\n${plan.actions.map((a) => describeAction(a)).join('\n')}`;
     expect(words).not.toMatch(/restart/i);
-    expect(plan.actions.map(describeAction)[0]).toMatch(/typo/);
+    expect(plan.actions.map((a) => describeAction(a))[0]).toMatch(/typo/);
   });
 });
 

@@ -2,6 +2,7 @@ import { parseServerUrl, type ServerUrl } from '../../api/url.js';
 import { normalizePin } from '../../config/pin.js';
 import { CliError, needsInput, usageError } from '../../errors.js';
 import type { IO } from '../../io/types.js';
+import { serverText } from '../../output/server-text.js';
 import type { HandoverRecord } from './record.js';
 
 /**
@@ -12,12 +13,8 @@ import type { HandoverRecord } from './record.js';
  * anything is sent, and compared with what the operator named or trusts themselves.
  */
 
-/** Record text shown on a terminal: control characters escaped, length capped. */
-function shown(text: string, max = 200): string {
-  // eslint-disable-next-line no-control-regex
-  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-  return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;
-}
+/** Record text shown on a terminal: the file is untrusted like server text, so it renders the same way. */
+const shown = (text: string) => serverText(text, { max: 200 });
 
 /** The record's server as a URL; a server that does not parse makes the file no record. */
 export function recordServer(r: HandoverRecord, path: string): ServerUrl {
