@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { eventually, kubectl, startTestKube, type TestKube } from '../support/kube.js';
+import { spawn } from 'node:child_process';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { eventually, KUBECTL, kubectl, startTestKube, type TestKube } from '../support/kube.js';
 
 /**
  * The Kubernetes stand-in checked with the REAL kubectl (Debian's kubernetes-client in CI):
@@ -104,4 +105,53 @@ describe('kubectl against sandbox --kube', () => {
     await eventually(async () => ((await pods(k)).items[2].status.phase === 'Running' ? true : undefined));
     expect(await keyStatus(k.podUrl(2))).toEqual({ initialized: true, unlocked: false });
   });
+
+  /** `kubectl port-forward pod/NAME :8080` until the test ends; resolves to the local URL it printed. */
+  function portForward(k: TestKube, pod: string, env: Record<string, string> = {}): Promise<string> {
+    const child = spawn(KUBECTL, ['port-forward', `pod/${pod}`, ':8080', '-n', 'pika', '--address', '127.0.0.1'], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: k.dataDir, KUBECONFIG: k.kubeconfigFile, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    onTestFinished(() => {
+      child.kill();
+    });
+    return new Promise((resolve, reject) => {
+      let out = '';
+      let err = '';
+      const timer = setTimeout(() => reject(new Error(`kubectl port-forward printed no address: ${out} ${err}`)), 10_000);
+      child.stderr.on('data', (d) => (err += d));
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(`http://127.0.0.1:${m[1]}`);
+        }
+      });
+      child.on('exit', (code) => reject(new Error(`kubectl port-forward exited ${code}: ${err}`)));
+    });
+  }
+
+  // kubectl 1.31+ tunnels SPDY through a WebSocket first; with the feature off it upgrades to SPDY/3.1 directly.
+  for (const [mode, env] of [
+    ['SPDY over WebSocket', {}],
+    ['SPDY upgrade', { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' }],
+  ] as const) {
+    it(`kubectl port-forward reaches the pod's own server (${mode})`, async () => {
+      const k = await startTestKube({ pods: 2, bootPassword: BOOT });
+      // pika-1 comes back locked (wrong password in the Secret): the forward must show THAT pod's state.
+      await kubectl(k, ['patch', 'secret', 'pika-encryption', '--type', 'merge', '-p', JSON.stringify({ data: { password: Buffer.from('wrong').toString('base64') } })]);
+      await kubectl(k, ['delete', 'pod', 'pika-1', '-n', 'pika']);
+      await eventually(async () => ((await pods(k)).items[1].status.phase === 'Running' ? true : undefined));
+      for (const [pod, unlocked] of [['pika-0', true], ['pika-1', false]] as const) {
+        const url = await portForward(k, pod, env);
+        const health = await fetch(`${url}/healthz`);
+        expect(health.status).toBe(200);
+        expect(await health.text()).toBe('OK');
+        // Two requests: two local connections, so two stream pairs on the one session.
+        expect(await (await fetch(`${url}/api/v1/key/status`)).json()).toEqual({ initialized: true, unlocked });
+        expect(await (await fetch(`${url}/api/v1/key/status`, { headers: { connection: 'close' } })).json()).toEqual({ initialized: true, unlocked });
+      }
+    });
+  }
 });
