@@ -106,6 +106,22 @@ describe('kubectl against sandbox --kube', () => {
     expect(await keyStatus(k.podUrl(2))).toEqual({ initialized: true, unlocked: false });
   });
 
+  it('a replacement held Pending is listed as not Ready without a pod IP, in JSON and in the printed table', async () => {
+    const k = await startTestKube({ pods: 2, bootPassword: BOOT });
+    k.world.hold(1);
+    expect((await kubectl(k, ['delete', 'pod', 'pika-1', '-n', 'pika'])).code).toBe(0);
+    const p = (await pods(k)).items[1];
+    expect(p.status.phase).toBe('Pending');
+    expect(p.status.podIP).toBeUndefined();
+    expect(p.status.conditions.find((c: any) => c.type === 'Ready').status).toBe('False');
+    const table = await kubectl(k, ['get', 'pods', '-n', 'pika']);
+    expect(table.stdout).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\n/);
+    expect(table.stdout).toMatch(/\npika-0\s+1\/1\s+Running\s+0\s+\d+s\n/);
+    expect(table.stdout).toMatch(/\npika-1\s+0\/1\s+ContainerCreating\s+0\s+\d+s\n/);
+    k.world.release(1);
+    await eventually(async () => ((await pods(k)).items[1].status.phase === 'Running' ? true : undefined));
+  });
+
   /** `kubectl port-forward pod/NAME :8080` until the test ends; resolves to the local URL it printed. */
   function portForward(k: TestKube, pod: string, env: Record<string, string> = {}): Promise<string> {
     const child = spawn(KUBECTL, ['port-forward', `pod/${pod}`, ':8080', '-n', 'pika', '--address', '127.0.0.1'], {

@@ -7,6 +7,7 @@ import { deploymentJson, listJson, podJson, secretJson, servicesJson, statefulSe
 import { parsePorts, servePortForward } from './portforward.js';
 import { parseSelector } from './selectors.js';
 import { spdyPortForward } from './spdy-portforward.js';
+import { podTable, wantsTable } from './table.js';
 import { acceptWebSocket } from './websocket.js';
 import { patchSecret, replaceSecret } from './secrets.js';
 import { KubeError, kubeErrors } from './status.js';
@@ -25,7 +26,7 @@ export interface ApiServerOptions {
   log: (line: string) => void;
 }
 
-type Route = { method: string; parts: string[]; query: URLSearchParams; body: () => Promise<unknown>; contentType: string };
+type Route = { method: string; parts: string[]; query: URLSearchParams; body: () => Promise<unknown>; contentType: string; accept?: string };
 
 function authorized(req: IncomingMessage, token: string): boolean {
   const m = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''));
@@ -108,13 +109,17 @@ function handle(w: KubeWorld, r: Route, serverAddress: string): Promise<unknown>
   if (!kind) throw kubeErrors.pathNotFound();
   if (name === undefined) {
     if (!get) throw kubeErrors.methodNotAllowed();
-    return listJson(kind.list, core ? 'v1' : 'apps/v1', w.rv, pick(Object.values(kind.objs())));
+    const list = listJson(kind.list, core ? 'v1' : 'apps/v1', w.rv, pick(Object.values(kind.objs())));
+    return resource === 'pods' && wantsTable(r.accept) ? podTable(list as Parameters<typeof podTable>[0]) : list;
   }
   if (sub !== undefined) {
     if (resource === 'pods' && sub === 'portforward') throw kubeErrors.badRequest('Upgrade request required');
     throw kubeErrors.pathNotFound();
   }
-  if (get) return one(kind.objs(), resource, kind.group);
+  if (get) {
+    const obj = one(kind.objs(), resource, kind.group);
+    return resource === 'pods' && wantsTable(r.accept) ? podTable({ metadata: { resourceVersion: String(w.rv) }, items: [obj] }) : obj;
+  }
   if (resource === 'pods' && method === 'DELETE') {
     const p = inNs ? w.podByName(name) : undefined;
     if (!p) throw kubeErrors.notFound('pods', name);
@@ -150,7 +155,7 @@ export function buildApiServer(o: ApiServerOptions): { server: Server; closeUpgr
       send(res, code, body);
     };
     if (!authorized(req, o.token)) return done(401, kubeErrors.unauthorized().body());
-    const route: Route = { method, parts, query: url.searchParams, body: () => readBody(req), contentType: String(req.headers['content-type'] ?? '') };
+    const route: Route = { method, parts, query: url.searchParams, body: () => readBody(req), contentType: String(req.headers['content-type'] ?? ''), accept: req.headers.accept };
     Promise.resolve()
       .then(() => handle(o.world, route, address()))
       .then(
