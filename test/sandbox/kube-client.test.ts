@@ -101,6 +101,40 @@ describe('@kubernetes/client-node against sandbox --kube', () => {
     }
   });
 
+  it('watches pods: a deletion streams DELETED for the old uid, then ADDED Pending and MODIFIED Running for the new one', async () => {
+    const k = await startTestKube({ pods: 2 });
+    const kc = config(k);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const list = await core.listNamespacedPod({ namespace: 'pika', labelSelector: 'app.kubernetes.io/name=pika' });
+    const events: Array<[string, string, string, string]> = [];
+    let running!: () => void;
+    const replaced = new Promise<void>((r) => (running = r));
+    const watch = await new k8s.Watch(kc).watch(
+      '/api/v1/namespaces/pika/pods',
+      { labelSelector: 'statefulset.kubernetes.io/pod-name=pika-1', resourceVersion: list.metadata!.resourceVersion },
+      (type: string, p: k8s.V1Pod) => {
+        events.push([type, p.metadata!.name!, p.metadata!.uid!, p.status!.phase!]);
+        if (type === 'MODIFIED' && p.status!.phase === 'Running' && p.metadata!.uid !== list.items[1].metadata!.uid) running();
+      },
+      () => {},
+    );
+    try {
+      await core.deleteNamespacedPod({ namespace: 'pika', name: 'pika-1' });
+      await replaced;
+    } finally {
+      watch.abort();
+    }
+    const old = list.items[1].metadata!.uid!;
+    const fresh = events.find(([t]) => t === 'ADDED')![2];
+    expect(fresh).not.toBe(old);
+    expect(events.map(([t, n, u, ph]) => [t, n, u === old ? 'old' : u === fresh ? 'new' : u, ph])).toEqual([
+      ['MODIFIED', 'pika-1', 'old', 'Running'],
+      ['DELETED', 'pika-1', 'old', 'Running'],
+      ['ADDED', 'pika-1', 'new', 'Pending'],
+      ['MODIFIED', 'pika-1', 'new', 'Running'],
+    ]);
+  });
+
   it('refuses requests without the bearer token (401 Status), and a port-forward to a missing pod', async () => {
     const k = await startTestKube({ pods: 1 });
     const { code, body } = await new Promise<{ code: number; body: string }>((resolve, reject) => {
