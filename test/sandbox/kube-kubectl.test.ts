@@ -122,6 +122,20 @@ describe('kubectl against sandbox --kube', () => {
     await eventually(async () => ((await pods(k)).items[1].status.phase === 'Running' ? true : undefined));
   });
 
+  // (kubectl auth can-i sends protobuf, which the stand-in does not speak: SelfSubjectAccessReview is checked with client-node.)
+  it('answers 403 Forbidden as RBAC does for what a test denies', async () => {
+    const k = await startTestKube({ pods: 1, bootPassword: BOOT });
+    k.world.rbac.deny('patch', 'secrets');
+    k.world.rbac.deny('list', 'pods');
+    const list = await kubectl(k, ['get', 'pods', '-n', 'pika']);
+    expect(list.code).not.toBe(0);
+    expect(list.stderr).toContain('Error from server (Forbidden): pods is forbidden: User "pikactl-sandbox-admin" cannot list resource "pods" in API group "" in the namespace "pika"');
+    const patch = await kubectl(k, ['patch', 'secret', 'pika-encryption', '-n', 'pika', '--type', 'merge', '-p', '{"data":{"x":"eA=="}}']);
+    expect(patch.stderr).toContain('Error from server (Forbidden)');
+    expect(k.world.secret!.data.x).toBeUndefined();
+    expect((await kubectl(k, ['get', 'pod', 'pika-0', '-n', 'pika'])).code).toBe(0); // get is still allowed
+  });
+
   /** `kubectl port-forward pod/NAME :8080` until the test ends; resolves to the local URL it printed. */
   function portForward(k: TestKube, pod: string, env: Record<string, string> = {}): Promise<string> {
     const child = spawn(KUBECTL, ['port-forward', `pod/${pod}`, ':8080', '-n', 'pika', '--address', '127.0.0.1'], {

@@ -1,5 +1,6 @@
 import type { SandboxCluster } from '../cluster.js';
 import { EventEmitter } from 'node:events';
+import { Rbac } from './rbac.js';
 import { newUid, podJson, secretJson, type PodState, type SecretState, type Workload } from './objects.js';
 
 /**
@@ -25,6 +26,8 @@ export type WatchEvent = { resource: 'pods' | 'secrets'; type: 'ADDED' | 'MODIFI
 export class KubeWorld {
   /** One 'change' per object change, for watches (?watch=true). */
   readonly events = new EventEmitter<{ change: [WatchEvent] }>();
+  /** Everything is allowed until a test denies it. */
+  readonly rbac = new Rbac();
   readonly workload: Workload;
   readonly stsUid: string;
   secret?: SecretState;
