@@ -33,9 +33,11 @@ export class KubeWorld {
   secret?: SecretState;
   readonly pods: PodState[];
   private rvCounter: number;
-  private readonly restarts = new Set<Promise<void>>();
+  /** The replacement being started, per pod index (a second delete waits for it). */
+  private readonly restarts = new Map<number, Promise<void>>();
   /** Pods whose replacement stays Pending until release(i) (tests of pods not Running). */
   private readonly held = new Map<number, () => void>();
+  private readonly cancelled = new Set<string>();
   private stopped = false;
 
   constructor(private readonly o: WorldOptions) {
@@ -82,6 +84,16 @@ export class KubeWorld {
 
   /** DELETE pod: returns the pod as it was being deleted; the replacement exists (Pending) when this resolves. */
   async deletePod(p: PodState): Promise<PodState> {
+    // Deleting a Pending replacement: cancel its start (keeping any hold for the next one)
+    // and let it settle, so one sandbox per pod runs.
+    const inFlight = this.restarts.get(p.index);
+    if (inFlight) {
+      this.cancelled.add(p.uid);
+      const held = this.held.has(p.index);
+      this.release(p.index);
+      await inFlight;
+      if (held) this.hold(p.index);
+    }
     const gone: PodState = { ...p, deleting: new Date(), rv: this.bump() };
     this.podEvent('MODIFIED', gone);
     await this.o.cluster.stopNode(p.index).catch(() => undefined);
@@ -90,8 +102,8 @@ export class KubeWorld {
     Object.assign(p, { uid: newUid(), phase: 'Pending', ready: false, created: new Date(), started: undefined, deleting: undefined, rv: this.bump() });
     this.podEvent('ADDED', p);
     const restart = this.startPod(p);
-    this.restarts.add(restart);
-    void restart.finally(() => this.restarts.delete(restart));
+    this.restarts.set(p.index, restart);
+    void restart.finally(() => this.restarts.get(p.index) === restart && this.restarts.delete(p.index));
     return gone;
   }
 
@@ -110,7 +122,7 @@ export class KubeWorld {
     const uid = p.uid;
     if (this.held.has(p.index)) await new Promise<void>((go) => this.held.set(p.index, go));
     await new Promise((r) => setTimeout(r, this.o.pendingMs ?? 300));
-    if (this.stopped || p.uid !== uid) return;
+    if (this.stopped || p.uid !== uid || this.cancelled.delete(uid)) return;
     const bootKey = this.bootPassword();
     try {
       await this.o.cluster.startNode(p.index, bootKey === undefined ? {} : { bootKey, boot: 'pika' });
@@ -128,7 +140,7 @@ export class KubeWorld {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const i of [...this.held.keys()]) this.release(i);
-    await Promise.allSettled([...this.restarts]);
+    await Promise.allSettled([...this.restarts.values()]);
     await this.o.cluster.stop();
   }
 }
