@@ -59,4 +59,19 @@ describe('a rolling rotation through sandbox --kube', () => {
     expect((await follower.call('POST', '/api/v1/key/unlock', { json: { key: NEW } })).status).toBe(200);
     expect(await (await fetch(`${k.podUrl(1)}/api/v1/key/status`)).json()).toEqual({ initialized: true, unlocked: false });
   });
+
+  it('deleting the leader pod hands the lead to a live pod; the old leader comes back as a follower', async () => {
+    const k = await startTestKube({ pods: 3, bootPassword: OLD });
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(k.kubeconfigFile);
+    const api = kc.makeApiClient(k8s.CoreV1Api);
+    const role = async (i: number) => {
+      const c = new SandboxClient(k.podUrl(i));
+      expect((await c.login()).status).toBe(200);
+      return (await c.call('GET', '/api/v1/cluster/status')).json().role;
+    };
+    expect(await role(0)).toBe('leader');
+    expect(await roll(api, k, 0)).toEqual({ unlocked: true, invalid: false });
+    expect([await role(0), await role(1), await role(2)]).toEqual(['follower', 'leader', 'follower']);
+  });
 });

@@ -97,6 +97,15 @@ export class KubeWorld {
     const gone: PodState = { ...p, deleting: new Date(), rv: this.bump() };
     this.podEvent('MODIFIED', gone);
     await this.o.cluster.stopNode(p.index).catch(() => undefined);
+    // Pika's leader lock passes to a live peer; the old leader comes back as a follower.
+    const c = this.o.cluster;
+    if (c.leader() === p.index) {
+      const next = this.pods.find((q) => q.index !== p.index && c.isRunning(q.index));
+      if (next) {
+        c.setLeader(next.index);
+        this.o.log(`kube: leader pod ${this.workload.name}-${p.index} deleted; ${this.workload.name}-${next.index} leads now`);
+      }
+    }
     this.podEvent('DELETED', { ...gone, rv: this.bump() });
     // The controller's replacement, in place: same index and name, new uid.
     Object.assign(p, { uid: newUid(), phase: 'Pending', ready: false, created: new Date(), started: undefined, deleting: undefined, rv: this.bump() });
