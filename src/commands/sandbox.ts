@@ -22,6 +22,13 @@ export interface SandboxCommandOptions {
   sessionTtlMs?: number;
   /** Simulate a Pika cluster of this many nodes (undefined: one standalone server). */
   cluster?: number;
+  /** Serve a Kubernetes API stand-in with a StatefulSet of this many sandbox pods (src/sandbox/kube/). */
+  kube?: number;
+  kubeNamespace?: string;
+  /** env:NAME or file:PATH: the boot password the Secret starts with (default: generated). */
+  kubeSecretFrom?: string;
+  /** Write the kubeconfig here instead of printing it (it is always written, to <data>/kubeconfig by default). */
+  kubeconfigOut?: string;
   /** Do not log requests and key events on stderr. */
   quiet: boolean;
   json: boolean;
@@ -41,6 +48,10 @@ interface RawOptions {
   rateLimitWindow?: string;
   sessionTtl?: string;
   cluster?: string;
+  kube?: string;
+  kubeNamespace?: string;
+  kubeSecretFrom?: string;
+  kubeconfigOut?: string;
   quiet?: boolean;
 }
 
@@ -54,13 +65,24 @@ function int(text: string | undefined, flag: string, min: number, max = Number.M
 }
 
 /** Builder: argv options + globals → SandboxCommandOptions (no IO). */
-export function sandboxOptions(raw: RawOptions, globals: GlobalOptions): SandboxCommandOptions {
+export function sandboxOptions(rawIn: RawOptions, globals: GlobalOptions): SandboxCommandOptions {
+  // Should a global --kube <ref> (Kubernetes targets) take the flag before it reaches this
+  // command, `sandbox --kube N` still means N pods.
+  const globalKube = (globals as { kube?: unknown }).kube;
+  const raw = rawIn.kube === undefined && typeof globalKube === 'string' ? { ...rawIn, kube: globalKube } : rawIn;
   if (Boolean(raw.tlsCert) !== Boolean(raw.tlsKey)) {
     throw usageError('--tls-cert and --tls-key go together', 'Pass both, or --tls-self-signed for a generated certificate.');
   }
   for (const f of raw.fault ?? []) {
     if (!isFaultName(f)) throw usageError(`unknown fault "${f}"`, `Known faults: ${FAULT_NAMES.join(', ')}.`);
   }
+  if (raw.kube !== undefined && (raw.cluster !== undefined || raw.basePath !== undefined || raw.tlsCert || raw.tlsSelfSigned)) {
+    throw usageError('--kube goes alone: it makes its own cluster, with plain-HTTP pods as upstream runs them', 'Drop --cluster, --base-path and the TLS flags.');
+  }
+  if ((raw.kubeNamespace !== undefined || raw.kubeconfigOut !== undefined || raw.kubeSecretFrom !== undefined) && raw.kube === undefined) {
+    throw usageError('--kube-namespace, --kube-secret-from and --kubeconfig-out need --kube N');
+  }
+  if (raw.kubeNamespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(raw.kubeNamespace)) throw usageError(`--kube-namespace "${raw.kubeNamespace}" is not a valid namespace name`);
   if (raw.basePath !== undefined && /[?#\s]/.test(raw.basePath)) throw usageError(`--base-path "${raw.basePath}" is not a plain path`);
   const sessionTtlMs = raw.sessionTtl === undefined ? undefined : parseDuration(raw.sessionTtl, '--session-ttl');
   if (sessionTtlMs !== undefined && sessionTtlMs <= 0) throw usageError('--session-ttl must be greater than zero');
@@ -79,6 +101,10 @@ export function sandboxOptions(raw: RawOptions, globals: GlobalOptions): Sandbox
     rateLimit: { soft: int(raw.rateLimitSoft, '--rate-limit-soft', 0), hard: int(raw.rateLimitHard, '--rate-limit-hard', 0), windowMs },
     sessionTtlMs,
     cluster: int(raw.cluster, '--cluster', 1, 16),
+    kube: int(raw.kube, '--kube', 1, 16),
+    kubeNamespace: raw.kubeNamespace,
+    kubeSecretFrom: raw.kubeSecretFrom,
+    kubeconfigOut: raw.kubeconfigOut,
     quiet: Boolean(raw.quiet),
     json: globals.json,
   };
@@ -115,7 +141,15 @@ Examples:
   pikactl sandbox --port 0
   PIKA_PASSWORD_FROM=env:SBX_PW pikactl sandbox --data ./rehearsal --fault rotate-write
   pikactl sandbox --tls-self-signed --base-path /pika
-  pikactl sandbox --cluster 3 --port 0     # leader + 2 followers; an unlock sent to a follower unlocks the leader`;
+  pikactl sandbox --cluster 3 --port 0     # leader + 2 followers; an unlock sent to a follower unlocks the leader
+  pikactl sandbox --kube 3 --kubeconfig-out kc.yaml  # a StatefulSet of 3 pods
+  KUBECONFIG=kc.yaml kubectl get pods -n pika
+
+With --kube, pod i listens on its own pod IP 127.R.S.(i+2):8080 (plain HTTP, as
+upstream's pods); --port is the API server's (default: any free port). The pods
+boot with the password in Secret pika-encryption key password (the first one
+initializes the key with it, as PIKA_ENCRYPTION_PASSWORD does); a restart on the
+same --data needs the same --kube-secret-from, or the pods come back locked.`;
 
 export function registerSandbox(program: Command, app: App): void {
   const cmd = program
@@ -138,6 +172,10 @@ export function registerSandbox(program: Command, app: App): void {
     .addOption(new Option('--rate-limit-window <duration>', 'how long a failure counts (default: 15m)'))
     .addOption(new Option('--session-ttl <duration>', 'how long a login session lasts (default: 8h)'))
     .addOption(new Option('--cluster <n>', 'simulate a Pika cluster of n nodes on consecutive ports from --port: one leader, followers forward every POST to it'))
+    .addOption(new Option('--kube <n>', 'serve a Kubernetes API stand-in: StatefulSet pika of n sandbox pods, a boot-password Secret, a kubeconfig'))
+    .addOption(new Option('--kube-namespace <ns>', 'namespace of the --kube objects (default: pika)'))
+    .addOption(new Option('--kube-secret-from <spec>', 'env:NAME or file:PATH: the boot password the --kube Secret starts with (default: generated)'))
+    .addOption(new Option('--kubeconfig-out <file>', 'write the --kube kubeconfig here (0600) instead of printing it'))
     .addOption(new Option('-q, --quiet', 'do not log requests and key events on stderr'));
   cmd.addHelpText('after', HELP_AFTER);
   app.action<RawOptions>(cmd, async (raw, globals) => {
