@@ -28,25 +28,23 @@ export function colorWanted(env: Record<string, string | undefined>, isTTY: bool
   return isTTY;
 }
 
-/** A prompter over @inquirer/prompts, loaded only when a prompt is really shown. */
+/**
+ * A prompter over the three @inquirer prompts pikactl shows, each its own package (not the
+ * @inquirer/prompts bundle of ten), each loaded only when that prompt is really shown.
+ */
 export function inquirerPrompter(input: Readable, output: Writable, signal?: AbortSignal): Prompter {
-  const load = () => import('@inquirer/prompts');
   return {
     async password(message) {
-      const { password } = await load();
+      const { default: password } = await import('@inquirer/password');
       return settled(input, signal, {}, output, (ctx) => password({ message, mask: false }, ctx));
     },
     async input(message, defaultValue, opts = {}) {
-      const { input: ask } = await load();
+      const { default: ask } = await import('@inquirer/input');
       return settled(input, signal, { clear: opts.clearAfter }, output, (ctx) => ask({ message, default: defaultValue }, ctx));
     },
     async confirm(message, defaultValue = false) {
-      const { confirm } = await load();
+      const { default: confirm } = await import('@inquirer/confirm');
       return settled(input, signal, {}, output, (ctx) => confirm({ message, default: defaultValue }, ctx));
-    },
-    async select(message, choices) {
-      const { select } = await load();
-      return settled(input, signal, {}, output, (ctx) => select({ message, choices: choices.map((c) => ({ ...c })) }, ctx));
     },
   };
 }
