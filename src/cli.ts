@@ -16,6 +16,13 @@ export async function run(argv: string[], ctx: Context): Promise<number> {
     ctx.io.stdout.write(`${VERSION}\n`);
     return afterOutput(ctx, 0);
   }
+  // So does the program's own help: rendered from its declarations (root-help.ts) without
+  // loading commander, whose load alone costs more than the aim for --help (bench/startup.mjs).
+  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
+    const { renderRootHelp } = await import('./root-help.js');
+    ctx.io.stdout.write(renderRootHelp(helpWidth(ctx.io.stdout, ctx.io.stdoutIsTTY)));
+    return afterOutput(ctx, 0);
+  }
   const { Redactor, withRedactor } = await import('./secrets/redact.js');
   // One redactor per invocation: every Secret created while it runs is cut out of what it prints.
   return withRedactor(new Redactor(), async () => afterOutput(ctx, await runScoped(argv, ctx)));
@@ -34,6 +41,14 @@ async function afterOutput(ctx: Context, code: number): Promise<number> {
   return code === ExitCode.NEEDS_RECOVERY ? code : ExitCode.ERROR;
 }
 
+/**
+ * Help wraps to the terminal it is shown on, else 80 columns (pipes, CI, tests): never to
+ * whatever process.stdout happens to be, which is not the injected stream.
+ */
+export function helpWidth(stream: unknown, tty: boolean): number {
+  return (tty && (stream as { columns?: number }).columns) || 80;
+}
+
 async function runScoped(argv: string[], ctx: Context): Promise<number> {
   const [{ buildProgram }, { createApp }, { CliError, ExitCode }] = await Promise.all([import('./program.js'), import('./commands/app.js'), import('./errors.js')]);
   const state: { exitCode: number; globals?: import('./globals.js').GlobalOptions } = { exitCode: 0 };
@@ -42,16 +57,13 @@ async function runScoped(argv: string[], ctx: Context): Promise<number> {
   const debugRequested = argv.includes('--debug');
   const program = await buildProgram(ctx, app, { argv });
   program.exitOverride();
-  // Help wraps to the terminal it is shown on, else 80 columns (pipes, CI, tests): never
-  // to whatever process.stdout happens to be, which is not the injected stream.
-  const width = (stream: unknown, tty: boolean) => (tty && (stream as { columns?: number }).columns) || 80;
   const output = {
     writeOut: (s: string) => ctx.io.stdout.write(s),
     writeErr: (s: string) => (jsonRequested ? undefined : ctx.io.stderr.write(s)),
     // commander's error text is not printed as it comes: report() words it like pikactl's own.
     outputError: () => {},
-    getOutHelpWidth: () => width(ctx.io.stdout, ctx.io.stdoutIsTTY),
-    getErrHelpWidth: () => width(ctx.io.stderr, ctx.io.stderrIsTTY),
+    getOutHelpWidth: () => helpWidth(ctx.io.stdout, ctx.io.stdoutIsTTY),
+    getErrHelpWidth: () => helpWidth(ctx.io.stderr, ctx.io.stderrIsTTY),
   };
   program.configureOutput(output);
   // Apply the same output/exit behaviour to every subcommand, present and future.
