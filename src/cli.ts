@@ -88,7 +88,6 @@ async function runScoped(argv: string[], ctx: Context): Promise<number> {
   }
 }
 
-
 /** commander's CommanderError, recognised by its code so this module need not import commander up front. */
 function isCommanderError(err: unknown): err is Error & { code: string; exitCode: number } {
   const code = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
@@ -103,8 +102,8 @@ async function report(err: unknown, ctx: Context, opts: { json: boolean; debug: 
   /** Our own messages are short; the cap only bounds what a server could smuggle into one. */
   const safe = (text: string, max = 4096) => serverText(text, { multiline: true, max });
   if (isCommanderError(err)) {
-    // Everything else commander raises is a usage error.
-    // No command (bare `pikactl`, `pikactl keychain`): the help went to stderr; for a script it is a usage error.
+    // Everything else commander raises is a usage error. No command (bare `pikactl`,
+    // `pikactl keychain`): the help went to stderr; for a script it is a usage error too.
     if (err.code === 'commander.help') return ExitCode.USAGE;
     const { usageFromCommander } = await import('./usage-errors.js');
     err = usageFromCommander(err, opts.program, opts.argv);
