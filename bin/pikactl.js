@@ -23,7 +23,7 @@ if (major < 20 || (major === 20 && minor < 19)) {
       }, 2000).unref();
     });
   }
-  const { run } = await import('../dist/cli.js');
-  const { systemContext } = await import('../dist/context.js');
+  // Both at once: each import is a round of file reads, and start-up is mostly module loading.
+  const [{ run }, { systemContext }] = await Promise.all([import('../dist/cli.js'), import('../dist/context.js')]);
   process.exitCode = await run(process.argv.slice(2), systemContext());
 }

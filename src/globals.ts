@@ -41,25 +41,10 @@ export interface TypedTargetFlags {
   proxy?: string;
 }
 
-/** The env var behind each global flag; shown in --help and `pikactl help environment`. */
-export const GLOBAL_ENV = {
-  server: 'PIKA_SERVER',
-  context: 'PIKACTL_CONTEXT',
-  cacert: 'PIKA_CACERT',
-  pin: 'PIKA_TLS_PIN',
-  insecure: 'PIKA_INSECURE',
-  allowHttp: 'PIKA_ALLOW_HTTP',
-  proxy: 'PIKA_PROXY',
-  timeout: 'PIKA_TIMEOUT',
-  user: 'PIKA_USER',
-  passwordFrom: 'PIKA_PASSWORD_FROM',
-  totpFrom: 'PIKA_TOTP_FROM',
-  strategy: 'PIKA_LOGIN_STRATEGY',
-  cookieName: 'PIKA_SESSION_COOKIE',
-  session: 'PIKA_SESSION',
-} as const;
-
-export const DEFAULT_TIMEOUT = '30s';
+// The env var behind each global flag (shown in --help and `pikactl help environment`), in
+// their own module so the root help (src/root-help.ts) can name them without loading this one.
+export { GLOBAL_ENV, DEFAULT_TIMEOUT } from './global-env.js';
+import { GLOBAL_ENV, DEFAULT_TIMEOUT } from './global-env.js';
 
 function truthy(v: string | undefined): boolean {
   return v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());

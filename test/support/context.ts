@@ -34,9 +34,6 @@ export class ScriptedPrompter implements Prompter {
   async confirm(message: string) {
     return Boolean(this.next(message));
   }
-  async select<T extends string>(message: string): Promise<T> {
-    return String(this.next(message)) as T;
-  }
   remaining(): number {
     return this.answers.length;
   }
