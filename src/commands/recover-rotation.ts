@@ -6,7 +6,7 @@ import { authed } from './auth-step.js';
 import { ApiError } from '../api/types.js';
 import { CliError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';
-import type { RenderContext } from '../playbooks/recovery-render.js';
+import type { RenderContext } from '../recovery/render.js';
 import { targetFlags } from '../config/target-flags.js';
 import { jsonText } from '../output/json.js';
 
@@ -90,17 +90,17 @@ async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotation
     const t = singleTarget(session, 'recover-rotation');
     const [{ apiErrorToCli }, { statusProbe }, { decideRecovery, emptyObservation, recordProbe }] = await Promise.all([
       import('../api/errors.js'),
-      import('../playbooks/diagnose.js'),
-      import('../ops/recovery.js'),
+      import('../recovery/diagnose.js'),
+      import('../recovery/decision.js'),
     ]);
     const mapError = (err: unknown) => (err instanceof ApiError ? apiErrorToCli(err, t.server, 'recover-rotation') : undefined);
     try {
       const [{ runRecovery }, { resolveRecoveryKeys }, { interactiveConfirmer }, { humanSink, jsonLinesSink }, { renderDiagnosis }] = await Promise.all([
-        import('../playbooks/recovery-run.js'),
-        import('../playbooks/recovery-keys.js'),
+        import('../recovery/run.js'),
+        import('../recovery/keys.js'),
         import('../playbooks/confirm.js'),
         import('../playbooks/sinks.js'),
-        import('../playbooks/recovery-render.js'),
+        import('../recovery/render.js'),
       ]);
       const render: RenderContext = { server: t.server.id, newKeyFrom: opts.newKeyFrom === undefined ? undefined : specArg(opts.newKeyFrom) };
       // Unreachable or not initialized: said without asking for keys or a login.

@@ -9,7 +9,7 @@ import {
   type Observation,
   type Probe,
   type RecoveryPlan,
-} from '../ops/recovery.js';
+} from './decision.js';
 import { targetFlags } from '../config/target-flags.js';
 import { serverText } from '../output/server-text.js';
 

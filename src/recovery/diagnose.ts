@@ -14,7 +14,7 @@ import {
   type RecoveryPlan,
   type SettingsProbe,
   type StatusProbe,
-} from '../ops/recovery.js';
+} from './decision.js';
 import type { Secret } from '../secrets/secret.js';
 import { keyStatusErrorState } from '../ops/probe.js';
 

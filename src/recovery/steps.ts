@@ -1,10 +1,10 @@
 import { ApiError, type PikaClient } from '../api/types.js';
 import { rotationUncertainty } from '../ops/rotation.js';
 import { CliError } from '../errors.js';
-import { recordProbe, type KeyRole, type Observation, type RecoveryAction, type RecoveryPlan } from '../ops/recovery.js';
+import { recordProbe, type KeyRole, type Observation, type RecoveryAction, type RecoveryPlan } from './decision.js';
 import type { Secret } from '../secrets/secret.js';
 import { settingsProbe, statusProbe, unlockProbe } from './diagnose.js';
-import type { CheckResult, Step, VerifyResult } from './types.js';
+import type { CheckResult, Step, VerifyResult } from '../playbooks/types.js';
 
 /**
  * The recovery plan's actions as playbook steps. `check` reads only key/status and

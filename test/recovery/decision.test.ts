@@ -13,7 +13,7 @@ import {
   type RecoveryCode,
   type SettingsProbe,
   type StatusProbe,
-} from '../../src/ops/recovery.js';
+} from '../../src/recovery/decision.js';
 import { ExitCode } from '../../src/errors.js';
 
 const UNLOCKED: StatusProbe = { kind: 'ok', initialized: true, unlocked: true };

@@ -9,7 +9,7 @@ import {
   type Observation,
   type RecoveryCode,
   type StatusProbe,
-} from '../../src/ops/recovery.js';
+} from '../../src/recovery/decision.js';
 
 /**
  * Drives the probe → decide loop the way recover-rotation will, against a tiny

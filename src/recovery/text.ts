@@ -1,7 +1,7 @@
 import { ExitCode } from '../errors.js';
 import { formatDuration } from '../util/duration.js';
-import { isLocked, type Observation, type KeyRole } from './recovery-model.js';
-import type { Probe, ProbeInfo, RecoveryAction, RecoveryPlan, RestoreReason } from './recovery.js';
+import { isLocked, type Observation, type KeyRole } from './model.js';
+import type { Probe, ProbeInfo, RecoveryAction, RecoveryPlan, RestoreReason } from './decision.js';
 
 /**
  * The words of the recovery decision: titles, explanations and action lines.

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, type ApiErrorKind, type PikaClient } from '../../src/api/types.js';
 import { parseServerUrl } from '../../src/api/url.js';
-import { emptyObservation, type KeyRole } from '../../src/ops/recovery.js';
-import { plans } from '../../src/ops/recovery-text.js';
-import { recoverySteps, type RecoveryStepContext } from '../../src/playbooks/recovery-steps.js';
+import { emptyObservation, type KeyRole } from '../../src/recovery/decision.js';
+import { plans } from '../../src/recovery/text.js';
+import { recoverySteps, type RecoveryStepContext } from '../../src/recovery/steps.js';
 import { Secret } from '../../src/secrets/secret.js';
 
 /** The server as the steps see it: memory key, verifier key, sealed-blob key (shared/pika-api.md §7). */

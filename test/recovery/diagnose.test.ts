@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseServerUrl } from '../../src/api/url.js';
 import { ApiError, type ApiErrorKind, type PikaClient } from '../../src/api/types.js';
-import { diagnose } from '../../src/playbooks/diagnose.js';
+import { diagnose } from '../../src/recovery/diagnose.js';
 import { Secret } from '../../src/secrets/secret.js';
 
 /**

@@ -6,13 +6,13 @@ import {
   verifierKey,
   type KeyRole,
   type Observation,
-} from './recovery-model.js';
+} from './model.js';
 // Plan texts live in their own module so this file stays the decision table.
-import { plans } from './recovery-text.js';
+import { plans } from './text.js';
 
-export { describeAction, describeProbe, RESTORE_WHY } from './recovery-text.js';
+export { describeAction, describeProbe, RESTORE_WHY } from './text.js';
 
-export * from './recovery-model.js';
+export * from './model.js';
 
 /**
  * The recovery decision for a rotation that may have failed half-way. Pure: the

@@ -2,7 +2,7 @@ import type { ServerUrl } from '../api/url.js';
 import type { Context } from '../context.js';
 import { needsInput, usageError } from '../errors.js';
 import { openKeychainOrNull } from '../keychain/open.js';
-import type { KeyRole } from '../ops/recovery.js';
+import type { KeyRole } from './decision.js';
 import { keychainAccount, type KeychainKind } from '../secrets/accounts.js';
 import type { Keychain } from '../secrets/keychain.js';
 import { Secret } from '../secrets/secret.js';
