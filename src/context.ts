@@ -3,7 +3,7 @@ import { isatty } from 'node:tty';
 import { join } from 'node:path';
 import { SystemIO } from './io/system.js';
 import type { IO } from './io/types.js';
-import type { Keychain } from './secrets/keychain.js';
+import type { Keychain } from './keychain/keychain.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -88,6 +88,6 @@ export function systemContext(): Context {
     cwd: process.cwd(),
     clock: realClock,
     signal: controller.signal,
-    keychain: () => (keychain ??= import('./secrets/os-keychain.js').then((m) => m.openOsKeychain({ env, signal: controller.signal }))),
+    keychain: () => (keychain ??= import('./keychain/os-keychain.js').then((m) => m.openOsKeychain({ env, signal: controller.signal }))),
   };
 }

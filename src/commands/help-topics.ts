@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import { EXIT_CODE_DOCS, usageError } from '../errors.js';
 import { GLOBAL_ENV } from '../globals.js';
-import { KEYCHAIN_ACCOUNT_DOCS, KEYCHAIN_SERVICE } from '../secrets/accounts.js';
+import { KEYCHAIN_ACCOUNT_DOCS, KEYCHAIN_SERVICE } from '../keychain/accounts.js';
 import { SECRET_SOURCES } from '../secrets/spec.js';
 import type { App } from './app.js';
 

@@ -5,9 +5,9 @@ import { authed } from './auth-step.js';
 import { confirmAction } from './confirm.js';
 import { CliError, ExitCode } from '../errors.js';
 import { writeJson } from '../output/json.js';
-import type { KeychainKind } from '../secrets/accounts.js';
+import type { KeychainKind } from '../keychain/accounts.js';
 import type { Secret } from '../secrets/secret.js';
-import type { Keychain } from '../secrets/keychain.js';
+import type { Keychain } from '../keychain/keychain.js';
 import { targetFlags } from '../config/target-flags.js';
 
 /**
@@ -28,7 +28,7 @@ type Verified = { verified: true; unlocked: boolean } | { verified: false; reaso
 
 export async function runSet(app: App, g: GlobalOptions, opts: SetOptions): Promise<number> {
   const { ctx } = app;
-  const [{ requireKeychain }, { isKeychainKind, keychainAccount }] = await Promise.all([import('../keychain/open.js'), import('../secrets/accounts.js')]);
+  const [{ requireKeychain }, { isKeychainKind, keychainAccount }] = await Promise.all([import('../keychain/open.js'), import('../keychain/accounts.js')]);
   const name = opts.name?.trim();
   if (name === '') throw new CliError('--name needs an entry name', { code: 'usage', hint: 'See `pikactl keychain list`.' });
   if (name === 'session') throw new CliError('the session entry is written by `pikactl login`, not by keychain set', { code: 'usage', hint: 'pikactl login' });

@@ -6,7 +6,7 @@ import { confirmAction } from './confirm.js';
 import type { SetOptions } from './keychain-set.js';
 import { CliError, ExitCode } from '../errors.js';
 import { writeJson } from '../output/json.js';
-import { KEYCHAIN_ACCOUNT_DOCS, KEYCHAIN_KINDS, type KeychainKind } from '../secrets/accounts.js';
+import { KEYCHAIN_ACCOUNT_DOCS, KEYCHAIN_KINDS, type KeychainKind } from '../keychain/accounts.js';
 
 const NAMING = `
 Entries live under service "pikactl"; the account names what they hold and for which server

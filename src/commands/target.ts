@@ -7,7 +7,7 @@ import { type CliError, usageError } from '../errors.js';
 import type { Secret } from '../secrets/secret.js';
 import { resolveConnection, type Connection } from '../config/resolve.js';
 import type { SessionStore } from '../auth/index.js';
-import type { KeychainKind } from '../secrets/accounts.js';
+import type { KeychainKind } from '../keychain/accounts.js';
 
 /** One server and a client for it. */
 export interface Target {

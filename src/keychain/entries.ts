@@ -3,8 +3,8 @@ import { platform } from 'node:os';
 import type { Env } from '../context.js';
 import type { ServerUrl } from '../api/url.js';
 import { CliError, usageError } from '../errors.js';
-import { isKeychainKind, KEYCHAIN_KINDS, keychainAccount, parseKeychainAccount, type KeychainKind } from '../secrets/accounts.js';
-import type { Keychain } from '../secrets/keychain.js';
+import { isKeychainKind, KEYCHAIN_KINDS, keychainAccount, parseKeychainAccount, type KeychainKind } from './accounts.js';
+import type { Keychain } from './keychain.js';
 import { Secret } from '../secrets/secret.js';
 
 /** One row of `pikactl keychain list`: names only, never values. */

@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { CliError } from '../errors.js';
-import type { Keychain } from '../secrets/keychain.js';
+import type { Keychain } from './keychain.js';
 
 /** True for the "no keychain here" error (no bus, no Secret Service, locked keyring, timeout). */
 export function isKeychainUnavailable(err: unknown): err is CliError {

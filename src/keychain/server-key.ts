@@ -1,7 +1,7 @@
 import type { ServerUrl } from '../api/url.js';
 import type { Context } from '../context.js';
 import { CliError } from '../errors.js';
-import { keychainAccount } from '../secrets/accounts.js';
+import { keychainAccount } from './accounts.js';
 import type { Secret } from '../secrets/secret.js';
 import { isKeychainUnavailable, openKeychainOrNull } from './open.js';
 import { targetFlags } from '../config/target-flags.js';

@@ -2,8 +2,8 @@ import type { ServerUrl } from '../api/url.js';
 import type { SessionStore, StoredSession } from '../auth/types.js';
 import type { Context } from '../context.js';
 import { CliError } from '../errors.js';
-import { keychainAccount } from '../secrets/accounts.js';
-import type { Keychain } from '../secrets/keychain.js';
+import { keychainAccount } from './accounts.js';
+import type { Keychain } from './keychain.js';
 import { Secret } from '../secrets/secret.js';
 import { isKeychainUnavailable, openKeychainOrNull } from './open.js';
 

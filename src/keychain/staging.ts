@@ -2,8 +2,8 @@ import type { ServerUrl } from '../api/url.js';
 import { ApiError } from '../api/types.js';
 import { outcomeOf } from '../outcome.js';
 import { CliError, type ErrorCode } from '../errors.js';
-import { keychainAccount } from '../secrets/accounts.js';
-import type { Keychain } from '../secrets/keychain.js';
+import { keychainAccount } from './accounts.js';
+import type { Keychain } from './keychain.js';
 import type { Secret } from '../secrets/secret.js';
 import { targetFlags } from '../config/target-flags.js';
 

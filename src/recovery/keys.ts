@@ -3,8 +3,8 @@ import type { Context } from '../context.js';
 import { needsInput, usageError } from '../errors.js';
 import { openKeychainOrNull } from '../keychain/open.js';
 import type { KeyRole } from './decision.js';
-import { keychainAccount, type KeychainKind } from '../secrets/accounts.js';
-import type { Keychain } from '../secrets/keychain.js';
+import { keychainAccount, type KeychainKind } from '../keychain/accounts.js';
+import type { Keychain } from '../keychain/keychain.js';
 import { Secret } from '../secrets/secret.js';
 
 /**

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { ServerUrl } from '../api/url.js';
 import type { Context, Env } from '../context.js';
 import { CliError, cancelled, needsInput } from '../errors.js';
-import { isKeychainKind, keychainAccount, parseKeychainAccount, type KeychainKind } from './accounts.js';
+import { isKeychainKind, keychainAccount, parseKeychainAccount, type KeychainKind } from '../keychain/accounts.js';
 import { runSecretCommand } from './command-source.js';
 import { MAX_SECRET_BYTES, decodeSecret, expandPath, readSecretFile, trimOneNewline } from './file-source.js';
 import { Secret } from './secret.js';

@@ -2,11 +2,11 @@ import { execFile } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openOsKeychain } from '../../src/secrets/os-keychain.js';
-import type { Keychain } from '../../src/secrets/keychain.js';
+import { openOsKeychain } from '../../src/keychain/os-keychain.js';
+import type { Keychain } from '../../src/keychain/keychain.js';
 import { runCli, tempDir } from '../support/context.js';
 import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
-import { transpileForChild } from '../secrets/support/transpile.js';
+import { transpileForChild } from '../support/transpile.js';
 import { filesUnder } from '../keychain/support.js';
 import { decodeStoredSession } from '../../src/keychain/session-store.js';
 

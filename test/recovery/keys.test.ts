@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseServerUrl } from '../../src/api/url.js';
 import { CliError, ExitCode } from '../../src/errors.js';
 import { resolveRecoveryKeys, type ReadSpec } from '../../src/recovery/keys.js';
-import { keychainAccount, type KeychainKind } from '../../src/secrets/accounts.js';
+import { keychainAccount, type KeychainKind } from '../../src/keychain/accounts.js';
 import { Secret } from '../../src/secrets/secret.js';
 import { MemoryKeychain, testContext } from '../support/context.js';
 

@@ -146,7 +146,7 @@ describe.runIf(process.platform !== 'win32')('cmd:COMMAND', () => {
 
 describe.runIf(process.platform === 'linux')('cmd:COMMAND on a real terminal', () => {
   it('gives the command the terminal (stdin and stderr) so a password manager can prompt', async () => {
-    const { transpileForChild } = await import('./support/transpile.js');
+    const { transpileForChild } = await import('../support/transpile.js');
     const { execFile } = await import('node:child_process');
     const { rmSync } = await import('node:fs');
     const child = transpileForChild('src/secrets/reader.ts', 'src/context.ts');

@@ -6,7 +6,7 @@ import type { Context, Env } from '../../src/context.js';
 import { realClock } from '../../src/context.js';
 import { noopSpinner, plainStyle, type IO, type Prompter, type Spinner } from '../../src/io/types.js';
 import { CliError } from '../../src/errors.js';
-import type { Keychain } from '../../src/secrets/keychain.js';
+import type { Keychain } from '../../src/keychain/keychain.js';
 import { run } from '../../src/cli.js';
 
 /** A scripted answer for the fake prompter: matched against the prompt text in order. */

@@ -4,7 +4,7 @@ import type { Context } from '../../context.js';
 import { CliError } from '../../errors.js';
 import type { Probe } from '../../ops/probe.js';
 import { requireKeychain } from '../../keychain/open.js';
-import { keychainAccount } from '../../secrets/accounts.js';
+import { keychainAccount } from '../../keychain/accounts.js';
 import type { Secret } from '../../secrets/secret.js';
 import { formatDuration } from '../../util/duration.js';
 import { addStep, outOfOrder, writeRecord, type HandoverRecord } from './record.js';

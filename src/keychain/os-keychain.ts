@@ -3,7 +3,7 @@ import type { Env } from '../context.js';
 import { CliError } from '../errors.js';
 import { KEYCHAIN_SERVICE, type Keychain } from './keychain.js';
 import { KeychainLoadError, KeychainTimeout, keyringProcess, type KeyringRequest } from './keychain-process.js';
-import { Secret } from './secret.js';
+import { Secret } from '../secrets/secret.js';
 
 export interface OsKeychainOptions {
   env: Env;

@@ -1,4 +1,4 @@
-import type { Secret } from './secret.js';
+import type { Secret } from '../secrets/secret.js';
 
 /**
  * The OS keychain behind a narrow interface. The real one is @napi-rs/keyring

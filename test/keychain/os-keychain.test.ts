@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliError } from '../../src/errors.js';
-import { openOsKeychain, toKeychainError } from '../../src/secrets/os-keychain.js';
-import type { Keychain } from '../../src/secrets/keychain.js';
+import { openOsKeychain, toKeychainError } from '../../src/keychain/os-keychain.js';
+import type { Keychain } from '../../src/keychain/keychain.js';
 import { Secret } from '../../src/secrets/secret.js';
 import { tempDir } from '../support/context.js';
-import { transpileForChild } from './support/transpile.js';
+import { transpileForChild } from '../support/transpile.js';
 
 const run = promisify(execFile);
 const realSecretService = process.env.PIKACTL_SECRET_SERVICE === '1';
@@ -37,7 +37,7 @@ async function inChild(modulePath: string, env: NodeJS.ProcessEnv, command?: { f
   writeFileSync(
     script,
     `import { openOsKeychain } from ${JSON.stringify(modulePath)};
-     import { Secret } from ${JSON.stringify(join(modulePath, '..', 'secret.js'))};
+     import { Secret } from ${JSON.stringify(join(modulePath, '..', '..', 'secrets', 'secret.js'))};
      let stage = 'open';
      try {
        const k = await openOsKeychain({ env: process.env, service: 'pikactl-test-child' });
@@ -59,7 +59,7 @@ async function inChild(modulePath: string, env: NodeJS.ProcessEnv, command?: { f
 describe.runIf(process.platform === 'linux')('OS keychain without a Secret Service', () => {
   let child: ReturnType<typeof transpileForChild>;
   beforeAll(() => {
-    child = transpileForChild('src/secrets/os-keychain.ts');
+    child = transpileForChild('src/keychain/os-keychain.ts');
   });
   afterAll(() => rmSync(child.dir, { recursive: true, force: true }));
 
@@ -77,7 +77,7 @@ describe.runIf(process.platform === 'linux')('OS keychain without a Secret Servi
         XDG_RUNTIME_DIR: join(home, 'run'),
       };
       if (bus) env.DBUS_SESSION_BUS_ADDRESS = bus;
-      const r = await inChild(child.path('src/secrets/os-keychain.ts'), env);
+      const r = await inChild(child.path('src/keychain/os-keychain.ts'), env);
       expect(r).toMatchObject({ ok: false, stage: 'open', code: 'keychain_unavailable', exitCode: 1 });
       expect(r.message).toMatch(/Secret Service.*not usable.*D-Bus/);
       expect(r.hint).toMatch(/PIKA_SESSION/);
@@ -150,11 +150,11 @@ describe.runIf(realSecretService)('OS keychain against a real Secret Service (CI
 
   it('reports a Secret Service without a default keyring as unavailable when writing (private bus)', async () => {
     // No daemon started: the bus activates gnome-keyring, which has no login collection and cannot prompt.
-    const child = transpileForChild('src/secrets/os-keychain.ts');
+    const child = transpileForChild('src/keychain/os-keychain.ts');
     const home = tempDir('pikactl-nocollection-home-');
     try {
       const env = { PATH: process.env.PATH, HOME: home, XDG_DATA_HOME: join(home, 'data') };
-      const r = await inChild(child.path('src/secrets/os-keychain.ts'), env, { file: 'dbus-run-session', args: ['--'] });
+      const r = await inChild(child.path('src/keychain/os-keychain.ts'), env, { file: 'dbus-run-session', args: ['--'] });
       expect(r).toMatchObject({ ok: false, stage: 'set', code: 'keychain_unavailable' });
       expect(r.message).toMatch(/no default keyring/);
     } finally {
@@ -165,7 +165,7 @@ describe.runIf(realSecretService)('OS keychain against a real Secret Service (CI
 
   it('reports a locked keyring as unavailable instead of "not found" (private bus)', async () => {
     // A private bus + keyring: locking the shared one would disturb other test files.
-    const child = transpileForChild('src/secrets/os-keychain.ts');
+    const child = transpileForChild('src/keychain/os-keychain.ts');
     const home = tempDir('pikactl-locked-home-');
     try {
       const script = join(child.dir, 'locked.sh');
@@ -181,7 +181,7 @@ describe.runIf(realSecretService)('OS keychain against a real Secret Service (CI
          exec "$@"`,
       );
       const env = { PATH: process.env.PATH, HOME: home };
-      const r = await inChild(child.path('src/secrets/os-keychain.ts'), env, { file: 'dbus-run-session', args: ['--', 'bash', script] });
+      const r = await inChild(child.path('src/keychain/os-keychain.ts'), env, { file: 'dbus-run-session', args: ['--', 'bash', script] });
       // The probe finds the locked item: no "not found" that would send the operator to re-create the entry.
       expect(r).toMatchObject({ ok: false, stage: 'open', code: 'keychain_unavailable' });
       expect(r.message).toMatch(/locked/);
