@@ -40,7 +40,7 @@ const DEFAULT_WAIT = '15m';
 
 /** Who is doing this step: --operator, else $USER/$LOGNAME, else git's user.name. A name, never a secret. */
 async function operatorName(app: App, given?: string): Promise<string> {
-  const { defaultOperator } = await import('../playbooks/handover/operator.js');
+  const { defaultOperator } = await import('../handover/operator.js');
   const name = (given ?? (await defaultOperator(app.ctx))).trim();
   if (name === '' || name.length > 100 || /[\r\n]/.test(name)) throw usageError('--operator must be a name on one line (at most 100 characters)');
   return name;
@@ -88,7 +88,7 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
     ]);
     try {
       const t = singleTarget(session, 'handover start');
-      const { defaultRecordPath, resolveRecordPath, existingRecord, outOfOrder } = await import('../playbooks/handover/record.js');
+      const { defaultRecordPath, resolveRecordPath, existingRecord, outOfOrder } = await import('../handover/record.js');
       const path = opts.record ? resolveRecordPath(ctx.cwd, opts.record) : defaultRecordPath(ctx.cwd, t.server.host, ctx.clock.now());
       // Only "no record there" lets start go on: a damaged or foreign file is reported, never overwritten.
       const existing = await existingRecord(path);
@@ -96,7 +96,7 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
         const next = existing.rotation_may_be_half_done && existing.state === 'started' ? `pikactl recover-rotation ${targetFlags(existing.server)} (its rotation may be half done)` : nextFor(existing.state, path);
         throw outOfOrder(`a handover record already exists at ${path} (state: ${existing.state})`, next);
       }
-      const { startHandover } = await import('../playbooks/handover/start.js');
+      const { startHandover } = await import('../handover/start.js');
       const tlsPin = await certificatePin(app, session, t.server);
       const { files } = await mapApiErrors(t.server, 'handover start', () =>
         startHandover({
@@ -151,9 +151,9 @@ than the one you trust (--pin, context).`,
     if (!opts.waitRestart && opts.wait !== undefined) throw usageError('--wait and --no-wait-restart exclude each other');
     const waitMs = opts.waitRestart ? parseDuration(opts.wait ?? DEFAULT_WAIT, '--wait') : undefined;
     const operator = await operatorName(app, opts.operator);
-    const { resolveRecordPath, readRecord } = await import('../playbooks/handover/record.js');
-    const { acceptHandover, checkAcceptable } = await import('../playbooks/handover/accept.js');
-    const { checkPin, confirmRecordServer, describeRecord, recordPin, recordServer } = await import('../playbooks/handover/check.js');
+    const { resolveRecordPath, readRecord } = await import('../handover/record.js');
+    const { acceptHandover, checkAcceptable } = await import('../handover/accept.js');
+    const { checkPin, confirmRecordServer, describeRecord, recordPin, recordServer } = await import('../handover/check.js');
     const path = resolveRecordPath(ctx.cwd, opts.record);
     const record = await readRecord(path);
     checkAcceptable(record, opts.record);
@@ -199,8 +199,8 @@ than the one you trust (--pin, context).`,
   app.action<FinishOptions>(finish, async (opts, g) => {
     const { ctx } = app;
     const operator = await operatorName(app, opts.operator);
-    const { resolveRecordPath, readRecord } = await import('../playbooks/handover/record.js');
-    const { checkFinishable, finishHandover } = await import('../playbooks/handover/finish.js');
+    const { resolveRecordPath, readRecord } = await import('../handover/record.js');
+    const { checkFinishable, finishHandover } = await import('../handover/finish.js');
     const path = resolveRecordPath(ctx.cwd, opts.record);
     const record = await readRecord(path);
     checkFinishable(record, opts.record);

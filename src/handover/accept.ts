@@ -1,15 +1,15 @@
-import { ApiError, type PikaClient } from '../../api/types.js';
-import type { ServerUrl } from '../../api/url.js';
-import type { Context } from '../../context.js';
-import { CliError } from '../../errors.js';
-import type { Probe } from '../../ops/probe.js';
-import { requireKeychain } from '../../keychain/open.js';
-import { keychainAccount } from '../../keychain/accounts.js';
-import type { Secret } from '../../secrets/secret.js';
-import { formatDuration } from '../../util/duration.js';
+import { ApiError, type PikaClient } from '../api/types.js';
+import type { ServerUrl } from '../api/url.js';
+import type { Context } from '../context.js';
+import { CliError } from '../errors.js';
+import type { Probe } from '../ops/probe.js';
+import { requireKeychain } from '../keychain/open.js';
+import { keychainAccount } from '../keychain/accounts.js';
+import type { Secret } from '../secrets/secret.js';
+import { formatDuration } from '../util/duration.js';
 import { addStep, outOfOrder, writeRecord, type HandoverRecord } from './record.js';
-import { requireServing } from '../../ops/serving.js';
-import { sendChange } from '../../outcome.js';
+import { requireServing } from '../ops/serving.js';
+import { sendChange } from '../outcome.js';
 
 /**
  * `handover accept` (incoming operator, own machine and HOME): wait for the next

@@ -11,8 +11,8 @@ import {
   readRecord,
   writeRecord,
   type HandoverRecord,
-} from '../../src/playbooks/handover/record.js';
-import { renderChecklist } from '../../src/playbooks/handover/render.js';
+} from '../../src/handover/record.js';
+import { renderChecklist } from '../../src/handover/render.js';
 import { Secret } from '../../src/secrets/secret.js';
 
 const T = (min: number) => new Date(Date.UTC(2025, 2, 1, 9, min)).toISOString();

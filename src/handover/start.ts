@@ -1,12 +1,12 @@
-import type { PikaClient } from '../../api/types.js';
-import type { ServerUrl } from '../../api/url.js';
-import type { Context } from '../../context.js';
-import { CliError, usageError } from '../../errors.js';
-import { sendRotation, verifyRotation, type RotationLabel } from '../../ops/rotation.js';
-import { openStaging, promoteOrExplain, stagedSend, type SavedKey } from '../../keychain/save.js';
-import type { Secret } from '../../secrets/secret.js';
+import type { PikaClient } from '../api/types.js';
+import type { ServerUrl } from '../api/url.js';
+import type { Context } from '../context.js';
+import { CliError, usageError } from '../errors.js';
+import { sendRotation, verifyRotation, type RotationLabel } from '../ops/rotation.js';
+import { openStaging, promoteOrExplain, stagedSend, type SavedKey } from '../keychain/save.js';
+import type { Secret } from '../secrets/secret.js';
 import { addStep, assertRecordWritable, newRecord, writeRecord, type HandoverRecord } from './record.js';
-import { requireServing } from '../../ops/serving.js';
+import { requireServing } from '../ops/serving.js';
 
 /**
  * `handover start` (outgoing operator): the server must be unlocked with readable

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { access, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { writePrivateFile } from '../../util/private-fs.js';
+import { writePrivateFile } from '../util/private-fs.js';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { CliError, usageError } from '../../errors.js';
-import type { Secret } from '../../secrets/secret.js';
-import { assertNoSecret } from '../journal.js';
+import { CliError, usageError } from '../errors.js';
+import type { Secret } from '../secrets/secret.js';
+import { assertNoSecret } from '../playbooks/journal.js';
 import { renderChecklist } from './render.js';
 
 /**

@@ -1,7 +1,7 @@
-import type { Context } from '../../context.js';
-import { openKeychainOrNull } from '../../keychain/open.js';
-import { keychainAccount } from '../../keychain/accounts.js';
-import type { Secret } from '../../secrets/secret.js';
+import type { Context } from '../context.js';
+import { openKeychainOrNull } from '../keychain/open.js';
+import { keychainAccount } from '../keychain/accounts.js';
+import type { Secret } from '../secrets/secret.js';
 import { addStep, outOfOrder, writeRecord, type HandoverRecord } from './record.js';
 
 /**

@@ -1,7 +1,7 @@
-import { parseServerUrl, type ServerUrl } from '../../api/url.js';
-import { normalizePin } from '../../config/pin.js';
-import { CliError, needsInput, usageError } from '../../errors.js';
-import type { IO } from '../../io/types.js';
+import { parseServerUrl, type ServerUrl } from '../api/url.js';
+import { normalizePin } from '../config/pin.js';
+import { CliError, needsInput, usageError } from '../errors.js';
+import type { IO } from '../io/types.js';
 import type { HandoverRecord } from './record.js';
 
 /**
