@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
 import { openSession, readServerKey, toCliError, type Session, type Target } from './target.js';
-import { forEachNode, finishFleet, type NodeResult } from './nodes.js';
+import { forEachNode, finishFleet, type NodeResult } from '../fleet/nodes.js';
 import { observe } from './status.js';
 import { probeNode, type Probe } from '../ops/probe.js';
 import { CliError, ExitCode } from '../errors.js';
@@ -14,7 +14,7 @@ import { authed } from './auth-step.js';
 import { ApiError } from '../api/types.js';
 import type { Secret } from '../secrets/secret.js';
 import { keychainEntryOf, wrongStoredKey } from '../keychain/server-key.js';
-import { notApplied } from '../ops/fleet.js';
+import { notApplied } from '../fleet/ops.js';
 import { targetFlags } from '../config/target-flags.js';
 
 export interface UnlockOptions {

@@ -5,7 +5,7 @@ import { ApiError, type PikaClient } from '../../src/api/types.js';
 import { parseServerUrl } from '../../src/api/url.js';
 import { keyStatusErrorState, probeNode } from '../../src/ops/probe.js';
 import { rotationUncertainty } from '../../src/ops/rotation.js';
-import { isTransient } from '../../src/ops/fleet.js';
+import { isTransient } from '../../src/fleet/ops.js';
 import { CliError } from '../../src/errors.js';
 import { outcomeOf } from '../../src/outcome.js';
 import type { RawResponse } from '../../src/transport/http.js';

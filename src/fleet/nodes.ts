@@ -1,16 +1,16 @@
-import type { App } from './app.js';
+import type { App } from '../commands/app.js';
 import type { GlobalOptions } from '../globals.js';
-import type { Session, Target } from './target.js';
+import type { Session, Target } from '../commands/target.js';
 import type { Clock } from '../context.js';
 import { CliError } from '../errors.js';
 import { ApiError } from '../api/types.js';
 import type { NodeState } from '../ops/probe.js';
-import { explainNotApplied, isTransient, type FleetOp, type FleetRow } from '../ops/fleet.js';
+import { explainNotApplied, isTransient, type FleetOp, type FleetRow } from './ops.js';
 import { writeJson } from '../output/json.js';
 import { serverText } from '../output/server-text.js';
 import { renderTable, type Column } from '../output/table.js';
-import { combineCodes } from './status.js';
-import { authed } from './auth-step.js';
+import { combineCodes } from '../commands/status.js';
+import { authed } from '../commands/auth-step.js';
 
 /** One row of a per-node result table (unlock/lock over one or many replicas). */
 export type NodeResult = FleetRow;

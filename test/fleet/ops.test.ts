@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { apiErrorToCli } from '../../src/api/errors.js';
 import { ApiError, type ApiErrorKind } from '../../src/api/types.js';
 import { parseServerUrl } from '../../src/api/url.js';
-import { forEachNode, type NodeResult } from '../../src/commands/nodes.js';
+import { forEachNode, type NodeResult } from '../../src/fleet/nodes.js';
 import type { Target } from '../../src/commands/target.js';
 import type { Clock } from '../../src/context.js';
 import { CliError, ExitCode } from '../../src/errors.js';
-import { explainNotApplied, followerReason, isTransient, notApplied, type FleetRow } from '../../src/ops/fleet.js';
+import { explainNotApplied, followerReason, isTransient, notApplied, type FleetRow } from '../../src/fleet/ops.js';
 
 const api = (kind: ApiErrorKind, status?: number) => new ApiError(`x: ${kind}`, { kind, method: 'POST', path: '/p', status });
 
