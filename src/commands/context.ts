@@ -3,7 +3,7 @@ import { summary } from './summaries.js';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { App } from './app.js';
-import { confirmAction } from './confirm.js';
+import { confirmAction } from './shared/confirm.js';
 import { parseServerUrl } from '../api/url.js';
 import { usageError } from '../errors.js';
 import { writeJson } from '../output/json.js';

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { mapApiErrors, openSession, readServerKey, singleTarget, type Session } from './target.js';
-import { authed } from './auth-step.js';
-import { confirmAction } from './confirm.js';
-import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
+import { mapApiErrors, openSession, readServerKey, singleTarget, type Session } from './shared/invocation.js';
+import { authed } from './shared/auth-step.js';
+import { confirmAction } from './shared/confirm.js';
+import { requireSavedConfirmation, warnIfWeak } from './shared/key-safety.js';
 import { observe } from './status.js';
 import { CliError, usageError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';

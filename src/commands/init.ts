@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { mapApiErrors, openSession, singleTarget, type Target } from './target.js';
+import { mapApiErrors, openSession, singleTarget, type Target } from './shared/invocation.js';
 import { probeNode } from '../ops/probe.js';
 import { ApiError } from '../api/types.js';
 import { CliError, ExitCode } from '../errors.js';
 import { maybeDone, sendChange, unverified, type Change } from '../outcome.js';
 import { writeJson } from '../output/json.js';
-import { authed } from './auth-step.js';
-import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
+import { authed } from './shared/auth-step.js';
+import { requireSavedConfirmation, warnIfWeak } from './shared/key-safety.js';
 import { unreadable } from './unlock.js';
 import type { Secret } from '../secrets/secret.js';
 import { openStaging, promoteOrExplain, savedText, stagedSend, type SavedKey } from '../keychain/save.js';

@@ -1,8 +1,8 @@
 import type { App } from './app.js';
 import type { GlobalOptions } from '../globals.js';
-import { openSession, singleTarget, toCliError, type Session, type Target } from './target.js';
-import { authed } from './auth-step.js';
-import { confirmAction } from './confirm.js';
+import { openSession, singleTarget, toCliError, type Session, type Target } from './shared/invocation.js';
+import { authed } from './shared/auth-step.js';
+import { confirmAction } from './shared/confirm.js';
 import { CliError, ExitCode } from '../errors.js';
 import { writeJson } from '../output/json.js';
 import type { KeychainKind } from '../keychain/accounts.js';

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
 import type { GlobalOptions } from '../globals.js';
-import { confirmAction } from './confirm.js';
+import { confirmAction } from './shared/confirm.js';
 import type { SetOptions } from './keychain-set.js';
 import { CliError, ExitCode } from '../errors.js';
 import { writeJson } from '../output/json.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { openSession, toCliError, type Session, type Target } from './target.js';
+import { openSession, toCliError, type Session, type Target } from './shared/invocation.js';
 import { forEachNode, finishFleet, type NodeResult } from '../fleet/nodes.js';
 import { notApplied } from '../fleet/ops.js';
 import { probeNode } from '../ops/probe.js';
@@ -9,8 +9,8 @@ import { ApiError } from '../api/types.js';
 import { CliError, ExitCode } from '../errors.js';
 import { sendChange, unverified, type Change } from '../outcome.js';
 import type { GlobalOptions } from '../globals.js';
-import { authed } from './auth-step.js';
-import { confirmAction } from './confirm.js';
+import { authed } from './shared/auth-step.js';
+import { confirmAction } from './shared/confirm.js';
 import { targetFlags } from '../config/target-flags.js';
 
 export interface LockOptions {

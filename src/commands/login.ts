@@ -3,7 +3,7 @@ import { summary } from './summaries.js';
 import type { App } from './app.js';
 import type { GlobalOptions } from '../globals.js';
 import { GLOBAL_ENV } from '../globals.js';
-import { mapApiErrors, openSession, singleTarget, type Target } from './target.js';
+import { mapApiErrors, openSession, singleTarget, type Target } from './shared/invocation.js';
 import { CliError, ExitCode } from '../errors.js';
 import { writeJson } from '../output/json.js';
 import type { ServerInfo, Identity } from '../api/types.js';

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { openSession, singleTarget, toCliError } from './target.js';
-import { authed } from './auth-step.js';
+import { openSession, singleTarget, toCliError } from './shared/invocation.js';
+import { authed } from './shared/auth-step.js';
 import { ApiError } from '../api/types.js';
 import { CliError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { mapApiErrors, openSession, readServerKey, singleTarget, type Target } from './target.js';
+import { mapApiErrors, openSession, readServerKey, singleTarget, type Target } from './shared/invocation.js';
 import { requireServing } from '../ops/serving.js';
 import { sendRotation, verifyRotation, type RotationLabel } from '../ops/rotation.js';
 import { findOutCommand } from '../outcome.js';
@@ -9,8 +9,8 @@ import { ApiError } from '../api/types.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { writeJson } from '../output/json.js';
 import type { Secret } from '../secrets/secret.js';
-import { authed } from './auth-step.js';
-import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
+import { authed } from './shared/auth-step.js';
+import { requireSavedConfirmation, warnIfWeak } from './shared/key-safety.js';
 import { keychainEntryOf, wrongStoredKey } from '../keychain/server-key.js';
 import { openStaging, promoteOrExplain, savedText, stagedSend, type SavedKey } from '../keychain/save.js';
 

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { mapApiErrors, openSession, toCliError, type Target } from './target.js';
+import { mapApiErrors, openSession, toCliError, type Target } from './shared/invocation.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { meets, probeNode, tryInfo, WAIT_CONDITIONS, type Probe, type WaitCondition } from '../ops/probe.js';
 import { boundRequests, pollUntil } from '../ops/wait.js';
@@ -11,7 +11,7 @@ import { colorState, fields, nextStep, paint } from '../output/status.js';
 import { targetFlags } from '../config/target-flags.js';
 import { serverText } from '../output/server-text.js';
 import { ApiError, type ServerInfo } from '../api/types.js';
-import { watchWait } from './wait-progress.js';
+import { watchWait } from './shared/wait-progress.js';
 
 export interface StatusOptions {
   wait?: string;

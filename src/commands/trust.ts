@@ -2,7 +2,7 @@ import { summary } from './summaries.js';
 import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { App } from './app.js';
-import { confirmAction, declined } from './confirm.js';
+import { confirmAction, declined } from './shared/confirm.js';
 import { parseServerUrl, type ServerUrl } from '../api/url.js';
 import { CliError, needsInput, usageError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { openSession, readServerKey, toCliError, type Session, type Target } from './target.js';
+import { openSession, readServerKey, toCliError, type Session, type Target } from './shared/invocation.js';
 import { forEachNode, finishFleet, type NodeResult } from '../fleet/nodes.js';
 import { observe } from './status.js';
 import { probeNode, type Probe } from '../ops/probe.js';
@@ -10,7 +10,7 @@ import { sendChange, unverified, type Change } from '../outcome.js';
 import { parseDuration } from '../util/duration.js';
 import { boundRequests } from '../ops/wait.js';
 import type { GlobalOptions } from '../globals.js';
-import { authed } from './auth-step.js';
+import { authed } from './shared/auth-step.js';
 import { ApiError } from '../api/types.js';
 import type { Secret } from '../secrets/secret.js';
 import { keychainEntryOf, wrongStoredKey } from '../keychain/server-key.js';

@@ -1,6 +1,6 @@
 import type { App } from '../commands/app.js';
 import type { GlobalOptions } from '../globals.js';
-import type { Session, Target } from '../commands/target.js';
+import type { Session, Target } from '../commands/shared/invocation.js';
 import type { Clock } from '../context.js';
 import { CliError } from '../errors.js';
 import { ApiError } from '../api/types.js';
@@ -10,7 +10,7 @@ import { writeJson } from '../output/json.js';
 import { serverText } from '../output/server-text.js';
 import { renderTable, type Column } from '../output/table.js';
 import { combineCodes } from '../commands/status.js';
-import { authed } from '../commands/auth-step.js';
+import { authed } from '../commands/shared/auth-step.js';
 
 /** One row of a per-node result table (unlock/lock over one or many replicas). */
 export type NodeResult = FleetRow;

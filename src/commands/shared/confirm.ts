@@ -1,5 +1,5 @@
-import type { App } from './app.js';
-import { CliError, needsInput } from '../errors.js';
+import type { App } from '../app.js';
+import { CliError, needsInput } from '../../errors.js';
 
 /** A typed confirmation is asked again after a wrong answer, this many times in all. */
 export const TYPED_ATTEMPTS = 3;

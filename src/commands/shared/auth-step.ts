@@ -1,7 +1,7 @@
-import type { App } from './app.js';
-import type { GlobalOptions } from '../globals.js';
-import type { Session, Target } from './target.js';
-import type { AuthSession } from '../auth/index.js';
+import type { App } from '../app.js';
+import type { GlobalOptions } from '../../globals.js';
+import type { Session, Target } from './invocation.js';
+import type { AuthSession } from '../../auth/index.js';
 
 /** Per-invocation memory of who logged in, so a fleet asks for the user name once. */
 interface AuthMemory {
@@ -18,7 +18,7 @@ const memory = new WeakMap<Session, AuthMemory>();
  * comes from the auth layer before any handler ran, so the retry cannot double-apply.
  */
 export async function authed<T>(app: App, g: GlobalOptions, session: Session, t: Target, action: string, fn: (s: AuthSession) => Promise<T>): Promise<T> {
-  const { withSession } = await import('../auth/index.js');
+  const { withSession } = await import('../../auth/index.js');
   let mem = memory.get(session);
   if (!mem) memory.set(session, (mem = { gate: Promise.resolve() }));
   const known = g.user ?? session.conn.user ?? mem.user;

@@ -1,8 +1,8 @@
-import type { App } from './app.js';
-import type { Spinner } from '../io/types.js';
-import { describeProbe, type Probe, type WaitCondition } from '../ops/probe.js';
-import { Tally } from '../ops/wait.js';
-import { formatDuration } from '../util/duration.js';
+import type { App } from '../app.js';
+import type { Spinner } from '../../io/types.js';
+import { describeProbe, type Probe, type WaitCondition } from '../../ops/probe.js';
+import { Tally } from '../../ops/wait.js';
+import { formatDuration } from '../../util/duration.js';
 
 /** Without a terminal, a --wait prints one progress line this often (a CI log shows the wait is alive). */
 export const PROGRESS_EVERY_MS = 15_000;

@@ -1,13 +1,13 @@
-import type { App } from './app.js';
-import type { GlobalOptions } from '../globals.js';
-import type { ServerUrl } from '../api/url.js';
-import type { PikaClient } from '../api/types.js';
-import { ApiError } from '../api/types.js';
-import { type CliError, usageError } from '../errors.js';
-import type { Secret } from '../secrets/secret.js';
-import { resolveConnection, type Connection } from '../config/resolve.js';
-import type { SessionStore } from '../auth/index.js';
-import type { KeychainKind } from '../keychain/accounts.js';
+import type { App } from '../app.js';
+import type { GlobalOptions } from '../../globals.js';
+import type { ServerUrl } from '../../api/url.js';
+import type { PikaClient } from '../../api/types.js';
+import { ApiError } from '../../api/types.js';
+import { type CliError, usageError } from '../../errors.js';
+import type { Secret } from '../../secrets/secret.js';
+import { resolveConnection, type Connection } from '../../config/resolve.js';
+import type { SessionStore } from '../../auth/index.js';
+import type { KeychainKind } from '../../keychain/accounts.js';
 
 /** One server and a client for it. */
 export interface Target {
@@ -46,7 +46,7 @@ export interface Session {
 export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] = []): Promise<Session> {
   const { ctx } = app;
   // Refuse a bad secret source (e.g. a passphrase typed as --key-from) before anything goes on the wire.
-  const { validateSecretSpecs, parseSecretSpec } = await import('../secrets/spec.js');
+  const { validateSecretSpecs, parseSecretSpec } = await import('../../secrets/spec.js');
   const declared = [...specs, { flag: '--password-from', spec: g.passwordFrom }, { flag: '--totp-from', spec: g.totpFrom }];
   validateSecretSpecs(declared);
   const conn = await resolveConnection(ctx, g);
@@ -56,9 +56,9 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
     if (parsed?.kind === 'env') secretEnvNames.add(parsed.name);
   }
   const [{ createPikaClient }, { insecureWarning, plainHttpWarning }, { VERSION }] = await Promise.all([
-    import('../api/client.js'),
-    import('../transport/index.js'),
-    import('../version.js'),
+    import('../../api/client.js'),
+    import('../../transport/index.js'),
+    import('../../version.js'),
   ]);
   if (conn.transport.insecure) {
     for (const server of conn.servers) ctx.io.stderr.write(`${ctx.io.style.yellow(insecureWarning(server))}\n`);
@@ -83,10 +83,10 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
   // Everything else goes through the first server's reader: it alone tracks what stdin and
   // env: already supplied (a later cmd: child must not inherit those variables).
   // Loaded on the first read: status and an already-unlocked unlock read no secret at all.
-  const readers = new Map<string, Promise<import('../secrets/reader.js').SecretReader>>();
+  const readers = new Map<string, Promise<import('../../secrets/reader.js').SecretReader>>();
   const readerFor = (server: ServerUrl) => {
     let r = readers.get(server.id);
-    if (!r) readers.set(server.id, (r = import('../secrets/reader.js').then(({ SecretReader }) => new SecretReader(ctx, { server, secretEnvNames }))));
+    if (!r) readers.set(server.id, (r = import('../../secrets/reader.js').then(({ SecretReader }) => new SecretReader(ctx, { server, secretEnvNames }))));
     return r;
   };
   const cache = new Map<string, Promise<Secret>>();
@@ -112,7 +112,7 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
   // Without one (CI), the lookup finds nothing and authentication falls through to an inline login.
   let store: Promise<Required<SessionStore>> | undefined;
   const openStore = () =>
-    (store ??= import('../keychain/session-store.js').then(({ keychainSessionStore }) =>
+    (store ??= import('../../keychain/session-store.js').then(({ keychainSessionStore }) =>
       keychainSessionStore(ctx, {
         onUnavailable: (err) => {
           if (g.debug) ctx.io.stderr.write(`${ctx.io.style.dim(`No stored session: ${err.message}`)}\n`);
@@ -160,7 +160,7 @@ export async function mapApiErrors<T>(server: ServerUrl, action: string, fn: () 
 }
 
 export async function toCliError(err: ApiError, server: ServerUrl, action: string): Promise<CliError> {
-  const { apiErrorToCli } = await import('../api/errors.js');
+  const { apiErrorToCli } = await import('../../api/errors.js');
   return apiErrorToCli(err, server, action);
 }
 
@@ -179,7 +179,7 @@ export async function readServerKey(
 ): Promise<Secret> {
   const { ctx } = app;
   if (req.spec === undefined) {
-    const { findServerKey, usingStoredKeyNote } = await import('../keychain/server-key.js');
+    const { findServerKey, usingStoredKeyNote } = await import('../../keychain/server-key.js');
     const stored = await findServerKey(ctx, t.server, (err) => {
       if (g.debug) ctx.io.stderr.write(`${ctx.io.style.dim(`No stored server key: ${err.message}`)}\n`);
     });

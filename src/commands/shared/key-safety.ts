@@ -1,8 +1,8 @@
-import type { App } from './app.js';
-import type { Secret } from '../secrets/secret.js';
-import { passphraseWarnings } from '../ops/passphrase.js';
+import type { App } from '../app.js';
+import type { Secret } from '../../secrets/secret.js';
+import { passphraseWarnings } from '../../ops/passphrase.js';
 import { confirmAction } from './confirm.js';
-import { needsInput } from '../errors.js';
+import { needsInput } from '../../errors.js';
 
 /** Prints advice about a weak new key on stderr (never the key). */
 export function warnIfWeak(app: App, key: Secret): void {
