@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createApp } from '../src/commands/app.js';
 import { completionScript, describeProgram } from '../src/completion/index.js';
-import { realClock, type Context } from '../src/context.js';
+import { realClock, type Context } from '../src/deps.js';
 import type { IO } from '../src/io/types.js';
 import { buildProgram } from '../src/program.js';
 import { renderManPage } from './man.js';

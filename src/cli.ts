@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Context } from './context.js';
+import type { Context } from './deps.js';
 import { CliError, ExitCode } from './errors.js';
 import { errorJson, writeJson } from './output/json.js';
 import { serverText } from './output/server-text.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Context } from './context.js';
+import type { Context } from './deps.js';
 import { usageError } from './errors.js';
 import { parseDuration } from './util/duration.js';
 

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import type { Context } from './context.js';
+import type { Context } from './deps.js';
 import { GLOBAL_ENV, DEFAULT_TIMEOUT } from './globals.js';
 import type { App, RegisterCommand } from './commands/app.js';
 import { COMMANDS, NEEDS_WHOLE_TREE } from './commands/index.js';

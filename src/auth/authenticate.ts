@@ -1,6 +1,6 @@
 import { apiErrorToCli } from '../api/errors.js';
 import { ApiError, type PikaClient } from '../api/types.js';
-import type { Context } from '../context.js';
+import type { Context } from '../deps.js';
 import { CliError, usageError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import type { AuthSession, InlineSession, SecretSource, SessionStore } from './types.js';

@@ -1,4 +1,4 @@
-import type { Env } from '../context.js';
+import type { Env } from '../deps.js';
 import { GLOBAL_ENV } from '../globals.js';
 import { Secret } from '../secrets/secret.js';
 import { decodeStoredSession } from '../keychain/session-store.js';

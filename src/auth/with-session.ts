@@ -1,5 +1,5 @@
 import { ApiError, type PikaClient } from '../api/types.js';
-import type { Context } from '../context.js';
+import type { Context } from '../deps.js';
 import { CliError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { authenticate, loginInline } from './authenticate.js';

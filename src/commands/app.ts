@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Context } from '../context.js';
+import type { Context } from '../deps.js';
 import { resolveGlobals, type GlobalOptions } from '../globals.js';
 import type { Secret } from '../secrets/secret.js';
 

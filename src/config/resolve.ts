@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { TransportOptions } from '../transport/options.js';
 import { parseServerUrl, type ServerUrl } from '../api/url.js';
-import type { Context } from '../context.js';
+import type { Context } from '../deps.js';
 import { CliError, usageError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { parseDuration } from '../util/duration.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { platform } from 'node:os';
 import { dirname, join } from 'node:path';
-import { configDir, type Context } from '../context.js';
+import { configDir, type Context } from '../deps.js';
 import { CliError } from '../errors.js';
 import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../util/read-file.js';
 import { locateJsonError } from './json-position.js';

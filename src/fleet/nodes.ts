@@ -1,7 +1,7 @@
 import type { App } from '../commands/app.js';
 import type { GlobalOptions } from '../globals.js';
 import type { Session, Target } from '../commands/shared/invocation.js';
-import type { Clock } from '../context.js';
+import type { Clock } from '../deps.js';
 import { CliError } from '../errors.js';
 import { ApiError } from '../api/types.js';
 import type { NodeState } from '../ops/probe.js';

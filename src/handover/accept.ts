@@ -1,6 +1,6 @@
 import { ApiError, type PikaClient } from '../api/types.js';
 import type { ServerUrl } from '../api/url.js';
-import type { Context } from '../context.js';
+import type { Context } from '../deps.js';
 import { CliError } from '../errors.js';
 import type { Probe } from '../ops/probe.js';
 import { requireKeychain } from '../keychain/open.js';

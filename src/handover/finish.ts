@@ -1,4 +1,4 @@
-import type { Context } from '../context.js';
+import type { Context } from '../deps.js';
 import { openKeychainOrNull } from '../keychain/open.js';
 import { keychainAccount } from '../keychain/accounts.js';
 import type { Secret } from '../secrets/secret.js';

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import type { Context } from '../context.js';
+import type { Context } from '../deps.js';
 
 /**
  * Who is doing a handover step, for the record, when --operator is not given: the

@@ -1,6 +1,6 @@
 import type { PikaClient } from '../api/types.js';
 import type { ServerUrl } from '../api/url.js';
-import type { Context } from '../context.js';
+import type { Context } from '../deps.js';
 import { CliError, usageError } from '../errors.js';
 import { sendRotation, verifyRotation, type RotationLabel } from '../ops/rotation.js';
 import { openStaging, promoteOrExplain, stagedSend, type SavedKey } from '../keychain/save.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { platform } from 'node:os';
-import type { Env } from '../context.js';
+import type { Env } from '../deps.js';
 import type { ServerUrl } from '../api/url.js';
 import { CliError, usageError } from '../errors.js';
 import { isKeychainKind, KEYCHAIN_KINDS, keychainAccount, parseKeychainAccount, type KeychainKind } from './accounts.js';

@@ -1,6 +1,6 @@
 import type { ServerUrl } from '../api/url.js';
 import { sessionFromEnv } from '../auth/env-session.js';
-import type { Context } from '../context.js';
+import type { Context } from '../deps.js';
 import { CliError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { Secret } from '../secrets/secret.js';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { cancelled } from '../errors.js';
-import type { Env } from '../context.js';
+import type { Env } from '../deps.js';
 import { formatDuration } from '../util/duration.js';
 
 /** The keychain did not answer in time; the helper process was killed. */

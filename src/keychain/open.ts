@@ -1,4 +1,4 @@
-import type { Context } from '../context.js';
+import type { Context } from '../deps.js';
 import { CliError } from '../errors.js';
 import type { Keychain } from './keychain.js';
 

@@ -1,5 +1,5 @@
 import { platform as osPlatform } from 'node:os';
-import type { Env } from '../context.js';
+import type { Env } from '../deps.js';
 import { CliError } from '../errors.js';
 import { KEYCHAIN_SERVICE, type Keychain } from './keychain.js';
 import { KeychainLoadError, KeychainTimeout, keyringProcess, type KeyringRequest } from './keychain-process.js';

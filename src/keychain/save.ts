@@ -1,7 +1,7 @@
 import { apiErrorToCli } from '../api/errors.js';
 import { ApiError } from '../api/types.js';
 import type { ServerUrl } from '../api/url.js';
-import type { Context } from '../context.js';
+import type { Context } from '../deps.js';
 import { CliError } from '../errors.js';
 import type { Secret } from '../secrets/secret.js';
 import { requireKeychain } from './open.js';

@@ -1,5 +1,5 @@
 import type { ServerUrl } from '../api/url.js';
-import type { Context } from '../context.js';
+import type { Context } from '../deps.js';
 import { CliError } from '../errors.js';
 import { keychainAccount } from './accounts.js';
 import type { Secret } from '../secrets/secret.js';

@@ -1,6 +1,6 @@
 import type { ServerUrl } from '../api/url.js';
 import type { SessionStore, StoredSession } from '../auth/types.js';
-import type { Context } from '../context.js';
+import type { Context } from '../deps.js';
 import { CliError } from '../errors.js';
 import { keychainAccount } from './accounts.js';
 import type { Keychain } from './keychain.js';

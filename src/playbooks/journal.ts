@@ -3,7 +3,7 @@ import { appendFile, chmod, open, readFile, readdir } from 'node:fs/promises';
 import { ensurePrivateDir } from '../util/private-fs.js';
 import { JournalWriteError, localFaultCode } from './local-fault.js';
 import { join } from 'node:path';
-import { stateDir, type Context } from '../context.js';
+import { stateDir, type Context } from '../deps.js';
 import { Secret } from '../secrets/secret.js';
 import { containsSecret } from '../secrets/redact.js';
 

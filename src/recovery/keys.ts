@@ -1,5 +1,5 @@
 import type { ServerUrl } from '../api/url.js';
-import type { Context } from '../context.js';
+import type { Context } from '../deps.js';
 import { needsInput, usageError } from '../errors.js';
 import { openKeychainOrNull } from '../keychain/open.js';
 import type { KeyRole } from './decision.js';

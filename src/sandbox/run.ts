@@ -3,7 +3,7 @@ import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { SandboxCommandOptions } from '../commands/sandbox.js';
-import type { Context } from '../context.js';
+import type { Context } from '../deps.js';
 import { CliError, usageError } from '../errors.js';
 import { writeJson } from '../output/json.js';
 import { Secret } from '../secrets/secret.js';

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { ServerUrl } from '../api/url.js';
-import type { Context, Env } from '../context.js';
+import type { Context, Env } from '../deps.js';
 import { CliError, cancelled, needsInput } from '../errors.js';
 import { isKeychainKind, keychainAccount, parseKeychainAccount, type KeychainKind } from '../keychain/accounts.js';
 import { runSecretCommand } from './command-source.js';

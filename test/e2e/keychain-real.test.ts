@@ -28,12 +28,12 @@ const NEW_KEY = `canary-new-passphrase-${process.pid}-${Date.now().toString(36)}
 let tree: ReturnType<typeof transpileForChild>;
 let main: string;
 beforeAll(() => {
-  tree = transpileForChild('src/cli.ts', 'src/context.ts');
+  tree = transpileForChild('src/cli.ts', 'src/deps.ts');
   // src/version.ts reads the package.json next to src/.
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   writeFileSync(join(tree.dir, 'package.json'), JSON.stringify({ type: 'module', version: pkg.version }));
   main = join(tree.dir, 'pikactl.mjs');
-  writeFileSync(main, `import { run } from './src/cli.js';\nimport { systemContext } from './src/context.js';\nprocess.exitCode = await run(process.argv.slice(2), systemContext());\n`);
+  writeFileSync(main, `import { run } from './src/cli.js';\nimport { systemContext } from './src/deps.js';\nprocess.exitCode = await run(process.argv.slice(2), systemContext());\n`);
 }, 60_000);
 afterAll(() => rmSync(tree.dir, { recursive: true, force: true }));
 

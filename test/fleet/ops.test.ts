@@ -4,7 +4,7 @@ import { ApiError, type ApiErrorKind } from '../../src/api/types.js';
 import { parseServerUrl } from '../../src/api/url.js';
 import { forEachNode, type NodeResult } from '../../src/fleet/nodes.js';
 import type { Target } from '../../src/commands/shared/invocation.js';
-import type { Clock } from '../../src/context.js';
+import type { Clock } from '../../src/deps.js';
 import { CliError, ExitCode } from '../../src/errors.js';
 import { explainNotApplied, followerReason, isTransient, notApplied, type FleetRow } from '../../src/fleet/ops.js';
 

@@ -149,12 +149,12 @@ describe.runIf(process.platform === 'linux')('cmd:COMMAND on a real terminal', (
     const { transpileForChild } = await import('../support/transpile.js');
     const { execFile } = await import('node:child_process');
     const { rmSync } = await import('node:fs');
-    const child = transpileForChild('src/secrets/reader.ts', 'src/context.ts');
+    const child = transpileForChild('src/secrets/reader.ts', 'src/deps.ts');
     try {
       const script = join(child.dir, 'tty-child.mjs');
       writeFileSync(
         script,
-        `import { systemContext } from ${JSON.stringify(child.path('src/context.ts'))};
+        `import { systemContext } from ${JSON.stringify(child.path('src/deps.ts'))};
          import { SecretReader } from ${JSON.stringify(child.path('src/secrets/reader.ts'))};
          const ctx = systemContext();
          const r = new SecretReader(ctx);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pollUntil } from '../../src/ops/wait.js';
-import type { Clock } from '../../src/context.js';
+import type { Clock } from '../../src/deps.js';
 
 function fakeClock(): Clock & { slept: number[] } {
   let t = 0;
