@@ -12,7 +12,7 @@ import { unknownContextError } from '../config/resolve.js';
 import { parseSecretSpec } from '../secrets/spec.js';
 import { checkContextName, type ConfigFile, type ContextConfig } from '../config/schema.js';
 import { loadConfig, updateConfig } from '../config/store.js';
-import { normalizePin } from '../config/pin.js';
+import { normalizePin } from '../transport/pin.js';
 import { parseProxyUrl } from '../transport/proxy-config.js';
 import { contextJson, renderContext, renderContextTable } from '../config/render.js';
 

@@ -240,7 +240,7 @@ function recordTarget(session: Session, server: string, context?: string) {
  */
 async function certificatePin(app: App, session: Session, server: ServerUrl): Promise<string | undefined> {
   if (server.url.protocol !== 'https:') return undefined;
-  const { normalizePin } = await import('../config/pin.js');
+  const { normalizePin } = await import('../transport/pin.js');
   if (session.conn.transport.pin !== undefined) return normalizePin(session.conn.transport.pin);
   const { fetchPeerCertificate } = await import('../config/tls-probe.js');
   try {

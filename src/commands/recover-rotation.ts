@@ -99,7 +99,7 @@ async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotation
         import('../recovery/run.js'),
         import('../recovery/keys.js'),
         import('../playbooks/confirm.js'),
-        import('../playbooks/sinks.js'),
+        import('../output/playbook-events.js'),
         import('../recovery/render.js'),
       ]);
       const render: RenderContext = { server: t.server.id, newKeyFrom: opts.newKeyFrom === undefined ? undefined : specArg(opts.newKeyFrom) };

@@ -11,7 +11,7 @@ import { parseDuration } from '../util/duration.js';
 import { NO_SERVER_HINT, unknownContextError } from '../config/resolve.js';
 import { checkContextName, isValidContextName, type ConfigFile } from '../config/schema.js';
 import { loadConfig, updateConfig } from '../config/store.js';
-import { normalizePin } from '../config/pin.js';
+import { normalizePin } from '../transport/pin.js';
 import { certJson, renderCert } from '../config/render.js';
 import type { CertInfo } from '../config/tls-probe.js';
 import { proxyFor, resolveProxy } from '../transport/proxy-config.js';

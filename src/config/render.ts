@@ -1,4 +1,4 @@
-import { colonFingerprint } from './pin.js';
+import { colonFingerprint } from '../transport/pin.js';
 import type { ConfigFile, ContextConfig } from './schema.js';
 import type { CertInfo } from './tls-probe.js';
 import { serverText } from '../output/server-text.js';

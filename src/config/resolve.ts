@@ -5,7 +5,7 @@ import type { Context } from '../deps.js';
 import { CliError, usageError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { parseDuration } from '../util/duration.js';
-import { normalizePin } from './pin.js';
+import { normalizePin } from '../transport/pin.js';
 import type { ConfigFile, ContextConfig } from './schema.js';
 import type { LoadedConfig } from './store.js';
 import { resolveProxy } from '../transport/proxy-config.js';

@@ -1,5 +1,5 @@
 import { parseServerUrl, type ServerUrl } from '../api/url.js';
-import { normalizePin } from '../config/pin.js';
+import { normalizePin } from '../transport/pin.js';
 import { CliError, needsInput, usageError } from '../errors.js';
 import type { IO } from '../io/types.js';
 import type { HandoverRecord } from './record.js';

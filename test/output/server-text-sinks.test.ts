@@ -9,7 +9,7 @@ import { emptyObservation } from '../../src/recovery/model.js';
 import { plans } from '../../src/recovery/text.js';
 import { assertNoSecret } from '../../src/playbooks/journal.js';
 import { observationLines, renderDiagnosis } from '../../src/recovery/render.js';
-import { humanSink, jsonLinesSink } from '../../src/playbooks/sinks.js';
+import { humanSink, jsonLinesSink } from '../../src/output/playbook-events.js';
 import { Secret } from '../../src/secrets/secret.js';
 import { tempDir, TestIO } from '../support/context.js';
 import { INJECTION, TERMINAL_UNSAFE } from '../support/hostile.js';

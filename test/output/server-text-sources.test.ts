@@ -25,7 +25,7 @@ const SKIP = ['sandbox/', 'output/server-text.ts', 'output/json.ts', 'secrets/re
 const ALLOWED: Array<[file: string, snippet: string, why: string]> = [
   ['fleet/ops.ts', 'followerReason(op, leaderAddr)', 'followerReason renders the address through serverText'],
   ['handover/record.ts', 'r.version', "a handover record's own format version, from a local file"],
-  ['playbooks/runbook-render.ts', 'r.name', "the built-in runbooks' names"],
+  ['output/runbook.ts', 'r.name', "the built-in runbooks' names"],
 ];
 
 const FIELD =

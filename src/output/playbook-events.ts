@@ -1,7 +1,7 @@
 import type { IO } from '../io/types.js';
-import { jsonText } from '../output/json.js';
-import { serverText } from '../output/server-text.js';
-import type { EventSink, PlaybookEvent } from './types.js';
+import { jsonText } from './json.js';
+import { serverText } from './server-text.js';
+import type { EventSink, PlaybookEvent } from '../playbooks/types.js';
 
 /** --json: one JSON object per line on stdout, per event, for CI logs. */
 export function jsonLinesSink(io: IO): EventSink {

@@ -1,5 +1,5 @@
 import { plainStyle, type Style } from '../io/types.js';
-import type { Runbook } from './runbooks/index.js';
+import type { Runbook } from '../runbooks/index.js';
 
 /** Pure renderers for `pikactl runbook`: text in, text out. */
 
