@@ -1,7 +1,7 @@
 import type { Env } from '../deps.js';
 import { GLOBAL_ENV } from '../globals.js';
 import { Secret } from '../secrets/secret.js';
-import { decodeStoredSession } from '../keychain/session-store.js';
+import { decodeStoredSession } from '../keychain/login-store.js';
 
 /** PIKA_SESSION as a cookie value ("pika_session=…" is accepted too), or undefined when unset. */
 export function sessionFromEnv(env: Env, cookieName: string): Secret | undefined {

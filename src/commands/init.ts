@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
 import { mapApiErrors, openSession, singleTarget, type Target } from './shared/invocation.js';
-import { probeNode } from '../ops/probe.js';
+import { probeNode } from '../ops/observe.js';
 import { ApiError } from '../api/types.js';
 import { CliError, ExitCode } from '../errors.js';
 import { maybeDone, sendChange, unverified, type Change } from '../outcome.js';

@@ -133,7 +133,7 @@ async function store(app: App, g: GlobalOptions, kc: Keychain, e: Entry, value: 
  */
 async function verifyKey(app: App, g: GlobalOptions, session: Session, t: Target, key: Secret): Promise<Verified> {
   const { ctx } = app;
-  const [{ probeNode }, { ApiError }] = await Promise.all([import('../ops/probe.js'), import('../api/types.js')]);
+  const [{ probeNode }, { ApiError }] = await Promise.all([import('../ops/observe.js'), import('../api/types.js')]);
   const unverifiable = (why: string, code: 'unreachable' | 'needs_recovery', hint: string) =>
     new CliError(`the key cannot be verified: ${why}; nothing was stored`, {
       code,

@@ -4,7 +4,7 @@ import type { App } from './app.js';
 import { openSession, toCliError, type Session, type Target } from './shared/invocation.js';
 import { forEachNode, finishFleet, type NodeResult } from '../fleet/nodes.js';
 import { notApplied } from '../fleet/ops.js';
-import { probeNode } from '../ops/probe.js';
+import { probeNode } from '../ops/observe.js';
 import { ApiError } from '../api/types.js';
 import { CliError, ExitCode } from '../errors.js';
 import { sendChange, unverified, type Change } from '../outcome.js';

@@ -45,7 +45,7 @@ Examples:
     const { ctx } = app;
     const [{ requireKeychain }, { saveSession, sessionAccount, decodeStoredSession }, { loginInline }] = await Promise.all([
       import('../keychain/open.js'),
-      import('../keychain/session-store.js'),
+      import('../keychain/login-store.js'),
       import('../auth/index.js'),
     ]);
     const session = await openSession(app, g);
@@ -97,7 +97,7 @@ Examples:
     const { ctx } = app;
     const [{ requireKeychain }, { sessionAccount, decodeStoredSession }, { ApiError }] = await Promise.all([
       import('../keychain/open.js'),
-      import('../keychain/session-store.js'),
+      import('../keychain/login-store.js'),
       import('../api/types.js'),
     ]);
     const session = await openSession(app, g);
@@ -150,7 +150,7 @@ Exit codes: 0 logged in (whatever the capabilities), 4 not logged in or the sess
     );
   app.action(whoami, async (_opts, g) => {
     const { ctx } = app;
-    const { findSession } = await import('../keychain/find-session.js');
+    const { findSession } = await import('../keychain/find-login.js');
     const session = await openSession(app, g);
     try {
       const t = singleTarget(session, 'whoami');

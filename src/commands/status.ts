@@ -3,7 +3,7 @@ import { summary } from './summaries.js';
 import type { App } from './app.js';
 import { mapApiErrors, openSession, toCliError, type Target } from './shared/invocation.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
-import { meets, probeNode, tryInfo, WAIT_CONDITIONS, type Probe, type WaitCondition } from '../ops/probe.js';
+import { meets, probeNode, tryInfo, WAIT_CONDITIONS, type Probe, type WaitCondition } from '../ops/observe.js';
 import { boundRequests, pollUntil } from '../ops/wait.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { writeJson } from '../output/json.js';

@@ -4,7 +4,7 @@ import type { App } from './app.js';
 import { openSession, readServerKey, toCliError, type Session, type Target } from './shared/invocation.js';
 import { forEachNode, finishFleet, type NodeResult } from '../fleet/nodes.js';
 import { observe } from './status.js';
-import { probeNode, type Probe } from '../ops/probe.js';
+import { probeNode, type Probe } from '../ops/observe.js';
 import { CliError, ExitCode } from '../errors.js';
 import { sendChange, unverified, type Change } from '../outcome.js';
 import { parseDuration } from '../util/duration.js';

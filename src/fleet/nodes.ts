@@ -4,7 +4,7 @@ import type { Session, Target } from '../commands/shared/invocation.js';
 import type { Clock } from '../deps.js';
 import { CliError } from '../errors.js';
 import { ApiError } from '../api/types.js';
-import type { NodeState } from '../ops/probe.js';
+import type { NodeState } from '../ops/observe.js';
 import { explainNotApplied, isTransient, type FleetOp, type FleetRow } from './ops.js';
 import { writeJson } from '../output/json.js';
 import { serverText } from '../output/server-text.js';

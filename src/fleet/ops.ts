@@ -1,6 +1,6 @@
 import { ApiError, type ClusterStatus } from '../api/types.js';
 import { CliError } from '../errors.js';
-import type { NodeState } from '../ops/probe.js';
+import type { NodeState } from '../ops/observe.js';
 import { serverText } from '../output/server-text.js';
 
 /**

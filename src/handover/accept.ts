@@ -2,7 +2,7 @@ import { ApiError, type PikaClient } from '../api/types.js';
 import type { ServerUrl } from '../api/url.js';
 import type { Context } from '../deps.js';
 import { CliError } from '../errors.js';
-import type { Probe } from '../ops/probe.js';
+import type { Probe } from '../ops/observe.js';
 import { requireKeychain } from '../keychain/open.js';
 import { keychainAccount } from '../keychain/accounts.js';
 import type { Secret } from '../secrets/secret.js';

@@ -2,7 +2,7 @@ import { ApiError, type PikaClient } from '../api/types.js';
 import { CliError } from '../errors.js';
 import { maybeDone, outcomeOf, sendChange, unverified, type Change } from '../outcome.js';
 import type { Secret } from '../secrets/secret.js';
-import { probeNode } from './probe.js';
+import { probeNode } from './observe.js';
 
 /** Who is rotating, for messages: `pikactl rotate` or `handover start` (a Change with op rotate). */
 export type RotationLabel = Change & { op: 'rotate' };

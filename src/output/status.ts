@@ -1,5 +1,5 @@
 import type { Style } from '../io/types.js';
-import type { NodeState } from '../ops/probe.js';
+import type { NodeState } from '../ops/observe.js';
 
 export const STATE_LABEL: Record<NodeState, string> = {
   off: 'off (not initialized; serving in plaintext-at-rest mode)',

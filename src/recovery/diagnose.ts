@@ -16,7 +16,7 @@ import {
   type StatusProbe,
 } from './decision.js';
 import type { Secret } from '../secrets/secret.js';
-import { keyStatusErrorState } from '../ops/probe.js';
+import { keyStatusErrorState } from '../ops/observe.js';
 
 /**
  * The IO edge of the recovery decision: runs the probes nextProbe asks for against
@@ -99,7 +99,7 @@ export async function statusProbe(client: PikaClient, signal?: AbortSignal): Pro
     return { kind: 'ok', initialized: s.initialized, unlocked: s.unlocked };
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
-    // One reading of key/status errors for every command (ops/probe.ts).
+    // One reading of key/status errors for every command (ops/observe.ts).
     const state = keyStatusErrorState(err);
     if (state === 'unreadable') return { kind: 'server_error', status: err.status ?? 500, message: err.serverMessage ?? err.message };
     if (state === 'locked') return { kind: 'locked' };

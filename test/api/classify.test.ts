@@ -3,7 +3,7 @@ import { checkResponse, type Exchange } from '../../src/api/classify.js';
 import { apiErrorToCli } from '../../src/api/errors.js';
 import { ApiError, type PikaClient } from '../../src/api/types.js';
 import { parseServerUrl } from '../../src/api/url.js';
-import { keyStatusErrorState, probeNode } from '../../src/ops/probe.js';
+import { keyStatusErrorState, probeNode } from '../../src/ops/observe.js';
 import { rotationUncertainty } from '../../src/ops/rotation.js';
 import { isTransient } from '../../src/fleet/ops.js';
 import { CliError } from '../../src/errors.js';

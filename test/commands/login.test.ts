@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryKeychain, runCli, tempDir, testContext } from '../support/context.js';
 import { SandboxClient, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
-import { decodeStoredSession } from '../../src/keychain/session-store.js';
+import { decodeStoredSession } from '../../src/keychain/login-store.js';
 import { Secret } from '../../src/secrets/secret.js';
 import { ciEnv, filesUnder, KEY, NEW_KEY, recordingFetch } from '../keychain/support.js';
 

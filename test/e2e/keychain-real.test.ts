@@ -8,7 +8,7 @@ import { runCli, tempDir } from '../support/context.js';
 import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
 import { transpileForChild } from '../support/transpile.js';
 import { filesUnder } from '../keychain/support.js';
-import { decodeStoredSession } from '../../src/keychain/session-store.js';
+import { decodeStoredSession } from '../../src/keychain/login-store.js';
 
 /**
  * The keychain features against the real backend: pikactl as a separate process

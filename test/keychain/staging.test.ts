@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError, type ApiErrorKind } from '../../src/api/types.js';
 import { parseServerUrl } from '../../src/api/url.js';
 import { CliError } from '../../src/errors.js';
-import { keychainSessionStore } from '../../src/keychain/session-store.js';
+import { keychainSessionStore } from '../../src/keychain/login-store.js';
 import { certainlyNotApplied, KeyStaging } from '../../src/keychain/staging.js';
 import { Secret } from '../../src/secrets/secret.js';
 import { MemoryKeychain } from '../support/context.js';

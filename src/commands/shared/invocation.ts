@@ -112,7 +112,7 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
   // Without one (CI), the lookup finds nothing and authentication falls through to an inline login.
   let store: Promise<Required<SessionStore>> | undefined;
   const openStore = () =>
-    (store ??= import('../../keychain/session-store.js').then(({ keychainSessionStore }) =>
+    (store ??= import('../../keychain/login-store.js').then(({ keychainSessionStore }) =>
       keychainSessionStore(ctx, {
         onUnavailable: (err) => {
           if (g.debug) ctx.io.stderr.write(`${ctx.io.style.dim(`No stored session: ${err.message}`)}\n`);

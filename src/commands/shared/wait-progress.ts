@@ -1,6 +1,6 @@
 import type { App } from '../app.js';
 import type { Spinner } from '../../io/types.js';
-import { describeProbe, type Probe, type WaitCondition } from '../../ops/probe.js';
+import { describeProbe, type Probe, type WaitCondition } from '../../ops/observe.js';
 import { Tally } from '../../ops/wait.js';
 import { formatDuration } from '../../util/duration.js';
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPikaClient } from '../../src/api/client.js';
 import { parseServerUrl } from '../../src/api/url.js';
-import { withSession } from '../../src/auth/with-session.js';
+import { withSession } from '../../src/auth/with-login.js';
 import type { SessionStore } from '../../src/auth/types.js';
 import { CliError } from '../../src/errors.js';
 import { Secret } from '../../src/secrets/secret.js';

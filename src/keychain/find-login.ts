@@ -5,7 +5,7 @@ import { CliError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { Secret } from '../secrets/secret.js';
 import { openKeychainOrNull } from './open.js';
-import { decodeStoredSession, sessionAccount } from './session-store.js';
+import { decodeStoredSession, sessionAccount } from './login-store.js';
 import { targetFlags } from '../config/target-flags.js';
 
 export interface FoundSession {
