@@ -5,7 +5,7 @@ import { mapApiErrors, openSession, readServerKey, singleTarget, type Session } 
 import { authed } from './shared/auth-step.js';
 import { confirmAction } from './shared/confirm.js';
 import { requireSavedConfirmation, warnIfWeak } from './shared/key-safety.js';
-import { observe } from './status.js';
+import { observe } from './shared/observe.js';
 import { CliError, usageError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';
 import { writeJson } from '../output/json.js';

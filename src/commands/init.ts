@@ -9,7 +9,7 @@ import { maybeDone, sendChange, unverified, type Change } from '../outcome.js';
 import { writeJson } from '../output/json.js';
 import { authed } from './shared/auth-step.js';
 import { requireSavedConfirmation, warnIfWeak } from './shared/key-safety.js';
-import { unreadable } from './unlock.js';
+import { unreadable } from './shared/observe.js';
 import type { Secret } from '../secrets/secret.js';
 import { openStaging, promoteOrExplain, savedText, stagedSend, type SavedKey } from '../keychain/save.js';
 import { targetFlags } from '../config/target-flags.js';

@@ -3,96 +3,19 @@ import { summary } from './summaries.js';
 import type { App } from './app.js';
 import { mapApiErrors, openSession, toCliError, type Target } from './shared/invocation.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
-import { meets, probeNode, tryInfo, WAIT_CONDITIONS, type Probe, type WaitCondition } from '../ops/observe.js';
-import { boundRequests, pollUntil } from '../ops/wait.js';
+import { WAIT_CONDITIONS, type Probe, type WaitCondition } from '../ops/observe.js';
+import { boundRequests } from '../ops/wait.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { writeJson } from '../output/json.js';
-import { colorState, fields, nextStep, paint } from '../output/status.js';
-import { targetFlags } from '../config/target-flags.js';
+import { colorState, fields, paint } from '../output/status.js';
 import { serverText } from '../output/server-text.js';
-import { ApiError, type ServerInfo } from '../api/types.js';
-import { watchWait } from './shared/wait-progress.js';
+import { ApiError } from '../api/types.js';
+import { exitCodeFor, nodeReport, observe, type NodeReport } from './shared/observe.js';
+import { combineCodes } from '../fleet/ops.js';
 
 export interface StatusOptions {
   wait?: string;
   for?: WaitCondition;
-}
-
-/** Exit code for a final observed state: 0 serving, 3 locked, 7 unreachable, 8 unreadable. */
-export function exitCodeFor(p: Probe): number {
-  switch (p.state) {
-    case 'unlocked':
-    case 'off':
-      return ExitCode.OK;
-    case 'locked':
-      return ExitCode.LOCKED;
-    case 'unreadable':
-      return ExitCode.NEEDS_RECOVERY;
-    case 'unreachable':
-      return ExitCode.UNREACHABLE;
-  }
-}
-
-export interface NodeReport {
-  server: string;
-  /** "error": the node answered something waiting cannot fix (TLS, not Pika…); see error. */
-  state: Probe['state'] | 'error';
-  initialized?: boolean;
-  unlocked?: boolean;
-  name?: string;
-  version?: string;
-  error?: string;
-  next?: string;
-}
-
-/**
- * Probe (and optionally wait on) one node. `info` adds the product name/version (status shows
- * it; others need not pay the GET). `gaveUp` says why a wait ended unmet, from what it saw.
- */
-export async function observe(
-  app: App,
-  t: Target,
-  opts: { waitMs?: number; cond: WaitCondition; info?: boolean },
-): Promise<{ probe: Probe; info?: ServerInfo; met: boolean; gaveUp?: string }> {
-  const { ctx } = app;
-  const probe = () => probeNode(t.client, ctx.signal);
-  let result: Probe;
-  let gaveUp: string | undefined;
-  if (opts.waitMs !== undefined) {
-    const watch = watchWait(app, t.server.id, opts.cond, opts.waitMs);
-    try {
-      const seen = async () => {
-        const p = await probe();
-        watch.saw(p);
-        return p;
-      };
-      const outcome = await pollUntil(seen, (p) => meets(p, opts.cond), { clock: ctx.clock, timeoutMs: opts.waitMs, signal: ctx.signal });
-      result = outcome.done ? outcome.value : outcome.last;
-      if (!outcome.done) gaveUp = watch.gaveUp();
-    } finally {
-      watch.end();
-    }
-  } else {
-    result = await probe();
-  }
-  const info = opts.info && result.state !== 'unreachable' ? await tryInfo(t.client, ctx.signal) : undefined;
-  return { probe: result, info, met: meets(result, opts.cond), gaveUp };
-}
-
-export function nodeReport(t: Target, probe: Probe, info?: ServerInfo): NodeReport {
-  return {
-    server: t.server.id,
-    state: probe.state,
-    ...(probe.status ? { initialized: probe.status.initialized, unlocked: probe.status.unlocked } : {}),
-    ...(info ? { name: info.name, version: info.version } : {}),
-    ...(probe.error ? { error: describeError(probe.error) } : {}),
-    ...(nextStep(probe.state, targetFlags(t.server)) ? { next: nextStep(probe.state, targetFlags(t.server)) } : {}),
-  };
-}
-
-function describeError(e: ApiError): string {
-  const extra = e.requestId ? ` (request_id ${serverText(e.requestId, { max: 80 })})` : '';
-  return `${e.serverMessage ?? e.message}${extra}`;
 }
 
 export function registerStatus(program: Command, app: App): void {
@@ -172,13 +95,6 @@ async function observeRow(app: App, t: Target, waitMs: number | undefined, cond:
     if (!(cli instanceof CliError)) throw err;
     return { report: { server: t.server.id, state: 'error', error: cli.message, ...(cli.hint ? { next: cli.hint } : {}) }, code: cli.exitCode };
   }
-}
-
-/** Fleet rule: 0 if all 0; 8 (partly) if some 0; else the worst single code. */
-export function combineCodes(codes: number[]): number {
-  if (codes.every((c) => c === 0)) return 0;
-  if (codes.length > 1 && codes.some((c) => c === 0)) return ExitCode.NEEDS_RECOVERY;
-  return Math.max(...codes);
 }
 
 /** info's name and version come from the server: rendered safe, 60 characters at most. */

@@ -3,8 +3,8 @@ import { summary } from './summaries.js';
 import type { App } from './app.js';
 import { openSession, readServerKey, toCliError, type Session, type Target } from './shared/invocation.js';
 import { forEachNode, finishFleet, type NodeResult } from '../fleet/nodes.js';
-import { observe } from './status.js';
-import { probeNode, type Probe } from '../ops/observe.js';
+import { observe, unreadable } from './shared/observe.js';
+import { probeNode } from '../ops/observe.js';
 import { CliError, ExitCode } from '../errors.js';
 import { sendChange, unverified, type Change } from '../outcome.js';
 import { parseDuration } from '../util/duration.js';
@@ -107,14 +107,6 @@ async function unlockNode(app: App, g: GlobalOptions, session: Session, t: Targe
   // A 200 that did not stick: in a cluster, a follower (finishFleet explains it when it can).
   if (after.state !== 'unlocked') throw notApplied(t.server.id, 'unlock', after.state);
   return { ...base, action: 'unlocked', after: 'unlocked', exitCode: ExitCode.OK };
-}
-
-export function unreadable(t: Target, p: Probe): CliError {
-  return new CliError(`${t.server.id} cannot read its own settings (${p.error?.serverMessage ?? 'HTTP 500'})`, {
-    code: 'needs_recovery',
-    hint: `A rotation was probably left half done: pikactl recover-rotation ${targetFlags(t.server)}`,
-    details: p.error?.requestId ? { request_id: p.error.requestId } : undefined,
-  });
 }
 
 /** The wait ran out with nothing (but a gateway) answering: what was waited for, how long, what was seen. */

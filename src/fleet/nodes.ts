@@ -9,7 +9,7 @@ import { explainNotApplied, isTransient, type FleetOp, type FleetRow } from './o
 import { writeJson } from '../output/json.js';
 import { serverText } from '../output/server-text.js';
 import { renderTable, type Column } from '../output/table.js';
-import { combineCodes } from '../commands/status.js';
+import { combineCodes } from './ops.js';
 import { authed } from '../commands/shared/auth-step.js';
 
 /** One row of a per-node result table (unlock/lock over one or many replicas). */

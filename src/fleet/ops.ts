@@ -1,5 +1,5 @@
 import { ApiError, type ClusterStatus } from '../api/types.js';
-import { CliError } from '../errors.js';
+import { CliError, ExitCode } from '../errors.js';
 import type { NodeState } from '../ops/observe.js';
 import { serverText } from '../output/server-text.js';
 
@@ -143,4 +143,11 @@ export async function explainNotApplied<R extends FleetRow>(rows: R[], op: Fleet
       cluster: { via, role: via === r.server ? status.role : 'follower', ...(leaderAddr ? { leader_addr: leaderAddr } : {}) },
     };
   });
+}
+
+/** Fleet rule: 0 if all 0; 8 (partly) if some 0; else the worst single code. */
+export function combineCodes(codes: number[]): number {
+  if (codes.every((c) => c === 0)) return 0;
+  if (codes.length > 1 && codes.some((c) => c === 0)) return ExitCode.NEEDS_RECOVERY;
+  return Math.max(...codes);
 }
