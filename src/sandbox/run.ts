@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { SandboxCommandOptions } from '../commands/sandbox.js';
+import type { FaultName } from './faults.js';
 import type { Context } from '../deps.js';
 import { CliError, usageError } from '../errors.js';
 import { writeJson } from '../output/json.js';
@@ -15,6 +15,27 @@ import { ensureDataDir } from './store.js';
  * password, start the server, print where it is, serve until ctx.signal aborts
  * (SIGINT/SIGTERM), stop cleanly.
  */
+
+/** `pikactl sandbox` after parsing: everything this runner needs (declared here: the sandbox imports nothing from commands/). */
+export interface SandboxCommandOptions {
+  host: string;
+  port: number;
+  dataDir?: string;
+  basePath?: string;
+  tls?: { certFile: string; keyFile: string } | { selfSigned: true };
+  user: string;
+  /** A secret source (env:NAME or file:PATH); undefined = keep the stored password, or generate one. */
+  passwordFrom?: string;
+  cookieName: string;
+  faults: FaultName[];
+  rateLimit: { soft?: number; hard?: number; windowMs?: number };
+  sessionTtlMs?: number;
+  /** Simulate a Pika cluster of this many nodes (undefined: one standalone server). */
+  cluster?: number;
+  /** Do not log requests and key events on stderr. */
+  quiet: boolean;
+  json: boolean;
+}
 
 /** env:NAME and file:PATH only; the full secret-source reader lives in src/secrets. */
 async function readPasswordSource(spec: string, ctx: Context): Promise<Secret> {
