@@ -2,7 +2,7 @@ import { ApiError } from './api/types.js';
 import type { ServerUrl } from './api/url.js';
 import { CliError } from './errors.js';
 import { serverText } from './output/server-text.js';
-import { targetFlags } from './config/target-flags.js';
+import { targetFlags } from './output/target-flags.js';
 
 /**
  * The one place that decides what a failed state-changing request (initialize, unlock,

@@ -4,7 +4,7 @@ import { CliError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { authenticate, loginInline } from './authenticate.js';
 import type { AuthSession, InlineSession, SecretSource, SessionStore } from './types.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 
 export interface WithSessionOptions {
   /**

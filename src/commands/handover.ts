@@ -10,7 +10,7 @@ import { CliError, usageError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';
 import { writeJson } from '../output/json.js';
 import { parseDuration } from '../util/duration.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 import type { ServerUrl } from '../api/url.js';
 
 interface StartOptions {

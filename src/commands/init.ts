@@ -12,7 +12,7 @@ import { requireSavedConfirmation, warnIfWeak } from './shared/key-safety.js';
 import { unreadable } from './shared/observe.js';
 import type { Secret } from '../secrets/secret.js';
 import { openStaging, promoteOrExplain, savedText, stagedSend, type SavedKey } from '../keychain/save.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 
 export interface InitOptions {
   keyFrom?: string;

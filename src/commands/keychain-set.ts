@@ -8,7 +8,7 @@ import { writeJson } from '../output/json.js';
 import type { KeychainKind } from '../keychain/accounts.js';
 import type { Secret } from '../secrets/secret.js';
 import type { Keychain } from '../keychain/keychain.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 
 /**
  * `pikactl keychain set`: store a key, tested against the server first. A key the server

@@ -11,7 +11,7 @@ import { sendChange, unverified, type Change } from '../outcome.js';
 import type { GlobalOptions } from '../globals.js';
 import { authed } from './shared/auth-step.js';
 import { confirmAction } from './shared/confirm.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 
 export interface LockOptions {
   yes?: boolean;

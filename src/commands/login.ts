@@ -9,7 +9,7 @@ import { writeJson } from '../output/json.js';
 import type { ServerInfo, Identity } from '../api/types.js';
 import { serverText } from '../output/server-text.js';
 import { hasSettingsManage } from '../auth/capability.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 
 const CI_INSTEAD =
   `In CI and on machines without a keychain, skip \`pikactl login\`: export ${GLOBAL_ENV.session} with a session cookie, ` +

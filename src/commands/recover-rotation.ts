@@ -7,7 +7,7 @@ import { ApiError } from '../api/types.js';
 import { CliError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';
 import type { RenderContext } from '../recovery/render.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 import { jsonText } from '../output/json.js';
 
 export interface RecoverRotationOptions {

@@ -15,7 +15,7 @@ import { ApiError } from '../api/types.js';
 import type { Secret } from '../secrets/secret.js';
 import { keychainEntryOf, wrongStoredKey } from '../keychain/server-key.js';
 import { notApplied } from '../fleet/ops.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 
 export interface UnlockOptions {
   keyFrom?: string;

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { HandoverRecord, HandoverStepId } from './record.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 
 /**
  * The handover record as a Markdown checklist for people (and for a ticket or a

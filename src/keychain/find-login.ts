@@ -6,7 +6,7 @@ import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { Secret } from '../secrets/secret.js';
 import { openKeychainOrNull } from './open.js';
 import { decodeStoredSession, sessionAccount } from './login-store.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 
 export interface FoundSession {
   secret: Secret;

@@ -6,7 +6,7 @@ import { CliError } from '../errors.js';
 import type { Secret } from '../secrets/secret.js';
 import { requireKeychain } from './open.js';
 import { certainlyNotApplied, KeyStaging, withPendingHint } from './staging.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 
 /** Where --save-to-keychain left the key (for the summary and --json). */
 export interface SavedKey {

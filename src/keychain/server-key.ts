@@ -4,7 +4,7 @@ import { CliError } from '../errors.js';
 import { keychainAccount } from './accounts.js';
 import type { Secret } from '../secrets/secret.js';
 import { isKeychainUnavailable, openKeychainOrNull } from './open.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 
 /** A server key read from the keychain, with the entry it came from (for messages). */
 export interface StoredKey {

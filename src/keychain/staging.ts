@@ -5,7 +5,7 @@ import { CliError, type ErrorCode } from '../errors.js';
 import { keychainAccount } from './accounts.js';
 import type { Keychain } from './keychain.js';
 import type { Secret } from '../secrets/secret.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 
 /**
  * `init` / `rotate --save-to-keychain`: a new server key goes through the keychain

@@ -10,7 +10,7 @@ import {
   type Probe,
   type RecoveryPlan,
 } from './decision.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 import { serverText } from '../output/server-text.js';
 
 /**

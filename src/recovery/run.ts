@@ -13,7 +13,7 @@ import { diagnosisEvent, renderDiagnosis, type RenderContext } from './render.js
 import { recoverySteps, RUNNABLE, type RecoveryStepContext } from './steps.js';
 import type { RecoveryKeys } from './keys.js';
 import type { Confirmer, EventSink, Playbook, Step } from '../playbooks/types.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 import { jsonText } from '../output/json.js';
 
 /**

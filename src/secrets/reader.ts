@@ -7,7 +7,7 @@ import { runSecretCommand } from './command-source.js';
 import { MAX_SECRET_BYTES, decodeSecret, expandPath, readSecretFile, trimOneNewline } from './file-source.js';
 import { Secret } from './secret.js';
 import { commandName, describeSpec, parseSecretSpec, type SecretSpec } from './spec.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 
 export interface SecretRequest {
   /** The flag's value (a source, see spec.ts); undefined = prompt on a TTY, else a needs-input error. */

@@ -4,7 +4,7 @@ import { CliError, ExitCode } from '../../errors.js';
 import { meets, probeNode, tryInfo, type Probe, type WaitCondition } from '../../ops/observe.js';
 import { pollUntil } from '../../ops/wait.js';
 import { nextStep } from '../../output/status.js';
-import { targetFlags } from '../../config/target-flags.js';
+import { targetFlags } from '../../output/target-flags.js';
 import { serverText } from '../../output/server-text.js';
 import type { ApiError, ServerInfo } from '../../api/types.js';
 import { watchWait } from './wait-progress.js';
