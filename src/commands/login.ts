@@ -150,7 +150,7 @@ Exit codes: 0 logged in (whatever the capabilities), 4 not logged in or the sess
     );
   app.action(whoami, async (_opts, g) => {
     const { ctx } = app;
-    const { findSession } = await import('../keychain/find-login.js');
+    const { findSession } = await import('../auth/find-login.js');
     const session = await openSession(app, g);
     try {
       const t = singleTarget(session, 'whoami');

@@ -1,11 +1,11 @@
 import type { ServerUrl } from '../api/url.js';
-import { sessionFromEnv } from '../auth/env-session.js';
+import { sessionFromEnv } from './env-session.js';
 import type { Context } from '../deps.js';
 import { CliError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { Secret } from '../secrets/secret.js';
-import { openKeychainOrNull } from './open.js';
-import { decodeStoredSession, sessionAccount } from './login-store.js';
+import { openKeychainOrNull } from '../keychain/open.js';
+import { decodeStoredSession, sessionAccount } from '../keychain/login-store.js';
 import { targetFlags } from '../output/target-flags.js';
 
 export interface FoundSession {
