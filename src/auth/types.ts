@@ -1,5 +1,7 @@
-import type { ServerUrl } from '../api/url.js';
 import type { Secret } from '../secrets/secret.js';
+import type { SessionStore, StoredSession } from '../keychain/login-store.js';
+
+export type { SessionStore, StoredSession };
 
 /**
  * Where secrets come from. src/secrets/reader.ts implements it (prompt, -, file:,
@@ -8,20 +10,6 @@ import type { Secret } from '../secrets/secret.js';
  */
 export interface SecretSource {
   read(req: { spec?: string; flag: string; label: string }): Promise<Secret>;
-}
-
-/** A session `pikactl login` stored: the cookie, and whom it belongs to (absent in entries written before that was kept). */
-export interface StoredSession {
-  cookie: Secret;
-  user?: string;
-}
-
-/** Stored sessions (`pikactl login`, keychain). Optional: the seam for the keychain issue. */
-export interface SessionStore {
-  load(server: ServerUrl): Promise<StoredSession | null>;
-  remove(server: ServerUrl): Promise<void>;
-  /** Replaces the stored session (a re-login after a 307 of the stored one). */
-  save?(server: ServerUrl, cookie: Secret, user: string): Promise<void>;
 }
 
 export type SessionSource = 'env' | 'stored' | 'login';

@@ -1,5 +1,4 @@
 import type { ServerUrl } from '../api/url.js';
-import type { SessionStore, StoredSession } from '../auth/types.js';
 import type { Context } from '../deps.js';
 import { CliError } from '../errors.js';
 import { keychainAccount } from './accounts.js';
@@ -10,6 +9,20 @@ import { isKeychainUnavailable, openKeychainOrNull } from './open.js';
 /** The keychain account holding the `pikactl login` session of a server: "session:<server id>". */
 export function sessionAccount(server: Pick<ServerUrl, 'id'>): string {
   return keychainAccount('session', server);
+}
+
+/** A session `pikactl login` stored: the cookie, and whom it belongs to (absent in entries written before that was kept). */
+export interface StoredSession {
+  cookie: Secret;
+  user?: string;
+}
+
+/** Stored sessions (`pikactl login`, keychain). The seam of src/auth: tests fake it. */
+export interface SessionStore {
+  load(server: ServerUrl): Promise<StoredSession | null>;
+  remove(server: ServerUrl): Promise<void>;
+  /** Replaces the stored session (a re-login after a 307 of the stored one). */
+  save?(server: ServerUrl, cookie: Secret, user: string): Promise<void>;
 }
 
 export interface KeychainSessionStoreOptions {
