@@ -24,6 +24,6 @@ if (major < 20 || (major === 20 && minor < 19)) {
     });
   }
   const { run } = await import('../dist/cli.js');
-  const { systemContext } = await import('../dist/deps.js');
-  process.exitCode = await run(process.argv.slice(2), systemContext());
+  const { systemDeps } = await import('../dist/deps.js');
+  process.exitCode = await run(process.argv.slice(2), systemDeps());
 }

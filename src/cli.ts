@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Context } from './deps.js';
+import type { Deps } from './deps.js';
 import { CliError, ExitCode } from './errors.js';
 import { errorJson, writeJson } from './output/json.js';
 import { serverText } from './output/server-text.js';
@@ -9,7 +9,7 @@ import { Redactor, withRedactor } from './secrets/redact.js';
  * The one entry point: builds the tree, parses, runs, and is the only place that
  * turns an error into a message and an exit code.
  */
-export function run(argv: string[], ctx: Context): Promise<number> {
+export function run(argv: string[], ctx: Deps): Promise<number> {
   // One redactor per invocation: every Secret created while it runs is cut out of what it prints.
   return withRedactor(new Redactor(), async () => afterOutput(ctx, await runScoped(argv, ctx)));
 }
@@ -19,14 +19,14 @@ export function run(argv: string[], ctx: Context): Promise<number> {
  * is aborted) with one line on stderr, when stderr still works, and exit 1. A change that may
  * have been applied keeps its exit 8: that is what the operator must act on.
  */
-async function afterOutput(ctx: Context, code: number): Promise<number> {
+async function afterOutput(ctx: Deps, code: number): Promise<number> {
   const failure = await ctx.io.outputFailure?.();
   if (!failure) return code;
   if (failure.stream === 'stdout') ctx.io.stderr.write(`${ctx.io.style.red('Error:')} cannot write to stdout (${failure.code}); the output is incomplete.\n`);
   return code === ExitCode.NEEDS_RECOVERY ? code : ExitCode.ERROR;
 }
 
-async function runScoped(argv: string[], ctx: Context): Promise<number> {
+async function runScoped(argv: string[], ctx: Deps): Promise<number> {
   // A bare --version answers before commander and the command tree load: for a Node CLI,
   // loading modules is most of the start-up time (see bench/startup.mjs). Same text as commander's.
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
@@ -84,7 +84,7 @@ function isCommanderError(err: unknown): err is Error & { code: string; exitCode
   return typeof code === 'string' && code.startsWith('commander.');
 }
 
-async function report(err: unknown, ctx: Context, opts: { json: boolean; debug: boolean; program?: Command; argv: string[] }): Promise<number> {
+async function report(err: unknown, ctx: Deps, opts: { json: boolean; debug: boolean; program?: Command; argv: string[] }): Promise<number> {
   const { io } = ctx;
   if (isCommanderError(err)) {
     // Help and --version "errors" are successes; everything else commander raises is a usage error.

@@ -16,7 +16,7 @@ export interface Clock {
  * Everything a command may touch, injected (gh's Factory). Real dependencies are
  * created lazily so a command that does not need them pays nothing at start-up.
  */
-export interface Context {
+export interface Deps {
   io: IO;
   env: Env;
   homedir: string;
@@ -47,13 +47,13 @@ export const realClock: Clock = {
 };
 
 /** XDG config dir for pikactl (contexts). */
-export function configDir(ctx: Pick<Context, 'env' | 'homedir'>): string {
+export function configDir(ctx: Pick<Deps, 'env' | 'homedir'>): string {
   const base = ctx.env.XDG_CONFIG_HOME || join(ctx.homedir, '.config');
   return join(base, 'pikactl');
 }
 
 /** XDG state dir for pikactl (playbook journals). */
-export function stateDir(ctx: Pick<Context, 'env' | 'homedir'>): string {
+export function stateDir(ctx: Pick<Deps, 'env' | 'homedir'>): string {
   const base = ctx.env.XDG_STATE_HOME || join(ctx.homedir, '.local', 'state');
   return join(base, 'pikactl');
 }
@@ -61,7 +61,7 @@ export function stateDir(ctx: Pick<Context, 'env' | 'homedir'>): string {
 /** The signals that end a command: each aborts the context signal (exit 130, see `help exit-codes`). */
 export const ENDING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-export function systemContext(): Context {
+export function systemDeps(): Deps {
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     if (!controller.signal.aborted) controller.abort(new Error(`received ${sig}`));

@@ -1,6 +1,6 @@
 import { apiErrorToCli } from '../api/errors.js';
 import { ApiError, type PikaClient } from '../api/types.js';
-import type { Context } from '../deps.js';
+import type { Deps } from '../deps.js';
 import { CliError, usageError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import type { AuthSession, InlineSession, SecretSource, SessionStore } from './types.js';
@@ -19,7 +19,7 @@ const TRANSPORT_KINDS = new Set(['unreachable', 'tls', 'timeout', 'cancelled', '
  * on the first protected call, which withSession() turns into "session expired".
  */
 export async function authenticate(
-  ctx: Context,
+  ctx: Deps,
   g: GlobalOptions,
   client: PikaClient,
   secrets: SecretSource,
@@ -41,7 +41,7 @@ export async function authenticate(
 }
 
 /** Password login (with TOTP step-up). The session is logged out by close() unless keep() was called; errors there are ignored. */
-export async function loginInline(ctx: Context, g: GlobalOptions, client: PikaClient, secrets: SecretSource): Promise<InlineSession> {
+export async function loginInline(ctx: Deps, g: GlobalOptions, client: PikaClient, secrets: SecretSource): Promise<InlineSession> {
   const server = client.server;
   const user = await resolveUser(ctx, g, server.id);
   // Discovery first: an unreachable server fails before anyone types a password.
@@ -86,7 +86,7 @@ export async function loginInline(ctx: Context, g: GlobalOptions, client: PikaCl
   };
 }
 
-async function resolveUser(ctx: Context, g: GlobalOptions, serverId: string): Promise<string> {
+async function resolveUser(ctx: Deps, g: GlobalOptions, serverId: string): Promise<string> {
   if (g.user !== undefined && g.user.trim() !== '') return g.user.trim();
   if (!ctx.io.canPrompt()) {
     throw usageError(

@@ -1,6 +1,6 @@
 import type { ServerUrl } from '../api/url.js';
 import { sessionFromEnv } from './env-session.js';
-import type { Context } from '../deps.js';
+import type { Deps } from '../deps.js';
 import { CliError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { Secret } from '../secrets/secret.js';
@@ -21,7 +21,7 @@ export interface FoundSession {
  * `pikactl login` stored (the same order as authenticate()). None → exit 4, saying
  * why (no keychain here is part of the answer, not an error of its own).
  */
-export async function findSession(ctx: Context, g: Pick<GlobalOptions, 'cookieName'>, server: ServerUrl): Promise<FoundSession> {
+export async function findSession(ctx: Deps, g: Pick<GlobalOptions, 'cookieName'>, server: ServerUrl): Promise<FoundSession> {
   const fromEnv = sessionFromEnv(ctx.env, g.cookieName);
   if (fromEnv) return { secret: fromEnv, describe: `the session in ${GLOBAL_ENV.session}` };
   let why = '';

@@ -1,5 +1,5 @@
 import { ApiError, type PikaClient } from '../api/types.js';
-import type { Context } from '../deps.js';
+import type { Deps } from '../deps.js';
 import { CliError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { authenticate, loginInline } from './authenticate.js';
@@ -28,7 +28,7 @@ const isExpired = (err: unknown): err is ApiError => err instanceof ApiError && 
  * Otherwise it throws the auth CliError (exit 4) with the next step.
  */
 export async function withSession<T>(
-  ctx: Context,
+  ctx: Deps,
   g: GlobalOptions,
   client: PikaClient,
   secrets: SecretSource,
@@ -72,7 +72,7 @@ export async function withSession<T>(
  * store (later commands and `whoami` use it), so it is not logged out at the end.
  * A store that cannot take it leaves it an inline session, logged out as usual.
  */
-async function replaceStored(ctx: Context, client: PikaClient, store: SessionStore, session: InlineSession): Promise<void> {
+async function replaceStored(ctx: Deps, client: PikaClient, store: SessionStore, session: InlineSession): Promise<void> {
   try {
     await store.save!(client.server, session.cookie, session.user);
     session.keep();

@@ -1,6 +1,6 @@
 import { ApiError, type PikaClient } from '../api/types.js';
 import type { ServerUrl } from '../api/url.js';
-import type { Context } from '../deps.js';
+import type { Deps } from '../deps.js';
 import { CliError } from '../errors.js';
 import type { Probe } from '../ops/observe.js';
 import { requireKeychain } from '../keychain/open.js';
@@ -19,7 +19,7 @@ import { sendChange } from '../outcome.js';
  */
 
 export interface AcceptDeps {
-  ctx: Context;
+  ctx: Deps;
   client: PikaClient;
   server: ServerUrl;
   operator: string;

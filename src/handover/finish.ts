@@ -1,4 +1,4 @@
-import type { Context } from '../deps.js';
+import type { Deps } from '../deps.js';
 import { openKeychainOrNull } from '../keychain/open.js';
 import { keychainAccount } from '../keychain/accounts.js';
 import type { Secret } from '../secrets/secret.js';
@@ -12,7 +12,7 @@ import { addStep, outOfOrder, writeRecord, type HandoverRecord } from './record.
  */
 
 export interface FinishDeps {
-  ctx: Context;
+  ctx: Deps;
   operator: string;
   record: HandoverRecord;
   recordPath: string;

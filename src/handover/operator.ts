@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import type { Context } from '../deps.js';
+import type { Deps } from '../deps.js';
 
 /**
  * Who is doing a handover step, for the record, when --operator is not given: the
@@ -16,7 +16,7 @@ function usable(name: string | undefined): string | undefined {
   return t && t.length <= 100 && !/[\u0000-\u001f\u007f]/.test(t) ? t : undefined;
 }
 
-function gitUserName(ctx: Pick<Context, 'env' | 'cwd'>): Promise<string | undefined> {
+function gitUserName(ctx: Pick<Deps, 'env' | 'cwd'>): Promise<string | undefined> {
   return new Promise((resolve) => {
     try {
       const child = execFile(
@@ -32,6 +32,6 @@ function gitUserName(ctx: Pick<Context, 'env' | 'cwd'>): Promise<string | undefi
   });
 }
 
-export async function defaultOperator(ctx: Pick<Context, 'env' | 'cwd'>): Promise<string> {
+export async function defaultOperator(ctx: Pick<Deps, 'env' | 'cwd'>): Promise<string> {
   return usable(ctx.env.USER) ?? usable(ctx.env.LOGNAME) ?? usable(ctx.env.USERNAME) ?? (await gitUserName(ctx)) ?? 'unknown';
 }

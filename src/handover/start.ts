@@ -1,6 +1,6 @@
 import type { PikaClient } from '../api/types.js';
 import type { ServerUrl } from '../api/url.js';
-import type { Context } from '../deps.js';
+import type { Deps } from '../deps.js';
 import { CliError, usageError } from '../errors.js';
 import { sendRotation, verifyRotation, type RotationLabel } from '../ops/rotation.js';
 import { openStaging, promoteOrExplain, stagedSend, type SavedKey } from '../keychain/save.js';
@@ -15,7 +15,7 @@ import { requireServing } from '../ops/serving.js';
  */
 
 export interface StartDeps {
-  ctx: Context;
+  ctx: Deps;
   client: PikaClient;
   server: ServerUrl;
   operator: string;

@@ -1,5 +1,5 @@
 import type { ServerUrl } from '../api/url.js';
-import type { Context } from '../deps.js';
+import type { Deps } from '../deps.js';
 import { CliError } from '../errors.js';
 import { keychainAccount } from './accounts.js';
 import type { Keychain } from './keychain.js';
@@ -42,7 +42,7 @@ export interface KeychainSessionStoreOptions {
  * No keychain (CI, SSH without a session bus, a locked keyring) is not an error
  * here: load() finds nothing and the caller falls through to an inline login.
  */
-export function keychainSessionStore(ctx: Pick<Context, 'keychain'>, opts: KeychainSessionStoreOptions = {}): Required<SessionStore> {
+export function keychainSessionStore(ctx: Pick<Deps, 'keychain'>, opts: KeychainSessionStoreOptions = {}): Required<SessionStore> {
   let opened: Promise<Keychain | null> | undefined;
   const open = () => (opened ??= openKeychainOrNull(ctx, opts.onUnavailable));
   return {

@@ -1,5 +1,5 @@
 import type { ServerUrl } from '../api/url.js';
-import type { Context } from '../deps.js';
+import type { Deps } from '../deps.js';
 import { CliError } from '../errors.js';
 import { keychainAccount } from './accounts.js';
 import type { Secret } from '../secrets/secret.js';
@@ -18,7 +18,7 @@ export interface StoredKey {
  * unlock and rotate when no --key-from (and no context key_from) is given: a
  * missing keychain must then fall through to the prompt, not fail the command.
  */
-export async function findServerKey(ctx: Pick<Context, 'keychain'>, server: Pick<ServerUrl, 'id'>, onUnavailable?: (err: CliError) => void): Promise<StoredKey | null> {
+export async function findServerKey(ctx: Pick<Deps, 'keychain'>, server: Pick<ServerUrl, 'id'>, onUnavailable?: (err: CliError) => void): Promise<StoredKey | null> {
   const keychain = await openKeychainOrNull(ctx, onUnavailable);
   if (!keychain) return null;
   const account = keychainAccount('server-key', server);

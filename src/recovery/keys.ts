@@ -1,5 +1,5 @@
 import type { ServerUrl } from '../api/url.js';
-import type { Context } from '../deps.js';
+import type { Deps } from '../deps.js';
 import { needsInput, usageError } from '../errors.js';
 import { openKeychainOrNull } from '../keychain/open.js';
 import type { KeyRole } from './decision.js';
@@ -51,7 +51,7 @@ async function fromKeychain(kc: Keychain, server: ServerUrl): Promise<Partial<Re
   return live ? { old: live } : {};
 }
 
-export async function resolveRecoveryKeys(ctx: Context, server: ServerUrl, specs: KeySpecs, read: ReadSpec, opts: { planOnly: boolean }): Promise<RecoveryKeys> {
+export async function resolveRecoveryKeys(ctx: Deps, server: ServerUrl, specs: KeySpecs, read: ReadSpec, opts: { planOnly: boolean }): Promise<RecoveryKeys> {
   const roles: KeyRole[] = ['old', 'new'];
   const out: RecoveryKeys = { keys: {}, held: { old: false, new: false }, sources: {} };
   for (const k of roles) {
@@ -106,7 +106,7 @@ export async function resolveRecoveryKeys(ctx: Context, server: ServerUrl, specs
  * else is typed again to confirm, because a slip would be refused by the verifier (and
  * count toward the unlock rate limit) and end the run at a wrong diagnosis. Bounded.
  */
-async function askTyped(ctx: Context, k: KeyRole): Promise<string> {
+async function askTyped(ctx: Deps, k: KeyRole): Promise<string> {
   const prompter = ctx.io.prompter();
   const label = `${LABEL[k][0].toUpperCase()}${LABEL[k].slice(1)}`;
   for (let attempt = 1; ; attempt++) {

@@ -1,6 +1,6 @@
 import type { PikaClient } from '../api/types.js';
 import type { ServerUrl } from '../api/url.js';
-import type { Context } from '../deps.js';
+import type { Deps } from '../deps.js';
 import type { CliError } from '../errors.js';
 import { ExitCode } from '../errors.js';
 import { emptyObservation, planFromToken, planToken, type KeyProbe, type Observation, type RecoveryPlan } from './decision.js';
@@ -24,7 +24,7 @@ import { jsonText } from '../output/json.js';
  */
 
 export interface RecoveryRunDeps {
-  ctx: Context;
+  ctx: Deps;
   client: PikaClient;
   server: ServerUrl;
   keys: RecoveryKeys;

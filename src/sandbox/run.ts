@@ -3,7 +3,7 @@ import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FaultName } from './faults.js';
-import type { Context } from '../deps.js';
+import type { Deps } from '../deps.js';
 import { CliError, usageError } from '../errors.js';
 import { writeJson } from '../output/json.js';
 import { Secret } from '../secrets/secret.js';
@@ -38,7 +38,7 @@ export interface SandboxCommandOptions {
 }
 
 /** env:NAME and file:PATH only; the full secret-source reader lives in src/secrets. */
-async function readPasswordSource(spec: string, ctx: Context): Promise<Secret> {
+async function readPasswordSource(spec: string, ctx: Deps): Promise<Secret> {
   const hint = 'The sandbox takes --password-from env:NAME or file:PATH (or none: a password is generated). Check PIKA_PASSWORD_FROM too.';
   if (spec.startsWith('env:')) {
     const name = spec.slice(4);
@@ -134,7 +134,7 @@ function summary(h: SandboxHandle, o: SandboxCommandOptions, dataNote: string, u
   return `${lines.join('\n')}\n`;
 }
 
-export async function runSandbox(ctx: Context, o: SandboxCommandOptions): Promise<number> {
+export async function runSandbox(ctx: Deps, o: SandboxCommandOptions): Promise<number> {
   const { io } = ctx;
   const created = !o.dataDir;
   const dataDir = o.dataDir ? resolve(ctx.cwd, o.dataDir) : await mkdtemp(join(tmpdir(), 'pikactl-sandbox-'));

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { ServerUrl } from '../api/url.js';
-import type { Context, Env } from '../deps.js';
+import type { Deps, Env } from '../deps.js';
 import { CliError, cancelled, needsInput } from '../errors.js';
 import { isKeychainKind, keychainAccount, parseKeychainAccount, type KeychainKind } from '../keychain/accounts.js';
 import { runSecretCommand } from './command-source.js';
@@ -58,7 +58,7 @@ export class SecretReader {
   private readonly secretEnvNames = new Set<string>(SECRET_ENV);
 
   constructor(
-    private readonly ctx: Context,
+    private readonly ctx: Deps,
     private readonly opts: SecretReaderOptions = {},
   ) {
     for (const name of opts.secretEnvNames ?? []) this.secretEnvNames.add(name);

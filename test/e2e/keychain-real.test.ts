@@ -12,7 +12,7 @@ import { decodeStoredSession } from '../../src/keychain/login-store.js';
 
 /**
  * The keychain features against the real backend: pikactl as a separate process
- * with the real systemContext (the native library fixes its D-Bus address per
+ * with the real systemDeps (the native library fixes its D-Bus address per
  * process), and in-process runs with the real openOsKeychain. The Secret Service
  * part runs under .ci/session.sh (a throwaway gnome-keyring):
  *   dbus-run-session -- bash .ci/session.sh npx vitest run test/e2e/keychain-real.test.ts
@@ -33,7 +33,7 @@ beforeAll(() => {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   writeFileSync(join(tree.dir, 'package.json'), JSON.stringify({ type: 'module', version: pkg.version }));
   main = join(tree.dir, 'pikactl.mjs');
-  writeFileSync(main, `import { run } from './src/cli.js';\nimport { systemContext } from './src/deps.js';\nprocess.exitCode = await run(process.argv.slice(2), systemContext());\n`);
+  writeFileSync(main, `import { run } from './src/cli.js';\nimport { systemDeps } from './src/deps.js';\nprocess.exitCode = await run(process.argv.slice(2), systemDeps());\n`);
 }, 60_000);
 afterAll(() => rmSync(tree.dir, { recursive: true, force: true }));
 

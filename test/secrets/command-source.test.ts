@@ -154,9 +154,9 @@ describe.runIf(process.platform === 'linux')('cmd:COMMAND on a real terminal', (
       const script = join(child.dir, 'tty-child.mjs');
       writeFileSync(
         script,
-        `import { systemContext } from ${JSON.stringify(child.path('src/deps.ts'))};
+        `import { systemDeps } from ${JSON.stringify(child.path('src/deps.ts'))};
          import { SecretReader } from ${JSON.stringify(child.path('src/secrets/reader.ts'))};
-         const ctx = systemContext();
+         const ctx = systemDeps();
          const r = new SecretReader(ctx);
          const s = await r.read({ spec: "cmd:[ -t 0 ] && [ -t 2 ] && echo '${SECRET}'", flag: '--key-from', label: 'server key' });
          console.log('stdin-tty=' + process.stdin.isTTY + ' result=' + (s.reveal() === '${SECRET}'));
