@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { mapApiErrors, openSession, singleTarget, type Target } from './shared/invocation.js';
+import { mapApiErrors, openInvocation, singleTarget, type Target } from './shared/invocation.js';
 import { probeNode } from '../ops/observe.js';
 import { ApiError } from '../api/types.js';
 import { CliError, ExitCode } from '../errors.js';
@@ -55,9 +55,9 @@ Examples:
     );
   app.action<InitOptions>(cmd, async (opts, g) => {
     const { ctx } = app;
-    const session = await openSession(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
+    const inv = await openInvocation(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
     try {
-      const t = singleTarget(session, 'init');
+      const t = singleTarget(inv, 'init');
       // The initialize call's own outcome (maybe applied: exit 8) is decided in sendInitialize.
       return await mapApiErrors(t.server, 'init', async () => {
         const before = await probeNode(t.client, ctx.signal);
@@ -67,8 +67,8 @@ Examples:
         // Before any key is asked for: no keychain, or an unfinished earlier staging, stops here.
         const staging = opts.saveToKeychain ? await openStaging(ctx, t.server, 'init') : undefined;
         let saved: SavedKey | undefined;
-        await authed(app, g, session, t, 'init', async () => {
-          const key = await session.secrets.read({ spec: opts.keyFrom ?? undefined, flag: '--key-from', label: 'new server key', confirm: true, server: t.server });
+        await authed(app, g, inv, t, 'init', async () => {
+          const key = await inv.secrets.read({ spec: opts.keyFrom ?? undefined, flag: '--key-from', label: 'new server key', confirm: true, server: t.server });
           warnIfWeak(app, key);
           await requireSavedConfirmation(app, opts.confirmSaved, t.server.id);
           await stagedSend(ctx, t.server, 'init', staging, key, () => sendInitialize(t, key, ctx.signal), () => verifyInit(t, key, ctx.signal));
@@ -82,7 +82,7 @@ Examples:
         return ExitCode.OK;
       });
     } finally {
-      await session.close();
+      await inv.close();
     }
   });
 }

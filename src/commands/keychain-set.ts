@@ -1,6 +1,6 @@
 import type { App } from './app.js';
 import type { GlobalOptions } from '../globals.js';
-import { openSession, singleTarget, toCliError, type Session, type Target } from './shared/invocation.js';
+import { openInvocation, singleTarget, toCliError, type Invocation, type Target } from './shared/invocation.js';
 import { authed } from './shared/auth-step.js';
 import { confirmAction } from './shared/confirm.js';
 import { CliError, ExitCode } from '../errors.js';
@@ -45,9 +45,9 @@ export async function runSet(app: App, g: GlobalOptions, opts: SetOptions): Prom
     return store(app, g, kc, { account: name, existing, yes: opts.yes }, value, { verified: false, reason: 'an entry named with --name is not tested against a server' });
   }
 
-  const session = await openSession(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
+  const inv = await openInvocation(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
   try {
-    const t = singleTarget(session, 'keychain set');
+    const t = singleTarget(inv, 'keychain set');
     const kind = (name ?? 'server-key') as Exclude<KeychainKind, 'session'>;
     const account = keychainAccount(kind, t.server);
     // Before the key is asked for: an operator without a keychain learns it before typing anything.
@@ -55,19 +55,19 @@ export async function runSet(app: App, g: GlobalOptions, opts: SetOptions): Prom
     // Likewise a replacement that cannot be confirmed (no terminal, no --yes) fails before anything is read or sent.
     const existing = await existingEntry(app, kc, account, opts);
     const label = kind === 'server-key' ? 'server key' : `key for ${kind}`;
-    const key = await session.secrets.read({ spec: opts.keyFrom, flag: '--key-from', label, confirm: true, server: t.server });
+    const key = await inv.secrets.read({ spec: opts.keyFrom, flag: '--key-from', label, confirm: true, server: t.server });
     // Only the live key can be tested: the server's verifier accepts nothing else.
     const check: Verified =
       kind !== 'server-key'
         ? { verified: false, reason: `a ${kind} entry is not the live key` }
         : opts.verify
-          ? await verifyKey(app, g, session, t, key)
+          ? await verifyKey(app, g, inv, t, key)
           : { verified: false, reason: '--no-verify' };
     // The live key it replaces is kept as server-key-previous, as a rotation through the keychain does.
     const previous = kind === 'server-key' ? keychainAccount('server-key-previous', t.server) : undefined;
     return await store(app, g, kc, { account, existing, previous, yes: opts.yes }, key, check, t.server.id);
   } finally {
-    await session.close();
+    await inv.close();
   }
 }
 
@@ -131,7 +131,7 @@ async function store(app: App, g: GlobalOptions, kc: Keychain, e: Entry, value: 
  * an unverified key is what --no-verify says. Encryption off has no verifier to ask:
  * the key is stored with a warning (`init --key-from keychain` would use it).
  */
-async function verifyKey(app: App, g: GlobalOptions, session: Session, t: Target, key: Secret): Promise<Verified> {
+async function verifyKey(app: App, g: GlobalOptions, inv: Invocation, t: Target, key: Secret): Promise<Verified> {
   const { ctx } = app;
   const [{ probeNode }, { ApiError }] = await Promise.all([import('../ops/observe.js'), import('../api/types.js')]);
   const unverifiable = (why: string, code: 'unreachable' | 'needs_recovery', hint: string) =>
@@ -157,7 +157,7 @@ async function verifyKey(app: App, g: GlobalOptions, session: Session, t: Target
       default:
         throw unverifiable(`${t.server.id} is in no state to test a key`, 'unreachable', `See pikactl status ${targetFlags(t.server)}.`);
     }
-    await authed(app, g, session, t, 'keychain set', () => t.client.unlock(key, ctx.signal));
+    await authed(app, g, inv, t, 'keychain set', () => t.client.unlock(key, ctx.signal));
     return { verified: true, unlocked: before.state === 'locked' };
   } catch (err) {
     if (err instanceof ApiError && err.kind === 'wrong_key') {

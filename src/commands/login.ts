@@ -3,7 +3,7 @@ import { summary } from './summaries.js';
 import type { App } from './app.js';
 import type { GlobalOptions } from '../globals.js';
 import { GLOBAL_ENV } from '../globals.js';
-import { mapApiErrors, openSession, singleTarget, type Target } from './shared/invocation.js';
+import { mapApiErrors, openInvocation, singleTarget, type Target } from './shared/invocation.js';
 import { CliError, ExitCode } from '../errors.js';
 import { writeJson } from '../output/json.js';
 import type { ServerInfo, Identity } from '../api/types.js';
@@ -48,16 +48,16 @@ Examples:
       import('../keychain/login-store.js'),
       import('../auth/index.js'),
     ]);
-    const session = await openSession(app, g);
+    const inv = await openInvocation(app, g);
     try {
-      const t = singleTarget(session, 'login');
+      const t = singleTarget(inv, 'login');
       // Before the password is asked for: without a keychain there is nowhere to keep the session.
       const kc = await requireKeychain(ctx, 'pikactl login', CI_INSTEAD);
       return await mapApiErrors(t.server, 'login', async () => {
         const oldValue = await kc.get(sessionAccount(t.server));
         const old = oldValue ? decodeStoredSession(oldValue).cookie : null;
-        const merged: GlobalOptions = { ...g, user: g.user ?? session.conn.user };
-        const inline = await loginInline(ctx, merged, t.client, session.secrets);
+        const merged: GlobalOptions = { ...g, user: g.user ?? inv.conn.user };
+        const inline = await loginInline(ctx, merged, t.client, inv.secrets);
         // The session outlives this command: it goes to the keychain, with its user name (a re-login after a 307 reuses it).
         inline.keep();
         const cookie = inline.cookie;
@@ -85,7 +85,7 @@ Examples:
         return ExitCode.OK;
       });
     } finally {
-      await session.close();
+      await inv.close();
     }
   });
 
@@ -100,9 +100,9 @@ Examples:
       import('../keychain/login-store.js'),
       import('../api/types.js'),
     ]);
-    const session = await openSession(app, g);
+    const inv = await openInvocation(app, g);
     try {
-      const t = singleTarget(session, 'logout');
+      const t = singleTarget(inv, 'logout');
       const kc = await requireKeychain(ctx, 'pikactl logout', 'There is no stored session to end here.');
       const entry = sessionAccount(t.server);
       const value = await kc.get(entry);
@@ -134,7 +134,7 @@ Examples:
       }
       return ExitCode.OK;
     } finally {
-      await session.close();
+      await inv.close();
     }
   });
 
@@ -151,9 +151,9 @@ Exit codes: 0 logged in (whatever the capabilities), 4 not logged in or the sess
   app.action(whoami, async (_opts, g) => {
     const { ctx } = app;
     const { findSession } = await import('../auth/find-login.js');
-    const session = await openSession(app, g);
+    const inv = await openInvocation(app, g);
     try {
-      const t = singleTarget(session, 'whoami');
+      const t = singleTarget(inv, 'whoami');
       const found = await findSession(ctx, g, t.server);
       t.client.setSession(found.secret);
       return await mapApiErrors(t.server, 'whoami', async () => {
@@ -162,7 +162,7 @@ Exit codes: 0 logged in (whatever the capabilities), 4 not logged in or the sess
         return ExitCode.OK;
       });
     } finally {
-      await session.close();
+      await inv.close();
     }
   });
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { openSession, singleTarget, toCliError } from './shared/invocation.js';
+import { openInvocation, singleTarget, toCliError } from './shared/invocation.js';
 import { authed } from './shared/auth-step.js';
 import { ApiError } from '../api/types.js';
 import { CliError } from '../errors.js';
@@ -82,12 +82,12 @@ Examples:
 
 async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotationOptions): Promise<number> {
   const { ctx } = app;
-  const session = await openSession(app, g, [
+  const inv = await openInvocation(app, g, [
     { flag: '--old-key-from', spec: opts.oldKeyFrom },
     { flag: '--new-key-from', spec: opts.newKeyFrom },
   ]);
   try {
-    const t = singleTarget(session, 'recover-rotation');
+    const t = singleTarget(inv, 'recover-rotation');
     const [{ apiErrorToCli }, { statusProbe }, { decideRecovery, emptyObservation, recordProbe }] = await Promise.all([
       import('../api/errors.js'),
       import('../recovery/diagnose.js'),
@@ -112,7 +112,7 @@ async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotation
         else ctx.io.stdout.write(renderDiagnosis(plan, seen, ctx.io.style, render));
         return plan.exitCode;
       }
-      const keys = await resolveRecoveryKeys(ctx, t.server, { old: opts.oldKeyFrom, new: opts.newKeyFrom }, (spec, flag, label, confirm) => session.secrets.read({ spec, flag, label, confirm }), {
+      const keys = await resolveRecoveryKeys(ctx, t.server, { old: opts.oldKeyFrom, new: opts.newKeyFrom }, (spec, flag, label, confirm) => inv.secrets.read({ spec, flag, label, confirm }), {
         planOnly: Boolean(opts.plan),
       });
       render.newKeyFrom ??= shortSource(keys.sources.new);
@@ -126,7 +126,7 @@ async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotation
         ...(opts.oldKeyFrom ? [`--old-key-from ${specArg(opts.oldKeyFrom)}`] : []),
         ...(opts.newKeyFrom ? [`--new-key-from ${specArg(opts.newKeyFrom)}`] : []),
       ].join(' ');
-      const { end, exitCode } = await authed(app, g, session, t, 'recover-rotation', () =>
+      const { end, exitCode } = await authed(app, g, inv, t, 'recover-rotation', () =>
         runRecovery({
           ctx,
           client: t.client,
@@ -153,6 +153,6 @@ async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotation
       return cli.exitCode;
     }
   } finally {
-    await session.close();
+    await inv.close();
   }
 }

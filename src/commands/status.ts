@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { mapApiErrors, openSession, toCliError, type Target } from './shared/invocation.js';
+import { mapApiErrors, openInvocation, toCliError, type Target } from './shared/invocation.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { WAIT_CONDITIONS, type Probe, type WaitCondition } from '../ops/observe.js';
 import { boundRequests } from '../ops/wait.js';
@@ -51,11 +51,11 @@ Examples:
     const waitMs = opts.wait === undefined ? undefined : parseDuration(opts.wait, '--wait');
     // Without --for, --wait waits for what a plain `status` exits 0 on (serving), never merely "reachable".
     const cond: WaitCondition = opts.for ?? 'unlocked';
-    const session = await openSession(app, g);
-    boundRequests(session.targets.map((t) => t.client), app.ctx.clock, waitMs);
+    const inv = await openInvocation(app, g);
+    boundRequests(inv.targets.map((t) => t.client), app.ctx.clock, waitMs);
     try {
-      if (session.targets.length === 1) {
-        const t = session.targets[0];
+      if (inv.targets.length === 1) {
+        const t = inv.targets[0];
         const r = await mapApiErrors(t.server, 'status', () => observe(app, t, { waitMs, cond, info: true }));
         const report = nodeReport(t, r.probe, r.info);
         const code = waitMs !== undefined && r.met ? ExitCode.OK : exitCodeFor(r.probe);
@@ -65,7 +65,7 @@ Examples:
         return code;
       }
       // Several replicas: all observed (and waited for) at once; one node's failure is its row, not the command's.
-      const rows = await Promise.all(session.targets.map((t) => observeRow(app, t, waitMs, cond)));
+      const rows = await Promise.all(inv.targets.map((t) => observeRow(app, t, waitMs, cond)));
       const code = combineCodes(rows.map((r) => r.code));
       if (g.json) {
         writeJson(app.ctx.io, { ok: code === 0, nodes: rows.map((r) => ({ ...r.report, exit_code: r.code, ...(r.gaveUp ? { gave_up: r.gaveUp } : {}) })), exit_code: code });
@@ -79,7 +79,7 @@ Examples:
       }
       return code;
     } finally {
-      await session.close();
+      await inv.close();
     }
   });
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { openSession, readServerKey, toCliError, type Session, type Target } from './shared/invocation.js';
+import { openInvocation, readServerKey, toCliError, type Invocation, type Target } from './shared/invocation.js';
 import { forEachNode, finishFleet, type NodeResult } from '../fleet/nodes.js';
 import { observe, unreadable } from './shared/observe.js';
 import { probeNode } from '../ops/observe.js';
@@ -48,26 +48,26 @@ Examples:
     );
   app.action<UnlockOptions>(cmd, async (opts, g) => {
     const waitMs = opts.wait === undefined ? undefined : parseDuration(opts.wait, '--wait');
-    const session = await openSession(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
-    boundRequests(session.targets.map((t) => t.client), app.ctx.clock, waitMs);
+    const inv = await openInvocation(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
+    boundRequests(inv.targets.map((t) => t.client), app.ctx.clock, waitMs);
     try {
       const results = await forEachNode(
-        session.targets,
-        (t, attempt) => unlockNode(app, g, session, t, { keyFrom: opts.keyFrom ?? session.conn.keyFrom, waitMs: attempt.remainingMs }),
+        inv.targets,
+        (t, attempt) => unlockNode(app, g, inv, t, { keyFrom: opts.keyFrom ?? inv.conn.keyFrom, waitMs: attempt.remainingMs }),
         (t, err) => toCliError(err, t.server, 'unlock'),
         { retryFor: waitMs, clock: app.ctx.clock, signal: app.ctx.signal },
       );
       // `return await`: the cluster check in finishFleet still needs the clients that finally closes.
-      return await finishFleet(app, g, session, 'unlock', results, (r) =>
+      return await finishFleet(app, g, inv, 'unlock', results, (r) =>
         r.action === 'none' ? `${r.server} is already unlocked; nothing to do.` : `Unlocked ${r.server}.`,
       );
     } finally {
-      await session.close();
+      await inv.close();
     }
   });
 }
 
-async function unlockNode(app: App, g: GlobalOptions, session: Session, t: Target, opts: { keyFrom?: string; waitMs?: number }): Promise<NodeResult> {
+async function unlockNode(app: App, g: GlobalOptions, inv: Invocation, t: Target, opts: { keyFrom?: string; waitMs?: number }): Promise<NodeResult> {
   const { ctx } = app;
   const { probe: before, gaveUp } = await observe(app, t, { waitMs: opts.waitMs, cond: 'reachable' });
   const base = { server: t.server.id, before: before.state };
@@ -90,8 +90,8 @@ async function unlockNode(app: App, g: GlobalOptions, session: Session, t: Targe
   // Resolved once per node: a re-login retry (307) must not print the keychain note twice.
   let key: Promise<Secret> | undefined;
   const change: Change = { op: 'unlock', server: t.server };
-  await authed(app, g, session, t, 'unlock', async () => {
-    const secret = await (key ??= readServerKey(app, g, session, t, { spec: opts.keyFrom, flag: '--key-from', label: 'server key' }));
+  await authed(app, g, inv, t, 'unlock', async () => {
+    const secret = await (key ??= readServerKey(app, g, inv, t, { spec: opts.keyFrom, flag: '--key-from', label: 'server key' }));
     try {
       await sendChange(change, () => t.client.unlock(secret, ctx.signal));
     } catch (err) {

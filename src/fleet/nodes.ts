@@ -1,6 +1,6 @@
 import type { App } from '../commands/app.js';
 import type { GlobalOptions } from '../globals.js';
-import type { Session, Target } from '../commands/shared/invocation.js';
+import type { Invocation, Target } from '../commands/shared/invocation.js';
 import type { Clock } from '../deps.js';
 import { CliError } from '../errors.js';
 import { ApiError } from '../api/types.js';
@@ -92,16 +92,16 @@ export async function forEachNode(
 export async function finishFleet(
   app: App,
   g: GlobalOptions,
-  session: Session,
+  inv: Invocation,
   op: FleetOp,
   results: NodeResult[],
   summary: (r: NodeResult) => string,
 ): Promise<number> {
-  const byServer = new Map(session.targets.map((t) => [t.server.id, t]));
+  const byServer = new Map(inv.targets.map((t) => [t.server.id, t]));
   const explained = await explainNotApplied(results, op, async (server) => {
     const t = byServer.get(server);
     if (!t) throw new Error(`no target ${server}`);
-    return authed(app, g, session, t, 'cluster status', () => t.client.clusterStatus(app.ctx.signal));
+    return authed(app, g, inv, t, 'cluster status', () => t.client.clusterStatus(app.ctx.signal));
   });
   return finishNodes(app, g, explained, summary);
 }

@@ -1,6 +1,6 @@
 import type { App } from '../app.js';
 import type { GlobalOptions } from '../../globals.js';
-import type { Session, Target } from './invocation.js';
+import type { Invocation, Target } from './invocation.js';
 import type { AuthSession } from '../../auth/index.js';
 
 /** Per-invocation memory of who logged in, so a fleet asks for the user name once. */
@@ -9,7 +9,7 @@ interface AuthMemory {
   /** Serialises logins while the user name is still unknown, so prompts never interleave. */
   gate: Promise<void>;
 }
-const memory = new WeakMap<Session, AuthMemory>();
+const memory = new WeakMap<Invocation, AuthMemory>();
 
 /**
  * Runs fn with an authenticated client: PIKA_SESSION, a stored session (keychain),
@@ -17,17 +17,17 @@ const memory = new WeakMap<Session, AuthMemory>();
  * mid-command is reported, and on a terminal the operator may log in again: a 307
  * comes from the auth layer before any handler ran, so the retry cannot double-apply.
  */
-export async function authed<T>(app: App, g: GlobalOptions, session: Session, t: Target, action: string, fn: (s: AuthSession) => Promise<T>): Promise<T> {
+export async function authed<T>(app: App, g: GlobalOptions, inv: Invocation, t: Target, action: string, fn: (s: AuthSession) => Promise<T>): Promise<T> {
   const { withSession } = await import('../../auth/index.js');
-  let mem = memory.get(session);
-  if (!mem) memory.set(session, (mem = { gate: Promise.resolve() }));
-  const known = g.user ?? session.conn.user ?? mem.user;
+  let mem = memory.get(inv);
+  if (!mem) memory.set(inv, (mem = { gate: Promise.resolve() }));
+  const known = g.user ?? inv.conn.user ?? mem.user;
   const run = (user: string | undefined, authenticated: () => void) =>
-    withSession(app.ctx, { ...g, user }, t.client, session.secrets, async (s) => {
+    withSession(app.ctx, { ...g, user }, t.client, inv.secrets, async (s) => {
       if (s.user) mem.user ??= s.user;
       authenticated();
       return fn(s);
-    }, { retrySafe: true, action, sessionStore: session.sessionStore });
+    }, { retrySafe: true, action, sessionStore: inv.sessionStore });
   if (known !== undefined || !app.ctx.io.canPrompt()) return run(known, () => {});
   // The user name may be asked on the terminal: one login at a time until it is known.
   // The gate opens as soon as this node is authenticated (or failed), not when its work ends.

@@ -30,7 +30,11 @@ export interface SpecFlag {
   spec?: string;
 }
 
-export interface Session {
+/**
+ * One run of a command: its resolved connection, a target (server + client) per server and
+ * one secret reader. Opening it logs nothing in; close() closes the clients' sockets.
+ */
+export interface Invocation {
   conn: Connection;
   /** Stored login sessions (`pikactl login`, keychain); opened lazily, finds nothing where no keychain is reachable. */
   sessionStore?: SessionStore;
@@ -43,7 +47,7 @@ export interface Session {
  * Resolves flags/env/context into servers, builds one client per server and one
  * secret reader for the whole invocation. Heavy modules (undici) load here, not at start-up.
  */
-export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] = []): Promise<Session> {
+export async function openInvocation(app: App, g: GlobalOptions, specs: SpecFlag[] = []): Promise<Invocation> {
   const { ctx } = app;
   // Refuse a bad secret source (e.g. a passphrase typed as --key-from) before anything goes on the wire.
   const { validateSecretSpecs, parseSecretSpec } = await import('../../secrets/spec.js');
@@ -139,14 +143,14 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
 }
 
 /** Commands that act on one server (init, rotate) refuse a replica list rather than guess. */
-export function singleTarget(session: Session, command: string): Target {
-  if (session.targets.length !== 1) {
+export function singleTarget(inv: Invocation, command: string): Target {
+  if (inv.targets.length !== 1) {
     throw usageError(
-      `${command} acts on one server, but ${session.targets.length} were given`,
+      `${command} acts on one server, but ${inv.targets.length} were given`,
       `Pass one --server. In a Pika cluster every POST is forwarded to the leader, so one replica is enough.`,
     );
   }
-  return session.targets[0];
+  return inv.targets[0];
 }
 
 /** Wraps an API error with the default mapping unless the command maps it itself. */
@@ -173,7 +177,7 @@ export async function toCliError(err: ApiError, server: ServerUrl, action: strin
 export async function readServerKey(
   app: App,
   g: GlobalOptions,
-  session: Session,
+  inv: Invocation,
   t: Target,
   req: { spec: string | undefined; flag: string; label: string },
 ): Promise<Secret> {
@@ -189,5 +193,5 @@ export async function readServerKey(
       return stored.secret;
     }
   }
-  return session.secrets.read({ spec: req.spec, flag: req.flag, label: req.label, keychainDefault: 'server-key', server: t.server });
+  return inv.secrets.read({ spec: req.spec, flag: req.flag, label: req.label, keychainDefault: 'server-key', server: t.server });
 }
