@@ -5,10 +5,10 @@ import { CliError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { Secret } from '../secrets/secret.js';
 import { openKeychainOrNull } from '../keychain/open.js';
-import { decodeStoredSession, sessionAccount } from '../keychain/login-store.js';
+import { decodeStoredLogin, sessionAccount } from '../keychain/login-store.js';
 import { targetFlags } from '../output/target-flags.js';
 
-export interface FoundSession {
+export interface FoundLogin {
   secret: Secret;
   /** The keychain entry, when the session came from `pikactl login`. */
   entry?: string;
@@ -21,14 +21,14 @@ export interface FoundSession {
  * `pikactl login` stored (the same order as authenticate()). None → exit 4, saying
  * why (no keychain here is part of the answer, not an error of its own).
  */
-export async function findSession(ctx: Deps, g: Pick<GlobalOptions, 'cookieName'>, server: ServerUrl): Promise<FoundSession> {
+export async function findLogin(ctx: Deps, g: Pick<GlobalOptions, 'cookieName'>, server: ServerUrl): Promise<FoundLogin> {
   const fromEnv = sessionFromEnv(ctx.env, g.cookieName);
   if (fromEnv) return { secret: fromEnv, describe: `the session in ${GLOBAL_ENV.session}` };
   let why = '';
   const kc = await openKeychainOrNull(ctx, (err) => (why = `, and no keychain is usable here (${err.message})`));
   const entry = sessionAccount(server);
   const value = kc ? await kc.get(entry) : null;
-  const stored = value ? decodeStoredSession(value).cookie : null;
+  const stored = value ? decodeStoredLogin(value).cookie : null;
   if (stored && !stored.isEmpty()) return { secret: stored, entry, describe: `the stored session (keychain entry "${entry}")` };
   throw new CliError(`not logged in to ${server.id}: ${GLOBAL_ENV.session} is not set${kc ? ` and there is no stored session "${entry}"` : why}`, {
     code: 'auth',

@@ -1,7 +1,7 @@
 import type { Secret } from '../secrets/secret.js';
-import type { SessionStore, StoredSession } from '../keychain/login-store.js';
+import type { LoginStore, StoredLogin } from '../keychain/login-store.js';
 
-export type { SessionStore, StoredSession };
+export type { LoginStore, StoredLogin };
 
 /**
  * Where secrets come from. src/secrets/reader.ts implements it (prompt, -, file:,
@@ -12,18 +12,18 @@ export interface SecretSource {
   read(req: { spec?: string; flag: string; label: string }): Promise<Secret>;
 }
 
-export type SessionSource = 'env' | 'stored' | 'login';
+export type LoginSource = 'env' | 'stored' | 'login';
 
 /** The session the client now carries. close() logs out only sessions this command opened. */
-export interface AuthSession {
-  source: SessionSource;
+export interface Login {
+  source: LoginSource;
   /** Who is logged in: the login's user name, or the one stored with the session. */
   user?: string;
   close(): Promise<void>;
 }
 
 /** A session this command logged in itself: its cookie, and keep() to hand it to a store instead of logging it out. */
-export interface InlineSession extends AuthSession {
+export interface InlineLogin extends Login {
   source: 'login';
   user: string;
   cookie: Secret;

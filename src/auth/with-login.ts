@@ -3,17 +3,17 @@ import type { Deps } from '../deps.js';
 import { CliError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { authenticate, loginInline } from './authenticate.js';
-import type { AuthSession, InlineSession, SecretSource, SessionStore } from './types.js';
+import type { Login, InlineLogin, SecretSource, LoginStore } from './types.js';
 import { targetFlags } from '../output/target-flags.js';
 
-export interface WithSessionOptions {
+export interface WithLoginOptions {
   /**
    * fn may be run a second time after a fresh login. Only for calls whose first
    * attempt certainly had no effect or is idempotent (a 307 comes from the auth
    * layer, before the handler, but commands that change state still opt in explicitly).
    */
   retrySafe?: boolean;
-  sessionStore?: SessionStore;
+  loginStore?: LoginStore;
   /** "unlock", "rotate"…: prefixes the error message. */
   action?: string;
 }
@@ -27,43 +27,43 @@ const isExpired = (err: unknown): err is ApiError => err instanceof ApiError && 
  * retries fn once; a re-login that replaces a stored session is stored in its place.
  * Otherwise it throws the auth CliError (exit 4) with the next step.
  */
-export async function withSession<T>(
+export async function withLogin<T>(
   ctx: Deps,
   g: GlobalOptions,
   client: PikaClient,
   secrets: SecretSource,
-  fn: (session: AuthSession) => Promise<T>,
-  opts: WithSessionOptions = {},
+  fn: (login: Login) => Promise<T>,
+  opts: WithLoginOptions = {},
 ): Promise<T> {
-  let session = await authenticate(ctx, g, client, secrets, opts.sessionStore);
+  let login = await authenticate(ctx, g, client, secrets, opts.loginStore);
   try {
     try {
-      return await fn(session);
+      return await fn(login);
     } catch (err) {
       if (!isExpired(err)) throw err;
-      ctx.io.stderr.write(`Session expired: ${client.server.id} no longer accepts the ${describe(session)}.\n`);
-      if (session.source === 'stored' && opts.sessionStore) {
-        await opts.sessionStore.remove(client.server).catch(() => {});
+      ctx.io.stderr.write(`Session expired: ${client.server.id} no longer accepts the ${describe(login)}.\n`);
+      if (login.source === 'stored' && opts.loginStore) {
+        await opts.loginStore.remove(client.server).catch(() => {});
       }
       const mayRetry = opts.retrySafe === true && ctx.io.canPrompt();
       if (!mayRetry || !(await ctx.io.prompter().confirm(`Log in to ${client.server.id} again and retry?`, true))) {
-        throw expiredError(client, session, opts, err);
+        throw expiredError(client, login, opts, err);
       }
-      await session.close();
-      const expired = session;
+      await login.close();
+      const expired = login;
       // The user of the expired session (stored with it, or the one this command logged in as) is not asked again.
       const inline = await loginInline(ctx, { ...g, user: g.user ?? expired.user }, client, secrets);
-      session = inline;
-      if (expired.source === 'stored' && opts.sessionStore?.save) await replaceStored(ctx, client, opts.sessionStore, inline);
+      login = inline;
+      if (expired.source === 'stored' && opts.loginStore?.save) await replaceStored(ctx, client, opts.loginStore, inline);
       try {
-        return await fn(session);
+        return await fn(login);
       } catch (again) {
-        if (isExpired(again)) throw expiredError(client, session, opts, again);
+        if (isExpired(again)) throw expiredError(client, login, opts, again);
         throw again;
       }
     }
   } finally {
-    await session.close();
+    await login.close();
   }
 }
 
@@ -72,32 +72,32 @@ export async function withSession<T>(
  * store (later commands and `whoami` use it), so it is not logged out at the end.
  * A store that cannot take it leaves it an inline session, logged out as usual.
  */
-async function replaceStored(ctx: Deps, client: PikaClient, store: SessionStore, session: InlineSession): Promise<void> {
+async function replaceStored(ctx: Deps, client: PikaClient, store: LoginStore, login: InlineLogin): Promise<void> {
   try {
-    await store.save!(client.server, session.cookie, session.user);
-    session.keep();
-    ctx.io.stderr.write(`Logged in to ${client.server.id} again as ${session.user}; the new session replaces the stored one.\n`);
+    await store.save!(client.server, login.cookie, login.user);
+    login.keep();
+    ctx.io.stderr.write(`Logged in to ${client.server.id} again as ${login.user}; the new session replaces the stored one.\n`);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     ctx.io.stderr.write(`${ctx.io.style.yellow('Warning:')} the new session could not be stored (${why}); it is logged out when this command ends. Run pikactl login ${targetFlags(client.server)} to store one.\n`);
   }
 }
 
-function describe(session: AuthSession): string {
-  if (session.source === 'env') return `session in ${GLOBAL_ENV.session}`;
-  if (session.source === 'stored') return 'stored session (pikactl login)';
-  return `session of "${session.user ?? '?'}"`;
+function describe(login: Login): string {
+  if (login.source === 'env') return `session in ${GLOBAL_ENV.session}`;
+  if (login.source === 'stored') return 'stored session (pikactl login)';
+  return `session of "${login.user ?? '?'}"`;
 }
 
-function expiredError(client: PikaClient, session: AuthSession, opts: WithSessionOptions, cause: ApiError): CliError {
+function expiredError(client: PikaClient, login: Login, opts: WithLoginOptions, cause: ApiError): CliError {
   const s = client.server.id;
   const relogin = `--user NAME --password-from SPEC`;
   let hint: string;
   if (opts.retrySafe !== true) {
     hint = `This step changes state, so it was not retried. Check the state with \`pikactl status ${targetFlags(client.server)}\`, then run the command again (log in with ${relogin}).`;
-  } else if (session.source === 'env') {
+  } else if (login.source === 'env') {
     hint = `${GLOBAL_ENV.session} holds an expired or invalid session: unset it or refresh it, or log in with ${relogin}.`;
-  } else if (session.source === 'stored') {
+  } else if (login.source === 'stored') {
     hint = `The stale stored session was removed. Log in again with \`pikactl login ${targetFlags(client.server)}\`, or pass ${relogin}.`;
   } else {
     hint = `Run the command again; on a terminal pikactl offers to log in again.`;
@@ -106,6 +106,6 @@ function expiredError(client: PikaClient, session: AuthSession, opts: WithSessio
     code: 'session_expired',
     hint,
     cause,
-    details: { source: session.source },
+    details: { source: login.source },
   });
 }

@@ -43,7 +43,7 @@ Examples:
     );
   app.action(login, async (_opts, g) => {
     const { ctx } = app;
-    const [{ requireKeychain }, { saveSession, sessionAccount, decodeStoredSession }, { loginInline }] = await Promise.all([
+    const [{ requireKeychain }, { saveLogin, sessionAccount, decodeStoredLogin }, { loginInline }] = await Promise.all([
       import('../keychain/open.js'),
       import('../keychain/login-store.js'),
       import('../auth/index.js'),
@@ -55,7 +55,7 @@ Examples:
       const kc = await requireKeychain(ctx, 'pikactl login', CI_INSTEAD);
       return await mapApiErrors(t.server, 'login', async () => {
         const oldValue = await kc.get(sessionAccount(t.server));
-        const old = oldValue ? decodeStoredSession(oldValue).cookie : null;
+        const old = oldValue ? decodeStoredLogin(oldValue).cookie : null;
         const merged: GlobalOptions = { ...g, user: g.user ?? inv.conn.user };
         const inline = await loginInline(ctx, merged, t.client, inv.secrets);
         // The session outlives this command: it goes to the keychain, with its user name (a re-login after a 307 reuses it).
@@ -67,7 +67,7 @@ Examples:
         try {
           me = await t.client.me(ctx.signal);
           info = await t.client.info(ctx.signal);
-          await saveSession(kc, t.server, cookie, inline.user);
+          await saveLogin(kc, t.server, cookie, inline.user);
         } catch (err) {
           await t.client.logout().catch(() => {}); // a session nobody holds should not outlive the command
           throw err;
@@ -95,7 +95,7 @@ Examples:
     .addHelpText('after', '\nThe keychain entry is deleted even when the server cannot be reached (you are told so).\nExample:\n  pikactl logout --server https://pika.example:8080');
   app.action(logout, async (_opts, g) => {
     const { ctx } = app;
-    const [{ requireKeychain }, { sessionAccount, decodeStoredSession }, { ApiError }] = await Promise.all([
+    const [{ requireKeychain }, { sessionAccount, decodeStoredLogin }, { ApiError }] = await Promise.all([
       import('../keychain/open.js'),
       import('../keychain/login-store.js'),
       import('../api/types.js'),
@@ -106,7 +106,7 @@ Examples:
       const kc = await requireKeychain(ctx, 'pikactl logout', 'There is no stored session to end here.');
       const entry = sessionAccount(t.server);
       const value = await kc.get(entry);
-      const stored = value ? decodeStoredSession(value).cookie : null;
+      const stored = value ? decodeStoredLogin(value).cookie : null;
       if (!stored) {
         if (g.json) writeJson(ctx.io, { ok: true, server: t.server.id, action: 'none', exit_code: 0 });
         else ctx.io.stdout.write(`No stored session for ${t.server.id}; nothing to do.\n`);
@@ -150,11 +150,11 @@ Exit codes: 0 logged in (whatever the capabilities), 4 not logged in or the sess
     );
   app.action(whoami, async (_opts, g) => {
     const { ctx } = app;
-    const { findSession } = await import('../auth/find-login.js');
+    const { findLogin } = await import('../auth/find-login.js');
     const inv = await openInvocation(app, g);
     try {
       const t = singleTarget(inv, 'whoami');
-      const found = await findSession(ctx, g, t.server);
+      const found = await findLogin(ctx, g, t.server);
       t.client.setSession(found.secret);
       return await mapApiErrors(t.server, 'whoami', async () => {
         const { me, info } = await identify(t, found.describe, ctx.signal);

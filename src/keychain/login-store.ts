@@ -12,26 +12,26 @@ export function sessionAccount(server: Pick<ServerUrl, 'id'>): string {
 }
 
 /** A session `pikactl login` stored: the cookie, and whom it belongs to (absent in entries written before that was kept). */
-export interface StoredSession {
+export interface StoredLogin {
   cookie: Secret;
   user?: string;
 }
 
 /** Stored sessions (`pikactl login`, keychain). The seam of src/auth: tests fake it. */
-export interface SessionStore {
-  load(server: ServerUrl): Promise<StoredSession | null>;
+export interface LoginStore {
+  load(server: ServerUrl): Promise<StoredLogin | null>;
   remove(server: ServerUrl): Promise<void>;
   /** Replaces the stored session (a re-login after a 307 of the stored one). */
   save?(server: ServerUrl, cookie: Secret, user: string): Promise<void>;
 }
 
-export interface KeychainSessionStoreOptions {
+export interface KeychainLoginStoreOptions {
   /** Told why no keychain could be used (for --debug); the lookup then simply finds nothing. */
   onUnavailable?: (err: CliError) => void;
 }
 
 /**
- * Stored login sessions (`pikactl login`) in the OS keychain, as the SessionStore
+ * Stored login sessions (`pikactl login`) in the OS keychain, as the LoginStore
  * seam of src/auth wants them.
  *
  * Lazy on purpose: the keychain is opened on the first load(), which authenticate()
@@ -42,7 +42,7 @@ export interface KeychainSessionStoreOptions {
  * No keychain (CI, SSH without a session bus, a locked keyring) is not an error
  * here: load() finds nothing and the caller falls through to an inline login.
  */
-export function keychainSessionStore(ctx: Pick<Deps, 'keychain'>, opts: KeychainSessionStoreOptions = {}): Required<SessionStore> {
+export function keychainLoginStore(ctx: Pick<Deps, 'keychain'>, opts: KeychainLoginStoreOptions = {}): Required<LoginStore> {
   let opened: Promise<Keychain | null> | undefined;
   const open = () => (opened ??= openKeychainOrNull(ctx, opts.onUnavailable));
   return {
@@ -51,7 +51,7 @@ export function keychainSessionStore(ctx: Pick<Deps, 'keychain'>, opts: Keychain
       if (!keychain) return null;
       try {
         const value = await keychain.get(sessionAccount(server));
-        return value ? decodeStoredSession(value) : null;
+        return value ? decodeStoredLogin(value) : null;
       } catch (err) {
         // The store answered the probe but not this read (e.g. it was locked since): same as no keychain.
         if (!isKeychainUnavailable(err)) throw err;
@@ -66,15 +66,15 @@ export function keychainSessionStore(ctx: Pick<Deps, 'keychain'>, opts: Keychain
     async save(server, cookie, user) {
       const keychain = await open();
       if (!keychain) throw new CliError('no keychain is usable here to store the session', { code: 'keychain_unavailable' });
-      await saveSession(keychain, server, cookie, user);
+      await saveLogin(keychain, server, cookie, user);
     },
   };
 }
 
 /** Stores a session cookie (and whose it is) for `server`, replacing any earlier one. */
-export async function saveSession(keychain: Keychain, server: Pick<ServerUrl, 'id'>, cookie: Secret, user?: string): Promise<string> {
+export async function saveLogin(keychain: Keychain, server: Pick<ServerUrl, 'id'>, cookie: Secret, user?: string): Promise<string> {
   const account = sessionAccount(server);
-  await keychain.set(account, encodeStoredSession(cookie, user));
+  await keychain.set(account, encodeStoredLogin(cookie, user));
   return account;
 }
 
@@ -84,11 +84,11 @@ export async function saveSession(keychain: Keychain, server: Pick<ServerUrl, 'i
  * contains a double quote (RFC 6265 cookie-octet), so a value that is not this JSON is
  * an older entry holding the bare cookie, and reads as one.
  */
-export function encodeStoredSession(cookie: Secret, user?: string): Secret {
+export function encodeStoredLogin(cookie: Secret, user?: string): Secret {
   return new Secret(JSON.stringify({ pikactl_session: 1, ...(user ? { user } : {}), cookie: cookie.reveal() }), cookie.source);
 }
 
-export function decodeStoredSession(value: Secret): StoredSession {
+export function decodeStoredLogin(value: Secret): StoredLogin {
   const raw = value.reveal();
   if (raw.startsWith('{"')) {
     try {

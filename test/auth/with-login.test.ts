@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPikaClient } from '../../src/api/client.js';
 import { parseServerUrl } from '../../src/api/url.js';
-import { withSession } from '../../src/auth/with-login.js';
-import type { SessionStore } from '../../src/auth/types.js';
+import { withLogin } from '../../src/auth/with-login.js';
+import type { LoginStore } from '../../src/auth/types.js';
 import { CliError } from '../../src/errors.js';
 import { Secret } from '../../src/secrets/secret.js';
 import { testContext } from '../support/context.js';
@@ -24,10 +24,10 @@ function flaky(failures: number) {
   return { state, fn };
 }
 
-describe('withSession', () => {
+describe('withLogin', () => {
   it('runs fn with the session and logs an inline session out afterwards', async () => {
     const client = new FakeClient();
-    const out = await withSession(testContext(), globals({ user: 'a' }), client, new FakeSecrets(), async (s) => `${s.source}:${client.session?.reveal()}`);
+    const out = await withLogin(testContext(), globals({ user: 'a' }), client, new FakeSecrets(), async (s) => `${s.source}:${client.session?.reveal()}`);
     expect(out).toBe('login:fresh-cookie');
     expect(client.calls.at(-1)).toBe('logout');
   });
@@ -35,14 +35,14 @@ describe('withSession', () => {
   it('passes other errors through unchanged, still logging out', async () => {
     const client = new FakeClient();
     const boom = apiError('wrong_key');
-    await expect(withSession(testContext(), globals({ user: 'a' }), client, new FakeSecrets(), async () => Promise.reject(boom))).rejects.toBe(boom);
+    await expect(withLogin(testContext(), globals({ user: 'a' }), client, new FakeSecrets(), async () => Promise.reject(boom))).rejects.toBe(boom);
     expect(client.calls.at(-1)).toBe('logout');
   });
 
   it('expired session without a TTY: says so and exits 4', async () => {
     const ctx = testContext({ env: { PIKA_SESSION: 'old' } });
     const { fn, state } = flaky(1);
-    const e = await cliFailure(withSession(ctx, globals(), new FakeClient(), new FakeSecrets(), fn, { retrySafe: true, action: 'unlock' }));
+    const e = await cliFailure(withLogin(ctx, globals(), new FakeClient(), new FakeSecrets(), fn, { retrySafe: true, action: 'unlock' }));
     expect(e.exitCode).toBe(4);
     expect(e.code).toBe('session_expired');
     expect(e.message).toBe('unlock failed: session expired or not valid on https://pika.test:8080');
@@ -55,7 +55,7 @@ describe('withSession', () => {
     const ctx = testContext({ tty: true, env: { PIKA_SESSION: 'old' }, answers: [{ match: /again and retry/, answer: true }] });
     const client = new FakeClient();
     const { fn, state } = flaky(1);
-    expect(await withSession(ctx, globals({ user: 'alice' }), client, new FakeSecrets(), fn, { retrySafe: true })).toBe('done');
+    expect(await withLogin(ctx, globals({ user: 'alice' }), client, new FakeSecrets(), fn, { retrySafe: true })).toBe('done');
     expect(state.runs).toBe(2);
     expect(client.calls).toContain('login local alice');
     expect(client.calls.at(-1)).toBe('logout');
@@ -64,7 +64,7 @@ describe('withSession', () => {
   it('retries only once', async () => {
     const ctx = testContext({ tty: true, answers: [{ answer: true }] });
     const { fn, state } = flaky(5);
-    const e = await cliFailure(withSession(ctx, globals({ user: 'a' }), new FakeClient(), new FakeSecrets(), fn, { retrySafe: true }));
+    const e = await cliFailure(withLogin(ctx, globals({ user: 'a' }), new FakeClient(), new FakeSecrets(), fn, { retrySafe: true }));
     expect(e.exitCode).toBe(4);
     expect(state.runs).toBe(2);
   });
@@ -72,7 +72,7 @@ describe('withSession', () => {
   it('never retries work that is not marked safe, even on a TTY', async () => {
     const ctx = testContext({ tty: true, answers: [] });
     const { fn, state } = flaky(1);
-    const e = await cliFailure(withSession(ctx, globals({ user: 'a' }), new FakeClient(), new FakeSecrets(), fn, { action: 'rotate' }));
+    const e = await cliFailure(withLogin(ctx, globals({ user: 'a' }), new FakeClient(), new FakeSecrets(), fn, { action: 'rotate' }));
     expect(e.exitCode).toBe(4);
     expect(e.hint).toContain('not retried');
     expect(state.runs).toBe(1);
@@ -81,7 +81,7 @@ describe('withSession', () => {
 
   it('answering No ends with exit 4; a stale stored session is removed', async () => {
     const removed: string[] = [];
-    const sessionStore: SessionStore = {
+    const loginStore: LoginStore = {
       load: async () => ({ cookie: new Secret('stale', 'keychain') }),
       remove: async (s) => {
         removed.push(s.id);
@@ -89,14 +89,14 @@ describe('withSession', () => {
     };
     const ctx = testContext({ tty: true, answers: [{ answer: false }] });
     const { fn } = flaky(1);
-    const e = await cliFailure(withSession(ctx, globals(), new FakeClient(), new FakeSecrets(), fn, { retrySafe: true, sessionStore }));
+    const e = await cliFailure(withLogin(ctx, globals(), new FakeClient(), new FakeSecrets(), fn, { retrySafe: true, loginStore }));
     expect(e.exitCode).toBe(4);
     expect(e.hint).toContain('pikactl login');
     expect(removed).toEqual(['https://pika.test:8080']);
   });
 });
 
-describe('withSession over real HTTP', () => {
+describe('withLogin over real HTTP', () => {
   let server: Server;
   let url: string;
   const log: string[] = [];
@@ -135,7 +135,7 @@ describe('withSession over real HTTP', () => {
   it('logs in, sends the cookie, and logs out at the end', async () => {
     log.length = 0;
     const client = createPikaClient({ server: parseServerUrl(url), transport: { insecure: false, allowHttp: false, timeoutMs: 5_000 } });
-    await withSession(testContext(), globals({ user: 'ops' }), client, new FakeSecrets(), () => client.lock());
+    await withLogin(testContext(), globals({ user: 'ops' }), client, new FakeSecrets(), () => client.lock());
     await client.close();
     expect(log).toEqual([
       'GET /api/v1/info cookie=-',
@@ -148,7 +148,7 @@ describe('withSession over real HTTP', () => {
   it('a bad PIKA_SESSION gets the 307 → exit 4', async () => {
     const client = createPikaClient({ server: parseServerUrl(url), transport: { insecure: false, allowHttp: false, timeoutMs: 5_000 } });
     const e = await cliFailure(
-      withSession(testContext({ env: { PIKA_SESSION: 'nope' } }), globals(), client, new FakeSecrets(), () => client.lock(), { action: 'lock' }),
+      withLogin(testContext({ env: { PIKA_SESSION: 'nope' } }), globals(), client, new FakeSecrets(), () => client.lock(), { action: 'lock' }),
     );
     await client.close();
     expect(e.exitCode).toBe(4);

@@ -8,7 +8,7 @@ import { runCli, tempDir } from '../support/context.js';
 import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
 import { transpileForChild } from '../support/transpile.js';
 import { filesUnder } from '../keychain/support.js';
-import { decodeStoredSession } from '../../src/keychain/login-store.js';
+import { decodeStoredLogin } from '../../src/keychain/login-store.js';
 
 /**
  * The keychain features against the real backend: pikactl as a separate process
@@ -113,7 +113,7 @@ describe.runIf(realSecretService)('real Secret Service (gnome-keyring)', () => {
     await cli(['keychain', 'set', '--key-from', 'env:KEY'], { ...base, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password });
     const sb2 = await sb.restart({ port: sb.port });
     await cli(['login'], { ...base, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password });
-    const cookie = decodeStoredSession((await kc.get(`session:${sb2.url}`))!).cookie.reveal();
+    const cookie = decodeStoredLogin((await kc.get(`session:${sb2.url}`))!).cookie.reveal();
     // A terminal with no scripted answers: any prompt would fail the command.
     const unlock = await cli(['unlock'], base, true);
     expect(unlock.stderr).toContain(`keychain entry "server-key:${sb2.url}"`);
@@ -154,7 +154,7 @@ describe.runIf(realSecretService)('real Secret Service (gnome-keyring)', () => {
       await run(['lock', '--yes']);
       expect((await runCli(['status'], { env: { PIKA_SERVER: sb2.url } })).code).toBe(3);
       const real = await openOsKeychain({ env: process.env });
-      const cookie = decodeStoredSession((await real.get(`session:${sb2.url}`))!).cookie.reveal();
+      const cookie = decodeStoredLogin((await real.get(`session:${sb2.url}`))!).cookie.reveal();
       await run(['logout']);
       await run(['keychain', 'delete', '--yes']);
       const dirs = ['HOME', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME'].map((v) => process.env[v]).filter((d): d is string => !!d);

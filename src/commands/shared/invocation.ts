@@ -6,7 +6,7 @@ import { ApiError } from '../../api/types.js';
 import { type CliError, usageError } from '../../errors.js';
 import type { Secret } from '../../secrets/secret.js';
 import { resolveConnection, type Connection } from '../../config/resolve.js';
-import type { SessionStore } from '../../auth/index.js';
+import type { LoginStore } from '../../auth/index.js';
 import type { KeychainKind } from '../../keychain/accounts.js';
 
 /** One server and a client for it. */
@@ -37,7 +37,7 @@ export interface SpecFlag {
 export interface Invocation {
   conn: Connection;
   /** Stored login sessions (`pikactl login`, keychain); opened lazily, finds nothing where no keychain is reachable. */
-  sessionStore?: SessionStore;
+  loginStore?: LoginStore;
   targets: Target[];
   secrets: Secrets;
   close(): Promise<void>;
@@ -114,10 +114,10 @@ export async function openInvocation(app: App, g: GlobalOptions, specs: SpecFlag
   };
   // Lazy: the keychain is opened only when a command needs a session and PIKA_SESSION is unset.
   // Without one (CI), the lookup finds nothing and authentication falls through to an inline login.
-  let store: Promise<Required<SessionStore>> | undefined;
+  let store: Promise<Required<LoginStore>> | undefined;
   const openStore = () =>
-    (store ??= import('../../keychain/login-store.js').then(({ keychainSessionStore }) =>
-      keychainSessionStore(ctx, {
+    (store ??= import('../../keychain/login-store.js').then(({ keychainLoginStore }) =>
+      keychainLoginStore(ctx, {
         onUnavailable: (err) => {
           if (g.debug) ctx.io.stderr.write(`${ctx.io.style.dim(`No stored session: ${err.message}`)}\n`);
         },
@@ -126,14 +126,14 @@ export async function openInvocation(app: App, g: GlobalOptions, specs: SpecFlag
   // A full inline login (a user and --password-from/PIKA_PASSWORD_FROM) is what the operator
   // asked for: no stored-session lookup, so such a command never touches the keychain at all.
   const inlineLogin = (g.user ?? conn.user) !== undefined && g.passwordFrom !== undefined;
-  const sessionStore: SessionStore = {
+  const loginStore: LoginStore = {
     load: async (server) => (inlineLogin ? null : (await openStore()).load(server)),
     remove: async (server) => (await openStore()).remove(server),
     save: async (server, cookie, user) => (await openStore()).save(server, cookie, user),
   };
   return {
     conn,
-    sessionStore,
+    loginStore,
     targets,
     secrets,
     async close() {
