@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
 import { mapApiErrors, openInvocation, singleTarget, type Target } from './shared/invocation.js';
-import { probeNode } from '../ops/observe.js';
+import { observeNode } from '../ops/observe.js';
 import { ApiError } from '../api/types.js';
 import { CliError, ExitCode } from '../errors.js';
 import { maybeDone, sendChange, unverified, type Change } from '../outcome.js';
@@ -60,7 +60,7 @@ Examples:
       const t = singleTarget(inv, 'init');
       // The initialize call's own outcome (maybe applied: exit 8) is decided in sendInitialize.
       return await mapApiErrors(t.server, 'init', async () => {
-        const before = await probeNode(t.client, ctx.signal);
+        const before = await observeNode(t.client, ctx.signal);
         if (before.state === 'unreachable') throw before.error!;
         if (before.state === 'unreadable') throw unreadable(t, before);
         if (before.state !== 'off') throw alreadyInitialized(t.server.id, before.state === 'locked');
@@ -106,7 +106,7 @@ async function sendInitialize(t: Target, key: Secret, signal?: AbortSignal): Pro
  */
 async function verifyInit(t: Target, key: Secret, signal?: AbortSignal): Promise<void> {
   try {
-    const after = await probeNode(t.client, signal);
+    const after = await observeNode(t.client, signal);
     if (after.state !== 'unlocked') throw maybeDone(change(t), `the server answered OK, but now reports "${after.state}"`, after.error);
     await t.client.unlock(key, signal);
   } catch (err) {

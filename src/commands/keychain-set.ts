@@ -133,14 +133,14 @@ async function store(app: App, g: GlobalOptions, kc: Keychain, e: Entry, value: 
  */
 async function verifyKey(app: App, g: GlobalOptions, inv: Invocation, t: Target, key: Secret): Promise<Verified> {
   const { ctx } = app;
-  const [{ probeNode }, { ApiError }] = await Promise.all([import('../ops/observe.js'), import('../api/types.js')]);
+  const [{ observeNode }, { ApiError }] = await Promise.all([import('../ops/observe.js'), import('../api/types.js')]);
   const unverifiable = (why: string, code: 'unreachable' | 'needs_recovery', hint: string) =>
     new CliError(`the key cannot be verified: ${why}; nothing was stored`, {
       code,
       hint: `${hint} To store it without the check: pikactl keychain set ${targetFlags(t.server)} --no-verify (\`pikactl unlock\` will tell if it is wrong).`,
     });
   try {
-    const before = await probeNode(t.client, ctx.signal);
+    const before = await observeNode(t.client, ctx.signal);
     switch (before.state) {
       case 'off': {
         const reason = `encryption is not initialized on ${t.server.id} (pikactl init --key-from keychain would use this entry)`;

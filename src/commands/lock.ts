@@ -4,7 +4,7 @@ import type { App } from './app.js';
 import { openInvocation, toCliError, type Invocation, type Target } from './shared/invocation.js';
 import { forEachNode, finishFleet, type NodeResult } from '../fleet/nodes.js';
 import { notApplied } from '../fleet/ops.js';
-import { probeNode } from '../ops/observe.js';
+import { observeNode } from '../ops/observe.js';
 import { ApiError } from '../api/types.js';
 import { CliError, ExitCode } from '../errors.js';
 import { sendChange, unverified, type Change } from '../outcome.js';
@@ -40,7 +40,7 @@ Examples:
   app.action<LockOptions>(cmd, async (opts, g) => {
     const inv = await openInvocation(app, g);
     try {
-      const before = await Promise.all(inv.targets.map((t) => probeNode(t.client, app.ctx.signal).catch(() => undefined)));
+      const before = await Promise.all(inv.targets.map((t) => observeNode(t.client, app.ctx.signal).catch(() => undefined)));
       // Ask about every node that may get locked: unlocked or half-rotated, and also any whose
       // state is unknown yet (it may be unlocked by the time lockNode reads it again).
       const toLock = inv.targets.filter((_, i) => before[i] === undefined || ['unlocked', 'unreadable', 'unreachable'].includes(before[i]!.state));
@@ -66,7 +66,7 @@ Examples:
 
 async function lockNode(app: App, g: GlobalOptions, inv: Invocation, t: Target): Promise<NodeResult> {
   const { ctx } = app;
-  const before = await probeNode(t.client, ctx.signal);
+  const before = await observeNode(t.client, ctx.signal);
   const base = { server: t.server.id, before: before.state };
   if (before.state === 'locked') return { ...base, action: 'none', after: 'locked', exitCode: ExitCode.OK };
   if (before.state === 'off') {
@@ -87,7 +87,7 @@ async function lockNode(app: App, g: GlobalOptions, inv: Invocation, t: Target):
     }
   });
   // Re-read this node's own state: in a cluster the POST ran on the leader, not necessarily here.
-  const after = await probeNode(t.client, ctx.signal).catch((err: unknown) => {
+  const after = await observeNode(t.client, ctx.signal).catch((err: unknown) => {
     throw unverified(change, err);
   });
   if (after.state === 'unreachable') throw unverified(change, after.error);

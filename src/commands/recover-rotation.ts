@@ -88,7 +88,7 @@ async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotation
   ]);
   try {
     const t = singleTarget(inv, 'recover-rotation');
-    const [{ apiErrorToCli }, { statusProbe }, { decideRecovery, emptyObservation, recordProbe }] = await Promise.all([
+    const [{ apiErrorToCli }, { observeStatus }, { decideRecovery, emptyObservation, recordObservation }] = await Promise.all([
       import('../api/errors.js'),
       import('../recovery/diagnose.js'),
       import('../recovery/decision.js'),
@@ -104,9 +104,9 @@ async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotation
       ]);
       const render: RenderContext = { server: t.server.id, newKeyFrom: opts.newKeyFrom === undefined ? undefined : specArg(opts.newKeyFrom) };
       // Unreachable or not initialized: said without asking for keys or a login.
-      const first = await statusProbe(t.client, ctx.signal);
+      const first = await observeStatus(t.client, ctx.signal);
       if (first.kind === 'unreachable' || (first.kind === 'ok' && !first.initialized)) {
-        const seen = recordProbe(emptyObservation({ old: false, new: false }), { kind: 'status', result: first });
+        const seen = recordObservation(emptyObservation({ old: false, new: false }), { kind: 'status', result: first });
         const plan = decideRecovery(seen);
         if (g.json) ctx.io.stdout.write(`${jsonText({ event: 'result', ok: false, server: t.server.id, outcome: plan.code, title: plan.title, exit_code: plan.exitCode })}\n`);
         else ctx.io.stdout.write(renderDiagnosis(plan, seen, ctx.io.style, render));

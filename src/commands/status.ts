@@ -3,7 +3,7 @@ import { summary } from './summaries.js';
 import type { App } from './app.js';
 import { mapApiErrors, openInvocation, toCliError, type Target } from './shared/invocation.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
-import { WAIT_CONDITIONS, type Probe, type WaitCondition } from '../ops/observe.js';
+import { WAIT_CONDITIONS, type NodeObservation, type WaitCondition } from '../ops/observe.js';
 import { boundRequests } from '../ops/wait.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { writeJson } from '../output/json.js';
@@ -102,7 +102,7 @@ function product(r: NodeReport): string | undefined {
   return r.name ? serverText(`${r.name} ${r.version ?? ''}`.trim(), { max: 60 }) : undefined;
 }
 
-function renderHuman(app: App, probe: Probe, r: NodeReport): void {
+function renderHuman(app: App, probe: NodeObservation, r: NodeReport): void {
   const { io } = app.ctx;
   io.stdout.write(
     fields([

@@ -4,7 +4,7 @@ import type { App } from './app.js';
 import { openInvocation, readServerKey, toCliError, type Invocation, type Target } from './shared/invocation.js';
 import { forEachNode, finishFleet, type NodeResult } from '../fleet/nodes.js';
 import { observe, unreadable } from './shared/observe.js';
-import { probeNode } from '../ops/observe.js';
+import { observeNode } from '../ops/observe.js';
 import { CliError, ExitCode } from '../errors.js';
 import { sendChange, unverified, type Change } from '../outcome.js';
 import { parseDuration } from '../util/duration.js';
@@ -100,7 +100,7 @@ async function unlockNode(app: App, g: GlobalOptions, inv: Invocation, t: Target
       throw err;
     }
   });
-  const after = await probeNode(t.client, ctx.signal).catch((err: unknown) => {
+  const after = await observeNode(t.client, ctx.signal).catch((err: unknown) => {
     throw unverified(change, err);
   });
   if (after.state === 'unreachable') throw unverified(change, after.error);

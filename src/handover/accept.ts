@@ -2,7 +2,7 @@ import { ApiError, type PikaClient } from '../api/types.js';
 import type { ServerUrl } from '../api/url.js';
 import type { Deps } from '../deps.js';
 import { CliError } from '../errors.js';
-import type { Probe } from '../ops/observe.js';
+import type { NodeObservation } from '../ops/observe.js';
 import { requireKeychain } from '../keychain/open.js';
 import { keychainAccount } from '../keychain/accounts.js';
 import type { Secret } from '../secrets/secret.js';
@@ -29,7 +29,7 @@ export interface AcceptDeps {
   waitMs?: number;
   saveToKeychain: boolean;
   /** Polls key/status until locked or the time is up (through refused connections while it restarts). */
-  waitForLocked(waitMs: number): Promise<{ probe: Probe; met: boolean }>;
+  waitForLocked(waitMs: number): Promise<{ probe: NodeObservation; met: boolean }>;
   withAuth<T>(fn: () => Promise<T>): Promise<T>;
   readKey(): Promise<Secret>;
 }

@@ -10,7 +10,7 @@ import { ApiError, type KeyStatus, type PikaClient, type ServerInfo } from '../a
  */
 export type NodeState = 'off' | 'locked' | 'unlocked' | 'unreadable' | 'unreachable';
 
-export interface Probe {
+export interface NodeObservation {
   state: NodeState;
   status?: KeyStatus;
   /** The error behind unreadable/unreachable. */
@@ -46,7 +46,7 @@ export function keyStatusErrorState(err: ApiError): 'locked' | 'unreadable' | 'u
 }
 
 /** GET key/status and classify. Throws only for errors that waiting cannot fix. */
-export async function probeNode(client: PikaClient, signal?: AbortSignal): Promise<Probe> {
+export async function observeNode(client: PikaClient, signal?: AbortSignal): Promise<NodeObservation> {
   try {
     const status = await client.keyStatus(signal);
     return { state: stateOf(status), status };
@@ -63,7 +63,7 @@ export type WaitCondition = 'reachable' | 'initialized' | 'locked' | 'unlocked';
 export const WAIT_CONDITIONS: readonly WaitCondition[] = ['unlocked', 'locked', 'initialized', 'reachable'];
 
 /** `unlocked` means "serves requests": unlocked, or encryption off (nothing to unlock). */
-export function meets(probe: Probe, cond: WaitCondition): boolean {
+export function meets(probe: NodeObservation, cond: WaitCondition): boolean {
   switch (cond) {
     case 'reachable':
       return probe.state !== 'unreachable';
@@ -89,7 +89,7 @@ export async function tryInfo(client: PikaClient, signal?: AbortSignal): Promise
  * One observation as a waiting line and its tally name it ("the gateway answered 502",
  * "the server was locked"): what was seen, not what it means.
  */
-export function describeProbe(p: Probe): string {
+export function describeNode(p: NodeObservation): string {
   switch (p.state) {
     case 'unlocked':
       return 'the server was unlocked';

@@ -1,12 +1,12 @@
 import type { PikaClient } from '../api/types.js';
 import type { ServerUrl } from '../api/url.js';
 import { CliError } from '../errors.js';
-import { probeNode } from './observe.js';
+import { observeNode } from './observe.js';
 import { targetFlags } from '../output/target-flags.js';
 
 /** The server must serve (unlocked) before a rotation or a handover step; every other state says what to do. */
 export async function requireServing(client: PikaClient, server: ServerUrl, signal: AbortSignal | undefined, what: string): Promise<void> {
-  const p = await probeNode(client, signal);
+  const p = await observeNode(client, signal);
   const s = server.id;
   switch (p.state) {
     case 'unlocked':

@@ -10,25 +10,25 @@ import {
 // Plan texts live in their own module so this file stays the decision table.
 import { plans } from './text.js';
 
-export { describeAction, describeProbe, RESTORE_WHY } from './text.js';
+export { describeAction, describeCheck, RESTORE_WHY } from './text.js';
 
 export * from './model.js';
 
 /**
  * The recovery decision for a rotation that may have failed half-way. Pure: the
- * command probes, records (recordProbe), asks nextProbe what to learn next, and
+ * command probes, records (recordObservation), asks nextCheck what to learn next, and
  * when nothing is left to learn, decideRecovery says what to do. See
  * shared/pika-api.md §3 and §7 for the server behaviour this encodes.
  */
 
 /** One thing to learn. Only `lock` changes state; it is proposed only when nothing else can tell. */
-export type Probe =
+export type Check =
   | { kind: 'status' }
   | { kind: 'settings' }
   | { kind: 'unlock'; key: KeyRole }
   | { kind: 'lock' };
 
-export interface ProbeInfo {
+export interface CheckInfo {
   title: string;
   /** True for lock: the command must confirm it (unless --yes) or record it as declined. */
   changesState: boolean;
@@ -65,7 +65,7 @@ interface Base {
 }
 
 export type RecoveryPlan =
-  | (Base & { code: 'incomplete'; probe: Probe })
+  | (Base & { code: 'incomplete'; probe: Check })
   | (Base & { code: 'nothing_to_do' })
   | (Base & { code: 'runbook_retry'; fallback: 'restore' })
   | (Base & { code: 'revert_to_old' })
@@ -86,7 +86,7 @@ export type RecoveryCode = RecoveryPlan['code'];
  * key that is not held or was already tried, and never an unlock while the live
  * key cannot read the settings (upstream answers 500 there: no verdict, wasted).
  */
-export function nextProbe(obs: Observation): Probe | null {
+export function nextCheck(obs: Observation): Check | null {
   const s = obs.status;
   if (s.kind === 'not_probed') return { kind: 'status' };
   if (s.kind === 'unreachable' || rateLimited(obs)) return null;
@@ -107,7 +107,7 @@ export function nextProbe(obs: Observation): Probe | null {
 }
 
 /** Live key cannot read settings. With the old key in hand, revert_to_old decides without probing; otherwise lock to learn. */
-function halfStateProbe(obs: Observation): Probe | null {
+function halfStateProbe(obs: Observation): Check | null {
   if (verifierKey(obs) !== undefined) return null;
   if (obs.held.old) return null;
   if (obs.lock === 'not_tried' && canTry(obs, 'new')) return { kind: 'lock' };
@@ -140,7 +140,7 @@ export function planFromToken(token: string, obs: Observation): RecoveryPlan | u
 
 /** The plan for what was observed. Total: every observation maps to exactly one plan. */
 export function decideRecovery(obs: Observation): RecoveryPlan {
-  const probe = nextProbe(obs);
+  const probe = nextCheck(obs);
   if (probe) return plans.incomplete(probe);
   const s = obs.status;
   if (s.kind === 'unreachable') return plans.unreachable(s.message);

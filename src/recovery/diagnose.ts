@@ -1,27 +1,27 @@
 import { ApiError, type PikaClient } from '../api/types.js';
 import {
   decideRecovery,
-  describeProbe,
+  describeCheck,
   emptyObservation,
-  nextProbe,
-  recordProbe,
-  type KeyProbe,
+  nextCheck,
+  recordObservation,
+  type KeyObservation,
   type KeyRole,
   type Observation,
-  type Probe,
-  type ProbeInfo,
-  type ProbeUpdate,
+  type Check,
+  type CheckInfo,
+  type ObservationUpdate,
   type RecoveryPlan,
-  type SettingsProbe,
-  type StatusProbe,
+  type SettingsObservation,
+  type StatusObservation,
 } from './decision.js';
 import type { Secret } from '../secrets/secret.js';
 import { keyStatusErrorState } from '../ops/observe.js';
 
 /**
- * The IO edge of the recovery decision: runs the probes nextProbe asks for against
+ * The IO edge of the recovery decision: runs the probes nextCheck asks for against
  * a PikaClient until decideRecovery has enough. Each key is sent at most once per
- * Observation (recordProbe marks it), because every refusal counts toward the
+ * Observation (recordObservation marks it), because every refusal counts toward the
  * server's unlock rate limit. Errors that no probe can explain (not logged in,
  * missing settings.manage, TLS, not a Pika server) are thrown for the caller to
  * turn into a CliError.
@@ -30,9 +30,9 @@ import { keyStatusErrorState } from '../ops/observe.js';
 export interface DiagnoseOptions {
   keys: Partial<Record<KeyRole, Secret>>;
   /** Asked before the diagnostic lock (the only probe that changes state). False records "declined". */
-  confirmLock(info: ProbeInfo): Promise<boolean>;
+  confirmLock(info: CheckInfo): Promise<boolean>;
   /** Called after each probe, e.g. for a progress line or a --json event. */
-  onProbe?(probe: Probe, update: ProbeUpdate): void;
+  onCheck?(probe: Check, update: ObservationUpdate): void;
   /** Continue from an earlier observation (after a plan step ran), instead of starting fresh. */
   from?: Observation;
   /**
@@ -48,40 +48,40 @@ export interface Diagnosis {
   obs: Observation;
   plan: RecoveryPlan;
   /** readOnly only: the probe that was not sent. */
-  skipped?: Probe;
+  skipped?: Check;
 }
 
 export async function diagnose(client: PikaClient, opts: DiagnoseOptions): Promise<Diagnosis> {
   let obs = opts.from ?? emptyObservation({ old: opts.keys.old !== undefined, new: opts.keys.new !== undefined });
   // Every probe either fills a not_probed slot or spends a key/lock, so the loop is short; the cap guards a bug.
   for (let i = 0; i < 12; i++) {
-    const probe = nextProbe(obs);
+    const probe = nextCheck(obs);
     if (!probe) return { obs, plan: decideRecovery(obs) };
     if (opts.readOnly && (probe.kind === 'unlock' || probe.kind === 'lock')) return { obs, plan: decideRecovery(obs), skipped: probe };
-    const update = await runProbe(client, probe, opts);
-    obs = recordProbe(obs, update);
-    opts.onProbe?.(probe, update);
+    const update = await runCheck(client, probe, opts);
+    obs = recordObservation(obs, update);
+    opts.onCheck?.(probe, update);
   }
-  throw new Error('diagnosis did not settle (a bug in nextProbe)');
+  throw new Error('diagnosis did not settle (a bug in nextCheck)');
 }
 
-async function runProbe(client: PikaClient, probe: Probe, opts: DiagnoseOptions): Promise<ProbeUpdate> {
+async function runCheck(client: PikaClient, probe: Check, opts: DiagnoseOptions): Promise<ObservationUpdate> {
   const { signal } = opts;
   switch (probe.kind) {
     case 'status':
-      return { kind: 'status', result: await statusProbe(client, signal) };
+      return { kind: 'status', result: await observeStatus(client, signal) };
     case 'settings': {
-      const r = await settingsProbe(client, signal);
+      const r = await observeSettings(client, signal);
       // Someone locked it between our status read and now: say so, and let the decision re-plan.
       return r === 'locked' ? { kind: 'status', result: { kind: 'locked' } } : { kind: 'settings', result: r };
     }
     case 'unlock': {
       const key = opts.keys[probe.key];
-      if (!key) throw new Error(`nextProbe asked for the ${probe.key} key, which was not supplied`);
-      return { kind: 'unlock', key: probe.key, result: await unlockProbe(client, key, signal) };
+      if (!key) throw new Error(`nextCheck asked for the ${probe.key} key, which was not supplied`);
+      return { kind: 'unlock', key: probe.key, result: await observeKey(client, key, signal) };
     }
     case 'lock': {
-      if (!(await opts.confirmLock(describeProbe(probe)))) return { kind: 'lock', result: 'declined' };
+      if (!(await opts.confirmLock(describeCheck(probe)))) return { kind: 'lock', result: 'declined' };
       try {
         await client.lock(signal);
       } catch (err) {
@@ -93,7 +93,7 @@ async function runProbe(client: PikaClient, probe: Probe, opts: DiagnoseOptions)
   }
 }
 
-export async function statusProbe(client: PikaClient, signal?: AbortSignal): Promise<StatusProbe> {
+export async function observeStatus(client: PikaClient, signal?: AbortSignal): Promise<StatusObservation> {
   try {
     const s = await client.keyStatus(signal);
     return { kind: 'ok', initialized: s.initialized, unlocked: s.unlocked };
@@ -108,7 +108,7 @@ export async function statusProbe(client: PikaClient, signal?: AbortSignal): Pro
   }
 }
 
-export async function settingsProbe(client: PikaClient, signal?: AbortSignal): Promise<SettingsProbe | 'locked'> {
+export async function observeSettings(client: PikaClient, signal?: AbortSignal): Promise<SettingsObservation | 'locked'> {
   try {
     await client.settings(signal);
     return { kind: 'readable' };
@@ -121,7 +121,7 @@ export async function settingsProbe(client: PikaClient, signal?: AbortSignal): P
 }
 
 /** One unlock. Auth problems are thrown (they say nothing about the key); a lost answer is an 'error' and is never retried. */
-export async function unlockProbe(client: PikaClient, key: Secret, signal?: AbortSignal): Promise<KeyProbe> {
+export async function observeKey(client: PikaClient, key: Secret, signal?: AbortSignal): Promise<KeyObservation> {
   try {
     await client.unlock(key, signal);
     return { kind: 'accepted' };

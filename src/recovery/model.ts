@@ -1,8 +1,8 @@
 /**
  * What `recover-rotation` has seen of a server, as plain data. Pure: no IO.
  *
- * The command fills an Observation one probe at a time (nextProbe tells it which),
- * then decideRecovery turns it into a plan. recordProbe is the only way the
+ * The command fills an Observation one probe at a time (nextCheck tells it which),
+ * then decideRecovery turns it into a plan. recordObservation is the only way the
  * observation changes, so the "never try a key twice" rule and the "a state change
  * makes status stale" rule live in one place.
  */
@@ -11,7 +11,7 @@
 export type KeyRole = 'old' | 'new';
 
 /** GET /api/v1/key/status. */
-export type StatusProbe =
+export type StatusObservation =
   | { kind: 'not_probed' }
   | { kind: 'ok'; initialized: boolean; unlocked: boolean }
   /** 500: the settings row did not read. Upstream, status reads settings, so a live key that does not open the sealed blob shows here. */
@@ -21,7 +21,7 @@ export type StatusProbe =
   | { kind: 'unreachable'; message: string };
 
 /** GET /api/v1/settings: does the sealed blob open under the live key? */
-export type SettingsProbe =
+export type SettingsObservation =
   | { kind: 'not_probed' }
   | { kind: 'readable' }
   | { kind: 'unreadable'; status: number; message: string };
@@ -30,7 +30,7 @@ export type SettingsProbe =
  * The one unlock attempt allowed per key. A wrong key is a 403 that changes nothing
  * but counts toward the per-IP unlock rate limit, so a key is never tried twice.
  */
-export type KeyProbe =
+export type KeyObservation =
   | { kind: 'not_tried' }
   | { kind: 'accepted' }
   | { kind: 'wrong_key' }
@@ -47,9 +47,9 @@ export type IdenticalRotate =
   | 'failed';
 
 export interface Observation {
-  status: StatusProbe;
-  settings: SettingsProbe;
-  keys: Record<KeyRole, KeyProbe>;
+  status: StatusObservation;
+  settings: SettingsObservation;
+  keys: Record<KeyRole, KeyObservation>;
   /** Which keys the operator supplied. A key not held is never proposed for a probe. */
   held: Record<KeyRole, boolean>;
   /** The diagnostic lock (only proposed when nothing else can tell which key the verifier takes). */
@@ -69,10 +69,10 @@ export function emptyObservation(held: Record<KeyRole, boolean>): Observation {
 }
 
 /** Something learned, or done, since the observation was last updated. */
-export type ProbeUpdate =
-  | { kind: 'status'; result: StatusProbe }
-  | { kind: 'settings'; result: SettingsProbe }
-  | { kind: 'unlock'; key: KeyRole; result: KeyProbe }
+export type ObservationUpdate =
+  | { kind: 'status'; result: StatusObservation }
+  | { kind: 'settings'; result: SettingsObservation }
+  | { kind: 'unlock'; key: KeyRole; result: KeyObservation }
   | { kind: 'lock'; result: 'done' | 'declined' }
   /** uncertain: 500 or a lost answer: it may or may not have been applied. */
   | { kind: 'rotate'; from: KeyRole; to: KeyRole; result: 'succeeded' | 'uncertain' | IdenticalRotate };
@@ -84,7 +84,7 @@ const STALE = { status: { kind: 'not_probed' }, settings: { kind: 'not_probed' }
  * the live key (a lock, an accepted unlock, a rotation) makes status and settings
  * stale, so the next probe re-reads them: the server is never trusted from memory.
  */
-export function recordProbe(obs: Observation, u: ProbeUpdate): Observation {
+export function recordObservation(obs: Observation, u: ObservationUpdate): Observation {
   switch (u.kind) {
     case 'status':
       return { ...obs, status: u.result };
@@ -114,7 +114,7 @@ export function recordProbe(obs: Observation, u: ProbeUpdate): Observation {
   }
 }
 
-export function isLocked(s: StatusProbe): boolean {
+export function isLocked(s: StatusObservation): boolean {
   return s.kind === 'locked' || (s.kind === 'ok' && s.initialized && !s.unlocked);
 }
 

@@ -1,13 +1,13 @@
 import type { Style } from '../io/types.js';
 import {
   describeAction,
-  describeProbe,
+  describeCheck,
   isLocked,
   RESTORE_WHY,
-  type KeyProbe,
+  type KeyObservation,
   type KeyRole,
   type Observation,
-  type Probe,
+  type Check,
   type RecoveryPlan,
 } from './decision.js';
 import { targetFlags } from '../output/target-flags.js';
@@ -53,7 +53,7 @@ function settingsLine(obs: Observation): string {
 
 function keyLine(obs: Observation, k: KeyRole): string {
   if (!obs.held[k]) return 'not supplied';
-  const p: KeyProbe = obs.keys[k];
+  const p: KeyObservation = obs.keys[k];
   switch (p.kind) {
     case 'not_tried':
       return 'not sent';
@@ -158,11 +158,11 @@ function missingKeyLine(obs: Observation): string[] {
 }
 
 /** The diagnosis block: findings, decision, and what happens next. */
-export function renderDiagnosis(plan: RecoveryPlan, obs: Observation, style: Style, r: RenderContext, skipped?: Probe): string {
+export function renderDiagnosis(plan: RecoveryPlan, obs: Observation, style: Style, r: RenderContext, skipped?: Check): string {
   const out: string[] = [style.bold(plan.title)];
   for (const [k, v] of observationLines(obs)) out.push(`  ${`${k}:`.padEnd(12)}${v}`);
   if (skipped) {
-    const p = describeProbe(skipped);
+    const p = describeCheck(skipped);
     out.push(
       '',
       `Next, pikactl would ${p.title}: skipped in --plan mode (${p.countsTowardRateLimit ? 'a wrong key counts toward the unlock rate limit' : 'it changes state'}).`,
@@ -193,7 +193,7 @@ export function renderDiagnosis(plan: RecoveryPlan, obs: Observation, style: Sty
 }
 
 /** The --json event for one diagnosis round (no secret: the observation holds verdicts, never keys). */
-export function diagnosisEvent(round: number, plan: RecoveryPlan, obs: Observation, r: RenderContext, skipped?: Probe): Record<string, unknown> {
+export function diagnosisEvent(round: number, plan: RecoveryPlan, obs: Observation, r: RenderContext, skipped?: Check): Record<string, unknown> {
   return {
     event: 'diagnosis',
     round,
@@ -207,7 +207,7 @@ export function diagnosisEvent(round: number, plan: RecoveryPlan, obs: Observati
     actions: plan.actions.map(describeAction),
     ...('refused' in plan ? { refused: plan.refused } : {}),
     ...(plan.code === 'restore' || plan.code === 'keys_refused' ? { instructions: restoreInstructions(plan, obs, r) } : {}),
-    ...(skipped ? { skipped: describeProbe(skipped).title } : {}),
+    ...(skipped ? { skipped: describeCheck(skipped).title } : {}),
     exit_code: plan.exitCode,
   };
 }

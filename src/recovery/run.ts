@@ -3,10 +3,10 @@ import type { ServerUrl } from '../api/url.js';
 import type { Deps } from '../deps.js';
 import type { CliError } from '../errors.js';
 import { ExitCode } from '../errors.js';
-import { emptyObservation, planFromToken, planToken, type KeyProbe, type Observation, type RecoveryPlan } from './decision.js';
+import { emptyObservation, planFromToken, planToken, type KeyObservation, type Observation, type RecoveryPlan } from './decision.js';
 import type { Secret } from '../secrets/secret.js';
-import { decideRecovery, isLocked, type StatusProbe } from './decision.js';
-import { diagnose, statusProbe, type Diagnosis } from './diagnose.js';
+import { decideRecovery, isLocked, type StatusObservation } from './decision.js';
+import { diagnose, observeStatus, type Diagnosis } from './diagnose.js';
 import { runPlaybook } from '../playbooks/engine.js';
 import { createJournal, findUnfinishedJournal, reopenJournal, type Journal, type JournalSummary } from '../playbooks/journal.js';
 import { diagnosisEvent, renderDiagnosis, type RenderContext } from './render.js';
@@ -44,7 +44,7 @@ export type RecoveryEnd = RecoveryPlan['code'] | 'consistent_on_old';
 const PLAYBOOK = 'recover-rotation';
 /** An unfinished journal older than this belongs to another incident: diagnose afresh instead. */
 const RESUME_WINDOW_MS = 24 * 3600_000;
-const VERDICT: Record<KeyProbe['kind'], string> = {
+const VERDICT: Record<KeyObservation['kind'], string> = {
   not_tried: 'not sent',
   accepted: 'the verifier accepts it',
   wrong_key: 'the verifier refused it (it will not be sent again)',
@@ -142,7 +142,7 @@ export async function runRecovery(d: RecoveryRunDeps): Promise<{ end: RecoveryEn
       confirmLock: async (info) =>
         d.yes ||
         d.confirmer.confirm({ playbook: PLAYBOOK, stepId: 'diagnostic-lock', title: info.title, explain: info.why, severity: 'severe', host: server.host, server: server.id }),
-      onProbe: (probe, update) => {
+      onCheck: (probe, update) => {
         if (probe.kind === 'lock' && update.kind === 'lock') {
           note(update.result === 'done' ? 'Locked the server to see which key the verifier takes.' : 'Diagnostic lock declined.');
           locks.push(
@@ -165,7 +165,7 @@ export async function runRecovery(d: RecoveryRunDeps): Promise<{ end: RecoveryEn
     if (dg.plan.code === 'still_on_old_key' && !mayOffer) return consistentOnOld();
     if (steps.length === 0) {
       // Instructions are for the server as it is when they are printed, not as it was at the start of the round.
-      const now = INSTRUCTIONS.has(dg.plan.code) ? await statusProbe(d.client, ctx.signal) : undefined;
+      const now = INSTRUCTIONS.has(dg.plan.code) ? await observeStatus(d.client, ctx.signal) : undefined;
       if (now && liveState(now) !== liveState(dg.obs.status) && round < 8) {
         note(`The server changed while pikactl looked (key/status now: ${liveState(now)}): diagnosing again.`);
         obs = dg.obs;
@@ -185,13 +185,13 @@ export async function runRecovery(d: RecoveryRunDeps): Promise<{ end: RecoveryEn
 /** Plans that end in instructions for the operator: re-checked against key/status right before they are printed. */
 const INSTRUCTIONS: ReadonlySet<RecoveryPlan['code']> = new Set(['restore', 'keys_refused', 'unknown_key']);
 
-function liveState(s: StatusProbe): string {
+function liveState(s: StatusObservation): string {
   if (isLocked(s)) return 'locked';
   if (s.kind === 'ok') return s.initialized ? 'unlocked' : 'not initialized';
   return s.kind === 'server_error' ? `HTTP ${s.status}` : s.kind;
 }
 
-function withStatus(dg: Diagnosis, status: StatusProbe): Diagnosis {
+function withStatus(dg: Diagnosis, status: StatusObservation): Diagnosis {
   const obs = { ...dg.obs, status };
   return { ...dg, obs, plan: decideRecovery(obs) };
 }

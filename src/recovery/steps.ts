@@ -1,15 +1,15 @@
 import { ApiError, type PikaClient } from '../api/types.js';
 import { rotationUncertainty } from '../ops/rotation.js';
 import { CliError } from '../errors.js';
-import { recordProbe, type KeyRole, type Observation, type RecoveryAction, type RecoveryPlan } from './decision.js';
+import { recordObservation, type KeyRole, type Observation, type RecoveryAction, type RecoveryPlan } from './decision.js';
 import type { Secret } from '../secrets/secret.js';
-import { settingsProbe, statusProbe, unlockProbe } from './diagnose.js';
+import { observeSettings, observeStatus, observeKey } from './diagnose.js';
 import type { CheckResult, Step, VerifyResult } from '../playbooks/types.js';
 
 /**
  * The recovery plan's actions as playbook steps. `check` reads only key/status and
  * the settings (it never sends a key); `run` does the one call and folds what it
- * learned into the shared Observation (recordProbe), so the command can diagnose
+ * learned into the shared Observation (recordObservation), so the command can diagnose
  * again from it; `verify` says done, or "replan" when the result changes the plan
  * (a refused key, a 400), which is information, not a failure.
  */
@@ -30,7 +30,7 @@ type Live = 'locked' | 'healthy' | 'broken' | 'off';
 
 /** The server as it is now. Unreachable is an error: no step can be checked. */
 async function live(c: RecoveryStepContext): Promise<Live> {
-  const s = await statusProbe(c.client, c.signal);
+  const s = await observeStatus(c.client, c.signal);
   if (s.kind === 'unreachable') {
     throw new CliError(`cannot reach ${c.client.server.id}: ${s.message}`, { code: 'unreachable' });
   }
@@ -39,7 +39,7 @@ async function live(c: RecoveryStepContext): Promise<Live> {
   if (s.kind !== 'ok') throw new Error(`unexpected status probe ${s.kind}`);
   if (!s.initialized) return 'off';
   if (!s.unlocked) return 'locked';
-  const st = await settingsProbe(c.client, c.signal);
+  const st = await observeSettings(c.client, c.signal);
   if (st === 'locked') return 'locked';
   return st.kind === 'readable' ? 'healthy' : 'broken';
 }
@@ -69,11 +69,11 @@ function lockStep(): Step<RecoveryStepContext> {
       } catch (err) {
         if (!(err instanceof ApiError && err.kind === 'locked')) throw err;
       }
-      c.obs = recordProbe(c.obs, { kind: 'lock', result: 'done' });
+      c.obs = recordObservation(c.obs, { kind: 'lock', result: 'done' });
     },
     async verify(c) {
-      const s = await statusProbe(c.client, c.signal);
-      c.obs = recordProbe(c.obs, { kind: 'status', result: s });
+      const s = await observeStatus(c.client, c.signal);
+      c.obs = recordObservation(c.obs, { kind: 'status', result: s });
       return s.kind === 'locked' || (s.kind === 'ok' && !s.unlocked) ? true : { failed: 'the server does not report locked' };
     },
   };
@@ -95,8 +95,8 @@ function unlockStep(key: KeyRole): Step<RecoveryStepContext> {
       return s === 'off' ? OFF : 'pending';
     },
     async run(c) {
-      const r = await unlockProbe(c.client, c.keys[key]!, c.signal);
-      c.obs = recordProbe(c.obs, { kind: 'unlock', key, result: r });
+      const r = await observeKey(c.client, c.keys[key]!, c.signal);
+      c.obs = recordObservation(c.obs, { kind: 'unlock', key, result: r });
       if (r.kind === 'wrong_key') c.outcome.set(id, `the verifier refused the ${key} key; it will not be sent again`);
       else if (r.kind === 'rate_limited') c.outcome.set(id, 'the server is rate-limiting unlock attempts (429)');
       else if (r.kind === 'error') c.outcome.set(id, `no verdict about the ${key} key: ${r.message}`);
@@ -104,7 +104,7 @@ function unlockStep(key: KeyRole): Step<RecoveryStepContext> {
     async verify(c) {
       const why = c.outcome.get(id);
       if (why) return { replan: why };
-      const s = await statusProbe(c.client, c.signal);
+      const s = await observeStatus(c.client, c.signal);
       // 500 after the unlock is a finding for the next step (the settings check), not a failed unlock.
       return s.kind === 'locked' || (s.kind === 'ok' && !s.unlocked) ? { failed: 'the server still reports locked' } : true;
     },
@@ -123,8 +123,8 @@ function checkSettingsStep(): Step<RecoveryStepContext> {
       return s === 'off' ? OFF : 'pending';
     },
     async run(c) {
-      const r = await settingsProbe(c.client, c.signal);
-      c.obs = r === 'locked' ? recordProbe(c.obs, { kind: 'status', result: { kind: 'locked' } }) : recordProbe(c.obs, { kind: 'settings', result: r });
+      const r = await observeSettings(c.client, c.signal);
+      c.obs = r === 'locked' ? recordObservation(c.obs, { kind: 'status', result: { kind: 'locked' } }) : recordObservation(c.obs, { kind: 'settings', result: r });
     },
     async verify(c): Promise<VerifyResult> {
       const st = c.obs.settings;
@@ -159,12 +159,12 @@ function rotateStep(from: KeyRole, to: KeyRole, optional: boolean): Step<Recover
     async run(c) {
       const res = await sendRotate(c.client, c.keys[from]!, c.keys[to]!, c.signal);
       if (res.kind === 'ok') {
-        c.obs = recordProbe(c.obs, { kind: 'rotate', from, to, result: 'succeeded' });
+        c.obs = recordObservation(c.obs, { kind: 'rotate', from, to, result: 'succeeded' });
         return;
       }
-      // A 500 or a lost answer: it may or may not have been applied (recordProbe forgets what is stale).
-      c.obs = recordProbe(c.obs, { kind: 'rotate', from, to, result: res.uncertain ? 'uncertain' : res.kind });
-      if (res.wrongKey) c.obs = recordProbe(c.obs, { kind: 'unlock', key: from, result: { kind: 'wrong_key' } });
+      // A 500 or a lost answer: it may or may not have been applied (recordObservation forgets what is stale).
+      c.obs = recordObservation(c.obs, { kind: 'rotate', from, to, result: res.uncertain ? 'uncertain' : res.kind });
+      if (res.wrongKey) c.obs = recordObservation(c.obs, { kind: 'unlock', key: from, result: { kind: 'wrong_key' } });
       c.outcome.set(id, res.why);
     },
     async verify(c) {

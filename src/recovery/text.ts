@@ -1,14 +1,14 @@
 import { ExitCode } from '../errors.js';
 import { formatDuration } from '../util/duration.js';
 import { isLocked, type Observation, type KeyRole } from './model.js';
-import type { Probe, ProbeInfo, RecoveryAction, RecoveryPlan, RestoreReason } from './decision.js';
+import type { Check, CheckInfo, RecoveryAction, RecoveryPlan, RestoreReason } from './decision.js';
 
 /**
  * The words of the recovery decision: titles, explanations and action lines.
  * Kept apart from the decision table so recovery.ts reads as logic only.
  */
 
-export function describeProbe(p: Probe): ProbeInfo {
+export function describeCheck(p: Check): CheckInfo {
   switch (p.kind) {
     case 'status':
       return { title: 'read key status', changesState: false, countsTowardRateLimit: false, why: 'is the server up, initialized, unlocked?' };
@@ -116,11 +116,11 @@ function restoreSteps(obs: Observation): string {
 const stop = (what: string) => `pikactl stops here; ${what}`;
 
 export const plans = {
-  incomplete: (probe: Probe): RecoveryPlan => ({
+  incomplete: (probe: Check): RecoveryPlan => ({
     code: 'incomplete',
     probe,
     title: 'Diagnosis not finished.',
-    explanation: `Next probe: ${describeProbe(probe).title} (${describeProbe(probe).why}).`,
+    explanation: `Next probe: ${describeCheck(probe).title} (${describeCheck(probe).why}).`,
     actions: [],
     exitCode: ExitCode.NEEDS_RECOVERY,
   }),

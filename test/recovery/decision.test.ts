@@ -2,36 +2,36 @@ import { describe, expect, it } from 'vitest';
 import {
   decideRecovery,
   describeAction,
-  describeProbe,
+  describeCheck,
   emptyObservation,
-  nextProbe,
-  recordProbe,
-  type KeyProbe,
+  nextCheck,
+  recordObservation,
+  type KeyObservation,
   type Observation,
-  type Probe,
+  type Check,
   type RecoveryAction,
   type RecoveryCode,
-  type SettingsProbe,
-  type StatusProbe,
+  type SettingsObservation,
+  type StatusObservation,
 } from '../../src/recovery/decision.js';
 import { ExitCode } from '../../src/errors.js';
 
-const UNLOCKED: StatusProbe = { kind: 'ok', initialized: true, unlocked: true };
-const LOCKED: StatusProbe = { kind: 'ok', initialized: true, unlocked: false };
-const OFF: StatusProbe = { kind: 'ok', initialized: false, unlocked: false };
-const S500: StatusProbe = { kind: 'server_error', status: 500, message: 'read settings: settings: sealed payload corrupt or unreadable' };
-const READABLE: SettingsProbe = { kind: 'readable' };
-const UNREADABLE: SettingsProbe = { kind: 'unreadable', status: 500, message: 'settings: sealed payload corrupt or unreadable' };
-const OK: KeyProbe = { kind: 'accepted' };
-const WRONG: KeyProbe = { kind: 'wrong_key' };
-const ERR: KeyProbe = { kind: 'error', status: 500, message: 'read settings: …' };
-const TRY: KeyProbe = { kind: 'not_tried' };
+const UNLOCKED: StatusObservation = { kind: 'ok', initialized: true, unlocked: true };
+const LOCKED: StatusObservation = { kind: 'ok', initialized: true, unlocked: false };
+const OFF: StatusObservation = { kind: 'ok', initialized: false, unlocked: false };
+const S500: StatusObservation = { kind: 'server_error', status: 500, message: 'read settings: settings: sealed payload corrupt or unreadable' };
+const READABLE: SettingsObservation = { kind: 'readable' };
+const UNREADABLE: SettingsObservation = { kind: 'unreadable', status: 500, message: 'settings: sealed payload corrupt or unreadable' };
+const OK: KeyObservation = { kind: 'accepted' };
+const WRONG: KeyObservation = { kind: 'wrong_key' };
+const ERR: KeyObservation = { kind: 'error', status: 500, message: 'read settings: …' };
+const TRY: KeyObservation = { kind: 'not_tried' };
 
 interface O {
-  status?: StatusProbe;
-  settings?: SettingsProbe;
-  new?: KeyProbe;
-  old?: KeyProbe;
+  status?: StatusObservation;
+  settings?: SettingsObservation;
+  new?: KeyObservation;
+  old?: KeyObservation;
   held?: { old: boolean; new: boolean };
   lock?: Observation['lock'];
   identical?: Observation['capabilities']['identicalRotate'];
@@ -48,8 +48,8 @@ function obs(o: O): Observation {
   };
 }
 
-describe('nextProbe', () => {
-  const cases: Array<[string, O, Probe | null]> = [
+describe('nextCheck', () => {
+  const cases: Array<[string, O, Check | null]> = [
     ['nothing known: read status first', {}, { kind: 'status' }],
     ['unreachable: nothing to probe', { status: { kind: 'unreachable', message: 'ECONNREFUSED' } }, null],
     ['not initialized: nothing to probe', { status: OFF }, null],
@@ -74,18 +74,18 @@ describe('nextProbe', () => {
     ['settings unreadable, unlock 500, only new held: no second try of new', { status: UNLOCKED, settings: UNREADABLE, new: ERR, held: { old: false, new: true } }, null],
   ];
   it.each(cases)('%s', (_name, o, expected) => {
-    expect(nextProbe(obs(o))).toEqual(expected);
+    expect(nextCheck(obs(o))).toEqual(expected);
   });
 
   it('never proposes a key that was already tried, whatever else is known', () => {
-    const statuses: StatusProbe[] = [UNLOCKED, LOCKED, S500, OFF];
-    const settings: SettingsProbe[] = [READABLE, UNREADABLE, { kind: 'not_probed' }];
-    const keys: KeyProbe[] = [OK, WRONG, ERR, TRY, { kind: 'rate_limited' }];
+    const statuses: StatusObservation[] = [UNLOCKED, LOCKED, S500, OFF];
+    const settings: SettingsObservation[] = [READABLE, UNREADABLE, { kind: 'not_probed' }];
+    const keys: KeyObservation[] = [OK, WRONG, ERR, TRY, { kind: 'rate_limited' }];
     for (const status of statuses)
       for (const s of settings)
         for (const n of keys)
           for (const o of keys) {
-            const p = nextProbe(obs({ status, settings: s, new: n, old: o }));
+            const p = nextCheck(obs({ status, settings: s, new: n, old: o }));
             if (p?.kind === 'unlock') expect((p.key === 'new' ? n : o).kind).toBe('not_tried');
           }
   });
@@ -162,53 +162,53 @@ describe('decideRecovery', () => {
   });
 });
 
-describe('recordProbe', () => {
+describe('recordObservation', () => {
   it('an accepted unlock makes status and settings stale', () => {
-    const o = recordProbe(obs({ status: UNLOCKED, settings: UNREADABLE }), { kind: 'unlock', key: 'new', result: OK });
+    const o = recordObservation(obs({ status: UNLOCKED, settings: UNREADABLE }), { kind: 'unlock', key: 'new', result: OK });
     expect(o.status.kind).toBe('not_probed');
     expect(o.settings.kind).toBe('not_probed');
     expect(o.keys.new).toEqual(OK);
   });
   it('a refused unlock changes nothing but the key verdict', () => {
     const before = obs({ status: UNLOCKED, settings: READABLE });
-    const o = recordProbe(before, { kind: 'unlock', key: 'new', result: WRONG });
+    const o = recordObservation(before, { kind: 'unlock', key: 'new', result: WRONG });
     expect(o.status).toBe(before.status);
     expect(o.keys.new).toEqual(WRONG);
   });
   it('a lock makes status stale; a declined lock is remembered', () => {
-    expect(recordProbe(obs({ status: S500 }), { kind: 'lock', result: 'done' })).toMatchObject({ lock: 'done', status: { kind: 'not_probed' } });
-    expect(recordProbe(obs({ status: S500 }), { kind: 'lock', result: 'declined' })).toMatchObject({ lock: 'declined', status: S500 });
+    expect(recordObservation(obs({ status: S500 }), { kind: 'lock', result: 'done' })).toMatchObject({ lock: 'done', status: { kind: 'not_probed' } });
+    expect(recordObservation(obs({ status: S500 }), { kind: 'lock', result: 'declined' })).toMatchObject({ lock: 'declined', status: S500 });
   });
   it('a refused identical rotation is a capability, not a state change', () => {
-    const o = recordProbe(obs({ status: UNLOCKED, settings: UNREADABLE, new: OK }), { kind: 'rotate', from: 'new', to: 'new', result: 'refused' });
+    const o = recordObservation(obs({ status: UNLOCKED, settings: UNREADABLE, new: OK }), { kind: 'rotate', from: 'new', to: 'new', result: 'refused' });
     expect(o.capabilities.identicalRotate).toBe('refused');
     expect(o.settings).toEqual(UNREADABLE);
   });
   it('a successful old→new rotation moves the verifier without spending attempts', () => {
-    const o = recordProbe(obs({ status: UNLOCKED, settings: READABLE, new: WRONG, old: OK }), { kind: 'rotate', from: 'old', to: 'new', result: 'succeeded' });
+    const o = recordObservation(obs({ status: UNLOCKED, settings: READABLE, new: WRONG, old: OK }), { kind: 'rotate', from: 'old', to: 'new', result: 'succeeded' });
     expect(o.keys).toEqual({ new: OK, old: WRONG });
     expect(o.status.kind).toBe('not_probed');
   });
   it('an uncertain old→new rotation (500, lost answer) forgets the key verdicts and the live state', () => {
-    const o = recordProbe(obs({ status: UNLOCKED, settings: READABLE, new: WRONG, old: OK }), { kind: 'rotate', from: 'old', to: 'new', result: 'uncertain' });
+    const o = recordObservation(obs({ status: UNLOCKED, settings: READABLE, new: WRONG, old: OK }), { kind: 'rotate', from: 'old', to: 'new', result: 'uncertain' });
     expect(o.keys).toEqual({ new: TRY, old: TRY });
     expect([o.status.kind, o.settings.kind]).toEqual(['not_probed', 'not_probed']);
   });
   it('an uncertain identical rotation counts as failed (the runbook says: restore)', () => {
-    const o = recordProbe(obs({ status: S500, new: OK }), { kind: 'rotate', from: 'new', to: 'new', result: 'uncertain' });
+    const o = recordObservation(obs({ status: S500, new: OK }), { kind: 'rotate', from: 'new', to: 'new', result: 'uncertain' });
     expect(o.capabilities.identicalRotate).toBe('failed');
     expect(o.keys.new).toEqual(OK);
   });
   it('a failed old→new rotation leaves the observation alone', () => {
     const before = obs({ status: UNLOCKED, settings: READABLE, new: WRONG, old: OK });
-    expect(recordProbe(before, { kind: 'rotate', from: 'old', to: 'new', result: 'failed' })).toBe(before);
+    expect(recordObservation(before, { kind: 'rotate', from: 'old', to: 'new', result: 'failed' })).toBe(before);
   });
 });
 
-describe('describeProbe', () => {
+describe('describeCheck', () => {
   it('marks only the lock as changing state, only unlocks as rate-limited', () => {
-    const all: Probe[] = [{ kind: 'status' }, { kind: 'settings' }, { kind: 'unlock', key: 'new' }, { kind: 'lock' }];
-    expect(all.map((p) => describeProbe(p).changesState)).toEqual([false, false, false, true]);
-    expect(all.map((p) => describeProbe(p).countsTowardRateLimit)).toEqual([false, false, true, false]);
+    const all: Check[] = [{ kind: 'status' }, { kind: 'settings' }, { kind: 'unlock', key: 'new' }, { kind: 'lock' }];
+    expect(all.map((p) => describeCheck(p).changesState)).toEqual([false, false, false, true]);
+    expect(all.map((p) => describeCheck(p).countsTowardRateLimit)).toEqual([false, false, true, false]);
   });
 });

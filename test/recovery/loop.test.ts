@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   decideRecovery,
   emptyObservation,
-  nextProbe,
-  recordProbe,
-  type KeyProbe,
+  nextCheck,
+  recordObservation,
+  type KeyObservation,
   type KeyRole,
   type Observation,
   type RecoveryCode,
-  type StatusProbe,
+  type StatusObservation,
 } from '../../src/recovery/decision.js';
 
 /**
@@ -29,12 +29,12 @@ interface Model {
 
 const readSettingsFails = (m: Model) => m.mem !== null && m.mem !== m.blob;
 
-function status(m: Model): StatusProbe {
+function status(m: Model): StatusObservation {
   if (!m.initialized) return { kind: 'ok', initialized: false, unlocked: false };
   if (readSettingsFails(m)) return { kind: 'server_error', status: 500, message: 'read settings: sealed payload corrupt or unreadable' };
   return { kind: 'ok', initialized: true, unlocked: m.mem !== null };
 }
-function unlock(m: Model, k: KeyRole): KeyProbe {
+function unlock(m: Model, k: KeyRole): KeyObservation {
   if (readSettingsFails(m)) return { kind: 'error', status: 500, message: 'read settings: …' };
   if (m.verifier !== k) return { kind: 'wrong_key' };
   m.mem = k;
@@ -65,19 +65,19 @@ function drive(m: Model, held = { old: true, new: true }, allowLock = true): Out
     const r = unlock(m, k);
     if (r.kind === 'wrong_key') refusals[k]++;
     trail.push(`unlock ${k}: ${r.kind}`);
-    obs = recordProbe(obs, { kind: 'unlock', key: k, result: r });
+    obs = recordObservation(obs, { kind: 'unlock', key: k, result: r });
     return r.kind === 'accepted';
   };
   for (let i = 0; i < 30; i++) {
-    const p = nextProbe(obs);
+    const p = nextCheck(obs);
     if (p) {
-      if (p.kind === 'status') obs = recordProbe(obs, { kind: 'status', result: status(m) });
-      else if (p.kind === 'settings') obs = recordProbe(obs, { kind: 'settings', result: readSettingsFails(m) ? { kind: 'unreadable', status: 500, message: 'x' } : { kind: 'readable' } });
+      if (p.kind === 'status') obs = recordObservation(obs, { kind: 'status', result: status(m) });
+      else if (p.kind === 'settings') obs = recordObservation(obs, { kind: 'settings', result: readSettingsFails(m) ? { kind: 'unreadable', status: 500, message: 'x' } : { kind: 'readable' } });
       else if (p.kind === 'unlock') tryKey(p.key);
       else {
         trail.push(allowLock ? 'lock (probe)' : 'lock declined');
         if (allowLock) m.mem = null;
-        obs = recordProbe(obs, { kind: 'lock', result: allowLock ? 'done' : 'declined' });
+        obs = recordObservation(obs, { kind: 'lock', result: allowLock ? 'done' : 'declined' });
       }
       continue;
     }
@@ -88,16 +88,16 @@ function drive(m: Model, held = { old: true, new: true }, allowLock = true): Out
       tryKey(plan.key);
     } else if (plan.code === 'runbook_retry') {
       const r = rotate(m, 'new', 'new');
-      obs = recordProbe(obs, { kind: 'rotate', from: 'new', to: 'new', result: r });
+      obs = recordObservation(obs, { kind: 'rotate', from: 'new', to: 'new', result: r });
     } else if (plan.code === 'revert_to_old') {
       m.mem = null;
-      obs = recordProbe(obs, { kind: 'lock', result: 'done' });
+      obs = recordObservation(obs, { kind: 'lock', result: 'done' });
       if (!tryKey('old')) continue; // the step failed: rediagnose
       const r = rotate(m, 'old', 'new');
-      obs = recordProbe(obs, { kind: 'rotate', from: 'old', to: 'new', result: r });
+      obs = recordObservation(obs, { kind: 'rotate', from: 'old', to: 'new', result: r });
     } else if (plan.code === 'still_on_old_key') {
       const r = rotate(m, 'old', 'new');
-      obs = recordProbe(obs, { kind: 'rotate', from: 'old', to: 'new', result: r });
+      obs = recordObservation(obs, { kind: 'rotate', from: 'old', to: 'new', result: r });
     } else {
       return { code: plan.code, refusals, trail, model: m };
     }

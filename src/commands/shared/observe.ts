@@ -1,7 +1,7 @@
 import type { App } from '../app.js';
 import type { Target } from './invocation.js';
 import { CliError, ExitCode } from '../../errors.js';
-import { meets, probeNode, tryInfo, type Probe, type WaitCondition } from '../../ops/observe.js';
+import { meets, observeNode, tryInfo, type NodeObservation, type WaitCondition } from '../../ops/observe.js';
 import { pollUntil } from '../../ops/wait.js';
 import { nextStep } from '../../output/status.js';
 import { targetFlags } from '../../output/target-flags.js';
@@ -15,7 +15,7 @@ import { watchWait } from './wait-progress.js';
  */
 
 /** Exit code for a final observed state: 0 serving, 3 locked, 7 unreachable, 8 unreadable. */
-export function exitCodeFor(p: Probe): number {
+export function exitCodeFor(p: NodeObservation): number {
   switch (p.state) {
     case 'unlocked':
     case 'off':
@@ -32,7 +32,7 @@ export function exitCodeFor(p: Probe): number {
 export interface NodeReport {
   server: string;
   /** "error": the node answered something waiting cannot fix (TLS, not Pika…); see error. */
-  state: Probe['state'] | 'error';
+  state: NodeObservation['state'] | 'error';
   initialized?: boolean;
   unlocked?: boolean;
   name?: string;
@@ -42,17 +42,17 @@ export interface NodeReport {
 }
 
 /**
- * Probe (and optionally wait on) one node. `info` adds the product name/version (status shows
+ * NodeObservation (and optionally wait on) one node. `info` adds the product name/version (status shows
  * it; others need not pay the GET). `gaveUp` says why a wait ended unmet, from what it saw.
  */
 export async function observe(
   app: App,
   t: Target,
   opts: { waitMs?: number; cond: WaitCondition; info?: boolean },
-): Promise<{ probe: Probe; info?: ServerInfo; met: boolean; gaveUp?: string }> {
+): Promise<{ probe: NodeObservation; info?: ServerInfo; met: boolean; gaveUp?: string }> {
   const { ctx } = app;
-  const probe = () => probeNode(t.client, ctx.signal);
-  let result: Probe;
+  const probe = () => observeNode(t.client, ctx.signal);
+  let result: NodeObservation;
   let gaveUp: string | undefined;
   if (opts.waitMs !== undefined) {
     const watch = watchWait(app, t.server.id, opts.cond, opts.waitMs);
@@ -75,7 +75,7 @@ export async function observe(
   return { probe: result, info, met: meets(result, opts.cond), gaveUp };
 }
 
-export function nodeReport(t: Target, probe: Probe, info?: ServerInfo): NodeReport {
+export function nodeReport(t: Target, probe: NodeObservation, info?: ServerInfo): NodeReport {
   return {
     server: t.server.id,
     state: probe.state,
@@ -92,7 +92,7 @@ function describeError(e: ApiError): string {
 }
 
 /** Settings that do not decrypt: only recover-rotation helps. */
-export function unreadable(t: Target, p: Probe): CliError {
+export function unreadable(t: Target, p: NodeObservation): CliError {
   return new CliError(`${t.server.id} cannot read its own settings (${p.error?.serverMessage ?? 'HTTP 500'})`, {
     code: 'needs_recovery',
     hint: `A rotation was probably left half done: pikactl recover-rotation ${targetFlags(t.server)}`,

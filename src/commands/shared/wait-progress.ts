@@ -1,6 +1,6 @@
 import type { App } from '../app.js';
 import type { Spinner } from '../../io/types.js';
-import { describeProbe, type Probe, type WaitCondition } from '../../ops/observe.js';
+import { describeNode, type NodeObservation, type WaitCondition } from '../../ops/observe.js';
 import { Tally } from '../../ops/wait.js';
 import { formatDuration } from '../../util/duration.js';
 
@@ -11,7 +11,7 @@ export const PROGRESS_EVERY_MS = 15_000;
 export interface NodeWait {
   readonly tally: Tally;
   /** Records one answer (the status line shows it; a progress line is printed when one is due). */
-  saw(p: Probe): void;
+  saw(p: NodeObservation): void;
   /** "gave up after 5m waiting for https://… to be unlocked: the gateway answered 502 38 times". */
   gaveUp(): string;
   end(): void;
@@ -72,7 +72,7 @@ export function watchWait(app: App, server: string, cond: WaitCondition, limitMs
   return {
     tally: entry.tally,
     saw(p) {
-      entry.tally.add(describeProbe(p));
+      entry.tally.add(describeNode(p));
       if (state.spinner) return state.spinner.update(label());
       const t = clock.now();
       if (t - entry.lastLineAt < PROGRESS_EVERY_MS) return;
