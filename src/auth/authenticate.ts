@@ -3,7 +3,8 @@ import { ApiError, type PikaClient } from '../api/types.js';
 import type { Deps } from '../deps.js';
 import { CliError, usageError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
-import type { Login, InlineLogin, SecretSource, LoginStore } from './types.js';
+import type { SecretReader } from '../secrets/reader.js';
+import type { Login, InlineLogin, LoginStore } from './types.js';
 import { sessionFromEnv } from './env-session.js';
 
 /** Failures where asking the server anything else is pointless. */
@@ -22,7 +23,7 @@ export async function authenticate(
   ctx: Deps,
   g: GlobalOptions,
   client: PikaClient,
-  secrets: SecretSource,
+  secrets: SecretReader,
   loginStore?: LoginStore,
 ): Promise<Login> {
   const fromEnv = sessionFromEnv(ctx.env, g.cookieName);
@@ -41,7 +42,7 @@ export async function authenticate(
 }
 
 /** Password login (with TOTP step-up). The session is logged out by close() unless keep() was called; errors there are ignored. */
-export async function loginInline(ctx: Deps, g: GlobalOptions, client: PikaClient, secrets: SecretSource): Promise<InlineLogin> {
+export async function loginInline(ctx: Deps, g: GlobalOptions, client: PikaClient, secrets: SecretReader): Promise<InlineLogin> {
   const server = client.server;
   const user = await resolveUser(ctx, g, server.id);
   // Discovery first: an unreachable server fails before anyone types a password.

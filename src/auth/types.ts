@@ -3,15 +3,6 @@ import type { LoginStore, StoredLogin } from '../keychain/login-store.js';
 
 export type { LoginStore, StoredLogin };
 
-/**
- * Where secrets come from. src/secrets/reader.ts implements it (prompt, -, file:,
- * env:, keychain…); tests use a fake. `spec` undefined means "the default": a
- * hidden prompt on a TTY, else a usage error naming `flag`.
- */
-export interface SecretSource {
-  read(req: { spec?: string; flag: string; label: string }): Promise<Secret>;
-}
-
 export type LoginSource = 'env' | 'stored' | 'login';
 
 /** The session the client now carries. close() logs out only sessions this command opened. */

@@ -3,7 +3,8 @@ import type { Deps } from '../deps.js';
 import { CliError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { authenticate, loginInline } from './authenticate.js';
-import type { Login, InlineLogin, SecretSource, LoginStore } from './types.js';
+import type { SecretReader } from '../secrets/reader.js';
+import type { Login, InlineLogin, LoginStore } from './types.js';
 import { targetFlags } from '../output/target-flags.js';
 
 export interface WithLoginOptions {
@@ -31,7 +32,7 @@ export async function withLogin<T>(
   ctx: Deps,
   g: GlobalOptions,
   client: PikaClient,
-  secrets: SecretSource,
+  secrets: SecretReader,
   fn: (login: Login) => Promise<T>,
   opts: WithLoginOptions = {},
 ): Promise<T> {

@@ -40,8 +40,8 @@ export async function runSet(app: App, g: GlobalOptions, opts: SetOptions): Prom
     validateSecretSpecs([{ flag: '--key-from', spec: opts.keyFrom }]);
     const kc = await openKeychain();
     const existing = await existingEntry(app, kc, name, opts);
-    const { SecretReader } = await import('../secrets/reader.js');
-    const value = await new SecretReader(ctx).read({ spec: opts.keyFrom, flag: '--key-from', label: `secret for keychain entry "${name}"`, confirm: true });
+    const { SourceReader } = await import('../secrets/reader.js');
+    const value = await new SourceReader(ctx).read({ spec: opts.keyFrom, flag: '--key-from', label: `secret for keychain entry "${name}"`, confirm: true });
     return store(app, g, kc, { account: name, existing, yes: opts.yes }, value, { verified: false, reason: 'an entry named with --name is not tested against a server' });
   }
 

@@ -20,6 +20,20 @@ export interface SecretRequest {
   confirm?: boolean;
   /** Which entry a bare `keychain` means. Default: the server key of the current server. */
   keychainDefault?: KeychainKind;
+  /**
+   * Whose keychain entry a bare `keychain` (or `keychain:<kind>`) means, when one reader serves
+   * several servers (an invocation's fleet); default its first server.
+   */
+  server?: ServerUrl;
+}
+
+/**
+ * The secret reader: reads the secret a flag's source names (spec.ts). The one name for it;
+ * an invocation holds one (commands/shared/invocation.ts), auth takes one, tests fake one.
+ * `spec` undefined means the default: a hidden prompt on a TTY, else a usage error naming `flag`.
+ */
+export interface SecretReader {
+  read(req: SecretRequest): Promise<Secret>;
 }
 
 export interface SecretReaderOptions {
@@ -53,7 +67,7 @@ const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
  * variables held secrets (so a later cmd: child does not inherit them).
  * Every failure is a CliError; no message contains a secret.
  */
-export class SecretReader {
+export class SourceReader implements SecretReader {
   private stdinUsedBy: string | undefined;
   private readonly secretEnvNames = new Set<string>(SECRET_ENV);
 

@@ -7,21 +7,12 @@ import { type CliError, usageError } from '../../errors.js';
 import type { Secret } from '../../secrets/secret.js';
 import { resolveConnection, type Connection } from '../../config/resolve.js';
 import type { LoginStore } from '../../auth/index.js';
-import type { KeychainKind } from '../../keychain/accounts.js';
+import type { SecretReader } from '../../secrets/reader.js';
 
 /** One server and a client for it. */
 export interface Target {
   server: ServerUrl;
   client: PikaClient;
-}
-
-/** A source of secrets for this invocation; reads of the same flag are asked once and reused (fleets). */
-export interface Secrets {
-  /**
-   * `server` names the keychain entry a bare `keychain` (or `keychain:<kind>`) means; default the
-   * first server. Keychain reads are cached per server, so a fleet gets each replica's own entry.
-   */
-  read(req: { spec?: string; flag: string; label: string; confirm?: boolean; keychainDefault?: KeychainKind; server?: ServerUrl }): Promise<Secret>;
 }
 
 /** A secret-source flag and its value, validated before any request is sent. */
@@ -39,7 +30,8 @@ export interface Invocation {
   /** Stored login sessions (`pikactl login`, keychain); opened lazily, finds nothing where no keychain is reachable. */
   loginStore?: LoginStore;
   targets: Target[];
-  secrets: Secrets;
+  /** Reads of the same flag are asked once and reused (fleets); keychain reads are per server. */
+  secrets: SecretReader;
   close(): Promise<void>;
 }
 
@@ -87,15 +79,15 @@ export async function openInvocation(app: App, g: GlobalOptions, specs: SpecFlag
   // Everything else goes through the first server's reader: it alone tracks what stdin and
   // env: already supplied (a later cmd: child must not inherit those variables).
   // Loaded on the first read: status and an already-unlocked unlock read no secret at all.
-  const readers = new Map<string, Promise<import('../../secrets/reader.js').SecretReader>>();
+  const readers = new Map<string, Promise<import('../../secrets/reader.js').SourceReader>>();
   const readerFor = (server: ServerUrl) => {
     let r = readers.get(server.id);
-    if (!r) readers.set(server.id, (r = import('../../secrets/reader.js').then(({ SecretReader }) => new SecretReader(ctx, { server, secretEnvNames }))));
+    if (!r) readers.set(server.id, (r = import('../../secrets/reader.js').then(({ SourceReader }) => new SourceReader(ctx, { server, secretEnvNames }))));
     return r;
   };
   const cache = new Map<string, Promise<Secret>>();
   const remember = (s: Secret) => (app.secretsRead.push(s), s);
-  const secrets: Secrets = {
+  const secrets: SecretReader = {
     read(req) {
       // A prompt or a file is the same for every replica; a keychain entry is not.
       const perServer = req.spec === 'keychain' || req.spec?.startsWith('keychain:') === true;
