@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { mapApiErrors, openInvocation, readServerKey, singleTarget, type Invocation } from './shared/invocation.js';
+import { openInvocation, singleTarget, type Invocation } from './shared/invocation.js';
+import { mapApiErrors } from './shared/api-errors.js';
+import { readServerKey } from './shared/server-key.js';
 import { authed } from './shared/auth-step.js';
 import { confirmAction } from './shared/confirm.js';
 import { requireSavedConfirmation, warnIfWeak } from './shared/key-safety.js';

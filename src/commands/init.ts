@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { mapApiErrors, openInvocation, singleTarget, type Target } from './shared/invocation.js';
+import { openInvocation, singleTarget, type Target } from './shared/invocation.js';
+import { mapApiErrors } from './shared/api-errors.js';
 import { observeNode } from '../ops/observe.js';
 import { ApiError } from '../api/types.js';
 import { CliError, ExitCode } from '../errors.js';

@@ -1,6 +1,7 @@
 import type { App } from './app.js';
 import type { GlobalOptions } from '../globals.js';
-import { openInvocation, singleTarget, toCliError, type Invocation, type Target } from './shared/invocation.js';
+import { openInvocation, singleTarget, type Invocation, type Target } from './shared/invocation.js';
+import { toCliError } from './shared/api-errors.js';
 import { authed } from './shared/auth-step.js';
 import { confirmAction } from './shared/confirm.js';
 import { CliError, ExitCode } from '../errors.js';

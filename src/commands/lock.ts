@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { openInvocation, toCliError, type Invocation, type Target } from './shared/invocation.js';
+import { openInvocation, type Invocation, type Target } from './shared/invocation.js';
+import { toCliError } from './shared/api-errors.js';
 import { forEachNode, finishFleet, type NodeResult } from '../fleet/nodes.js';
 import { notApplied } from '../fleet/ops.js';
 import { observeNode } from '../ops/observe.js';

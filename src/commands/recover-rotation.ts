@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { openInvocation, singleTarget, toCliError } from './shared/invocation.js';
+import { openInvocation, singleTarget } from './shared/invocation.js';
+import { toCliError } from './shared/api-errors.js';
 import { authed } from './shared/auth-step.js';
 import { ApiError } from '../api/types.js';
 import { CliError } from '../errors.js';

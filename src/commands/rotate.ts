@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { mapApiErrors, openInvocation, readServerKey, singleTarget, type Target } from './shared/invocation.js';
+import { openInvocation, singleTarget, type Target } from './shared/invocation.js';
+import { mapApiErrors } from './shared/api-errors.js';
+import { readServerKey } from './shared/server-key.js';
 import { requireServing } from '../ops/serving.js';
 import { sendRotation, verifyRotation, type RotationLabel } from '../ops/rotation.js';
 import { findOutCommand } from '../outcome.js';

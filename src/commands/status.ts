@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { mapApiErrors, openInvocation, toCliError, type Target } from './shared/invocation.js';
+import { openInvocation, type Target } from './shared/invocation.js';
+import { mapApiErrors, toCliError } from './shared/api-errors.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { WAIT_CONDITIONS, type NodeObservation, type WaitCondition } from '../ops/observe.js';
 import { boundRequests } from '../ops/wait.js';

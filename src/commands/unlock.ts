@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { openInvocation, readServerKey, toCliError, type Invocation, type Target } from './shared/invocation.js';
+import { openInvocation, type Invocation, type Target } from './shared/invocation.js';
+import { toCliError } from './shared/api-errors.js';
+import { readServerKey } from './shared/server-key.js';
 import { forEachNode, finishFleet, type NodeResult } from '../fleet/nodes.js';
 import { observe, unreadable } from './shared/observe.js';
 import { observeNode } from '../ops/observe.js';

@@ -2,8 +2,7 @@ import type { App } from '../app.js';
 import type { GlobalOptions } from '../../globals.js';
 import type { ServerUrl } from '../../api/url.js';
 import type { PikaClient } from '../../api/types.js';
-import { ApiError } from '../../api/types.js';
-import { type CliError, usageError } from '../../errors.js';
+import { usageError } from '../../errors.js';
 import type { Secret } from '../../secrets/secret.js';
 import { resolveConnection, type Connection } from '../../config/resolve.js';
 import type { LoginStore } from '../../auth/index.js';
@@ -143,47 +142,4 @@ export function singleTarget(inv: Invocation, command: string): Target {
     );
   }
   return inv.targets[0];
-}
-
-/** Wraps an API error with the default mapping unless the command maps it itself. */
-export async function mapApiErrors<T>(server: ServerUrl, action: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof ApiError) throw await toCliError(err, server, action);
-    throw err;
-  }
-}
-
-export async function toCliError(err: ApiError, server: ServerUrl, action: string): Promise<CliError> {
-  const { apiErrorToCli } = await import('../../api/errors.js');
-  return apiErrorToCli(err, server, action);
-}
-
-/**
- * A server key for one node: an explicit source (flag, or the context's key_from) wins;
- * without one, the node's own keychain entry "server-key:<server id>" when it exists
- * (said on stderr), else the prompt or the needs-input error. Looked up only when a key
- * is really needed, so an unlocked server never causes a keychain access.
- */
-export async function readServerKey(
-  app: App,
-  g: GlobalOptions,
-  inv: Invocation,
-  t: Target,
-  req: { spec: string | undefined; flag: string; label: string },
-): Promise<Secret> {
-  const { ctx } = app;
-  if (req.spec === undefined) {
-    const { findServerKey, usingStoredKeyNote } = await import('../../keychain/server-key.js');
-    const stored = await findServerKey(ctx, t.server, (err) => {
-      if (g.debug) ctx.io.stderr.write(`${ctx.io.style.dim(`No stored server key: ${err.message}`)}\n`);
-    });
-    if (stored) {
-      ctx.io.stderr.write(usingStoredKeyNote(stored.account, req.label));
-      app.secretsRead.push(stored.secret);
-      return stored.secret;
-    }
-  }
-  return inv.secrets.read({ spec: req.spec, flag: req.flag, label: req.label, keychainDefault: 'server-key', server: t.server });
 }
