@@ -8,6 +8,7 @@ import { WAIT_CONDITIONS, type NodeObservation, type WaitCondition } from '../op
 import { boundRequests } from '../ops/wait.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { writeJson } from '../output/json.js';
+import { renderTable } from '../output/table.js';
 import { colorState, fields, paint } from '../output/status.js';
 import { serverText } from '../output/server-text.js';
 import { ApiError } from '../api/types.js';
@@ -71,7 +72,7 @@ Examples:
       if (g.json) {
         writeJson(app.ctx.io, { ok: code === 0, nodes: rows.map((r) => ({ ...r.report, exit_code: r.code, ...(r.gaveUp ? { gave_up: r.gaveUp } : {}) })), exit_code: code });
       } else {
-        renderTable(app, rows.map((r) => r.report));
+        renderNodeTable(app, rows.map((r) => r.report));
         const missed = rows.filter((r) => r.gaveUp);
         if (waitMs !== undefined && missed.length > 0) {
           app.ctx.io.stderr.write(`Gave up after ${formatDuration(waitMs)} waiting for ${missed.length} of ${rows.length} nodes to be ${cond}:\n`);
@@ -117,21 +118,12 @@ function renderHuman(app: App, probe: NodeObservation, r: NodeReport): void {
 }
 
 /** One line per node, then each distinct next step once. Widths are measured before colouring. */
-function renderTable(app: App, reports: NodeReport[]): void {
+function renderNodeTable(app: App, reports: NodeReport[]): void {
   const { io } = app.ctx;
-  const header = ['NODE', 'ENCRYPTION', 'PRODUCT', 'ERROR'];
+  const columns = ['NODE', 'ENCRYPTION', 'PRODUCT', 'ERROR'].map((header) => ({ header }));
   const rows = reports.map((r) => [r.server, r.state, product(r) ?? '-', r.error === undefined ? '' : serverText(r.error)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[], state?: NodeReport['state']) =>
-    cells
-      .map((c, i) => {
-        if (i === cells.length - 1) return c;
-        const pad = ' '.repeat(widths[i] - c.length);
-        return i === 1 && state ? `${paint(io.style, state, c)}${pad}` : `${c}${pad}`;
-      })
-      .join('  ')
-      .trimEnd();
-  io.stdout.write(`${[line(header), ...rows.map((row, i) => line(row, reports[i].state))].join('\n')}\n`);
+  const paintState = (text: string, row: number, column: number) => (column === 1 ? paint(io.style, reports[row].state, text) : text);
+  io.stdout.write(`${renderTable(columns, rows, undefined, paintState).lines.join('\n')}\n`);
   const next = [...new Set(reports.map((r) => r.next).filter((n): n is string => Boolean(n)))];
   for (const n of next) {
     const who = reports.filter((r) => r.next === n).map((r) => r.server);

@@ -2,6 +2,8 @@ import { colonFingerprint } from '../transport/pin.js';
 import type { ConfigFile, ContextConfig } from './schema.js';
 import type { CertInfo } from './tls-probe.js';
 import { serverText } from '../output/server-text.js';
+import { keyValues } from '../output/layout.js';
+import { renderTable } from '../output/table.js';
 
 /** Pure renderers for contexts and certificates (no IO). */
 
@@ -31,17 +33,10 @@ export function tlsSummary(c: ContextConfig): string {
   return parts.length > 0 ? parts.join(' + ') : 'system CAs';
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n') + '\n';
-}
-
 export function renderContextTable(config: ConfigFile): string {
-  const rows = [['', 'NAME', 'SERVERS', 'TLS', 'USER', 'KEY FROM']];
-  for (const [name, c] of Object.entries(config.contexts)) {
-    rows.push([name === config.current_context ? '*' : '', name, c.servers.join(','), tlsSummary(c), c.user ?? '-', c.key_from ?? '-']);
-  }
-  return table(rows);
+  const columns = ['', 'NAME', 'SERVERS', 'TLS', 'USER', 'KEY FROM'].map((header) => ({ header }));
+  const rows = Object.entries(config.contexts).map(([name, c]) => [name === config.current_context ? '*' : '', name, c.servers.join(','), tlsSummary(c), c.user ?? '-', c.key_from ?? '-']);
+  return `${renderTable(columns, rows).lines.join('\n')}\n`;
 }
 
 export function renderContext(name: string, c: ContextConfig, current: boolean, file: string): string {
@@ -56,7 +51,7 @@ export function renderContext(name: string, c: ContextConfig, current: boolean, 
   if (c.allow_http) lines.push(['Allow HTTP', 'yes']);
   if (c.proxy) lines.push(['Proxy', c.proxy]);
   lines.push(['Config', file]);
-  return lines.map(([k, v]) => `${`${k}:`.padEnd(12)}${v}`).join('\n') + '\n';
+  return `${keyValues(lines, { width: 12 }).join('\n')}\n`;
 }
 
 /** The certificate as Pika's GET /api/v1/tls/status names its fields. */
@@ -78,7 +73,7 @@ export function certJson(c: CertInfo): Record<string, unknown> {
 }
 
 export function renderCert(server: string, c: CertInfo): string {
-  const row = (k: string, v: string) => `  ${(k ? `${k}:` : '').padEnd(14)}${v}`;
+  const row = (k: string, v: string) => keyValues([[k, v]], { indent: '  ', width: 14 })[0];
   // Subject, issuer and alternative names are whatever the server's certificate says: rendered safe.
   const names = (list: string[]) => serverText(list.join(', '), { max: 600 }) || '-';
   return [

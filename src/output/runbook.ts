@@ -1,27 +1,14 @@
 import { plainStyle, type Style } from '../io/types.js';
 import type { Runbook } from '../runbooks/index.js';
+import { wrapText } from './layout.js';
 
 /** Pure renderers for `pikactl runbook`: text in, text out. */
 
 export const WIDTH = 78;
 
-/** Greedy word wrap; `first` prefixes the first line, `rest` the others. */
+/** Word wrap (output/layout.ts); `first` prefixes the first line, `rest` the others. */
 export function wrap(text: string, first: string, rest: string, width = WIDTH): string {
-  const words = text.split(/\s+/).filter(Boolean);
-  const lines: string[] = [];
-  let line = first;
-  let empty = true;
-  for (const w of words) {
-    if (!empty && line.length + 1 + w.length > width) {
-      lines.push(line);
-      line = rest + w;
-    } else {
-      line += (empty ? '' : ' ') + w;
-    }
-    empty = false;
-  }
-  lines.push(line);
-  return lines.join('\n');
+  return wrapText(text, width, first, rest).join('\n');
 }
 
 export function renderRunbookList(runbooks: readonly Runbook[], style: Style = plainStyle): string {

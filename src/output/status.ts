@@ -1,3 +1,4 @@
+import { keyValues } from './layout.js';
 import type { Style } from '../io/types.js';
 import type { NodeState } from '../ops/observe.js';
 
@@ -43,7 +44,5 @@ export function colorState(style: Style, state: NodeState): string {
 
 /** Aligned "Key: value" lines. */
 export function fields(rows: Array<[string, string | undefined]>): string {
-  const present = rows.filter((r): r is [string, string] => r[1] !== undefined);
-  const width = Math.max(...present.map(([k]) => k.length)) + 2;
-  return present.map(([k, v]) => `${`${k}:`.padEnd(width)}${v}`).join('\n') + '\n';
+  return `${keyValues(rows).join('\n')}\n`;
 }

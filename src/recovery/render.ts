@@ -10,6 +10,7 @@ import {
   type Check,
   type RecoveryPlan,
 } from './decision.js';
+import { keyValues } from '../output/layout.js';
 import { targetFlags } from '../output/target-flags.js';
 import { serverText } from '../output/server-text.js';
 
@@ -160,7 +161,7 @@ function missingKeyLine(obs: Observation): string[] {
 /** The diagnosis block: findings, decision, and what happens next. */
 export function renderDiagnosis(plan: RecoveryPlan, obs: Observation, style: Style, r: RenderContext, skipped?: Check): string {
   const out: string[] = [style.bold(plan.title)];
-  for (const [k, v] of observationLines(obs)) out.push(`  ${`${k}:`.padEnd(12)}${v}`);
+  out.push(...keyValues(observationLines(obs), { indent: '  ', width: 12 }));
   if (skipped) {
     const p = describeCheck(skipped);
     out.push(
