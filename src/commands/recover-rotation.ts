@@ -7,7 +7,7 @@ import { authed } from './shared/auth-step.js';
 import { ApiError } from '../api/types.js';
 import { CliError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';
-import type { RenderContext } from '../recovery/render.js';
+import type { RenderInfo } from '../recovery/render.js';
 import { targetFlags } from '../output/target-flags.js';
 import { jsonText } from '../output/json.js';
 
@@ -103,7 +103,7 @@ async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotation
         import('../output/playbook-events.js'),
         import('../recovery/render.js'),
       ]);
-      const render: RenderContext = { server: t.server.id, newKeyFrom: opts.newKeyFrom === undefined ? undefined : specArg(opts.newKeyFrom) };
+      const render: RenderInfo = { server: t.server.id, newKeyFrom: opts.newKeyFrom === undefined ? undefined : specArg(opts.newKeyFrom) };
       // Unreachable or not initialized: said without asking for keys or a login.
       const first = await observeStatus(t.client, ctx.signal);
       if (first.kind === 'unreachable' || (first.kind === 'ok' && !first.initialized)) {

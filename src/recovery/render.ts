@@ -20,7 +20,7 @@ import { serverText } from '../output/server-text.js';
  * ever holds a key (the observation only knows "accepted", "refused"…).
  */
 
-export interface RenderContext {
+export interface RenderInfo {
   /** ServerUrl.id, for the commands printed in instructions. */
   server: string;
   /** The --new-key-from value the operator used, if it is safe to repeat (never a cmd: line). */
@@ -82,7 +82,7 @@ export function observationLines(obs: Observation): Array<[string, string]> {
 type ManualPlan = Extract<RecoveryPlan, { code: 'restore' | 'keys_refused' }>;
 
 /** The command that runs recover-rotation again with the keys from the keychain. */
-export function keychainRetry(r: RenderContext): string {
+export function keychainRetry(r: RenderInfo): string {
   return `pikactl recover-rotation ${targetFlags(r.server)} --old-key-from keychain:server-key-previous --new-key-from keychain:server-key-pending`;
 }
 
@@ -91,7 +91,7 @@ export function keychainRetry(r: RenderContext): string {
  * re-reads key/status first): a locked server is not told to restart, and a new key its
  * verifier refused is not offered again. keys_refused starts with checking the keys.
  */
-export function restoreInstructions(plan: ManualPlan, obs: Observation, r: RenderContext): string[] {
+export function restoreInstructions(plan: ManualPlan, obs: Observation, r: RenderInfo): string[] {
   const s = targetFlags(r.server);
   const keyFrom = r.newKeyFrom ?? 'SPEC';
   const locked = isLocked(obs.status);
@@ -159,7 +159,7 @@ function missingKeyLine(obs: Observation): string[] {
 }
 
 /** The diagnosis block: findings, decision, and what happens next. */
-export function renderDiagnosis(plan: RecoveryPlan, obs: Observation, style: Style, r: RenderContext, skipped?: Check): string {
+export function renderDiagnosis(plan: RecoveryPlan, obs: Observation, style: Style, r: RenderInfo, skipped?: Check): string {
   const out: string[] = [style.bold(plan.title)];
   out.push(...keyValues(observationLines(obs), { indent: '  ', width: 12 }));
   if (skipped) {
@@ -194,7 +194,7 @@ export function renderDiagnosis(plan: RecoveryPlan, obs: Observation, style: Sty
 }
 
 /** The --json event for one diagnosis round (no secret: the observation holds verdicts, never keys). */
-export function diagnosisEvent(round: number, plan: RecoveryPlan, obs: Observation, r: RenderContext, skipped?: Check): Record<string, unknown> {
+export function diagnosisEvent(round: number, plan: RecoveryPlan, obs: Observation, r: RenderInfo, skipped?: Check): Record<string, unknown> {
   return {
     event: 'diagnosis',
     round,

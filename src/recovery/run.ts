@@ -9,8 +9,8 @@ import { decideRecovery, isLocked, type StatusObservation } from './decision.js'
 import { diagnose, observeStatus, type Diagnosis } from './diagnose.js';
 import { runPlaybook } from '../playbooks/engine.js';
 import { createJournal, findUnfinishedJournal, reopenJournal, type Journal, type JournalSummary } from '../playbooks/journal.js';
-import { diagnosisEvent, renderDiagnosis, type RenderContext } from './render.js';
-import { recoverySteps, RUNNABLE, type RecoveryStepContext } from './steps.js';
+import { diagnosisEvent, renderDiagnosis, type RenderInfo } from './render.js';
+import { recoverySteps, RUNNABLE, type RecoveryState } from './steps.js';
 import type { RecoveryKeys } from './keys.js';
 import type { Confirmer, EventSink, Playbook, Step } from '../playbooks/types.js';
 import { targetFlags } from '../output/target-flags.js';
@@ -35,7 +35,7 @@ export interface RecoveryRunDeps {
   /** Playbook events (human or JSON lines). */
   events: EventSink;
   resumeCommand: string;
-  render: RenderContext;
+  render: RenderInfo;
   mapError(err: unknown): CliError | undefined;
 }
 
@@ -64,7 +64,7 @@ export async function runRecovery(d: RecoveryRunDeps): Promise<{ end: RecoveryEn
   const emit = (e: Record<string, unknown>) => io.stdout.write(`${jsonText(e)}\n`);
   const note = (text: string) => (d.json ? emit({ event: 'note', text }) : io.stderr.write(`${text}\n`));
   const guard = Object.values(d.keys.keys).filter((k): k is Secret => k !== undefined);
-  const stepCtx: RecoveryStepContext = { client: d.client, keys: d.keys.keys, held: d.keys.held, obs: undefined as unknown as Observation, signal: ctx.signal, outcome: new Map() };
+  const stepState: RecoveryState = { client: d.client, keys: d.keys.keys, held: d.keys.held, obs: undefined as unknown as Observation, signal: ctx.signal, outcome: new Map() };
   let journal: Journal | undefined;
   let offered = false;
 
@@ -78,20 +78,20 @@ export async function runRecovery(d: RecoveryRunDeps): Promise<{ end: RecoveryEn
     if (d.json) emit({ event: 'result', ok: exitCode === 0, server: server.id, outcome: end, exit_code: exitCode });
     return { end, exitCode };
   };
-  const playbook = (plan: RecoveryPlan, steps: Step<RecoveryStepContext>[]): Playbook<RecoveryStepContext> => ({
+  const playbook = (plan: RecoveryPlan, steps: Step<RecoveryState>[]): Playbook<RecoveryState> => ({
     name: PLAYBOOK,
     title: SHORT_TITLE[plan.code] ?? (plan.code === 'unlock_then_rediagnose' ? `Unlock with the ${plan.key} key` : plan.title),
     server,
     steps,
-    context: stepCtx,
+    state: stepState,
     resumeCommand: d.resumeCommand,
   });
   /** Runs a plan's steps; 'declined' when the operator skipped the offered re-rotation. */
-  const carryOut = async (plan: RecoveryPlan, steps: Step<RecoveryStepContext>[], obs: Observation, resumed?: JournalSummary) => {
+  const carryOut = async (plan: RecoveryPlan, steps: Step<RecoveryState>[], obs: Observation, resumed?: JournalSummary) => {
     journal ??= await createJournal(ctx, { playbook: PLAYBOOK, server: server.id, guard });
     await journal.append({ step: 'plan', state: 'decided', note: planToken(plan) });
-    stepCtx.obs = obs;
-    stepCtx.outcome.clear();
+    stepState.obs = obs;
+    stepState.outcome.clear();
     const res = await runPlaybook(playbook(plan, steps), {
       confirmer: d.confirmer,
       events: d.events,
@@ -107,7 +107,7 @@ export async function runRecovery(d: RecoveryRunDeps): Promise<{ end: RecoveryEn
     if (res.outcome === 'replan') note(`${res.replan?.reason ?? 'The plan changed'}: diagnosing again.`);
     // Declined re-rotation: "consistent on the old key" only if this run saw the verifier take it
     // (a resumed run may have skipped that unlock as done); otherwise diagnose again.
-    return res.steps.some((s) => s.state === 'declined') && stepCtx.obs.keys.old.kind === 'accepted' ? 'declined' : res.outcome;
+    return res.steps.some((s) => s.state === 'declined') && stepState.obs.keys.old.kind === 'accepted' ? 'declined' : res.outcome;
   };
   const consistentOnOld = async () => {
     const s = targetFlags(server);
@@ -122,11 +122,11 @@ export async function runRecovery(d: RecoveryRunDeps): Promise<{ end: RecoveryEn
 
   let obs: Observation | undefined;
   if (!d.planOnly) {
-    const resumed = await tryResume(d, stepCtx, note);
+    const resumed = await tryResume(d, stepState, note);
     if (resumed) {
       journal = resumed.journal;
-      if ((await carryOut(resumed.plan, resumed.steps, stepCtx.obs, resumed.summary)) === 'declined') return consistentOnOld();
-      obs = stepCtx.obs;
+      if ((await carryOut(resumed.plan, resumed.steps, stepState.obs, resumed.summary)) === 'declined') return consistentOnOld();
+      obs = stepState.obs;
     }
   }
 
@@ -177,7 +177,7 @@ export async function runRecovery(d: RecoveryRunDeps): Promise<{ end: RecoveryEn
     }
     report(round, dg, false);
     if ((await carryOut(dg.plan, steps, obs)) === 'declined') return consistentOnOld();
-    obs = stepCtx.obs;
+    obs = stepState.obs;
   }
   throw new Error('recover-rotation did not settle after 8 rounds (a bug: please report it)');
 }
@@ -201,12 +201,12 @@ function emptyFrom(keys: RecoveryKeys): Observation {
 }
 
 /** --plan: the diagnosis and the steps with their live check, nothing sent but GETs. */
-async function planOnly(d: RecoveryRunDeps, dg: Diagnosis, steps: Step<RecoveryStepContext>[], report: (r: number, dg: Diagnosis, final: boolean) => void) {
+async function planOnly(d: RecoveryRunDeps, dg: Diagnosis, steps: Step<RecoveryState>[], report: (r: number, dg: Diagnosis, final: boolean) => void) {
   report(1, dg, true);
   if (steps.length > 0) {
-    const stepCtx: RecoveryStepContext = { client: d.client, keys: d.keys.keys, held: d.keys.held, obs: dg.obs, signal: d.ctx.signal, outcome: new Map() };
+    const stepState: RecoveryState = { client: d.client, keys: d.keys.keys, held: d.keys.held, obs: dg.obs, signal: d.ctx.signal, outcome: new Map() };
     await runPlaybook(
-      { name: PLAYBOOK, title: 'Steps', server: d.server, steps, context: stepCtx, resumeCommand: d.resumeCommand },
+      { name: PLAYBOOK, title: 'Steps', server: d.server, steps, state: stepState, resumeCommand: d.resumeCommand },
       { confirmer: d.confirmer, events: d.events, yes: d.yes, planOnly: true, signal: d.ctx.signal, mapError: d.mapError },
     );
     if (!d.json) d.ctx.io.stdout.write('After these steps pikactl diagnoses again.\n');
@@ -224,17 +224,17 @@ async function planOnly(d: RecoveryRunDeps, dg: Diagnosis, steps: Step<RecoveryS
  * still fits the live state: its steps are run again, the done ones skipped by their
  * live checks. A plan that no longer fits is dropped for a fresh diagnosis.
  */
-async function tryResume(d: RecoveryRunDeps, stepCtx: RecoveryStepContext, note: (t: string) => void) {
+async function tryResume(d: RecoveryRunDeps, stepState: RecoveryState, note: (t: string) => void) {
   const found = await findUnfinishedJournal(d.ctx, PLAYBOOK, d.server.id);
   if (!found || d.ctx.clock.now() - Date.parse(found.last.ts) > RESUME_WINDOW_MS) return undefined;
   const token = [...found.records].reverse().find((r) => r.state === 'decided')?.note;
-  stepCtx.obs = emptyFrom(d.keys);
-  const plan = token ? planFromToken(token, stepCtx.obs) : undefined;
+  stepState.obs = emptyFrom(d.keys);
+  const plan = token ? planFromToken(token, stepState.obs) : undefined;
   const steps = plan && RUNNABLE.has(plan.code) ? recoverySteps(plan, { offerRotation: d.keys.held.old && d.keys.held.new }) : [];
   const journal = await reopenJournal(d.ctx, found, { playbook: PLAYBOOK, server: d.server.id, guard: Object.values(d.keys.keys).filter((k): k is Secret => !!k) });
   let why = plan ? 'every step of its plan is done' : 'it had not chosen a plan yet';
   for (const step of steps) {
-    const c = await step.check(stepCtx);
+    const c = await step.check(stepState);
     if (c === 'done') continue;
     if (c === 'pending') return { plan: plan!, steps, summary: found, journal };
     why = 'its plan no longer fits the server';

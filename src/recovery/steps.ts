@@ -14,7 +14,7 @@ import type { CheckResult, Step, VerifyResult } from '../playbooks/types.js';
  * (a refused key, a 400), which is information, not a failure.
  */
 
-export interface RecoveryStepContext {
+export interface RecoveryState {
   client: PikaClient;
   /** Empty in --plan mode (no secret is read there); `held` says which keys a real run has. */
   keys: Partial<Record<KeyRole, Secret>>;
@@ -29,7 +29,7 @@ export interface RecoveryStepContext {
 type Live = 'locked' | 'healthy' | 'broken' | 'off';
 
 /** The server as it is now. Unreachable is an error: no step can be checked. */
-async function live(c: RecoveryStepContext): Promise<Live> {
+async function live(c: RecoveryState): Promise<Live> {
   const s = await observeStatus(c.client, c.signal);
   if (s.kind === 'unreachable') {
     throw new CliError(`cannot reach ${c.client.server.id}: ${s.message}`, { code: 'unreachable' });
@@ -51,7 +51,7 @@ const BROKEN_UNLOCK: CheckResult = {
 };
 const missing = (k: KeyRole): CheckResult => ({ blocked: `the ${k} key was not supplied`, hint: `Pass --${k}-key-from SPEC.` });
 
-function lockStep(): Step<RecoveryStepContext> {
+function lockStep(): Step<RecoveryState> {
   return {
     id: 'lock',
     title: 'lock the server',
@@ -79,7 +79,7 @@ function lockStep(): Step<RecoveryStepContext> {
   };
 }
 
-function unlockStep(key: KeyRole): Step<RecoveryStepContext> {
+function unlockStep(key: KeyRole): Step<RecoveryState> {
   const id = `unlock-${key}`;
   return {
     id,
@@ -111,7 +111,7 @@ function unlockStep(key: KeyRole): Step<RecoveryStepContext> {
   };
 }
 
-function checkSettingsStep(): Step<RecoveryStepContext> {
+function checkSettingsStep(): Step<RecoveryState> {
   return {
     id: 'check-settings',
     title: 'check that the settings open',
@@ -135,7 +135,7 @@ function checkSettingsStep(): Step<RecoveryStepContext> {
   };
 }
 
-function rotateStep(from: KeyRole, to: KeyRole, optional: boolean): Step<RecoveryStepContext> {
+function rotateStep(from: KeyRole, to: KeyRole, optional: boolean): Step<RecoveryState> {
   const identical = from === to;
   const id = identical ? 'rotate-retry' : 'rotate';
   return {
@@ -199,7 +199,7 @@ export async function sendRotate(client: PikaClient, from: Secret, to: Secret, s
   }
 }
 
-function stepFor(a: RecoveryAction): Step<RecoveryStepContext> | null {
+function stepFor(a: RecoveryAction): Step<RecoveryState> | null {
   switch (a.kind) {
     case 'lock':
       return lockStep();
@@ -219,10 +219,10 @@ function stepFor(a: RecoveryAction): Step<RecoveryStepContext> | null {
 export const RUNNABLE: ReadonlySet<RecoveryPlan['code']> = new Set(['runbook_retry', 'revert_to_old', 'still_on_old_key', 'unlock_then_rediagnose']);
 
 /** The steps of a runnable plan; `offerRotation: false` drops the optional re-rotation (offered once per run). */
-export function recoverySteps(plan: RecoveryPlan, opts: { offerRotation: boolean }): Step<RecoveryStepContext>[] {
+export function recoverySteps(plan: RecoveryPlan, opts: { offerRotation: boolean }): Step<RecoveryState>[] {
   if (!RUNNABLE.has(plan.code)) return [];
   return plan.actions
     .filter((a) => !(a.kind === 'rotate' && a.optional && !opts.offerRotation))
     .map(stepFor)
-    .filter((s): s is Step<RecoveryStepContext> => s !== null);
+    .filter((s): s is Step<RecoveryState> => s !== null);
 }

@@ -3,7 +3,7 @@ import { ApiError, type ApiErrorKind, type PikaClient } from '../../src/api/type
 import { parseServerUrl } from '../../src/api/url.js';
 import { emptyObservation, type KeyRole } from '../../src/recovery/decision.js';
 import { plans } from '../../src/recovery/text.js';
-import { recoverySteps, type RecoveryStepContext } from '../../src/recovery/steps.js';
+import { recoverySteps, type RecoveryState } from '../../src/recovery/steps.js';
 import { Secret } from '../../src/secrets/secret.js';
 
 /** The server as the steps see it: memory key, verifier key, sealed-blob key (shared/pika-api.md §7). */
@@ -51,12 +51,12 @@ class Model {
   }
 }
 
-function ctx(m: Model, held = { old: true, new: true }): RecoveryStepContext {
+function ctx(m: Model, held = { old: true, new: true }): RecoveryState {
   const keys = Object.fromEntries((['old', 'new'] as const).filter((k) => held[k]).map((k) => [k, new Secret(k, 'test')]));
   return { client: m as unknown as PikaClient, keys, held, obs: emptyObservation(held), outcome: new Map() };
 }
 
-const revert = (c: RecoveryStepContext) => recoverySteps(plans.revertToOld(c.obs), { offerRotation: true });
+const revert = (c: RecoveryState) => recoverySteps(plans.revertToOld(c.obs), { offerRotation: true });
 
 describe('recovery steps: checks read only status and settings', () => {
   it('revert_to_old on the upstream half-state: lock to do, unlock blocked "lock first", no key sent by any check', async () => {
