@@ -14,7 +14,7 @@ import { checkContextName, type ConfigFile, type ContextConfig } from '../config
 import { loadConfig, updateConfig } from '../config/store.js';
 import { normalizePin } from '../transport/pin.js';
 import { parseProxyUrl } from '../transport/proxy-config.js';
-import { contextJson, renderContext, renderContextTable } from '../config/render.js';
+import { contextJson, renderContext, renderContextTable } from '../output/contexts.js';
 
 /** The global flags `context add` stores, as commander hands them to the program. */
 interface RawConnectionFlags {

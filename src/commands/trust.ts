@@ -12,7 +12,7 @@ import { NO_SERVER_HINT, unknownContextError } from '../config/resolve.js';
 import { checkContextName, isValidContextName, type ConfigFile } from '../config/schema.js';
 import { loadConfig, updateConfig } from '../config/store.js';
 import { normalizePin } from '../transport/pin.js';
-import { certJson, renderCert } from '../config/render.js';
+import { certJson, renderCert } from '../output/contexts.js';
 import type { CertInfo } from '../config/tls-probe.js';
 import { proxyFor, resolveProxy } from '../transport/proxy-config.js';
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderCert } from '../../src/config/render.js';
+import { renderCert } from '../../src/output/contexts.js';
 import { describe as describeCert } from '../../src/config/tls-probe.js';
 import { plainStyle } from '../../src/io/types.js';
 import { emptyObservation } from '../../src/recovery/model.js';

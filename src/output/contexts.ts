@@ -1,9 +1,9 @@
 import { colonFingerprint } from '../transport/pin.js';
-import type { ConfigFile, ContextConfig } from './schema.js';
-import type { CertInfo } from './tls-probe.js';
-import { serverText } from '../output/server-text.js';
-import { keyValues } from '../output/layout.js';
-import { renderTable } from '../output/table.js';
+import type { ConfigFile, ContextConfig } from '../config/schema.js';
+import type { CertInfo } from '../config/tls-probe.js';
+import { serverText } from './server-text.js';
+import { keyValues } from './layout.js';
+import { renderTable } from './table.js';
 
 /** Pure renderers for contexts and certificates (no IO). */
 
