@@ -4,13 +4,11 @@ import type { App } from './app.js';
 import { openInvocation, type Target } from './shared/invocation.js';
 import { mapApiErrors, toCliError } from './shared/api-errors.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
-import { WAIT_CONDITIONS, type NodeObservation, type WaitCondition } from '../ops/observe.js';
+import { WAIT_CONDITIONS, type WaitCondition } from '../ops/observe.js';
 import { boundRequests } from '../ops/wait.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { writeJson } from '../output/json.js';
-import { renderTable } from '../output/table.js';
-import { colorState, fields, paint } from '../output/status.js';
-import { serverText } from '../output/server-text.js';
+import { renderNodeReport, renderNodeTable } from '../output/status.js';
 import { ApiError } from '../api/types.js';
 import { exitCodeFor, nodeReport, observe, type NodeReport } from './shared/observe.js';
 import { combineCodes } from '../fleet/ops.js';
@@ -62,7 +60,7 @@ Examples:
         const report = nodeReport(t, r.probe, r.info);
         const code = waitMs !== undefined && r.met ? ExitCode.OK : exitCodeFor(r.probe);
         if (g.json) writeJson(app.ctx.io, { ok: code === 0, ...report, exit_code: code, ...(r.gaveUp ? { gave_up: r.gaveUp } : {}) });
-        else renderHuman(app, r.probe, report);
+        else app.ctx.io.stdout.write(renderNodeReport(app.ctx.io.style, r.probe.state, report));
         if (!g.json && r.gaveUp) app.ctx.io.stderr.write(`${capital(r.gaveUp)}.\n`);
         return code;
       }
@@ -72,7 +70,7 @@ Examples:
       if (g.json) {
         writeJson(app.ctx.io, { ok: code === 0, nodes: rows.map((r) => ({ ...r.report, exit_code: r.code, ...(r.gaveUp ? { gave_up: r.gaveUp } : {}) })), exit_code: code });
       } else {
-        renderNodeTable(app, rows.map((r) => r.report));
+        renderNodeTable(app.ctx.io, rows.map((r) => r.report));
         const missed = rows.filter((r) => r.gaveUp);
         if (waitMs !== undefined && missed.length > 0) {
           app.ctx.io.stderr.write(`Gave up after ${formatDuration(waitMs)} waiting for ${missed.length} of ${rows.length} nodes to be ${cond}:\n`);
@@ -96,37 +94,5 @@ async function observeRow(app: App, t: Target, waitMs: number | undefined, cond:
     const cli = err instanceof ApiError ? await toCliError(err, t.server, 'status') : err;
     if (!(cli instanceof CliError)) throw err;
     return { report: { server: t.server.id, state: 'error', error: cli.message, ...(cli.hint ? { next: cli.hint } : {}) }, code: cli.exitCode };
-  }
-}
-
-/** info's name and version come from the server: rendered safe, 60 characters at most. */
-function product(r: NodeReport): string | undefined {
-  return r.name ? serverText(`${r.name} ${r.version ?? ''}`.trim(), { max: 60 }) : undefined;
-}
-
-function renderHuman(app: App, probe: NodeObservation, r: NodeReport): void {
-  const { io } = app.ctx;
-  io.stdout.write(
-    fields([
-      ['Server', r.server],
-      ['Product', product(r)],
-      ['Encryption', colorState(io.style, probe.state)],
-      ['Error', r.error === undefined ? undefined : serverText(r.error)],
-      ['Next', r.next],
-    ]),
-  );
-}
-
-/** One line per node, then each distinct next step once. Widths are measured before colouring. */
-function renderNodeTable(app: App, reports: NodeReport[]): void {
-  const { io } = app.ctx;
-  const columns = ['NODE', 'ENCRYPTION', 'PRODUCT', 'ERROR'].map((header) => ({ header }));
-  const rows = reports.map((r) => [r.server, r.state, product(r) ?? '-', r.error === undefined ? '' : serverText(r.error)]);
-  const paintState = (text: string, row: number, column: number) => (column === 1 ? paint(io.style, reports[row].state, text) : text);
-  io.stdout.write(`${renderTable(columns, rows, undefined, paintState).lines.join('\n')}\n`);
-  const next = [...new Set(reports.map((r) => r.next).filter((n): n is string => Boolean(n)))];
-  for (const n of next) {
-    const who = reports.filter((r) => r.next === n).map((r) => r.server);
-    io.stdout.write(`Next for ${who.length === reports.length ? 'all nodes' : who.join(', ')}: ${n}\n`);
   }
 }

@@ -3,7 +3,7 @@ import type { Target } from './invocation.js';
 import { CliError, ExitCode } from '../../errors.js';
 import { meets, observeNode, tryInfo, type NodeObservation, type WaitCondition } from '../../ops/observe.js';
 import { pollUntil } from '../../ops/wait.js';
-import { nextStep } from '../../output/status.js';
+import { nextStep, type NodeReport } from '../../output/status.js';
 import { targetFlags } from '../../output/target-flags.js';
 import { serverText } from '../../output/server-text.js';
 import type { ApiError, ServerInfo } from '../../api/types.js';
@@ -29,20 +29,8 @@ export function exitCodeFor(p: NodeObservation): number {
   }
 }
 
-export interface NodeReport {
-  server: string;
-  /** "error": the node answered something waiting cannot fix (TLS, not Pika…); see error. */
-  state: NodeObservation['state'] | 'error';
-  initialized?: boolean;
-  unlocked?: boolean;
-  name?: string;
-  version?: string;
-  error?: string;
-  next?: string;
-}
-
 /**
- * NodeObservation (and optionally wait on) one node. `info` adds the product name/version (status shows
+ * Observes (and optionally waits on) one node. `info` adds the product name/version (status shows
  * it; others need not pay the GET). `gaveUp` says why a wait ended unmet, from what it saw.
  */
 export async function observe(
@@ -90,6 +78,8 @@ function describeError(e: ApiError): string {
   const extra = e.requestId ? ` (request_id ${serverText(e.requestId, { max: 80 })})` : '';
   return `${e.serverMessage ?? e.message}${extra}`;
 }
+
+export type { NodeReport };
 
 /** Settings that do not decrypt: only recover-rotation helps. */
 export function unreadable(t: Target, p: NodeObservation): CliError {
