@@ -63,7 +63,7 @@ const REFUSED_KINDS: ReadonlySet<string> = new Set([
 const notDone = (why: string): Verdict => ({ outcome: 'not_done', why });
 const maybe = (why: string): Verdict => ({ outcome: 'maybe_done', why });
 
-/** "SIGINT" when the abort came from a signal (context.ts aborts with "received SIGINT"). */
+/** "SIGINT" when the abort came from a signal (deps.ts aborts with "received SIGINT"). */
 function signalName(err: unknown): string | undefined {
   let e: unknown = err;
   for (let i = 0; i < 8 && e instanceof Error; i++) {

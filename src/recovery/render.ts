@@ -186,7 +186,7 @@ export function renderDiagnosis(plan: RecoveryPlan, obs: Observation, style: Sty
     );
     return `${out.join('\n')}\n`;
   }
-  // The explanation and actions can quote what the server answered (recovery-text.ts): rendered safe.
+  // The explanation and actions can quote what the server answered (text.ts): rendered safe.
   out.push('', serverText(plan.explanation, { multiline: true, max: 4000 }));
   const manual = plan.actions.filter((a) => a.kind === 'manual' || a.kind === 'wait');
   if (manual.length > 0) out.push('', 'What to do now:', ...manual.map((a, i) => `${i + 1}. ${serverText(describeAction(a), { multiline: true, max: 4000 })}`));
