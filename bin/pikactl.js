@@ -12,7 +12,7 @@ if (major < 20 || (major === 20 && minor < 19)) {
   process.stderr.write(`pikactl needs Node.js >= 20.19 (this is ${process.versions.node}).\n`);
   process.exitCode = 1;
 } else {
-  // Last resort: a signal aborts the command (dist/context.js), which closes any prompt and
+  // Last resort: a signal aborts the command (dist/deps.js), which closes any prompt and
   // unwinds within milliseconds. Should anything still hold the process 2 s later (a stuck
   // socket, a child), give the terminal its echo back and end it. Unref'd: never keeps it alive.
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -24,6 +24,6 @@ if (major < 20 || (major === 20 && minor < 19)) {
     });
   }
   // Both at once: each import is a round of file reads, and start-up is mostly module loading.
-  const [{ run }, { systemContext }] = await Promise.all([import('../dist/cli.js'), import('../dist/context.js')]);
-  process.exitCode = await run(process.argv.slice(2), systemContext());
+  const [{ run }, { systemDeps }] = await Promise.all([import('../dist/cli.js'), import('../dist/deps.js')]);
+  process.exitCode = await run(process.argv.slice(2), systemDeps());
 }

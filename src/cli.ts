@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Context } from './context.js';
+import type { Deps } from './deps.js';
 // Nothing else is imported up front: `--version` answers before any other module loads,
 // and the error, JSON and redaction modules (and node:crypto) load once they are needed.
 
@@ -7,7 +7,7 @@ import type { Context } from './context.js';
  * The one entry point: builds the tree, parses, runs, and is the only place that
  * turns an error into a message and an exit code.
  */
-export async function run(argv: string[], ctx: Context): Promise<number> {
+export async function run(argv: string[], ctx: Deps): Promise<number> {
   // A bare --version answers before commander, the command tree and even the redactor load:
   // for a Node CLI, loading modules is most of the start-up time (see bench/startup.mjs).
   // Same text as commander's. It prints no secret, so it needs no redaction scope.
@@ -33,7 +33,7 @@ export async function run(argv: string[], ctx: Context): Promise<number> {
  * is aborted) with one line on stderr, when stderr still works, and exit 1. A change that may
  * have been applied keeps its exit 8: that is what the operator must act on.
  */
-async function afterOutput(ctx: Context, code: number): Promise<number> {
+async function afterOutput(ctx: Deps, code: number): Promise<number> {
   const failure = await ctx.io.outputFailure?.();
   if (!failure) return code;
   const { ExitCode } = await import('./errors.js');
@@ -49,7 +49,7 @@ export function helpWidth(stream: unknown, tty: boolean): number {
   return (tty && (stream as { columns?: number }).columns) || 80;
 }
 
-async function runScoped(argv: string[], ctx: Context): Promise<number> {
+async function runScoped(argv: string[], ctx: Deps): Promise<number> {
   const [{ buildProgram }, { createApp }, { CliError, ExitCode }] = await Promise.all([import('./program.js'), import('./commands/app.js'), import('./errors.js')]);
   const state: { exitCode: number; globals?: import('./globals.js').GlobalOptions } = { exitCode: 0 };
   const app = createApp(ctx, state);
@@ -94,7 +94,7 @@ function isCommanderError(err: unknown): err is Error & { code: string; exitCode
   return typeof code === 'string' && code.startsWith('commander.');
 }
 
-async function report(err: unknown, ctx: Context, opts: { json: boolean; debug: boolean; program?: Command; argv: string[] }): Promise<number> {
+async function report(err: unknown, ctx: Deps, opts: { json: boolean; debug: boolean; program?: Command; argv: string[] }): Promise<number> {
   const { io } = ctx;
   // Help and --version "errors" are successes: they end here, before the modules below load.
   if (isCommanderError(err) && (err.code === 'commander.helpDisplayed' || err.code === 'commander.version')) return 0;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Context } from './context.js';
+import type { Deps } from './deps.js';
 import { usageError } from './errors.js';
 import { parseDuration } from './util/duration.js';
 
@@ -70,7 +70,7 @@ interface RawGlobals {
   debug?: boolean;
 }
 
-export function resolveGlobals(cmd: Command, ctx: Pick<Context, 'env'>): GlobalOptions {
+export function resolveGlobals(cmd: Command, ctx: Pick<Deps, 'env'>): GlobalOptions {
   const o = cmd.optsWithGlobals<RawGlobals>();
   const env = ctx.env;
   const envServers = (env[GLOBAL_ENV.server] ?? '')

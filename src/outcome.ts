@@ -2,7 +2,7 @@ import { ApiError } from './api/types.js';
 import type { ServerUrl } from './api/url.js';
 import { CliError } from './errors.js';
 import { serverText } from './output/server-text.js';
-import { targetFlags } from './config/target-flags.js';
+import { targetFlags } from './output/target-flags.js';
 
 /**
  * The one place that decides what a failed state-changing request (initialize, unlock,
@@ -63,7 +63,7 @@ const REFUSED_KINDS: ReadonlySet<string> = new Set([
 const notDone = (why: string): Verdict => ({ outcome: 'not_done', why });
 const maybe = (why: string): Verdict => ({ outcome: 'maybe_done', why });
 
-/** "SIGINT" when the abort came from a signal (context.ts aborts with "received SIGINT"). */
+/** "SIGINT" when the abort came from a signal (deps.ts aborts with "received SIGINT"). */
 function signalName(err: unknown): string | undefined {
   let e: unknown = err;
   for (let i = 0; i < 8 && e instanceof Error; i++) {

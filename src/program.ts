@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import type { Context } from './context.js';
+import type { Deps } from './deps.js';
 import { HELP_OPTION, ROOT_DESCRIPTION, ROOT_HELP_AFTER, ROOT_OPTIONS, VERSION_OPTION } from './root-help.js';
 import type { App, RegisterCommand } from './commands/app.js';
 import { COMMANDS, NEEDS_WHOLE_TREE } from './commands/index.js';
@@ -21,7 +21,7 @@ export interface BuildOptions {
 }
 
 /** Builds the command tree. Used by run(), the help tests and the man/completion generator. */
-export async function buildProgram(ctx: Context, app: App, opts: BuildOptions = {}): Promise<Command> {
+export async function buildProgram(ctx: Deps, app: App, opts: BuildOptions = {}): Promise<Command> {
   const program = new Command('pikactl')
     .description(ROOT_DESCRIPTION)
     .version(VERSION, VERSION_OPTION.flags, VERSION_OPTION.description)

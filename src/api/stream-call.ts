@@ -16,24 +16,8 @@ import { endpoint, type ServerUrl } from './url.js';
  * may be a stream. No overall timeout: undici's headers and body timeouts (--timeout)
  * bound every silence instead, so a large file is not cut off for being large.
  */
-export interface StreamRequest {
-  method: 'GET' | 'POST';
-  /** Path plus query, below the base path. */
-  path: string;
-  headers?: Record<string, string>;
-  body?: Readable;
-  /** Secrets in the headers: scrubbed from anything the server echoes back. */
-  secrets?: Secret[];
-  signal?: AbortSignal;
-  /** Called once the request went out on a connected socket. */
-  onSent?: () => void;
-}
-
-export interface StreamAnswer {
-  status: number;
-  header(name: string): string | undefined;
-  body: Readable;
-}
+export type { StreamAnswer, StreamRequest } from './stream-types.js';
+import type { StreamAnswer, StreamRequest } from './stream-types.js';
 
 export interface StreamDeps {
   server: ServerUrl;

@@ -1,7 +1,8 @@
 import type { App } from './app.js';
-import { openSession, singleTarget, toCliError, type Session, type Target } from './target.js';
-import { authed } from './auth-step.js';
-import { confirmAction } from './confirm.js';
+import { openInvocation, singleTarget, type Invocation, type Target } from './shared/invocation.js';
+import { toCliError } from './shared/api-errors.js';
+import { authed } from './shared/auth-step.js';
+import { confirmAction } from './shared/confirm.js';
 import { ApiError } from '../api/types.js';
 import type { GlobalOptions } from '../globals.js';
 import { writeJson } from '../output/json.js';
@@ -17,9 +18,9 @@ export interface RestoreOptions {
 
 /** A secret for an offline command (no server, so no keychain default). */
 export async function readOfflineSecret(app: App, spec: string, flag: string): Promise<Secret> {
-  const [{ validateSecretSpecs }, { SecretReader }] = await Promise.all([import('../secrets/spec.js'), import('../secrets/reader.js')]);
+  const [{ validateSecretSpecs }, { SourceReader }] = await Promise.all([import('../secrets/spec.js'), import('../secrets/reader.js')]);
   validateSecretSpecs([{ flag, spec }]);
-  const s = await new SecretReader(app.ctx).read({ spec, flag, label: 'backup password' });
+  const s = await new SourceReader(app.ctx).read({ spec, flag, label: 'backup password' });
   app.secretsRead.push(s);
   return s;
 }
@@ -35,7 +36,7 @@ export async function restoreCommand(app: App, g: GlobalOptions, file: string, o
   // The file first: a truncated or foreign file is refused before any login or request.
   const first = await readHeader(path);
   assertComplete(path, first.header, first.size);
-  const session = await openSession(app, g, [{ flag: '--decrypt-with', spec: opts.decryptWith }]);
+  const session = await openInvocation(app, g, [{ flag: '--decrypt-with', spec: opts.decryptWith }]);
   try {
     const t = singleTarget(session, 'backup restore');
     const password = first.header.encrypted ? await session.secrets.read({ spec: opts.decryptWith, flag: '--decrypt-with', label: 'backup password' }) : undefined;
@@ -74,7 +75,7 @@ export async function restoreCommand(app: App, g: GlobalOptions, file: string, o
 }
 
 /** After a wipe the session that sent it is gone (sessions live in the database): log in again if possible. */
-async function loginAfterWipe(app: App, g: GlobalOptions, session: Session, t: Target): Promise<boolean> {
+async function loginAfterWipe(app: App, g: GlobalOptions, session: Invocation, t: Target): Promise<boolean> {
   const { io } = app.ctx;
   if (!g.json) io.stderr.write('The wipe replaced the users and sessions: the session used for the restore no longer exists.\n');
   t.client.setSession(undefined);

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { openSession, singleTarget, toCliError } from './target.js';
-import { authed } from './auth-step.js';
+import { openInvocation, singleTarget } from './shared/invocation.js';
+import { toCliError } from './shared/api-errors.js';
+import { authed } from './shared/auth-step.js';
 import { ApiError } from '../api/types.js';
 import type { GlobalOptions } from '../globals.js';
 import { writeJson } from '../output/json.js';
@@ -101,7 +102,7 @@ async function exportCommand(app: App, g: GlobalOptions, opts: ExportOptions): P
   const [{ exportBackup, exportQuery, preflightOut }, { humanBytes }] = await Promise.all([import('../backup/export.js'), import('../backup/progress.js')]);
   exportQuery(opts.since, opts.until);
   await preflightOut({ out: opts.out, force: Boolean(opts.force), cwd: ctx.cwd });
-  const session = await openSession(app, g, [{ flag: '--encrypt-with', spec: opts.encryptWith }]);
+  const session = await openInvocation(app, g, [{ flag: '--encrypt-with', spec: opts.encryptWith }]);
   try {
     const t = singleTarget(session, 'backup export');
     const password = opts.encryptWith === undefined ? undefined : await session.secrets.read({ spec: opts.encryptWith, flag: '--encrypt-with', label: 'backup password', confirm: true });
@@ -131,7 +132,7 @@ async function exportCommand(app: App, g: GlobalOptions, opts: ExportOptions): P
 
 /** "server-key:<url>" when the keychain has that entry (only names are listed, no value is read). */
 async function knownKeyEntry(app: App, serverId: string): Promise<string | undefined> {
-  const [{ openKeychainOrNull }, { keychainAccount }] = await Promise.all([import('../keychain/open.js'), import('../secrets/accounts.js')]);
+  const [{ openKeychainOrNull }, { keychainAccount }] = await Promise.all([import('../keychain/open.js'), import('../keychain/accounts.js')]);
   const kc = await openKeychainOrNull(app.ctx);
   const account = keychainAccount('server-key', serverId);
   const names: string[] = (await kc?.list().catch(() => [] as string[])) ?? [];

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { openSession, singleTarget, toCliError } from './target.js';
-import { authed } from './auth-step.js';
-import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
+import { openInvocation, singleTarget } from './shared/invocation.js';
+import { toCliError } from './shared/api-errors.js';
+import { authed } from './shared/auth-step.js';
+import { requireSavedConfirmation, warnIfWeak } from './shared/key-safety.js';
 import { ApiError } from '../api/types.js';
 import { CliError, usageError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';
@@ -70,13 +71,13 @@ async function recoverFromBackup(app: App, g: GlobalOptions, opts: RecoverFromBa
     import('../playbooks/engine.js'),
     import('../playbooks/backup-steps.js'),
     import('../playbooks/confirm.js'),
-    import('../playbooks/sinks.js'),
+    import('../output/playbook-events.js'),
     import('../api/errors.js'),
   ]);
   const path = resolve(ctx.cwd, opts.backup!);
   const first = await inspect.readHeader(path);
   inspect.assertComplete(path, first.header, first.size);
-  const session = await openSession(app, g, [
+  const session = await openInvocation(app, g, [
     { flag: '--backup-key-from', spec: opts.backupKeyFrom },
     { flag: '--new-key-from', spec: opts.newKeyFrom },
     { flag: '--decrypt-with', spec: opts.decryptWith },
@@ -146,7 +147,7 @@ async function recoverFromBackup(app: App, g: GlobalOptions, opts: RecoverFromBa
     try {
       await authed(app, g, session, t, PLAYBOOK, () =>
         runPlaybook(
-          { name: PLAYBOOK, title: 'Recover from a backup', server: t.server, steps: backupSteps(), context: stepCtx, resumeCommand: resume },
+          { name: PLAYBOOK, title: 'Recover from a backup', server: t.server, steps: backupSteps(), state: stepCtx, resumeCommand: resume },
           { confirmer: interactiveConfirmer(ctx.io), events: g.json ? sinks.jsonLinesSink(ctx.io) : sinks.humanSink(ctx.io), journal, resumed: records ? found! : undefined, yes: Boolean(opts.yes), planOnly: plan, signal: ctx.signal, mapError },
         ),
       );

@@ -1,11 +1,11 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { TransportOptions } from '../transport/options.js';
 import { parseServerUrl, type ServerUrl } from '../api/url.js';
-import type { Context } from '../context.js';
+import type { Deps } from '../deps.js';
 import { CliError, usageError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { parseDuration } from '../util/duration.js';
-import { normalizePin } from './pin.js';
+import { normalizePin } from '../transport/pin.js';
 import type { ConfigFile, ContextConfig } from './schema.js';
 import type { LoadedConfig } from './store.js';
 import { resolveProxy } from '../transport/proxy-config.js';
@@ -79,7 +79,7 @@ export function chooseContextName(config: ConfigFile, g: Pick<GlobalOptions, 'co
  * A broken config file does not block `--server URL`: it is named on stderr and no
  * context's trust applies (fail closed: verification stays on, no pin is borrowed).
  */
-export async function resolveConnection(ctx: Context, g: GlobalOptions): Promise<Connection> {
+export async function resolveConnection(ctx: Deps, g: GlobalOptions): Promise<Connection> {
   const explicit = g.context !== undefined && g.context !== '';
   const loaded = await loadFor(ctx, explicit || g.servers.length === 0);
   const name = loaded ? chooseContextName(loaded.config, g) : undefined;
@@ -124,7 +124,7 @@ export async function resolveConnection(ctx: Context, g: GlobalOptions): Promise
 }
 
 /** The config, when a context can apply; undefined when none can (or the file is broken and none was asked for). */
-async function loadFor(ctx: Context, required: boolean): Promise<LoadedConfig | undefined> {
+async function loadFor(ctx: Deps, required: boolean): Promise<LoadedConfig | undefined> {
   const { loadConfig } = await import('./store.js');
   if (required) return loadConfig(ctx);
   try {

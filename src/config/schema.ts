@@ -2,7 +2,7 @@ import { parseServerUrl } from '../api/url.js';
 import { CliError, usageError } from '../errors.js';
 import { isSecretSpec } from '../secrets/spec.js';
 import { parseDuration } from '../util/duration.js';
-import { normalizePin } from './pin.js';
+import { normalizePin } from '../transport/pin.js';
 import { parseProxyUrl } from '../transport/proxy-config.js';
 
 /**

@@ -1,13 +1,13 @@
 import type { Readable } from 'node:stream';
 import type { ServerUrl } from '../api/url.js';
-import type { Context, Env } from '../context.js';
+import type { Deps, Env } from '../deps.js';
 import { CliError, cancelled, needsInput } from '../errors.js';
-import { isKeychainKind, keychainAccount, parseKeychainAccount, type KeychainKind } from './accounts.js';
+import { isKeychainKind, keychainAccount, parseKeychainAccount, type KeychainKind } from '../keychain/accounts.js';
 import { runSecretCommand } from './command-source.js';
 import { MAX_SECRET_BYTES, decodeSecret, expandPath, readSecretFile, trimOneNewline } from './file-source.js';
 import { Secret } from './secret.js';
 import { commandName, describeSpec, parseSecretSpec, type SecretSpec } from './spec.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 
 export interface SecretRequest {
   /** The flag's value (a source, see spec.ts); undefined = prompt on a TTY, else a needs-input error. */
@@ -20,6 +20,20 @@ export interface SecretRequest {
   confirm?: boolean;
   /** Which entry a bare `keychain` means. Default: the server key of the current server. */
   keychainDefault?: KeychainKind;
+  /**
+   * Whose keychain entry a bare `keychain` (or `keychain:<kind>`) means, when one reader serves
+   * several servers (an invocation's fleet); default its first server.
+   */
+  server?: ServerUrl;
+}
+
+/**
+ * The secret reader: reads the secret a flag's source names (spec.ts). The one name for it;
+ * an invocation holds one (commands/shared/invocation.ts), auth takes one, tests fake one.
+ * `spec` undefined means the default: a hidden prompt on a TTY, else a usage error naming `flag`.
+ */
+export interface SecretReader {
+  read(req: SecretRequest): Promise<Secret>;
 }
 
 export interface SecretReaderOptions {
@@ -53,12 +67,12 @@ const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
  * variables held secrets (so a later cmd: child does not inherit them).
  * Every failure is a CliError; no message contains a secret.
  */
-export class SecretReader {
+export class SourceReader implements SecretReader {
   private stdinUsedBy: string | undefined;
   private readonly secretEnvNames = new Set<string>(SECRET_ENV);
 
   constructor(
-    private readonly ctx: Context,
+    private readonly ctx: Deps,
     private readonly opts: SecretReaderOptions = {},
   ) {
     for (const name of opts.secretEnvNames ?? []) this.secretEnvNames.add(name);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/context.js';
-import { RUNBOOKS } from '../../src/playbooks/runbooks/index.js';
-import { wrap } from '../../src/playbooks/runbook-render.js';
+import { RUNBOOKS } from '../../src/runbooks/index.js';
+import { wrap } from '../../src/output/runbook.js';
 
 const NAMES = [
   'first-start',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseServerUrl } from '../../src/api/url.js';
-import { describeRecord } from '../../src/playbooks/handover/check.js';
-import { newRecord } from '../../src/playbooks/handover/record.js';
+import { describeRecord } from '../../src/handover/check.js';
+import { newRecord } from '../../src/handover/record.js';
 
 /**
  * The record is a file that travelled between people: its free text (operator, start
