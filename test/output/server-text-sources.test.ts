@@ -77,7 +77,7 @@ export function bareArguments(root = SRC): string[] {
 
 const ARGUMENT_ALLOWED: Array<[file: string, snippet: string, why: string]> = [
   ...ALLOWED,
-  ['config/render.ts', 'names(c.', 'names() renders the list through serverText'],
+  ['output/contexts.ts', 'names(c.', 'names() renders the list through serverText'],
 ];
 
 /** JSON for stdout goes through jsonText/writeJson (redacted, capped, no raw C1), never a bare JSON.stringify. */
