@@ -3,7 +3,7 @@ import { sessionFromEnv } from '../auth/env-session.js';
 import type { Context } from '../context.js';
 import { CliError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
-import { Secret } from '../secrets/secret.js';
+import type { Secret } from '../secrets/secret.js';
 import { openKeychainOrNull } from './open.js';
 import { decodeStoredSession, sessionAccount } from './session-store.js';
 import { targetFlags } from '../config/target-flags.js';
