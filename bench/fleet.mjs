@@ -74,7 +74,9 @@ try {
   const hashes = { normal: nodes.map((n) => readFileSync(join(n.dataDir, 'users.json'), 'utf8')), cheap: nodes.map(() => cheapUsersJson()) };
   for (let round = 0; round < runs + 1; round++) {
     for (const c of shuffle(cases)) {
-      nodes.forEach((n, i) => writeFileSync(join(n.dataDir, 'users.json'), hashes[c.hash][i], { mode: 0o600 }));
+      nodes.forEach((n, i) => {
+        writeFileSync(join(n.dataDir, 'users.json'), hashes[c.hash][i], { mode: 0o600 });
+      });
       await relockAll(); // the restart also re-reads users.json
       loginMs = 0;
       const t = await pikactl(c.name, c.n);

@@ -61,7 +61,7 @@ try {
   }
   const rssRuns = Math.max(5, Math.round(runs / 4));
   const rss = cases.map(() => []);
-  for (let round = 0; round < rssRuns; round++) cases.forEach((c, i) => rss[i].push(peakRssKb(c.argv)));
+  for (let round = 0; round < rssRuns; round++) for (const [i, c] of cases.entries()) rss[i].push(peakRssKb(c.argv));
 
   const rows = cases.map((c, i) => ({ name: c.name, median_ms: median(times[i]), p90_ms: quantile(times[i], 0.9), rss_kb: median(rss[i]), aim: c.aim }));
   rows.forEach((r, i) => {

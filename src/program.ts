@@ -21,7 +21,7 @@ export interface BuildOptions {
 }
 
 /** Builds the command tree. Used by run(), the help tests and the man/completion generator. */
-export async function buildProgram(ctx: Deps, app: App, opts: BuildOptions = {}): Promise<Command> {
+export async function buildProgram(_ctx: Deps, app: App, opts: BuildOptions = {}): Promise<Command> {
   const program = new Command('pikactl')
     .description(ROOT_DESCRIPTION)
     .version(VERSION, VERSION_OPTION.flags, VERSION_OPTION.description)
@@ -46,7 +46,7 @@ export async function buildProgram(ctx: Deps, app: App, opts: BuildOptions = {})
   }
   const scan = opts.argv ? scanArgv(program, opts.argv) : undefined;
   const word = scan?.word;
-  const whole = !scan || !scan.sure || (word !== undefined && NEEDS_WHOLE_TREE.has(word));
+  const whole = !scan?.sure || (word !== undefined && NEEDS_WHOLE_TREE.has(word));
   const modules = await Promise.all(COMMANDS.map((e) => (whole || (word !== undefined && (e.names as string[]).includes(word)) ? e.load() : undefined)));
   COMMANDS.forEach((entry, i) => {
     const register = modules[i];

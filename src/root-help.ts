@@ -47,7 +47,8 @@ export const ROOT_OPTIONS: readonly RootOption[] = [
 
 export const ROOT_HELP_AFTER = `
 Secrets are never taken on the command line. Use a secret source:
-  prompt, -, file:PATH, env:NAME, keychain[:NAME], cmd:COMMAND   (see: pikactl help secrets)
+  prompt, -, file:PATH, env:NAME, keychain[:NAME], cmd:COMMAND
+  (see: pikactl help secrets)
 
 --server URL takes the TLS trust, timeout and proxy of the context listing it.
 HTTPS_PROXY, HTTP_PROXY and NO_PROXY work as in curl; loopback is never proxied.

@@ -78,7 +78,7 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
       body = JSON.stringify(Object.fromEntries(Object.entries(o.body).map(([k, v]) => [k, v instanceof Secret ? v.reveal() : v])));
     }
     const secrets = [...(o.secrets ?? []), ...(session ? [session] : [])];
-    let res;
+    let res: Awaited<ReturnType<HttpSend>>;
     // undici's transport says when the request went out; with an injected fetch it stays unknown.
     let sent: boolean | undefined = opts.fetch ? undefined : false;
     try {

@@ -93,7 +93,6 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string)
       return mk(`the connection to ${s} dropped before an answer came`, 'unreachable', `Retry, or check the server: pikactl status ${targetFlags(server)}`);
     case 'cancelled':
       return mk('cancelled', 'cancelled');
-    case 'unexpected':
     default:
       return mk(`unexpected answer from ${s}: ${serverText(err.message)}`, 'error');
   }

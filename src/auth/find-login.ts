@@ -3,7 +3,7 @@ import { sessionFromEnv } from './env-session.js';
 import type { Deps } from '../deps.js';
 import { CliError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
-import { Secret } from '../secrets/secret.js';
+import type { Secret } from '../secrets/secret.js';
 import { openKeychainOrNull } from '../keychain/open.js';
 import { decodeStoredLogin, sessionAccount } from '../keychain/login-store.js';
 import { targetFlags } from '../output/target-flags.js';

@@ -25,7 +25,7 @@ export interface Inspection {
 }
 
 export async function readHeader(path: string): Promise<{ header: BackupHeader; size: number }> {
-  let fh;
+  let fh: Awaited<ReturnType<typeof open>>;
   try {
     fh = await open(path, 'r');
   } catch (err) {

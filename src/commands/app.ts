@@ -15,6 +15,7 @@ export interface App {
    * (`Type "saved"`) checks its answer against them, to wipe a key pasted there off the screen.
    */
   readonly secretsRead: Secret[];
+  // biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing exits 0 (Promise<void> must fit)
   action<O>(cmd: Command, handler: (opts: O, globals: GlobalOptions, args: string[]) => Promise<number | void>): void;
 }
 

@@ -14,7 +14,8 @@ export function registerCompletion(program: Command, app: App): void {
       `
 Install:
   bash  add to ~/.bashrc:  source <(pikactl completion bash)
-  zsh   pikactl completion zsh > ~/.zfunc/_pikactl   (with fpath+=(~/.zfunc) before compinit in ~/.zshrc)
+  zsh   pikactl completion zsh > ~/.zfunc/_pikactl
+        (with fpath+=(~/.zfunc) before compinit in ~/.zshrc)
   fish  pikactl completion fish > ~/.config/fish/completions/pikactl.fish
 The npm package also ships these files in its completions/ directory.`,
     );

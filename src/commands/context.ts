@@ -32,7 +32,7 @@ export function registerContext(program: Command, app: App): void {
   const context = program
     .command('context')
     .description(summary('context'))
-    .addHelpText('after', '\nContexts live in $XDG_CONFIG_HOME/pikactl/config.json (mode 0600). They never hold a secret.\nSelect one with --context NAME or PIKACTL_CONTEXT; flags and env vars override its values.');
+    .addHelpText('after', '\nContexts live in $XDG_CONFIG_HOME/pikactl/config.json (mode 0600). They never\nhold a secret. Select one with --context NAME or PIKACTL_CONTEXT; flags and env\nvars override its values.');
 
   // `--server`, `--cacert`, `--pin`, `--user`, `--timeout`, `--insecure` and `--allow-http`
   // are global options. The program does not use positional options, so commander hands
@@ -43,7 +43,7 @@ export function registerContext(program: Command, app: App): void {
   const add = context
     .command('add')
     .argument('<name>', 'context name (letters, digits, . _ : -)')
-    .usage('NAME --server URL [--server URL...] [--cacert FILE | --pin SHA256] [--user NAME] [--key-from SPEC] [--timeout D] [--proxy URL] [--use]')
+    .usage('NAME --server URL [--server URL...] [options]')
     .description('save a context: one or more replica URLs and how to trust and log in to them')
     .addOption(new Option('--key-from <spec>', 'default key source for unlock: a secret SOURCE such as keychain or file:PATH (never the key)'))
     .addOption(new Option('--use', 'make it the current context'))
@@ -51,18 +51,21 @@ export function registerContext(program: Command, app: App): void {
     .addHelpText(
       'after',
       `
-Also stores these global flags when given on the command line (env vars are not saved):
+Also stores these global flags when given on the command line (env vars are not
+saved):
   -s, --server <url>      a replica URL; repeat for several (required)
-  --cacert <file>         PEM certificate or CA to trust (stored as an absolute path)
-  --pin <sha256>          certificate fingerprint to require (see: pikactl trust)
+  --cacert <file>         PEM certificate or CA to trust (stored absolute)
+  --pin <sha256>          certificate fingerprint to require (pikactl trust)
   -u, --user <name>       login user
   --timeout <duration>    per-request timeout, e.g. 30s
   --proxy <url>           HTTP(S) proxy for these servers (no credentials here)
   --insecure, --allow-http
 
 Examples:
-  pikactl context add prod --server https://pika-0:8080 --server https://pika-1:8080 --key-from keychain --use
-  pikactl trust --context prod      # pin the self-signed certificate instead of --insecure`,
+  pikactl context add prod --server https://pika-0:8080 \\
+    --server https://pika-1:8080 --key-from keychain --use
+  # pin the self-signed certificate instead of --insecure:
+  pikactl trust --context prod`,
     );
   app.action<{ keyFrom?: string; use?: boolean; force?: boolean }>(add, async (opts, g, args) => {
     const name = checkContextName(args[0]);

@@ -62,10 +62,12 @@ export function registerHandover(program: Command, app: App): void {
     .addHelpText(
       'after',
       `
-The runbook's three steps, for two people on two machines. A handover record (JSON, plus a
-Markdown checklist beside it) carries who, when and which steps are done, and never a key:
+The runbook's three steps, for two people on two machines. A handover record
+(JSON, plus a Markdown checklist beside it) carries who, when and which steps
+are done, and never a key:
 the key itself travels through your organisation's credential-transfer process.
-Each step refuses to run out of order (exit 2) and names the command that comes next.
+Each step refuses to run out of order (exit 2) and names the command that comes
+next.
 
   outgoing:  pikactl handover start --new-key-from SPEC --confirm-saved
   incoming:  pikactl handover accept --record handover-HOST-DATE.json --wait 30m

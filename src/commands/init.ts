@@ -38,17 +38,19 @@ export function registerInit(program: Command, app: App): void {
     .addHelpText(
       'after',
       `
-The server re-seals its sensitive settings under the new key and stays unlocked; every
-later restart needs the key.
+The server re-seals its sensitive settings under the new key and stays unlocked;
+every later restart needs the key.
 
---save-to-keychain writes the key to the keychain entry "server-key-pending:<server>" BEFORE
-it is sent (so no crash can lose it) and renames it to "server-key:<server>" once the server
-confirmed it; \`pikactl unlock\` then finds it. The keychain is not a backup: keep the key in
+--save-to-keychain writes the key to the keychain entry
+"server-key-pending:<server>" BEFORE it is sent (so no crash can lose it) and
+renames it to "server-key:<server>" once the server confirmed it;
+\`pikactl unlock\` then finds it. The keychain is not a backup: keep the key in
 your password manager too.
-Exit codes: 0 done, 1 already initialized or keychain unusable (--save-to-keychain),
-2 input needed, 4 not logged in / not permitted, 7 unreachable (nothing sent),
-8 may have been applied (no answer, a garbled one, or interrupted after sending;
-the pending entry is kept; \`pikactl status --server URL\` finds out).
+Exit codes: 0 done, 1 already initialized or keychain unusable
+(--save-to-keychain), 2 input needed, 4 not logged in / not permitted,
+7 unreachable (nothing sent), 8 may have been applied (no answer, a garbled one,
+or interrupted after sending; the pending entry is kept;
+\`pikactl status --server URL\` finds out).
 
 Examples:
   pikactl init --server https://pika.example:8080

@@ -6,14 +6,17 @@ import { confirmAction } from './shared/confirm.js';
 import type { SetOptions } from './keychain-set.js';
 import { CliError, ExitCode } from '../errors.js';
 import { writeJson } from '../output/json.js';
+import { wrap } from '../output/runbook.js';
 import { KEYCHAIN_ACCOUNT_DOCS, KEYCHAIN_KINDS, type KeychainKind } from '../keychain/accounts.js';
 
 const NAMING = `
-Entries live under service "pikactl"; the account names what they hold and for which server
-(the server URL as pikactl normalises it, base path included):
-${KEYCHAIN_ACCOUNT_DOCS.map((d) => `  ${d.account.padEnd(30)} ${d.holds}`).join('\n')}
-On Linux: secret-tool search --all service pikactl. macOS: Keychain Access, search "pikactl".
-Values are never printed. With no usable keychain pikactl fails; it never writes a plaintext file.`;
+Entries live under service "pikactl"; the account names what they hold and for
+which server (the server URL as pikactl normalises it, base path included):
+${KEYCHAIN_ACCOUNT_DOCS.map((d) => wrap(d.holds, `  ${d.account.padEnd(30)} `, ' '.repeat(33), 80)).join('\n')}
+On Linux: secret-tool search --all service pikactl. macOS: Keychain Access,
+search "pikactl".
+Values are never printed. With no usable keychain pikactl fails; it never writes
+a plaintext file.`;
 
 interface DeleteOptions {
   kind?: KeychainKind;
@@ -37,18 +40,20 @@ export function registerKeychain(program: Command, app: App): void {
     .addHelpText(
       'after',
       `
-The key is tested with an unlock: on an unlocked server that changes nothing, on a locked
-server it unlocks it. A key the server rejects is not stored (exit 5), nor is one it cannot
-test: unreachable (exit 7) or settings unreadable (exit 8); --no-verify stores it untested.
+The key is tested with an unlock: on an unlocked server that changes nothing, on
+a locked server it unlocks it. A key the server rejects is not stored (exit 5),
+nor is one it cannot test: unreachable (exit 7) or settings unreadable (exit 8);
+--no-verify stores it untested.
 When encryption is off there is nothing to test against: stored with a warning.
-An existing entry is replaced only after you confirm (default No; --yes without a terminal);
-the server key it held is kept as server-key-previous.
+An existing entry is replaced only after you confirm (default No; --yes without
+a terminal); the server key it held is kept as server-key-previous.
 After this, \`pikactl unlock\` and \`pikactl rotate\` use the entry without asking.
 
 Examples:
   pikactl keychain set --server https://pika.example:8080
   pikactl keychain set --key-from cmd:"op read op://ops/pika/key"
-  pikactl keychain set --name pika-admin-password --no-verify   # then: --password-from keychain:pika-admin-password`,
+  # then: --password-from keychain:pika-admin-password
+  pikactl keychain set --name pika-admin-password --no-verify`,
     );
   app.action<SetOptions>(set, async (opts, g) => (await import('./keychain-set.js')).runSet(app, g, opts));
 
@@ -82,19 +87,20 @@ Examples:
     .addHelpText(
       'after',
       `
-The keychain may hold the only copy of a key: keep it in your password manager first.
+The keychain may hold the only copy of a key: keep it in your password manager
+first.
 To end a login session, prefer \`pikactl logout\` (it also ends it on the server).
 
 Examples:
   pikactl keychain delete --kind server-key-previous
-  pikactl keychain delete --name "server-key:https://old-pika.example:8080" --yes`,
+  pikactl keychain delete --name "server-key:https://old-pika.example" --yes`,
     );
   app.action<DeleteOptions>(del, (opts, g) => runDelete(app, g, opts));
 
   const test = keychain
     .command('test')
     .description('check that a keychain is usable here: names the backend and stores, reads and deletes a test entry')
-    .addHelpText('after', '\nExit codes: 0 usable, 1 not usable (the message says why and what to use instead).');
+    .addHelpText('after', '\nExit codes: 0 usable, 1 not usable (the message says why and what to use\ninstead).');
   app.action(test, async (_opts, g) => {
     const { ctx } = app;
     const { roundTrip, explainUnavailable } = await import('../keychain/entries.js');

@@ -26,17 +26,20 @@ export function registerLock(program: Command, app: App): void {
     .addHelpText(
       'after',
       `
-Already locked is success. Every user of the server is cut off until \`pikactl unlock\`.
-Several --server flags (or a context with several servers) lock every replica, after one
-confirmation; each node's own key/status is read again afterwards. In a Pika cluster the
-lock runs on the leader: a follower stays unlocked until it restarts, and is reported so.
-Exit codes: 0 locked, 4 not logged in / not permitted, 6 not initialized, 7 unreachable,
-8 some nodes locked and some not, or the lock may have been applied.
+Already locked is success. Every user of the server is cut off until
+\`pikactl unlock\`.
+Several --server flags (or a context with several servers) lock every replica,
+after one confirmation; each node's own key/status is read again afterwards. In
+a Pika cluster the lock runs on the leader: a follower stays unlocked until it
+restarts, and is reported so.
+Exit codes: 0 locked, 4 not logged in / not permitted, 6 not initialized,
+7 unreachable, 8 some nodes locked and some not, or the lock may have been
+applied.
 
 Examples:
   pikactl lock --server https://pika.example:8080
   pikactl lock --yes --json
-  pikactl lock --yes --context prod                                     # every replica`,
+  pikactl lock --yes --context prod               # every replica`,
     );
   app.action<LockOptions>(cmd, async (opts, g) => {
     const inv = await openInvocation(app, g);

@@ -26,16 +26,19 @@ export function registerLogin(program: Command, app: App): void {
     .addHelpText(
       'after',
       `
-Uses the global login flags: -u/--user NAME, --password-from SPEC, --totp-from SPEC (asked on a
-terminal when the account has 2FA) and --strategy NAME. The session cookie goes to the keychain
-entry "session:<server>" and never to a file. Prints who is logged in and whether the user holds
-settings.manage (needed by init, unlock, lock and rotate).
+Uses the global login flags: -u/--user NAME, --password-from SPEC, --totp-from
+SPEC (asked on a terminal when the account has 2FA) and --strategy NAME. The
+session cookie goes to the keychain entry "session:<server>" and never to a
+file. Prints who is logged in and whether the user holds settings.manage (needed
+by init, unlock, lock and rotate).
 ${SOURCES}
-A stored session the server no longer accepts (307) is removed. On a terminal, a command that
-meets it offers to log in again as the same user; the new session replaces the stored one.
+A stored session the server no longer accepts (307) is removed. On a terminal,
+a command that meets it offers to log in again as the same user; the new
+session replaces the stored one.
 
-Without a usable keychain, login fails (exit 1). In CI, use ${GLOBAL_ENV.session}, or let each command
-log in inline with --user NAME --password-from SPEC (it logs out again when done).
+Without a usable keychain, login fails (exit 1). In CI, use ${GLOBAL_ENV.session},
+or let each command log in inline with --user NAME --password-from SPEC (it logs
+out again when done).
 Exit codes: 0 logged in, 1 no keychain, 4 bad credentials, 7 unreachable.
 
 Examples:
@@ -93,7 +96,7 @@ Examples:
   const logout = program
     .command('logout')
     .description(summary('logout'))
-    .addHelpText('after', '\nThe keychain entry is deleted even when the server cannot be reached (you are told so).\nExample:\n  pikactl logout --server https://pika.example:8080');
+    .addHelpText('after', '\nThe keychain entry is deleted even when the server cannot be reached (you are\ntold so).\nExample:\n  pikactl logout --server https://pika.example:8080');
   app.action(logout, async (_opts, g) => {
     const { ctx } = app;
     const [{ requireKeychain }, { sessionAccount, decodeStoredLogin }, { ApiError }] = await Promise.all([
@@ -145,9 +148,10 @@ Examples:
     .addHelpText(
       'after',
       `
-Looks at the session other commands would use without logging in: ${GLOBAL_ENV.session}, else the
-one stored by \`pikactl login\`.
-Exit codes: 0 logged in (whatever the capabilities), 4 not logged in or the session is no longer valid.`,
+Looks at the session other commands would use without logging in:
+${GLOBAL_ENV.session}, else the one stored by \`pikactl login\`.
+Exit codes: 0 logged in (whatever the capabilities), 4 not logged in or the
+session is no longer valid.`,
     );
   app.action(whoami, async (_opts, g) => {
     const { ctx } = app;

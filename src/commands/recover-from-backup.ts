@@ -93,7 +93,7 @@ async function recoverFromBackup(app: App, g: GlobalOptions, opts: RecoverFromBa
     const resume = [`pikactl ${PLAYBOOK} ${targetFlags(t.server)} --backup ${specArg(path)}`, ...(['backupKeyFrom', 'newKeyFrom', 'decryptWith'] as const).flatMap((k) => (opts[k] ? [`--${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)} ${specArg(opts[k]!)}`] : []))].join(' ');
     // An unfinished run for this server and this very file is continued; another file's is closed.
     const found = plan ? null : await journalMod.findUnfinishedJournal(ctx, PLAYBOOK, t.server.id);
-    const records = found && found.records.some((r) => r.state === 'decided' && r.note === tie) ? found.records : undefined;
+    const records = found?.records.some((r) => r.state === 'decided' && r.note === tie) ? found.records : undefined;
     const last = (step: string) => [...(records ?? [])].reverse().find((r) => r.step === step);
     const restoredBefore = ['done', 'started', 'skipped'].includes(last('restore')?.state ?? '') || (last('restore')?.state === 'failed' && /may have been applied/.test(last('restore')!.note));
     const rot = last('rotate');

@@ -59,24 +59,30 @@ export function registerRecoverRotation(program: Command, app: App): void {
     .addHelpText(
       'after',
       `
-pikactl reads key/status and the settings, sends each key you hold at most once (a wrong key
-changes nothing but counts toward the unlock rate limit), decides, and carries the plan out:
-each step is re-checked against the live server, confirmed (severe ones by typing the host
-name), verified, and recorded in a journal that holds no secret. An interrupted run resumes
-where it stopped. Holding only one of the two keys is fine: pikactl works with what you have.
+pikactl reads key/status and the settings, sends each key you hold at most once
+(a wrong key changes nothing but counts toward the unlock rate limit), decides,
+and carries the plan out:
+each step is re-checked against the live server, confirmed (severe ones by
+typing the host name), verified, and recorded in a journal that holds no secret.
+An interrupted run resumes where it stopped. Holding only one of the two keys is
+fine: pikactl works with what you have.
 
-A key typed at the prompt is asked twice. When the server's verifier refuses the keys you
-gave, pikactl says so first (check for a typo, or name the keychain entries) before any
-restore step; instructions are checked against key/status right before they are printed.
+A key typed at the prompt is asked twice. When the server's verifier refuses the
+keys you gave, pikactl says so first (check for a typo, or name the keychain
+entries) before any restore step; instructions are checked against key/status
+right before they are printed.
 
-Exit codes: 0 consistent and unlocked on a key you hold, 2 input needed, 4 not logged in,
-5 the keys you gave do not open the server, 6 not initialized, 7 unreachable, 8 ends at
-the restore step (instructions printed), 9 rate limited, 130 cancelled.
+Exit codes: 0 consistent and unlocked on a key you hold, 2 input needed, 4 not
+logged in, 5 the keys you gave do not open the server, 6 not initialized,
+7 unreachable, 8 ends at the restore step (instructions printed), 9 rate
+limited, 130 cancelled.
 
 Examples:
   pikactl recover-rotation --plan
-  pikactl recover-rotation --old-key-from keychain:server-key-previous --new-key-from env:NEW_KEY
-  pikactl sandbox --fault rotate-write   # rehearse: then pikactl rotate, then pikactl recover-rotation`,
+  pikactl recover-rotation --old-key-from keychain:server-key-previous \\
+    --new-key-from env:NEW_KEY
+  # rehearse: then pikactl rotate, then pikactl recover-rotation
+  pikactl sandbox --fault rotate-write`,
     );
   app.action<RecoverRotationOptions>(cmd, (opts, g) => recoverRotation(app, g, opts));
 }

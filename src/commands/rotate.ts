@@ -40,21 +40,25 @@ The next restart needs the NEW key. When the rotation may have been applied but
 was not confirmed (HTTP 5xx, a lost, late or garbled answer, an interrupt after
 sending, a failed check), pikactl exits 8 and names the command that repairs it:
 \`pikactl recover-rotation --server URL\`.
-Without --current-key-from (and no key_from in the context) the current key comes from the
-keychain entry "server-key:<server>" when there is one, else from a hidden prompt.
+Without --current-key-from (and no key_from in the context) the current key
+comes from the keychain entry "server-key:<server>" when there is one, else from
+a hidden prompt.
 
---save-to-keychain writes the new key to "server-key-pending:<server>" BEFORE it is sent, so
-no crash can lose it. Once the server confirmed and the key is verified, the old
-"server-key:<server>" entry moves to "server-key-previous:<server>" (kept until you delete
-it) and the new key becomes "server-key:<server>". If the outcome is unknown, the pending
-entry stays for \`pikactl recover-rotation\`.
-Exit codes: 0 rotated and verified, 1 keychain unusable (--save-to-keychain), 3 locked,
-5 current key wrong, 6 not initialized, 7 unreachable (nothing was sent),
-8 may have been applied (recover-rotation finds out).
+--save-to-keychain writes the new key to "server-key-pending:<server>" BEFORE it
+is sent, so no crash can lose it. Once the server confirmed and the key is
+verified, the old "server-key:<server>" entry moves to
+"server-key-previous:<server>" (kept until you delete it) and the new key
+becomes "server-key:<server>". If the outcome is unknown, the pending entry
+stays for \`pikactl recover-rotation\`.
+Exit codes: 0 rotated and verified, 1 keychain unusable (--save-to-keychain),
+3 locked, 5 current key wrong, 6 not initialized, 7 unreachable (nothing was
+sent), 8 may have been applied (recover-rotation finds out).
 
 Examples:
-  pikactl rotate --save-to-keychain                  # current key from the keychain, new key typed twice
-  pikactl rotate --current-key-from keychain --new-key-from cmd:"pass show pika/new-key" --confirm-saved`,
+  # current key from the keychain, new key typed twice:
+  pikactl rotate --save-to-keychain
+  pikactl rotate --current-key-from keychain \\
+    --new-key-from cmd:"pass show pika/new-key" --confirm-saved`,
     );
   app.action<RotateOptions>(cmd, async (opts, g) => {
     const { ctx } = app;

@@ -96,15 +96,17 @@ function wrap(text: string, width: number): string[] {
 }
 
 const HELP_AFTER = `
-The sandbox re-implements Pika's key-management API (key status, initialize, unlock,
-lock, rotate, login, the lock gate, rate limits) with real crypto and a data directory,
-so stopping it and starting it again on the same --data is a restart: it comes back
-locked and only the right key unlocks it. The key itself is never written to disk.
+The sandbox re-implements Pika's key-management API (key status, initialize,
+unlock, lock, rotate, login, the lock gate, rate limits) with real crypto and a
+data directory, so stopping it and starting it again on the same --data is a
+restart: it comes back locked and only the right key unlocks it. The key itself
+is never written to disk.
 
-Login user: the global --user (default admin). Its password comes from the global
---password-from (env:NAME or file:PATH; PIKA_USER and PIKA_PASSWORD_FROM count too);
-without it, a password stored in --data is kept, otherwise one is generated and
-printed once on stderr. The session cookie name is the global --cookie-name.
+Login user: the global --user (default admin). Its password comes from the
+global --password-from (env:NAME or file:PATH; PIKA_USER and PIKA_PASSWORD_FROM
+count too); without it, a password stored in --data is kept, otherwise one is
+generated and printed once on stderr. The session cookie name is the global
+--cookie-name.
 Sessions live in memory: a restart logs everyone out.
 
 Faults (one-shot; each fires on the next rotation or init that reaches it):
@@ -112,9 +114,11 @@ ${FAULT_NAMES.map((f) => `  ${f.padEnd(15)} ${wrap(FAULTS[f], 60).join(`\n${' '.
 
 Examples:
   pikactl sandbox --port 0
-  PIKA_PASSWORD_FROM=env:SBX_PW pikactl sandbox --data ./rehearsal --fault rotate-write
+  PIKA_PASSWORD_FROM=env:SBX_PW pikactl sandbox --data ./rehearsal \\
+    --fault rotate-write
   pikactl sandbox --tls-self-signed --base-path /pika
-  pikactl sandbox --cluster 3 --port 0     # leader + 2 followers; an unlock sent to a follower unlocks the leader
+  # a leader and 2 followers; an unlock sent to a follower unlocks the leader:
+  pikactl sandbox --cluster 3 --port 0
   pikactl sandbox --kube 3 --kubeconfig-out kc.yaml  # a StatefulSet of 3 pods
   KUBECONFIG=kc.yaml kubectl get pods -n pika
 

@@ -35,10 +35,11 @@ up, the exit code is that of the last state seen (3 if still locked, 7 if still
 unreachable) and stderr says what was seen ("the gateway answered 502 38
 times"). Without a terminal, a line on stderr every 15 s shows the wait goes on.
 
-Several --server flags (or a context with several servers): one row per node, all asked at
-once; --wait waits for every node (through restarts and refused connections). Exit 0 when
-every node is fine, 8 when some are, else the worst single code. Each node answers for
-itself (key/status is served locally even by a follower in a Pika cluster).
+Several --server flags (or a context with several servers): one row per node,
+all asked at once; --wait waits for every node (through restarts and refused
+connections). Exit 0 when every node is fine, 8 when some are, else the worst
+single code. Each node answers for itself (key/status is served locally even by
+a follower in a Pika cluster).
 
 Examples:
   pikactl status --server https://pika.example:8080

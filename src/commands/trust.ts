@@ -40,20 +40,22 @@ export function registerTrust(program: Command, app: App): void {
     .addHelpText(
       'after',
       `
-The server comes from --server or the context (--context NAME, else the current one).
-The pin goes into --context NAME, else a context that lists the server, else a new
-context named after the host (made current if there is none).
+The server comes from --server or the context (--context NAME, else the current
+one).
+The pin goes into --context NAME, else a context that lists the server, else a
+new context named after the host (made current if there is none).
 
-Compare the fingerprint with the server's own before confirming: the TLS page in Pika's
-web UI settings (GET /api/v1/tls/status), or on the server host:
+Compare the fingerprint with the server's own before confirming: the TLS page in
+Pika's web UI settings (GET /api/v1/tls/status), or on the server host:
   openssl x509 -noout -fingerprint -sha256 -in <storage>/tls/server.crt
 
-Once pinned, a server presenting any other certificate is refused (exit 7, naming both
-fingerprints). After a deliberate certificate change, run pikactl trust again.
+Once pinned, a server presenting any other certificate is refused (exit 7,
+naming both fingerprints). After a deliberate certificate change, run pikactl
+trust again.
 
 Examples:
   pikactl trust --server https://pika.example:8080
-  pikactl trust --context prod --expect-fingerprint AB:CD:...   # non-interactive`,
+  pikactl trust --context prod --expect-fingerprint AB:CD:...  # no prompt`,
     );
   app.action<TrustOptions>(cmd, (opts, g) => runTrust(app, opts, g));
 }

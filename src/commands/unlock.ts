@@ -34,19 +34,23 @@ export function registerUnlock(program: Command, app: App): void {
       'after',
       `
 Already unlocked is success (exit 0) and needs neither key nor login.
-Without --key-from (and no key_from in the context) the key comes from the keychain entry
-"server-key:<server>" when there is one (see \`pikactl keychain set\`), else from a hidden
-prompt. A stored key the server rejects is named and not tried again (exit 5).
-The login uses PIKA_SESSION, else the session of \`pikactl login\`, else --user/--password-from.
-Exit codes: 0 unlocked, 4 not logged in / not permitted, 5 wrong key, 6 not initialized,
-7 unreachable (also: a gateway in front of Pika answered 5xx/429, or --wait ran
-out; stderr says what was seen), 8 some nodes unlocked and some not (or the
-unlock may have been applied: no answer), 9 rate limited. --wait bounds the
-whole command: each request's timeout is capped by what is left of it.
+Without --key-from (and no key_from in the context) the key comes from the
+keychain entry "server-key:<server>" when there is one (see
+\`pikactl keychain set\`), else from a hidden prompt. A stored key the server
+rejects is named and not tried again (exit 5).
+The login uses PIKA_SESSION, else the session of \`pikactl login\`, else
+--user/--password-from.
+Exit codes: 0 unlocked, 4 not logged in / not permitted, 5 wrong key, 6 not
+initialized, 7 unreachable (also: a gateway in front of Pika answered 5xx/429,
+or --wait ran out; stderr says what was seen), 8 some nodes unlocked and some
+not (or the unlock may have been applied: no answer), 9 rate limited. --wait
+bounds the whole command: each request's timeout is capped by what is left of
+it.
 
 Examples:
-  pikactl unlock --server https://pika.example:8080                     # key from the keychain, or asked
-  PIKA_SESSION=... pikactl unlock --key-from env:PIKA_KEY --wait 5m      # CI after a restart`,
+  pikactl unlock --server https://pika.example:8080   # key: keychain, or asked
+  # CI after a restart:
+  PIKA_SESSION=... pikactl unlock --key-from env:PIKA_KEY --wait 5m`,
     );
   app.action<UnlockOptions>(cmd, async (opts, g) => {
     const waitMs = opts.wait === undefined ? undefined : parseDuration(opts.wait, '--wait');

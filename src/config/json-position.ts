@@ -118,10 +118,10 @@ export function firstErrorOffset(text: string): number {
           i++;
           continue;
         }
-        return expect(close);
+        return void expect(close);
       }
     }
-    if (c === '"') return str();
+    if (c === '"') return void str();
     for (const lit of ['true', 'false', 'null']) {
       if (c === lit[0]) {
         for (let k = 0; k < lit.length; k++, i++) if (text[i] !== lit[k]) throw new Stop(Math.min(i, n));
@@ -149,7 +149,7 @@ export function firstErrorOffset(text: string): number {
   try {
     value();
     ws();
-    return i < n ? i : n;
+    return Math.min(i, n);
   } catch (e) {
     if (e instanceof Stop) return e.at;
     throw e;

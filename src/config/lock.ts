@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, type Stats } from 'node:fs';
 import { CliError, cancelled } from '../errors.js';
 import { formatDuration } from '../util/duration.js';
+import { ownPid } from '../io/os.js';
 
 /** How long a writer waits for another pikactl's lock before giving up. */
 export const LOCK_TIMEOUT_MS = 10_000;
@@ -60,7 +61,7 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
   }
   try {
     // For a human who finds the file: who holds it. Best effort.
-    await handle.writeFile(`${process.pid}\n`).catch(() => {});
+    await handle.writeFile(`${ownPid()}\n`).catch(() => {});
     return await fn();
   } finally {
     await handle.close().catch(() => {});
@@ -74,7 +75,7 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
  * fresh lock in between, that one is put back. True when the caller should retry at once.
  */
 async function breakIfStale(lockPath: string, staleMs: number): Promise<boolean> {
-  let st;
+  let st: Stats;
   try {
     st = await fs.stat(lockPath);
   } catch {

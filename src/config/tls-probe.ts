@@ -94,7 +94,7 @@ function handshake(server: ServerUrl, port: number, opts: ProbeOptions, through?
     socket.once('secureConnect', () => {
       try {
         const peer = socket!.getPeerCertificate(true);
-        if (!peer || !peer.raw) throw new Error('the server presented no certificate');
+        if (!peer?.raw) throw new Error('the server presented no certificate');
         // Chain result from OpenSSL plus the host-name check, done here explicitly: that is what a verifying client would do.
         const chainError = socket!.authorizationError ? String(socket!.authorizationError) : undefined;
         const nameError = chainError ? undefined : checkServerIdentity(host, peer as PeerCertificate);

@@ -72,7 +72,7 @@ export async function roundTrip(keychain: Keychain): Promise<{ account: string }
   };
   await step('storing a test entry', () => keychain.set(account, value));
   const back = await step('reading the test entry back', () => keychain.get(account));
-  if (!back || !back.equals(value)) throw failed(`the test entry "${account}" read back ${back ? 'a different value' : 'nothing'}`, leftover(account));
+  if (!back?.equals(value)) throw failed(`the test entry "${account}" read back ${back ? 'a different value' : 'nothing'}`, leftover(account));
   const deleted = await step('deleting the test entry', () => keychain.delete(account));
   const gone = (await step('reading the deleted test entry', () => keychain.get(account))) === null;
   if (!deleted || !gone) throw failed(`the test entry "${account}" could not be deleted`, leftover(account));

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { cancelled } from '../errors.js';
 import type { Env } from '../deps.js';
 import { formatDuration } from '../util/duration.js';
+import { nodeBinary } from '../io/os.js';
 
 /** The keychain did not answer in time; the helper process was killed. */
 export class KeychainTimeout extends Error {}
@@ -120,7 +121,7 @@ export function keyringProcess(opts: { env: Env; signal?: AbortSignal; backend: 
 
   const start = (): ChildProcess => {
     const modulePath = createRequire(import.meta.url).resolve('@napi-rs/keyring');
-    const c = spawn(process.execPath, ['-e', HELPER, modulePath], {
+    const c = spawn(nodeBinary(), ['-e', HELPER, modulePath], {
       env: opts.env as NodeJS.ProcessEnv,
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
       windowsHide: true,

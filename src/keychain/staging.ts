@@ -52,7 +52,7 @@ export class KeyStaging {
     const pending = await this.keychain.get(this.pending);
     if (!pending) return;
     const live = await this.keychain.get(this.live);
-    if (live && live.equals(pending)) return; // a completed promotion that crashed before step 5
+    if (live?.equals(pending)) return; // a completed promotion that crashed before step 5
     throw new CliError(`the keychain holds a pending key for ${this.server.id} ("${this.pending}") from an earlier init or rotate that did not finish`, {
       code: 'needs_recovery',
       hint:

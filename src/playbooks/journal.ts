@@ -145,7 +145,7 @@ function journalAt(path: string, id: string, opts: JournalOptions): Journal {
 
 /** True when the file exists and its last byte is not a newline (a crash tore the last line). */
 async function endsTorn(path: string): Promise<boolean> {
-  let fh;
+  let fh: Awaited<ReturnType<typeof open>>;
   try {
     fh = await open(path, 'r');
   } catch (err) {

@@ -46,7 +46,7 @@ async function fromKeychain(kc: Keychain, server: ServerUrl): Promise<Partial<Re
   const get = (kind: KeychainKind) => kc.get(keychainAccount(kind, server));
   const [live, pending, previous] = await Promise.all([get('server-key'), get('server-key-pending'), get('server-key-previous')]);
   // pending == live: a promotion that crashed before it deleted pending (see keychain/staging.ts): the rotation confirmed.
-  if (pending && !(live && live.equals(pending))) return { new: pending, old: live ?? previous ?? undefined };
+  if (pending && !live?.equals(pending)) return { new: pending, old: live ?? previous ?? undefined };
   if (previous) return { old: previous, new: live ?? undefined };
   return live ? { old: live } : {};
 }
@@ -72,7 +72,7 @@ export async function resolveRecoveryKeys(ctx: Deps, server: ServerUrl, specs: K
       if (out.held[k] || !s) continue;
       // The same value for both roles says nothing about which key is which.
       const other = out.keys[k === 'old' ? 'new' : 'old'];
-      if (other && other.equals(s)) continue;
+      if (other?.equals(s)) continue;
       out.held[k] = true;
       out.sources[k] = s.source;
       if (!opts.planOnly) out.keys[k] = s;

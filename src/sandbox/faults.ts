@@ -31,7 +31,7 @@ export type AnswerFault = 'answer' | 'drop' | 'delay' | 'garble';
 export const GARBLED_PAGE = '<!doctype html>\n<html><head><title>Pika</title></head><body><div id="app"></div></body></html>\n';
 
 export function isFaultName(name: string): name is FaultName {
-  return Object.prototype.hasOwnProperty.call(FAULTS, name);
+  return Object.hasOwn(FAULTS, name);
 }
 
 /** The armed faults of one server. Each fires once, at the point the rotation reaches it. */

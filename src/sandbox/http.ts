@@ -123,7 +123,7 @@ export interface CookieSpec {
 /** Serialises like Go's http.Cookie: MaxAge < 0 becomes "Max-Age=0" (delete). */
 export function setCookie(c: CookieSpec): string {
   const parts = [`${c.name}=${c.value}`, 'Path=/'];
-  if (c.maxAge !== undefined && c.maxAge !== 0) parts.push(`Max-Age=${c.maxAge < 0 ? 0 : c.maxAge}`);
+  if (c.maxAge !== undefined && c.maxAge !== 0) parts.push(`Max-Age=${Math.max(0, c.maxAge)}`);
   if (c.httpOnly) parts.push('HttpOnly');
   if (c.secure) parts.push('Secure');
   parts.push('SameSite=Lax');

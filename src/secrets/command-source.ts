@@ -5,6 +5,7 @@ import type { Env } from '../deps.js';
 import { CliError, cancelled } from '../errors.js';
 import { formatDuration } from '../util/duration.js';
 import { MAX_SECRET_BYTES, decodeSecret } from './file-source.js';
+import { killGroup } from '../io/os.js';
 
 /** Long enough to unlock a password manager by hand (op signin, a YubiKey touch), short enough not to hang CI forever. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 2 * 60_000;
@@ -94,7 +95,7 @@ export function runSecretCommand(opts: SecretCommandOptions): Promise<string> {
       const pid = child.pid;
       const send = (sig: NodeJS.Signals) => {
         try {
-          if (ownGroup && pid !== undefined) process.kill(-pid, sig);
+          if (ownGroup && pid !== undefined) killGroup(pid, sig);
           else child.kill(sig);
         } catch {
           // already gone

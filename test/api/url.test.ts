@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseServerUrl } from '../../src/api/url.js';
-import { CliError } from '../../src/errors.js';
+import type { CliError } from '../../src/errors.js';
 import { runCli } from '../support/context.js';
 
 function refusal(text: string): CliError {

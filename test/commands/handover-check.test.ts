@@ -18,7 +18,7 @@ const BOB = { username: 'bob', password: 'bob-password-for-tests', superadmin: t
 /** A loopback server that only counts what reaches it: where a tampered record points. */
 async function decoy(): Promise<{ url: string; hits: () => number }> {
   let hits = 0;
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer((_req, res) => {
     hits++;
     res.writeHead(500).end();
   });

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MemoryKeychain } from '../support/context.js';
 import { TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
@@ -34,7 +34,7 @@ export function recordingFetch(kc: MemoryKeychain, sb: TestSandbox): { fetch: ty
 
 /** Every file below dir with its content (to prove a secret was written nowhere). */
 export function filesUnder(dir: string): Array<{ path: string; text: string }> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = readdirSync(dir, { recursive: true, withFileTypes: true });
   } catch {

@@ -39,7 +39,7 @@ function files(dir: string): string[] {
   });
 }
 
-export function unsafeLines(root = SRC): string[] {
+function unsafeLines(root = SRC): string[] {
   const hits: string[] = [];
   for (const file of files(root)) {
     const rel = relative(root, file);
@@ -62,7 +62,7 @@ const ARGUMENT =
   /(?:(?<!\b(?:if|while)\s?)\(|,|\[)\s*(?:\w+\.)*(?:requestId|request_id|location|leaderAddr|leader_addr|verifyError|subject|issuer|dnsNames|ipAddresses|(?:info|me|r|report)\.(?:name|version|user))\s*[,)\]]/;
 
 /** Lines with a server field as a bare argument, where the callee is not a renderer of its own. */
-export function bareArguments(root = SRC): string[] {
+function bareArguments(root = SRC): string[] {
   return files(root)
     .filter((f) => !SKIP.some((s) => relative(root, f).startsWith(s)))
     .flatMap((f) =>
@@ -81,7 +81,7 @@ const ARGUMENT_ALLOWED: Array<[file: string, snippet: string, why: string]> = [
 ];
 
 /** JSON for stdout goes through jsonText/writeJson (redacted, capped, no raw C1), never a bare JSON.stringify. */
-export function bareJsonWrites(root = SRC): string[] {
+function bareJsonWrites(root = SRC): string[] {
   return files(root)
     .filter((f) => !SKIP.some((s) => relative(root, f).startsWith(s)))
     .flatMap((f) =>

@@ -58,7 +58,7 @@ describe('interactiveConfirmer', () => {
     expect(err.exitCode).toBe(ExitCode.CANCELLED);
     expect(err.hint).toContain(RESUME);
     expect(w.ran).toEqual([]);
-    expect(ctx.io.stderrText).toMatch(/Step 1\/1: set wipe \[severe\]\n  What changes: turns wipe on\n  Target: https:\/\/pika\.example:8443\/base \(pika\.example\)/);
+    expect(ctx.io.stderrText).toMatch(/Step 1\/1: set wipe \[severe\]\n {2}What changes: turns wipe on\n {2}Target: https:\/\/pika\.example:8443\/base \(pika\.example\)/);
     expect(ctx.io.stdoutText).toBe('');
   });
 });

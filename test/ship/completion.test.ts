@@ -127,6 +127,7 @@ describe('bash runs the completion', () => {
       `source ${JSON.stringify(join(root, FILES.bash))}`,
       'COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))',
       line === undefined ? '' : `COMP_LINE=${JSON.stringify(line)}; COMP_POINT=\${#COMP_LINE}`,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: bash source, expanded by bash
       '_pikactl; printf "%s\\n" "${COMPREPLY[@]}"',
     ].join('\n');
     const r = spawnSync('bash', ['--norc', '--noprofile', '-c', script, 'bash', ...words], { encoding: 'utf8', env: { PATH: `${shim}:${process.env.PATH}`, HOME: shim } });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,7 +19,7 @@ const INPUTS = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
  * (`git mv` keeps its mtime) changes its directory's. Undefined when `path` does not exist.
  */
 function newest(path: string): number | undefined {
-  let st;
+  let st: Stats;
   try {
     st = statSync(path);
   } catch {

@@ -1,6 +1,6 @@
 import type { App } from '../app.js';
 import type { Target } from './invocation.js';
-import { CliError, ExitCode } from '../../errors.js';
+import { type CliError, ExitCode } from '../../errors.js';
 import { meets, observeNode, tryInfo, type NodeObservation, type WaitCondition } from '../../ops/observe.js';
 import { pollUntil } from '../../ops/wait.js';
 import { nextStep, type NodeReport } from '../../output/status.js';

@@ -18,7 +18,14 @@ function age(created: string, now = Date.now()): string {
 
 const col = (name: string, type: string, priority = 0, format = '') => ({ name, type, format, description: '', priority });
 
-export function podTable(list: { metadata: { resourceVersion: string }; items: Array<Record<string, any>> }): Record<string, unknown> {
+/** The fields of a stored pod the table reads. */
+interface PodFields {
+  metadata: { name: string; creationTimestamp: string; deletionTimestamp?: string };
+  spec: { nodeName?: string };
+  status: { phase: string; podIP?: string; containerStatuses: Array<{ ready: boolean; restartCount: number }> };
+}
+
+export function podTable(list: { metadata: { resourceVersion: string }; items: unknown[] }): Record<string, unknown> {
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
@@ -32,8 +39,8 @@ export function podTable(list: { metadata: { resourceVersion: string }; items: A
       col('IP', 'string', 1),
       col('Node', 'string', 1),
     ],
-    rows: list.items.map((p) => {
-      const cs = p.status.containerStatuses as Array<{ ready: boolean; restartCount: number }>;
+    rows: (list.items as PodFields[]).map((p) => {
+      const cs = p.status.containerStatuses;
       const status = p.metadata.deletionTimestamp ? 'Terminating' : p.status.phase === 'Pending' ? 'ContainerCreating' : p.status.phase;
       return {
         cells: [
