@@ -12,6 +12,7 @@ import { targetFlags } from '../config/target-flags.js';
 import { serverText } from '../output/server-text.js';
 import { ApiError, type ServerInfo } from '../api/types.js';
 import { watchWait } from './wait-progress.js';
+import { idleReports, podColumns, type PodColumns } from '../kube/rows.js';
 
 export interface StatusOptions {
   wait?: string;
@@ -43,6 +44,8 @@ export interface NodeReport {
   version?: string;
   error?: string;
   next?: string;
+  /** --kube: the pod's phase and readiness from Kubernetes, beside Pika's own state. */
+  pod?: PodColumns;
 }
 
 /**
@@ -87,6 +90,7 @@ export function nodeReport(t: Target, probe: Probe, info?: ServerInfo): NodeRepo
     ...(info ? { name: info.name, version: info.version } : {}),
     ...(probe.error ? { error: describeError(probe.error) } : {}),
     ...(nextStep(probe.state, targetFlags(t.server)) ? { next: nextStep(probe.state, targetFlags(t.server)) } : {}),
+    ...(t.pod ? { pod: podColumns(t.pod) } : {}),
   };
 }
 
@@ -131,7 +135,8 @@ Examples:
     const session = await openSession(app, g);
     boundRequests(session.targets.map((t) => t.client), app.ctx.clock, waitMs);
     try {
-      if (session.targets.length === 1) {
+      const idle = idleReports(session.kube);
+      if (session.targets.length === 1 && idle.length === 0) {
         const t = session.targets[0];
         const r = await mapApiErrors(t.server, 'status', () => observe(app, t, { waitMs, cond, info: true }));
         const report = nodeReport(t, r.probe, r.info);
@@ -142,7 +147,7 @@ Examples:
         return code;
       }
       // Several replicas: all observed (and waited for) at once; one node's failure is its row, not the command's.
-      const rows = await Promise.all(session.targets.map((t) => observeRow(app, t, waitMs, cond)));
+      const rows = [...(await Promise.all(session.targets.map((t) => observeRow(app, t, waitMs, cond)))), ...idle];
       const code = combineCodes(rows.map((r) => r.code));
       if (g.json) {
         writeJson(app.ctx.io, { ok: code === 0, nodes: rows.map((r) => ({ ...r.report, exit_code: r.code, ...(r.gaveUp ? { gave_up: r.gaveUp } : {}) })), exit_code: code });
@@ -170,7 +175,7 @@ async function observeRow(app: App, t: Target, waitMs: number | undefined, cond:
   } catch (err) {
     const cli = err instanceof ApiError ? await toCliError(err, t.server, 'status') : err;
     if (!(cli instanceof CliError)) throw err;
-    return { report: { server: t.server.id, state: 'error', error: cli.message, ...(cli.hint ? { next: cli.hint } : {}) }, code: cli.exitCode };
+    return { report: { server: t.server.id, state: 'error', error: cli.message, ...(cli.hint ? { next: cli.hint } : {}), ...(t.pod ? { pod: podColumns(t.pod) } : {}) }, code: cli.exitCode };
   }
 }
 
@@ -202,8 +207,11 @@ function renderHuman(app: App, probe: Probe, r: NodeReport): void {
 /** One line per node, then each distinct next step once. Widths are measured before colouring. */
 function renderTable(app: App, reports: NodeReport[]): void {
   const { io } = app.ctx;
-  const header = ['NODE', 'ENCRYPTION', 'PRODUCT', 'ERROR'];
-  const rows = reports.map((r) => [r.server, r.state, product(r) ?? '-', r.error === undefined ? '' : serverText(r.error)]);
+  // With pods, Kubernetes' own view stands beside Pika's (the ENCRYPTION column stays second).
+  const pods = reports.some((r) => r.pod);
+  const header = ['NODE', 'ENCRYPTION', ...(pods ? ['PHASE', 'READY', 'ROLE'] : []), 'PRODUCT', 'ERROR'];
+  const podCells = (r: NodeReport) => (pods ? [r.pod?.phase ?? '-', r.pod ? (r.pod.ready ? 'yes' : 'no') : '-', r.pod?.role ?? '-'] : []);
+  const rows = reports.map((r) => [r.server, r.state, ...podCells(r), product(r) ?? '-', r.error === undefined ? '' : serverText(r.error)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[], state?: NodeReport['state']) =>
     cells

@@ -8,11 +8,14 @@ import type { Secret } from '../secrets/secret.js';
 import { resolveConnection, type Connection } from '../config/resolve.js';
 import type { SessionStore } from '../auth/index.js';
 import type { KeychainKind } from '../secrets/accounts.js';
+import type { KubeSelection, PodFacts } from '../kube/targets.js';
 
 /** One server and a client for it. */
 export interface Target {
   server: ServerUrl;
   client: PikaClient;
+  /** The pod behind it (--kube): Kubernetes' own view, for rows and hints. */
+  pod?: PodFacts;
 }
 
 /** A source of secrets for this invocation; reads of the same flag are asked once and reused (fleets). */
@@ -36,6 +39,8 @@ export interface Session {
   sessionStore?: SessionStore;
   targets: Target[];
   secrets: Secrets;
+  /** With --kube: the pods found (Running ones are targets; the others are rows without a request). */
+  kube?: KubeSelection;
   close(): Promise<void>;
 }
 
@@ -50,6 +55,13 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
   const declared = [...specs, { flag: '--password-from', spec: g.passwordFrom }, { flag: '--totp-from', spec: g.totpFrom }];
   validateSecretSpecs(declared);
   const conn = await resolveConnection(ctx, g);
+  // Pods from the Kubernetes API: the client is loaded only here (start-up stays where it is).
+  let kube: KubeSelection | undefined;
+  if (conn.kube) {
+    const { openKubeTargets } = await import('../kube/session.js');
+    kube = await openKubeTargets(ctx, g, { ...conn, kube: conn.kube });
+    conn.servers = kube.targets.map((t) => t.server);
+  }
   const secretEnvNames = new Set<string>();
   for (const { flag, spec } of [...declared, { flag: 'key_from', spec: conn.keyFrom }]) {
     const parsed = spec === undefined ? undefined : parseSecretSpec(spec, flag);
@@ -69,16 +81,25 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
       if (warning) ctx.io.stderr.write(`${ctx.io.style.yellow(warning)}\n`);
     }
   }
-  const targets = conn.servers.map((server) => ({
-    server,
-    client: createPikaClient({
-      server,
-      transport: conn.transport,
-      fetch: ctx.fetch,
-      userAgent: `pikactl/${VERSION}`,
-      cookieName: g.cookieName,
-    }),
-  }));
+  let targets: Target[];
+  try {
+    targets = conn.servers.map((server, i) => {
+      const pod = kube?.targets[i];
+      // A pod is reached through a loopback forward or at its IP inside the cluster: plain http
+      // there is the documented exception to --allow-http, and no proxy stands in between.
+      const { proxy, ...direct } = conn.transport;
+      const transport = pod ? { ...direct, allowHttp: conn.transport.allowHttp || pod.podHttp } : conn.transport;
+      void proxy;
+      return {
+        server,
+        client: createPikaClient({ server, transport, fetch: ctx.fetch, userAgent: `pikactl/${VERSION}`, cookieName: g.cookieName }),
+        ...(pod ? { pod: pod.pod } : {}),
+      };
+    });
+  } catch (err) {
+    await kube?.close();
+    throw err;
+  }
   // `keychain` names an entry after its server, so keychain reads get a reader per server.
   // Everything else goes through the first server's reader: it alone tracks what stdin and
   // env: already supplied (a later cmd: child must not inherit those variables).
@@ -86,7 +107,7 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
   const readers = new Map<string, Promise<import('../secrets/reader.js').SecretReader>>();
   const readerFor = (server: ServerUrl) => {
     let r = readers.get(server.id);
-    if (!r) readers.set(server.id, (r = import('../secrets/reader.js').then(({ SecretReader }) => new SecretReader(ctx, { server, secretEnvNames }))));
+    if (!r) readers.set(server.id, (r = import('../secrets/reader.js').then(({ SecretReader }) => new SecretReader(ctx, { server, secretEnvNames, kube: g.kube }))));
     return r;
   };
   const cache = new Map<string, Promise<Secret>>();
@@ -132,8 +153,10 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
     sessionStore,
     targets,
     secrets,
+    ...(kube ? { kube } : {}),
     async close() {
       await Promise.allSettled(targets.map((t) => t.client.close()));
+      await kube?.close();
     },
   };
 }

@@ -55,3 +55,8 @@ export function targetFlags(server: Pick<ServerUrl, 'id'> | string): string {
   const id = typeof server === 'string' ? server : server.id;
   return recorded.get(id) ?? `--server ${shellArg(id)}`;
 }
+
+/** Records the flags for a server found another way (a pod of `--kube`): see src/kube/session.ts. */
+export function recordTargetFlags(id: string, flags: string): void {
+  recorded.set(id, flags);
+}

@@ -32,6 +32,8 @@ export interface SecretReaderOptions {
    * a cmd: child must not inherit them whatever the order of reads.
    */
   secretEnvNames?: Iterable<string>;
+  /** For kube: sources: the kubeconfig, its context and the namespace (-n) of this invocation. */
+  kube?: { kubeconfig?: string; kubeContext?: string; namespace?: string };
 }
 
 /** Variables that hold secrets even when no flag mentions them: never handed to a cmd: child. */
@@ -93,6 +95,11 @@ export class SecretReader {
       }
       case 'keychain':
         return this.readKeychain(spec, req);
+      case 'kube': {
+        // The Kubernetes client loads only here, for this source.
+        const { readKubeSource } = await import('../kube/secret-source.js');
+        return readKubeSource(ctx, spec, req.flag, this.opts.kube ?? {});
+      }
       case 'cmd': {
         const env: Env = { ...ctx.env };
         for (const name of this.secretEnvNames) delete env[name];
