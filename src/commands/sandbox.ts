@@ -22,6 +22,11 @@ export interface SandboxCommandOptions {
   sessionTtlMs?: number;
   /** Simulate a Pika cluster of this many nodes (undefined: one standalone server). */
   cluster?: number;
+  /** Serve a Kubernetes API stand-in with a StatefulSet of this many sandbox pods (src/sandbox/kube/). */
+  kube?: number;
+  kubeNamespace?: string;
+  /** Write the kubeconfig here instead of printing it (it is always written, to <data>/kubeconfig by default). */
+  kubeconfigOut?: string;
   /** Do not log requests and key events on stderr. */
   quiet: boolean;
   json: boolean;
@@ -41,6 +46,9 @@ interface RawOptions {
   rateLimitWindow?: string;
   sessionTtl?: string;
   cluster?: string;
+  kube?: string;
+  kubeNamespace?: string;
+  kubeconfigOut?: string;
   quiet?: boolean;
 }
 
@@ -61,6 +69,11 @@ export function sandboxOptions(raw: RawOptions, globals: GlobalOptions): Sandbox
   for (const f of raw.fault ?? []) {
     if (!isFaultName(f)) throw usageError(`unknown fault "${f}"`, `Known faults: ${FAULT_NAMES.join(', ')}.`);
   }
+  if (raw.kube !== undefined && (raw.cluster !== undefined || raw.basePath !== undefined || raw.tlsCert || raw.tlsSelfSigned)) {
+    throw usageError('--kube goes alone: it makes its own cluster, with plain-HTTP pods as upstream runs them', 'Drop --cluster, --base-path and the TLS flags.');
+  }
+  if ((raw.kubeNamespace !== undefined || raw.kubeconfigOut !== undefined) && raw.kube === undefined) throw usageError('--kube-namespace and --kubeconfig-out need --kube N');
+  if (raw.kubeNamespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(raw.kubeNamespace)) throw usageError(`--kube-namespace "${raw.kubeNamespace}" is not a valid namespace name`);
   if (raw.basePath !== undefined && /[?#\s]/.test(raw.basePath)) throw usageError(`--base-path "${raw.basePath}" is not a plain path`);
   const sessionTtlMs = raw.sessionTtl === undefined ? undefined : parseDuration(raw.sessionTtl, '--session-ttl');
   if (sessionTtlMs !== undefined && sessionTtlMs <= 0) throw usageError('--session-ttl must be greater than zero');
@@ -79,6 +92,9 @@ export function sandboxOptions(raw: RawOptions, globals: GlobalOptions): Sandbox
     rateLimit: { soft: int(raw.rateLimitSoft, '--rate-limit-soft', 0), hard: int(raw.rateLimitHard, '--rate-limit-hard', 0), windowMs },
     sessionTtlMs,
     cluster: int(raw.cluster, '--cluster', 1, 16),
+    kube: int(raw.kube, '--kube', 1, 16),
+    kubeNamespace: raw.kubeNamespace,
+    kubeconfigOut: raw.kubeconfigOut,
     quiet: Boolean(raw.quiet),
     json: globals.json,
   };
@@ -115,7 +131,11 @@ Examples:
   pikactl sandbox --port 0
   PIKA_PASSWORD_FROM=env:SBX_PW pikactl sandbox --data ./rehearsal --fault rotate-write
   pikactl sandbox --tls-self-signed --base-path /pika
-  pikactl sandbox --cluster 3 --port 0     # leader + 2 followers; an unlock sent to a follower unlocks the leader`;
+  pikactl sandbox --cluster 3 --port 0     # leader + 2 followers; an unlock sent to a follower unlocks the leader
+  pikactl sandbox --kube 3 --kubeconfig-out kc.yaml   # then KUBECONFIG=kc.yaml kubectl get pods -n pika
+
+With --kube, pod i listens on its own pod IP 127.R.S.(i+2):8080 (plain HTTP, as
+upstream's pods); --port is the API server's (default: any free port).`;
 
 export function registerSandbox(program: Command, app: App): void {
   const cmd = program
@@ -138,6 +158,9 @@ export function registerSandbox(program: Command, app: App): void {
     .addOption(new Option('--rate-limit-window <duration>', 'how long a failure counts (default: 15m)'))
     .addOption(new Option('--session-ttl <duration>', 'how long a login session lasts (default: 8h)'))
     .addOption(new Option('--cluster <n>', 'simulate a Pika cluster of n nodes on consecutive ports from --port: one leader, followers forward every POST to it'))
+    .addOption(new Option('--kube <n>', 'serve a Kubernetes API stand-in: StatefulSet pika of n sandbox pods, a boot-password Secret, a kubeconfig'))
+    .addOption(new Option('--kube-namespace <ns>', 'namespace of the --kube objects (default: pika)'))
+    .addOption(new Option('--kubeconfig-out <file>', 'write the --kube kubeconfig here (0600) instead of printing it'))
     .addOption(new Option('-q, --quiet', 'do not log requests and key events on stderr'));
   cmd.addHelpText('after', HELP_AFTER);
   app.action<RawOptions>(cmd, async (raw, globals) => {

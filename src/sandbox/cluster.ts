@@ -28,7 +28,11 @@ export interface SandboxClusterOptions extends Omit<SandboxOptions, 'port' | 'cl
   nodes: number;
   /** One port per node; missing or 0 picks a free one. Restarts reuse the node's port. */
   ports?: number[];
+  /** One bind address per node (e.g. 127.0.0.2, .3: a pod IP each); missing ones use `host`. */
+  hosts?: string[];
   leader?: number;
+  /** How every node boots the first time (e.g. a boot password). */
+  firstBoot?: StartNodeOptions;
 }
 
 export interface StartNodeOptions {
@@ -37,6 +41,11 @@ export interface StartNodeOptions {
    * this passphrase (the only way a follower gets unlocked in a real cluster).
    */
   bootKey?: string;
+  /**
+   * 'fail' (default): a wrong bootKey fails the boot. 'pika': as Pika's boot does (§8): no
+   * verifier yet → initialize with bootKey; a wrong one → the node boots locked.
+   */
+  boot?: 'fail' | 'pika';
 }
 
 export interface SandboxCluster {
@@ -81,7 +90,7 @@ export async function startSandboxCluster(opts: SandboxClusterOptions): Promise<
   const live = new Map<number, ServerCtx>();
   const host = opts.host ?? '127.0.0.1';
   /** The node's peer address. Real Pika reports its QUIC address here; the sandbox has none, so the HTTP host:port stands in. */
-  const addr = (i: number) => `${handles[i]?.origin.replace(/^https?:\/\//, '') ?? `${host}:${ports[i]}`}`;
+  const addr = (i: number) => `${handles[i]?.origin.replace(/^https?:\/\//, '') ?? `${opts.hosts?.[i] ?? host}:${ports[i]}`}`;
 
   const hookFor = (i: number): ClusterHook => ({
     forward(req: Req) {
@@ -136,10 +145,13 @@ export async function startSandboxCluster(opts: SandboxClusterOptions): Promise<
       },
     };
     const nodeLog = (line: string) => log(`node ${i}: ${line}`);
-    const h = await startSandbox({ ...opts, dataDir, port: ports[i], users: [], logger: nodeLog, cluster: member });
+    const h = await startSandbox({ ...opts, host: opts.hosts?.[i] ?? host, dataDir, port: ports[i], users: [], logger: nodeLog, cluster: member });
     ports[i] = h.port;
     const ctx = nodeCtx!;
-    if (o.bootKey !== undefined) {
+    if (o.bootKey !== undefined && o.boot === 'pika') {
+      if (!db.raw().encryption_verifier) await ctx.keys.initialize(o.bootKey);
+      else await ctx.keys.unlock(o.bootKey).catch((err: Error) => nodeLog(`boot: encryption.password did not unlock: ${err.message}`));
+    } else if (o.bootKey !== undefined) {
       // encryption.password: a wrong one fails the boot.
       await ctx.keys.unlock(o.bootKey).catch(async (err: Error) => {
         await h.stop();
@@ -159,7 +171,7 @@ export async function startSandboxCluster(opts: SandboxClusterOptions): Promise<
   };
 
   try {
-    for (let i = 0; i < size; i++) await start(i);
+    for (let i = 0; i < size; i++) await start(i, opts.firstBoot);
   } catch (err) {
     await Promise.all(handles.filter(Boolean).map((h) => h.stop()));
     throw err;

@@ -138,6 +138,7 @@ export async function runSandbox(ctx: Context, o: SandboxCommandOptions): Promis
   }
 
   let handle: SandboxHandle;
+  let kube: import('./kube/index.js').KubeSandbox | undefined;
   let nodesJson: Array<{ url: string; role: string }> | undefined;
   try {
     const startOpts = {
@@ -153,7 +154,12 @@ export async function runSandbox(ctx: Context, o: SandboxCommandOptions): Promis
       faults: o.faults,
       logger: o.quiet ? undefined : (line: string) => io.stderr.write(`[sandbox ${new Date().toISOString()}] ${line}\n`),
     };
-    if (o.cluster !== undefined && o.cluster > 1) {
+    if (o.kube !== undefined) {
+      // --kube N: a Kubernetes API stand-in over an N-node cluster (src/sandbox/kube/).
+      const { startKubeFromCli } = await import('./kube/run.js');
+      kube = await startKubeFromCli(o, startOpts);
+      handle = { ...kube.world.cluster.node(0), stop: () => kube!.stop() };
+    } else if (o.cluster !== undefined && o.cluster > 1) {
       // --cluster N: one leader and followers sharing the data dir; the leader's handle stands for the cluster.
       const { startSandboxCluster, clusterNodesJson } = await import('./cluster.js');
       const c = await startSandboxCluster({ ...startOpts, nodes: o.cluster, ports: Array.from({ length: o.cluster }, (_, i) => (o.port === 0 ? 0 : o.port + i)) });
@@ -169,7 +175,10 @@ export async function runSandbox(ctx: Context, o: SandboxCommandOptions): Promis
   const userNote =
     source === 'generated' ? '(password generated, printed below once)' : source === 'data-dir' ? '(password kept from the data dir)' : `(password from ${source})`;
   const dataNote = created ? ' (new; pass it to --data to restart this server)' : '';
-  if (o.json) {
+  if (kube) {
+    const { announceKube } = await import('./kube/run.js');
+    await announceKube(ctx, o, kube, { dataDir, created, user: o.user, userNote });
+  } else if (o.json) {
     writeJson(io, {
       url: handle.url,
       origin: handle.origin,

@@ -1,0 +1,97 @@
+import type { SandboxCluster } from '../cluster.js';
+import { newUid, type PodState, type SecretState, type Workload } from './objects.js';
+
+/**
+ * The stand-in's live state and its StatefulSet controller: pod i is sandbox node i of
+ * a simulated Pika cluster. Deleting a pod stops its sandbox; the controller recreates
+ * it at once (same name, new uid, Pending) and starts the sandbox again on the same
+ * data, booting with the password the Secret holds at that moment (Pika's
+ * PIKA_ENCRYPTION_PASSWORD from a secretKeyRef), then marks it Running and Ready.
+ */
+export interface WorldOptions {
+  workload: Workload;
+  secret?: SecretState;
+  cluster: SandboxCluster;
+  ips: string[];
+  ports: number[];
+  /** How long a replacement pod stays Pending before its sandbox starts (default 300 ms). */
+  pendingMs?: number;
+  log: (line: string) => void;
+}
+
+export class KubeWorld {
+  readonly workload: Workload;
+  readonly stsUid: string;
+  secret?: SecretState;
+  readonly pods: PodState[];
+  private rvCounter: number;
+  private readonly restarts = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(private readonly o: WorldOptions) {
+    this.workload = o.workload;
+    this.stsUid = o.workload.uid;
+    this.secret = o.secret;
+    this.rvCounter = Math.max(o.workload.rv, o.secret?.rv ?? 0);
+    const now = new Date();
+    this.pods = o.ips.map((ip, index) => ({ index, uid: newUid(), phase: 'Running', ready: true, created: now, started: now, rv: this.bump(), ip, port: o.ports[index] }));
+  }
+
+  get cluster(): SandboxCluster {
+    return this.o.cluster;
+  }
+
+  bump(): number {
+    return ++this.rvCounter;
+  }
+
+  get rv(): number {
+    return this.rvCounter;
+  }
+
+  podByName(name: string): PodState | undefined {
+    return this.pods.find((p) => `${this.workload.name}-${p.index}` === name);
+  }
+
+  /** The boot password as the pods would read it from the Secret now (undefined: none, or the key is missing). */
+  bootPassword(): string | undefined {
+    const ref = this.workload.bootSecret;
+    if (!ref || !this.secret || this.secret.name !== ref.name) return undefined;
+    const v = this.secret.data[ref.key];
+    return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
+  }
+
+  /** DELETE pod: returns the pod as it was being deleted; the replacement exists (Pending) when this resolves. */
+  async deletePod(p: PodState): Promise<PodState> {
+    const gone: PodState = { ...p, deleting: new Date(), rv: this.bump() };
+    await this.o.cluster.stopNode(p.index).catch(() => undefined);
+    // The controller's replacement, in place: same index and name, new uid.
+    Object.assign(p, { uid: newUid(), phase: 'Pending', ready: false, created: new Date(), started: undefined, deleting: undefined, rv: this.bump() });
+    const restart = this.startPod(p);
+    this.restarts.add(restart);
+    void restart.finally(() => this.restarts.delete(restart));
+    return gone;
+  }
+
+  private async startPod(p: PodState): Promise<void> {
+    const uid = p.uid;
+    await new Promise((r) => setTimeout(r, this.o.pendingMs ?? 300));
+    if (this.stopped || p.uid !== uid) return;
+    const bootKey = this.bootPassword();
+    try {
+      await this.o.cluster.startNode(p.index, bootKey === undefined ? {} : { bootKey, boot: 'pika' });
+      if (this.stopped) return void (await this.o.cluster.stopNode(p.index));
+      Object.assign(p, { phase: 'Running', ready: true, started: new Date(), rv: this.bump() });
+      this.o.log(`kube: pod ${this.workload.name}-${p.index} Running (${bootKey === undefined ? 'no boot password' : 'booted with the Secret\'s password'})`);
+    } catch (err) {
+      Object.assign(p, { phase: 'Failed', ready: false, rv: this.bump() });
+      this.o.log(`kube: pod ${this.workload.name}-${p.index} failed to start: ${(err as Error).message}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.allSettled([...this.restarts]);
+    await this.o.cluster.stop();
+  }
+}
