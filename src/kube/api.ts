@@ -132,7 +132,7 @@ class OfficialKubeApi implements KubeApi {
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => socket.destroy());
       // The error stream carries e.g. "connection refused" from the kubelet: end this connection.
-      const errors = new Writable({ write: (_c, _e, done) => (socket.destroy(), done()) });
+      const errors = new Writable({ write: (c: Buffer, _e, done) => (c.length > 0 && socket.destroy(), done()) });
       pf.portForward(namespace, pod, [port], socket, errors, socket).then(
         (ws) => {
           const w = typeof ws === 'function' ? ws() : ws;

@@ -1,6 +1,6 @@
 import { ExitCode } from '../errors.js';
 import type { NodeReport } from '../commands/status.js';
-import { podId, type KubeSelection, type PodFacts } from './targets.js';
+import type { KubeSelection, PodFacts } from './targets.js';
 
 /** The pod columns of a status row (and its JSON): Kubernetes' view of the pod. */
 export interface PodColumns {
@@ -26,7 +26,7 @@ export function idleReports(kube: KubeSelection | undefined): Array<{ report: No
     const phase = p.terminating ? 'being deleted' : `${p.phase}, not Running`;
     return {
       report: {
-        server: podId(p.name, p.namespace),
+        server: p.id,
         state: 'unreachable',
         error: `the pod is ${phase}: no request sent`,
         next: `kubectl describe pod ${p.name} -n ${p.namespace}`,

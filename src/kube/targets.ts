@@ -16,6 +16,8 @@ import type { Forward, KubeApi, PodInfo } from './types.js';
 export interface PodFacts {
   name: string;
   namespace: string;
+  /** The row name: podId(). */
+  id: string;
   phase: string;
   ready: boolean;
   terminating: boolean;
@@ -42,12 +44,14 @@ export interface KubeSelection {
   close(): Promise<void>;
 }
 
-export const podId = (name: string, namespace: string) => (namespace === 'default' ? `pod/${name}` : `${namespace}/pod/${name}`);
+/** `pod/NAME`, with the namespace in front when it is not the kubeconfig context's default. */
+export const podId = (name: string, namespace: string, defaultNamespace = 'default') => (namespace === defaultNamespace ? `pod/${name}` : `${namespace}/pod/${name}`);
 
-export function podFacts(p: PodInfo): PodFacts {
+export function podFacts(p: PodInfo, defaultNamespace: string): PodFacts {
   return {
     name: p.name,
     namespace: p.namespace,
+    id: podId(p.name, p.namespace, defaultNamespace),
     phase: p.phase,
     ready: p.ready,
     terminating: p.terminating,
@@ -69,8 +73,8 @@ export function choosePort(p: PodInfo, want: KubePort | undefined): { port: numb
 }
 
 /** A ServerUrl that is named after the pod but connects to `address`. */
-export function podServer(name: string, namespace: string, address: string): ServerUrl {
-  return { ...parseServerUrl(address), id: podId(name, namespace) };
+export function podServer(id: string, address: string): ServerUrl {
+  return { ...parseServerUrl(address), id };
 }
 
 const hostOf = (ip: string) => (isIP(ip) === 6 ? `[${ip}]` : ip);
@@ -105,7 +109,7 @@ export async function selectPods(api: KubeApi, o: KubeOptions, env: Env): Promis
   try {
     for (const p of pods) {
       if (p.phase !== 'Running' || p.terminating || (connect === 'direct' && !p.ip)) {
-        idle.push(podFacts(p));
+        idle.push(podFacts(p, api.defaultNamespace));
         continue;
       }
       const { port, tls } = choosePort(p, o.port);
@@ -118,7 +122,8 @@ export async function selectPods(api: KubeApi, o: KubeOptions, env: Env): Promis
       } else {
         address = `${scheme}://${hostOf(p.ip!)}:${port}`;
       }
-      targets.push({ server: podServer(p.name, namespace, address), pod: podFacts(p), podHttp: !tls && connect === 'direct' });
+      const facts = podFacts(p, api.defaultNamespace);
+      targets.push({ server: podServer(facts.id, address), pod: facts, podHttp: !tls && connect === 'direct' });
     }
   } catch (err) {
     await close();
