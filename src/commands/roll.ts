@@ -5,7 +5,7 @@ import { openSession, readServerKey, type Session } from './target.js';
 import type { GlobalOptions } from '../globals.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { parseDuration, formatDuration } from '../util/duration.js';
-import { jsonText } from '../output/json.js';
+import { errorJson, jsonText } from '../output/json.js';
 import { serverText } from '../output/server-text.js';
 import { findLeader } from '../kube/leader.js';
 import { bootSecrets } from '../kube/boot-secret.js';
@@ -119,10 +119,12 @@ async function roll(app: App, g: GlobalOptions, session: Session, opts: RollOpti
     );
   } catch (err) {
     spinner?.fail();
-    if (err instanceof CliError) {
-      throw new CliError(err.message, { code: err.code, hint: err.hint, cause: err.cause, details: { ...(err.details ?? {}), rolled, untouched: order.slice(rolled.length + 1).map((p) => p.facts.id) } });
-    }
-    throw err;
+    if (!(err instanceof CliError)) throw err;
+    const stopped = new CliError(err.message, { code: err.code, hint: err.hint, cause: err.cause, details: { ...(err.details ?? {}), rolled, untouched: order.slice(rolled.length + 1).map((p) => p.facts.id) } });
+    // JSON Lines to the end: the result is one line after the events (printed here, once).
+    if (!g.json) throw stopped;
+    io.stdout.write(`${jsonText(errorJson(stopped))}\n`);
+    return stopped.exitCode;
   }
   spinner?.stop();
   if (g.json) io.stdout.write(`${jsonText({ ok: true, rolled, exit_code: 0 })}\n`);

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/context.js';
+import { startTestKube, kubeEnv } from './support.js';
+
+interface Row {
+  server: string;
+  state: string;
+  pod?: { phase: string; ready: boolean; namespace: string };
+  error?: string;
+}
+
+const rowsOf = (stdout: string) => (JSON.parse(stdout) as { nodes: Row[] }).nodes;
+
+describe('--kube targets: one row per pod, each with its own state', () => {
+  for (const mode of ['forward', 'direct'] as const) {
+    it(`status --kube sts/pika -n pika (${mode}) shows three pods, one of them locked`, async () => {
+      const k = await startTestKube(3);
+      // pika-1 restarts without its boot password: it alone is locked (a follower's own key/status).
+      await k.world.cluster.restartNode(1);
+      const r = await runCli(['status', '--kube', 'sts/pika', '-n', 'pika', '--kube-connect', mode, '--json'], { env: kubeEnv(k) });
+      const rows = rowsOf(r.stdout);
+      expect(rows.map((x) => [x.server, x.state, x.pod?.phase, x.pod?.ready])).toEqual([
+        ['pod/pika-0', 'unlocked', 'Running', true],
+        ['pod/pika-1', 'locked', 'Running', true],
+        ['pod/pika-2', 'unlocked', 'Running', true],
+      ]);
+      expect(r.code).toBe(8); // some fine, some not
+      const table = await runCli(['status', '--kube', 'sts/pika', '-n', 'pika', '--kube-connect', mode], { env: kubeEnv(k) });
+      expect(table.stdout).toMatch(/^NODE\s+ENCRYPTION\s+PHASE\s+READY/);
+      expect(table.stdout).toMatch(/pod\/pika-1\s+locked\s+Running/);
+    }, 30_000);
+  }
+
+  it('a pod that is not Running is a row with Kubernetes state, and gets no request', async () => {
+    const k = await startTestKube(3);
+    k.world.pods[2].phase = 'Pending';
+    k.world.pods[2].ready = false;
+    const r = await runCli(['status', '--kube', 'statefulset/pika', '--json'], { env: kubeEnv(k) });
+    const rows = rowsOf(r.stdout);
+    expect(rows).toHaveLength(3);
+    const pending = rows.find((x) => x.server === 'pod/pika-2')!;
+    expect(pending.pod).toMatchObject({ phase: 'Pending', ready: false });
+    expect(pending.error).toMatch(/Pending, not Running: no request sent/);
+    expect(r.code).toBe(8);
+  }, 30_000);
+
+  it('pod/, svc/ and deploy/ refs; a missing workload is a usage error', async () => {
+    const k = await startTestKube(2);
+    const one = await runCli(['status', '--kube', 'po/pika-1', '--json'], { env: kubeEnv(k) });
+    expect(JSON.parse(one.stdout)).toMatchObject({ server: 'pod/pika-1', state: 'unlocked' });
+    expect(one.code).toBe(0);
+    const svc = await runCli(['status', '--kube', 'svc/pika', '--json'], { env: kubeEnv(k) });
+    expect(rowsOf(svc.stdout).map((x) => x.server)).toEqual(['pod/pika-0', 'pod/pika-1']);
+    const deploy = await runCli(['status', '--kube', 'deploy/pika', '-n', 'pika', '--json'], { env: kubeEnv(k) });
+    expect(rowsOf(deploy.stdout).map((x) => x.server)).toEqual(['pod/pika-0', 'pod/pika-1']);
+    const missing = await runCli(['status', '--kube', 'sts/nope', '-n', 'pika'], { env: kubeEnv(k) });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no statefulset\/nope in namespace pika/);
+  }, 30_000);
+
+  it('a bad ref or connect mode is a usage error before any API call', async () => {
+    const r = await runCli(['status', '--kube', 'pods'], { env: { KUBECONFIG: '/nonexistent' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--kube takes statefulset\/NAME/);
+    const c = await runCli(['status', '--kube', 'sts/pika', '--kube-connect', 'tunnel'], { env: { KUBECONFIG: '/nonexistent' } });
+    expect(c.code).toBe(2);
+  });
+});
