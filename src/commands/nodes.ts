@@ -103,7 +103,9 @@ export async function finishFleet(
     if (!t) throw new Error(`no target ${server}`);
     return authed(app, g, session, t, 'cluster status', () => t.client.clusterStatus(app.ctx.signal));
   });
-  return finishNodes(app, g, explained, summary);
+  // Pods (--kube): the fix for a stuck follower names its boot-password Secret; pods not Running are rows.
+  const rows = session.kube ? (await import('../kube/rows.js')).kubeFleetRows(session.kube, session.targets, explained, op) : explained;
+  return finishNodes(app, g, rows, summary);
 }
 
 /**

@@ -13,6 +13,7 @@ import { serverText } from '../output/server-text.js';
 import { ApiError, type ServerInfo } from '../api/types.js';
 import { watchWait } from './wait-progress.js';
 import { idleReports, podColumns, type PodColumns } from '../kube/rows.js';
+import { markRoles } from '../kube/leader.js';
 
 export interface StatusOptions {
   wait?: string;
@@ -148,6 +149,7 @@ Examples:
       }
       // Several replicas: all observed (and waited for) at once; one node's failure is its row, not the command's.
       const rows = [...(await Promise.all(session.targets.map((t) => observeRow(app, t, waitMs, cond)))), ...idle];
+      if (session.kube) await markRoles(app, g, session, rows.map((r) => r.report));
       const code = combineCodes(rows.map((r) => r.code));
       if (g.json) {
         writeJson(app.ctx.io, { ok: code === 0, nodes: rows.map((r) => ({ ...r.report, exit_code: r.code, ...(r.gaveUp ? { gave_up: r.gaveUp } : {}) })), exit_code: code });

@@ -40,3 +40,34 @@ export async function findLeader(app: App, g: GlobalOptions, session: Session): 
   }
   return undefined;
 }
+
+/**
+ * status over pods: marks leader and followers when this session can read cluster/status
+ * without asking anything (a stored or PIKA_SESSION session, or user and --password-from).
+ * Only serving pods can answer (the endpoint is behind the lock gate); once the leader is
+ * known in cluster mode, every other pod is a follower.
+ */
+export async function markRoles(app: App, g: GlobalOptions, session: Session, reports: Array<{ server: string; state: string; pod?: { role?: string } }>): Promise<void> {
+  const canLogin = app.ctx.env.PIKA_SESSION !== undefined || ((g.user ?? session.conn.user) !== undefined && g.passwordFrom !== undefined);
+  if (!session.kube || !canLogin) return;
+  const roles = new Map<string, string>();
+  let cluster = false;
+  for (const t of session.targets) {
+    const r = reports.find((x) => x.server === t.server.id);
+    if (r?.state !== 'unlocked') continue;
+    try {
+      const st = await authed(app, g, session, t, 'cluster status', () => t.client.clusterStatus(app.ctx.signal));
+      if (st.enabled !== true) continue;
+      cluster = true;
+      roles.set(t.server.id, st.is_leader === true ? 'leader' : 'follower');
+    } catch {
+      // best effort: a row without a role
+    }
+  }
+  const leaderKnown = [...roles.values()].includes('leader');
+  for (const r of reports) {
+    if (!r.pod) continue;
+    const role = roles.get(r.server) ?? (cluster && leaderKnown ? 'follower' : undefined);
+    if (role) r.pod.role = role;
+  }
+}

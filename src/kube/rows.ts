@@ -1,4 +1,5 @@
-import { ExitCode } from '../errors.js';
+import { CliError, ExitCode } from '../errors.js';
+import { notAppliedState, type FleetOp, type FleetRow } from '../ops/fleet.js';
 import type { NodeReport } from '../commands/status.js';
 import type { KubeSelection, PodFacts } from './targets.js';
 
@@ -35,4 +36,32 @@ export function idleReports(kube: KubeSelection | undefined): Array<{ report: No
       code: ExitCode.UNREACHABLE,
     };
   });
+}
+
+/**
+ * unlock/lock over pods: a follower that stayed locked after an accepted unlock gets the
+ * fix in Kubernetes terms (its boot-password Secret, named from its own pod spec), and
+ * pods that are not Running are rows too ("skipped"), never silent omissions.
+ */
+export function kubeFleetRows<R extends FleetRow>(kube: KubeSelection, targets: Array<{ server: { id: string }; pod?: PodFacts }>, rows: R[], op: FleetOp): FleetRow[] {
+  const podOf = new Map(targets.map((t) => [t.server.id, t.pod]));
+  const out: FleetRow[] = rows.map((r) => {
+    const pod = podOf.get(r.server);
+    if (!pod || op !== 'unlock' || notAppliedState(r, op) === undefined || !r.error) return r;
+    const roll = `pikactl roll --kube pod/${pod.name} -n ${pod.namespace} --one`;
+    const fix = pod.bootSecret
+      ? `This pod unlocks only at boot, with PIKA_ENCRYPTION_PASSWORD from secret/${pod.bootSecret.name} key ${pod.bootSecret.key}: make that key hold the server's current key ` +
+        `(after a rotation: rotate with --kube-secret ${pod.bootSecret.name}/${pod.bootSecret.key}), then restart the pod: ${roll}`
+      : `Its pod spec has no PIKA_ENCRYPTION_PASSWORD, so this follower cannot be unlocked at all: add it from a Secret holding the key (README "Kubernetes"), then: ${roll}`;
+    const error = new CliError(r.error.message, { code: r.error.code, hint: fix, details: { ...(r.error.details ?? {}), ...(pod.bootSecret ? { boot_secret: pod.bootSecret } : {}) } });
+    return { ...r, error };
+  });
+  for (const p of kube.idle) {
+    const error = new CliError(`the pod is ${p.terminating ? 'being deleted' : `${p.phase}, not Running`}: skipped`, {
+      code: 'unreachable',
+      hint: `kubectl describe pod ${p.name} -n ${p.namespace}`,
+    });
+    out.push({ server: p.id, action: 'skipped', error, exitCode: error.exitCode });
+  }
+  return out;
 }

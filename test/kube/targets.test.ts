@@ -66,3 +66,22 @@ describe('--kube targets: one row per pod, each with its own state', () => {
     expect(c.code).toBe(2);
   });
 });
+
+describe('leader and followers, and the fix for a follower that stays locked', () => {
+  it('status marks leader/followers with a login; unlock explains the stuck follower by its boot Secret', async () => {
+    const k = await startTestKube(3);
+    await k.world.cluster.restartNode(1); // back without its boot password: locked
+    const st = await runCli(['status', '--kube', 'sts/pika', '--json'], { env: kubeEnv(k) });
+    const roles = rowsOf(st.stdout).map((x) => [x.server, (x.pod as { role?: string }).role]);
+    expect(roles).toEqual([
+      ['pod/pika-0', 'leader'],
+      ['pod/pika-1', 'follower'],
+      ['pod/pika-2', 'follower'],
+    ]);
+    const r = await runCli(['unlock', '--kube', 'sts/pika', '--key-from', 'kube:secret/pika-encryption/password'], { env: kubeEnv(k) });
+    expect(r.code).toBe(8);
+    expect(r.stdout).toMatch(/pod\/pika-1\s+locked\s+forwarded\s+locked/);
+    expect(r.stderr).toMatch(/pod\/pika-1: This pod unlocks only at boot, with PIKA_ENCRYPTION_PASSWORD from secret\/pika-encryption key password/);
+    expect(r.stderr).toMatch(/pikactl roll --kube pod\/pika-1 -n pika --one/);
+  }, 30_000);
+});
