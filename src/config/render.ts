@@ -19,6 +19,7 @@ export function contextJson(name: string, c: ContextConfig, current: boolean): R
     insecure: c.insecure ?? false,
     allow_http: c.allow_http ?? false,
     proxy: c.proxy ?? null,
+    ...(c.kube ? { kube: c.kube } : {}),
   };
 }
 
@@ -39,7 +40,7 @@ function table(rows: string[][]): string {
 export function renderContextTable(config: ConfigFile): string {
   const rows = [['', 'NAME', 'SERVERS', 'TLS', 'USER', 'KEY FROM']];
   for (const [name, c] of Object.entries(config.contexts)) {
-    rows.push([name === config.current_context ? '*' : '', name, c.servers.join(','), tlsSummary(c), c.user ?? '-', c.key_from ?? '-']);
+    rows.push([name === config.current_context ? '*' : '', name, c.kube ? `kube:${c.kube.ref}` : c.servers.join(','), tlsSummary(c), c.user ?? '-', c.key_from ?? '-']);
   }
   return table(rows);
 }
@@ -47,7 +48,7 @@ export function renderContextTable(config: ConfigFile): string {
 export function renderContext(name: string, c: ContextConfig, current: boolean, file: string): string {
   const lines: Array<[string, string]> = [
     ['Context', `${name}${current ? ' (current)' : ''}`],
-    ['Servers', c.servers.join('\n' + ' '.repeat(12))],
+    ['Servers', c.kube ? `the pods of ${c.kube.ref} (namespace ${c.kube.namespace ?? 'of the kubeconfig'})` : c.servers.join('\n' + ' '.repeat(12))],
     ['TLS', tlsSummary(c)],
   ];
   if (c.pin) lines.push(['Pin', colonFingerprint(c.pin)]);

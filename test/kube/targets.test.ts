@@ -85,3 +85,19 @@ describe('leader and followers, and the fix for a follower that stays locked', (
     expect(r.stderr).toMatch(/pikactl roll --kube pod\/pika-1 -n pika --one/);
   }, 30_000);
 });
+
+describe('a context can hold the Kubernetes target', () => {
+  it('context add prod --kube sts/pika -n pika, then status --context prod', async () => {
+    const k = await startTestKube(2);
+    const env = { ...kubeEnv(k), XDG_CONFIG_HOME: k.dir };
+    const add = await runCli(['context', 'add', 'prod', '--kube', 'sts/pika', '-n', 'pika', '--kubeconfig', k.kubeconfigFile, '--kube-connect', 'direct', '--use'], { env });
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stdout).toMatch(/the pods of statefulset\/pika in namespace pika/);
+    const { KUBECONFIG: _, ...noKubeconfig } = env;
+    const r = await runCli(['status', '--json'], { env: noKubeconfig });
+    expect(r.code, r.stderr).toBe(0);
+    expect(rowsOf(r.stdout).map((x) => x.server)).toEqual(['pod/pika-0', 'pod/pika-1']);
+    const both = await runCli(['context', 'add', 'bad', '--kube', 'sts/pika', '--server', 'https://x'], { env });
+    expect(both.code).toBe(2);
+  }, 30_000);
+});
