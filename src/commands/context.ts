@@ -67,7 +67,8 @@ Also stores these global flags when given on the command line (env vars are not 
   --proxy <url>           HTTP(S) proxy for these servers (no credentials here)
   --insecure, --allow-http
   --kube <ref>            the servers are pods (instead of --server), with -n,
-                          --kube-context, --kubeconfig, --kube-port, --kube-connect
+                          --kube-context, --kubeconfig, --kube-port and
+                          --kube-connect
 
 Examples:
   pikactl context add prod --kube sts/pika -n pika --use

@@ -44,7 +44,7 @@ come back Running in time, 2 no --kube.
 
 Examples:
   pikactl roll --kube sts/pika -n pika --plan
-  pikactl roll --kube sts/pika -n pika --one      # after a rotation: one pod first
+  pikactl roll --kube sts/pika -n pika --one   # after a rotation: one pod first
   pikactl roll --kube sts/pika -n pika --wait 10m`,
     );
   app.action<RollOptions>(cmd, async (opts, g) => {

@@ -51,6 +51,12 @@ no crash can lose it. Once the server confirmed and the key is verified, the old
 "server-key:<server>" entry moves to "server-key-previous:<server>" (kept until you delete
 it) and the new key becomes "server-key:<server>". If the outcome is unknown, the pending
 entry stays for \`pikactl recover-rotation\`.
+--kube-secret NAME/KEY (Kubernetes): the pods' boot-password Secret follows the
+key: KEY.pending is written before the send, then one patch makes KEY the new
+key and KEY.previous the old one (kept until \`pikactl kube secret prune\`).
+Every write carries the Secret's resourceVersion: a concurrent change (409) is
+reported, never overwritten. Without it, a rotation of pods that boot from such
+a Secret warns first. With --kube REF, the leader pod is rotated.
 Exit codes: 0 rotated and verified, 1 keychain unusable (--save-to-keychain), 3 locked,
 5 current key wrong, 6 not initialized, 7 unreachable (nothing was sent),
 8 may have been applied (recover-rotation finds out).

@@ -89,7 +89,7 @@ describe('leader and followers, and the fix for a follower that stays locked', (
 describe('a context can hold the Kubernetes target', () => {
   it('context add prod --kube sts/pika -n pika, then status --context prod', async () => {
     const k = await startTestKube(2);
-    const env = { ...kubeEnv(k), XDG_CONFIG_HOME: k.dir };
+    const env: Record<string, string> = { ...kubeEnv(k), XDG_CONFIG_HOME: k.dir };
     const add = await runCli(['context', 'add', 'prod', '--kube', 'sts/pika', '-n', 'pika', '--kubeconfig', k.kubeconfigFile, '--kube-connect', 'direct', '--use'], { env });
     expect(add.code, add.stderr).toBe(0);
     expect(add.stdout).toMatch(/the pods of statefulset\/pika in namespace pika/);
