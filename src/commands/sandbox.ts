@@ -25,6 +25,8 @@ export interface SandboxCommandOptions {
   /** Serve a Kubernetes API stand-in with a StatefulSet of this many sandbox pods (src/sandbox/kube/). */
   kube?: number;
   kubeNamespace?: string;
+  /** env:NAME or file:PATH: the boot password the Secret starts with (default: generated). */
+  kubeSecretFrom?: string;
   /** Write the kubeconfig here instead of printing it (it is always written, to <data>/kubeconfig by default). */
   kubeconfigOut?: string;
   /** Do not log requests and key events on stderr. */
@@ -48,6 +50,7 @@ interface RawOptions {
   cluster?: string;
   kube?: string;
   kubeNamespace?: string;
+  kubeSecretFrom?: string;
   kubeconfigOut?: string;
   quiet?: boolean;
 }
@@ -72,7 +75,9 @@ export function sandboxOptions(raw: RawOptions, globals: GlobalOptions): Sandbox
   if (raw.kube !== undefined && (raw.cluster !== undefined || raw.basePath !== undefined || raw.tlsCert || raw.tlsSelfSigned)) {
     throw usageError('--kube goes alone: it makes its own cluster, with plain-HTTP pods as upstream runs them', 'Drop --cluster, --base-path and the TLS flags.');
   }
-  if ((raw.kubeNamespace !== undefined || raw.kubeconfigOut !== undefined) && raw.kube === undefined) throw usageError('--kube-namespace and --kubeconfig-out need --kube N');
+  if ((raw.kubeNamespace !== undefined || raw.kubeconfigOut !== undefined || raw.kubeSecretFrom !== undefined) && raw.kube === undefined) {
+    throw usageError('--kube-namespace, --kube-secret-from and --kubeconfig-out need --kube N');
+  }
   if (raw.kubeNamespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(raw.kubeNamespace)) throw usageError(`--kube-namespace "${raw.kubeNamespace}" is not a valid namespace name`);
   if (raw.basePath !== undefined && /[?#\s]/.test(raw.basePath)) throw usageError(`--base-path "${raw.basePath}" is not a plain path`);
   const sessionTtlMs = raw.sessionTtl === undefined ? undefined : parseDuration(raw.sessionTtl, '--session-ttl');
@@ -94,6 +99,7 @@ export function sandboxOptions(raw: RawOptions, globals: GlobalOptions): Sandbox
     cluster: int(raw.cluster, '--cluster', 1, 16),
     kube: int(raw.kube, '--kube', 1, 16),
     kubeNamespace: raw.kubeNamespace,
+    kubeSecretFrom: raw.kubeSecretFrom,
     kubeconfigOut: raw.kubeconfigOut,
     quiet: Boolean(raw.quiet),
     json: globals.json,
@@ -132,10 +138,14 @@ Examples:
   PIKA_PASSWORD_FROM=env:SBX_PW pikactl sandbox --data ./rehearsal --fault rotate-write
   pikactl sandbox --tls-self-signed --base-path /pika
   pikactl sandbox --cluster 3 --port 0     # leader + 2 followers; an unlock sent to a follower unlocks the leader
-  pikactl sandbox --kube 3 --kubeconfig-out kc.yaml   # then KUBECONFIG=kc.yaml kubectl get pods -n pika
+  pikactl sandbox --kube 3 --kubeconfig-out kc.yaml  # a StatefulSet of 3 pods
+  KUBECONFIG=kc.yaml kubectl get pods -n pika
 
 With --kube, pod i listens on its own pod IP 127.R.S.(i+2):8080 (plain HTTP, as
-upstream's pods); --port is the API server's (default: any free port).`;
+upstream's pods); --port is the API server's (default: any free port). The pods
+boot with the password in Secret pika-encryption key password (the first one
+initializes the key with it, as PIKA_ENCRYPTION_PASSWORD does); a restart on the
+same --data needs the same --kube-secret-from, or the pods come back locked.`;
 
 export function registerSandbox(program: Command, app: App): void {
   const cmd = program
@@ -160,6 +170,7 @@ export function registerSandbox(program: Command, app: App): void {
     .addOption(new Option('--cluster <n>', 'simulate a Pika cluster of n nodes on consecutive ports from --port: one leader, followers forward every POST to it'))
     .addOption(new Option('--kube <n>', 'serve a Kubernetes API stand-in: StatefulSet pika of n sandbox pods, a boot-password Secret, a kubeconfig'))
     .addOption(new Option('--kube-namespace <ns>', 'namespace of the --kube objects (default: pika)'))
+    .addOption(new Option('--kube-secret-from <spec>', 'env:NAME or file:PATH: the boot password the --kube Secret starts with (default: generated)'))
     .addOption(new Option('--kubeconfig-out <file>', 'write the --kube kubeconfig here (0600) instead of printing it'))
     .addOption(new Option('-q, --quiet', 'do not log requests and key events on stderr'));
   cmd.addHelpText('after', HELP_AFTER);

@@ -17,25 +17,25 @@ import { ensureDataDir } from './store.js';
  */
 
 /** env:NAME and file:PATH only; the full secret-source reader lives in src/secrets. */
-async function readPasswordSource(spec: string, ctx: Context): Promise<Secret> {
+export async function readPasswordSource(spec: string, ctx: Context, flag = '--password-from'): Promise<Secret> {
   const hint = 'The sandbox takes --password-from env:NAME or file:PATH (or none: a password is generated). Check PIKA_PASSWORD_FROM too.';
   if (spec.startsWith('env:')) {
     const name = spec.slice(4);
     const v = ctx.env[name];
-    if (!name || !v) throw usageError(`environment variable ${name || '(none)'} named by --password-from is not set or empty`, hint);
+    if (!name || !v) throw usageError(`environment variable ${name || '(none)'} named by ${flag} is not set or empty`, hint);
     return new Secret(v, spec);
   }
   if (spec.startsWith('file:')) {
     const path = resolve(ctx.cwd, spec.slice(5));
     const st = await stat(path).catch(() => {
-      throw usageError(`cannot read ${path} (from --password-from)`, hint);
+      throw usageError(`cannot read ${path} (from ${flag})`, hint);
     });
     if ((st.mode & 0o077) !== 0) throw usageError(`${path} can be read by group or others; refusing to use it as a password file`, `Run: chmod 600 ${path}`);
     const v = (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
     if (!v) throw usageError(`${path} is empty`, hint);
     return new Secret(v, spec);
   }
-  throw usageError(`--password-from "${spec.split(':')[0]}" is not supported by pikactl sandbox`, hint);
+  throw usageError(`${flag} "${spec.split(':')[0]}" is not supported by pikactl sandbox`, hint);
 }
 
 /** What listen() failed on: the error's own address and port (a cluster's node N listens on --port + N). */
@@ -157,7 +157,8 @@ export async function runSandbox(ctx: Context, o: SandboxCommandOptions): Promis
     if (o.kube !== undefined) {
       // --kube N: a Kubernetes API stand-in over an N-node cluster (src/sandbox/kube/).
       const { startKubeFromCli } = await import('./kube/run.js');
-      kube = await startKubeFromCli(o, startOpts);
+      const boot = o.kubeSecretFrom ? await readPasswordSource(o.kubeSecretFrom, ctx, '--kube-secret-from') : undefined;
+      kube = await startKubeFromCli(o, startOpts, boot);
       handle = { ...kube.world.cluster.node(0), stop: () => kube!.stop() };
     } else if (o.cluster !== undefined && o.cluster > 1) {
       // --cluster N: one leader and followers sharing the data dir; the leader's handle stands for the cluster.

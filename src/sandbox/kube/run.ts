@@ -1,8 +1,10 @@
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { SandboxCommandOptions } from '../../commands/sandbox.js';
 import type { Context } from '../../context.js';
 import { writeJson } from '../../output/json.js';
-import { writePrivateFile } from '../../util/private-fs.js';
+import { CliError } from '../../errors.js';
+import type { Secret } from '../../secrets/secret.js';
+import { writeFileAtomic } from '../store.js';
 import type { SandboxClusterOptions } from '../cluster.js';
 import { startKubeSandbox, type KubeSandbox } from './index.js';
 
@@ -13,13 +15,17 @@ import { startKubeSandbox, type KubeSandbox } from './index.js';
  */
 export type KubeStartOptions = Omit<SandboxClusterOptions, 'nodes' | 'tls' | 'basePath'>;
 
-export function startKubeFromCli(o: SandboxCommandOptions, start: KubeStartOptions): Promise<KubeSandbox> {
-  return startKubeSandbox({ ...start, pods: o.kube!, namespace: o.kubeNamespace, apiPort: o.port === 8080 ? 0 : o.port });
+export function startKubeFromCli(o: SandboxCommandOptions, start: KubeStartOptions, boot?: Secret): Promise<KubeSandbox> {
+  return startKubeSandbox({ ...start, pods: o.kube!, namespace: o.kubeNamespace, apiPort: o.port === 8080 ? 0 : o.port, bootPassword: boot?.reveal() });
 }
 
 export async function announceKube(ctx: Context, o: SandboxCommandOptions, k: KubeSandbox, notes: { dataDir: string; created: boolean; user: string; userNote: string }): Promise<void> {
   const file = o.kubeconfigOut ? resolve(ctx.cwd, o.kubeconfigOut) : join(notes.dataDir, 'kubeconfig');
-  await writePrivateFile(file, k.kubeconfig);
+  // Replaced atomically (0600): a restart on the same --data or the same --kubeconfig-out rewrites it.
+  await writeFileAtomic(dirname(file), basename(file), k.kubeconfig).catch(async (err: NodeJS.ErrnoException) => {
+    await k.stop();
+    throw new CliError(`cannot write the kubeconfig to ${file}: ${err.code ?? err.message}`, { code: 'error', hint: 'Pass --kubeconfig-out with a path in a folder you can write.' });
+  });
   const w = k.world.workload;
   const pods = k.world.pods.map((p, i) => ({ name: `${w.name}-${p.index}`, ip: p.ip, port: p.port, url: k.podUrl(i), role: i === 0 ? 'leader' : 'follower' }));
   if (o.json) {

@@ -6,6 +6,9 @@ import { discovery } from './discovery.js';
 import { deploymentJson, listJson, podJson, secretJson, servicesJson, statefulSetJson } from './objects.js';
 import { parsePorts, servePortForward } from './portforward.js';
 import { parseSelector } from './selectors.js';
+import { spdyPortForward } from './spdy-portforward.js';
+import { podTable, wantsTable } from './table.js';
+import { acceptWebSocket } from './websocket.js';
 import { patchSecret, replaceSecret } from './secrets.js';
 import { KubeError, kubeErrors } from './status.js';
 import type { KubeTls } from './tls.js';
@@ -23,7 +26,7 @@ export interface ApiServerOptions {
   log: (line: string) => void;
 }
 
-type Route = { method: string; parts: string[]; query: URLSearchParams; body: () => Promise<unknown>; contentType: string };
+type Route = { method: string; parts: string[]; query: URLSearchParams; body: () => Promise<unknown>; contentType: string; accept?: string };
 
 function authorized(req: IncomingMessage, token: string): boolean {
   const m = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''));
@@ -106,13 +109,17 @@ function handle(w: KubeWorld, r: Route, serverAddress: string): Promise<unknown>
   if (!kind) throw kubeErrors.pathNotFound();
   if (name === undefined) {
     if (!get) throw kubeErrors.methodNotAllowed();
-    return listJson(kind.list, core ? 'v1' : 'apps/v1', w.rv, pick(Object.values(kind.objs())));
+    const list = listJson(kind.list, core ? 'v1' : 'apps/v1', w.rv, pick(Object.values(kind.objs())));
+    return resource === 'pods' && wantsTable(r.accept) ? podTable(list as Parameters<typeof podTable>[0]) : list;
   }
   if (sub !== undefined) {
     if (resource === 'pods' && sub === 'portforward') throw kubeErrors.badRequest('Upgrade request required');
     throw kubeErrors.pathNotFound();
   }
-  if (get) return one(kind.objs(), resource, kind.group);
+  if (get) {
+    const obj = one(kind.objs(), resource, kind.group);
+    return resource === 'pods' && wantsTable(r.accept) ? podTable({ metadata: { resourceVersion: String(w.rv) }, items: [obj] }) : obj;
+  }
   if (resource === 'pods' && method === 'DELETE') {
     const p = inNs ? w.podByName(name) : undefined;
     if (!p) throw kubeErrors.notFound('pods', name);
@@ -148,7 +155,7 @@ export function buildApiServer(o: ApiServerOptions): { server: Server; closeUpgr
       send(res, code, body);
     };
     if (!authorized(req, o.token)) return done(401, kubeErrors.unauthorized().body());
-    const route: Route = { method, parts, query: url.searchParams, body: () => readBody(req), contentType: String(req.headers['content-type'] ?? '') };
+    const route: Route = { method, parts, query: url.searchParams, body: () => readBody(req), contentType: String(req.headers['content-type'] ?? ''), accept: req.headers.accept };
     Promise.resolve()
       .then(() => handle(o.world, route, address()))
       .then(
@@ -176,9 +183,25 @@ export function buildApiServer(o: ApiServerOptions): { server: Server; closeUpgr
     const p = m[1] === w.workload.namespace ? w.podByName(decodeURIComponent(m[2])) : undefined;
     if (!p) return fail(kubeErrors.notFound('pods', decodeURIComponent(m[2])));
     if (p.phase !== 'Running') return fail(kubeErrors.badRequest(`pod ${m[2]} is not running (phase ${p.phase})`));
+    const target = { podName: m[2], podUid: p.uid, ip: p.ip, resolvePort: (port: number) => (port === 8080 || port === p.port ? p.port : port) };
+    // kubectl: SPDY/3.1 straight after `Upgrade: SPDY/3.1` (its fallback), or tunnelled over a WebSocket (1.31+ first try).
+    const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
+    if (upgrade === 'spdy/3.1') {
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n');
+      const session = spdyPortForward((b) => socket.write(b), () => socket.end(), target, o.log);
+      socket.on('data', (d: Buffer) => session.feed(d));
+      socket.on('close', () => session.close());
+      return;
+    }
+    if (String(req.headers['sec-websocket-protocol'] ?? '').includes('SPDY/3.1+portforward.k8s.io')) {
+      const ws = acceptWebSocket(req, socket, ['SPDY/3.1+portforward.k8s.io'])!;
+      const session = spdyPortForward((b) => ws.conn.send(b), () => ws.conn.close(), target, o.log);
+      ws.conn.on('message', (d) => session.feed(d));
+      ws.conn.on('close', () => session.close());
+      return;
+    }
     const ports = parsePorts(url.searchParams);
     if (typeof ports === 'string') return fail(kubeErrors.badRequest(ports));
-    const target = { podName: m[2], podUid: p.uid, ip: p.ip, resolvePort: (port: number) => (port === 8080 || port === p.port ? p.port : port) };
     if (!servePortForward(req, socket, ports, target, o.log)) {
       fail(kubeErrors.badRequest('unable to upgrade: the WebSocket protocol must be one of v4.channel.k8s.io'));
     }

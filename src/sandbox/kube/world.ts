@@ -26,6 +26,8 @@ export class KubeWorld {
   readonly pods: PodState[];
   private rvCounter: number;
   private readonly restarts = new Set<Promise<void>>();
+  /** Pods whose replacement stays Pending until release(i) (tests of pods not Running). */
+  private readonly held = new Map<number, () => void>();
   private stopped = false;
 
   constructor(private readonly o: WorldOptions) {
@@ -73,8 +75,20 @@ export class KubeWorld {
     return gone;
   }
 
+  /** The next replacement of pod i stays Pending (no sandbox) until release(i). */
+  hold(i: number): void {
+    if (!this.held.has(i)) this.held.set(i, () => {});
+  }
+
+  release(i: number): void {
+    const go = this.held.get(i);
+    this.held.delete(i);
+    go?.();
+  }
+
   private async startPod(p: PodState): Promise<void> {
     const uid = p.uid;
+    if (this.held.has(p.index)) await new Promise<void>((go) => this.held.set(p.index, go));
     await new Promise((r) => setTimeout(r, this.o.pendingMs ?? 300));
     if (this.stopped || p.uid !== uid) return;
     const bootKey = this.bootPassword();
@@ -91,6 +105,7 @@ export class KubeWorld {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const i of [...this.held.keys()]) this.release(i);
     await Promise.allSettled([...this.restarts]);
     await this.o.cluster.stop();
   }
