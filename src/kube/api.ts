@@ -3,7 +3,7 @@ import { createServer, type Socket } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Context } from '../context.js';
-import { CliError } from '../errors.js';
+import { CliError, cancelled } from '../errors.js';
 import { serverText } from '../output/server-text.js';
 import { inCluster, type KubeOptions } from './ref.js';
 import { KubeConflict, type Forward, type KubeApi, type PodInfo, type SecretData } from './types.js';
@@ -17,7 +17,11 @@ import { KubeConflict, type Forward, type KubeApi, type PodInfo, type SecretData
 type K8s = typeof import('@kubernetes/client-node');
 
 /** Where the kubeconfig comes from: --kubeconfig, else KUBECONFIG (a list), else ~/.kube/config, else the pod's service account. */
-export async function openKubeApi(ctx: Pick<Context, 'env' | 'cwd' | 'homedir'>, o: Pick<KubeOptions, 'kubeconfig' | 'kubeContext'>): Promise<KubeApi> {
+export async function openKubeApi(
+  ctx: Pick<Context, 'env' | 'cwd' | 'homedir'> & { signal?: AbortSignal },
+  o: Pick<KubeOptions, 'kubeconfig' | 'kubeContext'>,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): Promise<KubeApi> {
   const k8s: K8s = await import('@kubernetes/client-node');
   const kc = new k8s.KubeConfig();
   const files = o.kubeconfig ? [resolve(ctx.cwd, o.kubeconfig)] : (ctx.env.KUBECONFIG ?? '').split(delimiter).filter((f) => f !== '');
@@ -48,7 +52,22 @@ export async function openKubeApi(ctx: Pick<Context, 'env' | 'cwd' | 'homedir'>,
       cause: err,
     });
   }
-  return new OfficialKubeApi(k8s, kc);
+  return new OfficialKubeApi(k8s, kc, timeoutMs, ctx.signal);
+}
+
+/** Each API call is bounded (the client itself has no timeout) and ends on Ctrl-C. */
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+function bounded<T>(p: Promise<T>, ms: number, signal: AbortSignal | undefined, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const fail = (err: Error) => (cleanup(), reject(err));
+    const timer = setTimeout(() => fail(new Error(`no answer from the Kubernetes API within ${Math.round(ms / 1000)}s (${what})`)), ms);
+    const onAbort = () => fail(signal?.reason instanceof Error ? signal.reason : new Error('cancelled'));
+    const cleanup = () => (clearTimeout(timer), signal?.removeEventListener('abort', onAbort));
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    p.then((v) => (cleanup(), resolve(v)), (e: unknown) => (cleanup(), reject(e)));
+  });
 }
 
 class OfficialKubeApi implements KubeApi {
@@ -60,6 +79,8 @@ class OfficialKubeApi implements KubeApi {
   constructor(
     private readonly k8s: K8s,
     private readonly kc: InstanceType<K8s['KubeConfig']>,
+    private readonly timeoutMs: number,
+    private readonly signal: AbortSignal | undefined,
   ) {
     this.core = kc.makeApiClient(k8s.CoreV1Api);
     this.apps = kc.makeApiClient(k8s.AppsV1Api);
@@ -89,7 +110,7 @@ class OfficialKubeApi implements KubeApi {
 
   async getPod(namespace: string, name: string): Promise<PodInfo | undefined> {
     try {
-      return podInfo(await this.core.readNamespacedPod({ name, namespace }));
+      return podInfo(await bounded(this.core.readNamespacedPod({ name, namespace }), this.timeoutMs, this.signal, 'get pod'));
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
       throw this.mapError(err, `pod/${name} in namespace ${namespace}`, 'get pods');
@@ -115,7 +136,7 @@ class OfficialKubeApi implements KubeApi {
     const what = `secret/${name} in namespace ${namespace}`;
     const options = this.k8s.setHeaderOptions('Content-Type', this.k8s.PatchStrategy.MergePatch);
     try {
-      const s = await this.core.patchNamespacedSecret({ name, namespace, body }, options);
+      const s = await bounded(this.core.patchNamespacedSecret({ name, namespace, body }, options), this.timeoutMs, this.signal, 'patch secret');
       return s.metadata?.resourceVersion ?? '';
     } catch (err) {
       if (statusOf(err) === 409) throw new KubeConflict(what);
@@ -162,13 +183,14 @@ class OfficialKubeApi implements KubeApi {
 
   private async call<T>(what: string, verb: string, fn: () => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      return await bounded(fn(), this.timeoutMs, this.signal, verb);
     } catch (err) {
       throw this.mapError(err, what, verb);
     }
   }
 
   private mapError(err: unknown, what: string, verb: string): CliError {
+    if (this.signal?.aborted) return cancelled();
     const status = statusOf(err);
     const said = serverText(messageOf(err), { max: 300 });
     if (status === 404) return new CliError(`no ${what} (the Kubernetes API answered 404)`, { code: 'usage', hint: 'Check the name and -n/--namespace (kubectl get statefulsets,pods -n NAMESPACE).', cause: err });

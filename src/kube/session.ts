@@ -12,7 +12,7 @@ import { selectPods, type KubeSelection } from './targets.js';
  * printed: `--kube pod/pika-1 -n pika` plus the kube and trust flags that were typed.
  */
 export async function openKubeTargets(ctx: Context, g: GlobalOptions, conn: Connection & { kube: KubeOptions }): Promise<KubeSelection> {
-  const api = await openKubeApi(ctx, conn.kube);
+  const api = await openKubeApi(ctx, conn.kube, g.timeoutMs);
   const selection = await selectPods(api, conn.kube, ctx.env);
   for (const t of selection.targets) recordTargetFlags(t.server.id, podFlags(conn, g, t.pod.name, selection.namespace));
   return selection;

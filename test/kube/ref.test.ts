@@ -56,3 +56,28 @@ describe('kube refs and options', () => {
     }
   });
 });
+
+describe('pods as targets', () => {
+  const pod = (name: string, ip: string, phase = 'Running'): PodInfo => ({ name, namespace: 'pika', uid: name, phase, ready: phase === 'Running', terminating: false, ip, ports: [{ name: 'http', containerPort: 8080 }] });
+  const api = (pods: PodInfo[]) =>
+    ({
+      defaultNamespace: 'default',
+      server: 'fake',
+      selectorOf: async () => 'app=pika',
+      listPods: async () => pods,
+      getPod: async () => undefined,
+      forward: async () => ({ port: 40123, close: async () => undefined }),
+    }) as unknown as import('../../src/kube/types.js').KubeApi;
+
+  it('direct: the pod IP over plain http, marked as the documented exception; forward: a loopback port', async () => {
+    const { selectPods } = await import('../../src/kube/targets.js');
+    const pods = [pod('pika-0', '10.1.2.3'), pod('pika-1', '10.1.2.4', 'Pending')];
+    const direct = await selectPods(api(pods), { ref: { kind: 'statefulset', name: 'pika' }, namespace: 'pika', connect: 'direct' }, {});
+    expect(direct.targets.map((t) => [t.server.id, t.server.url.href, t.podHttp])).toEqual([['pika/pod/pika-0', 'http://10.1.2.3:8080/', true]]);
+    expect(direct.idle.map((p) => p.id)).toEqual(['pika/pod/pika-1']);
+    const { assertHttpAllowed } = await import('../../src/transport/options.js');
+    expect(() => assertHttpAllowed(direct.targets[0].server, false)).toThrow(/refusing plain http/); // why openSession passes podHttp
+    const fwd = await selectPods(api(pods), { ref: { kind: 'statefulset', name: 'pika' }, namespace: 'pika' }, {});
+    expect(fwd.targets.map((t) => [t.server.url.href, t.podHttp, t.server.isLoopback])).toEqual([['http://127.0.0.1:40123/', false, true]]);
+  });
+});

@@ -14,7 +14,8 @@ const rowsOf = (stdout: string) => (JSON.parse(stdout) as { nodes: Row[] }).node
 describe('--kube targets: one row per pod, each with its own state', () => {
   for (const mode of ['forward', 'direct'] as const) {
     it(`status --kube sts/pika -n pika (${mode}) shows three pods, one of them locked`, async () => {
-      const k = await startTestKube(3);
+      const log: string[] = [];
+      const k = await startTestKube(3, { logger: (line) => log.push(line) });
       // pika-1 restarts without its boot password: it alone is locked (a follower's own key/status).
       await k.world.cluster.restartNode(1);
       const r = await runCli(['status', '--kube', 'sts/pika', '-n', 'pika', '--kube-connect', mode, '--json'], { env: kubeEnv(k) });
@@ -28,6 +29,9 @@ describe('--kube targets: one row per pod, each with its own state', () => {
       const table = await runCli(['status', '--kube', 'sts/pika', '-n', 'pika', '--kube-connect', mode], { env: kubeEnv(k) });
       expect(table.stdout).toMatch(/^NODE\s+ENCRYPTION\s+PHASE\s+READY/);
       expect(table.stdout).toMatch(/pod\/pika-1\s+locked\s+Running/);
+      // forward: every pod through the API server's portforward; direct: none.
+      const forwarded = new Set(log.filter((l) => l.includes('portforward: pika-')).map((l) => /pika-\d/.exec(l)![0]));
+      expect([...forwarded].sort()).toEqual(mode === 'forward' ? ['pika-0', 'pika-1', 'pika-2'] : []);
     }, 30_000);
   }
 
