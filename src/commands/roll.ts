@@ -10,6 +10,7 @@ import { serverText } from '../output/server-text.js';
 import { findLeader } from '../kube/leader.js';
 import { bootSecrets } from '../kube/boot-secret.js';
 import { rollOrder, rollPods, type RollEvent, type RollPod } from '../kube/roll.js';
+import { choosePort, hostOf, podServer } from '../kube/targets.js';
 
 export interface RollOptions {
   one?: boolean;
@@ -78,7 +79,19 @@ async function roll(app: App, g: GlobalOptions, session: Session, opts: RollOpti
     facts: t.pod!,
     uid: '',
     ...(leader ? { role: t === leader ? ('leader' as const) : ('follower' as const) } : {}),
-    client: async () => t.client,
+    client: async (now) => {
+      // A port-forward goes by pod name; a replacement reached directly may have a new IP.
+      if (kube.connect !== 'direct' || !now.ip || t.server.url.hostname === hostOf(now.ip)) return t.client;
+      const { createPikaClient } = await import('../api/client.js');
+      const { port, tls } = choosePort(now, session.conn.kube?.port);
+      const server = podServer(t.server.id, `${tls ? 'https' : 'http'}://${hostOf(now.ip)}:${port}`);
+      const { proxy: _none, ...transport } = session.conn.transport;
+      const old = t.client;
+      // The session closes the target's client at the end: the new one takes its place.
+      t.client = createPikaClient({ server, transport: { ...transport, allowHttp: transport.allowHttp || !tls }, fetch: app.ctx.fetch, cookieName: g.cookieName });
+      await old.close().catch(() => undefined);
+      return t.client;
+    },
   }));
   const uids = await Promise.all(pods.map((p) => kube.api.getPod(kube.namespace, p.facts.name)));
   pods.forEach((p, i) => (p.uid = uids[i]?.uid ?? ''));

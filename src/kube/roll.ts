@@ -21,8 +21,8 @@ export interface RollPod {
   /** The pod's uid before the roll (its replacement has another). */
   uid: string;
   role?: 'leader' | 'follower';
-  /** A client that reaches the pod (forward by name: still valid for the replacement). */
-  client: () => Promise<PikaClient>;
+  /** A client that reaches the replacement (a forward goes by name; direct needs its new IP). */
+  client: (replacement: PodInfo) => Promise<PikaClient>;
 }
 
 export type RollEvent =
@@ -81,7 +81,7 @@ async function rollOne(p: RollPod, d: RollDeps): Promise<void> {
     throw stop(`${state} after ${formatDuration(d.clock.now() - start)}`, 'unreachable', { phase: pod?.phase ?? null });
   }
   d.emit({ event: 'running', pod: p.facts.id, after_ms: d.clock.now() - start });
-  const client = await p.client();
+  const client = await p.client(pod);
   const left = () => Math.max(0, d.waitMs - (d.clock.now() - start));
   const unlockedOrStuck = (s: NodeState) => s === 'unlocked' || s === 'off' || (s === 'locked' && d.key !== undefined && d.mayUnlock(p));
   let probe = await pollUntil(() => probeNode(client, d.signal), (x) => unlockedOrStuck(x.state), { clock: d.clock, timeoutMs: left(), signal: d.signal, initialDelayMs: 200, maxDelayMs: 2000 });

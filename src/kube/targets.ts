@@ -77,7 +77,7 @@ export function podServer(id: string, address: string): ServerUrl {
   return { ...parseServerUrl(address), id };
 }
 
-const hostOf = (ip: string) => (isIP(ip) === 6 ? `[${ip}]` : ip);
+export const hostOf = (ip: string) => (isIP(ip) === 6 ? `[${ip}]` : ip);
 
 /** Finds the pods a ref names (a workload's or service's selector, or one pod). */
 export async function findPods(api: KubeApi, o: KubeOptions, namespace: string): Promise<PodInfo[]> {

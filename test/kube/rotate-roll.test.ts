@@ -90,6 +90,16 @@ describe('the boot-password Secret follows the key; roll restarts the pods on it
     expect(k.world.pods.map((p) => p.uid === uids[p.index])).toEqual([true, true, false]);
   }, 60_000);
 
+  it('roll --one in direct mode restarts one pod (the handover check) and leaves the rest', async () => {
+    const k = await startTestKube(3);
+    const uids = k.world.pods.map((p) => p.uid);
+    const r = await runCli(['roll', ...KUBE, '--one', '--kube-connect', 'direct', '--wait', '30s'], { env: kubeEnv(k) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Rolled 1 of 3 pod\(s\)/);
+    expect(k.world.pods.map((p) => p.uid === uids[p.index])).toEqual([true, true, false]);
+    expect((await keyStatus(k.podUrl(2))).unlocked).toBe(true);
+  }, 60_000);
+
   it('roll stops at a pod that comes back Running but stays locked', async () => {
     const k = await startTestKube(3);
     // The pods lose their boot password (someone edited the StatefulSet): a restarted follower stays locked.
