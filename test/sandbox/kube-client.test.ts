@@ -101,6 +101,62 @@ describe('@kubernetes/client-node against sandbox --kube', () => {
     }
   });
 
+  it('watches pods: a deletion streams DELETED for the old uid, then ADDED Pending and MODIFIED Running for the new one', async () => {
+    const k = await startTestKube({ pods: 2 });
+    const kc = config(k);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const list = await core.listNamespacedPod({ namespace: 'pika', labelSelector: 'app.kubernetes.io/name=pika' });
+    const events: Array<[string, string, string, string]> = [];
+    let running!: () => void;
+    const replaced = new Promise<void>((r) => (running = r));
+    const watch = await new k8s.Watch(kc).watch(
+      '/api/v1/namespaces/pika/pods',
+      { labelSelector: 'statefulset.kubernetes.io/pod-name=pika-1', resourceVersion: list.metadata!.resourceVersion },
+      (type: string, p: k8s.V1Pod) => {
+        events.push([type, p.metadata!.name!, p.metadata!.uid!, p.status!.phase!]);
+        if (type === 'MODIFIED' && p.status!.phase === 'Running' && p.metadata!.uid !== list.items[1].metadata!.uid) running();
+      },
+      () => {},
+    );
+    try {
+      await core.deleteNamespacedPod({ namespace: 'pika', name: 'pika-1' });
+      await replaced;
+    } finally {
+      watch.abort();
+    }
+    const old = list.items[1].metadata!.uid!;
+    const fresh = events.find(([t]) => t === 'ADDED')![2];
+    expect(fresh).not.toBe(old);
+    expect(events.map(([t, n, u, ph]) => [t, n, u === old ? 'old' : u === fresh ? 'new' : u, ph])).toEqual([
+      ['MODIFIED', 'pika-1', 'old', 'Running'],
+      ['DELETED', 'pika-1', 'old', 'Running'],
+      ['ADDED', 'pika-1', 'new', 'Pending'],
+      ['MODIFIED', 'pika-1', 'new', 'Running'],
+    ]);
+  });
+
+  it('where pod IPs cannot be bound, pods share 127.0.0.1 and each pod spec names its own http containerPort', async () => {
+    const k = await startTestKube({ pods: 2, sharedLoopback: true });
+    const kc = config(k);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const list = await core.listNamespacedPod({ namespace: 'pika', labelSelector: 'app.kubernetes.io/name=pika' });
+    const ports = list.items.map((p) => p.spec!.containers[0].ports!.find((x) => x.name === 'http')!.containerPort);
+    expect(list.items.map((p) => p.status!.podIP)).toEqual(['127.0.0.1', '127.0.0.1']);
+    expect(new Set(ports).size).toBe(2);
+    for (const [i, port] of ports.entries()) {
+      expect(`http://127.0.0.1:${port}`).toBe(k.podUrl(i));
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    }
+    const pf = new k8s.PortForward(kc);
+    const srv = createServer((sock) => void pf.portForward('pika', 'pika-1', [ports[1]], sock, null, sock).catch(() => sock.destroy()));
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    try {
+      expect((await fetch(`http://127.0.0.1:${(srv.address() as AddressInfo).port}/healthz`)).status).toBe(200);
+    } finally {
+      srv.close();
+    }
+  });
+
   it('refuses requests without the bearer token (401 Status), and a port-forward to a missing pod', async () => {
     const k = await startTestKube({ pods: 1 });
     const { code, body } = await new Promise<{ code: number; body: string }>((resolve, reject) => {

@@ -32,6 +32,7 @@ function commit(w: KubeWorld, doc: SecretDoc, conditional: boolean): Record<stri
   }
   s.data = data;
   s.rv = w.bump();
+  w.secretChanged();
   return secretJson(w.workload, s);
 }
 

@@ -12,6 +12,7 @@ import { acceptWebSocket } from './websocket.js';
 import { patchSecret, replaceSecret } from './secrets.js';
 import { KubeError, kubeErrors } from './status.js';
 import type { KubeTls } from './tls.js';
+import { WatchHistory, WatchReply } from './watch.js';
 import type { KubeWorld } from './world.js';
 
 /**
@@ -56,7 +57,7 @@ function readBody(req: IncomingMessage): Promise<unknown> {
   });
 }
 
-function handle(w: KubeWorld, r: Route, serverAddress: string): Promise<unknown> | unknown {
+function handle(w: KubeWorld, r: Route, serverAddress: string, history: WatchHistory): Promise<unknown> | unknown {
   const { method, parts, query } = r;
   const path = `/${parts.join('/')}`;
   const found = discovery(path, serverAddress);
@@ -109,6 +110,18 @@ function handle(w: KubeWorld, r: Route, serverAddress: string): Promise<unknown>
   if (!kind) throw kubeErrors.pathNotFound();
   if (name === undefined) {
     if (!get) throw kubeErrors.methodNotAllowed();
+    const watch = query.get('watch');
+    if (watch === 'true' || watch === '1') {
+      if (resource !== 'pods' && resource !== 'secrets') throw kubeErrors.methodNotAllowed();
+      const rv = query.get('resourceVersion');
+      const initial =
+        !rv || rv === '0' ? pick(Object.values(kind.objs())).map((object) => ({ resource: resource as 'pods' | 'secrets', type: 'ADDED' as const, object })) : history.since(Number(rv), w.rv);
+      if (!initial) throw new KubeError(410, 'Expired', `too old resource version: ${rv} (${w.rv})`);
+      const timeout = Number(query.get('timeoutSeconds') ?? 1800);
+      return new WatchReply(resource as 'pods' | 'secrets', initial, (o) => pick([o]).length === 1, Math.min(Number.isFinite(timeout) && timeout > 0 ? timeout : 1800, 3600) * 1000,
+        resource === 'pods' && wantsTable(r.accept) ? (o) => podTable({ metadata: { resourceVersion: String((o.metadata as { resourceVersion: string }).resourceVersion) }, items: [o] }) : undefined,
+      );
+    }
     const list = listJson(kind.list, core ? 'v1' : 'apps/v1', w.rv, pick(Object.values(kind.objs())));
     return resource === 'pods' && wantsTable(r.accept) ? podTable(list as Parameters<typeof podTable>[0]) : list;
   }
@@ -142,6 +155,7 @@ function send(res: ServerResponse, code: number, body: unknown): void {
 export function buildApiServer(o: ApiServerOptions): { server: Server; closeUpgraded(): void } {
   const server = createServer({ cert: o.tls.certPem, key: o.tls.keyPem });
   const upgraded = new Set<Duplex>();
+  const history = new WatchHistory(o.world);
   const address = () => {
     const a = server.address();
     return typeof a === 'object' && a ? `127.0.0.1:${a.port}` : '127.0.0.1';
@@ -157,9 +171,13 @@ export function buildApiServer(o: ApiServerOptions): { server: Server; closeUpgr
     if (!authorized(req, o.token)) return done(401, kubeErrors.unauthorized().body());
     const route: Route = { method, parts, query: url.searchParams, body: () => readBody(req), contentType: String(req.headers['content-type'] ?? ''), accept: req.headers.accept };
     Promise.resolve()
-      .then(() => handle(o.world, route, address()))
+      .then(() => handle(o.world, route, address(), history))
       .then(
-        (body) => done(200, body),
+        (body) => {
+          if (!(body instanceof WatchReply)) return done(200, body);
+          o.log(`kube: ${method} ${url.pathname}${url.search} → 200 (watch)`);
+          body.stream(o.world, res);
+        },
         (err: unknown) => {
           if (err instanceof KubeError) return done(err.code, err.body());
           o.log(`kube: internal error: ${(err as Error).message}`);

@@ -3,7 +3,7 @@
  * (k8s.io/apimachinery metav1.Status): kind Status, status Failure, a reason and the code.
  */
 
-export type StatusReason = 'NotFound' | 'Conflict' | 'Unauthorized' | 'BadRequest' | 'MethodNotAllowed' | 'UnsupportedMediaType' | 'Invalid' | 'Forbidden';
+export type StatusReason = 'NotFound' | 'Conflict' | 'Unauthorized' | 'BadRequest' | 'MethodNotAllowed' | 'UnsupportedMediaType' | 'Invalid' | 'Forbidden' | 'Expired';
 
 export class KubeError extends Error {
   constructor(

@@ -1,5 +1,6 @@
 import type { SandboxCluster } from '../cluster.js';
-import { newUid, type PodState, type SecretState, type Workload } from './objects.js';
+import { EventEmitter } from 'node:events';
+import { newUid, podJson, secretJson, type PodState, type SecretState, type Workload } from './objects.js';
 
 /**
  * The stand-in's live state and its StatefulSet controller: pod i is sandbox node i of
@@ -19,7 +20,11 @@ export interface WorldOptions {
   log: (line: string) => void;
 }
 
+export type WatchEvent = { resource: 'pods' | 'secrets'; type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: Record<string, unknown> };
+
 export class KubeWorld {
+  /** One 'change' per object change, for watches (?watch=true). */
+  readonly events = new EventEmitter<{ change: [WatchEvent] }>();
   readonly workload: Workload;
   readonly stsUid: string;
   secret?: SecretState;
@@ -37,6 +42,15 @@ export class KubeWorld {
     this.rvCounter = Math.max(o.workload.rv, o.secret?.rv ?? 0);
     const now = new Date();
     this.pods = o.ips.map((ip, index) => ({ index, uid: newUid(), phase: 'Running', ready: true, created: now, started: now, rv: this.bump(), ip, port: o.ports[index] }));
+  }
+
+  private podEvent(type: WatchEvent['type'], p: PodState): void {
+    this.events.emit('change', { resource: 'pods', type, object: podJson(this.workload, this.stsUid, p) });
+  }
+
+  /** After a write to the Secret. */
+  secretChanged(): void {
+    if (this.secret) this.events.emit('change', { resource: 'secrets', type: 'MODIFIED', object: secretJson(this.workload, this.secret) });
   }
 
   get cluster(): SandboxCluster {
@@ -66,9 +80,12 @@ export class KubeWorld {
   /** DELETE pod: returns the pod as it was being deleted; the replacement exists (Pending) when this resolves. */
   async deletePod(p: PodState): Promise<PodState> {
     const gone: PodState = { ...p, deleting: new Date(), rv: this.bump() };
+    this.podEvent('MODIFIED', gone);
     await this.o.cluster.stopNode(p.index).catch(() => undefined);
+    this.podEvent('DELETED', { ...gone, rv: this.bump() });
     // The controller's replacement, in place: same index and name, new uid.
     Object.assign(p, { uid: newUid(), phase: 'Pending', ready: false, created: new Date(), started: undefined, deleting: undefined, rv: this.bump() });
+    this.podEvent('ADDED', p);
     const restart = this.startPod(p);
     this.restarts.add(restart);
     void restart.finally(() => this.restarts.delete(restart));
@@ -96,9 +113,11 @@ export class KubeWorld {
       await this.o.cluster.startNode(p.index, bootKey === undefined ? {} : { bootKey, boot: 'pika' });
       if (this.stopped) return void (await this.o.cluster.stopNode(p.index));
       Object.assign(p, { phase: 'Running', ready: true, started: new Date(), rv: this.bump() });
+      this.podEvent('MODIFIED', p);
       this.o.log(`kube: pod ${this.workload.name}-${p.index} Running (${bootKey === undefined ? 'no boot password' : 'booted with the Secret\'s password'})`);
     } catch (err) {
       Object.assign(p, { phase: 'Failed', ready: false, rv: this.bump() });
+      this.podEvent('MODIFIED', p);
       this.o.log(`kube: pod ${this.workload.name}-${p.index} failed to start: ${(err as Error).message}`);
     }
   }
