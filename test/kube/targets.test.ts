@@ -35,6 +35,15 @@ describe('--kube targets: one row per pod, each with its own state', () => {
     }, 30_000);
   }
 
+  it('the shared-127.0.0.1 layout (a containerPort per pod) works in both modes', async () => {
+    const k = await startTestKube(2, { sharedLoopback: true });
+    for (const mode of ['forward', 'direct']) {
+      const r = await runCli(['status', '--kube', 'sts/pika', '--kube-connect', mode, '--json'], { env: kubeEnv(k) });
+      expect(r.code, r.stdout).toBe(0);
+      expect(rowsOf(r.stdout).map((x) => x.state)).toEqual(['unlocked', 'unlocked']);
+    }
+  }, 30_000);
+
   it('a pod that is not Running is a row with Kubernetes state, and gets no request', async () => {
     const k = await startTestKube(3);
     k.world.pods[2].phase = 'Pending';
