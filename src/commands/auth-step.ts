@@ -41,3 +41,8 @@ export async function authed<T>(app: App, g: GlobalOptions, session: Session, t:
     release();
   }
 }
+
+/** cluster/status of one target, logged in (settings.manage): for the Kubernetes helpers (leader, roles). */
+export function askCluster(app: App, g: GlobalOptions, session: Session): (t: Target) => Promise<import('../api/types.js').ClusterStatus> {
+  return (t) => authed(app, g, session, t, 'cluster status', () => t.client.clusterStatus(app.ctx.signal));
+}

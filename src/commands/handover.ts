@@ -4,7 +4,7 @@ import type { App } from './app.js';
 import { mapApiErrors, openSession, readServerKey, singleTarget, type Session } from './target.js';
 import { narrowToLeader } from '../kube/leader.js';
 import { openKubeSecret, withKubeSecret } from '../kube/boot-secret.js';
-import { authed } from './auth-step.js';
+import { askCluster, authed } from './auth-step.js';
 import { confirmAction } from './confirm.js';
 import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
 import { observe } from './status.js';
@@ -90,7 +90,7 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
       { flag: '--new-key-from', spec: opts.newKeyFrom },
     ]);
     try {
-      await narrowToLeader(app, g, session, 'handover start');
+      await narrowToLeader(app, session, 'handover start', askCluster(app, g, session));
       const t = singleTarget(session, 'handover start');
       const { defaultRecordPath, resolveRecordPath, existingRecord, outOfOrder } = await import('../playbooks/handover/record.js');
       const path = opts.record ? resolveRecordPath(ctx.cwd, opts.record) : defaultRecordPath(ctx.cwd, t.server.host, ctx.clock.now());

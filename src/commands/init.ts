@@ -7,7 +7,7 @@ import { ApiError } from '../api/types.js';
 import { CliError, ExitCode } from '../errors.js';
 import { maybeDone, sendChange, unverified, type Change } from '../outcome.js';
 import { writeJson } from '../output/json.js';
-import { authed } from './auth-step.js';
+import { askCluster, authed } from './auth-step.js';
 import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
 import { unreadable } from './unlock.js';
 import type { Secret } from '../secrets/secret.js';
@@ -61,7 +61,7 @@ Examples:
     const { ctx } = app;
     const session = await openSession(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
     try {
-      await narrowToLeader(app, g, session, 'init');
+      await narrowToLeader(app, session, 'init', askCluster(app, g, session));
       const t = singleTarget(session, 'init');
       // The initialize call's own outcome (maybe applied: exit 8) is decided in sendInitialize.
       return await mapApiErrors(t.server, 'init', async () => {

@@ -8,6 +8,7 @@ import { parseDuration, formatDuration } from '../util/duration.js';
 import { errorJson, jsonText } from '../output/json.js';
 import { serverText } from '../output/server-text.js';
 import { findLeader } from '../kube/leader.js';
+import { askCluster } from './auth-step.js';
 import { bootSecrets } from '../kube/boot-secret.js';
 import { rollOrder, rollPods, type RollEvent, type RollPod } from '../kube/roll.js';
 import { choosePort, hostOf, podServer } from '../kube/targets.js';
@@ -74,7 +75,7 @@ async function roll(app: App, g: GlobalOptions, session: Session, opts: RollOpti
   if (boot) await refuseUnfinished(kube.api, kube.namespace, boot);
   const total = kube.targets.length;
   // Who leads, best effort (cluster/status needs a login): the leader goes last and may be unlocked with --key-from.
-  const leader = total > 1 && !opts.plan ? await findLeader(app, g, session).catch(() => undefined) : undefined;
+  const leader = total > 1 && !opts.plan ? await findLeader(app, session, askCluster(app, g, session), g.debug).catch(() => undefined) : undefined;
   const pods: RollPod[] = session.targets.map((t) => ({
     facts: t.pod!,
     uid: '',

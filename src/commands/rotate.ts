@@ -9,7 +9,7 @@ import { ApiError } from '../api/types.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { writeJson } from '../output/json.js';
 import type { Secret } from '../secrets/secret.js';
-import { authed } from './auth-step.js';
+import { askCluster, authed } from './auth-step.js';
 import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
 import { keychainEntryOf, wrongStoredKey } from '../keychain/server-key.js';
 import { openStaging, promoteOrExplain, savedText, stagedSend, type SavedKey } from '../keychain/save.js';
@@ -72,7 +72,7 @@ Examples:
       { flag: '--new-key-from', spec: opts.newKeyFrom },
     ]);
     try {
-      await narrowToLeader(app, g, session, 'rotate');
+      await narrowToLeader(app, session, 'rotate', askCluster(app, g, session));
       const t = singleTarget(session, 'rotate');
       return await mapApiErrors(t.server, 'rotate', async () => {
         await requireServing(t.client, t.server, ctx.signal, 'rotate');

@@ -14,6 +14,7 @@ import { ApiError, type ServerInfo } from '../api/types.js';
 import { watchWait } from './wait-progress.js';
 import { idleReports, podColumns, type PodColumns } from '../kube/rows.js';
 import { markRoles } from '../kube/leader.js';
+import { askCluster } from './auth-step.js';
 
 export interface StatusOptions {
   wait?: string;
@@ -149,7 +150,9 @@ Examples:
       }
       // Several replicas: all observed (and waited for) at once; one node's failure is its row, not the command's.
       const rows = [...(await Promise.all(session.targets.map((t) => observeRow(app, t, waitMs, cond)))), ...idle];
-      if (session.kube) await markRoles(app, g, session, rows.map((r) => r.report));
+      // Roles need cluster/status, so a login: only when it needs no prompt (status itself never logs in otherwise).
+      const canLogin = app.ctx.env.PIKA_SESSION !== undefined || ((g.user ?? session.conn.user) !== undefined && g.passwordFrom !== undefined);
+      if (session.kube && canLogin) await markRoles(session, rows.map((r) => r.report), askCluster(app, g, session));
       const code = combineCodes(rows.map((r) => r.code));
       if (g.json) {
         writeJson(app.ctx.io, { ok: code === 0, nodes: rows.map((r) => ({ ...r.report, exit_code: r.code, ...(r.gaveUp ? { gave_up: r.gaveUp } : {}) })), exit_code: code });

@@ -1,12 +1,14 @@
-import type { App } from '../commands/app.js';
-import type { Session } from '../commands/target.js';
+import type { Context } from '../context.js';
 import type { GlobalOptions } from '../globals.js';
+import type { PodSession } from './leader.js';
 import { CliError } from '../errors.js';
 import { certainlyNotApplied } from '../keychain/staging.js';
 import type { Secret } from '../secrets/secret.js';
 import { parseSecretRef, type KubeOptions } from './ref.js';
 import { KubeSecretStaging } from './secret-staging.js';
 import type { KubeApi } from './types.js';
+
+type App = { ctx: Context };
 
 /**
  * `--kube-secret NAME/KEY` for rotate, init and handover start: opens the staging (and
@@ -15,7 +17,7 @@ import type { KubeApi } from './types.js';
  */
 
 /** The Kubernetes API of this invocation: the --kube one, else one from the kube flags (kubeconfig, context). */
-export async function kubeApiFor(app: App, g: GlobalOptions, session: Session): Promise<KubeApi> {
+export async function kubeApiFor(app: App, g: Pick<GlobalOptions, 'kube'>, session: PodSession): Promise<KubeApi> {
   if (session.kube) return session.kube.api;
   const { openKubeApi } = await import('./api.js');
   const o: Pick<KubeOptions, 'kubeconfig' | 'kubeContext'> = {
@@ -25,7 +27,7 @@ export async function kubeApiFor(app: App, g: GlobalOptions, session: Session): 
   return openKubeApi(app.ctx, o);
 }
 
-export async function openKubeSecret(app: App, g: GlobalOptions, session: Session, flag: string | undefined): Promise<KubeSecretStaging | undefined> {
+export async function openKubeSecret(app: App, g: Pick<GlobalOptions, 'kube'>, session: PodSession, flag: string | undefined): Promise<KubeSecretStaging | undefined> {
   const boot = bootSecrets(session);
   if (flag === undefined) {
     for (const b of boot) {
@@ -51,7 +53,7 @@ export async function openKubeSecret(app: App, g: GlobalOptions, session: Sessio
 }
 
 /** The distinct boot-password Secrets the selected pods name in their spec. */
-export function bootSecrets(session: Session): Array<{ name: string; key: string }> {
+export function bootSecrets(session: PodSession): Array<{ name: string; key: string }> {
   if (!session.kube) return [];
   const seen = new Map<string, { name: string; key: string }>();
   for (const p of [...session.kube.targets.map((t) => t.pod), ...session.kube.idle]) {

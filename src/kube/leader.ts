@@ -1,9 +1,24 @@
-import type { App } from '../commands/app.js';
-import { authed } from '../commands/auth-step.js';
-import type { Session, Target } from '../commands/target.js';
-import type { GlobalOptions } from '../globals.js';
+import type { ClusterStatus, PikaClient } from '../api/types.js';
+import type { ServerUrl } from '../api/url.js';
+import type { Context } from '../context.js';
 import { CliError } from '../errors.js';
 import { probeNode } from '../ops/probe.js';
+import { serverText } from '../output/server-text.js';
+import type { KubeSelection, PodFacts } from './targets.js';
+
+/** What these helpers need of a command's session (its pod targets); commands pass theirs. */
+export interface PodTarget {
+  server: ServerUrl;
+  client: PikaClient;
+  pod?: PodFacts;
+}
+export interface PodSession<T extends PodTarget = PodTarget> {
+  kube?: KubeSelection;
+  targets: T[];
+}
+/** cluster/status of one target, logged in (it needs settings.manage): the command supplies the login. */
+export type AskCluster<T extends PodTarget = PodTarget> = (t: T) => Promise<ClusterStatus>;
+type Io = { ctx: Pick<Context, 'io' | 'signal'> };
 
 /**
  * Single-server commands (rotate, init, handover start) over `--kube sts/pika`: every
@@ -12,9 +27,9 @@ import { probeNode } from '../ops/probe.js';
  * selection is narrowed to the leader, found by asking the pods' own cluster/status
  * (logged in: it needs settings.manage). One pod needs no narrowing.
  */
-export async function narrowToLeader(app: App, g: GlobalOptions, session: Session, command: string): Promise<void> {
+export async function narrowToLeader<T extends PodTarget>(app: Io, session: PodSession<T>, command: string, ask: AskCluster<T>): Promise<void> {
   if (!session.kube || session.targets.length <= 1) return;
-  const leader = await findLeader(app, g, session);
+  const leader = await findLeader(app, session, ask);
   if (!leader) {
     throw new CliError(`${command} acts on the leader, but none of the ${session.targets.length} pods of ${session.kube.what} could say which pod leads`, {
       code: 'usage',
@@ -26,16 +41,16 @@ export async function narrowToLeader(app: App, g: GlobalOptions, session: Sessio
 }
 
 /** The pod whose cluster/status says is_leader, or the only one in standalone mode; undefined when none can tell. */
-export async function findLeader(app: App, g: GlobalOptions, session: Session): Promise<Target | undefined> {
+export async function findLeader<T extends PodTarget>(app: Io, session: PodSession<T>, ask: AskCluster<T>, debug = false): Promise<T | undefined> {
   for (const t of session.targets) {
     const p = await probeNode(t.client, app.ctx.signal);
     // cluster/status is behind the lock gate: only a serving pod can answer.
     if (p.state !== 'unlocked' && p.state !== 'off') continue;
     try {
-      const st = await authed(app, g, session, t, 'cluster status', () => t.client.clusterStatus(app.ctx.signal));
+      const st = await ask(t);
       if (st.is_leader === true || st.enabled === false) return t;
     } catch (err) {
-      if (g.debug) app.ctx.io.stderr.write(`${t.server.id}: cluster status: ${err instanceof Error ? err.message : String(err)}\n`);
+      if (debug) app.ctx.io.stderr.write(`${t.server.id}: cluster status: ${serverText(err instanceof Error ? err.message : String(err))}\n`);
     }
   }
   return undefined;
@@ -43,20 +58,19 @@ export async function findLeader(app: App, g: GlobalOptions, session: Session): 
 
 /**
  * status over pods: marks leader and followers when this session can read cluster/status
- * without asking anything (a stored or PIKA_SESSION session, or user and --password-from).
+ * (the caller asks only when that needs no prompt: PIKA_SESSION, or user and --password-from).
  * Only serving pods can answer (the endpoint is behind the lock gate); once the leader is
  * known in cluster mode, every other pod is a follower.
  */
-export async function markRoles(app: App, g: GlobalOptions, session: Session, reports: Array<{ server: string; state: string; pod?: { role?: string } }>): Promise<void> {
-  const canLogin = app.ctx.env.PIKA_SESSION !== undefined || ((g.user ?? session.conn.user) !== undefined && g.passwordFrom !== undefined);
-  if (!session.kube || !canLogin) return;
+export async function markRoles<T extends PodTarget>(session: PodSession<T>, reports: Array<{ server: string; state: string; pod?: { role?: string } }>, ask: AskCluster<T>): Promise<void> {
+  if (!session.kube) return;
   const roles = new Map<string, string>();
   let cluster = false;
   for (const t of session.targets) {
     const r = reports.find((x) => x.server === t.server.id);
     if (r?.state !== 'unlocked') continue;
     try {
-      const st = await authed(app, g, session, t, 'cluster status', () => t.client.clusterStatus(app.ctx.signal));
+      const st = await ask(t);
       if (st.enabled !== true) continue;
       cluster = true;
       roles.set(t.server.id, st.is_leader === true ? 'leader' : 'follower');

@@ -1,6 +1,5 @@
 import { CliError, ExitCode } from '../errors.js';
 import { notAppliedState, type FleetOp, type FleetRow } from '../ops/fleet.js';
-import type { NodeReport } from '../commands/status.js';
 import type { KubeSelection, PodFacts } from './targets.js';
 
 /** The pod columns of a status row (and its JSON): Kubernetes' view of the pod. */
@@ -21,7 +20,16 @@ export function podColumns(p: PodFacts, role?: string): PodColumns {
  * Kubernetes' (no request is sent to a pod that cannot answer), exit 7 like any
  * node that cannot be reached.
  */
-export function idleReports(kube: KubeSelection | undefined): Array<{ report: NodeReport; code: number; gaveUp?: string }> {
+/** A status row (structurally commands/status.ts's NodeReport). */
+export interface IdleReport {
+  server: string;
+  state: 'unreachable';
+  error: string;
+  next: string;
+  pod: PodColumns;
+}
+
+export function idleReports(kube: KubeSelection | undefined): Array<{ report: IdleReport; code: number; gaveUp?: string }> {
   if (!kube) return [];
   return kube.idle.map((p) => {
     const phase = p.terminating ? 'being deleted' : `${p.phase}, not Running`;

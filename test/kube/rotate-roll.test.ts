@@ -57,13 +57,14 @@ describe('the boot-password Secret follows the key; roll restarts the pods on it
   }, 60_000);
 
   it('a concurrent change of the Secret (resourceVersion) is reported, never overwritten', async () => {
-    const k = await startTestKube(3, { faultDelayMs: 1500 });
+    const k = await startTestKube(3, { faultDelayMs: 3000 });
     const old = k.world.bootPassword()!;
     k.world.cluster.node(0).armFault('rotate-delay');
     const env = kubeEnv(k, { NEWKEY: NEW });
     const running = runCli([...ROTATE, '--kube-secret', 'pika-encryption/password'], { env });
-    // While the rotation's answer is held back, someone else edits the Secret (as kubectl patch would).
-    await new Promise((r) => setTimeout(r, 700));
+    // Once the new key is staged (and the rotation's answer held back), someone else edits the Secret.
+    for (let i = 0; i < 200 && secretData(k)['password.pending'] === undefined; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(secretData(k)['password.pending']).toBe(NEW);
     const { openKubeApi } = await import('../../src/kube/api.js');
     const api = await openKubeApi({ env: { KUBECONFIG: k.kubeconfigFile }, cwd: k.dir, homedir: k.dir }, {});
     const s = await api.readSecret('pika', 'pika-encryption');
