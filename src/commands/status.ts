@@ -203,6 +203,7 @@ function renderHuman(app: App, probe: Probe, r: NodeReport): void {
       ['Server', r.server],
       ['Product', product(r)],
       ['Encryption', colorState(io.style, probe.state)],
+      ['Pod', r.pod ? `${r.pod.phase}, ${r.pod.ready ? 'ready' : 'not ready'} (namespace ${r.pod.namespace})` : undefined],
       ['Error', r.error === undefined ? undefined : serverText(r.error)],
       ['Next', r.next],
     ]),

@@ -60,8 +60,11 @@ describe('--kube targets: one row per pod, each with its own state', () => {
   it('pod/, svc/ and deploy/ refs; a missing workload is a usage error', async () => {
     const k = await startTestKube(2);
     const one = await runCli(['status', '--kube', 'po/pika-1', '--json'], { env: kubeEnv(k) });
-    expect(JSON.parse(one.stdout)).toMatchObject({ server: 'pod/pika-1', state: 'unlocked' });
+    expect(JSON.parse(one.stdout)).toMatchObject({ server: 'pod/pika-1', state: 'unlocked', pod: { phase: 'Running', ready: true } });
     expect(one.code).toBe(0);
+    const human = await runCli(['status', '--kube', 'po/pika-1'], { env: kubeEnv(k) });
+    expect(human.stdout).toMatch(/Server:\s+pod\/pika-1/);
+    expect(human.stdout).toMatch(/Pod:\s+Running, ready \(namespace pika\)/);
     const svc = await runCli(['status', '--kube', 'svc/pika', '--json'], { env: kubeEnv(k) });
     expect(rowsOf(svc.stdout).map((x) => x.server)).toEqual(['pod/pika-0', 'pod/pika-1']);
     const deploy = await runCli(['status', '--kube', 'deploy/pika', '-n', 'pika', '--json'], { env: kubeEnv(k) });
