@@ -87,9 +87,8 @@ export async function openSession(app: App, g: GlobalOptions, specs: SpecFlag[] 
       const pod = kube?.targets[i];
       // A pod is reached through a loopback forward or at its IP inside the cluster: plain http
       // there is the documented exception to --allow-http, and no proxy stands in between.
-      const { proxy, ...direct } = conn.transport;
+      const { proxy: _notForPods, ...direct } = conn.transport;
       const transport = pod ? { ...direct, allowHttp: conn.transport.allowHttp || pod.podHttp } : conn.transport;
-      void proxy;
       return {
         server,
         client: createPikaClient({ server, transport, fetch: ctx.fetch, userAgent: `pikactl/${VERSION}`, cookieName: g.cookieName }),

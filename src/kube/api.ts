@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import type { Context } from '../context.js';
 import { CliError, cancelled } from '../errors.js';
 import { serverText } from '../output/server-text.js';
+import { Secret } from '../secrets/secret.js';
 import { inCluster, type KubeOptions } from './ref.js';
 import { KubeConflict, type Forward, type KubeApi, type PodInfo, type SecretData } from './types.js';
 
@@ -124,7 +125,11 @@ class OfficialKubeApi implements KubeApi {
   async readSecret(namespace: string, name: string): Promise<SecretData> {
     const s = await this.call(`secret/${name} in namespace ${namespace}`, 'get secrets', () => this.core.readNamespacedSecret({ name, namespace }));
     const data: Record<string, string> = {};
-    for (const [k, v] of Object.entries(s.data ?? {})) data[k] = Buffer.from(v, 'base64').toString('utf8');
+    for (const [k, v] of Object.entries(s.data ?? {})) {
+      data[k] = Buffer.from(v, 'base64').toString('utf8');
+      // Every value is a secret of this invocation: the redactor cuts it (and its base64) out of any output.
+      if (data[k] !== '') new Secret(data[k], `kube:${namespace}/secret/${name}/${k}`);
+    }
     return { resourceVersion: s.metadata?.resourceVersion ?? '', data };
   }
 
