@@ -150,7 +150,11 @@ export async function startSandboxCluster(opts: SandboxClusterOptions): Promise<
     const ctx = nodeCtx!;
     if (o.bootKey !== undefined && o.boot === 'pika') {
       if (!db.raw().encryption_verifier) await ctx.keys.initialize(o.bootKey);
-      else await ctx.keys.unlock(o.bootKey).catch((err: Error) => nodeLog(`boot: encryption.password did not unlock: ${err.message}`));
+      else
+        await ctx.keys.unlock(o.bootKey).catch((err: Error) => {
+          ctx.encryptionConfigInvalid = true;
+          nodeLog(`boot: encryption.password did not unlock: ${err.message}`);
+        });
     } else if (o.bootKey !== undefined) {
       // encryption.password: a wrong one fails the boot.
       await ctx.keys.unlock(o.bootKey).catch(async (err: Error) => {

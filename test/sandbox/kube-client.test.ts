@@ -157,6 +157,31 @@ describe('@kubernetes/client-node against sandbox --kube', () => {
     }
   });
 
+  it('answers SelfSubjectAccessReview and 403s what a test denies, with the Forbidden Status', async () => {
+    const k = await startTestKube({ pods: 1 });
+    const kc = config(k);
+    const authz = kc.makeApiClient(k8s.AuthorizationV1Api);
+    const can = (verb: string, resource: string, subresource?: string) =>
+      authz
+        .createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { namespace: 'pika', verb, resource, ...(subresource ? { subresource } : {}) } } } })
+        .then((r) => r.status!.allowed);
+    expect(await can('create', 'pods', 'portforward')).toBe(true);
+    k.world.rbac.deny('create', 'pods/portforward');
+    expect(await can('create', 'pods', 'portforward')).toBe(false);
+    expect(await can('get', 'pods')).toBe(true);
+    const pf = new k8s.PortForward(kc);
+    const { PassThrough } = await import('node:stream');
+    await expect(pf.portForward('pika', 'pika-0', [8080], new PassThrough(), null, new PassThrough())).rejects.toBeTruthy();
+    k.world.rbac.deny('get', 'statefulsets', 'apps');
+    const err = await kc.makeApiClient(k8s.AppsV1Api).readNamespacedStatefulSet({ namespace: 'pika', name: 'pika' }).catch((e: unknown) => e);
+    expect((err as k8s.ApiException<string>).code).toBe(403);
+    expect(JSON.parse((err as k8s.ApiException<string>).body)).toMatchObject({
+      kind: 'Status',
+      reason: 'Forbidden',
+      message: 'statefulsets.apps "pika" is forbidden: User "pikactl-sandbox-admin" cannot get resource "statefulsets" in API group "apps" in the namespace "pika"',
+    });
+  });
+
   it('refuses requests without the bearer token (401 Status), and a port-forward to a missing pod', async () => {
     const k = await startTestKube({ pods: 1 });
     const { code, body } = await new Promise<{ code: number; body: string }>((resolve, reject) => {

@@ -21,10 +21,19 @@ async function launch(args: string[]) {
   const ac = new AbortController();
   const ctx = { ...testContext({ env: { SBX_PW: 'pw-for-kube-command', BOOT_PW: 'boot-pw-for-kube-command' } }), signal: ac.signal };
   let finished = false;
-  const running = runCli(['sandbox', '--port', '0', '--quiet', '--password-from', 'env:SBX_PW', ...args], ctx).then((r) => ((finished = true), r));
+  const running = runCli(['sandbox', '--port', '0', '--quiet', '--password-from', 'env:SBX_PW', ...args], ctx).then((r) => {
+    finished = true;
+    return r;
+  });
   const deadline = Date.now() + 15_000;
   while (!finished && !ctx.io.stdoutText.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  return { ctx, stop: () => (ac.abort(), running) };
+  return {
+    ctx,
+    stop: () => {
+      ac.abort();
+      return running;
+    },
+  };
 }
 
 /** The real kubectl, asynchronously: the stand-in runs in this process. */

@@ -118,8 +118,29 @@ describe('kubectl against sandbox --kube', () => {
     expect(table.stdout).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\n/);
     expect(table.stdout).toMatch(/\npika-0\s+1\/1\s+Running\s+0\s+\d+s\n/);
     expect(table.stdout).toMatch(/\npika-1\s+0\/1\s+ContainerCreating\s+0\s+\d+s\n/);
+    // Deleting the Pending replacement: another one, still held, and never two sandboxes for one pod.
+    expect((await kubectl(k, ['delete', 'pod', 'pika-1', '-n', 'pika'])).code).toBe(0);
+    const again = (await pods(k)).items[1];
+    expect(again.metadata.uid).not.toBe(p.metadata.uid);
+    expect(again.status.phase).toBe('Pending');
     k.world.release(1);
     await eventually(async () => ((await pods(k)).items[1].status.phase === 'Running' ? true : undefined));
+    expect(k.world.cluster.isRunning(1)).toBe(true);
+    expect(await keyStatus(k.podUrl(1))).toEqual({ initialized: true, unlocked: true });
+  });
+
+  // (kubectl auth can-i sends protobuf, which the stand-in does not speak: SelfSubjectAccessReview is checked with client-node.)
+  it('answers 403 Forbidden as RBAC does for what a test denies', async () => {
+    const k = await startTestKube({ pods: 1, bootPassword: BOOT });
+    k.world.rbac.deny('patch', 'secrets');
+    k.world.rbac.deny('list', 'pods');
+    const list = await kubectl(k, ['get', 'pods', '-n', 'pika']);
+    expect(list.code).not.toBe(0);
+    expect(list.stderr).toContain('Error from server (Forbidden): pods is forbidden: User "pikactl-sandbox-admin" cannot list resource "pods" in API group "" in the namespace "pika"');
+    const patch = await kubectl(k, ['patch', 'secret', 'pika-encryption', '-n', 'pika', '--type', 'merge', '-p', '{"data":{"x":"eA=="}}']);
+    expect(patch.stderr).toContain('Error from server (Forbidden)');
+    expect(k.world.secret!.data.x).toBeUndefined();
+    expect((await kubectl(k, ['get', 'pod', 'pika-0', '-n', 'pika'])).code).toBe(0); // get is still allowed
   });
 
   /** `kubectl port-forward pod/NAME :8080` until the test ends; resolves to the local URL it printed. */

@@ -22,7 +22,7 @@ const list = (groupVersion: string, resources: Res[]) => ({
   kind: 'APIResourceList',
   apiVersion: 'v1',
   groupVersion,
-  resources: resources.map((r) => ({ ...r, namespaced: r.kind !== 'Namespace', storageVersionHash: '' })),
+  resources: resources.map((r) => ({ ...r, namespaced: r.kind !== 'Namespace' && r.kind !== 'SelfSubjectAccessReview', storageVersionHash: '' })),
 });
 
 export function discovery(path: string, serverAddress: string): Record<string, unknown> | undefined {
@@ -42,9 +42,14 @@ export function discovery(path: string, serverAddress: string): Record<string, u
     case '/api':
       return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
     case '/apis': {
-      const v = { groupVersion: 'apps/v1', version: 'v1' };
-      return { kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'apps', versions: [v], preferredVersion: v }] };
+      const group = (name: string) => {
+        const v = { groupVersion: `${name}/v1`, version: 'v1' };
+        return { name, versions: [v], preferredVersion: v };
+      };
+      return { kind: 'APIGroupList', apiVersion: 'v1', groups: [group('apps'), group('authorization.k8s.io')] };
     }
+    case '/apis/authorization.k8s.io/v1':
+      return list('authorization.k8s.io/v1', [res('selfsubjectaccessreviews', 'selfsubjectaccessreview', 'SelfSubjectAccessReview', ['create'])]);
     case '/api/v1':
       return list('v1', CORE);
     case '/apis/apps/v1':

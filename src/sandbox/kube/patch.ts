@@ -54,7 +54,10 @@ export function jsonPatch(doc: Json, ops: unknown): Json {
   };
   const put = (path: string, value: Json, replace: boolean) => {
     const parts = pointer(path);
-    if (parts.length === 0) return void (out = value);
+    if (parts.length === 0) {
+      out = value;
+      return;
+    }
     const { parent, key } = parentOf(out, parts, path);
     if (Array.isArray(parent)) {
       const i = key === '-' ? parent.length : Number(key);

@@ -27,7 +27,7 @@ export async function announceKube(ctx: Context, o: SandboxCommandOptions, k: Ku
     throw new CliError(`cannot write the kubeconfig to ${file}: ${err.code ?? err.message}`, { code: 'error', hint: 'Pass --kubeconfig-out with a path in a folder you can write.' });
   });
   const w = k.world.workload;
-  const pods = k.world.pods.map((p, i) => ({ name: `${w.name}-${p.index}`, ip: p.ip, port: p.port, url: k.podUrl(i), role: i === 0 ? 'leader' : 'follower' }));
+  const pods = k.world.pods.map((p, i) => ({ name: `${w.name}-${p.index}`, ip: p.ip, port: p.port, url: k.podUrl(i), role: i === k.world.cluster.leader() ? 'leader' : 'follower' }));
   if (o.json) {
     writeJson(ctx.io, {
       kube: { server: k.server, namespace: k.namespace, statefulset: w.name, kubeconfig_file: file, boot_secret: w.bootSecret ? `${w.bootSecret.name}/${w.bootSecret.key}` : null, pods },

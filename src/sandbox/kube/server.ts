@@ -39,6 +39,8 @@ function authorized(req: IncomingMessage, token: string): boolean {
 
 function readBody(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
+    const type = String(req.headers['content-type'] ?? '');
+    if (type.includes('protobuf')) return reject(new KubeError(415, 'UnsupportedMediaType', `the stand-in speaks JSON only, not ${type}`));
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
@@ -64,6 +66,10 @@ function handle(w: KubeWorld, r: Route, serverAddress: string, history: WatchHis
   if (found) return found;
   const wl = w.workload;
   const get = method === 'GET';
+  if (path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') {
+    if (method !== 'POST') throw kubeErrors.methodNotAllowed();
+    return r.body().then((b) => w.rbac.review(b));
+  }
   // /api/v1/[namespaces/NS/]RESOURCE[/NAME[/SUB]] and /apis/apps/v1/…
   const core = parts[0] === 'api' && parts[1] === 'v1';
   const apps = parts[0] === 'apis' && parts[1] === 'apps' && parts[2] === 'v1';
@@ -108,6 +114,8 @@ function handle(w: KubeWorld, r: Route, serverAddress: string, history: WatchHis
   }
   const kind = kinds[resource];
   if (!kind) throw kubeErrors.pathNotFound();
+  const verb = ({ GET: name === undefined ? (['true', '1'].includes(query.get('watch') ?? '') ? 'watch' : 'list') : 'get', DELETE: 'delete', PATCH: 'patch', PUT: 'update' } as Record<string, string>)[method];
+  if (verb && sub === undefined) w.rbac.check(verb, resource, kind.group, ns, name);
   if (name === undefined) {
     if (!get) throw kubeErrors.methodNotAllowed();
     const watch = query.get('watch');
@@ -199,6 +207,11 @@ export function buildApiServer(o: ApiServerOptions): { server: Server; closeUpgr
     if (!m) return fail(kubeErrors.pathNotFound());
     const w = o.world;
     const p = m[1] === w.workload.namespace ? w.podByName(decodeURIComponent(m[2])) : undefined;
+    try {
+      w.rbac.check('create', 'pods/portforward', '', m[1], decodeURIComponent(m[2]));
+    } catch (e) {
+      return fail(e as KubeError);
+    }
     if (!p) return fail(kubeErrors.notFound('pods', decodeURIComponent(m[2])));
     if (p.phase !== 'Running') return fail(kubeErrors.badRequest(`pod ${m[2]} is not running (phase ${p.phase})`));
     const target = { podName: m[2], podUid: p.uid, ip: p.ip, resolvePort: (port: number) => (port === 8080 || port === p.port ? p.port : port) };

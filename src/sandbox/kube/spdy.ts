@@ -57,7 +57,10 @@ export class SpdySession {
   private frame(f: Buffer): void {
     const flags = f[4];
     const body = f.subarray(8);
-    if ((f[0] & 0x80) === 0) return this.h.onData(f.readUInt32BE(0) & 0x7fffffff, Buffer.from(body), (flags & FLAG_FIN) !== 0);
+    if ((f[0] & 0x80) === 0) {
+      this.h.onData(f.readUInt32BE(0) & 0x7fffffff, Buffer.from(body), (flags & FLAG_FIN) !== 0);
+      return;
+    }
     const type = f.readUInt16BE(2);
     const id = body.length >= 4 ? body.readUInt32BE(0) & 0x7fffffff : 0;
     if (type === SYN_STREAM) this.h.onStream(id, this.headers(body.subarray(10)), (flags & FLAG_FIN) !== 0);

@@ -1,5 +1,6 @@
 import type { SandboxCluster } from '../cluster.js';
 import { EventEmitter } from 'node:events';
+import { Rbac } from './rbac.js';
 import { newUid, podJson, secretJson, type PodState, type SecretState, type Workload } from './objects.js';
 
 /**
@@ -25,14 +26,18 @@ export type WatchEvent = { resource: 'pods' | 'secrets'; type: 'ADDED' | 'MODIFI
 export class KubeWorld {
   /** One 'change' per object change, for watches (?watch=true). */
   readonly events = new EventEmitter<{ change: [WatchEvent] }>();
+  /** Everything is allowed until a test denies it. */
+  readonly rbac = new Rbac();
   readonly workload: Workload;
   readonly stsUid: string;
   secret?: SecretState;
   readonly pods: PodState[];
   private rvCounter: number;
-  private readonly restarts = new Set<Promise<void>>();
+  /** The replacement being started, per pod index (a second delete waits for it). */
+  private readonly restarts = new Map<number, Promise<void>>();
   /** Pods whose replacement stays Pending until release(i) (tests of pods not Running). */
   private readonly held = new Map<number, () => void>();
+  private readonly cancelled = new Set<string>();
   private stopped = false;
 
   constructor(private readonly o: WorldOptions) {
@@ -79,16 +84,35 @@ export class KubeWorld {
 
   /** DELETE pod: returns the pod as it was being deleted; the replacement exists (Pending) when this resolves. */
   async deletePod(p: PodState): Promise<PodState> {
+    // Deleting a Pending replacement: cancel its start (keeping any hold for the next one)
+    // and let it settle, so one sandbox per pod runs.
+    const inFlight = this.restarts.get(p.index);
+    if (inFlight) {
+      this.cancelled.add(p.uid);
+      const held = this.held.has(p.index);
+      this.release(p.index);
+      await inFlight;
+      if (held) this.hold(p.index);
+    }
     const gone: PodState = { ...p, deleting: new Date(), rv: this.bump() };
     this.podEvent('MODIFIED', gone);
     await this.o.cluster.stopNode(p.index).catch(() => undefined);
+    // Pika's leader lock passes to a live peer; the old leader comes back as a follower.
+    const c = this.o.cluster;
+    if (c.leader() === p.index) {
+      const next = this.pods.find((q) => q.index !== p.index && c.isRunning(q.index));
+      if (next) {
+        c.setLeader(next.index);
+        this.o.log(`kube: leader pod ${this.workload.name}-${p.index} deleted; ${this.workload.name}-${next.index} leads now`);
+      }
+    }
     this.podEvent('DELETED', { ...gone, rv: this.bump() });
     // The controller's replacement, in place: same index and name, new uid.
     Object.assign(p, { uid: newUid(), phase: 'Pending', ready: false, created: new Date(), started: undefined, deleting: undefined, rv: this.bump() });
     this.podEvent('ADDED', p);
     const restart = this.startPod(p);
-    this.restarts.add(restart);
-    void restart.finally(() => this.restarts.delete(restart));
+    this.restarts.set(p.index, restart);
+    void restart.finally(() => this.restarts.get(p.index) === restart && this.restarts.delete(p.index));
     return gone;
   }
 
@@ -107,7 +131,7 @@ export class KubeWorld {
     const uid = p.uid;
     if (this.held.has(p.index)) await new Promise<void>((go) => this.held.set(p.index, go));
     await new Promise((r) => setTimeout(r, this.o.pendingMs ?? 300));
-    if (this.stopped || p.uid !== uid) return;
+    if (this.stopped || p.uid !== uid || this.cancelled.delete(uid)) return;
     const bootKey = this.bootPassword();
     try {
       await this.o.cluster.startNode(p.index, bootKey === undefined ? {} : { bootKey, boot: 'pika' });
@@ -125,7 +149,7 @@ export class KubeWorld {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const i of [...this.held.keys()]) this.release(i);
-    await Promise.allSettled([...this.restarts]);
+    await Promise.allSettled([...this.restarts.values()]);
     await this.o.cluster.stop();
   }
 }

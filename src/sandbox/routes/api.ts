@@ -28,6 +28,7 @@ export function info(ctx: ServerCtx, req: Req): Reply {
     local_login_name: LOCAL_STRATEGY,
     local_login_form_collapsed: false,
     account_security_available: true,
+    ...(ctx.encryptionConfigInvalid ? { encryption_config_invalid: true } : {}),
   });
 }
 

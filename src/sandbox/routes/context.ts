@@ -22,6 +22,8 @@ export interface ServerCtx {
   log: (line: string) => void;
   /** Cluster mode (src/sandbox/cluster.ts); absent for a standalone server. */
   cluster?: ClusterHook;
+  /** The boot password (encryption.password) did not match the verifier: /api/v1/info says so (§8). */
+  encryptionConfigInvalid?: boolean;
 }
 
 /** What a simulated cluster plugs into one node. */
