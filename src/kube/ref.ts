@@ -48,7 +48,8 @@ export function checkName(name: string, what: string): string {
   return name;
 }
 
-export const formatRef = (r: KubeRef) => `${r.kind}/${r.name}`;
+// Typed by the operator (parseKubeRef checked it), not server text.
+export const formatRef = (r: KubeRef) => [r.kind, r.name].join('/');
 
 export type KubeConnect = 'forward' | 'direct';
 
