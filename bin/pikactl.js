@@ -12,7 +12,7 @@ if (major < 20 || (major === 20 && minor < 19)) {
   process.stderr.write(`pikactl needs Node.js >= 20.19 (this is ${process.versions.node}).\n`);
   process.exitCode = 1;
 } else {
-  // Last resort: a signal aborts the command (dist/context.js), which closes any prompt and
+  // Last resort: a signal aborts the command (dist/deps.js), which closes any prompt and
   // unwinds within milliseconds. Should anything still hold the process 2 s later (a stuck
   // socket, a child), give the terminal its echo back and end it. Unref'd: never keeps it alive.
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -23,7 +23,7 @@ if (major < 20 || (major === 20 && minor < 19)) {
       }, 2000).unref();
     });
   }
-  const { run } = await import('../dist/cli.js');
-  const { systemContext } = await import('../dist/context.js');
-  process.exitCode = await run(process.argv.slice(2), systemContext());
+  // Both at once: each import is a round of file reads, and start-up is mostly module loading.
+  const [{ run }, { systemDeps }] = await Promise.all([import('../dist/cli.js'), import('../dist/deps.js')]);
+  process.exitCode = await run(process.argv.slice(2), systemDeps());
 }

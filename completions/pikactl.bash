@@ -12,6 +12,8 @@ _pikactl_child() {
     '|lock') _pikactl_r='lock' ;;
     '|rotate') _pikactl_r='rotate' ;;
     '|recover-rotation') _pikactl_r='recover-rotation' ;;
+    '|backup') _pikactl_r='backup' ;;
+    '|recover-from-backup') _pikactl_r='recover-from-backup' ;;
     '|handover') _pikactl_r='handover' ;;
     '|login') _pikactl_r='login' ;;
     '|logout') _pikactl_r='logout' ;;
@@ -23,6 +25,10 @@ _pikactl_child() {
     '|runbook') _pikactl_r='runbook' ;;
     '|completion') _pikactl_r='completion' ;;
     '|help') _pikactl_r='help' ;;
+    'backup|export') _pikactl_r='export' ;;
+    'backup|inspect') _pikactl_r='inspect' ;;
+    'backup|restore') _pikactl_r='restore' ;;
+    'backup|help') _pikactl_r='help' ;;
     'handover|start') _pikactl_r='start' ;;
     'handover|accept') _pikactl_r='accept' ;;
     'handover|finish') _pikactl_r='finish' ;;
@@ -48,7 +54,8 @@ _pikactl_child() {
 # _pikactl_cmds PATH: subcommand names (and aliases) of PATH.
 _pikactl_cmds() {
   case "$1" in
-    '') _pikactl_r='status init unlock lock rotate recover-rotation handover login logout whoami keychain context trust sandbox runbook completion help' ;;
+    '') _pikactl_r='status init unlock lock rotate recover-rotation backup recover-from-backup handover login logout whoami keychain context trust sandbox runbook completion help' ;;
+    'backup') _pikactl_r='export inspect restore help' ;;
     'handover') _pikactl_r='start accept finish' ;;
     'keychain') _pikactl_r='set list delete test help' ;;
     'context') _pikactl_r='add list ls use show remove rm help' ;;
@@ -67,6 +74,11 @@ _pikactl_flags() {
     'lock') _pikactl_r='-y --yes -h --help' ;;
     'rotate') _pikactl_r='--current-key-from --new-key-from --confirm-saved --save-to-keychain -h --help' ;;
     'recover-rotation') _pikactl_r='--old-key-from --new-key-from -y --yes --plan -h --help' ;;
+    'backup') _pikactl_r='-h --help' ;;
+    'backup export') _pikactl_r='-o --out --encrypt-with --since --until --force -h --help' ;;
+    'backup inspect') _pikactl_r='--decrypt-with -h --help' ;;
+    'backup restore') _pikactl_r='--wipe --decrypt-with -y --yes -h --help' ;;
+    'recover-from-backup') _pikactl_r='--backup --backup-key-from --new-key-from --decrypt-with --confirm-saved --save-to-keychain -y --yes --plan -h --help' ;;
     'handover') _pikactl_r='-h --help' ;;
     'handover start') _pikactl_r='--current-key-from --new-key-from --confirm-saved --save-to-keychain --operator --record -h --help' ;;
     'handover accept') _pikactl_r='--record --key-from --wait --no-wait-restart --save-to-keychain -y --yes --operator -h --help' ;;
@@ -86,7 +98,7 @@ _pikactl_flags() {
     'context show') _pikactl_r='-h --help' ;;
     'context remove') _pikactl_r='-y --yes -h --help' ;;
     'trust') _pikactl_r='--expect-fingerprint -y --yes -h --help' ;;
-    'sandbox') _pikactl_r='--host --port --data --base-path --tls-cert --tls-key --tls-self-signed --fault --rate-limit-soft --rate-limit-hard --rate-limit-window --session-ttl --cluster -q --quiet -h --help' ;;
+    'sandbox') _pikactl_r='--host --port --data --base-path --tls-cert --tls-key --tls-self-signed --fault --rate-limit-soft --rate-limit-hard --rate-limit-window --session-ttl --cluster --kube --kube-namespace --kube-secret-from --kubeconfig-out -q --quiet -h --help' ;;
     'runbook') _pikactl_r='-h --help' ;;
     'runbook list') _pikactl_r='-h --help' ;;
     'runbook show') _pikactl_r='-h --help' ;;
@@ -109,6 +121,17 @@ _pikactl_value() {
     'rotate|--new-key-from') _pikactl_r='secret' ;;
     'recover-rotation|--old-key-from') _pikactl_r='secret' ;;
     'recover-rotation|--new-key-from') _pikactl_r='secret' ;;
+    'backup export|-o') _pikactl_r='file' ;;
+    'backup export|--out') _pikactl_r='file' ;;
+    'backup export|--encrypt-with') _pikactl_r='free' ;;
+    'backup export|--since') _pikactl_r='free' ;;
+    'backup export|--until') _pikactl_r='free' ;;
+    'backup inspect|--decrypt-with') _pikactl_r='free' ;;
+    'backup restore|--decrypt-with') _pikactl_r='free' ;;
+    'recover-from-backup|--backup') _pikactl_r='file' ;;
+    'recover-from-backup|--backup-key-from') _pikactl_r='secret' ;;
+    'recover-from-backup|--new-key-from') _pikactl_r='secret' ;;
+    'recover-from-backup|--decrypt-with') _pikactl_r='free' ;;
     'handover start|--current-key-from') _pikactl_r='secret' ;;
     'handover start|--new-key-from') _pikactl_r='secret' ;;
     'handover start|--operator') _pikactl_r='free' ;;
@@ -137,6 +160,10 @@ _pikactl_value() {
     'sandbox|--rate-limit-window') _pikactl_r='free' ;;
     'sandbox|--session-ttl') _pikactl_r='free' ;;
     'sandbox|--cluster') _pikactl_r='free' ;;
+    'sandbox|--kube') _pikactl_r='free' ;;
+    'sandbox|--kube-namespace') _pikactl_r='free' ;;
+    'sandbox|--kube-secret-from') _pikactl_r='secret' ;;
+    'sandbox|--kubeconfig-out') _pikactl_r='file' ;;
     *'|-s') _pikactl_r='free' ;;
     *'|--server') _pikactl_r='free' ;;
     *'|--context') _pikactl_r='contexts' ;;
@@ -157,6 +184,7 @@ _pikactl_value() {
 # _pikactl_arg PATH N: how the Nth positional argument of PATH completes.
 _pikactl_arg() {
   case "$1|$2" in
+    'backup help|0') _pikactl_r='choices export inspect restore help' ;;
     'keychain help|0') _pikactl_r='choices set list delete test help' ;;
     'context use|0') _pikactl_r='contexts' ;;
     'context show|0') _pikactl_r='contexts' ;;
@@ -164,7 +192,7 @@ _pikactl_arg() {
     'context help|0') _pikactl_r='choices add list use show remove help' ;;
     'runbook show|0') _pikactl_r='choices first-start unlock-after-restart status rotation partial-rotation-recovery manual-lock lost-key-no-backup lost-key-with-backup operator-handover' ;;
     'completion|0') _pikactl_r='choices bash zsh fish' ;;
-    'help|'*) _pikactl_r='choices exit-codes secrets environment files examples security status init unlock lock rotate recover-rotation handover login logout whoami keychain context trust sandbox runbook completion help' ;;
+    'help|'*) _pikactl_r='choices exit-codes secrets environment files examples security status init unlock lock rotate recover-rotation backup recover-from-backup handover login logout whoami keychain context trust sandbox runbook completion help' ;;
     *) _pikactl_r=free ;;
   esac
 }

@@ -15,6 +15,10 @@ function __pikactl_child --argument-names path word
             echo 'rotate'
         case '|recover-rotation'
             echo 'recover-rotation'
+        case '|backup'
+            echo 'backup'
+        case '|recover-from-backup'
+            echo 'recover-from-backup'
         case '|handover'
             echo 'handover'
         case '|login'
@@ -36,6 +40,14 @@ function __pikactl_child --argument-names path word
         case '|completion'
             echo 'completion'
         case '|help'
+            echo 'help'
+        case 'backup|export'
+            echo 'export'
+        case 'backup|inspect'
+            echo 'inspect'
+        case 'backup|restore'
+            echo 'restore'
+        case 'backup|help'
             echo 'help'
         case 'handover|start'
             echo 'start'
@@ -80,21 +92,25 @@ function __pikactl_takes_value --argument-names path flag
     switch "$path|$flag"
         case 'status|--wait' 'status|--for' 'init|--key-from' 'unlock|--key-from' 'unlock|--wait' 'rotate|--current-key-from'
             return 0
-        case 'rotate|--new-key-from' 'recover-rotation|--old-key-from' 'recover-rotation|--new-key-from' 'handover start|--current-key-from' 'handover start|--new-key-from' 'handover start|--operator'
+        case 'rotate|--new-key-from' 'recover-rotation|--old-key-from' 'recover-rotation|--new-key-from' 'backup export|-o' 'backup export|--out' 'backup export|--encrypt-with'
             return 0
-        case 'handover start|--record' 'handover accept|--record' 'handover accept|--key-from' 'handover accept|--wait' 'handover accept|--operator' 'handover finish|--record'
+        case 'backup export|--since' 'backup export|--until' 'backup inspect|--decrypt-with' 'backup restore|--decrypt-with' 'recover-from-backup|--backup' 'recover-from-backup|--backup-key-from'
             return 0
-        case 'handover finish|--operator' 'keychain set|--key-from' 'keychain set|--name' 'keychain delete|--kind' 'keychain delete|--name' 'context add|--key-from'
+        case 'recover-from-backup|--new-key-from' 'recover-from-backup|--decrypt-with' 'handover start|--current-key-from' 'handover start|--new-key-from' 'handover start|--operator' 'handover start|--record'
             return 0
-        case 'trust|--expect-fingerprint' 'sandbox|--host' 'sandbox|--port' 'sandbox|--data' 'sandbox|--base-path' 'sandbox|--tls-cert'
+        case 'handover accept|--record' 'handover accept|--key-from' 'handover accept|--wait' 'handover accept|--operator' 'handover finish|--record' 'handover finish|--operator'
             return 0
-        case 'sandbox|--tls-key' 'sandbox|--fault' 'sandbox|--rate-limit-soft' 'sandbox|--rate-limit-hard' 'sandbox|--rate-limit-window' 'sandbox|--session-ttl'
+        case 'keychain set|--key-from' 'keychain set|--name' 'keychain delete|--kind' 'keychain delete|--name' 'context add|--key-from' 'trust|--expect-fingerprint'
             return 0
-        case 'sandbox|--cluster' '*|-s' '*|--server' '*|--context' '*|--cacert' '*|--pin'
+        case 'sandbox|--host' 'sandbox|--port' 'sandbox|--data' 'sandbox|--base-path' 'sandbox|--tls-cert' 'sandbox|--tls-key'
             return 0
-        case '*|--proxy' '*|--timeout' '*|-u' '*|--user' '*|--password-from' '*|--totp-from'
+        case 'sandbox|--fault' 'sandbox|--rate-limit-soft' 'sandbox|--rate-limit-hard' 'sandbox|--rate-limit-window' 'sandbox|--session-ttl' 'sandbox|--cluster'
             return 0
-        case '*|--strategy' '*|--cookie-name'
+        case 'sandbox|--kube' 'sandbox|--kube-namespace' 'sandbox|--kube-secret-from' 'sandbox|--kubeconfig-out' '*|-s' '*|--server'
+            return 0
+        case '*|--context' '*|--cacert' '*|--pin' '*|--proxy' '*|--timeout' '*|-u'
+            return 0
+        case '*|--user' '*|--password-from' '*|--totp-from' '*|--strategy' '*|--cookie-name'
             return 0
     end
     return 1
@@ -182,6 +198,8 @@ complete -c pikactl -n '__pikactl_at '\'''\''' -a 'unlock' -d 'unlock the server
 complete -c pikactl -n '__pikactl_at '\'''\''' -a 'lock' -d 'lock the server now: it forgets the key and answers 503 until someone unlocks it'
 complete -c pikactl -n '__pikactl_at '\'''\''' -a 'rotate' -d 'replace the server key: the server must be unlocked; verifies the new key afterwards'
 complete -c pikactl -n '__pikactl_at '\'''\''' -a 'recover-rotation' -d 'find out where a failed or interrupted rotation left the server, then repair it step by step'
+complete -c pikactl -n '__pikactl_at '\'''\''' -a 'backup' -d 'export a backup of the server to a file, inspect a backup file offline, restore one (merge or wipe)'
+complete -c pikactl -n '__pikactl_at '\'''\''' -a 'recover-from-backup' -d 'lost key, have a backup: restore it into a fresh server, unlock with its key, rotate to a new key, step by step'
 complete -c pikactl -n '__pikactl_at '\'''\''' -a 'handover' -d 'hand the server key from one operator to another: start (outgoing), accept (incoming), finish (outgoing)'
 complete -c pikactl -n '__pikactl_at '\'''\''' -a 'login' -d 'log in once and keep the session in the OS keychain, so later commands need no password'
 complete -c pikactl -n '__pikactl_at '\'''\''' -a 'logout' -d 'end the stored session on the server and delete it from the keychain'
@@ -229,6 +247,45 @@ complete -c pikactl -n '__pikactl_at '\''recover-rotation'\''' -l new-key-from -
 complete -c pikactl -n '__pikactl_at '\''recover-rotation'\''' -s y -l yes -d 'do not ask before each step (required without a terminal); also runs the offered re-rotation'
 complete -c pikactl -n '__pikactl_at '\''recover-rotation'\''' -l plan -d 'only diagnose and print the steps; sends no key and changes nothing (GETs only)'
 complete -c pikactl -n '__pikactl_at '\''recover-rotation'\''' -s h -l help -d 'show help for a command'
+
+# pikactl backup
+complete -c pikactl -n '__pikactl_at '\''backup'\''' -a 'export' -d 'download a backup (.pikabw) of the server into a file (0600)'
+complete -c pikactl -n '__pikactl_at '\''backup'\''' -a 'inspect' -d 'check a backup file offline: header, completeness, SHA-256, and the password'
+complete -c pikactl -n '__pikactl_at '\''backup'\''' -a 'restore' -d 'restore a backup file into a server (merge, or --wipe)'
+complete -c pikactl -n '__pikactl_at '\''backup'\''' -a 'help' -d 'display help for command'
+complete -c pikactl -n '__pikactl_at '\''backup'\''' -s h -l help -d 'show help for a command'
+
+# pikactl backup export
+complete -c pikactl -n '__pikactl_at '\''backup export'\''' -s o -l out -r -F -d 'where to write it (default: the name the server gives, in the current directory)'
+complete -c pikactl -n '__pikactl_at '\''backup export'\''' -l encrypt-with -x -d 'a backup password to encrypt the file with (env:NAME, file:PATH, keychain:NAME, cmd:..., stdin, prompt)'
+complete -c pikactl -n '__pikactl_at '\''backup export'\''' -l since -x -d 'only changes newer than this database version (incremental)'
+complete -c pikactl -n '__pikactl_at '\''backup export'\''' -l until -x -d 'the state up to this database version (point in time)'
+complete -c pikactl -n '__pikactl_at '\''backup export'\''' -l force -d 'replace an existing file'
+complete -c pikactl -n '__pikactl_at '\''backup export'\''' -s h -l help -d 'show help for a command'
+
+# pikactl backup inspect
+complete -c pikactl -n '__pikactl_at '\''backup inspect'\''' -l decrypt-with -x -d 'the backup password, to check that the file opens (nothing decrypted is written)'
+complete -c pikactl -n '__pikactl_at '\''backup inspect'\''' -s h -l help -d 'show help for a command'
+
+# pikactl backup restore
+complete -c pikactl -n '__pikactl_at '\''backup restore'\''' -l wipe -d 'make the database exactly the backup (ends the current session)'
+complete -c pikactl -n '__pikactl_at '\''backup restore'\''' -l decrypt-with -x -d 'the backup password of an encrypted file'
+complete -c pikactl -n '__pikactl_at '\''backup restore'\''' -s y -l yes -d 'do not ask for the host name (required without a terminal)'
+complete -c pikactl -n '__pikactl_at '\''backup restore'\''' -s h -l help -d 'show help for a command'
+
+# pikactl backup help
+complete -c pikactl -n '__pikactl_at '\''backup help'\''' -a 'export inspect restore help'
+
+# pikactl recover-from-backup
+complete -c pikactl -n '__pikactl_at '\''recover-from-backup'\''' -l backup -r -F -d 'the .pikabw backup file'
+complete -c pikactl -n '__pikactl_at '\''recover-from-backup'\''' -l backup-key-from -x -a '(__pikactl_secret)' -d 'the server key that was live when the backup was taken (default: asked)'
+complete -c pikactl -n '__pikactl_at '\''recover-from-backup'\''' -l new-key-from -x -a '(__pikactl_secret)' -d 'the new key to rotate to (default: asked twice)'
+complete -c pikactl -n '__pikactl_at '\''recover-from-backup'\''' -l decrypt-with -x -d 'the backup password of an encrypted file'
+complete -c pikactl -n '__pikactl_at '\''recover-from-backup'\''' -l confirm-saved -d 'confirm the new key is already saved (required without a terminal)'
+complete -c pikactl -n '__pikactl_at '\''recover-from-backup'\''' -l save-to-keychain -d 'also keep the new key in the OS keychain (saved before it is sent)'
+complete -c pikactl -n '__pikactl_at '\''recover-from-backup'\''' -s y -l yes -d 'do not ask before each step (required without a terminal)'
+complete -c pikactl -n '__pikactl_at '\''recover-from-backup'\''' -l plan -d 'print the steps and their live state; reads no key, changes nothing'
+complete -c pikactl -n '__pikactl_at '\''recover-from-backup'\''' -s h -l help -d 'show help for a command'
 
 # pikactl handover
 complete -c pikactl -n '__pikactl_at '\''handover'\''' -a 'start' -d 'outgoing operator: check the server, rotate to a new key you pick, save it, write the handover record'
@@ -355,6 +412,10 @@ complete -c pikactl -n '__pikactl_at '\''sandbox'\''' -l rate-limit-hard -x -d '
 complete -c pikactl -n '__pikactl_at '\''sandbox'\''' -l rate-limit-window -x -d 'how long a failure counts (default: 15m)'
 complete -c pikactl -n '__pikactl_at '\''sandbox'\''' -l session-ttl -x -d 'how long a login session lasts (default: 8h)'
 complete -c pikactl -n '__pikactl_at '\''sandbox'\''' -l cluster -x -d 'simulate a Pika cluster of n nodes on consecutive ports from --port: one leader, followers forward every POST to it'
+complete -c pikactl -n '__pikactl_at '\''sandbox'\''' -l kube -x -d 'serve a Kubernetes API stand-in: StatefulSet pika of n sandbox pods, a boot-password Secret, a kubeconfig'
+complete -c pikactl -n '__pikactl_at '\''sandbox'\''' -l kube-namespace -x -d 'namespace of the --kube objects (default: pika)'
+complete -c pikactl -n '__pikactl_at '\''sandbox'\''' -l kube-secret-from -x -a '(__pikactl_secret)' -d 'env:NAME or file:PATH: the boot password the --kube Secret starts with (default: generated)'
+complete -c pikactl -n '__pikactl_at '\''sandbox'\''' -l kubeconfig-out -r -F -d 'write the --kube kubeconfig here (0600) instead of printing it'
 complete -c pikactl -n '__pikactl_at '\''sandbox'\''' -s q -l quiet -d 'do not log requests and key events on stderr'
 complete -c pikactl -n '__pikactl_at '\''sandbox'\''' -s h -l help -d 'show help for a command'
 
@@ -376,4 +437,4 @@ complete -c pikactl -n '__pikactl_at '\''completion'\''' -a 'bash zsh fish'
 
 # pikactl help
 complete -c pikactl -n '__pikactl_at '\''help'\''' -s h -l help -d 'show help for a command'
-complete -c pikactl -n '__pikactl_at '\''help'\''' -a 'exit-codes secrets environment files examples security status init unlock lock rotate recover-rotation handover login logout whoami keychain context trust sandbox runbook completion help'
+complete -c pikactl -n '__pikactl_at '\''help'\''' -a 'exit-codes secrets environment files examples security status init unlock lock rotate recover-rotation backup recover-from-backup handover login logout whoami keychain context trust sandbox runbook completion help'

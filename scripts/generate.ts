@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createApp } from '../src/commands/app.js';
 import { completionScript, describeProgram } from '../src/completion/index.js';
-import { realClock, type Context } from '../src/context.js';
+import { realClock, type Deps } from '../src/deps.js';
 import type { IO } from '../src/io/types.js';
 import { buildProgram } from '../src/program.js';
 import { renderManPage } from './man.js';
@@ -26,6 +26,6 @@ export async function inertProgram(): Promise<Command> {
     throw new Error('the generator does not run commands');
   };
   const io = new Proxy({}, { get: unusable }) as IO;
-  const ctx: Context = { io, env: {}, homedir: '/nonexistent', cwd: '/', clock: realClock, keychain: async () => unusable() };
+  const ctx: Deps = { io, env: {}, homedir: '/nonexistent', cwd: '/', clock: realClock, keychain: async () => unusable() };
   return buildProgram(ctx, createApp(ctx, { exitCode: 0 }));
 }

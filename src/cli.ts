@@ -1,15 +1,29 @@
 import type { Command } from 'commander';
-import type { Context } from './context.js';
-import { CliError, ExitCode } from './errors.js';
-import { errorJson, writeJson } from './output/json.js';
-import { serverText } from './output/server-text.js';
-import { Redactor, withRedactor } from './secrets/redact.js';
+import type { Deps } from './deps.js';
+// Nothing else is imported up front: `--version` answers before any other module loads,
+// and the error, JSON and redaction modules (and node:crypto) load once they are needed.
 
 /**
  * The one entry point: builds the tree, parses, runs, and is the only place that
  * turns an error into a message and an exit code.
  */
-export function run(argv: string[], ctx: Context): Promise<number> {
+export async function run(argv: string[], ctx: Deps): Promise<number> {
+  // A bare --version answers before commander, the command tree and even the redactor load:
+  // for a Node CLI, loading modules is most of the start-up time (see bench/startup.mjs).
+  // Same text as commander's. It prints no secret, so it needs no redaction scope.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    const { VERSION } = await import('./version.js');
+    ctx.io.stdout.write(`${VERSION}\n`);
+    return afterOutput(ctx, 0);
+  }
+  // So does the program's own help: rendered from its declarations (root-help.ts) without
+  // loading commander, whose load alone costs more than the aim for --help (bench/startup.mjs).
+  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
+    const { renderRootHelp } = await import('./root-help.js');
+    ctx.io.stdout.write(renderRootHelp(helpWidth(ctx.io.stdout, ctx.io.stdoutIsTTY)));
+    return afterOutput(ctx, 0);
+  }
+  const { Redactor, withRedactor } = await import('./secrets/redact.js');
   // One redactor per invocation: every Secret created while it runs is cut out of what it prints.
   return withRedactor(new Redactor(), async () => afterOutput(ctx, await runScoped(argv, ctx)));
 }
@@ -19,38 +33,37 @@ export function run(argv: string[], ctx: Context): Promise<number> {
  * is aborted) with one line on stderr, when stderr still works, and exit 1. A change that may
  * have been applied keeps its exit 8: that is what the operator must act on.
  */
-async function afterOutput(ctx: Context, code: number): Promise<number> {
+async function afterOutput(ctx: Deps, code: number): Promise<number> {
   const failure = await ctx.io.outputFailure?.();
   if (!failure) return code;
+  const { ExitCode } = await import('./errors.js');
   if (failure.stream === 'stdout') ctx.io.stderr.write(`${ctx.io.style.red('Error:')} cannot write to stdout (${failure.code}); the output is incomplete.\n`);
   return code === ExitCode.NEEDS_RECOVERY ? code : ExitCode.ERROR;
 }
 
-async function runScoped(argv: string[], ctx: Context): Promise<number> {
-  // A bare --version answers before commander and the command tree load: for a Node CLI,
-  // loading modules is most of the start-up time (see bench/startup.mjs). Same text as commander's.
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-    const { VERSION } = await import('./version.js');
-    ctx.io.stdout.write(`${VERSION}\n`);
-    return 0;
-  }
-  const [{ buildProgram }, { createApp }] = await Promise.all([import('./program.js'), import('./commands/app.js')]);
+/**
+ * Help wraps to the terminal it is shown on, else 80 columns (pipes, CI, tests): never to
+ * whatever process.stdout happens to be, which is not the injected stream.
+ */
+export function helpWidth(stream: unknown, tty: boolean): number {
+  return (tty && (stream as { columns?: number }).columns) || 80;
+}
+
+async function runScoped(argv: string[], ctx: Deps): Promise<number> {
+  const [{ buildProgram }, { createApp }, { CliError, ExitCode }] = await Promise.all([import('./program.js'), import('./commands/app.js'), import('./errors.js')]);
   const state: { exitCode: number; globals?: import('./globals.js').GlobalOptions } = { exitCode: 0 };
   const app = createApp(ctx, state);
   const jsonRequested = argv.includes('--json');
   const debugRequested = argv.includes('--debug');
   const program = await buildProgram(ctx, app, { argv });
   program.exitOverride();
-  // Help wraps to the terminal it is shown on, else 80 columns (pipes, CI, tests): never
-  // to whatever process.stdout happens to be, which is not the injected stream.
-  const width = (stream: unknown, tty: boolean) => (tty && (stream as { columns?: number }).columns) || 80;
   const output = {
     writeOut: (s: string) => ctx.io.stdout.write(s),
     writeErr: (s: string) => (jsonRequested ? undefined : ctx.io.stderr.write(s)),
     // commander's error text is not printed as it comes: report() words it like pikactl's own.
     outputError: () => {},
-    getOutHelpWidth: () => width(ctx.io.stdout, ctx.io.stdoutIsTTY),
-    getErrHelpWidth: () => width(ctx.io.stderr, ctx.io.stderrIsTTY),
+    getOutHelpWidth: () => helpWidth(ctx.io.stdout, ctx.io.stdoutIsTTY),
+    getErrHelpWidth: () => helpWidth(ctx.io.stderr, ctx.io.stderrIsTTY),
   };
   program.configureOutput(output);
   // Apply the same output/exit behaviour to every subcommand, present and future.
@@ -75,21 +88,22 @@ async function runScoped(argv: string[], ctx: Context): Promise<number> {
   }
 }
 
-/** Our own messages are short; the cap only bounds what a server could smuggle into one. */
-const safe = (text: string, max = 4096) => serverText(text, { multiline: true, max });
-
 /** commander's CommanderError, recognised by its code so this module need not import commander up front. */
 function isCommanderError(err: unknown): err is Error & { code: string; exitCode: number } {
   const code = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
   return typeof code === 'string' && code.startsWith('commander.');
 }
 
-async function report(err: unknown, ctx: Context, opts: { json: boolean; debug: boolean; program?: Command; argv: string[] }): Promise<number> {
+async function report(err: unknown, ctx: Deps, opts: { json: boolean; debug: boolean; program?: Command; argv: string[] }): Promise<number> {
   const { io } = ctx;
+  // Help and --version "errors" are successes: they end here, before the modules below load.
+  if (isCommanderError(err) && (err.code === 'commander.helpDisplayed' || err.code === 'commander.version')) return 0;
+  const [{ CliError, ExitCode }, { errorJson, writeJson }, { serverText }] = await Promise.all([import('./errors.js'), import('./output/json.js'), import('./output/server-text.js')]);
+  /** Our own messages are short; the cap only bounds what a server could smuggle into one. */
+  const safe = (text: string, max = 4096) => serverText(text, { multiline: true, max });
   if (isCommanderError(err)) {
-    // Help and --version "errors" are successes; everything else commander raises is a usage error.
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
-    // No command (bare `pikactl`, `pikactl keychain`): the help went to stderr; for a script it is a usage error.
+    // Everything else commander raises is a usage error. No command (bare `pikactl`,
+    // `pikactl keychain`): the help went to stderr; for a script it is a usage error too.
     if (err.code === 'commander.help') return ExitCode.USAGE;
     const { usageFromCommander } = await import('./usage-errors.js');
     err = usageFromCommander(err, opts.program, opts.argv);

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import type { Context } from './context.js';
+import type { Deps } from './deps.js';
 import { usageError } from './errors.js';
 import { parseDuration } from './util/duration.js';
-import type { KubeFlags } from './kube/ref.js';
+import type { KubeFlags } from './config/kube-ref.js';
 
 /** Global options after flags, env vars (and later contexts) are merged. Flags win over env vars. */
 export interface GlobalOptions {
@@ -24,7 +24,7 @@ export interface GlobalOptions {
   color: boolean;
   input: boolean;
   debug: boolean;
-  /** --kube and its companions (src/kube/ref.ts parses them; the client loads only when --kube is used). */
+  /** --kube and its companions (src/config/kube-ref.ts parses them; the client loads only when --kube is used). */
   kube: KubeFlags;
   /**
    * The target flags typed on the command line (not from env vars), so printed hints can
@@ -44,25 +44,10 @@ export interface TypedTargetFlags {
   proxy?: string;
 }
 
-/** The env var behind each global flag; shown in --help and `pikactl help environment`. */
-export const GLOBAL_ENV = {
-  server: 'PIKA_SERVER',
-  context: 'PIKACTL_CONTEXT',
-  cacert: 'PIKA_CACERT',
-  pin: 'PIKA_TLS_PIN',
-  insecure: 'PIKA_INSECURE',
-  allowHttp: 'PIKA_ALLOW_HTTP',
-  proxy: 'PIKA_PROXY',
-  timeout: 'PIKA_TIMEOUT',
-  user: 'PIKA_USER',
-  passwordFrom: 'PIKA_PASSWORD_FROM',
-  totpFrom: 'PIKA_TOTP_FROM',
-  strategy: 'PIKA_LOGIN_STRATEGY',
-  cookieName: 'PIKA_SESSION_COOKIE',
-  session: 'PIKA_SESSION',
-} as const;
-
-export const DEFAULT_TIMEOUT = '30s';
+// The env var behind each global flag (shown in --help and `pikactl help environment`), in
+// their own module so the root help (src/root-help.ts) can name them without loading this one.
+export { GLOBAL_ENV, DEFAULT_TIMEOUT } from './global-env.js';
+import { GLOBAL_ENV, DEFAULT_TIMEOUT } from './global-env.js';
 
 function truthy(v: string | undefined): boolean {
   return v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
@@ -94,7 +79,7 @@ interface RawGlobals {
   kubeConnect?: string;
 }
 
-export function resolveGlobals(cmd: Command, ctx: Pick<Context, 'env'>): GlobalOptions {
+export function resolveGlobals(cmd: Command, ctx: Pick<Deps, 'env'>): GlobalOptions {
   const o = cmd.optsWithGlobals<RawGlobals>();
   const env = ctx.env;
   const envServers = (env[GLOBAL_ENV.server] ?? '')

@@ -2,7 +2,7 @@ import { ApiError } from './api/types.js';
 import type { ServerUrl } from './api/url.js';
 import { CliError } from './errors.js';
 import { serverText } from './output/server-text.js';
-import { targetFlags } from './config/target-flags.js';
+import { targetFlags } from './output/target-flags.js';
 
 /**
  * The one place that decides what a failed state-changing request (initialize, unlock,
@@ -24,7 +24,7 @@ import { targetFlags } from './config/target-flags.js';
  * happened, the hint is the command that finds out and repairs.
  */
 
-export type ChangeOp = 'initialize' | 'unlock' | 'lock' | 'rotate';
+export type ChangeOp = 'initialize' | 'unlock' | 'lock' | 'rotate' | 'restore';
 
 export interface Verdict {
   outcome: 'not_done' | 'maybe_done';
@@ -42,7 +42,7 @@ export interface Change {
   caution?: string;
 }
 
-const WHAT: Record<ChangeOp, string> = { initialize: 'initialization', unlock: 'unlock', lock: 'lock', rotate: 'rotation' };
+const WHAT: Record<ChangeOp, string> = { initialize: 'initialization', unlock: 'unlock', lock: 'lock', rotate: 'rotation', restore: 'backup restore' };
 
 /** Kinds that prove nothing was applied: never connected, or Pika's own refusals (and the lock gate's 503). */
 const REFUSED_KINDS: ReadonlySet<string> = new Set([
@@ -63,7 +63,7 @@ const REFUSED_KINDS: ReadonlySet<string> = new Set([
 const notDone = (why: string): Verdict => ({ outcome: 'not_done', why });
 const maybe = (why: string): Verdict => ({ outcome: 'maybe_done', why });
 
-/** "SIGINT" when the abort came from a signal (context.ts aborts with "received SIGINT"). */
+/** "SIGINT" when the abort came from a signal (deps.ts aborts with "received SIGINT"). */
 function signalName(err: unknown): string | undefined {
   let e: unknown = err;
   for (let i = 0; i < 8 && e instanceof Error; i++) {
@@ -119,6 +119,8 @@ function hintFor(c: Change): string {
       return `${caution}Do not restart the server and do not rotate again. Find out which key it holds, and repair: ${find}`;
     case 'initialize':
       return `${caution}Do not run init again before checking: ${find} (locked or unlocked: the key you sent is now its key; off: nothing changed)`;
+    case 'restore':
+      return `${caution}Find out before restoring again: ${find} (initialized and locked after a restore into a fresh server: it was applied)`;
     default:
       return `${caution}Check the state before anything else: ${find} (${c.op} is safe to run again)`;
   }

@@ -4,7 +4,7 @@ import type { Secret } from '../secrets/secret.js';
 import type { RawResponse } from '../transport/http.js';
 import { ApiError, type ApiErrorKind } from './types.js';
 import type { ServerUrl } from './url.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 
 /** What the client knows about the call whose response is being classified. */
 export interface Exchange {

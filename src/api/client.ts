@@ -6,6 +6,7 @@ import { proxyFor } from '../transport/proxy-config.js';
 import { assertHttpAllowed, DEFAULT_MAX_BODY_BYTES, type TransportOptions } from '../transport/options.js';
 import { VERSION } from '../version.js';
 import { checkResponse, type ParsedBody } from './classify.js';
+import { streamCall } from './stream-call.js';
 import { sessionFromSetCookie } from './cookies.js';
 import {
   ApiError,
@@ -189,6 +190,19 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
       await call('POST', '/logout', { signal, expectJson: false });
       session = undefined;
     },
+    // Streamed exchanges need undici's own transport (an injected fetch has none).
+    stream: dispatcher
+      ? streamCall({
+          server,
+          dispatcher,
+          userAgent,
+          cookie: () => (session ? `${cookieName}=${session.reveal()}` : undefined),
+          sessionSecret: () => session,
+          maxErrorBodyBytes: maxBodyBytes,
+          timeoutMs: transport.timeoutMs,
+          ...(proxy ? { proxy } : {}),
+        })
+      : undefined,
     async close() {
       await dispatcher?.close();
     },

@@ -4,7 +4,7 @@ import { gatewayHint, gatewayPhrase } from './classify.js';
 import { serverText } from '../output/server-text.js';
 import type { ApiError } from './types.js';
 import type { ServerUrl } from './url.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 
 /**
  * The default mapping from an API failure to what the operator sees: what failed,

@@ -161,6 +161,8 @@ export interface PikaClient {
   loginTotp(strategy: string, totpSessionId: Secret, code: Secret, signal?: AbortSignal): Promise<LoginResult>;
   me(signal?: AbortSignal): Promise<Identity>;
   logout(signal?: AbortSignal): Promise<void>;
+  /** A streamed exchange (backup export/restore: no size cap on a 2xx body); absent with an injected fetch. */
+  stream?: (req: import('./stream-types.js').StreamRequest) => Promise<import('./stream-types.js').StreamAnswer>;
   /** Release sockets (undici Agent). */
   close(): Promise<void>;
 }

@@ -1,9 +1,10 @@
 import { apiErrorToCli } from '../api/errors.js';
 import { ApiError, type PikaClient } from '../api/types.js';
-import type { Context } from '../context.js';
+import type { Deps } from '../deps.js';
 import { CliError, usageError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
-import type { AuthSession, InlineSession, SecretSource, SessionStore } from './types.js';
+import type { SecretReader } from '../secrets/reader.js';
+import type { Login, InlineLogin, LoginStore } from './types.js';
 import { sessionFromEnv } from './env-session.js';
 
 /** Failures where asking the server anything else is pointless. */
@@ -16,22 +17,22 @@ const TRANSPORT_KINDS = new Set(['unreachable', 'tls', 'timeout', 'cancelled', '
  * 3. an inline login (--user/PIKA_USER or a prompt, --password-from, TOTP step-up),
  *    which close() logs out again.
  * Sessions from 1 and 2 are not validated here: an expired one shows up as a 307
- * on the first protected call, which withSession() turns into "session expired".
+ * on the first protected call, which withLogin() turns into "session expired".
  */
 export async function authenticate(
-  ctx: Context,
+  ctx: Deps,
   g: GlobalOptions,
   client: PikaClient,
-  secrets: SecretSource,
-  sessionStore?: SessionStore,
-): Promise<AuthSession> {
+  secrets: SecretReader,
+  loginStore?: LoginStore,
+): Promise<Login> {
   const fromEnv = sessionFromEnv(ctx.env, g.cookieName);
   if (fromEnv) {
     client.setSession(fromEnv);
     return { source: 'env', close: async () => {} };
   }
-  if (sessionStore) {
-    const stored = await sessionStore.load(client.server);
+  if (loginStore) {
+    const stored = await loginStore.load(client.server);
     if (stored && !stored.cookie.isEmpty()) {
       client.setSession(stored.cookie);
       return { source: 'stored', ...(stored.user ? { user: stored.user } : {}), close: async () => {} };
@@ -41,14 +42,14 @@ export async function authenticate(
 }
 
 /** Password login (with TOTP step-up). The session is logged out by close() unless keep() was called; errors there are ignored. */
-export async function loginInline(ctx: Context, g: GlobalOptions, client: PikaClient, secrets: SecretSource): Promise<InlineSession> {
+export async function loginInline(ctx: Deps, g: GlobalOptions, client: PikaClient, secrets: SecretReader): Promise<InlineLogin> {
   const server = client.server;
   const user = await resolveUser(ctx, g, server.id);
   // Discovery first: an unreachable server fails before anyone types a password.
   const strategy = g.strategy ?? (await discoverStrategy(client, ctx.signal));
   const password = await secrets.read({ spec: g.passwordFrom, flag: '--password-from', label: `password for ${user}` });
   let stage: 'password' | 'totp' = 'password';
-  let cookie: InlineSession['cookie'];
+  let cookie: InlineLogin['cookie'];
   try {
     let result = await client.login(strategy, user, password, ctx.signal);
     if (result.kind === 'totp_required') {
@@ -86,7 +87,7 @@ export async function loginInline(ctx: Context, g: GlobalOptions, client: PikaCl
   };
 }
 
-async function resolveUser(ctx: Context, g: GlobalOptions, serverId: string): Promise<string> {
+async function resolveUser(ctx: Deps, g: GlobalOptions, serverId: string): Promise<string> {
   if (g.user !== undefined && g.user.trim() !== '') return g.user.trim();
   if (!ctx.io.canPrompt()) {
     throw usageError(

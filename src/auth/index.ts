@@ -1,4 +1,4 @@
 export { authenticate, loginInline, discoverStrategy } from './authenticate.js';
-export { withSession, type WithSessionOptions } from './with-session.js';
+export { withLogin, type WithLoginOptions } from './with-login.js';
 export { hasSettingsManage, SETTINGS_MANAGE } from './capability.js';
-export type { AuthSession, SecretSource, SessionStore, SessionSource } from './types.js';
+export type { Login, LoginStore, LoginSource } from './types.js';

@@ -1,41 +1,20 @@
-import type { ServerUrl } from '../api/url.js';
 import type { Secret } from '../secrets/secret.js';
+import type { LoginStore, StoredLogin } from '../keychain/login-store.js';
 
-/**
- * Where secrets come from. src/secrets/reader.ts implements it (prompt, -, file:,
- * env:, keychain…); tests use a fake. `spec` undefined means "the default": a
- * hidden prompt on a TTY, else a usage error naming `flag`.
- */
-export interface SecretSource {
-  read(req: { spec?: string; flag: string; label: string }): Promise<Secret>;
-}
+export type { LoginStore, StoredLogin };
 
-/** A session `pikactl login` stored: the cookie, and whom it belongs to (absent in entries written before that was kept). */
-export interface StoredSession {
-  cookie: Secret;
-  user?: string;
-}
-
-/** Stored sessions (`pikactl login`, keychain). Optional: the seam for the keychain issue. */
-export interface SessionStore {
-  load(server: ServerUrl): Promise<StoredSession | null>;
-  remove(server: ServerUrl): Promise<void>;
-  /** Replaces the stored session (a re-login after a 307 of the stored one). */
-  save?(server: ServerUrl, cookie: Secret, user: string): Promise<void>;
-}
-
-export type SessionSource = 'env' | 'stored' | 'login';
+export type LoginSource = 'env' | 'stored' | 'login';
 
 /** The session the client now carries. close() logs out only sessions this command opened. */
-export interface AuthSession {
-  source: SessionSource;
+export interface Login {
+  source: LoginSource;
   /** Who is logged in: the login's user name, or the one stored with the session. */
   user?: string;
   close(): Promise<void>;
 }
 
 /** A session this command logged in itself: its cookie, and keep() to hand it to a store instead of logging it out. */
-export interface InlineSession extends AuthSession {
+export interface InlineLogin extends Login {
   source: 'login';
   user: string;
   cookie: Secret;

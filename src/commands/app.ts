@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Context } from '../context.js';
+import type { Deps } from '../deps.js';
 import { resolveGlobals, type GlobalOptions } from '../globals.js';
 import type { Secret } from '../secrets/secret.js';
 
@@ -9,7 +9,7 @@ import type { Secret } from '../secrets/secret.js';
  * errors are thrown as CliError and turned into a message + code by run().
  */
 export interface App {
-  readonly ctx: Context;
+  readonly ctx: Deps;
   /**
    * Every secret this invocation has read (keys, passwords): a prompt that is not for a secret
    * (`Type "saved"`) checks its answer against them, to wipe a key pasted there off the screen.
@@ -20,7 +20,7 @@ export interface App {
 
 export type RegisterCommand = (parent: Command, app: App) => void;
 
-export function createApp(ctx: Context, state: { exitCode: number; globals?: GlobalOptions }): App {
+export function createApp(ctx: Deps, state: { exitCode: number; globals?: GlobalOptions }): App {
   return {
     ctx,
     secretsRead: [],

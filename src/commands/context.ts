@@ -3,7 +3,7 @@ import { summary } from './summaries.js';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { App } from './app.js';
-import { confirmAction } from './confirm.js';
+import { confirmAction } from './shared/confirm.js';
 import { parseServerUrl } from '../api/url.js';
 import { usageError } from '../errors.js';
 import { writeJson } from '../output/json.js';
@@ -12,10 +12,10 @@ import { unknownContextError } from '../config/resolve.js';
 import { parseSecretSpec } from '../secrets/spec.js';
 import { checkContextName, type ConfigFile, type ContextConfig } from '../config/schema.js';
 import { loadConfig, updateConfig } from '../config/store.js';
-import { normalizePin } from '../config/pin.js';
+import { normalizePin } from '../transport/pin.js';
 import { parseProxyUrl } from '../transport/proxy-config.js';
-import { contextJson, renderContext, renderContextTable } from '../config/render.js';
-import { kubeOptionsOf } from '../kube/ref.js';
+import { contextJson, renderContext, renderContextTable } from '../output/contexts.js';
+import { kubeOptionsOf } from '../config/kube-ref.js';
 
 /** The global flags `context add` stores, as commander hands them to the program. */
 interface RawConnectionFlags {

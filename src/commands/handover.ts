@@ -1,18 +1,20 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { mapApiErrors, openSession, readServerKey, singleTarget, type Session } from './target.js';
+import { openInvocation, singleTarget, type Invocation } from './shared/invocation.js';
+import { mapApiErrors } from './shared/api-errors.js';
+import { readServerKey } from './shared/server-key.js';
+import { askCluster, authed } from './shared/auth-step.js';
+import { confirmAction } from './shared/confirm.js';
+import { requireSavedConfirmation, warnIfWeak } from './shared/key-safety.js';
+import { observe } from './shared/observe.js';
 import { narrowToLeader } from '../kube/leader.js';
 import { openKubeSecret, withKubeSecret } from '../kube/boot-secret.js';
-import { askCluster, authed } from './auth-step.js';
-import { confirmAction } from './confirm.js';
-import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
-import { observe } from './status.js';
 import { CliError, usageError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';
 import { writeJson } from '../output/json.js';
 import { parseDuration } from '../util/duration.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 import type { ServerUrl } from '../api/url.js';
 
 interface StartOptions {
@@ -42,7 +44,7 @@ const DEFAULT_WAIT = '15m';
 
 /** Who is doing this step: --operator, else $USER/$LOGNAME, else git's user.name. A name, never a secret. */
 async function operatorName(app: App, given?: string): Promise<string> {
-  const { defaultOperator } = await import('../playbooks/handover/operator.js');
+  const { defaultOperator } = await import('../handover/operator.js');
   const name = (given ?? (await defaultOperator(app.ctx))).trim();
   if (name === '' || name.length > 100 || /[\r\n]/.test(name)) throw usageError('--operator must be a name on one line (at most 100 characters)');
   return name;
@@ -85,14 +87,14 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
   app.action<StartOptions & { kubeSecret?: string }>(start, async (opts, g) => {
     const { ctx } = app;
     const operator = await operatorName(app, opts.operator);
-    const session = await openSession(app, g, [
+    const inv = await openInvocation(app, g, [
       { flag: '--current-key-from', spec: opts.currentKeyFrom },
       { flag: '--new-key-from', spec: opts.newKeyFrom },
     ]);
     try {
-      await narrowToLeader(app, session, 'handover start', askCluster(app, g, session));
-      const t = singleTarget(session, 'handover start');
-      const { defaultRecordPath, resolveRecordPath, existingRecord, outOfOrder } = await import('../playbooks/handover/record.js');
+      await narrowToLeader(app, inv, 'handover start', askCluster(app, g, inv));
+      const t = singleTarget(inv, 'handover start');
+      const { defaultRecordPath, resolveRecordPath, existingRecord, outOfOrder } = await import('../handover/record.js');
       const path = opts.record ? resolveRecordPath(ctx.cwd, opts.record) : defaultRecordPath(ctx.cwd, t.server.host, ctx.clock.now());
       // Only "no record there" lets start go on: a damaged or foreign file is reported, never overwritten.
       const existing = await existingRecord(path);
@@ -100,9 +102,9 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
         const next = existing.rotation_may_be_half_done && existing.state === 'started' ? `pikactl recover-rotation ${targetFlags(existing.server)} (its rotation may be half done)` : nextFor(existing.state, path);
         throw outOfOrder(`a handover record already exists at ${path} (state: ${existing.state})`, next);
       }
-      const { startHandover } = await import('../playbooks/handover/start.js');
-      const tlsPin = await certificatePin(app, session, t.server);
-      const kubeSecret = await mapApiErrors(t.server, 'handover start', () => openKubeSecret(app, g, session, opts.kubeSecret));
+      const { startHandover } = await import('../handover/start.js');
+      const tlsPin = await certificatePin(app, inv, t.server);
+      const kubeSecret = await mapApiErrors(t.server, 'handover start', () => openKubeSecret(app, g, inv, opts.kubeSecret));
       const { files } = await mapApiErrors(t.server, 'handover start', () =>
         startHandover({
           ...(kubeSecret ? { aroundSend: async (next, run) => void (await withKubeSecret(app, kubeSecret, next, run)) } : {}),
@@ -113,10 +115,10 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
           recordPath: path,
           ...(tlsPin !== undefined ? { tlsPin } : {}),
           saveToKeychain: Boolean(opts.saveToKeychain),
-          withAuth: (fn) => authed(app, g, session, t, 'handover start', fn),
+          withAuth: (fn) => authed(app, g, inv, t, 'handover start', fn),
           // Default: this server's keychain entry when there is one (said on stderr), else the prompt.
-          readCurrentKey: () => readServerKey(app, g, session, t, { spec: opts.currentKeyFrom ?? session.conn.keyFrom, flag: '--current-key-from', label: 'current server key' }),
-          readNewKey: () => session.secrets.read({ spec: opts.newKeyFrom, flag: '--new-key-from', label: 'new server key', confirm: true }),
+          readCurrentKey: () => readServerKey(app, g, inv, t, { spec: opts.currentKeyFrom ?? inv.conn.keyFrom, flag: '--current-key-from', label: 'current server key' }),
+          readNewKey: () => inv.secrets.read({ spec: opts.newKeyFrom, flag: '--new-key-from', label: 'new server key', confirm: true }),
           confirmSaved: async (next) => {
             warnIfWeak(app, next);
             await requireSavedConfirmation(app, opts.confirmSaved, t.server.id);
@@ -129,7 +131,7 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
           `The incoming operator needs their own login with settings.manage (API tokens cannot unlock).\n` +
           `Next: ${nextFor('started', files.json)}\n`);
     } finally {
-      await session.close();
+      await inv.close();
     }
   });
 
@@ -157,20 +159,20 @@ than the one you trust (--pin, context).`,
     if (!opts.waitRestart && opts.wait !== undefined) throw usageError('--wait and --no-wait-restart exclude each other');
     const waitMs = opts.waitRestart ? parseDuration(opts.wait ?? DEFAULT_WAIT, '--wait') : undefined;
     const operator = await operatorName(app, opts.operator);
-    const { resolveRecordPath, readRecord } = await import('../playbooks/handover/record.js');
-    const { acceptHandover, checkAcceptable } = await import('../playbooks/handover/accept.js');
-    const { checkPin, confirmRecordServer, describeRecord, recordPin, recordServer } = await import('../playbooks/handover/check.js');
+    const { resolveRecordPath, readRecord } = await import('../handover/record.js');
+    const { acceptHandover, checkAcceptable } = await import('../handover/accept.js');
+    const { checkPin, confirmRecordServer, describeRecord, recordPin, recordServer } = await import('../handover/check.js');
     const path = resolveRecordPath(ctx.cwd, opts.record);
     const record = await readRecord(path);
     checkAcceptable(record, opts.record);
     const recorded = recordServer(record, path);
     const pin = recordPin(record, path);
     // The record names the server; --server / --context only add how to reach it (CA, pin).
-    const session = await openSession(app, g.servers.length || g.context ? g : { ...g, servers: [recorded.id] }, [{ flag: '--key-from', spec: opts.keyFrom }]);
+    const inv = await openInvocation(app, g.servers.length || g.context ? g : { ...g, servers: [recorded.id] }, [{ flag: '--key-from', spec: opts.keyFrom }]);
     try {
-      const t = recordTarget(session, recorded.id, g.context);
+      const t = recordTarget(inv, recorded.id, g.context);
       // Checked, not trusted: nothing is sent before the operator confirmed where it goes.
-      checkPin(pin, session.conn.transport.pin, t.server);
+      checkPin(pin, inv.conn.transport.pin, t.server);
       ctx.io.stderr.write(describeRecord(record, t.server, pin));
       await confirmRecordServer({ io: ctx.io, server: t.server, named: g.servers.length > 0, yes: Boolean(opts.yes) });
       const { files } = await mapApiErrors(t.server, 'handover accept', () =>
@@ -184,15 +186,15 @@ than the one you trust (--pin, context).`,
           waitMs,
           saveToKeychain: Boolean(opts.saveToKeychain),
           waitForLocked: (ms) => observe(app, t, { waitMs: ms, cond: 'locked' }),
-          withAuth: (fn) => authed(app, g, session, t, 'handover accept', fn),
-          readKey: () => session.secrets.read({ spec: opts.keyFrom, flag: '--key-from', label: 'new server key (received from the outgoing operator)', keychainDefault: 'server-key' }),
+          withAuth: (fn) => authed(app, g, inv, t, 'handover accept', fn),
+          readKey: () => inv.secrets.read({ spec: opts.keyFrom, flag: '--key-from', label: 'new server key (received from the outgoing operator)', keychainDefault: 'server-key' }),
         }));
       return done(app, g, { server: t.server.id, state: 'accepted', record: files.json, checklist: files.markdown, next: nextFor('accepted', opts.record) },
         `Accepted: ${t.server.id} unlocked with the key you received and its settings open.\n` +
           `Record updated: ${files.json}. Send it back to the outgoing operator.\n` +
           `Next: ${nextFor('accepted', opts.record)}\n`);
     } finally {
-      await session.close();
+      await inv.close();
     }
   });
 
@@ -206,8 +208,8 @@ than the one you trust (--pin, context).`,
   app.action<FinishOptions & { kubeSecret?: string }>(finish, async (opts, g) => {
     const { ctx } = app;
     const operator = await operatorName(app, opts.operator);
-    const { resolveRecordPath, readRecord } = await import('../playbooks/handover/record.js');
-    const { checkFinishable, finishHandover } = await import('../playbooks/handover/finish.js');
+    const { resolveRecordPath, readRecord } = await import('../handover/record.js');
+    const { checkFinishable, finishHandover } = await import('../handover/finish.js');
     const path = resolveRecordPath(ctx.cwd, opts.record);
     const record = await readRecord(path);
     checkFinishable(record, opts.record);
@@ -228,7 +230,7 @@ than the one you trust (--pin, context).`,
 
 /** handover finish --kube-secret: the old key leaves the boot-password Secret too (a line for the summary). */
 async function pruneKubeSecret(app: App, g: GlobalOptions, flag: string): Promise<string> {
-  const { parseSecretRef } = await import('../kube/ref.js');
+  const { parseSecretRef } = await import('../config/kube-ref.js');
   const { openKubeApi } = await import('../kube/api.js');
   const { prunePrevious } = await import('../kube/secret-staging.js');
   const ref = parseSecretRef(flag);
@@ -245,10 +247,10 @@ function nextFor(state: 'started' | 'accepted' | 'finished', file: string): stri
 }
 
 /** The one server of the record: a different --server or context would hand over the wrong server's key. */
-function recordTarget(session: Session, server: string, context?: string) {
-  const t = singleTarget(session, 'handover accept');
+function recordTarget(inv: Invocation, server: string, context?: string) {
+  const t = singleTarget(inv, 'handover accept');
   if (t.server.id !== server) {
-    const by = session.conn.contextName !== undefined && context ? `context "${session.conn.contextName}" points at` : 'the command points at';
+    const by = inv.conn.contextName !== undefined && context ? `context "${inv.conn.contextName}" points at` : 'the command points at';
     throw usageError(`the record is for ${server}, but ${by} ${t.server.id}; nothing was sent`, `Check the record with the outgoing operator. If it is right: pass --server ${server}.`);
   }
   return t;
@@ -258,13 +260,13 @@ function recordTarget(session: Session, server: string, context?: string) {
  * The certificate handover start saw, for the record: the pin the outgoing operator
  * trusts, else the certificate presented now (a handshake, nothing sent). None for http.
  */
-async function certificatePin(app: App, session: Session, server: ServerUrl): Promise<string | undefined> {
+async function certificatePin(app: App, inv: Invocation, server: ServerUrl): Promise<string | undefined> {
   if (server.url.protocol !== 'https:') return undefined;
-  const { normalizePin } = await import('../config/pin.js');
-  if (session.conn.transport.pin !== undefined) return normalizePin(session.conn.transport.pin);
+  const { normalizePin } = await import('../transport/pin.js');
+  if (inv.conn.transport.pin !== undefined) return normalizePin(inv.conn.transport.pin);
   const { fetchPeerCertificate } = await import('../config/tls-probe.js');
   try {
-    const cert = await fetchPeerCertificate(server, { timeoutMs: session.conn.transport.timeoutMs, ...(app.ctx.signal ? { signal: app.ctx.signal } : {}) });
+    const cert = await fetchPeerCertificate(server, { timeoutMs: inv.conn.transport.timeoutMs, ...(app.ctx.signal ? { signal: app.ctx.signal } : {}) });
     return cert.fingerprintSha256;
   } catch (err) {
     // A direct handshake may fail where requests work (a proxy-only network): the record then has no pin.

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
+import { wrapText } from '../output/layout.js';
 import { EXIT_CODE_DOCS, usageError } from '../errors.js';
 import { GLOBAL_ENV } from '../globals.js';
-import { KEYCHAIN_ACCOUNT_DOCS, KEYCHAIN_SERVICE } from '../secrets/accounts.js';
+import { KEYCHAIN_ACCOUNT_DOCS, KEYCHAIN_SERVICE } from '../keychain/accounts.js';
 import { SECRET_SOURCES } from '../secrets/spec.js';
 import type { App } from './app.js';
 
@@ -157,31 +158,19 @@ export function renderTopic(topic: HelpTopic, width = 100): string {
   const out: string[] = [];
   for (const b of topic.blocks()) {
     if (out.length > 0) out.push('');
-    if ('p' in b) out.push(...wrap(b.p, width));
+    if ('p' in b) out.push(...wrapText(b.p, width));
     else if ('pre' in b) out.push(...b.pre.map((l) => `  ${l}`));
     else {
       const termWidth = Math.min(24, Math.max(...b.items.map((i) => i.term.length)));
       for (const { term, text } of b.items) {
         const indent = ' '.repeat(termWidth + 4);
-        const lines = wrap(text, width - indent.length);
+        const lines = wrapText(text, width - indent.length);
         if (term.length > termWidth) out.push(`  ${term}`, ...lines.map((l) => indent + l));
         else out.push(`  ${term.padEnd(termWidth)}  ${lines[0]}`, ...lines.slice(1).map((l) => indent + l));
       }
     }
   }
   return `${out.join('\n')}\n`;
-}
-
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/)) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  return [...lines, line];
 }
 
 export function registerHelpTopics(program: Command, app: App): void {

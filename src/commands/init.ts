@@ -1,20 +1,21 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { mapApiErrors, openSession, singleTarget, type Target } from './target.js';
-import { probeNode } from '../ops/probe.js';
+import { openInvocation, singleTarget, type Target } from './shared/invocation.js';
+import { mapApiErrors } from './shared/api-errors.js';
+import { observeNode } from '../ops/observe.js';
 import { ApiError } from '../api/types.js';
 import { CliError, ExitCode } from '../errors.js';
 import { maybeDone, sendChange, unverified, type Change } from '../outcome.js';
 import { writeJson } from '../output/json.js';
-import { askCluster, authed } from './auth-step.js';
-import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
-import { unreadable } from './unlock.js';
+import { askCluster, authed } from './shared/auth-step.js';
+import { requireSavedConfirmation, warnIfWeak } from './shared/key-safety.js';
+import { unreadable } from './shared/observe.js';
 import type { Secret } from '../secrets/secret.js';
 import { openStaging, promoteOrExplain, savedText, stagedSend, type SavedKey } from '../keychain/save.js';
 import { narrowToLeader } from '../kube/leader.js';
 import { kubeSecretText, openKubeSecret, withKubeSecret } from '../kube/boot-secret.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 
 export interface InitOptions {
   keyFrom?: string;
@@ -59,23 +60,23 @@ Examples:
     );
   app.action<InitOptions>(cmd, async (opts, g) => {
     const { ctx } = app;
-    const session = await openSession(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
+    const inv = await openInvocation(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
     try {
-      await narrowToLeader(app, session, 'init', askCluster(app, g, session));
-      const t = singleTarget(session, 'init');
+      await narrowToLeader(app, inv, 'init', askCluster(app, g, inv));
+      const t = singleTarget(inv, 'init');
       // The initialize call's own outcome (maybe applied: exit 8) is decided in sendInitialize.
       return await mapApiErrors(t.server, 'init', async () => {
-        const before = await probeNode(t.client, ctx.signal);
+        const before = await observeNode(t.client, ctx.signal);
         if (before.state === 'unreachable') throw before.error!;
         if (before.state === 'unreadable') throw unreadable(t, before);
         if (before.state !== 'off') throw alreadyInitialized(t.server.id, before.state === 'locked');
         // Before any key is asked for: no keychain, or an unfinished earlier staging, stops here.
         const staging = opts.saveToKeychain ? await openStaging(ctx, t.server, 'init') : undefined;
-        const kubeSecret = await openKubeSecret(app, g, session, opts.kubeSecret);
+        const kubeSecret = await openKubeSecret(app, g, inv, opts.kubeSecret);
         let followed: { previous: boolean } | undefined;
         let saved: SavedKey | undefined;
-        await authed(app, g, session, t, 'init', async () => {
-          const key = await session.secrets.read({ spec: opts.keyFrom ?? undefined, flag: '--key-from', label: 'new server key', confirm: true, server: t.server });
+        await authed(app, g, inv, t, 'init', async () => {
+          const key = await inv.secrets.read({ spec: opts.keyFrom ?? undefined, flag: '--key-from', label: 'new server key', confirm: true, server: t.server });
           warnIfWeak(app, key);
           await requireSavedConfirmation(app, opts.confirmSaved, t.server.id);
           followed = await withKubeSecret(app, kubeSecret, key, () =>
@@ -93,7 +94,7 @@ Examples:
         return ExitCode.OK;
       });
     } finally {
-      await session.close();
+      await inv.close();
     }
   });
 }
@@ -117,7 +118,7 @@ async function sendInitialize(t: Target, key: Secret, signal?: AbortSignal): Pro
  */
 async function verifyInit(t: Target, key: Secret, signal?: AbortSignal): Promise<void> {
   try {
-    const after = await probeNode(t.client, signal);
+    const after = await observeNode(t.client, signal);
     if (after.state !== 'unlocked') throw maybeDone(change(t), `the server answered OK, but now reports "${after.state}"`, after.error);
     await t.client.unlock(key, signal);
   } catch (err) {

@@ -1,14 +1,16 @@
 import type { App } from './app.js';
 import type { GlobalOptions } from '../globals.js';
-import { openSession, singleTarget, toCliError, type Session, type Target } from './target.js';
-import { authed } from './auth-step.js';
-import { confirmAction } from './confirm.js';
+import { openInvocation, singleTarget, type Invocation, type Target } from './shared/invocation.js';
+import { toCliError } from './shared/api-errors.js';
+import { authed } from './shared/auth-step.js';
+import { confirmAction } from './shared/confirm.js';
 import { CliError, ExitCode } from '../errors.js';
 import { writeJson } from '../output/json.js';
-import type { KeychainKind } from '../secrets/accounts.js';
+import type { KeychainKind } from '../keychain/accounts.js';
 import type { Secret } from '../secrets/secret.js';
-import type { Keychain } from '../secrets/keychain.js';
-import { targetFlags } from '../config/target-flags.js';
+import type { Keychain } from '../keychain/keychain.js';
+import { targetFlags } from '../output/target-flags.js';
+import { sendChange } from '../outcome.js';
 
 /**
  * `pikactl keychain set`: store a key, tested against the server first. A key the server
@@ -28,7 +30,7 @@ type Verified = { verified: true; unlocked: boolean } | { verified: false; reaso
 
 export async function runSet(app: App, g: GlobalOptions, opts: SetOptions): Promise<number> {
   const { ctx } = app;
-  const [{ requireKeychain }, { isKeychainKind, keychainAccount }] = await Promise.all([import('../keychain/open.js'), import('../secrets/accounts.js')]);
+  const [{ requireKeychain }, { isKeychainKind, keychainAccount }] = await Promise.all([import('../keychain/open.js'), import('../keychain/accounts.js')]);
   const name = opts.name?.trim();
   if (name === '') throw new CliError('--name needs an entry name', { code: 'usage', hint: 'See `pikactl keychain list`.' });
   if (name === 'session') throw new CliError('the session entry is written by `pikactl login`, not by keychain set', { code: 'usage', hint: 'pikactl login' });
@@ -40,14 +42,14 @@ export async function runSet(app: App, g: GlobalOptions, opts: SetOptions): Prom
     validateSecretSpecs([{ flag: '--key-from', spec: opts.keyFrom }]);
     const kc = await openKeychain();
     const existing = await existingEntry(app, kc, name, opts);
-    const { SecretReader } = await import('../secrets/reader.js');
-    const value = await new SecretReader(ctx).read({ spec: opts.keyFrom, flag: '--key-from', label: `secret for keychain entry "${name}"`, confirm: true });
+    const [{ SourceReader }, { kubeSource }] = await Promise.all([import('../secrets/reader.js'), import('./shared/kube-source.js')]);
+    const value = await new SourceReader(ctx, { kube: kubeSource(ctx, g.kube) }).read({ spec: opts.keyFrom, flag: '--key-from', label: `secret for keychain entry "${name}"`, confirm: true });
     return store(app, g, kc, { account: name, existing, yes: opts.yes }, value, { verified: false, reason: 'an entry named with --name is not tested against a server' });
   }
 
-  const session = await openSession(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
+  const inv = await openInvocation(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
   try {
-    const t = singleTarget(session, 'keychain set');
+    const t = singleTarget(inv, 'keychain set');
     const kind = (name ?? 'server-key') as Exclude<KeychainKind, 'session'>;
     const account = keychainAccount(kind, t.server);
     // Before the key is asked for: an operator without a keychain learns it before typing anything.
@@ -55,19 +57,19 @@ export async function runSet(app: App, g: GlobalOptions, opts: SetOptions): Prom
     // Likewise a replacement that cannot be confirmed (no terminal, no --yes) fails before anything is read or sent.
     const existing = await existingEntry(app, kc, account, opts);
     const label = kind === 'server-key' ? 'server key' : `key for ${kind}`;
-    const key = await session.secrets.read({ spec: opts.keyFrom, flag: '--key-from', label, confirm: true, server: t.server });
+    const key = await inv.secrets.read({ spec: opts.keyFrom, flag: '--key-from', label, confirm: true, server: t.server });
     // Only the live key can be tested: the server's verifier accepts nothing else.
     const check: Verified =
       kind !== 'server-key'
         ? { verified: false, reason: `a ${kind} entry is not the live key` }
         : opts.verify
-          ? await verifyKey(app, g, session, t, key)
+          ? await verifyKey(app, g, inv, t, key)
           : { verified: false, reason: '--no-verify' };
     // The live key it replaces is kept as server-key-previous, as a rotation through the keychain does.
     const previous = kind === 'server-key' ? keychainAccount('server-key-previous', t.server) : undefined;
     return await store(app, g, kc, { account, existing, previous, yes: opts.yes }, key, check, t.server.id);
   } finally {
-    await session.close();
+    await inv.close();
   }
 }
 
@@ -131,16 +133,16 @@ async function store(app: App, g: GlobalOptions, kc: Keychain, e: Entry, value: 
  * an unverified key is what --no-verify says. Encryption off has no verifier to ask:
  * the key is stored with a warning (`init --key-from keychain` would use it).
  */
-async function verifyKey(app: App, g: GlobalOptions, session: Session, t: Target, key: Secret): Promise<Verified> {
+async function verifyKey(app: App, g: GlobalOptions, inv: Invocation, t: Target, key: Secret): Promise<Verified> {
   const { ctx } = app;
-  const [{ probeNode }, { ApiError }] = await Promise.all([import('../ops/probe.js'), import('../api/types.js')]);
+  const [{ observeNode }, { ApiError }] = await Promise.all([import('../ops/observe.js'), import('../api/types.js')]);
   const unverifiable = (why: string, code: 'unreachable' | 'needs_recovery', hint: string) =>
     new CliError(`the key cannot be verified: ${why}; nothing was stored`, {
       code,
       hint: `${hint} To store it without the check: pikactl keychain set ${targetFlags(t.server)} --no-verify (\`pikactl unlock\` will tell if it is wrong).`,
     });
   try {
-    const before = await probeNode(t.client, ctx.signal);
+    const before = await observeNode(t.client, ctx.signal);
     switch (before.state) {
       case 'off': {
         const reason = `encryption is not initialized on ${t.server.id} (pikactl init --key-from keychain would use this entry)`;
@@ -157,7 +159,10 @@ async function verifyKey(app: App, g: GlobalOptions, session: Session, t: Target
       default:
         throw unverifiable(`${t.server.id} is in no state to test a key`, 'unreachable', `See pikactl status ${targetFlags(t.server)}.`);
     }
-    await authed(app, g, session, t, 'keychain set', () => t.client.unlock(key, ctx.signal));
+    // On a locked server the test IS an unlock: a lost answer leaves it maybe unlocked (exit 8), not "unreachable".
+    const unlock = () => t.client.unlock(key, ctx.signal);
+    const change = { op: 'unlock', server: t.server, what: 'unlock that tests the key', caution: 'Nothing was stored in the keychain.' } as const;
+    await authed(app, g, inv, t, 'keychain set', before.state === 'locked' ? () => sendChange(change, unlock) : unlock);
     return { verified: true, unlocked: before.state === 'locked' };
   } catch (err) {
     if (err instanceof ApiError && err.kind === 'wrong_key') {

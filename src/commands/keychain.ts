@@ -2,11 +2,11 @@ import { Option, type Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
 import type { GlobalOptions } from '../globals.js';
-import { confirmAction } from './confirm.js';
+import { confirmAction } from './shared/confirm.js';
 import type { SetOptions } from './keychain-set.js';
 import { CliError, ExitCode } from '../errors.js';
 import { writeJson } from '../output/json.js';
-import { KEYCHAIN_ACCOUNT_DOCS, KEYCHAIN_KINDS, type KeychainKind } from '../secrets/accounts.js';
+import { KEYCHAIN_ACCOUNT_DOCS, KEYCHAIN_KINDS, type KeychainKind } from '../keychain/accounts.js';
 
 const NAMING = `
 Entries live under service "pikactl"; the account names what they hold and for which server

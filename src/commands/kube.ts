@@ -3,7 +3,7 @@ import { summary } from './summaries.js';
 import type { App } from './app.js';
 import { ExitCode, usageError } from '../errors.js';
 import { writeJson } from '../output/json.js';
-import { parseSecretRef } from '../kube/ref.js';
+import { parseSecretRef } from '../config/kube-ref.js';
 
 export function registerKube(program: Command, app: App): void {
   const kube = program.command('kube').description(summary('kube'));

@@ -1,17 +1,18 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { openSession, toCliError, type Session, type Target } from './target.js';
-import { forEachNode, finishFleet, type NodeResult } from './nodes.js';
-import { notApplied } from '../ops/fleet.js';
-import { probeNode } from '../ops/probe.js';
+import { openInvocation, type Invocation, type Target } from './shared/invocation.js';
+import { toCliError } from './shared/api-errors.js';
+import { forEachNode, finishFleet, type NodeResult } from '../fleet/nodes.js';
+import { notApplied } from '../fleet/ops.js';
+import { observeNode } from '../ops/observe.js';
 import { ApiError } from '../api/types.js';
 import { CliError, ExitCode } from '../errors.js';
 import { sendChange, unverified, type Change } from '../outcome.js';
 import type { GlobalOptions } from '../globals.js';
-import { authed } from './auth-step.js';
-import { confirmAction } from './confirm.js';
-import { targetFlags } from '../config/target-flags.js';
+import { authed } from './shared/auth-step.js';
+import { confirmAction } from './shared/confirm.js';
+import { targetFlags } from '../output/target-flags.js';
 
 export interface LockOptions {
   yes?: boolean;
@@ -38,12 +39,12 @@ Examples:
   pikactl lock --yes --context prod                                     # every replica`,
     );
   app.action<LockOptions>(cmd, async (opts, g) => {
-    const session = await openSession(app, g);
+    const inv = await openInvocation(app, g);
     try {
-      const before = await Promise.all(session.targets.map((t) => probeNode(t.client, app.ctx.signal).catch(() => undefined)));
+      const before = await Promise.all(inv.targets.map((t) => observeNode(t.client, app.ctx.signal).catch(() => undefined)));
       // Ask about every node that may get locked: unlocked or half-rotated, and also any whose
       // state is unknown yet (it may be unlocked by the time lockNode reads it again).
-      const toLock = session.targets.filter((_, i) => before[i] === undefined || ['unlocked', 'unreadable', 'unreachable'].includes(before[i]!.state));
+      const toLock = inv.targets.filter((_, i) => before[i] === undefined || ['unlocked', 'unreadable', 'unreachable'].includes(before[i]!.state));
       if (toLock.length > 0) {
         const list = toLock.map((t) => t.server.id).join(', ');
         await confirmAction(app, {
@@ -53,20 +54,20 @@ Examples:
         });
       }
       const results = await forEachNode(
-        session.targets,
-        (t) => lockNode(app, g, session, t),
+        inv.targets,
+        (t) => lockNode(app, g, inv, t),
         (t, err) => toCliError(err, t.server, 'lock'),
       );
-      return await finishFleet(app, g, session, 'lock', results, (r) => (r.action === 'none' ? `${r.server} is already locked.` : `Locked ${r.server}. Unlock it with: pikactl unlock ${targetFlags(r.server)}`));
+      return await finishFleet(app, g, inv, 'lock', results, (r) => (r.action === 'none' ? `${r.server} is already locked.` : `Locked ${r.server}. Unlock it with: pikactl unlock ${targetFlags(r.server)}`));
     } finally {
-      await session.close();
+      await inv.close();
     }
   });
 }
 
-async function lockNode(app: App, g: GlobalOptions, session: Session, t: Target): Promise<NodeResult> {
+async function lockNode(app: App, g: GlobalOptions, inv: Invocation, t: Target): Promise<NodeResult> {
   const { ctx } = app;
-  const before = await probeNode(t.client, ctx.signal);
+  const before = await observeNode(t.client, ctx.signal);
   const base = { server: t.server.id, before: before.state };
   if (before.state === 'locked') return { ...base, action: 'none', after: 'locked', exitCode: ExitCode.OK };
   if (before.state === 'off') {
@@ -78,7 +79,7 @@ async function lockNode(app: App, g: GlobalOptions, session: Session, t: Target)
   if (before.state === 'unreachable') throw before.error!;
   // unlocked, or unreadable (lock reads no settings, so it works in a half-rotated state too)
   const change: Change = { op: 'lock', server: t.server };
-  await authed(app, g, session, t, 'lock', async () => {
+  await authed(app, g, inv, t, 'lock', async () => {
     try {
       await sendChange(change, () => t.client.lock(ctx.signal));
     } catch (err) {
@@ -87,7 +88,7 @@ async function lockNode(app: App, g: GlobalOptions, session: Session, t: Target)
     }
   });
   // Re-read this node's own state: in a cluster the POST ran on the leader, not necessarily here.
-  const after = await probeNode(t.client, ctx.signal).catch((err: unknown) => {
+  const after = await observeNode(t.client, ctx.signal).catch((err: unknown) => {
     throw unverified(change, err);
   });
   if (after.state === 'unreachable') throw unverified(change, after.error);

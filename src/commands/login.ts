@@ -3,13 +3,14 @@ import { summary } from './summaries.js';
 import type { App } from './app.js';
 import type { GlobalOptions } from '../globals.js';
 import { GLOBAL_ENV } from '../globals.js';
-import { mapApiErrors, openSession, singleTarget, type Target } from './target.js';
+import { openInvocation, singleTarget, type Target } from './shared/invocation.js';
+import { mapApiErrors } from './shared/api-errors.js';
 import { CliError, ExitCode } from '../errors.js';
 import { writeJson } from '../output/json.js';
 import type { ServerInfo, Identity } from '../api/types.js';
 import { serverText } from '../output/server-text.js';
 import { hasSettingsManage } from '../auth/capability.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 
 const CI_INSTEAD =
   `In CI and on machines without a keychain, skip \`pikactl login\`: export ${GLOBAL_ENV.session} with a session cookie, ` +
@@ -43,21 +44,21 @@ Examples:
     );
   app.action(login, async (_opts, g) => {
     const { ctx } = app;
-    const [{ requireKeychain }, { saveSession, sessionAccount, decodeStoredSession }, { loginInline }] = await Promise.all([
+    const [{ requireKeychain }, { saveLogin, sessionAccount, decodeStoredLogin }, { loginInline }] = await Promise.all([
       import('../keychain/open.js'),
-      import('../keychain/session-store.js'),
+      import('../keychain/login-store.js'),
       import('../auth/index.js'),
     ]);
-    const session = await openSession(app, g);
+    const inv = await openInvocation(app, g);
     try {
-      const t = singleTarget(session, 'login');
+      const t = singleTarget(inv, 'login');
       // Before the password is asked for: without a keychain there is nowhere to keep the session.
       const kc = await requireKeychain(ctx, 'pikactl login', CI_INSTEAD);
       return await mapApiErrors(t.server, 'login', async () => {
         const oldValue = await kc.get(sessionAccount(t.server));
-        const old = oldValue ? decodeStoredSession(oldValue).cookie : null;
-        const merged: GlobalOptions = { ...g, user: g.user ?? session.conn.user };
-        const inline = await loginInline(ctx, merged, t.client, session.secrets);
+        const old = oldValue ? decodeStoredLogin(oldValue).cookie : null;
+        const merged: GlobalOptions = { ...g, user: g.user ?? inv.conn.user };
+        const inline = await loginInline(ctx, merged, t.client, inv.secrets);
         // The session outlives this command: it goes to the keychain, with its user name (a re-login after a 307 reuses it).
         inline.keep();
         const cookie = inline.cookie;
@@ -67,7 +68,7 @@ Examples:
         try {
           me = await t.client.me(ctx.signal);
           info = await t.client.info(ctx.signal);
-          await saveSession(kc, t.server, cookie, inline.user);
+          await saveLogin(kc, t.server, cookie, inline.user);
         } catch (err) {
           await t.client.logout().catch(() => {}); // a session nobody holds should not outlive the command
           throw err;
@@ -85,7 +86,7 @@ Examples:
         return ExitCode.OK;
       });
     } finally {
-      await session.close();
+      await inv.close();
     }
   });
 
@@ -95,18 +96,18 @@ Examples:
     .addHelpText('after', '\nThe keychain entry is deleted even when the server cannot be reached (you are told so).\nExample:\n  pikactl logout --server https://pika.example:8080');
   app.action(logout, async (_opts, g) => {
     const { ctx } = app;
-    const [{ requireKeychain }, { sessionAccount, decodeStoredSession }, { ApiError }] = await Promise.all([
+    const [{ requireKeychain }, { sessionAccount, decodeStoredLogin }, { ApiError }] = await Promise.all([
       import('../keychain/open.js'),
-      import('../keychain/session-store.js'),
+      import('../keychain/login-store.js'),
       import('../api/types.js'),
     ]);
-    const session = await openSession(app, g);
+    const inv = await openInvocation(app, g);
     try {
-      const t = singleTarget(session, 'logout');
+      const t = singleTarget(inv, 'logout');
       const kc = await requireKeychain(ctx, 'pikactl logout', 'There is no stored session to end here.');
       const entry = sessionAccount(t.server);
       const value = await kc.get(entry);
-      const stored = value ? decodeStoredSession(value).cookie : null;
+      const stored = value ? decodeStoredLogin(value).cookie : null;
       if (!stored) {
         if (g.json) writeJson(ctx.io, { ok: true, server: t.server.id, action: 'none', exit_code: 0 });
         else ctx.io.stdout.write(`No stored session for ${t.server.id}; nothing to do.\n`);
@@ -134,7 +135,7 @@ Examples:
       }
       return ExitCode.OK;
     } finally {
-      await session.close();
+      await inv.close();
     }
   });
 
@@ -150,11 +151,11 @@ Exit codes: 0 logged in (whatever the capabilities), 4 not logged in or the sess
     );
   app.action(whoami, async (_opts, g) => {
     const { ctx } = app;
-    const { findSession } = await import('../keychain/find-session.js');
-    const session = await openSession(app, g);
+    const { findLogin } = await import('../auth/find-login.js');
+    const inv = await openInvocation(app, g);
     try {
-      const t = singleTarget(session, 'whoami');
-      const found = await findSession(ctx, g, t.server);
+      const t = singleTarget(inv, 'whoami');
+      const found = await findLogin(ctx, g, t.server);
       t.client.setSession(found.secret);
       return await mapApiErrors(t.server, 'whoami', async () => {
         const { me, info } = await identify(t, found.describe, ctx.signal);
@@ -162,7 +163,7 @@ Exit codes: 0 logged in (whatever the capabilities), 4 not logged in or the sess
         return ExitCode.OK;
       });
     } finally {
-      await session.close();
+      await inv.close();
     }
   });
 }

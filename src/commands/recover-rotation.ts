@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { openSession, singleTarget, toCliError } from './target.js';
-import { authed } from './auth-step.js';
+import { openInvocation, singleTarget } from './shared/invocation.js';
+import { toCliError } from './shared/api-errors.js';
+import { authed } from './shared/auth-step.js';
 import { ApiError } from '../api/types.js';
 import { CliError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';
-import type { RenderContext } from '../playbooks/recovery-render.js';
-import { targetFlags } from '../config/target-flags.js';
+import type { RenderInfo } from '../recovery/render.js';
+import { targetFlags } from '../output/target-flags.js';
 import { jsonText } from '../output/json.js';
 
 export interface RecoverRotationOptions {
@@ -82,37 +83,37 @@ Examples:
 
 async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotationOptions): Promise<number> {
   const { ctx } = app;
-  const session = await openSession(app, g, [
+  const inv = await openInvocation(app, g, [
     { flag: '--old-key-from', spec: opts.oldKeyFrom },
     { flag: '--new-key-from', spec: opts.newKeyFrom },
   ]);
   try {
-    const t = singleTarget(session, 'recover-rotation');
-    const [{ apiErrorToCli }, { statusProbe }, { decideRecovery, emptyObservation, recordProbe }] = await Promise.all([
+    const t = singleTarget(inv, 'recover-rotation');
+    const [{ apiErrorToCli }, { observeStatus }, { decideRecovery, emptyObservation, recordObservation }] = await Promise.all([
       import('../api/errors.js'),
-      import('../playbooks/diagnose.js'),
-      import('../ops/recovery.js'),
+      import('../recovery/diagnose.js'),
+      import('../recovery/decision.js'),
     ]);
     const mapError = (err: unknown) => (err instanceof ApiError ? apiErrorToCli(err, t.server, 'recover-rotation') : undefined);
     try {
       const [{ runRecovery }, { resolveRecoveryKeys }, { interactiveConfirmer }, { humanSink, jsonLinesSink }, { renderDiagnosis }] = await Promise.all([
-        import('../playbooks/recovery-run.js'),
-        import('../playbooks/recovery-keys.js'),
+        import('../recovery/run.js'),
+        import('../recovery/keys.js'),
         import('../playbooks/confirm.js'),
-        import('../playbooks/sinks.js'),
-        import('../playbooks/recovery-render.js'),
+        import('../output/playbook-events.js'),
+        import('../recovery/render.js'),
       ]);
-      const render: RenderContext = { server: t.server.id, newKeyFrom: opts.newKeyFrom === undefined ? undefined : specArg(opts.newKeyFrom) };
+      const render: RenderInfo = { server: t.server.id, newKeyFrom: opts.newKeyFrom === undefined ? undefined : specArg(opts.newKeyFrom) };
       // Unreachable or not initialized: said without asking for keys or a login.
-      const first = await statusProbe(t.client, ctx.signal);
+      const first = await observeStatus(t.client, ctx.signal);
       if (first.kind === 'unreachable' || (first.kind === 'ok' && !first.initialized)) {
-        const seen = recordProbe(emptyObservation({ old: false, new: false }), { kind: 'status', result: first });
+        const seen = recordObservation(emptyObservation({ old: false, new: false }), { kind: 'status', result: first });
         const plan = decideRecovery(seen);
         if (g.json) ctx.io.stdout.write(`${jsonText({ event: 'result', ok: false, server: t.server.id, outcome: plan.code, title: plan.title, exit_code: plan.exitCode })}\n`);
         else ctx.io.stdout.write(renderDiagnosis(plan, seen, ctx.io.style, render));
         return plan.exitCode;
       }
-      const keys = await resolveRecoveryKeys(ctx, t.server, { old: opts.oldKeyFrom, new: opts.newKeyFrom }, (spec, flag, label, confirm) => session.secrets.read({ spec, flag, label, confirm }), {
+      const keys = await resolveRecoveryKeys(ctx, t.server, { old: opts.oldKeyFrom, new: opts.newKeyFrom }, (spec, flag, label, confirm) => inv.secrets.read({ spec, flag, label, confirm }), {
         planOnly: Boolean(opts.plan),
       });
       render.newKeyFrom ??= shortSource(keys.sources.new);
@@ -126,7 +127,7 @@ async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotation
         ...(opts.oldKeyFrom ? [`--old-key-from ${specArg(opts.oldKeyFrom)}`] : []),
         ...(opts.newKeyFrom ? [`--new-key-from ${specArg(opts.newKeyFrom)}`] : []),
       ].join(' ');
-      const { end, exitCode } = await authed(app, g, session, t, 'recover-rotation', () =>
+      const { end, exitCode } = await authed(app, g, inv, t, 'recover-rotation', () =>
         runRecovery({
           ctx,
           client: t.client,
@@ -153,6 +154,6 @@ async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotation
       return cli.exitCode;
     }
   } finally {
-    await session.close();
+    await inv.close();
   }
 }

@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { openSession, readServerKey, type Session } from './target.js';
+import { openInvocation, type Invocation } from './shared/invocation.js';
+import { readServerKey } from './shared/server-key.js';
 import type { GlobalOptions } from '../globals.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { parseDuration, formatDuration } from '../util/duration.js';
 import { errorJson, jsonText } from '../output/json.js';
 import { serverText } from '../output/server-text.js';
 import { findLeader } from '../kube/leader.js';
-import { askCluster } from './auth-step.js';
+import { askCluster } from './shared/auth-step.js';
 import { bootSecrets } from '../kube/boot-secret.js';
 import { rollOrder, rollPods, type RollEvent, type RollPod } from '../kube/roll.js';
 import { choosePort, hostOf, podServer } from '../kube/targets.js';
@@ -51,18 +52,18 @@ Examples:
     );
   app.action<RollOptions>(cmd, async (opts, g) => {
     const waitMs = parseDuration(opts.wait ?? DEFAULT_WAIT, '--wait');
-    const session = await openSession(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
+    const inv = await openInvocation(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
     try {
-      return await roll(app, g, session, opts, waitMs);
+      return await roll(app, g, inv, opts, waitMs);
     } finally {
-      await session.close();
+      await inv.close();
     }
   });
 }
 
-async function roll(app: App, g: GlobalOptions, session: Session, opts: RollOptions, waitMs: number): Promise<number> {
+async function roll(app: App, g: GlobalOptions, inv: Invocation, opts: RollOptions, waitMs: number): Promise<number> {
   const { io } = app.ctx;
-  const kube = session.kube;
+  const kube = inv.kube;
   if (!kube) throw usageError('roll restarts pods: it needs --kube REF', 'e.g. pikactl roll --kube sts/pika -n pika');
   if (kube.idle.length > 0) {
     const p = kube.idle[0];
@@ -71,12 +72,12 @@ async function roll(app: App, g: GlobalOptions, session: Session, opts: RollOpti
       hint: `Look at it first: kubectl describe pod ${p.name} -n ${p.namespace}`,
     });
   }
-  const boot = bootSecrets(session)[0];
+  const boot = bootSecrets(inv)[0];
   if (boot) await refuseUnfinished(kube.api, kube.namespace, boot);
   const total = kube.targets.length;
   // Who leads, best effort (cluster/status needs a login): the leader goes last and may be unlocked with --key-from.
-  const leader = total > 1 && !opts.plan ? await findLeader(app, session, askCluster(app, g, session), g.debug).catch(() => undefined) : undefined;
-  const pods: RollPod[] = session.targets.map((t) => ({
+  const leader = total > 1 && !opts.plan ? await findLeader(app, inv, askCluster(app, g, inv), g.debug).catch(() => undefined) : undefined;
+  const pods: RollPod[] = inv.targets.map((t) => ({
     facts: t.pod!,
     uid: '',
     ...(leader ? { role: t === leader ? ('leader' as const) : ('follower' as const) } : {}),
@@ -84,11 +85,11 @@ async function roll(app: App, g: GlobalOptions, session: Session, opts: RollOpti
       // A port-forward goes by pod name; a replacement reached directly may have a new IP.
       if (kube.connect !== 'direct' || !now.ip || t.server.url.hostname === hostOf(now.ip)) return t.client;
       const { createPikaClient } = await import('../api/client.js');
-      const { port, tls } = choosePort(now, session.conn.kube?.port);
+      const { port, tls } = choosePort(now, inv.conn.kube?.port);
       const server = podServer(t.server.id, `${tls ? 'https' : 'http'}://${hostOf(now.ip)}:${port}`);
-      const { proxy: _none, ...transport } = session.conn.transport;
+      const { proxy: _none, ...transport } = inv.conn.transport;
       const old = t.client;
-      // The session closes the target's client at the end: the new one takes its place.
+      // The invocation closes the target's client at the end: the new one takes its place.
       t.client = createPikaClient({ server, transport: { ...transport, allowHttp: transport.allowHttp || !tls }, fetch: app.ctx.fetch, cookieName: g.cookieName });
       await old.close().catch(() => undefined);
       return t.client;
@@ -111,7 +112,7 @@ async function roll(app: App, g: GlobalOptions, session: Session, opts: RollOpti
     if (g.json) io.stdout.write(`${jsonText(e)}\n`);
     else spinner?.update(`${e.pod}: ${e.event}${'after_ms' in e ? ` (${formatDuration(e.after_ms)})` : ''}`);
   };
-  const first = session.targets[0];
+  const first = inv.targets[0];
   try {
     await rollPods(
       order,
@@ -121,7 +122,7 @@ async function roll(app: App, g: GlobalOptions, session: Session, opts: RollOpti
         clock: app.ctx.clock,
         signal: app.ctx.signal,
         waitMs,
-        ...(opts.keyFrom !== undefined ? { key: () => readServerKey(app, g, session, first, { spec: opts.keyFrom, flag: '--key-from', label: 'server key' }) } : {}),
+        ...(opts.keyFrom !== undefined ? { key: () => readServerKey(app, g, inv, first, { spec: opts.keyFrom, flag: '--key-from', label: 'server key' }) } : {}),
         mayUnlock: (p) => total === 1 || p.role === 'leader',
         emit,
         backHint: (p) => backHint(p, rolled, order, boot, kube.namespace),

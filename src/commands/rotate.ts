@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { mapApiErrors, openSession, readServerKey, singleTarget, type Target } from './target.js';
+import { openInvocation, singleTarget, type Target } from './shared/invocation.js';
+import { mapApiErrors } from './shared/api-errors.js';
+import { readServerKey } from './shared/server-key.js';
 import { requireServing } from '../ops/serving.js';
 import { sendRotation, verifyRotation, type RotationLabel } from '../ops/rotation.js';
 import { findOutCommand } from '../outcome.js';
@@ -9,8 +11,8 @@ import { ApiError } from '../api/types.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { writeJson } from '../output/json.js';
 import type { Secret } from '../secrets/secret.js';
-import { askCluster, authed } from './auth-step.js';
-import { requireSavedConfirmation, warnIfWeak } from './key-safety.js';
+import { askCluster, authed } from './shared/auth-step.js';
+import { requireSavedConfirmation, warnIfWeak } from './shared/key-safety.js';
 import { keychainEntryOf, wrongStoredKey } from '../keychain/server-key.js';
 import { openStaging, promoteOrExplain, savedText, stagedSend, type SavedKey } from '../keychain/save.js';
 // Light modules: the Kubernetes client itself loads only when one of them needs the API.
@@ -67,24 +69,24 @@ Examples:
     );
   app.action<RotateOptions>(cmd, async (opts, g) => {
     const { ctx } = app;
-    const session = await openSession(app, g, [
+    const inv = await openInvocation(app, g, [
       { flag: '--current-key-from', spec: opts.currentKeyFrom },
       { flag: '--new-key-from', spec: opts.newKeyFrom },
     ]);
     try {
-      await narrowToLeader(app, session, 'rotate', askCluster(app, g, session));
-      const t = singleTarget(session, 'rotate');
+      await narrowToLeader(app, inv, 'rotate', askCluster(app, g, inv));
+      const t = singleTarget(inv, 'rotate');
       return await mapApiErrors(t.server, 'rotate', async () => {
         await requireServing(t.client, t.server, ctx.signal, 'rotate');
-        const kubeSecret = await openKubeSecret(app, g, session, opts.kubeSecret);
+        const kubeSecret = await openKubeSecret(app, g, inv, opts.kubeSecret);
         let followed: { previous: boolean } | undefined;
         // Before any key is asked for: no keychain, or an unfinished earlier rotation, stops here.
         const staging = opts.saveToKeychain ? await openStaging(ctx, t.server, 'rotate') : undefined;
         let saved: SavedKey | undefined;
         let currentKey: Promise<Secret> | undefined; // once per run: a re-login retry must not print the note twice
-        await authed(app, g, session, t, 'rotate', async () => {
-          const current = await (currentKey ??= readServerKey(app, g, session, t, { spec: opts.currentKeyFrom ?? session.conn.keyFrom, flag: '--current-key-from', label: 'current server key' }));
-          const next = await session.secrets.read({ spec: opts.newKeyFrom, flag: '--new-key-from', label: 'new server key', confirm: true });
+        await authed(app, g, inv, t, 'rotate', async () => {
+          const current = await (currentKey ??= readServerKey(app, g, inv, t, { spec: opts.currentKeyFrom ?? inv.conn.keyFrom, flag: '--current-key-from', label: 'current server key' }));
+          const next = await inv.secrets.read({ spec: opts.newKeyFrom, flag: '--new-key-from', label: 'new server key', confirm: true });
           if (next.equals(current)) throw usageError('the new key must differ from the current key');
           warnIfWeak(app, next);
           await requireSavedConfirmation(app, opts.confirmSaved, t.server.id);
@@ -111,7 +113,7 @@ Examples:
         return ExitCode.OK;
       });
     } finally {
-      await session.close();
+      await inv.close();
     }
   });
 }

@@ -26,19 +26,19 @@ Examples:
 
   const list = runbook.command('list', { isDefault: true }).description('list the runbooks');
   app.action<Record<string, never>>(list, async (_opts, g) => {
-    const { RUNBOOKS } = await import('../playbooks/runbooks/index.js');
+    const { RUNBOOKS } = await import('../runbooks/index.js');
     if (g.json) {
       writeJson(app.ctx.io, { ok: true, runbooks: RUNBOOKS.map(({ name, title, summary }) => ({ name, title, summary })) });
       return 0;
     }
-    const { renderRunbookList } = await import('../playbooks/runbook-render.js');
+    const { renderRunbookList } = await import('../output/runbook.js');
     app.ctx.io.stdout.write(renderRunbookList(RUNBOOKS, app.ctx.io.style));
     return 0;
   });
 
   const show = runbook.command('show <name>').description('print one runbook (names: pikactl runbook list)');
   app.action<Record<string, never>>(show, async (_opts, g, args) => {
-    const { findRunbook, RUNBOOK_NAMES } = await import('../playbooks/runbooks/index.js');
+    const { findRunbook, RUNBOOK_NAMES } = await import('../runbooks/index.js');
     const name = args[0] ?? '';
     const rb = findRunbook(name);
     if (!rb) throw usageError(`no runbook named "${name}"`, `Known runbooks: ${RUNBOOK_NAMES.join(', ')}.`);
@@ -46,7 +46,7 @@ Examples:
       writeJson(app.ctx.io, { ok: true, runbook: rb });
       return 0;
     }
-    const { renderRunbook } = await import('../playbooks/runbook-render.js');
+    const { renderRunbook } = await import('../output/runbook.js');
     app.ctx.io.stdout.write(renderRunbook(rb, app.ctx.io.style));
     return 0;
   });

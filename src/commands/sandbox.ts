@@ -5,34 +5,7 @@ import type { GlobalOptions } from '../globals.js';
 import { FAULTS, FAULT_NAMES, isFaultName, type FaultName } from '../sandbox/faults.js';
 import { parseDuration } from '../util/duration.js';
 import type { App } from './app.js';
-
-/** `pikactl sandbox` after parsing: everything the runner (src/sandbox/run.ts) needs. */
-export interface SandboxCommandOptions {
-  host: string;
-  port: number;
-  dataDir?: string;
-  basePath?: string;
-  tls?: { certFile: string; keyFile: string } | { selfSigned: true };
-  user: string;
-  /** A secret source (env:NAME or file:PATH); undefined = keep the stored password, or generate one. */
-  passwordFrom?: string;
-  cookieName: string;
-  faults: FaultName[];
-  rateLimit: { soft?: number; hard?: number; windowMs?: number };
-  sessionTtlMs?: number;
-  /** Simulate a Pika cluster of this many nodes (undefined: one standalone server). */
-  cluster?: number;
-  /** Serve a Kubernetes API stand-in with a StatefulSet of this many sandbox pods (src/sandbox/kube/). */
-  kube?: number;
-  kubeNamespace?: string;
-  /** env:NAME or file:PATH: the boot password the Secret starts with (default: generated). */
-  kubeSecretFrom?: string;
-  /** Write the kubeconfig here instead of printing it (it is always written, to <data>/kubeconfig by default). */
-  kubeconfigOut?: string;
-  /** Do not log requests and key events on stderr. */
-  quiet: boolean;
-  json: boolean;
-}
+import type { SandboxCommandOptions } from '../sandbox/run.js';
 
 interface RawOptions {
   host: string;

@@ -12,6 +12,8 @@ export const SUMMARIES = {
   roll: 'restart Kubernetes pods one at a time, each back unlocked before the next; stops at the first that is not',
   kube: 'Kubernetes helpers: kube secret prune drops the old key (KEY.previous) from the boot-password Secret',
   'recover-rotation': 'find out where a failed or interrupted rotation left the server, then repair it step by step',
+  backup: 'export a backup of the server to a file, inspect a backup file offline, restore one (merge or wipe)',
+  'recover-from-backup': 'lost key, have a backup: restore it into a fresh server, unlock with its key, rotate to a new key, step by step',
   handover: 'hand the server key from one operator to another: start (outgoing), accept (incoming), finish (outgoing)',
   login: 'log in once and keep the session in the OS keychain, so later commands need no password',
   logout: 'end the stored session on the server and delete it from the keychain',

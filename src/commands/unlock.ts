@@ -1,21 +1,23 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
-import { openSession, readServerKey, toCliError, type Session, type Target } from './target.js';
-import { forEachNode, finishFleet, type NodeResult } from './nodes.js';
-import { observe } from './status.js';
-import { probeNode, type Probe } from '../ops/probe.js';
+import { openInvocation, type Invocation, type Target } from './shared/invocation.js';
+import { toCliError } from './shared/api-errors.js';
+import { readServerKey } from './shared/server-key.js';
+import { forEachNode, finishFleet, type NodeResult } from '../fleet/nodes.js';
+import { observe, unreadable } from './shared/observe.js';
+import { observeNode } from '../ops/observe.js';
 import { CliError, ExitCode } from '../errors.js';
 import { sendChange, unverified, type Change } from '../outcome.js';
 import { parseDuration } from '../util/duration.js';
 import { boundRequests } from '../ops/wait.js';
 import type { GlobalOptions } from '../globals.js';
-import { authed } from './auth-step.js';
+import { authed } from './shared/auth-step.js';
 import { ApiError } from '../api/types.js';
 import type { Secret } from '../secrets/secret.js';
 import { keychainEntryOf, wrongStoredKey } from '../keychain/server-key.js';
-import { notApplied } from '../ops/fleet.js';
-import { targetFlags } from '../config/target-flags.js';
+import { notApplied } from '../fleet/ops.js';
+import { targetFlags } from '../output/target-flags.js';
 
 export interface UnlockOptions {
   keyFrom?: string;
@@ -48,26 +50,26 @@ Examples:
     );
   app.action<UnlockOptions>(cmd, async (opts, g) => {
     const waitMs = opts.wait === undefined ? undefined : parseDuration(opts.wait, '--wait');
-    const session = await openSession(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
-    boundRequests(session.targets.map((t) => t.client), app.ctx.clock, waitMs);
+    const inv = await openInvocation(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
+    boundRequests(inv.targets.map((t) => t.client), app.ctx.clock, waitMs);
     try {
       const results = await forEachNode(
-        session.targets,
-        (t, attempt) => unlockNode(app, g, session, t, { keyFrom: opts.keyFrom ?? session.conn.keyFrom, waitMs: attempt.remainingMs }),
+        inv.targets,
+        (t, attempt) => unlockNode(app, g, inv, t, { keyFrom: opts.keyFrom ?? inv.conn.keyFrom, waitMs: attempt.remainingMs }),
         (t, err) => toCliError(err, t.server, 'unlock'),
         { retryFor: waitMs, clock: app.ctx.clock, signal: app.ctx.signal },
       );
       // `return await`: the cluster check in finishFleet still needs the clients that finally closes.
-      return await finishFleet(app, g, session, 'unlock', results, (r) =>
+      return await finishFleet(app, g, inv, 'unlock', results, (r) =>
         r.action === 'none' ? `${r.server} is already unlocked; nothing to do.` : `Unlocked ${r.server}.`,
       );
     } finally {
-      await session.close();
+      await inv.close();
     }
   });
 }
 
-async function unlockNode(app: App, g: GlobalOptions, session: Session, t: Target, opts: { keyFrom?: string; waitMs?: number }): Promise<NodeResult> {
+async function unlockNode(app: App, g: GlobalOptions, inv: Invocation, t: Target, opts: { keyFrom?: string; waitMs?: number }): Promise<NodeResult> {
   const { ctx } = app;
   const { probe: before, gaveUp } = await observe(app, t, { waitMs: opts.waitMs, cond: 'reachable' });
   const base = { server: t.server.id, before: before.state };
@@ -90,8 +92,8 @@ async function unlockNode(app: App, g: GlobalOptions, session: Session, t: Targe
   // Resolved once per node: a re-login retry (307) must not print the keychain note twice.
   let key: Promise<Secret> | undefined;
   const change: Change = { op: 'unlock', server: t.server };
-  await authed(app, g, session, t, 'unlock', async () => {
-    const secret = await (key ??= readServerKey(app, g, session, t, { spec: opts.keyFrom, flag: '--key-from', label: 'server key' }));
+  await authed(app, g, inv, t, 'unlock', async () => {
+    const secret = await (key ??= readServerKey(app, g, inv, t, { spec: opts.keyFrom, flag: '--key-from', label: 'server key' }));
     try {
       await sendChange(change, () => t.client.unlock(secret, ctx.signal));
     } catch (err) {
@@ -100,21 +102,13 @@ async function unlockNode(app: App, g: GlobalOptions, session: Session, t: Targe
       throw err;
     }
   });
-  const after = await probeNode(t.client, ctx.signal).catch((err: unknown) => {
+  const after = await observeNode(t.client, ctx.signal).catch((err: unknown) => {
     throw unverified(change, err);
   });
   if (after.state === 'unreachable') throw unverified(change, after.error);
   // A 200 that did not stick: in a cluster, a follower (finishFleet explains it when it can).
   if (after.state !== 'unlocked') throw notApplied(t.server.id, 'unlock', after.state);
   return { ...base, action: 'unlocked', after: 'unlocked', exitCode: ExitCode.OK };
-}
-
-export function unreadable(t: Target, p: Probe): CliError {
-  return new CliError(`${t.server.id} cannot read its own settings (${p.error?.serverMessage ?? 'HTTP 500'})`, {
-    code: 'needs_recovery',
-    hint: `A rotation was probably left half done: pikactl recover-rotation ${targetFlags(t.server)}`,
-    details: p.error?.requestId ? { request_id: p.error.requestId } : undefined,
-  });
 }
 
 /** The wait ran out with nothing (but a gateway) answering: what was waited for, how long, what was seen. */

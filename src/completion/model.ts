@@ -74,7 +74,7 @@ const ARG_HINTS: Record<string, (program: Command) => Promise<ValueHint>> = {
   'context use': async () => ({ kind: 'contexts' }),
   'context show': async () => ({ kind: 'contexts' }),
   'context remove': async () => ({ kind: 'contexts' }),
-  'runbook show': async () => ({ kind: 'choices', values: [...(await import('../playbooks/runbooks/index.js')).RUNBOOK_NAMES] }),
+  'runbook show': async () => ({ kind: 'choices', values: [...(await import('../runbooks/index.js')).RUNBOOK_NAMES] }),
   help: async (program) => ({ kind: 'choices', values: [...Object.keys(HELP_TOPICS), ...visible(program).map((c) => c.name())] }),
 };
 

@@ -1,16 +1,16 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { TransportOptions } from '../transport/options.js';
 import { parseServerUrl, type ServerUrl } from '../api/url.js';
-import type { Context } from '../context.js';
+import type { Deps } from '../deps.js';
 import { CliError, usageError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { parseDuration } from '../util/duration.js';
-import { normalizePin } from './pin.js';
+import { normalizePin } from '../transport/pin.js';
 import { kubeFlagsOf, type ConfigFile, type ContextConfig } from './schema.js';
 import type { LoadedConfig } from './store.js';
 import { resolveProxy } from '../transport/proxy-config.js';
 import { rememberTargetFlags } from './target-flags.js';
-import { kubeOptionsOf, type KubeOptions } from '../kube/ref.js';
+import { kubeOptionsOf, type KubeOptions } from './kube-ref.js';
 
 /** The transport half of a connection. */
 export type ConnectionTransport = TransportOptions;
@@ -82,7 +82,7 @@ export function chooseContextName(config: ConfigFile, g: Pick<GlobalOptions, 'co
  * A broken config file does not block `--server URL`: it is named on stderr and no
  * context's trust applies (fail closed: verification stays on, no pin is borrowed).
  */
-export async function resolveConnection(ctx: Context, g: GlobalOptions): Promise<Connection> {
+export async function resolveConnection(ctx: Deps, g: GlobalOptions): Promise<Connection> {
   const explicit = g.context !== undefined && g.context !== '';
   // --kube names the servers as --server does: no context applies unless --context says so.
   const named = g.kube.kube !== undefined && g.kube.kube !== '' ? [g.kube.kube] : g.servers;
@@ -133,7 +133,7 @@ export async function resolveConnection(ctx: Context, g: GlobalOptions): Promise
 }
 
 /** The config, when a context can apply; undefined when none can (or the file is broken and none was asked for). */
-async function loadFor(ctx: Context, required: boolean): Promise<LoadedConfig | undefined> {
+async function loadFor(ctx: Deps, required: boolean): Promise<LoadedConfig | undefined> {
   const { loadConfig } = await import('./store.js');
   if (required) return loadConfig(ctx);
   try {

@@ -2,9 +2,9 @@ import { parseServerUrl } from '../api/url.js';
 import { CliError, usageError } from '../errors.js';
 import { isSecretSpec } from '../secrets/spec.js';
 import { parseDuration } from '../util/duration.js';
-import { normalizePin } from './pin.js';
+import { normalizePin } from '../transport/pin.js';
 import { parseProxyUrl } from '../transport/proxy-config.js';
-import { kubeOptionsOf, type KubeFlags } from '../kube/ref.js';
+import { kubeOptionsOf, type KubeFlags } from './kube-ref.js';
 
 /**
  * The config file's shape (`$XDG_CONFIG_HOME/pikactl/config.json`). Field names

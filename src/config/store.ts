@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { platform } from 'node:os';
 import { dirname, join } from 'node:path';
-import { configDir, type Context } from '../context.js';
+import { configDir, type Deps } from '../deps.js';
 import { CliError } from '../errors.js';
 import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../util/read-file.js';
 import { locateJsonError } from './json-position.js';
@@ -24,7 +24,7 @@ export interface LoadedConfig {
 }
 
 /** `$XDG_CONFIG_HOME/pikactl/config.json` (else ~/.config/pikactl/config.json). */
-export function configPath(ctx: Pick<Context, 'env' | 'homedir'>): string {
+export function configPath(ctx: Pick<Deps, 'env' | 'homedir'>): string {
   return join(configDir(ctx), CONFIG_FILE_NAME);
 }
 
@@ -37,7 +37,7 @@ function configError(message: string, file: string, hint: string, cause?: unknow
  * malformed one is an error naming file:line:column; it is never rewritten, so
  * the operator's hand edits are not lost.
  */
-export async function loadConfig(ctx: Pick<Context, 'env' | 'homedir'>): Promise<LoadedConfig> {
+export async function loadConfig(ctx: Pick<Deps, 'env' | 'homedir'>): Promise<LoadedConfig> {
   const path = configPath(ctx);
   let text: string;
   try {
@@ -77,7 +77,7 @@ export async function loadConfig(ctx: Pick<Context, 'env' | 'homedir'>): Promise
  * throw to leave the file alone; its result is returned with the file's path.
  */
 export async function updateConfig<T>(
-  ctx: Pick<Context, 'env' | 'homedir' | 'io' | 'signal'>,
+  ctx: Pick<Deps, 'env' | 'homedir' | 'io' | 'signal'>,
   fn: (config: ConfigFile) => T | Promise<T>,
 ): Promise<{ file: string; result: T }> {
   const path = configPath(ctx);
@@ -98,7 +98,7 @@ export async function updateConfig<T>(
  * rename over the old file, fsync the directory. A crash leaves either the old or
  * the new file, never half of one. The directory is 0700.
  */
-export async function saveConfig(ctx: Pick<Context, 'env' | 'homedir' | 'io'>, config: ConfigFile): Promise<string> {
+export async function saveConfig(ctx: Pick<Deps, 'env' | 'homedir' | 'io'>, config: ConfigFile): Promise<string> {
   const path = configPath(ctx);
   const dir = dirname(path);
   // Validate what we are about to write with the same rules as load, so a bug here cannot brick the next run.
@@ -139,7 +139,7 @@ async function tightenDir(dir: string): Promise<void> {
   }
 }
 
-async function warnIfReadable(ctx: Pick<Context, 'io'>, path: string): Promise<void> {
+async function warnIfReadable(ctx: Pick<Deps, 'io'>, path: string): Promise<void> {
   if (IS_WINDOWS) return;
   try {
     const st = await fs.stat(path);

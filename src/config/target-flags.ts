@@ -2,25 +2,14 @@ import { resolve } from 'node:path';
 import type { ServerUrl } from '../api/url.js';
 import type { GlobalOptions } from '../globals.js';
 import type { Connection } from './resolve.js';
+import { recordTargetFlags, shellArg } from '../output/target-flags.js';
 
 /**
- * "The target flags the user gave", for every hint that names a server: a printed
- * `pikactl login --server URL` must run as printed, reaching the same server with the
- * same trust. Without the --cacert or --pin the operator typed, a copied hint fails
- * with exit 7; without the --context, it checks whatever the current context is.
- *
- * Hints are built deep in the code (API error mapping, keychain, recovery steps) from a
- * server id alone, so the flags are recorded per server id when the invocation resolves
- * its connection (once per invocation; each resolution replaces the last). A server the
- * invocation never resolved (a journal's, a handover record's) gets `--server ID`, which
- * still finds a context's trust when a context holds that URL (trust follows the URL).
+ * Renders and records the target flags of a resolved connection; the lookup that hints
+ * use, targetFlags(server), is in output/target-flags.ts (re-exported here for code written
+ * against this path; new code imports it from output/).
  */
-const recorded = new Map<string, string>();
-
-/** Quotes a value for POSIX shells when it holds anything but plainly safe characters. */
-export function shellArg(value: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
+export { shellArg, targetFlags } from '../output/target-flags.js';
 
 /** The flags for one server of a resolved connection. */
 export function renderTargetFlags(conn: Connection, g: Pick<GlobalOptions, 'typed' | 'servers'>, server: ServerUrl, cwd: string): string {
@@ -43,20 +32,5 @@ export function renderTargetFlags(conn: Connection, g: Pick<GlobalOptions, 'type
 
 /** Called by resolveConnection: records the flags of every server of this invocation. */
 export function rememberTargetFlags(conn: Connection, g: Pick<GlobalOptions, 'typed' | 'servers'>, cwd: string): void {
-  recorded.clear();
-  for (const s of conn.servers) recorded.set(s.id, renderTargetFlags(conn, g, s, cwd));
-}
-
-/**
- * `--server URL` plus the trust flags typed with it (or `--context NAME`), ready to paste
- * after a command: `pikactl unlock ${targetFlags(server)}`.
- */
-export function targetFlags(server: Pick<ServerUrl, 'id'> | string): string {
-  const id = typeof server === 'string' ? server : server.id;
-  return recorded.get(id) ?? `--server ${shellArg(id)}`;
-}
-
-/** Records the flags for a server found another way (a pod of `--kube`): see src/kube/session.ts. */
-export function recordTargetFlags(id: string, flags: string): void {
-  recorded.set(id, flags);
+  recordTargetFlags(conn.servers.map((s) => [s.id, renderTargetFlags(conn, g, s, cwd)]));
 }

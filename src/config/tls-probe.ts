@@ -1,14 +1,14 @@
 import { X509Certificate } from 'node:crypto';
-import { certFingerprint } from './pin.js';
+import { certFingerprint } from '../transport/pin.js';
 import { isIP } from 'node:net';
 import { checkServerIdentity, connect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import type { ServerUrl } from '../api/url.js';
 import type { ProxyChoice } from '../transport/proxy-config.js';
 import { CliError, usageError } from '../errors.js';
-import { colonFingerprint } from './pin.js';
+import { colonFingerprint } from '../transport/pin.js';
 
-export { normalizePin, colonFingerprint } from './pin.js';
+export { normalizePin, colonFingerprint } from '../transport/pin.js';
 
 /** The certificate a server presents, in the terms of Pika's GET /api/v1/tls/status. */
 export interface CertInfo {

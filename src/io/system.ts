@@ -1,5 +1,4 @@
 import type { Readable, Writable } from 'node:stream';
-import { settled } from './settle.js';
 import { noopSpinner, plainStyle, type IO, type OutputFailure, type Prompter, type Spinner, type Style } from './types.js';
 
 interface StreamLike {
@@ -28,25 +27,24 @@ export function colorWanted(env: Record<string, string | undefined>, isTTY: bool
   return isTTY;
 }
 
-/** A prompter over @inquirer/prompts, loaded only when a prompt is really shown. */
+/**
+ * A prompter over the three @inquirer prompts pikactl shows, each its own package (not the
+ * @inquirer/prompts bundle of ten), each loaded only when that prompt is really shown (with
+ * settle.js, so a command that never prompts does not load it).
+ */
 export function inquirerPrompter(input: Readable, output: Writable, signal?: AbortSignal): Prompter {
-  const load = () => import('@inquirer/prompts');
   return {
     async password(message) {
-      const { password } = await load();
+      const [{ default: password }, { settled }] = await Promise.all([import('@inquirer/password'), import('./settle.js')]);
       return settled(input, signal, {}, output, (ctx) => password({ message, mask: false }, ctx));
     },
     async input(message, defaultValue, opts = {}) {
-      const { input: ask } = await load();
+      const [{ default: ask }, { settled }] = await Promise.all([import('@inquirer/input'), import('./settle.js')]);
       return settled(input, signal, { clear: opts.clearAfter }, output, (ctx) => ask({ message, default: defaultValue }, ctx));
     },
     async confirm(message, defaultValue = false) {
-      const { confirm } = await load();
+      const [{ default: confirm }, { settled }] = await Promise.all([import('@inquirer/confirm'), import('./settle.js')]);
       return settled(input, signal, {}, output, (ctx) => confirm({ message, default: defaultValue }, ctx));
-    },
-    async select(message, choices) {
-      const { select } = await load();
-      return settled(input, signal, {}, output, (ctx) => select({ message, choices: choices.map((c) => ({ ...c })) }, ctx));
     },
   };
 }

@@ -7,7 +7,6 @@ export interface Prompter {
   /** clearAfter: erase the prompt and the answer from the screen once answered (a pasted secret must not stay visible). */
   input(message: string, defaultValue?: string, opts?: { clearAfter?: boolean }): Promise<string>;
   confirm(message: string, defaultValue?: boolean): Promise<boolean>;
-  select<T extends string>(message: string, choices: ReadonlyArray<{ value: T; name: string; description?: string }>): Promise<T>;
 }
 
 export interface Spinner {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
 import { userInfo } from 'node:os';
-import type { Env } from '../context.js';
+import type { Env } from '../deps.js';
 import { CliError } from '../errors.js';
 
 /**

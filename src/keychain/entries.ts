@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { platform } from 'node:os';
-import type { Env } from '../context.js';
+import type { Env } from '../deps.js';
 import type { ServerUrl } from '../api/url.js';
 import { CliError, usageError } from '../errors.js';
-import { isKeychainKind, KEYCHAIN_KINDS, keychainAccount, parseKeychainAccount, type KeychainKind } from '../secrets/accounts.js';
-import type { Keychain } from '../secrets/keychain.js';
+import { isKeychainKind, KEYCHAIN_KINDS, keychainAccount, parseKeychainAccount, type KeychainKind } from './accounts.js';
+import type { Keychain } from './keychain.js';
 import { Secret } from '../secrets/secret.js';
+import { renderTable } from '../output/table.js';
 
 /** One row of `pikactl keychain list`: names only, never values. */
 export interface EntryRow {
@@ -32,9 +33,7 @@ export function entryRows(accounts: string[]): EntryRow[] {
 /** A plain table for humans. */
 export function renderEntries(rows: EntryRow[]): string {
   const cells = rows.map((r) => (r.kind ? [r.kind, r.server ?? ''] : ['(other)', r.account]));
-  const header = ['KIND', 'SERVER / NAME'];
-  const width = Math.max(header[0].length, ...cells.map((c) => c[0].length));
-  return [header, ...cells].map(([a, b]) => `${a.padEnd(width)}  ${b}`).join('\n') + '\n';
+  return `${renderTable([{ header: 'KIND' }, { header: 'SERVER / NAME' }], cells).lines.join('\n')}\n`;
 }
 
 /**

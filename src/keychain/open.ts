@@ -1,6 +1,6 @@
-import type { Context } from '../context.js';
+import type { Deps } from '../deps.js';
 import { CliError } from '../errors.js';
-import type { Keychain } from '../secrets/keychain.js';
+import type { Keychain } from './keychain.js';
 
 /** True for the "no keychain here" error (no bus, no Secret Service, locked keyring, timeout). */
 export function isKeychainUnavailable(err: unknown): err is CliError {
@@ -14,7 +14,7 @@ export function isKeychainUnavailable(err: unknown): err is CliError {
  * error (say, two entries matching one name) is the operator's to fix and is thrown.
  * `onUnavailable` sees why (for --debug); it never decides anything.
  */
-export async function openKeychainOrNull(ctx: Pick<Context, 'keychain'>, onUnavailable?: (err: CliError) => void): Promise<Keychain | null> {
+export async function openKeychainOrNull(ctx: Pick<Deps, 'keychain'>, onUnavailable?: (err: CliError) => void): Promise<Keychain | null> {
   try {
     return await ctx.keychain();
   } catch (err) {
@@ -29,7 +29,7 @@ export async function openKeychainOrNull(ctx: Pick<Context, 'keychain'>, onUnava
  * set, --save-to-keychain). Unavailable becomes an exit-1 error that says what was
  * being attempted and how to do without; there is never a plaintext fallback.
  */
-export async function requireKeychain(ctx: Pick<Context, 'keychain'>, purpose: string, instead: string): Promise<Keychain> {
+export async function requireKeychain(ctx: Pick<Deps, 'keychain'>, purpose: string, instead: string): Promise<Keychain> {
   try {
     return await ctx.keychain();
   } catch (err) {

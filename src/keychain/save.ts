@@ -1,12 +1,12 @@
 import { apiErrorToCli } from '../api/errors.js';
 import { ApiError } from '../api/types.js';
 import type { ServerUrl } from '../api/url.js';
-import type { Context } from '../context.js';
+import type { Deps } from '../deps.js';
 import { CliError } from '../errors.js';
 import type { Secret } from '../secrets/secret.js';
 import { requireKeychain } from './open.js';
 import { certainlyNotApplied, KeyStaging, withPendingHint } from './staging.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 
 /** Where --save-to-keychain left the key (for the summary and --json). */
 export interface SavedKey {
@@ -18,7 +18,7 @@ export interface SavedKey {
  * For `--save-to-keychain`: opens the keychain and refuses an unfinished earlier
  * staging, before any key is asked for or anything is sent.
  */
-export async function openStaging(ctx: Pick<Context, 'keychain'>, server: ServerUrl, command: string): Promise<KeyStaging> {
+export async function openStaging(ctx: Pick<Deps, 'keychain'>, server: ServerUrl, command: string): Promise<KeyStaging> {
   const keychain = await requireKeychain(
     ctx,
     `${command} --save-to-keychain`,
@@ -36,7 +36,7 @@ export async function openStaging(ctx: Pick<Context, 'keychain'>, server: Server
  * outcome is unknown or the verification failed.
  */
 export async function stagedSend(
-  ctx: Pick<Context, 'io'>,
+  ctx: Pick<Deps, 'io'>,
   server: ServerUrl,
   action: string,
   staging: KeyStaging | undefined,

@@ -1,10 +1,10 @@
 import type { ServerUrl } from '../api/url.js';
-import type { Context } from '../context.js';
+import type { Deps } from '../deps.js';
 import { CliError } from '../errors.js';
-import { keychainAccount } from '../secrets/accounts.js';
+import { keychainAccount } from './accounts.js';
 import type { Secret } from '../secrets/secret.js';
 import { isKeychainUnavailable, openKeychainOrNull } from './open.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 
 /** A server key read from the keychain, with the entry it came from (for messages). */
 export interface StoredKey {
@@ -18,7 +18,7 @@ export interface StoredKey {
  * unlock and rotate when no --key-from (and no context key_from) is given: a
  * missing keychain must then fall through to the prompt, not fail the command.
  */
-export async function findServerKey(ctx: Pick<Context, 'keychain'>, server: Pick<ServerUrl, 'id'>, onUnavailable?: (err: CliError) => void): Promise<StoredKey | null> {
+export async function findServerKey(ctx: Pick<Deps, 'keychain'>, server: Pick<ServerUrl, 'id'>, onUnavailable?: (err: CliError) => void): Promise<StoredKey | null> {
   const keychain = await openKeychainOrNull(ctx, onUnavailable);
   if (!keychain) return null;
   const account = keychainAccount('server-key', server);

@@ -2,10 +2,10 @@ import type { ServerUrl } from '../api/url.js';
 import { ApiError } from '../api/types.js';
 import { outcomeOf } from '../outcome.js';
 import { CliError, type ErrorCode } from '../errors.js';
-import { keychainAccount } from '../secrets/accounts.js';
-import type { Keychain } from '../secrets/keychain.js';
+import { keychainAccount } from './accounts.js';
+import type { Keychain } from './keychain.js';
 import type { Secret } from '../secrets/secret.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 
 /**
  * `init` / `rotate --save-to-keychain`: a new server key goes through the keychain

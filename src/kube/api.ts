@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import type { Context } from '../context.js';
+import type { Deps } from '../deps.js';
 import { CliError, cancelled } from '../errors.js';
 import { serverText } from '../output/server-text.js';
 import { Secret } from '../secrets/secret.js';
-import { inCluster, type KubeOptions } from './ref.js';
+import { inCluster, type KubeOptions } from '../config/kube-ref.js';
 import { KubeConflict, type Forward, type KubeApi, type PodInfo, type SecretData } from './types.js';
 
 /**
@@ -19,7 +19,7 @@ type K8s = typeof import('@kubernetes/client-node');
 
 /** Where the kubeconfig comes from: --kubeconfig, else KUBECONFIG (a list), else ~/.kube/config, else the pod's service account. */
 export async function openKubeApi(
-  ctx: Pick<Context, 'env' | 'cwd' | 'homedir'> & { signal?: AbortSignal },
+  ctx: Pick<Deps, 'env' | 'cwd' | 'homedir'> & { signal?: AbortSignal },
   o: Pick<KubeOptions, 'kubeconfig' | 'kubeContext'>,
   timeoutMs = DEFAULT_TIMEOUT_MS,
 ): Promise<KubeApi> {

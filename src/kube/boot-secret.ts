@@ -1,14 +1,14 @@
-import type { Context } from '../context.js';
+import type { Deps } from '../deps.js';
 import type { GlobalOptions } from '../globals.js';
-import type { PodSession } from './leader.js';
+import type { PodInvocation } from './leader.js';
 import { CliError } from '../errors.js';
 import { certainlyNotApplied } from '../keychain/staging.js';
 import type { Secret } from '../secrets/secret.js';
-import { parseSecretRef, type KubeOptions } from './ref.js';
+import { parseSecretRef, type KubeOptions } from '../config/kube-ref.js';
 import { KubeSecretStaging } from './secret-staging.js';
 import type { KubeApi } from './types.js';
 
-type App = { ctx: Context };
+type App = { ctx: Deps };
 
 /**
  * `--kube-secret NAME/KEY` for rotate, init and handover start: opens the staging (and
@@ -17,8 +17,8 @@ type App = { ctx: Context };
  */
 
 /** The Kubernetes API of this invocation: the --kube one, else one from the kube flags (kubeconfig, context). */
-export async function kubeApiFor(app: App, g: Pick<GlobalOptions, 'kube'>, session: PodSession): Promise<KubeApi> {
-  if (session.kube) return session.kube.api;
+export async function kubeApiFor(app: App, g: Pick<GlobalOptions, 'kube'>, inv: PodInvocation): Promise<KubeApi> {
+  if (inv.kube) return inv.kube.api;
   const { openKubeApi } = await import('./api.js');
   const o: Pick<KubeOptions, 'kubeconfig' | 'kubeContext'> = {
     ...(g.kube.kubeconfig ? { kubeconfig: g.kube.kubeconfig } : {}),
@@ -27,8 +27,8 @@ export async function kubeApiFor(app: App, g: Pick<GlobalOptions, 'kube'>, sessi
   return openKubeApi(app.ctx, o);
 }
 
-export async function openKubeSecret(app: App, g: Pick<GlobalOptions, 'kube'>, session: PodSession, flag: string | undefined): Promise<KubeSecretStaging | undefined> {
-  const boot = bootSecrets(session);
+export async function openKubeSecret(app: App, g: Pick<GlobalOptions, 'kube'>, inv: PodInvocation, flag: string | undefined): Promise<KubeSecretStaging | undefined> {
+  const boot = bootSecrets(inv);
   if (flag === undefined) {
     for (const b of boot) {
       app.ctx.io.stderr.write(
@@ -41,8 +41,8 @@ export async function openKubeSecret(app: App, g: Pick<GlobalOptions, 'kube'>, s
     return undefined;
   }
   const ref = parseSecretRef(flag);
-  const api = await kubeApiFor(app, g, session);
-  const namespace = g.kube.namespace ?? session.kube?.namespace ?? api.defaultNamespace;
+  const api = await kubeApiFor(app, g, inv);
+  const namespace = g.kube.namespace ?? inv.kube?.namespace ?? api.defaultNamespace;
   if (boot.length > 0 && !boot.some((b) => b.name === ref.name && b.key === ref.key)) {
     const b = boot[0];
     app.ctx.io.stderr.write(app.ctx.io.style.yellow(`Warning: the pods boot from secret/${b.name} key ${b.key}, not from ${ref.name}/${ref.key}.\n`));
@@ -53,10 +53,10 @@ export async function openKubeSecret(app: App, g: Pick<GlobalOptions, 'kube'>, s
 }
 
 /** The distinct boot-password Secrets the selected pods name in their spec. */
-export function bootSecrets(session: PodSession): Array<{ name: string; key: string }> {
-  if (!session.kube) return [];
+export function bootSecrets(inv: PodInvocation): Array<{ name: string; key: string }> {
+  if (!inv.kube) return [];
   const seen = new Map<string, { name: string; key: string }>();
-  for (const p of [...session.kube.targets.map((t) => t.pod), ...session.kube.idle]) {
+  for (const p of [...inv.kube.targets.map((t) => t.pod), ...inv.kube.idle]) {
     if (p.bootSecret) seen.set(`${p.bootSecret.name}/${p.bootSecret.key}`, p.bootSecret);
   }
   return [...seen.values()];

@@ -1,7 +1,7 @@
 import type { PikaClient } from '../api/types.js';
-import type { Clock } from '../context.js';
+import type { Clock } from '../deps.js';
 import { CliError } from '../errors.js';
-import { probeNode, type NodeState } from '../ops/probe.js';
+import { observeNode, type NodeState } from '../ops/observe.js';
 import { pollUntil } from '../ops/wait.js';
 import type { Secret } from '../secrets/secret.js';
 import { formatDuration } from '../util/duration.js';
@@ -84,7 +84,7 @@ async function rollOne(p: RollPod, d: RollDeps): Promise<void> {
   const client = await p.client(pod);
   const left = () => Math.max(0, d.waitMs - (d.clock.now() - start));
   const unlockedOrStuck = (s: NodeState) => s === 'unlocked' || s === 'off' || (s === 'locked' && d.key !== undefined && d.mayUnlock(p));
-  let probe = await pollUntil(() => probeNode(client, d.signal), (x) => unlockedOrStuck(x.state), { clock: d.clock, timeoutMs: left(), signal: d.signal, initialDelayMs: 200, maxDelayMs: 2000 });
+  let probe = await pollUntil(() => observeNode(client, d.signal), (x) => unlockedOrStuck(x.state), { clock: d.clock, timeoutMs: left(), signal: d.signal, initialDelayMs: 200, maxDelayMs: 2000 });
   let state = (probe.done ? probe.value : probe.last).state;
   let by: 'boot-password' | 'key-from' = 'boot-password';
   if (state === 'locked' && d.key !== undefined && d.mayUnlock(p)) {
@@ -97,7 +97,7 @@ async function rollOne(p: RollPod, d: RollDeps): Promise<void> {
       throw stop(`it came back locked and the unlock with --key-from failed: ${err instanceof Error ? err.message : String(err)}`, 'locked');
     }
     by = 'key-from';
-    probe = await pollUntil(() => probeNode(client, d.signal), (x) => x.state === 'unlocked', { clock: d.clock, timeoutMs: Math.max(left(), 1000), signal: d.signal, initialDelayMs: 200 });
+    probe = await pollUntil(() => observeNode(client, d.signal), (x) => x.state === 'unlocked', { clock: d.clock, timeoutMs: Math.max(left(), 1000), signal: d.signal, initialDelayMs: 200 });
     state = (probe.done ? probe.value : probe.last).state;
   }
   if (state !== 'unlocked' && state !== 'off') {

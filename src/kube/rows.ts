@@ -1,6 +1,14 @@
 import { CliError, ExitCode } from '../errors.js';
-import { notAppliedState, type FleetOp, type FleetRow } from '../ops/fleet.js';
 import type { KubeSelection, PodFacts } from './targets.js';
+
+/** What kubeFleetRows reads of a fleet row: structurally fleet/ops.ts's FleetRow (kube/ sits under fleet/). */
+type FleetOp = 'unlock' | 'lock';
+interface FleetRow {
+  server: string;
+  action: string;
+  error?: CliError;
+  exitCode: number;
+}
 
 /** The pod columns of a status row (and its JSON): Kubernetes' view of the pod. */
 export interface PodColumns {
@@ -49,13 +57,20 @@ export function idleReports(kube: KubeSelection | undefined): Array<{ report: Id
 /**
  * unlock/lock over pods: a follower that stayed locked after an accepted unlock gets the
  * fix in Kubernetes terms (its boot-password Secret, named from its own pod spec), and
- * pods that are not Running are rows too ("skipped"), never silent omissions.
+ * pods that are not Running are rows too ("skipped"), never silent omissions. `notApplied`
+ * is the fleet's own test (fleet/ops.ts notAppliedState), passed in: kube/ sits under fleet/.
  */
-export function kubeFleetRows<R extends FleetRow>(kube: KubeSelection, targets: Array<{ server: { id: string }; pod?: PodFacts }>, rows: R[], op: FleetOp): FleetRow[] {
+export function kubeFleetRows<R extends FleetRow>(
+  kube: KubeSelection,
+  targets: Array<{ server: { id: string }; pod?: PodFacts }>,
+  rows: R[],
+  op: FleetOp,
+  notApplied: (row: R, op: FleetOp) => unknown,
+): Array<R | FleetRow> {
   const podOf = new Map(targets.map((t) => [t.server.id, t.pod]));
-  const out: FleetRow[] = rows.map((r) => {
+  const out: Array<R | FleetRow> = rows.map((r) => {
     const pod = podOf.get(r.server);
-    if (!pod || op !== 'unlock' || notAppliedState(r, op) === undefined || !r.error) return r;
+    if (!pod || op !== 'unlock' || notApplied(r, op) === undefined || !r.error) return r;
     const roll = `pikactl roll --kube pod/${pod.name} -n ${pod.namespace} --one`;
     const fix = pod.bootSecret
       ? `This pod unlocks only at boot, with PIKA_ENCRYPTION_PASSWORD from secret/${pod.bootSecret.name} key ${pod.bootSecret.key}: make that key hold the server's current key ` +

@@ -1,7 +1,7 @@
-import type { Context } from '../context.js';
+import type { Deps } from '../deps.js';
 import { CliError } from '../errors.js';
 import { openKubeApi } from './api.js';
-import type { KubeFlags } from './ref.js';
+import type { KubeFlags } from '../config/kube-ref.js';
 
 /**
  * The `kube:secret/NAME/KEY` secret source: one data key of a Kubernetes Secret, read
@@ -9,7 +9,7 @@ import type { KubeFlags } from './ref.js';
  * Secret (reader.ts); messages name the Secret and key, never what it holds.
  */
 export async function readKubeSource(
-  ctx: Context,
+  ctx: Deps,
   spec: { namespace?: string; name: string; key: string },
   flag: string,
   kube: Pick<KubeFlags, 'kubeconfig' | 'kubeContext' | 'namespace'>,

@@ -1,6 +1,6 @@
 import { CliError } from '../errors.js';
 import { Secret } from '../secrets/secret.js';
-import type { SecretRef } from './ref.js';
+import type { SecretRef } from '../config/kube-ref.js';
 import { KubeConflict, type KubeApi } from './types.js';
 
 /**

@@ -1,20 +1,20 @@
-import type { Context } from '../context.js';
+import type { Deps } from '../deps.js';
 import type { Connection } from '../config/resolve.js';
-import { recordTargetFlags, shellArg } from '../config/target-flags.js';
+import { addTargetFlags, shellArg } from '../output/target-flags.js';
 import type { GlobalOptions } from '../globals.js';
 import { openKubeApi } from './api.js';
-import { formatRef, type KubeOptions } from './ref.js';
+import { formatRef, type KubeOptions } from '../config/kube-ref.js';
 import { selectPods, type KubeSelection } from './targets.js';
 
 /**
- * `--kube REF` for openSession: finds the pods, opens a way to each, and records the
+ * `--kube REF` for openInvocation: finds the pods, opens a way to each, and records the
  * flags that reach one pod again, so every printed hint (`pikactl unlock …`) runs as
  * printed: `--kube pod/pika-1 -n pika` plus the kube and trust flags that were typed.
  */
-export async function openKubeTargets(ctx: Context, g: GlobalOptions, conn: Connection & { kube: KubeOptions }): Promise<KubeSelection> {
+export async function openKubeTargets(ctx: Deps, g: GlobalOptions, conn: Connection & { kube: KubeOptions }): Promise<KubeSelection> {
   const api = await openKubeApi(ctx, conn.kube, g.timeoutMs);
   const selection = await selectPods(api, conn.kube, ctx.env);
-  for (const t of selection.targets) recordTargetFlags(t.server.id, podFlags(conn, g, t.pod.name, selection.namespace));
+  for (const t of selection.targets) addTargetFlags(t.server.id, podFlags(conn, g, t.pod.name, selection.namespace));
   return selection;
 }
 

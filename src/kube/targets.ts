@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import { parseServerUrl, type ServerUrl } from '../api/url.js';
 import { CliError } from '../errors.js';
-import { connectMode, type KubeConnect, type KubeOptions, type KubePort } from './ref.js';
-import type { Env } from '../context.js';
+import { connectMode, type KubeConnect, type KubeOptions, type KubePort } from '../config/kube-ref.js';
+import type { Env } from '../deps.js';
 import type { Forward, KubeApi, PodInfo } from './types.js';
 
 /**

@@ -2,7 +2,7 @@ import { ApiError, type PikaClient } from '../api/types.js';
 import { CliError } from '../errors.js';
 import { maybeDone, outcomeOf, sendChange, unverified, type Change } from '../outcome.js';
 import type { Secret } from '../secrets/secret.js';
-import { probeNode } from './probe.js';
+import { observeNode } from './observe.js';
 
 /** Who is rotating, for messages: `pikactl rotate` or `handover start` (a Change with op rotate). */
 export type RotationLabel = Change & { op: 'rotate' };
@@ -28,7 +28,7 @@ export async function sendRotation(client: PikaClient, label: RotationLabel, cur
 /** After a rotation: still unlocked, settings still readable, and the verifier accepts the NEW key. */
 export async function verifyRotation(client: PikaClient, label: RotationLabel, next: Secret, signal?: AbortSignal): Promise<void> {
   try {
-    const after = await probeNode(client, signal);
+    const after = await observeNode(client, signal);
     if (after.state !== 'unlocked') throw maybeDone(label, `after the rotation the server reports "${after.state}"`, after.error);
     await client.settings(signal);
     // An unlock with the right key on an unlocked server re-verifies and changes nothing.

@@ -1,4 +1,4 @@
-import type { Clock } from '../context.js';
+import type { Clock } from '../deps.js';
 
 export interface PollOptions {
   clock: Clock;

@@ -1,5 +1,9 @@
-import type { Style } from '../io/types.js';
-import type { NodeState } from '../ops/probe.js';
+import { keyValues } from './layout.js';
+import type { IO, Style } from '../io/types.js';
+import { serverText } from './server-text.js';
+import { renderTable } from './table.js';
+import type { NodeState } from '../ops/observe.js';
+import type { PodColumns } from '../kube/rows.js';
 
 export const STATE_LABEL: Record<NodeState, string> = {
   off: 'off (not initialized; serving in plaintext-at-rest mode)',
@@ -43,7 +47,53 @@ export function colorState(style: Style, state: NodeState): string {
 
 /** Aligned "Key: value" lines. */
 export function fields(rows: Array<[string, string | undefined]>): string {
-  const present = rows.filter((r): r is [string, string] => r[1] !== undefined);
-  const width = Math.max(...present.map(([k]) => k.length)) + 2;
-  return present.map(([k, v]) => `${`${k}:`.padEnd(width)}${v}`).join('\n') + '\n';
+  return `${keyValues(rows).join('\n')}\n`;
+}
+
+/** What `status` reports of one node (--json prints it as is). */
+export interface NodeReport {
+  server: string;
+  /** "error": the node answered something waiting cannot fix (TLS, not Pika…); see error. */
+  state: NodeState | 'error';
+  initialized?: boolean;
+  unlocked?: boolean;
+  name?: string;
+  version?: string;
+  error?: string;
+  next?: string;
+  /** --kube: the pod's phase and readiness from Kubernetes, beside Pika's own state. */
+  pod?: PodColumns;
+}
+
+/** info's name and version come from the server: rendered safe, 60 characters at most. */
+function product(r: NodeReport): string | undefined {
+  return r.name ? serverText(`${r.name} ${r.version ?? ''}`.trim(), { max: 60 }) : undefined;
+}
+
+/** One node, as `status` prints it for people. */
+export function renderNodeReport(style: Style, state: NodeState, r: NodeReport): string {
+  return fields([
+    ['Server', r.server],
+    ['Product', product(r)],
+    ['Encryption', colorState(style, state)],
+    ['Pod', r.pod ? `${r.pod.phase}, ${r.pod.ready ? 'ready' : 'not ready'} (namespace ${r.pod.namespace})` : undefined],
+    ['Error', r.error === undefined ? undefined : serverText(r.error)],
+    ['Next', r.next],
+  ]);
+}
+
+/** One line per node, then each distinct next step once. Widths are measured before colouring. */
+export function renderNodeTable(io: Pick<IO, 'stdout' | 'style'>, reports: NodeReport[]): void {
+  // With pods, Kubernetes' own view stands beside Pika's (the ENCRYPTION column stays second).
+  const pods = reports.some((r) => r.pod);
+  const columns = ['NODE', 'ENCRYPTION', ...(pods ? ['PHASE', 'READY', 'ROLE'] : []), 'PRODUCT', 'ERROR'].map((header) => ({ header }));
+  const podCells = (r: NodeReport) => (pods ? [r.pod?.phase ?? '-', r.pod ? (r.pod.ready ? 'yes' : 'no') : '-', r.pod?.role ?? '-'] : []);
+  const rows = reports.map((r) => [r.server, r.state, ...podCells(r), product(r) ?? '-', r.error === undefined ? '' : serverText(r.error)]);
+  const paintState = (text: string, row: number, column: number) => (column === 1 ? paint(io.style, reports[row].state, text) : text);
+  io.stdout.write(`${renderTable(columns, rows, undefined, paintState).lines.join('\n')}\n`);
+  const next = [...new Set(reports.map((r) => r.next).filter((n): n is string => Boolean(n)))];
+  for (const n of next) {
+    const who = reports.filter((r) => r.next === n).map((r) => r.server);
+    io.stdout.write(`Next for ${who.length === reports.length ? 'all nodes' : who.join(', ')}: ${n}\n`);
+  }
 }

@@ -37,8 +37,19 @@ export function fitWidths(columns: readonly Column[], rows: readonly string[][],
   return widths;
 }
 
-/** The table's lines (header first); `cutCells` reports which [row, column] lost text. */
-export function renderTable(columns: readonly Column[], rows: readonly string[][], width?: number): { lines: string[]; cutCells: Array<[number, number]> } {
+/** Colours a body cell after its width is measured (row and column from 0; the header is never painted). */
+export type PaintCell = (text: string, row: number, column: number) => string;
+
+/**
+ * The table's lines (header first); `cutCells` reports which [row, column] lost text.
+ * The one table helper of pikactl: status, lock/unlock rows, context list and keychain list.
+ */
+export function renderTable(
+  columns: readonly Column[],
+  rows: readonly string[][],
+  width?: number,
+  paint?: PaintCell,
+): { lines: string[]; cutCells: Array<[number, number]> } {
   const widths = fitWidths(columns, rows, width);
   const cutCells: Array<[number, number]> = [];
   const line = (cells: readonly string[], r: number) =>
@@ -46,7 +57,8 @@ export function renderTable(columns: readonly Column[], rows: readonly string[][
       .map((c, i) => {
         const shown = cut(c, widths[i]);
         if (shown !== c && r >= 0) cutCells.push([r, i]);
-        return i === cells.length - 1 ? shown : shown.padEnd(widths[i]);
+        const painted = paint && r >= 0 ? paint(shown, r, i) : shown;
+        return i === cells.length - 1 ? painted : painted + ' '.repeat(Math.max(0, widths[i] - shown.length));
       })
       .join(' '.repeat(GAP))
       .trimEnd();

@@ -44,7 +44,7 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
   const now = deps.now ?? Date.now;
   const total = playbook.steps.length;
   const resume = playbook.resumeCommand;
-  const ctx = playbook.context;
+  const state = playbook.state;
   const result: PlaybookResult = { outcome: deps.planOnly ? 'planned' : 'finished', steps: [] };
   // "i/n title" of each step done on the server in this run (or found done): named when this machine fails.
   const ran: string[] = [];
@@ -94,7 +94,7 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
     // Never trust memory: what an earlier step (or an earlier run) did is read back from the server.
     let check: CheckResult;
     try {
-      check = await step.check(ctx);
+      check = await step.check(state);
     } catch (err) {
       if (deps.planOnly) {
         stepEvent(step, i, 'planned', { check: 'blocked', reason: messageOf(err) });
@@ -174,8 +174,8 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
     stepEvent(step, i, 'running');
     let verdict: Awaited<ReturnType<Step<C>['verify']>>;
     try {
-      await step.run(ctx);
-      verdict = await step.verify(ctx);
+      await step.run(state);
+      verdict = await step.verify(state);
     } catch (err) {
       await recordFailure({ step: step.id, state: 'failed', note: messageOf(err) });
       stepEvent(step, i, 'failed', { reason: messageOf(err), duration_ms: now() - started });

@@ -3,7 +3,7 @@ import { appendFile, chmod, open, readFile, readdir } from 'node:fs/promises';
 import { ensurePrivateDir } from '../util/private-fs.js';
 import { JournalWriteError, localFaultCode } from './local-fault.js';
 import { join } from 'node:path';
-import { stateDir, type Context } from '../context.js';
+import { stateDir, type Deps } from '../deps.js';
 import { Secret } from '../secrets/secret.js';
 import { containsSecret } from '../secrets/redact.js';
 
@@ -70,7 +70,7 @@ export interface JournalOptions {
 
 const NAME = /^[a-z][a-z0-9-]*$/;
 
-export function journalDir(ctx: Pick<Context, 'env' | 'homedir'>): string {
+export function journalDir(ctx: Pick<Deps, 'env' | 'homedir'>): string {
   return join(stateDir(ctx), 'journals');
 }
 
@@ -169,7 +169,7 @@ function validate(opts: JournalOptions): void {
 }
 
 /** A new journal for a new run. The file appears with the first append. */
-export async function createJournal(ctx: Pick<Context, 'env' | 'homedir'>, opts: JournalOptions): Promise<Journal> {
+export async function createJournal(ctx: Pick<Deps, 'env' | 'homedir'>, opts: JournalOptions): Promise<Journal> {
   validate(opts);
   const dir = journalDir(ctx);
   await ensureDir(dir);
@@ -205,7 +205,7 @@ export interface JournalSummary {
  * was abandoned: the newer run superseded it.
  */
 export async function findUnfinishedJournal(
-  ctx: Pick<Context, 'env' | 'homedir'>,
+  ctx: Pick<Deps, 'env' | 'homedir'>,
   playbook: string,
   server: string,
 ): Promise<JournalSummary | null> {
@@ -233,7 +233,7 @@ export async function findUnfinishedJournal(
 }
 
 /** Reopens an existing journal for appending (resume). */
-export async function reopenJournal(ctx: Pick<Context, 'env' | 'homedir'>, summary: JournalSummary, opts: JournalOptions): Promise<Journal> {
+export async function reopenJournal(ctx: Pick<Deps, 'env' | 'homedir'>, summary: JournalSummary, opts: JournalOptions): Promise<Journal> {
   validate(opts);
   await ensureDir(journalDir(ctx));
   return journalAt(summary.path, summary.id, opts);

@@ -30,9 +30,9 @@ export interface Step<C> {
   severity: Severity;
   /** Offered, not required: answering No skips it (the run goes on) instead of cancelling. --yes runs it. */
   optional?: boolean;
-  check(ctx: C): Promise<CheckResult>;
-  run(ctx: C): Promise<void>;
-  verify(ctx: C): Promise<VerifyResult>;
+  check(state: C): Promise<CheckResult>;
+  run(state: C): Promise<void>;
+  verify(state: C): Promise<VerifyResult>;
 }
 
 export interface Playbook<C> {
@@ -42,7 +42,7 @@ export interface Playbook<C> {
   server: ServerUrl;
   steps: ReadonlyArray<Step<C>>;
   /** What each step's check/run/verify receives (API client, keys, signal…). */
-  context: C;
+  state: C;
   /** The exact command that resumes this playbook; printed as the hint of every failure. */
   resumeCommand: string;
 }

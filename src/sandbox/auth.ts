@@ -49,7 +49,10 @@ export async function checkPassword(password: string, stored: string): Promise<b
 
 /** Users live in users.json; options passed at start are merged in (password re-hashed when given). */
 export class UserDb {
-  private constructor(private readonly users: Map<string, StoredUser>) {}
+  private constructor(
+    private readonly users: Map<string, StoredUser>,
+    private readonly dir: string,
+  ) {}
 
   static async open(dir: string, wanted: readonly SandboxUser[]): Promise<UserDb> {
     const file = await readJson<UsersFile>(dir, USERS_FILE);
@@ -69,7 +72,20 @@ export class UserDb {
     }
     if (users.size === 0) throw new Error(`no users: pass at least one user (none stored in ${dir})`);
     if (wanted.length > 0) await writeJsonAtomic(dir, USERS_FILE, { version: 1, users: [...users.values()] } satisfies UsersFile);
-    return new UserDb(users);
+    return new UserDb(users, dir);
+  }
+
+  all(): StoredUser[] {
+    return structuredClone([...this.users.values()]);
+  }
+
+  /** A backup restore: the backup's users overwrite same-named ones; `wipe` drops the rest. Persisted first. */
+  async restore(users: readonly StoredUser[], wipe: boolean): Promise<void> {
+    const next = new Map(wipe ? [] : this.users);
+    for (const u of users) next.set(u.username, structuredClone(u));
+    await writeJsonAtomic(this.dir, USERS_FILE, { version: 1, users: [...next.values()] } satisfies UsersFile);
+    this.users.clear();
+    for (const [k, v] of next) this.users.set(k, v);
   }
 
   get(username: string): StoredUser | undefined {
@@ -132,6 +148,16 @@ export class SessionStore {
 
   revoke(id: string): void {
     this.sessions.delete(id);
+  }
+
+  all(): Session[] {
+    return [...this.sessions.values()].map((s) => ({ ...s }));
+  }
+
+  /** A backup restore: sessions live in Pika's database, so a wipe replaces them all (the restoring one too). */
+  restore(sessions: readonly Session[], wipe: boolean): void {
+    if (wipe) this.sessions.clear();
+    for (const s of sessions) this.sessions.set(s.id, { ...s });
   }
 
   /** TOTP step-up: a one-shot id for phase 2. */

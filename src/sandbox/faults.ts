@@ -30,22 +30,6 @@ export type AnswerFault = 'answer' | 'drop' | 'delay' | 'garble';
 /** The page a *-garble fault answers with: what a misconfigured proxy or an SPA fallback sends. */
 export const GARBLED_PAGE = '<!doctype html>\n<html><head><title>Pika</title></head><body><div id="app"></div></body></html>\n';
 
-/** Waits until ms pass or the signal fires (the client went away, or the sandbox stops). True when the time ran out. */
-export function holdBack(signal: AbortSignal, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      resolve(false);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 export function isFaultName(name: string): name is FaultName {
   return Object.prototype.hasOwnProperty.call(FAULTS, name);
 }

@@ -22,7 +22,8 @@ export interface Req {
 export interface Reply {
   status: number;
   headers?: Record<string, string | string[]>;
-  body?: string;
+  /** A Buffer for binary answers (a backup export). */
+  body?: string | Buffer;
   drop?: boolean;
 }
 

@@ -46,6 +46,8 @@ export interface SandboxOptions {
   faultDelayMs?: number;
   /** Request body cap. Default 32 MiB; 0 disables it. */
   maxBodyBytes?: number;
+  /** Body cap of POST /api/v1/backup (restore), replacing the general one. Default 1024 MiB; 0 disables it. */
+  backupBodyBytes?: number;
   /** Receives one line per request and per key event. Never secrets. */
   logger?: (line: string) => void;
   /** Internal, set by startSandboxCluster (cluster.ts): replicated state shared by the nodes, and this node's role. */
@@ -154,7 +156,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
   };
 
   const stopping = new AbortController();
-  const server = buildServer(ctx, opts.maxBodyBytes ?? 32 * 1024 * 1024, stopping.signal);
+  const server = buildServer(ctx, opts.maxBodyBytes ?? 32 * 1024 * 1024, stopping.signal, opts.backupBodyBytes);
   const port = await listen(server, opts.port ?? 0, host);
   const origin = `${tls ? 'https' : 'http'}://${urlHost(host)}:${port}`;
   log(`sandbox: listening on ${origin}${ctx.base} (${mgr.initialized ? 'initialized, locked' : 'encryption not initialized'})`);

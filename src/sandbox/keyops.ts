@@ -80,6 +80,16 @@ export class KeyOps {
     });
   }
 
+  /** A backup restore's settings row, written as is (rows only: the live key and the initialized flag stay). */
+  restoreSettings(row: SettingsRow): Promise<void> {
+    return this.serial(() => this.db.write(row));
+  }
+
+  /** The row on disk, for an export (ciphertext as stored, no decryption). */
+  rawSettings(): SettingsRow {
+    return this.db.raw();
+  }
+
   /** Reads nothing: works even when the settings no longer decrypt. */
   lock(): void {
     this.mgr.lock();

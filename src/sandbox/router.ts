@@ -1,4 +1,5 @@
 import { text, type Reply, type Req } from './http.js';
+import { backupExport, backupInfo, backupRestore } from './routes/backup.js';
 import { data, clusterStatus, info, settings, tlsStatus } from './routes/api.js';
 import type { ServerCtx } from './routes/context.js';
 import { initialize, keyStatus, lock, rotate, unlock } from './routes/key.js';
@@ -19,6 +20,8 @@ const ROUTES: Record<string, Partial<Record<string, Handler>>> = {
   '/api/v1/settings': { GET: settings },
   '/api/v1/cluster/status': { GET: clusterStatus },
   '/api/v1/tls/status': { GET: tlsStatus },
+  '/api/v1/backup': { GET: backupExport, POST: backupRestore },
+  '/api/v1/backup/info': { GET: backupInfo },
   '/login/info': { GET: loginInfo },
   '/login/me': { GET: loginMe },
   '/login/refresh': { POST: refresh },

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { SandboxCommandOptions } from '../commands/sandbox.js';
-import type { Context } from '../context.js';
+import type { FaultName } from './faults.js';
+import type { Deps } from '../deps.js';
 import { CliError, usageError } from '../errors.js';
 import { writeJson } from '../output/json.js';
 import { Secret } from '../secrets/secret.js';
@@ -16,8 +16,36 @@ import { ensureDataDir } from './store.js';
  * (SIGINT/SIGTERM), stop cleanly.
  */
 
+/** `pikactl sandbox` after parsing: everything this runner needs (declared here: the sandbox imports nothing from commands/). */
+export interface SandboxCommandOptions {
+  host: string;
+  port: number;
+  dataDir?: string;
+  basePath?: string;
+  tls?: { certFile: string; keyFile: string } | { selfSigned: true };
+  user: string;
+  /** A secret source (env:NAME or file:PATH); undefined = keep the stored password, or generate one. */
+  passwordFrom?: string;
+  cookieName: string;
+  faults: FaultName[];
+  rateLimit: { soft?: number; hard?: number; windowMs?: number };
+  sessionTtlMs?: number;
+  /** Simulate a Pika cluster of this many nodes (undefined: one standalone server). */
+  cluster?: number;
+  /** Serve a Kubernetes API stand-in with a StatefulSet of this many sandbox pods (src/sandbox/kube/). */
+  kube?: number;
+  kubeNamespace?: string;
+  /** env:NAME or file:PATH: the boot password the Secret starts with (default: generated). */
+  kubeSecretFrom?: string;
+  /** Write the kubeconfig here instead of printing it (it is always written, to <data>/kubeconfig by default). */
+  kubeconfigOut?: string;
+  /** Do not log requests and key events on stderr. */
+  quiet: boolean;
+  json: boolean;
+}
+
 /** env:NAME and file:PATH only; the full secret-source reader lives in src/secrets. */
-export async function readPasswordSource(spec: string, ctx: Context, flag = '--password-from'): Promise<Secret> {
+export async function readPasswordSource(spec: string, ctx: Deps, flag = '--password-from'): Promise<Secret> {
   const hint = 'The sandbox takes --password-from env:NAME or file:PATH (or none: a password is generated). Check PIKA_PASSWORD_FROM too.';
   if (spec.startsWith('env:')) {
     const name = spec.slice(4);
@@ -113,7 +141,7 @@ function summary(h: SandboxHandle, o: SandboxCommandOptions, dataNote: string, u
   return `${lines.join('\n')}\n`;
 }
 
-export async function runSandbox(ctx: Context, o: SandboxCommandOptions): Promise<number> {
+export async function runSandbox(ctx: Deps, o: SandboxCommandOptions): Promise<number> {
   const { io } = ctx;
   const created = !o.dataDir;
   const dataDir = o.dataDir ? resolve(ctx.cwd, o.dataDir) : await mkdtemp(join(tmpdir(), 'pikactl-sandbox-'));

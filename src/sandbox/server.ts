@@ -60,7 +60,7 @@ export async function serveLocally(ctx: ServerCtx, r: Req): Promise<Reply> {
 }
 
 /** `maxBodyBytes` 0 disables the cap. `stopping` aborts waits when the server shuts down. */
-export function buildServer(ctx: ServerCtx, maxBodyBytes: number, stopping: AbortSignal): Server {
+export function buildServer(ctx: ServerCtx, generalMaxBodyBytes: number, stopping: AbortSignal, backupBodyBytes = 1024 * 1024 * 1024): Server {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
     const requestId = (req.headers['x-request-id'] as string | undefined)?.trim() || randomUUID();
@@ -88,6 +88,8 @@ export function buildServer(ctx: ServerCtx, maxBodyBytes: number, stopping: Abor
     else if (fullPath === ctx.base) path = '/';
     else if (fullPath.startsWith(`${ctx.base}/`)) path = fullPath.slice(ctx.base.length);
     else return text(404, '404 page not found\n');
+    // The restore route has its own cap (server.limits.backup_body_mb), replacing the general one.
+    const maxBodyBytes = path === '/api/v1/backup' && req.method === 'POST' ? backupBodyBytes : generalMaxBodyBytes;
 
     const declared = Number(req.headers['content-length'] ?? '0');
     if (maxBodyBytes > 0 && declared > maxBodyBytes) return json(413, { message: 'request body too large' });

@@ -1,7 +1,7 @@
 import { spawn, type StdioOptions } from 'node:child_process';
 import { platform as osPlatform } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import type { Env } from '../context.js';
+import type { Env } from '../deps.js';
 import { CliError, cancelled } from '../errors.js';
 import { formatDuration } from '../util/duration.js';
 import { MAX_SECRET_BYTES, decodeSecret } from './file-source.js';

@@ -1,13 +1,13 @@
 import type { Readable } from 'node:stream';
 import type { ServerUrl } from '../api/url.js';
-import type { Context, Env } from '../context.js';
+import type { Deps, Env } from '../deps.js';
 import { CliError, cancelled, needsInput } from '../errors.js';
-import { isKeychainKind, keychainAccount, parseKeychainAccount, type KeychainKind } from './accounts.js';
+import { isKeychainKind, keychainAccount, parseKeychainAccount, type KeychainKind } from '../keychain/accounts.js';
 import { runSecretCommand } from './command-source.js';
 import { MAX_SECRET_BYTES, decodeSecret, expandPath, readSecretFile, trimOneNewline } from './file-source.js';
 import { Secret } from './secret.js';
 import { commandName, describeSpec, parseSecretSpec, type SecretSpec } from './spec.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 
 export interface SecretRequest {
   /** The flag's value (a source, see spec.ts); undefined = prompt on a TTY, else a needs-input error. */
@@ -20,6 +20,20 @@ export interface SecretRequest {
   confirm?: boolean;
   /** Which entry a bare `keychain` means. Default: the server key of the current server. */
   keychainDefault?: KeychainKind;
+  /**
+   * Whose keychain entry a bare `keychain` (or `keychain:<kind>`) means, when one reader serves
+   * several servers (an invocation's fleet); default its first server.
+   */
+  server?: ServerUrl;
+}
+
+/**
+ * The secret reader: reads the secret a flag's source names (spec.ts). The one name for it;
+ * an invocation holds one (commands/shared/invocation.ts), auth takes one, tests fake one.
+ * `spec` undefined means the default: a hidden prompt on a TTY, else a usage error naming `flag`.
+ */
+export interface SecretReader {
+  read(req: SecretRequest): Promise<Secret>;
 }
 
 export interface SecretReaderOptions {
@@ -32,10 +46,16 @@ export interface SecretReaderOptions {
    * a cmd: child must not inherit them whatever the order of reads.
    */
   secretEnvNames?: Iterable<string>;
-  /** For kube: sources: the kubeconfig, its context and the namespace (-n) of this invocation. */
-  kube?: { kubeconfig?: string; kubeContext?: string; namespace?: string };
+  /**
+   * Reads kube: sources with this invocation's kubeconfig, context and namespace (-n):
+   * commands/shared/kube-source.ts makes one. Injected, as secrets/ sits under kube/.
+   */
+  kube?: KubeSourceRead;
 }
 
+
+/** Reads one data key of a Kubernetes Secret (a kube: source); the value, never logged. */
+export type KubeSourceRead = (spec: { namespace?: string; name: string; key: string }, flag: string) => Promise<string>;
 /** Variables that hold secrets even when no flag mentions them: never handed to a cmd: child. */
 const SECRET_ENV = ['PIKA_SESSION'];
 
@@ -55,12 +75,12 @@ const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
  * variables held secrets (so a later cmd: child does not inherit them).
  * Every failure is a CliError; no message contains a secret.
  */
-export class SecretReader {
+export class SourceReader implements SecretReader {
   private stdinUsedBy: string | undefined;
   private readonly secretEnvNames = new Set<string>(SECRET_ENV);
 
   constructor(
-    private readonly ctx: Context,
+    private readonly ctx: Deps,
     private readonly opts: SecretReaderOptions = {},
   ) {
     for (const name of opts.secretEnvNames ?? []) this.secretEnvNames.add(name);
@@ -96,9 +116,9 @@ export class SecretReader {
       case 'keychain':
         return this.readKeychain(spec, req);
       case 'kube': {
-        // The Kubernetes client loads only here, for this source.
-        const { readKubeSource } = await import('../kube/secret-source.js');
-        return readKubeSource(ctx, spec, req.flag, this.opts.kube ?? {});
+        // The Kubernetes client loads only in there, for this source.
+        if (!this.opts.kube) throw sourceError(`${req.flag} kube: is not available here`, 'Use another secret source.');
+        return this.opts.kube({ ...(spec.namespace !== undefined ? { namespace: spec.namespace } : {}), name: spec.name, key: spec.key }, req.flag);
       }
       case 'cmd': {
         const env: Env = { ...ctx.env };

@@ -1,6 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Secret } from './secret.js';
+
+/** node:crypto on first use: every run() opens a redactor, most (`--help`, `status`) hold no secret. */
+const crypto = () => createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
 
 /**
  * The one redactor. Every Secret created while an invocation runs (inside run()'s
@@ -21,7 +24,7 @@ export const MIN_REDACT_LENGTH = 3;
  * Each form is then matched loosely by formPattern (escaped, re-spaced, URL-encoded).
  */
 export function secretForms(value: string): string[] {
-  const digest = createHash('sha256').update(value, 'utf8').digest();
+  const digest = crypto().createHash('sha256').update(value, 'utf8').digest();
   return [value, digest.toString('hex'), digest.toString('base64'), digest.toString('base64url')];
 }
 

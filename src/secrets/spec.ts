@@ -1,5 +1,5 @@
 import { CliError } from '../errors.js';
-import { parseKubeSecretSource } from '../kube/ref.js';
+import { parseKubeSecretSource } from '../config/kube-ref.js';
 
 /**
  * Where a secret comes from. One grammar for every secret flag (--key-from,

@@ -5,7 +5,7 @@ import type { ServerUrl } from '../api/url.js';
 import { BodyTooLargeError } from './http.js';
 import { CONNECT_PHASE, PinMismatchError } from './tls.js';
 import type { ProxyChoice } from './proxy-config.js';
-import { targetFlags } from '../config/target-flags.js';
+import { targetFlags } from '../output/target-flags.js';
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EADDRNOTAVAIL']);
 const TIMEOUT = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);

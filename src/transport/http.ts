@@ -83,7 +83,7 @@ async function* webChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Ui
  * (its handler's onConnect, right before the headers and body are written in the same tick).
  * An abort that fired earlier makes undici's handler cancel there: nothing is written then.
  */
-function watchSent(dispatcher: Dispatcher, signal: AbortSignal, onSent: () => void): Dispatcher {
+export function watchSent(dispatcher: Dispatcher, signal: AbortSignal, onSent: () => void): Dispatcher {
   const wrap = (handler: Dispatcher.DispatchHandler): Dispatcher.DispatchHandler =>
     new Proxy(handler, {
       get(target, prop) {

@@ -23,7 +23,7 @@ export interface TransportOptions {
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /** One normaliser for every place a pin is typed (--pin, PIKA_TLS_PIN, contexts, trust). */
-export { normalizePin } from '../config/pin.js';
+export { normalizePin } from './pin.js';
 
 /**
  * Plain HTTP carries the passphrase and the session cookie in clear text, so it is

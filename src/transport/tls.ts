@@ -19,8 +19,8 @@ export class PinMismatchError extends Error {
   }
 }
 
-export { certFingerprint } from '../config/pin.js';
-import { certFingerprint } from '../config/pin.js';
+export { certFingerprint } from './pin.js';
+import { certFingerprint } from './pin.js';
 
 export { loadCaFile } from './ca.js';
 

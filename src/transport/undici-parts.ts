@@ -6,8 +6,8 @@ import type { Agent as AgentClass, buildConnector as BuildConnector, Dispatcher,
  * fetch, WebSocket, caches, mocks and interceptors: about 170 ms of start-up on our
  * machines for a command that makes two GETs; these three files cost about 35 ms.
  * The paths are undici's own module layout (no "exports" map restricts them); the
- * dependency is pinned to one minor version for that reason, and the transport tests
- * exercise all three.
+ * dependency is pinned to one exact version for that reason, the transport tests
+ * exercise all three, and test/transport/undici-layout.test.ts names what broke.
  */
 const require = createRequire(import.meta.url);
 

@@ -3,9 +3,9 @@ import { checkResponse, type Exchange } from '../../src/api/classify.js';
 import { apiErrorToCli } from '../../src/api/errors.js';
 import { ApiError, type PikaClient } from '../../src/api/types.js';
 import { parseServerUrl } from '../../src/api/url.js';
-import { keyStatusErrorState, probeNode } from '../../src/ops/probe.js';
+import { keyStatusErrorState, observeNode } from '../../src/ops/observe.js';
 import { rotationUncertainty } from '../../src/ops/rotation.js';
-import { isTransient } from '../../src/ops/fleet.js';
+import { isTransient } from '../../src/fleet/ops.js';
 import { CliError } from '../../src/errors.js';
 import { outcomeOf } from '../../src/outcome.js';
 import type { RawResponse } from '../../src/transport/http.js';
@@ -92,10 +92,10 @@ describe('a gateway in front of Pika', () => {
   });
 });
 
-/** probeNode over a client whose key/status answers `res` (the one reading every command uses). */
+/** observeNode over a client whose key/status answers `res` (the one reading every command uses). */
 async function probeOf(res: RawResponse) {
   const client = { keyStatus: async () => checkResponse(res, ex()).json } as unknown as PikaClient;
-  return probeNode(client);
+  return observeNode(client);
 }
 
 describe("Pika's own answers against the gateway's", () => {

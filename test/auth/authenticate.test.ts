@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { authenticate } from '../../src/auth/authenticate.js';
-import type { SessionStore } from '../../src/auth/types.js';
+import type { LoginStore } from '../../src/auth/types.js';
 import { CliError } from '../../src/errors.js';
 import { Secret } from '../../src/secrets/secret.js';
 import { testContext } from '../support/context.js';
@@ -11,7 +11,7 @@ const cliFailure = (p: Promise<unknown>) => rejection(p, CliError);
 
 const store = (value: string | null) => {
   const removed: string[] = [];
-  const s: SessionStore & { removed: string[] } = {
+  const s: LoginStore & { removed: string[] } = {
     removed,
     load: async () => (value === null ? null : { cookie: new Secret(value, 'keychain') }),
     remove: async (server) => {

@@ -2,7 +2,7 @@ import { ApiError, type ApiErrorKind, type LoginResult, type PikaClient, type Se
 import { parseServerUrl } from '../../src/api/url.js';
 import type { GlobalOptions } from '../../src/globals.js';
 import { Secret } from '../../src/secrets/secret.js';
-import type { SecretSource } from '../../src/auth/types.js';
+import type { SecretReader } from '../../src/secrets/reader.js';
 
 export const apiError = (kind: ApiErrorKind, extra: { serverCode?: string; retryAfterMs?: number } = {}) =>
   new ApiError(`fake ${kind}`, { kind, method: 'POST', path: '/x', ...extra });
@@ -67,7 +67,7 @@ export class FakeClient implements PikaClient {
 }
 
 /** Answers every read with a fixed value per flag and records the requests. */
-export class FakeSecrets implements SecretSource {
+export class FakeSecrets implements SecretReader {
   readonly requests: Array<{ spec?: string; flag: string; label: string }> = [];
   constructor(private readonly values: Record<string, string> = { '--password-from': 'pw-canary-31', '--totp-from': '123456' }) {}
   async read(req: { spec?: string; flag: string; label: string }) {

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseServerUrl } from '../../src/api/url.js';
-import { keychainAccount } from '../../src/secrets/accounts.js';
+import { keychainAccount } from '../../src/keychain/accounts.js';
 import { MemoryKeychain, runCli, tempDir, testContext, type TestContextOptions } from '../support/context.js';
 import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
 

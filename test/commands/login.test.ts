@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryKeychain, runCli, tempDir, testContext } from '../support/context.js';
 import { SandboxClient, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
-import { decodeStoredSession } from '../../src/keychain/session-store.js';
+import { decodeStoredLogin } from '../../src/keychain/login-store.js';
 import { Secret } from '../../src/secrets/secret.js';
 import { ciEnv, filesUnder, KEY, NEW_KEY, recordingFetch } from '../keychain/support.js';
 
 const session = (sb: TestSandbox) => `session:${sb.url}`;
 /** The cookie in the stored entry (which also names the user). */
-const storedCookie = (kc: MemoryKeychain, sb: TestSandbox): string => decodeStoredSession(new Secret(kc.entries.get(session(sb))!, 'test')).cookie.reveal();
+const storedCookie = (kc: MemoryKeychain, sb: TestSandbox): string => decodeStoredLogin(new Secret(kc.entries.get(session(sb))!, 'test')).cookie.reveal();
 
 /** Logs in with the password from env (as on a terminal, the password could be typed instead). */
 async function login(sb: TestSandbox, kc: MemoryKeychain, extra: Record<string, string> = {}) {
@@ -30,7 +30,7 @@ describe('pikactl login', () => {
     expect(r.stdout).toMatch(/settings\.manage: yes/);
     const cookie = storedCookie(kc, sb);
     expect(cookie).toMatch(/\S{20,}/);
-    expect(decodeStoredSession(new Secret(kc.entries.get(session(sb))!, 'test')).user).toBe('admin');
+    expect(decodeStoredLogin(new Secret(kc.entries.get(session(sb))!, 'test')).user).toBe('admin');
 
     const outputs = [r.stdout + r.stderr];
     for (const argv of [

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { keychainAccount } from '../../src/secrets/accounts.js';
+import { keychainAccount } from '../../src/keychain/accounts.js';
 import { parseServerUrl } from '../../src/api/url.js';
 import { MemoryKeychain, runCli, testContext, type TestContextOptions } from '../support/context.js';
 import { adminClient, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';

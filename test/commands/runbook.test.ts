@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/context.js';
-import { RUNBOOKS } from '../../src/playbooks/runbooks/index.js';
-import { wrap } from '../../src/playbooks/runbook-render.js';
+import { RUNBOOKS } from '../../src/runbooks/index.js';
+import { wrap } from '../../src/output/runbook.js';
 
 const NAMES = [
   'first-start',
@@ -16,7 +16,7 @@ const NAMES = [
 ];
 
 /** The command names the rest of pikactl provides (or will); a runbook must not invent others. */
-const KNOWN_COMMANDS = /^pikactl (status|init|unlock|lock|rotate|recover-rotation|handover (start|accept|finish)|keychain set|login|sandbox)\b/;
+const KNOWN_COMMANDS = /^pikactl (status|init|unlock|lock|rotate|recover-rotation|handover (start|accept|finish)|keychain set|login|sandbox|backup (export|inspect|restore)|recover-from-backup)\b/;
 
 describe('pikactl runbook list', () => {
   it('lists every documented scenario', async () => {

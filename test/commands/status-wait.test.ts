@@ -1,7 +1,7 @@
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/context.js';
+import type { Clock } from '../../src/deps.js';
 import type { Spinner } from '../../src/io/types.js';
 import { adminClient, startTestSandbox } from '../support/sandbox.js';
 import { runCli, testContext, TestIO } from '../support/context.js';

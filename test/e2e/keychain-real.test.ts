@@ -2,17 +2,17 @@ import { execFile } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openOsKeychain } from '../../src/secrets/os-keychain.js';
-import type { Keychain } from '../../src/secrets/keychain.js';
+import { openOsKeychain } from '../../src/keychain/os-keychain.js';
+import type { Keychain } from '../../src/keychain/keychain.js';
 import { runCli, tempDir } from '../support/context.js';
 import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
-import { transpileForChild } from '../secrets/support/transpile.js';
+import { transpileForChild } from '../support/transpile.js';
 import { filesUnder } from '../keychain/support.js';
-import { decodeStoredSession } from '../../src/keychain/session-store.js';
+import { decodeStoredLogin } from '../../src/keychain/login-store.js';
 
 /**
  * The keychain features against the real backend: pikactl as a separate process
- * with the real systemContext (the native library fixes its D-Bus address per
+ * with the real systemDeps (the native library fixes its D-Bus address per
  * process), and in-process runs with the real openOsKeychain. The Secret Service
  * part runs under .ci/session.sh (a throwaway gnome-keyring):
  *   dbus-run-session -- bash .ci/session.sh npx vitest run test/e2e/keychain-real.test.ts
@@ -28,12 +28,12 @@ const NEW_KEY = `canary-new-passphrase-${process.pid}-${Date.now().toString(36)}
 let tree: ReturnType<typeof transpileForChild>;
 let main: string;
 beforeAll(() => {
-  tree = transpileForChild('src/cli.ts', 'src/context.ts');
+  tree = transpileForChild('src/cli.ts', 'src/deps.ts');
   // src/version.ts reads the package.json next to src/.
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   writeFileSync(join(tree.dir, 'package.json'), JSON.stringify({ type: 'module', version: pkg.version }));
   main = join(tree.dir, 'pikactl.mjs');
-  writeFileSync(main, `import { run } from './src/cli.js';\nimport { systemContext } from './src/context.js';\nprocess.exitCode = await run(process.argv.slice(2), systemContext());\n`);
+  writeFileSync(main, `import { run } from './src/cli.js';\nimport { systemDeps } from './src/deps.js';\nprocess.exitCode = await run(process.argv.slice(2), systemDeps());\n`);
 }, 60_000);
 afterAll(() => rmSync(tree.dir, { recursive: true, force: true }));
 
@@ -113,7 +113,7 @@ describe.runIf(realSecretService)('real Secret Service (gnome-keyring)', () => {
     await cli(['keychain', 'set', '--key-from', 'env:KEY'], { ...base, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password });
     const sb2 = await sb.restart({ port: sb.port });
     await cli(['login'], { ...base, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password });
-    const cookie = decodeStoredSession((await kc.get(`session:${sb2.url}`))!).cookie.reveal();
+    const cookie = decodeStoredLogin((await kc.get(`session:${sb2.url}`))!).cookie.reveal();
     // A terminal with no scripted answers: any prompt would fail the command.
     const unlock = await cli(['unlock'], base, true);
     expect(unlock.stderr).toContain(`keychain entry "server-key:${sb2.url}"`);
@@ -154,7 +154,7 @@ describe.runIf(realSecretService)('real Secret Service (gnome-keyring)', () => {
       await run(['lock', '--yes']);
       expect((await runCli(['status'], { env: { PIKA_SERVER: sb2.url } })).code).toBe(3);
       const real = await openOsKeychain({ env: process.env });
-      const cookie = decodeStoredSession((await real.get(`session:${sb2.url}`))!).cookie.reveal();
+      const cookie = decodeStoredLogin((await real.get(`session:${sb2.url}`))!).cookie.reveal();
       await run(['logout']);
       await run(['keychain', 'delete', '--yes']);
       const dirs = ['HOME', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME'].map((v) => process.env[v]).filter((d): d is string => !!d);

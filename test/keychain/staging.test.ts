@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError, type ApiErrorKind } from '../../src/api/types.js';
 import { parseServerUrl } from '../../src/api/url.js';
 import { CliError } from '../../src/errors.js';
-import { keychainSessionStore } from '../../src/keychain/session-store.js';
+import { keychainLoginStore } from '../../src/keychain/login-store.js';
 import { certainlyNotApplied, KeyStaging } from '../../src/keychain/staging.js';
 import { Secret } from '../../src/secrets/secret.js';
 import { MemoryKeychain } from '../support/context.js';
@@ -81,11 +81,11 @@ describe('certainlyNotApplied', () => {
   });
 });
 
-describe('keychainSessionStore', () => {
+describe('keychainLoginStore', () => {
   it('opens the keychain only on load, and treats "unavailable" as "no stored session"', async () => {
     let opened = 0;
     const seen: string[] = [];
-    const store = keychainSessionStore(
+    const store = keychainLoginStore(
       {
         keychain: async () => {
           opened++;
@@ -104,14 +104,14 @@ describe('keychainSessionStore', () => {
   it('reads and removes session:<server id>; other keychain errors are not hidden', async () => {
     const kc = new MemoryKeychain();
     kc.entries.set(`session:${server.id}`, 'cookie');
-    const store = keychainSessionStore({ keychain: async () => kc });
+    const store = keychainLoginStore({ keychain: async () => kc });
     expect((await store.load(server))?.cookie.reveal()).toBe('cookie'); // an entry from before the user name was kept
     await store.save(server, new Secret('cookie-2', 'login'), 'alice');
     expect(await store.load(server)).toMatchObject({ user: 'alice' });
     expect((await store.load(server))?.cookie.reveal()).toBe('cookie-2');
     await store.remove(server);
     expect(kc.entries.size).toBe(0);
-    const broken = keychainSessionStore({ keychain: async () => Promise.reject(new CliError('two entries match', { code: 'error' })) });
+    const broken = keychainLoginStore({ keychain: async () => Promise.reject(new CliError('two entries match', { code: 'error' })) });
     await expect(broken.load(server)).rejects.toThrow('two entries match');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectMode, kubeOptionsOf, parseKubeRef, parseKubeSecretSource, parseSecretRef } from '../../src/kube/ref.js';
+import { connectMode, kubeOptionsOf, parseKubeRef, parseKubeSecretSource, parseSecretRef } from '../../src/config/kube-ref.js';
 import { choosePort } from '../../src/kube/targets.js';
 import { parseSecretSpec, describeSpec } from '../../src/secrets/spec.js';
 import type { PodInfo } from '../../src/kube/types.js';
@@ -76,7 +76,7 @@ describe('pods as targets', () => {
     expect(direct.targets.map((t) => [t.server.id, t.server.url.href, t.podHttp])).toEqual([['pika/pod/pika-0', 'http://10.1.2.3:8080/', true]]);
     expect(direct.idle.map((p) => p.id)).toEqual(['pika/pod/pika-1']);
     const { assertHttpAllowed } = await import('../../src/transport/options.js');
-    expect(() => assertHttpAllowed(direct.targets[0].server, false)).toThrow(/refusing plain http/); // why openSession passes podHttp
+    expect(() => assertHttpAllowed(direct.targets[0].server, false)).toThrow(/refusing plain http/); // why openInvocation passes podHttp
     const fwd = await selectPods(api(pods), { ref: { kind: 'statefulset', name: 'pika' }, namespace: 'pika' }, {});
     expect(fwd.targets.map((t) => [t.server.url.href, t.podHttp, t.server.isLoopback])).toEqual([['http://127.0.0.1:40123/', false, true]]);
   });

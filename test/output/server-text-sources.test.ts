@@ -23,9 +23,9 @@ const SKIP = ['sandbox/', 'output/server-text.ts', 'output/json.ts', 'secrets/re
 
 /** Lines that match but show no server text, each with the reason. */
 const ALLOWED: Array<[file: string, snippet: string, why: string]> = [
-  ['ops/fleet.ts', 'followerReason(op, leaderAddr)', 'followerReason renders the address through serverText'],
-  ['playbooks/handover/record.ts', 'r.version', "a handover record's own format version, from a local file"],
-  ['playbooks/runbook-render.ts', 'r.name', "the built-in runbooks' names"],
+  ['fleet/ops.ts', 'followerReason(op, leaderAddr)', 'followerReason renders the address through serverText'],
+  ['handover/record.ts', 'r.version', "a handover record's own format version, from a local file"],
+  ['output/runbook.ts', 'r.name', "the built-in runbooks' names"],
 ];
 
 const FIELD =
@@ -57,6 +57,29 @@ export function unsafeLines(root = SRC): string[] {
   return hits;
 }
 
+/** A server field passed on as a bare call argument (`row('Subject', c.subject)`), which the two checks above do not see. */
+const ARGUMENT =
+  /(?:(?<!\b(?:if|while)\s?)\(|,|\[)\s*(?:\w+\.)*(?:requestId|request_id|location|leaderAddr|leader_addr|verifyError|subject|issuer|dnsNames|ipAddresses|(?:info|me|r|report)\.(?:name|version|user))\s*[,)\]]/;
+
+/** Lines with a server field as a bare argument, where the callee is not a renderer of its own. */
+export function bareArguments(root = SRC): string[] {
+  return files(root)
+    .filter((f) => !SKIP.some((s) => relative(root, f).startsWith(s)))
+    .flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .map((line, i) => [line, i] as const)
+        .filter(([line]) => !/^\s*(\/\/|\*|\/\*)/.test(line) && !line.includes('serverText(') && ARGUMENT.test(line))
+        .filter(([line]) => !ARGUMENT_ALLOWED.some(([file, snippet]) => relative(root, f) === file && line.includes(snippet)))
+        .map(([line, i]) => `${relative(root, f)}:${i + 1}: ${line.trim()}`),
+    );
+}
+
+const ARGUMENT_ALLOWED: Array<[file: string, snippet: string, why: string]> = [
+  ...ALLOWED,
+  ['output/contexts.ts', 'names(c.', 'names() renders the list through serverText'],
+];
+
 /** JSON for stdout goes through jsonText/writeJson (redacted, capped, no raw C1), never a bare JSON.stringify. */
 export function bareJsonWrites(root = SRC): string[] {
   return files(root)
@@ -73,6 +96,10 @@ export function bareJsonWrites(root = SRC): string[] {
 describe('server fields reach people only through serverText()', () => {
   it('no line of src/ interpolates or writes a server field without it', () => {
     expect(unsafeLines()).toEqual([]);
+  });
+
+  it('no line of src/ hands a server field to another function as a bare argument', () => {
+    expect(bareArguments()).toEqual([]);
   });
 
   it('no line of src/ writes JSON.stringify output directly', () => {

@@ -3,7 +3,7 @@ import { CliError, ExitCode } from '../../src/errors.js';
 import { interactiveConfirmer } from '../../src/playbooks/confirm.js';
 import { runPlaybook } from '../../src/playbooks/engine.js';
 import { createJournal } from '../../src/playbooks/journal.js';
-import { humanSink } from '../../src/playbooks/sinks.js';
+import { humanSink } from '../../src/output/playbook-events.js';
 import type { ConfirmRequest } from '../../src/playbooks/types.js';
 import { testContext } from '../support/context.js';
 import { flagStep, playbook, RESUME, SERVER, world } from './fixtures.js';

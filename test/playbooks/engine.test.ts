@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CliError, ExitCode } from '../../src/errors.js';
 import { runPlaybook } from '../../src/playbooks/engine.js';
 import { createJournal, findUnfinishedJournal, journalDir, readJournal, reopenJournal } from '../../src/playbooks/journal.js';
-import { humanSink, jsonLinesSink } from '../../src/playbooks/sinks.js';
+import { humanSink, jsonLinesSink } from '../../src/output/playbook-events.js';
 import { testContext } from '../support/context.js';
 import { eventLog, FakeConfirmer, flagStep, playbook, RESUME, SERVER, world } from './fixtures.js';
 

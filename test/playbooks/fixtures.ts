@@ -45,7 +45,7 @@ export const SERVER = parseServerUrl('https://pika.example:8443/base');
 export const RESUME = 'pikactl --server https://pika.example:8443/base test-playbook';
 
 export function playbook(world: World, steps: Step<World>[]): Playbook<World> {
-  return { name: 'test-playbook', title: 'Test playbook', server: SERVER, steps, context: world, resumeCommand: RESUME };
+  return { name: 'test-playbook', title: 'Test playbook', server: SERVER, steps, state: world, resumeCommand: RESUME };
 }
 
 export function world(flags: Record<string, boolean> = {}): World {

@@ -66,7 +66,7 @@ describe('journal: no secret, by construction', () => {
     };
     await expect(
       runPlaybook(
-        { name: 'recover-rotation', title: 'Recover', server: SERVER, steps: [leaky], context: { key }, resumeCommand: 'pikactl recover-rotation' },
+        { name: 'recover-rotation', title: 'Recover', server: SERVER, steps: [leaky], state: { key }, resumeCommand: 'pikactl recover-rotation' },
         { confirmer: new FakeConfirmer(), events: () => {}, journal, yes: true, planOnly: false },
       ),
     ).rejects.toThrow();

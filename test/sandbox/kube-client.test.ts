@@ -182,6 +182,16 @@ describe('@kubernetes/client-node against sandbox --kube', () => {
     });
   });
 
+  it('bootPassword: false is upstream\'s bundle: no PIKA_ENCRYPTION_PASSWORD, no Secret, pods not initialized', async () => {
+    const k = await startTestKube({ pods: 2, bootPassword: false });
+    const kc = config(k);
+    const sts = await kc.makeApiClient(k8s.AppsV1Api).readNamespacedStatefulSet({ namespace: 'pika', name: 'pika' });
+    expect(sts.spec!.template.spec!.containers[0].env!.map((e) => e.name)).toEqual(['PIKA_CLUSTER_SECURITY_KEY']);
+    const err = await kc.makeApiClient(k8s.CoreV1Api).readNamespacedSecret({ namespace: 'pika', name: 'pika-encryption' }).catch((e: unknown) => e);
+    expect((err as k8s.ApiException<string>).code).toBe(404);
+    expect(await (await fetch(`${k.podUrl(1)}/api/v1/key/status`)).json()).toEqual({ initialized: false, unlocked: false });
+  });
+
   it('refuses requests without the bearer token (401 Status), and a port-forward to a missing pod', async () => {
     const k = await startTestKube({ pods: 1 });
     const { code, body } = await new Promise<{ code: number; body: string }>((resolve, reject) => {

@@ -1,7 +1,7 @@
 import { request } from 'node:https';
 // The generated models' serializer (not re-exported by the package index in 1.4).
 import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestKube, type TestKube } from '../support/kube.js';
 
 /**
@@ -36,6 +36,10 @@ const FREE = /\.(labels|annotations|data|matchLabels|selector)\.[^.]+/;
 const schemaPaths = (v: unknown) => [...new Set(paths(v).map((p) => p.replace(FREE, (m) => m.slice(0, m.lastIndexOf('.')))))].sort();
 
 describe('sandbox --kube objects against the client-node models', () => {
+  let k: TestKube;
+  beforeAll(async () => {
+    k = await startTestKube({ pods: 2 }); // read only: one for the file, stopped after it
+  });
   it.each([
     ['/api/v1/namespaces/pika/pods', 'V1PodList'],
     ['/api/v1/namespaces/pika/pods/pika-0', 'V1Pod'],
@@ -50,7 +54,6 @@ describe('sandbox --kube objects against the client-node models', () => {
     ['/api', 'V1APIVersions'],
     ['/version', 'VersionInfo'],
   ])('%s is a %s', async (path, type) => {
-    const k = await startTestKube({ pods: 2 });
     const body = await raw(k, path);
     const round = ObjectSerializer.serialize(ObjectSerializer.deserialize(body, type, ''), type, '');
     expect(schemaPaths(body)).toEqual(schemaPaths(round));

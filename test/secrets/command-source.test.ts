@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseServerUrl } from '../../src/api/url.js';
 import { CliError } from '../../src/errors.js';
-import { SecretReader } from '../../src/secrets/reader.js';
+import { SourceReader } from '../../src/secrets/reader.js';
 import { testContext, type TestContextOptions } from '../support/context.js';
 
 // Small shell scripts stand in for `op read …` / `pass show …`.
@@ -11,7 +11,7 @@ const SECRET = 'pm-secret-Zq81-unique';
 
 function setup(opts: TestContextOptions & { timeoutMs?: number } = {}) {
   const ctx = testContext({ ...opts, env: { PATH: process.env.PATH, ...(opts.env ?? {}) } });
-  const reader = new SecretReader(ctx, { server: parseServerUrl('https://pika.example'), commandTimeoutMs: opts.timeoutMs });
+  const reader = new SourceReader(ctx, { server: parseServerUrl('https://pika.example'), commandTimeoutMs: opts.timeoutMs });
   const script = (name: string, body: string) => {
     const p = join(ctx.cwd, name);
     writeFileSync(p, `#!/bin/sh\n${body}\n`, { mode: 0o700 });
@@ -146,18 +146,18 @@ describe.runIf(process.platform !== 'win32')('cmd:COMMAND', () => {
 
 describe.runIf(process.platform === 'linux')('cmd:COMMAND on a real terminal', () => {
   it('gives the command the terminal (stdin and stderr) so a password manager can prompt', async () => {
-    const { transpileForChild } = await import('./support/transpile.js');
+    const { transpileForChild } = await import('../support/transpile.js');
     const { execFile } = await import('node:child_process');
     const { rmSync } = await import('node:fs');
-    const child = transpileForChild('src/secrets/reader.ts', 'src/context.ts');
+    const child = transpileForChild('src/secrets/reader.ts', 'src/deps.ts');
     try {
       const script = join(child.dir, 'tty-child.mjs');
       writeFileSync(
         script,
-        `import { systemContext } from ${JSON.stringify(child.path('src/context.ts'))};
-         import { SecretReader } from ${JSON.stringify(child.path('src/secrets/reader.ts'))};
-         const ctx = systemContext();
-         const r = new SecretReader(ctx);
+        `import { systemDeps } from ${JSON.stringify(child.path('src/deps.ts'))};
+         import { SourceReader } from ${JSON.stringify(child.path('src/secrets/reader.ts'))};
+         const ctx = systemDeps();
+         const r = new SourceReader(ctx);
          const s = await r.read({ spec: "cmd:[ -t 0 ] && [ -t 2 ] && echo '${SECRET}'", flag: '--key-from', label: 'server key' });
          console.log('stdin-tty=' + process.stdin.isTTY + ' result=' + (s.reveal() === '${SECRET}'));
          process.exit(0);`,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseServerUrl } from '../../src/api/url.js';
 import { CliError } from '../../src/errors.js';
-import { SecretReader } from '../../src/secrets/reader.js';
+import { SourceReader } from '../../src/secrets/reader.js';
 import { testContext } from '../support/context.js';
 
 const SECRET = 'local-input-secret-Qx7-unique';
@@ -12,7 +12,7 @@ const req = (spec: string) => ({ spec, flag: '--key-from', label: 'server key' }
 
 function setup(commandTimeoutMs = 10_000) {
   const ctx = testContext({ env: { PATH: process.env.PATH } });
-  const reader = new SecretReader(ctx, { server: parseServerUrl('https://pika.example'), commandTimeoutMs });
+  const reader = new SourceReader(ctx, { server: parseServerUrl('https://pika.example'), commandTimeoutMs });
   return { ctx, reader };
 }
 

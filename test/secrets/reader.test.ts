@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseServerUrl } from '../../src/api/url.js';
 import { CliError } from '../../src/errors.js';
-import { SecretReader, type SecretRequest } from '../../src/secrets/reader.js';
+import { SourceReader, type SecretRequest } from '../../src/secrets/reader.js';
 import { MemoryKeychain, testContext, type TestContextOptions } from '../support/context.js';
 
 const server = parseServerUrl('https://pika.example:8080/pika');
@@ -11,7 +11,7 @@ const KEY = 'correct horse battery staple 7f3a';
 
 function setup(opts: TestContextOptions = {}) {
   const ctx = testContext(opts);
-  return { ctx, reader: new SecretReader(ctx, { server }) };
+  return { ctx, reader: new SourceReader(ctx, { server }) };
 }
 
 async function failure(p: Promise<unknown>, ...secrets: string[]): Promise<CliError> {
@@ -226,7 +226,7 @@ describe('keychain sources (in-memory keychain)', () => {
 
   it('`keychain` without a known server is a usage error', async () => {
     const ctx = testContext({ keychain: new MemoryKeychain() });
-    const e = await failure(new SecretReader(ctx).read(req('keychain')));
+    const e = await failure(new SourceReader(ctx).read(req('keychain')));
     expect(e.exitCode).toBe(2);
     expect(e.hint).toMatch(/--server/);
   });

@@ -7,7 +7,7 @@ import {
   KEYCHAIN_SERVICE,
   keychainAccount,
   parseKeychainAccount,
-} from '../../src/secrets/accounts.js';
+} from '../../src/keychain/accounts.js';
 import { parseServerUrl } from '../../src/api/url.js';
 
 function rejection(text: string, flag = '--key-from'): CliError {

@@ -8,7 +8,7 @@ import { esc } from '../../scripts/man.js';
 import { HELP_TOPICS } from '../../src/commands/help-topics.js';
 import { EXIT_CODE_DOCS } from '../../src/errors.js';
 import { GLOBAL_ENV } from '../../src/globals.js';
-import { KEYCHAIN_ACCOUNT_DOCS } from '../../src/secrets/accounts.js';
+import { KEYCHAIN_ACCOUNT_DOCS } from '../../src/keychain/accounts.js';
 import { runCli } from '../support/context.js';
 
 const root = resolve(import.meta.dirname, '../..');

@@ -2,11 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import type { Context, Env } from '../../src/context.js';
-import { realClock } from '../../src/context.js';
+import type { Deps, Env } from '../../src/deps.js';
+import { realClock } from '../../src/deps.js';
 import { noopSpinner, plainStyle, type IO, type Prompter, type Spinner } from '../../src/io/types.js';
 import { CliError } from '../../src/errors.js';
-import type { Keychain } from '../../src/secrets/keychain.js';
+import type { Keychain } from '../../src/keychain/keychain.js';
 import { run } from '../../src/cli.js';
 
 /** A scripted answer for the fake prompter: matched against the prompt text in order. */
@@ -33,9 +33,6 @@ export class ScriptedPrompter implements Prompter {
   }
   async confirm(message: string) {
     return Boolean(this.next(message));
-  }
-  async select<T extends string>(message: string): Promise<T> {
-    return String(this.next(message)) as T;
   }
   remaining(): number {
     return this.answers.length;
@@ -139,7 +136,7 @@ export function tempDir(prefix = 'pikactl-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export function testContext(opts: TestContextOptions = {}): Context & { io: TestIO } {
+export function testContext(opts: TestContextOptions = {}): Deps & { io: TestIO } {
   const io = new TestIO(opts); // opts.env: CI=true never prompts, as with SystemIO
   const home = opts.home ?? tempDir('pikactl-home-');
   const keychain = opts.keychain;
@@ -163,8 +160,8 @@ export interface RunResult {
 }
 
 /** Runs pikactl in-process, the way the binary would, and captures everything. */
-export async function runCli(argv: string[], opts: TestContextOptions | (Context & { io: TestIO }) = {}): Promise<RunResult> {
-  const ctx = 'io' in opts && opts.io instanceof TestIO ? (opts as Context & { io: TestIO }) : testContext(opts as TestContextOptions);
+export async function runCli(argv: string[], opts: TestContextOptions | (Deps & { io: TestIO }) = {}): Promise<RunResult> {
+  const ctx = 'io' in opts && opts.io instanceof TestIO ? (opts as Deps & { io: TestIO }) : testContext(opts as TestContextOptions);
   const code = await run(argv, ctx);
   // A scripted answer nobody asked for means the prompts the test expects never came.
   const unused = ctx.io.prompts.remaining();

@@ -3,7 +3,7 @@ import { cleanServerText } from '../../src/api/classify.js';
 import { ApiError } from '../../src/api/types.js';
 import { certainlyNotApplied } from '../../src/keychain/staging.js';
 import { Secret } from '../../src/secrets/secret.js';
-import { SecretReader } from '../../src/secrets/reader.js';
+import { SourceReader } from '../../src/secrets/reader.js';
 import { testContext } from '../support/context.js';
 
 describe('secrets in server text', () => {
@@ -27,7 +27,7 @@ describe('a pending keychain entry is discarded only when the server certainly r
 describe('cmd: children', () => {
   it('never inherit an env: secret of the same invocation, even one read later', async () => {
     const ctx = testContext({ env: { NEW_KEY: 'the-new-key-value', PATH: process.env.PATH ?? '/usr/bin:/bin' } });
-    const reader = new SecretReader(ctx, { secretEnvNames: ['NEW_KEY'] });
+    const reader = new SourceReader(ctx, { secretEnvNames: ['NEW_KEY'] });
     const seen = await reader.read({ spec: 'cmd:printf %s "${NEW_KEY:-absent}"', flag: '--key-from', label: 'server key' });
     expect(seen.reveal()).toBe('absent');
     const later = await reader.read({ spec: 'env:NEW_KEY', flag: '--new-key-from', label: 'new server key' });

@@ -1,6 +1,6 @@
 import { basename, dirname, join, resolve } from 'node:path';
-import type { SandboxCommandOptions } from '../../commands/sandbox.js';
-import type { Context } from '../../context.js';
+import type { SandboxCommandOptions } from '../run.js';
+import type { Deps } from '../../deps.js';
 import { writeJson } from '../../output/json.js';
 import { CliError } from '../../errors.js';
 import type { Secret } from '../../secrets/secret.js';
@@ -19,7 +19,7 @@ export function startKubeFromCli(o: SandboxCommandOptions, start: KubeStartOptio
   return startKubeSandbox({ ...start, pods: o.kube!, namespace: o.kubeNamespace, apiPort: o.port === 8080 ? 0 : o.port, bootPassword: boot?.reveal() });
 }
 
-export async function announceKube(ctx: Context, o: SandboxCommandOptions, k: KubeSandbox, notes: { dataDir: string; created: boolean; user: string; userNote: string }): Promise<void> {
+export async function announceKube(ctx: Deps, o: SandboxCommandOptions, k: KubeSandbox, notes: { dataDir: string; created: boolean; user: string; userNote: string }): Promise<void> {
   const file = o.kubeconfigOut ? resolve(ctx.cwd, o.kubeconfigOut) : join(notes.dataDir, 'kubeconfig');
   // Replaced atomically (0600): a restart on the same --data or the same --kubeconfig-out rewrites it.
   await writeFileAtomic(dirname(file), basename(file), k.kubeconfig).catch(async (err: NodeJS.ErrnoException) => {

@@ -1,6 +1,6 @@
 import { adaError, bindStrings, json, type Reply, type Req } from '../http.js';
-import { GARBLED_PAGE, holdBack, type AnswerFault } from '../faults.js';
-import { guarded } from '../ratelimit.js';
+import { GARBLED_PAGE, type AnswerFault } from '../faults.js';
+import { guarded, wait } from '../ratelimit.js';
 import type { StoredUser } from '../store.js';
 import { errorReply, isReply, requirePerm, requireUser, SETTINGS_MANAGE, type ServerCtx } from './context.js';
 
@@ -38,7 +38,7 @@ async function permThen(user: StoredUser, req: Req, op: () => Promise<Reply>): P
 async function faulty(ctx: ServerCtx, req: Req, fault: AnswerFault, ok: () => Reply): Promise<Reply> {
   if (fault === 'drop') return { status: 0, drop: true };
   if (fault === 'garble') return { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: GARBLED_PAGE };
-  if (fault === 'delay' && !(await holdBack(req.signal, ctx.keys.faultDelayMs))) return { status: 0, drop: true };
+  if (fault === 'delay' && !(await wait(ctx.keys.faultDelayMs, req.signal))) return { status: 0, drop: true };
   return ok();
 }
 

@@ -1,0 +1,97 @@
+import { colonFingerprint } from '../transport/pin.js';
+import type { ConfigFile, ContextConfig } from '../config/schema.js';
+import type { CertInfo } from '../config/tls-probe.js';
+import { serverText } from './server-text.js';
+import { keyValues } from './layout.js';
+import { renderTable } from './table.js';
+
+/** Pure renderers for contexts and certificates (no IO). */
+
+/** A context as JSON: the file's field names, every field present (null when unset). */
+export function contextJson(name: string, c: ContextConfig, current: boolean): Record<string, unknown> {
+  return {
+    name,
+    current,
+    servers: c.servers,
+    cacert: c.cacert ?? null,
+    pin: c.pin ?? null,
+    user: c.user ?? null,
+    key_from: c.key_from ?? null,
+    timeout: c.timeout ?? null,
+    insecure: c.insecure ?? false,
+    allow_http: c.allow_http ?? false,
+    proxy: c.proxy ?? null,
+    ...(c.kube ? { kube: c.kube } : {}),
+  };
+}
+
+/** How a context trusts TLS, in a few words. */
+export function tlsSummary(c: ContextConfig): string {
+  const parts: string[] = [];
+  if (c.pin) parts.push(`pin ${c.pin.slice(0, 8)}…`);
+  if (c.cacert) parts.push('cacert');
+  if (c.insecure) parts.push('INSECURE');
+  return parts.length > 0 ? parts.join(' + ') : 'system CAs';
+}
+
+export function renderContextTable(config: ConfigFile): string {
+  const columns = ['', 'NAME', 'SERVERS', 'TLS', 'USER', 'KEY FROM'].map((header) => ({ header }));
+  const rows = Object.entries(config.contexts).map(([name, c]) => [name === config.current_context ? '*' : '', name, c.kube ? `kube:${c.kube.ref}` : c.servers.join(','), tlsSummary(c), c.user ?? '-', c.key_from ?? '-']);
+  return `${renderTable(columns, rows).lines.join('\n')}\n`;
+}
+
+export function renderContext(name: string, c: ContextConfig, current: boolean, file: string): string {
+  const lines: Array<[string, string]> = [
+    ['Context', `${name}${current ? ' (current)' : ''}`],
+    ['Servers', c.kube ? `the pods of ${c.kube.ref} (namespace ${c.kube.namespace ?? 'of the kubeconfig'})` : c.servers.join('\n' + ' '.repeat(12))],
+    ['TLS', tlsSummary(c)],
+  ];
+  if (c.pin) lines.push(['Pin', colonFingerprint(c.pin)]);
+  if (c.cacert) lines.push(['CA file', c.cacert]);
+  lines.push(['User', c.user ?? '-'], ['Key from', c.key_from ?? '-'], ['Timeout', c.timeout ?? 'default (30s)']);
+  if (c.allow_http) lines.push(['Allow HTTP', 'yes']);
+  if (c.proxy) lines.push(['Proxy', c.proxy]);
+  lines.push(['Config', file]);
+  return `${keyValues(lines, { width: 12 }).join('\n')}\n`;
+}
+
+/** The certificate as Pika's GET /api/v1/tls/status names its fields. */
+export function certJson(c: CertInfo): Record<string, unknown> {
+  return {
+    subject: c.subject,
+    issuer: c.issuer,
+    dns_names: c.dnsNames,
+    ip_addresses: c.ipAddresses,
+    not_before: c.notBefore,
+    not_after: c.notAfter,
+    days_remaining: c.daysRemaining,
+    self_signed: c.selfSigned,
+    fingerprint_sha256: c.fingerprintSha256,
+    fingerprint_sha256_colons: c.fingerprintColons,
+    verified: c.verified,
+    ...(c.verifyError ? { verify_error: c.verifyError } : {}),
+  };
+}
+
+export function renderCert(server: string, c: CertInfo): string {
+  const row = (k: string, v: string) => keyValues([[k, v]], { indent: '  ', width: 14 })[0];
+  // Subject, issuer and alternative names are whatever the server's certificate says: rendered safe.
+  const names = (list: string[]) => serverText(list.join(', '), { max: 600 }) || '-';
+  return [
+    `Certificate presented by ${server}`,
+    row('Subject', serverText(c.subject)),
+    row('Issuer', `${serverText(c.issuer)}${c.selfSigned ? ' (self-signed)' : ''}`),
+    row('DNS names', names(c.dnsNames)),
+    row('IP addresses', names(c.ipAddresses)),
+    row('Valid', `${c.notBefore} to ${c.notAfter} (${c.daysRemaining >= 0 ? `${c.daysRemaining} days left` : `EXPIRED ${-c.daysRemaining} days ago`})`),
+    row('SHA-256', `${c.fingerprintSha256}   (Pika's fingerprint_sha256)`),
+    row('', `${c.fingerprintColons}   (openssl -fingerprint)`),
+    row(
+      'Verification',
+      c.verified
+        ? 'a normal connection already accepts it (trusted CA, host name matches)'
+        : `a normal connection would refuse it (${c.verifyError ? serverText(c.verifyError) : 'not trusted'})`,
+    ),
+    '',
+  ].join('\n');
+}

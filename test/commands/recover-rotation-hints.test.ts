@@ -1,0 +1,31 @@
+import { createServer, type AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/context.js';
+import { startTestSandbox, TEST_ADMIN } from '../support/sandbox.js';
+
+/**
+ * recover-rotation's "What to do now" steps that are commands name the server the
+ * operator named (issue 10 item 8): without it, `pikactl status --wait 2m` checks the
+ * current context, a different server, or fails for want of one.
+ */
+describe('recover-rotation: the commands in its generic "What to do now" steps', () => {
+  it('an unreachable server: the status command to watch it carries --server URL', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const env = { OLD: 'recover-hint-old-key-1', NEW: 'recover-hint-new-key-2' };
+    const args = ['recover-rotation', '--server', url, '--old-key-from', 'env:OLD', '--new-key-from', 'env:NEW'];
+    const r = await runCli(args, { env });
+    expect(r.code, r.stderr).toBe(7);
+    expect(r.stdout).toContain(`pikactl status --server ${url} --wait 2m`);
+  });
+
+  it('a server without encryption: the init command carries --server URL', async () => {
+    const sb = await startTestSandbox();
+    const env = { PIKA_USER: TEST_ADMIN.username, PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, OLD: 'recover-hint-old-key-1', NEW: 'recover-hint-new-key-2' };
+    const r = await runCli(['recover-rotation', '--server', sb.url, '--old-key-from', 'env:OLD', '--new-key-from', 'env:NEW'], { env });
+    expect(r.code, r.stderr).toBe(6);
+    expect(r.stdout).toContain(`pikactl init --server ${sb.url} --key-from SPEC --confirm-saved`);
+  });
+});
