@@ -49,7 +49,7 @@ export function checkName(name: string, what: string): string {
 }
 
 // Typed by the operator (parseKubeRef checked it), not server text.
-export const formatRef = (r: KubeRef) => [r.kind, r.name].join('/');
+export const formatRef = (ref: KubeRef) => `${ref.kind}/${ref.name}`;
 
 export type KubeConnect = 'forward' | 'direct';
 
