@@ -11,6 +11,8 @@ _pikactl_child() {
     '|unlock') _pikactl_r='unlock' ;;
     '|lock') _pikactl_r='lock' ;;
     '|rotate') _pikactl_r='rotate' ;;
+    '|roll') _pikactl_r='roll' ;;
+    '|kube') _pikactl_r='kube' ;;
     '|recover-rotation') _pikactl_r='recover-rotation' ;;
     '|backup') _pikactl_r='backup' ;;
     '|recover-from-backup') _pikactl_r='recover-from-backup' ;;
@@ -25,6 +27,10 @@ _pikactl_child() {
     '|runbook') _pikactl_r='runbook' ;;
     '|completion') _pikactl_r='completion' ;;
     '|help') _pikactl_r='help' ;;
+    'kube|secret') _pikactl_r='secret' ;;
+    'kube|help') _pikactl_r='help' ;;
+    'kube secret|prune') _pikactl_r='prune' ;;
+    'kube secret|help') _pikactl_r='help' ;;
     'backup|export') _pikactl_r='export' ;;
     'backup|inspect') _pikactl_r='inspect' ;;
     'backup|restore') _pikactl_r='restore' ;;
@@ -54,7 +60,9 @@ _pikactl_child() {
 # _pikactl_cmds PATH: subcommand names (and aliases) of PATH.
 _pikactl_cmds() {
   case "$1" in
-    '') _pikactl_r='status init unlock lock rotate recover-rotation backup recover-from-backup handover login logout whoami keychain context trust sandbox runbook completion help' ;;
+    '') _pikactl_r='status init unlock lock rotate roll kube recover-rotation backup recover-from-backup handover login logout whoami keychain context trust sandbox runbook completion help' ;;
+    'kube') _pikactl_r='secret help' ;;
+    'kube secret') _pikactl_r='prune help' ;;
     'backup') _pikactl_r='export inspect restore help' ;;
     'handover') _pikactl_r='start accept finish' ;;
     'keychain') _pikactl_r='set list delete test help' ;;
@@ -69,10 +77,14 @@ _pikactl_flags() {
   case "$1" in
     '') _pikactl_r='-V --version -h --help' ;;
     'status') _pikactl_r='--wait --for -h --help' ;;
-    'init') _pikactl_r='--key-from --confirm-saved --save-to-keychain -h --help' ;;
+    'init') _pikactl_r='--key-from --confirm-saved --save-to-keychain --kube-secret -h --help' ;;
     'unlock') _pikactl_r='--key-from --wait -h --help' ;;
     'lock') _pikactl_r='-y --yes -h --help' ;;
-    'rotate') _pikactl_r='--current-key-from --new-key-from --confirm-saved --save-to-keychain -h --help' ;;
+    'rotate') _pikactl_r='--current-key-from --new-key-from --confirm-saved --save-to-keychain --kube-secret -h --help' ;;
+    'roll') _pikactl_r='--one --plan --wait --key-from -h --help' ;;
+    'kube') _pikactl_r='-h --help' ;;
+    'kube secret') _pikactl_r='-h --help' ;;
+    'kube secret prune') _pikactl_r='--kube-secret -h --help' ;;
     'recover-rotation') _pikactl_r='--old-key-from --new-key-from -y --yes --plan -h --help' ;;
     'backup') _pikactl_r='-h --help' ;;
     'backup export') _pikactl_r='-o --out --encrypt-with --since --until --force -h --help' ;;
@@ -80,9 +92,9 @@ _pikactl_flags() {
     'backup restore') _pikactl_r='--wipe --decrypt-with -y --yes -h --help' ;;
     'recover-from-backup') _pikactl_r='--backup --backup-key-from --new-key-from --decrypt-with --confirm-saved --save-to-keychain -y --yes --plan -h --help' ;;
     'handover') _pikactl_r='-h --help' ;;
-    'handover start') _pikactl_r='--current-key-from --new-key-from --confirm-saved --save-to-keychain --operator --record -h --help' ;;
+    'handover start') _pikactl_r='--current-key-from --new-key-from --confirm-saved --save-to-keychain --operator --record --kube-secret -h --help' ;;
     'handover accept') _pikactl_r='--record --key-from --wait --no-wait-restart --save-to-keychain -y --yes --operator -h --help' ;;
-    'handover finish') _pikactl_r='--record -y --yes --operator -h --help' ;;
+    'handover finish') _pikactl_r='--record -y --yes --operator --kube-secret -h --help' ;;
     'login') _pikactl_r='-h --help' ;;
     'logout') _pikactl_r='-h --help' ;;
     'whoami') _pikactl_r='-h --help' ;;
@@ -106,7 +118,7 @@ _pikactl_flags() {
     'help') _pikactl_r='-h --help' ;;
     *) _pikactl_r= ;;
   esac
-  _pikactl_r="$_pikactl_r "'-s --server --context --cacert --pin -k --insecure --allow-http --proxy --timeout -u --user --password-from --totp-from --strategy --cookie-name --json --no-color --no-input --debug'
+  _pikactl_r="$_pikactl_r "'-s --server --context --cacert --pin -k --insecure --allow-http --proxy --timeout -u --user --password-from --totp-from --strategy --cookie-name --kube -n --namespace --kube-context --kubeconfig --kube-port --kube-connect --json --no-color --no-input --debug'
 }
 
 # _pikactl_value PATH FLAG: how the value of FLAG completes; empty when FLAG takes no value.
@@ -115,10 +127,15 @@ _pikactl_value() {
     'status|--wait') _pikactl_r='free' ;;
     'status|--for') _pikactl_r='choices unlocked locked initialized reachable' ;;
     'init|--key-from') _pikactl_r='secret' ;;
+    'init|--kube-secret') _pikactl_r='free' ;;
     'unlock|--key-from') _pikactl_r='secret' ;;
     'unlock|--wait') _pikactl_r='free' ;;
     'rotate|--current-key-from') _pikactl_r='secret' ;;
     'rotate|--new-key-from') _pikactl_r='secret' ;;
+    'rotate|--kube-secret') _pikactl_r='free' ;;
+    'roll|--wait') _pikactl_r='free' ;;
+    'roll|--key-from') _pikactl_r='secret' ;;
+    'kube secret prune|--kube-secret') _pikactl_r='free' ;;
     'recover-rotation|--old-key-from') _pikactl_r='secret' ;;
     'recover-rotation|--new-key-from') _pikactl_r='secret' ;;
     'backup export|-o') _pikactl_r='file' ;;
@@ -136,12 +153,14 @@ _pikactl_value() {
     'handover start|--new-key-from') _pikactl_r='secret' ;;
     'handover start|--operator') _pikactl_r='free' ;;
     'handover start|--record') _pikactl_r='file' ;;
+    'handover start|--kube-secret') _pikactl_r='free' ;;
     'handover accept|--record') _pikactl_r='file' ;;
     'handover accept|--key-from') _pikactl_r='secret' ;;
     'handover accept|--wait') _pikactl_r='free' ;;
     'handover accept|--operator') _pikactl_r='free' ;;
     'handover finish|--record') _pikactl_r='file' ;;
     'handover finish|--operator') _pikactl_r='free' ;;
+    'handover finish|--kube-secret') _pikactl_r='free' ;;
     'keychain set|--key-from') _pikactl_r='secret' ;;
     'keychain set|--name') _pikactl_r='free' ;;
     'keychain delete|--kind') _pikactl_r='choices server-key server-key-pending server-key-previous session' ;;
@@ -177,6 +196,13 @@ _pikactl_value() {
     *'|--totp-from') _pikactl_r='secret' ;;
     *'|--strategy') _pikactl_r='free' ;;
     *'|--cookie-name') _pikactl_r='free' ;;
+    *'|--kube') _pikactl_r='free' ;;
+    *'|-n') _pikactl_r='free' ;;
+    *'|--namespace') _pikactl_r='free' ;;
+    *'|--kube-context') _pikactl_r='free' ;;
+    *'|--kubeconfig') _pikactl_r='file' ;;
+    *'|--kube-port') _pikactl_r='free' ;;
+    *'|--kube-connect') _pikactl_r='free' ;;
     *) _pikactl_r= ;;
   esac
 }
@@ -184,6 +210,8 @@ _pikactl_value() {
 # _pikactl_arg PATH N: how the Nth positional argument of PATH completes.
 _pikactl_arg() {
   case "$1|$2" in
+    'kube secret help|0') _pikactl_r='choices prune help' ;;
+    'kube help|0') _pikactl_r='choices secret help' ;;
     'backup help|0') _pikactl_r='choices export inspect restore help' ;;
     'keychain help|0') _pikactl_r='choices set list delete test help' ;;
     'context use|0') _pikactl_r='contexts' ;;
@@ -192,7 +220,7 @@ _pikactl_arg() {
     'context help|0') _pikactl_r='choices add list use show remove help' ;;
     'runbook show|0') _pikactl_r='choices first-start unlock-after-restart status rotation partial-rotation-recovery manual-lock lost-key-no-backup lost-key-with-backup operator-handover' ;;
     'completion|0') _pikactl_r='choices bash zsh fish' ;;
-    'help|'*) _pikactl_r='choices exit-codes secrets environment files examples security status init unlock lock rotate recover-rotation backup recover-from-backup handover login logout whoami keychain context trust sandbox runbook completion help' ;;
+    'help|'*) _pikactl_r='choices exit-codes secrets environment files examples security status init unlock lock rotate roll kube recover-rotation backup recover-from-backup handover login logout whoami keychain context trust sandbox runbook completion help' ;;
     *) _pikactl_r=free ;;
   esac
 }

@@ -13,6 +13,10 @@ function __pikactl_child --argument-names path word
             echo 'lock'
         case '|rotate'
             echo 'rotate'
+        case '|roll'
+            echo 'roll'
+        case '|kube'
+            echo 'kube'
         case '|recover-rotation'
             echo 'recover-rotation'
         case '|backup'
@@ -40,6 +44,14 @@ function __pikactl_child --argument-names path word
         case '|completion'
             echo 'completion'
         case '|help'
+            echo 'help'
+        case 'kube|secret'
+            echo 'secret'
+        case 'kube|help'
+            echo 'help'
+        case 'kube secret|prune'
+            echo 'prune'
+        case 'kube secret|help'
             echo 'help'
         case 'backup|export'
             echo 'export'
@@ -90,27 +102,33 @@ end
 
 function __pikactl_takes_value --argument-names path flag
     switch "$path|$flag"
-        case 'status|--wait' 'status|--for' 'init|--key-from' 'unlock|--key-from' 'unlock|--wait' 'rotate|--current-key-from'
+        case 'status|--wait' 'status|--for' 'init|--key-from' 'init|--kube-secret' 'unlock|--key-from' 'unlock|--wait'
             return 0
-        case 'rotate|--new-key-from' 'recover-rotation|--old-key-from' 'recover-rotation|--new-key-from' 'backup export|-o' 'backup export|--out' 'backup export|--encrypt-with'
+        case 'rotate|--current-key-from' 'rotate|--new-key-from' 'rotate|--kube-secret' 'roll|--wait' 'roll|--key-from' 'kube secret prune|--kube-secret'
             return 0
-        case 'backup export|--since' 'backup export|--until' 'backup inspect|--decrypt-with' 'backup restore|--decrypt-with' 'recover-from-backup|--backup' 'recover-from-backup|--backup-key-from'
+        case 'recover-rotation|--old-key-from' 'recover-rotation|--new-key-from' 'backup export|-o' 'backup export|--out' 'backup export|--encrypt-with' 'backup export|--since'
             return 0
-        case 'recover-from-backup|--new-key-from' 'recover-from-backup|--decrypt-with' 'handover start|--current-key-from' 'handover start|--new-key-from' 'handover start|--operator' 'handover start|--record'
+        case 'backup export|--until' 'backup inspect|--decrypt-with' 'backup restore|--decrypt-with' 'recover-from-backup|--backup' 'recover-from-backup|--backup-key-from' 'recover-from-backup|--new-key-from'
+            return 0
+        case 'recover-from-backup|--decrypt-with' 'handover start|--current-key-from' 'handover start|--new-key-from' 'handover start|--operator' 'handover start|--record' 'handover start|--kube-secret'
             return 0
         case 'handover accept|--record' 'handover accept|--key-from' 'handover accept|--wait' 'handover accept|--operator' 'handover finish|--record' 'handover finish|--operator'
             return 0
-        case 'keychain set|--key-from' 'keychain set|--name' 'keychain delete|--kind' 'keychain delete|--name' 'context add|--key-from' 'trust|--expect-fingerprint'
+        case 'handover finish|--kube-secret' 'keychain set|--key-from' 'keychain set|--name' 'keychain delete|--kind' 'keychain delete|--name' 'context add|--key-from'
             return 0
-        case 'sandbox|--host' 'sandbox|--port' 'sandbox|--data' 'sandbox|--base-path' 'sandbox|--tls-cert' 'sandbox|--tls-key'
+        case 'trust|--expect-fingerprint' 'sandbox|--host' 'sandbox|--port' 'sandbox|--data' 'sandbox|--base-path' 'sandbox|--tls-cert'
             return 0
-        case 'sandbox|--fault' 'sandbox|--rate-limit-soft' 'sandbox|--rate-limit-hard' 'sandbox|--rate-limit-window' 'sandbox|--session-ttl' 'sandbox|--cluster'
+        case 'sandbox|--tls-key' 'sandbox|--fault' 'sandbox|--rate-limit-soft' 'sandbox|--rate-limit-hard' 'sandbox|--rate-limit-window' 'sandbox|--session-ttl'
             return 0
-        case 'sandbox|--kube' 'sandbox|--kube-namespace' 'sandbox|--kube-secret-from' 'sandbox|--kubeconfig-out' '*|-s' '*|--server'
+        case 'sandbox|--cluster' 'sandbox|--kube' 'sandbox|--kube-namespace' 'sandbox|--kube-secret-from' 'sandbox|--kubeconfig-out' '*|-s'
             return 0
-        case '*|--context' '*|--cacert' '*|--pin' '*|--proxy' '*|--timeout' '*|-u'
+        case '*|--server' '*|--context' '*|--cacert' '*|--pin' '*|--proxy' '*|--timeout'
             return 0
-        case '*|--user' '*|--password-from' '*|--totp-from' '*|--strategy' '*|--cookie-name'
+        case '*|-u' '*|--user' '*|--password-from' '*|--totp-from' '*|--strategy' '*|--cookie-name'
+            return 0
+        case '*|--kube' '*|-n' '*|--namespace' '*|--kube-context' '*|--kubeconfig' '*|--kube-port'
+            return 0
+        case '*|--kube-connect'
             return 0
     end
     return 1
@@ -186,6 +204,12 @@ complete -c pikactl -l password-from -x -a '(__pikactl_secret)' -d 'where the lo
 complete -c pikactl -l totp-from -x -a '(__pikactl_secret)' -d 'where a TOTP code comes from, if the account has 2FA (env: PIKA_TOTP_FROM)'
 complete -c pikactl -l strategy -x -d 'password login strategy (env: PIKA_LOGIN_STRATEGY)'
 complete -c pikactl -l cookie-name -x -d 'session cookie name (env: PIKA_SESSION_COOKIE)'
+complete -c pikactl -l kube -x -d 'the servers are the pods of sts/NAME, deploy/NAME, svc/NAME or po/NAME'
+complete -c pikactl -s n -l namespace -x -d 'Kubernetes namespace for --kube, kube-secret and kube: (default: the kubeconfig context'\''s)'
+complete -c pikactl -l kube-context -x -d 'kubeconfig context to use (default: its current context)'
+complete -c pikactl -l kubeconfig -r -F -d 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, or the pod'\''s service account)'
+complete -c pikactl -l kube-port -x -d 'pod port, a name or number (default: the port named http, else 8080)'
+complete -c pikactl -l kube-connect -x -d 'forward (port-forward via the API server) or direct (pod IP); default: direct in a pod, else forward'
 complete -c pikactl -l json -d 'print one JSON document on stdout (errors too)'
 complete -c pikactl -l no-color -d 'disable colour (NO_COLOR is honoured too)'
 complete -c pikactl -l no-input -d 'never prompt; fail with a usage error naming the flag to use'
@@ -197,6 +221,8 @@ complete -c pikactl -n '__pikactl_at '\'''\''' -a 'init' -d 'turn on at-rest enc
 complete -c pikactl -n '__pikactl_at '\'''\''' -a 'unlock' -d 'unlock the server after a restart: waits for it if asked, sends the key, verifies it is unlocked'
 complete -c pikactl -n '__pikactl_at '\'''\''' -a 'lock' -d 'lock the server now: it forgets the key and answers 503 until someone unlocks it'
 complete -c pikactl -n '__pikactl_at '\'''\''' -a 'rotate' -d 'replace the server key: the server must be unlocked; verifies the new key afterwards'
+complete -c pikactl -n '__pikactl_at '\'''\''' -a 'roll' -d 'restart Kubernetes pods one at a time, each back unlocked before the next; stops at the first that is not'
+complete -c pikactl -n '__pikactl_at '\'''\''' -a 'kube' -d 'Kubernetes helpers: kube secret prune drops the old key (KEY.previous) from the boot-password Secret'
 complete -c pikactl -n '__pikactl_at '\'''\''' -a 'recover-rotation' -d 'find out where a failed or interrupted rotation left the server, then repair it step by step'
 complete -c pikactl -n '__pikactl_at '\'''\''' -a 'backup' -d 'export a backup of the server to a file, inspect a backup file offline, restore one (merge or wipe)'
 complete -c pikactl -n '__pikactl_at '\'''\''' -a 'recover-from-backup' -d 'lost key, have a backup: restore it into a fresh server, unlock with its key, rotate to a new key, step by step'
@@ -223,6 +249,7 @@ complete -c pikactl -n '__pikactl_at '\''status'\''' -s h -l help -d 'show help 
 complete -c pikactl -n '__pikactl_at '\''init'\''' -l key-from -x -a '(__pikactl_secret)' -d 'where the new key comes from (default: asked twice on the terminal)'
 complete -c pikactl -n '__pikactl_at '\''init'\''' -l confirm-saved -d 'confirm the new key is already saved in a password manager (required without a terminal)'
 complete -c pikactl -n '__pikactl_at '\''init'\''' -l save-to-keychain -d 'also keep the new key in the OS keychain, so later unlocks need no typing'
+complete -c pikactl -n '__pikactl_at '\''init'\''' -l kube-secret -x -d 'also write the key to the pods'\'' boot-password Secret (KEY.pending first)'
 complete -c pikactl -n '__pikactl_at '\''init'\''' -s h -l help -d 'show help for a command'
 
 # pikactl unlock
@@ -239,7 +266,35 @@ complete -c pikactl -n '__pikactl_at '\''rotate'\''' -l current-key-from -x -a '
 complete -c pikactl -n '__pikactl_at '\''rotate'\''' -l new-key-from -x -a '(__pikactl_secret)' -d 'where the new key comes from (default: asked twice on the terminal)'
 complete -c pikactl -n '__pikactl_at '\''rotate'\''' -l confirm-saved -d 'confirm the new key is already saved in a password manager (required without a terminal)'
 complete -c pikactl -n '__pikactl_at '\''rotate'\''' -l save-to-keychain -d 'also keep the new key in the OS keychain (the old one is kept as server-key-previous)'
+complete -c pikactl -n '__pikactl_at '\''rotate'\''' -l kube-secret -x -d 'the pods'\'' boot password Secret follows the key (KEY.pending, then KEY; old key in KEY.previous)'
 complete -c pikactl -n '__pikactl_at '\''rotate'\''' -s h -l help -d 'show help for a command'
+
+# pikactl roll
+complete -c pikactl -n '__pikactl_at '\''roll'\''' -l one -d 'restart one pod only (the handover check: does a restart come back unlocked?)'
+complete -c pikactl -n '__pikactl_at '\''roll'\''' -l plan -d 'show what would happen and change nothing'
+complete -c pikactl -n '__pikactl_at '\''roll'\''' -l wait -x -d 'how long each pod may take to come back unlocked (default 5m)'
+complete -c pikactl -n '__pikactl_at '\''roll'\''' -l key-from -x -a '(__pikactl_secret)' -d 'unlock the leader (or a single replica) with this key if it comes back locked'
+complete -c pikactl -n '__pikactl_at '\''roll'\''' -s h -l help -d 'show help for a command'
+
+# pikactl kube
+complete -c pikactl -n '__pikactl_at '\''kube'\''' -a 'secret' -d 'the boot-password Secret that --kube-secret keeps in step with the key'
+complete -c pikactl -n '__pikactl_at '\''kube'\''' -a 'help' -d 'display help for command'
+complete -c pikactl -n '__pikactl_at '\''kube'\''' -s h -l help -d 'show help for a command'
+
+# pikactl kube secret
+complete -c pikactl -n '__pikactl_at '\''kube secret'\''' -a 'prune' -d 'drop KEY.previous (the key before the last rotation) once every pod runs on the new key'
+complete -c pikactl -n '__pikactl_at '\''kube secret'\''' -a 'help' -d 'display help for command'
+complete -c pikactl -n '__pikactl_at '\''kube secret'\''' -s h -l help -d 'show help for a command'
+
+# pikactl kube secret prune
+complete -c pikactl -n '__pikactl_at '\''kube secret prune'\''' -l kube-secret -x -d 'the Secret and its data key, e.g. pika-encryption/password'
+complete -c pikactl -n '__pikactl_at '\''kube secret prune'\''' -s h -l help -d 'show help for a command'
+
+# pikactl kube secret help
+complete -c pikactl -n '__pikactl_at '\''kube secret help'\''' -a 'prune help'
+
+# pikactl kube help
+complete -c pikactl -n '__pikactl_at '\''kube help'\''' -a 'secret help'
 
 # pikactl recover-rotation
 complete -c pikactl -n '__pikactl_at '\''recover-rotation'\''' -l old-key-from -x -a '(__pikactl_secret)' -d 'the key from before the rotation (default: keychain server-key-previous / server-key, else asked)'
@@ -300,6 +355,7 @@ complete -c pikactl -n '__pikactl_at '\''handover start'\''' -l confirm-saved -d
 complete -c pikactl -n '__pikactl_at '\''handover start'\''' -l save-to-keychain -d 'also keep the new key in your OS keychain (the old one stays as server-key-previous until finish)'
 complete -c pikactl -n '__pikactl_at '\''handover start'\''' -l operator -x -d 'your name in the record (default: $USER, else git user.name)'
 complete -c pikactl -n '__pikactl_at '\''handover start'\''' -l record -r -F -d 'where to write the record (default: ./handover-<host>-<date>.json, plus .md)'
+complete -c pikactl -n '__pikactl_at '\''handover start'\''' -l kube-secret -x -d 'the pods'\'' boot-password Secret follows the key (old key in KEY.previous until finish)'
 complete -c pikactl -n '__pikactl_at '\''handover start'\''' -s h -l help -d 'show help for a command'
 
 # pikactl handover accept
@@ -316,6 +372,7 @@ complete -c pikactl -n '__pikactl_at '\''handover accept'\''' -s h -l help -d 's
 complete -c pikactl -n '__pikactl_at '\''handover finish'\''' -l record -r -F -d 'the handover record, as the incoming operator returned it'
 complete -c pikactl -n '__pikactl_at '\''handover finish'\''' -s y -l yes -d 'delete the old keychain entry without asking (required without a terminal)'
 complete -c pikactl -n '__pikactl_at '\''handover finish'\''' -l operator -x -d 'your name in the record (default: $USER, else git user.name)'
+complete -c pikactl -n '__pikactl_at '\''handover finish'\''' -l kube-secret -x -d 'also drop KEY.previous (the old key) from the pods'\'' boot-password Secret'
 complete -c pikactl -n '__pikactl_at '\''handover finish'\''' -s h -l help -d 'show help for a command'
 
 # pikactl login
@@ -437,4 +494,4 @@ complete -c pikactl -n '__pikactl_at '\''completion'\''' -a 'bash zsh fish'
 
 # pikactl help
 complete -c pikactl -n '__pikactl_at '\''help'\''' -s h -l help -d 'show help for a command'
-complete -c pikactl -n '__pikactl_at '\''help'\''' -a 'exit-codes secrets environment files examples security status init unlock lock rotate recover-rotation backup recover-from-backup handover login logout whoami keychain context trust sandbox runbook completion help'
+complete -c pikactl -n '__pikactl_at '\''help'\''' -a 'exit-codes secrets environment files examples security status init unlock lock rotate roll kube recover-rotation backup recover-from-backup handover login logout whoami keychain context trust sandbox runbook completion help'

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Deps } from './deps.js';
 import { usageError } from './errors.js';
 import { parseDuration } from './util/duration.js';
+import type { KubeFlags } from './config/kube-ref.js';
 
 /** Global options after flags, env vars (and later contexts) are merged. Flags win over env vars. */
 export interface GlobalOptions {
@@ -23,6 +24,8 @@ export interface GlobalOptions {
   color: boolean;
   input: boolean;
   debug: boolean;
+  /** --kube and its companions (src/config/kube-ref.ts parses them; the client loads only when --kube is used). */
+  kube: KubeFlags;
   /**
    * The target flags typed on the command line (not from env vars), so printed hints can
    * repeat them: a copied hint must reach the same server with the same trust.
@@ -68,6 +71,12 @@ interface RawGlobals {
   color?: boolean;
   input?: boolean;
   debug?: boolean;
+  kube?: string;
+  namespace?: string;
+  kubeContext?: string;
+  kubeconfig?: string;
+  kubePort?: string;
+  kubeConnect?: string;
 }
 
 export function resolveGlobals(cmd: Command, ctx: Pick<Deps, 'env'>): GlobalOptions {
@@ -97,6 +106,14 @@ export function resolveGlobals(cmd: Command, ctx: Pick<Deps, 'env'>): GlobalOpti
     color: o.color !== false,
     input: o.input !== false,
     debug: Boolean(o.debug),
+    kube: {
+      ...(o.kube !== undefined ? { kube: o.kube } : {}),
+      ...(o.namespace !== undefined ? { namespace: o.namespace } : {}),
+      ...(o.kubeContext !== undefined ? { kubeContext: o.kubeContext } : {}),
+      ...(o.kubeconfig !== undefined ? { kubeconfig: o.kubeconfig } : {}),
+      ...(o.kubePort !== undefined ? { kubePort: o.kubePort } : {}),
+      ...(o.kubeConnect !== undefined ? { kubeConnect: o.kubeConnect } : {}),
+    },
     typed: {
       servers: (o.server?.length ?? 0) > 0,
       context: o.context !== undefined,

@@ -18,9 +18,9 @@ export interface RestoreOptions {
 
 /** A secret for an offline command (no server, so no keychain default). */
 export async function readOfflineSecret(app: App, spec: string, flag: string): Promise<Secret> {
-  const [{ validateSecretSpecs }, { SourceReader }] = await Promise.all([import('../secrets/spec.js'), import('../secrets/reader.js')]);
+  const [{ validateSecretSpecs }, { SourceReader }, { kubeSource }] = await Promise.all([import('../secrets/spec.js'), import('../secrets/reader.js'), import('./shared/kube-source.js')]);
   validateSecretSpecs([{ flag, spec }]);
-  const s = await new SourceReader(app.ctx).read({ spec, flag, label: 'backup password' });
+  const s = await new SourceReader(app.ctx, { kube: kubeSource(app.ctx, {}) }).read({ spec, flag, label: 'backup password' });
   app.secretsRead.push(s);
   return s;
 }

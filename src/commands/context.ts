@@ -15,6 +15,7 @@ import { loadConfig, updateConfig } from '../config/store.js';
 import { normalizePin } from '../transport/pin.js';
 import { parseProxyUrl } from '../transport/proxy-config.js';
 import { contextJson, renderContext, renderContextTable } from '../output/contexts.js';
+import { kubeOptionsOf } from '../config/kube-ref.js';
 
 /** The global flags `context add` stores, as commander hands them to the program. */
 interface RawConnectionFlags {
@@ -26,6 +27,12 @@ interface RawConnectionFlags {
   insecure?: boolean;
   allowHttp?: boolean;
   proxy?: string;
+  kube?: string;
+  namespace?: string;
+  kubeContext?: string;
+  kubeconfig?: string;
+  kubePort?: string;
+  kubeConnect?: string;
 }
 
 export function registerContext(program: Command, app: App): void {
@@ -60,8 +67,12 @@ saved):
   --timeout <duration>    per-request timeout, e.g. 30s
   --proxy <url>           HTTP(S) proxy for these servers (no credentials here)
   --insecure, --allow-http
+  --kube <ref>            the servers are pods (instead of --server), with -n,
+                          --kube-context, --kubeconfig, --kube-port and
+                          --kube-connect
 
 Examples:
+  pikactl context add prod --kube sts/pika -n pika --use
   pikactl context add prod --server https://pika-0:8080 \\
     --server https://pika-1:8080 --key-from keychain --use
   # pin the self-signed certificate instead of --insecure:
@@ -87,7 +98,8 @@ Examples:
     });
     if (g.json) return writeJson(app.ctx.io, { ok: true, action: existed ? 'replaced' : 'added', ...contextJson(name, entry, makeCurrent), config_file: file });
     const n = entry.servers.length;
-    app.ctx.io.stdout.write(`${existed ? 'Replaced' : 'Added'} context ${name} (${n} server${n === 1 ? '' : 's'}) in ${file}\n`);
+    const what = entry.kube ? `the pods of ${entry.kube.ref}${entry.kube.namespace ? ` in namespace ${entry.kube.namespace}` : ''}` : `${n} server${n === 1 ? '' : 's'}`;
+    app.ctx.io.stdout.write(`${existed ? 'Replaced' : 'Added'} context ${name} (${what}) in ${file}\n`);
     if (makeCurrent) app.ctx.io.stdout.write(`Current context is now ${name}.\n`);
     if (entry.insecure) app.ctx.io.stderr.write(`Warning: context ${name} skips TLS verification. Pin the certificate instead: pikactl trust --context ${name}\n`);
   });
@@ -170,16 +182,32 @@ function requireContext(config: ConfigFile, name: string): ContextConfig {
   return config.contexts[name];
 }
 
+/** --kube and its companions as a context's kube block (validated as at load time). */
+function kubeEntry(raw: RawConnectionFlags, cwd: string): ContextConfig['kube'] {
+  const o = kubeOptionsOf(raw);
+  if (!o) return undefined;
+  return {
+    ref: `${o.ref.kind}/${o.ref.name}`,
+    ...(o.namespace ? { namespace: o.namespace } : {}),
+    ...(raw.kubeContext ? { context: raw.kubeContext } : {}),
+    ...(raw.kubeconfig ? { kubeconfig: resolve(cwd, raw.kubeconfig) } : {}),
+    ...(raw.kubePort ? { port: raw.kubePort } : {}),
+    ...(raw.kubeConnect ? { connect: raw.kubeConnect } : {}),
+  };
+}
+
 /** Turns the command line into a context entry, validating every value the way load will. */
 function buildEntry(raw: RawConnectionFlags, keyFrom: string | undefined, cwd: string): ContextConfig {
   const servers = raw.server ?? [];
-  if (servers.length === 0) throw usageError('context add needs at least one --server URL', 'pikactl context add NAME --server https://pika.example:8080');
+  const kube = kubeEntry(raw, cwd);
+  if (kube && servers.length > 0) throw usageError('--kube and --server name the servers twice', 'Pass one of them.');
+  if (servers.length === 0 && !kube) throw usageError('context add needs at least one --server URL (or --kube REF)', 'pikactl context add NAME --server https://pika.example:8080');
   const ids: string[] = [];
   for (const s of servers) {
     const id = parseServerUrl(s).id;
     if (!ids.includes(id)) ids.push(id);
   }
-  const entry: ContextConfig = { servers: ids };
+  const entry: ContextConfig = { servers: ids, ...(kube ? { kube } : {}) };
   if (raw.cacert !== undefined) {
     const file = resolve(cwd, raw.cacert);
     let isFile = false;

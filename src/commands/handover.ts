@@ -4,10 +4,12 @@ import type { App } from './app.js';
 import { openInvocation, singleTarget, type Invocation } from './shared/invocation.js';
 import { mapApiErrors } from './shared/api-errors.js';
 import { readServerKey } from './shared/server-key.js';
-import { authed } from './shared/auth-step.js';
+import { askCluster, authed } from './shared/auth-step.js';
 import { confirmAction } from './shared/confirm.js';
 import { requireSavedConfirmation, warnIfWeak } from './shared/key-safety.js';
 import { observe } from './shared/observe.js';
+import { narrowToLeader } from '../kube/leader.js';
+import { openKubeSecret, withKubeSecret } from '../kube/boot-secret.js';
 import { CliError, usageError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';
 import { writeJson } from '../output/json.js';
@@ -82,8 +84,9 @@ next.
     .option('--confirm-saved', 'confirm the new key is saved in a password manager (required without a terminal)')
     .option('--save-to-keychain', 'also keep the new key in your OS keychain (the old one stays as server-key-previous until finish)')
     .option('--operator <name>', 'your name in the record (default: $USER, else git user.name)')
-    .option('--record <file>', 'where to write the record (default: ./handover-<host>-<date>.json, plus .md)');
-  app.action<StartOptions>(start, async (opts, g) => {
+    .option('--record <file>', 'where to write the record (default: ./handover-<host>-<date>.json, plus .md)')
+    .option('--kube-secret <name/key>', "the pods' boot-password Secret follows the key (old key in KEY.previous until finish)");
+  app.action<StartOptions & { kubeSecret?: string }>(start, async (opts, g) => {
     const { ctx } = app;
     const operator = await operatorName(app, opts.operator);
     const inv = await openInvocation(app, g, [
@@ -91,6 +94,7 @@ next.
       { flag: '--new-key-from', spec: opts.newKeyFrom },
     ]);
     try {
+      await narrowToLeader(app, inv, 'handover start', askCluster(app, g, inv));
       const t = singleTarget(inv, 'handover start');
       const { defaultRecordPath, resolveRecordPath, existingRecord, outOfOrder } = await import('../handover/record.js');
       const path = opts.record ? resolveRecordPath(ctx.cwd, opts.record) : defaultRecordPath(ctx.cwd, t.server.host, ctx.clock.now());
@@ -102,8 +106,10 @@ next.
       }
       const { startHandover } = await import('../handover/start.js');
       const tlsPin = await certificatePin(app, inv, t.server);
+      const kubeSecret = await mapApiErrors(t.server, 'handover start', () => openKubeSecret(app, g, inv, opts.kubeSecret));
       const { files } = await mapApiErrors(t.server, 'handover start', () =>
         startHandover({
+          ...(kubeSecret ? { aroundSend: async (next, run) => void (await withKubeSecret(app, kubeSecret, next, run)) } : {}),
           ctx,
           client: t.client,
           server: t.server,
@@ -199,8 +205,9 @@ than the one you trust (--pin, context).`,
     .description('outgoing operator: check the incoming side accepted, retire the old key, close the record')
     .requiredOption('--record <file>', 'the handover record, as the incoming operator returned it')
     .option('-y, --yes', 'delete the old keychain entry without asking (required without a terminal)')
-    .option('--operator <name>', 'your name in the record (default: $USER, else git user.name)');
-  app.action<FinishOptions>(finish, async (opts, g) => {
+    .option('--operator <name>', 'your name in the record (default: $USER, else git user.name)')
+    .option('--kube-secret <name/key>', "also drop KEY.previous (the old key) from the pods' boot-password Secret");
+  app.action<FinishOptions & { kubeSecret?: string }>(finish, async (opts, g) => {
     const { ctx } = app;
     const operator = await operatorName(app, opts.operator);
     const { resolveRecordPath, readRecord } = await import('../handover/record.js');
@@ -215,11 +222,24 @@ than the one you trust (--pin, context).`,
       recordPath: path,
       confirmDelete: (account) => confirmAction(app, { yes: opts.yes, what: 'delete the old key from the keychain', question: `Delete the old key's keychain entry ${account}? The new key is proven; the old one is not needed any more.` }),
     });
+    const pruned = opts.kubeSecret === undefined ? '' : await pruneKubeSecret(app, g, opts.kubeSecret);
     const kc = { deleted: `Deleted the old key from your keychain (${res.account}).`, absent: 'Your keychain holds no old key for this server.', unavailable: 'No keychain here: nothing to delete.' }[res.keychain];
     return done(app, g, { server: record.server, state: 'finished', record: res.files.json, checklist: res.files.markdown, keychain: res.keychain },
-      `${kc}\nNow delete the OLD key's entry from your password manager: pikactl cannot reach it.\n` +
+      `${kc}\n${pruned}Now delete the OLD key's entry from your password manager: pikactl cannot reach it.\n` +
         `Handover of ${record.server} closed: ${res.files.json}\n`);
   });
+}
+
+/** handover finish --kube-secret: the old key leaves the boot-password Secret too (a line for the summary). */
+async function pruneKubeSecret(app: App, g: GlobalOptions, flag: string): Promise<string> {
+  const { parseSecretRef } = await import('../config/kube-ref.js');
+  const { openKubeApi } = await import('../kube/api.js');
+  const { prunePrevious } = await import('../kube/secret-staging.js');
+  const ref = parseSecretRef(flag);
+  const api = await openKubeApi(app.ctx, { ...(g.kube.kubeconfig ? { kubeconfig: g.kube.kubeconfig } : {}), ...(g.kube.kubeContext ? { kubeContext: g.kube.kubeContext } : {}) });
+  const ns = g.kube.namespace ?? api.defaultNamespace;
+  const removed = await prunePrevious(api, ns, ref);
+  return removed ? `Removed ${ref.key}.previous from secret/${ref.name} (namespace ${ns}).\n` : `secret/${ref.name} holds no ${ref.key}.previous.\n`;
 }
 
 function nextFor(state: 'started' | 'accepted' | 'finished', file: string): string {

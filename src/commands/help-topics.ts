@@ -90,6 +90,8 @@ export const HELP_TOPICS: Record<string, HelpTopic> = {
             term: 'NO_PROXY, no_proxy',
             text: 'hosts reached directly: comma-separated names, domain suffixes (.corp.example), host:port, or * for all. Loopback (localhost, 127.0.0.0/8, ::1) is never proxied',
           },
+          { term: 'KUBECONFIG', text: 'kubeconfig file(s) for --kube and kube: (as kubectl; --kubeconfig wins; default ~/.kube/config)' },
+          { term: 'KUBERNETES_SERVICE_HOST', text: 'set inside a pod: --kube uses the service account and defaults to --kube-connect direct' },
           { term: 'NO_COLOR', text: 'disable colour (as --no-color)' },
           { term: 'FORCE_COLOR', text: 'force colour on, even when output is not a terminal' },
           { term: 'CI', text: 'when "true", pikactl never prompts, even on a terminal (as --no-input)' },

@@ -8,17 +8,20 @@ import { ApiError } from '../api/types.js';
 import { CliError, ExitCode } from '../errors.js';
 import { maybeDone, sendChange, unverified, type Change } from '../outcome.js';
 import { writeJson } from '../output/json.js';
-import { authed } from './shared/auth-step.js';
+import { askCluster, authed } from './shared/auth-step.js';
 import { requireSavedConfirmation, warnIfWeak } from './shared/key-safety.js';
 import { unreadable } from './shared/observe.js';
 import type { Secret } from '../secrets/secret.js';
 import { openStaging, promoteOrExplain, savedText, stagedSend, type SavedKey } from '../keychain/save.js';
+import { narrowToLeader } from '../kube/leader.js';
+import { kubeSecretText, openKubeSecret, withKubeSecret } from '../kube/boot-secret.js';
 import { targetFlags } from '../output/target-flags.js';
 
 export interface InitOptions {
   keyFrom?: string;
   confirmSaved?: boolean;
   saveToKeychain?: boolean;
+  kubeSecret?: string;
 }
 
 function alreadyInitialized(server: string, locked: boolean): CliError {
@@ -35,6 +38,7 @@ export function registerInit(program: Command, app: App): void {
     .option('--key-from <source>', 'where the new key comes from (default: asked twice on the terminal)')
     .option('--confirm-saved', 'confirm the new key is already saved in a password manager (required without a terminal)')
     .option('--save-to-keychain', 'also keep the new key in the OS keychain, so later unlocks need no typing')
+    .option('--kube-secret <name/key>', "also write the key to the pods' boot-password Secret (KEY.pending first)")
     .addHelpText(
       'after',
       `
@@ -60,6 +64,7 @@ Examples:
     const { ctx } = app;
     const inv = await openInvocation(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
     try {
+      await narrowToLeader(app, inv, 'init', askCluster(app, g, inv));
       const t = singleTarget(inv, 'init');
       // The initialize call's own outcome (maybe applied: exit 8) is decided in sendInitialize.
       return await mapApiErrors(t.server, 'init', async () => {
@@ -69,18 +74,24 @@ Examples:
         if (before.state !== 'off') throw alreadyInitialized(t.server.id, before.state === 'locked');
         // Before any key is asked for: no keychain, or an unfinished earlier staging, stops here.
         const staging = opts.saveToKeychain ? await openStaging(ctx, t.server, 'init') : undefined;
+        const kubeSecret = await openKubeSecret(app, g, inv, opts.kubeSecret);
+        let followed: { previous: boolean } | undefined;
         let saved: SavedKey | undefined;
         await authed(app, g, inv, t, 'init', async () => {
           const key = await inv.secrets.read({ spec: opts.keyFrom ?? undefined, flag: '--key-from', label: 'new server key', confirm: true, server: t.server });
           warnIfWeak(app, key);
           await requireSavedConfirmation(app, opts.confirmSaved, t.server.id);
-          await stagedSend(ctx, t.server, 'init', staging, key, () => sendInitialize(t, key, ctx.signal), () => verifyInit(t, key, ctx.signal));
+          followed = await withKubeSecret(app, kubeSecret, key, () =>
+            stagedSend(ctx, t.server, 'init', staging, key, () => sendInitialize(t, key, ctx.signal), () => verifyInit(t, key, ctx.signal)),
+          );
           if (staging) saved = await promoteOrExplain(staging, key, t.server, 'initialized');
         });
-        if (g.json) writeJson(ctx.io, { ok: true, server: t.server.id, action: 'initialized', state: 'unlocked', ...(saved ? { keychain: saved } : {}), exit_code: 0 });
+        const kube = kubeSecret && followed ? { kube_secret: { secret: kubeSecret.ref.name, namespace: kubeSecret.namespace, key: kubeSecret.ref.key } } : {};
+        if (g.json) writeJson(ctx.io, { ok: true, server: t.server.id, action: 'initialized', state: 'unlocked', ...(saved ? { keychain: saved } : {}), ...kube, exit_code: 0 });
         else {
           ctx.io.stdout.write(`Encryption is on for ${t.server.id}. The server is unlocked; every restart from now on needs the key (pikactl unlock ${targetFlags(t.server)}).\n`);
           if (saved) ctx.io.stdout.write(savedText(saved));
+          if (kubeSecret && followed) ctx.io.stdout.write(kubeSecretText(kubeSecret, followed));
         }
         return ExitCode.OK;
       });

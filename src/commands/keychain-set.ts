@@ -42,8 +42,8 @@ export async function runSet(app: App, g: GlobalOptions, opts: SetOptions): Prom
     validateSecretSpecs([{ flag: '--key-from', spec: opts.keyFrom }]);
     const kc = await openKeychain();
     const existing = await existingEntry(app, kc, name, opts);
-    const { SourceReader } = await import('../secrets/reader.js');
-    const value = await new SourceReader(ctx).read({ spec: opts.keyFrom, flag: '--key-from', label: `secret for keychain entry "${name}"`, confirm: true });
+    const [{ SourceReader }, { kubeSource }] = await Promise.all([import('../secrets/reader.js'), import('./shared/kube-source.js')]);
+    const value = await new SourceReader(ctx, { kube: kubeSource(ctx, g.kube) }).read({ spec: opts.keyFrom, flag: '--key-from', label: `secret for keychain entry "${name}"`, confirm: true });
     return store(app, g, kc, { account: name, existing, yes: opts.yes }, value, { verified: false, reason: 'an entry named with --name is not tested against a server' });
   }
 

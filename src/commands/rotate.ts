@@ -11,16 +11,20 @@ import { ApiError } from '../api/types.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { writeJson } from '../output/json.js';
 import type { Secret } from '../secrets/secret.js';
-import { authed } from './shared/auth-step.js';
+import { askCluster, authed } from './shared/auth-step.js';
 import { requireSavedConfirmation, warnIfWeak } from './shared/key-safety.js';
 import { keychainEntryOf, wrongStoredKey } from '../keychain/server-key.js';
 import { openStaging, promoteOrExplain, savedText, stagedSend, type SavedKey } from '../keychain/save.js';
+// Light modules: the Kubernetes client itself loads only when one of them needs the API.
+import { narrowToLeader } from '../kube/leader.js';
+import { kubeSecretText, openKubeSecret, withKubeSecret } from '../kube/boot-secret.js';
 
 export interface RotateOptions {
   currentKeyFrom?: string;
   newKeyFrom?: string;
   confirmSaved?: boolean;
   saveToKeychain?: boolean;
+  kubeSecret?: string;
 }
 
 const label = (t: Target): RotationLabel => ({ op: 'rotate', server: t.server });
@@ -33,6 +37,7 @@ export function registerRotate(program: Command, app: App): void {
     .option('--new-key-from <source>', 'where the new key comes from (default: asked twice on the terminal)')
     .option('--confirm-saved', 'confirm the new key is already saved in a password manager (required without a terminal)')
     .option('--save-to-keychain', 'also keep the new key in the OS keychain (the old one is kept as server-key-previous)')
+    .option('--kube-secret <name/key>', "the pods' boot password Secret follows the key (KEY.pending, then KEY; old key in KEY.previous)")
     .addHelpText(
       'after',
       `
@@ -50,6 +55,12 @@ verified, the old "server-key:<server>" entry moves to
 "server-key-previous:<server>" (kept until you delete it) and the new key
 becomes "server-key:<server>". If the outcome is unknown, the pending entry
 stays for \`pikactl recover-rotation\`.
+--kube-secret NAME/KEY (Kubernetes): the pods' boot-password Secret follows the
+key: KEY.pending is written before the send, then one patch makes KEY the new
+key and KEY.previous the old one (kept until \`pikactl kube secret prune\`).
+Every write carries the Secret's resourceVersion: a concurrent change (409) is
+reported, never overwritten. Without it, a rotation of pods that boot from such
+a Secret warns first. With --kube REF, the leader pod is rotated.
 Exit codes: 0 rotated and verified, 1 keychain unusable (--save-to-keychain),
 3 locked, 5 current key wrong, 6 not initialized, 7 unreachable (nothing was
 sent), 8 may have been applied (recover-rotation finds out).
@@ -67,9 +78,12 @@ Examples:
       { flag: '--new-key-from', spec: opts.newKeyFrom },
     ]);
     try {
+      await narrowToLeader(app, inv, 'rotate', askCluster(app, g, inv));
       const t = singleTarget(inv, 'rotate');
       return await mapApiErrors(t.server, 'rotate', async () => {
         await requireServing(t.client, t.server, ctx.signal, 'rotate');
+        const kubeSecret = await openKubeSecret(app, g, inv, opts.kubeSecret);
+        let followed: { previous: boolean } | undefined;
         // Before any key is asked for: no keychain, or an unfinished earlier rotation, stops here.
         const staging = opts.saveToKeychain ? await openStaging(ctx, t.server, 'rotate') : undefined;
         let saved: SavedKey | undefined;
@@ -80,21 +94,25 @@ Examples:
           if (next.equals(current)) throw usageError('the new key must differ from the current key');
           warnIfWeak(app, next);
           await requireSavedConfirmation(app, opts.confirmSaved, t.server.id);
-          await stagedSend(
-            ctx,
-            t.server,
-            'rotate',
-            staging,
-            next,
-            () => sendRotate(t, current, next, ctx.signal),
-            () => verifyRotation(t.client, label(t), next, ctx.signal),
+          followed = await withKubeSecret(app, kubeSecret, next, () =>
+            stagedSend(
+              ctx,
+              t.server,
+              'rotate',
+              staging,
+              next,
+              () => sendRotate(t, current, next, ctx.signal),
+              () => verifyRotation(t.client, label(t), next, ctx.signal),
+            ),
           );
           if (staging) saved = await promoteOrExplain(staging, next, t.server, 'rotated');
         });
-        if (g.json) writeJson(ctx.io, { ok: true, server: t.server.id, action: 'rotated', state: 'unlocked', verified: true, ...(saved ? { keychain: saved } : {}), exit_code: 0 });
+        const kube = kubeSecret && followed ? { secret: kubeSecret.ref.name, namespace: kubeSecret.namespace, key: kubeSecret.ref.key, previous: followed.previous ? kubeSecret.previousKey : null } : undefined;
+        if (g.json) writeJson(ctx.io, { ok: true, server: t.server.id, action: 'rotated', state: 'unlocked', verified: true, ...(saved ? { keychain: saved } : {}), ...(kube ? { kube_secret: kube } : {}), exit_code: 0 });
         else {
           ctx.io.stdout.write(`Rotated the key of ${t.server.id} and verified it. The next restart needs the NEW key.\n`);
           if (saved) ctx.io.stdout.write(savedText(saved));
+          if (kubeSecret && followed) ctx.io.stdout.write(kubeSecretText(kubeSecret, followed));
         }
         return ExitCode.OK;
       });

@@ -41,7 +41,7 @@ function int(text: string | undefined, flag: string, min: number, max = Number.M
 export function sandboxOptions(rawIn: RawOptions, globals: GlobalOptions): SandboxCommandOptions {
   // Should a global --kube <ref> (Kubernetes targets) take the flag before it reaches this
   // command, `sandbox --kube N` still means N pods.
-  const globalKube = (globals as { kube?: unknown }).kube;
+  const globalKube: unknown = globals.kube?.kube; // the global --kube <ref> (src/globals.ts)
   const raw = rawIn.kube === undefined && typeof globalKube === 'string' ? { ...rawIn, kube: globalKube } : rawIn;
   if (Boolean(raw.tlsCert) !== Boolean(raw.tlsKey)) {
     throw usageError('--tls-cert and --tls-key go together', 'Pass both, or --tls-self-signed for a generated certificate.');

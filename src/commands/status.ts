@@ -12,6 +12,9 @@ import { renderNodeReport, renderNodeTable } from '../output/status.js';
 import { ApiError } from '../api/types.js';
 import { exitCodeFor, nodeReport, observe, type NodeReport } from './shared/observe.js';
 import { combineCodes } from '../fleet/ops.js';
+import { idleReports, podColumns } from '../kube/rows.js';
+import { markRoles } from '../kube/leader.js';
+import { askCluster } from './shared/auth-step.js';
 
 export interface StatusOptions {
   wait?: string;
@@ -55,7 +58,8 @@ Examples:
     const inv = await openInvocation(app, g);
     boundRequests(inv.targets.map((t) => t.client), app.ctx.clock, waitMs);
     try {
-      if (inv.targets.length === 1) {
+      const idle = idleReports(inv.kube);
+      if (inv.targets.length === 1 && idle.length === 0) {
         const t = inv.targets[0];
         const r = await mapApiErrors(t.server, 'status', () => observe(app, t, { waitMs, cond, info: true }));
         const report = nodeReport(t, r.probe, r.info);
@@ -66,7 +70,10 @@ Examples:
         return code;
       }
       // Several replicas: all observed (and waited for) at once; one node's failure is its row, not the command's.
-      const rows = await Promise.all(inv.targets.map((t) => observeRow(app, t, waitMs, cond)));
+      const rows = [...(await Promise.all(inv.targets.map((t) => observeRow(app, t, waitMs, cond)))), ...idle];
+      // Roles need cluster/status, so a login: only when it needs no prompt (status itself never logs in otherwise).
+      const canLogin = app.ctx.env.PIKA_SESSION !== undefined || ((g.user ?? inv.conn.user) !== undefined && g.passwordFrom !== undefined);
+      if (inv.kube && canLogin) await markRoles(inv, rows.map((r) => r.report), askCluster(app, g, inv));
       const code = combineCodes(rows.map((r) => r.code));
       if (g.json) {
         writeJson(app.ctx.io, { ok: code === 0, nodes: rows.map((r) => ({ ...r.report, exit_code: r.code, ...(r.gaveUp ? { gave_up: r.gaveUp } : {}) })), exit_code: code });
@@ -94,6 +101,6 @@ async function observeRow(app: App, t: Target, waitMs: number | undefined, cond:
   } catch (err) {
     const cli = err instanceof ApiError ? await toCliError(err, t.server, 'status') : err;
     if (!(cli instanceof CliError)) throw err;
-    return { report: { server: t.server.id, state: 'error', error: cli.message, ...(cli.hint ? { next: cli.hint } : {}) }, code: cli.exitCode };
+    return { report: { server: t.server.id, state: 'error', error: cli.message, ...(cli.hint ? { next: cli.hint } : {}), ...(t.pod ? { pod: podColumns(t.pod) } : {}) }, code: cli.exitCode };
   }
 }

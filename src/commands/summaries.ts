@@ -9,6 +9,8 @@ export const SUMMARIES = {
   unlock: 'unlock the server after a restart: waits for it if asked, sends the key, verifies it is unlocked',
   lock: 'lock the server now: it forgets the key and answers 503 until someone unlocks it',
   rotate: 'replace the server key: the server must be unlocked; verifies the new key afterwards',
+  roll: 'restart Kubernetes pods one at a time, each back unlocked before the next; stops at the first that is not',
+  kube: 'Kubernetes helpers: kube secret prune drops the old key (KEY.previous) from the boot-password Secret',
   'recover-rotation': 'find out where a failed or interrupted rotation left the server, then repair it step by step',
   backup: 'export a backup of the server to a file, inspect a backup file offline, restore one (merge or wipe)',
   'recover-from-backup': 'lost key, have a backup: restore it into a fresh server, unlock with its key, rotate to a new key, step by step',

@@ -6,10 +6,11 @@ import { CliError, usageError } from '../errors.js';
 import { GLOBAL_ENV, type GlobalOptions } from '../globals.js';
 import { parseDuration } from '../util/duration.js';
 import { normalizePin } from '../transport/pin.js';
-import type { ConfigFile, ContextConfig } from './schema.js';
+import { kubeFlagsOf, type ConfigFile, type ContextConfig } from './schema.js';
 import type { LoadedConfig } from './store.js';
 import { resolveProxy } from '../transport/proxy-config.js';
 import { rememberTargetFlags } from './target-flags.js';
+import { kubeOptionsOf, type KubeOptions } from './kube-ref.js';
 
 /** The transport half of a connection. */
 export type ConnectionTransport = TransportOptions;
@@ -25,6 +26,8 @@ export interface Connection {
   user?: string;
   /** The context's default key source (a spec such as "keychain"; never a secret). A --key-from flag wins. */
   keyFrom?: string;
+  /** The servers are pods found through the Kubernetes API (--kube, or the context's kube block); servers is then empty. */
+  kube?: KubeOptions;
 }
 
 export const NO_SERVER_HINT = 'Pass --server URL, set PIKA_SERVER, or save one with: pikactl context add NAME --server URL';
@@ -81,15 +84,20 @@ export function chooseContextName(config: ConfigFile, g: Pick<GlobalOptions, 'co
  */
 export async function resolveConnection(ctx: Deps, g: GlobalOptions): Promise<Connection> {
   const explicit = g.context !== undefined && g.context !== '';
-  const loaded = await loadFor(ctx, explicit || g.servers.length === 0);
-  const name = loaded ? chooseContextName(loaded.config, g) : undefined;
+  // --kube names the servers as --server does: no context applies unless --context says so.
+  const named = g.kube.kube !== undefined && g.kube.kube !== '' ? [g.kube.kube] : g.servers;
+  const loaded = await loadFor(ctx, explicit || named.length === 0);
+  const name = loaded ? chooseContextName(loaded.config, { context: g.context, servers: named }) : undefined;
 
-  const serverTexts = g.servers.length > 0 ? g.servers : name !== undefined ? loaded!.config.contexts[name].servers : [];
-  if (serverTexts.length === 0) {
+  // --kube wins over a context's servers (the flags are merged over the context's kube block).
+  const kube = kubeOptionsOf({ ...(g.servers.length === 0 && name !== undefined ? kubeFlagsOf(loaded!.config.contexts[name].kube) : {}), ...g.kube });
+  if (kube && g.servers.length > 0) throw usageError('--kube and --server name the servers twice', 'Pass one of them.');
+  const serverTexts = kube ? [] : g.servers.length > 0 ? g.servers : name !== undefined ? loaded!.config.contexts[name].servers : [];
+  if (serverTexts.length === 0 && !kube) {
     throw usageError('no server given', NO_SERVER_HINT);
   }
   const servers = dedupe(serverTexts.map((s) => parseServerUrl(s)));
-  const trustFrom = name === undefined && loaded ? contextHolding(loaded, servers) : undefined;
+  const trustFrom = name === undefined && loaded && servers.length > 0 ? contextHolding(loaded, servers) : undefined;
   const c: ContextConfig | undefined = name !== undefined ? loaded!.config.contexts[name] : trustFrom !== undefined ? loaded!.config.contexts[trustFrom] : undefined;
 
   let cacert: string | undefined;
@@ -118,6 +126,7 @@ export async function resolveConnection(ctx: Deps, g: GlobalOptions): Promise<Co
     },
     ...(user !== undefined ? { user } : {}),
     ...(name !== undefined && c?.key_from !== undefined ? { keyFrom: c.key_from } : {}),
+    ...(kube ? { kube } : {}),
   };
   rememberTargetFlags(conn, g, ctx.cwd);
   return conn;

@@ -4,6 +4,7 @@ import { isSecretSpec } from '../secrets/spec.js';
 import { parseDuration } from '../util/duration.js';
 import { normalizePin } from '../transport/pin.js';
 import { parseProxyUrl } from '../transport/proxy-config.js';
+import { kubeOptionsOf, type KubeFlags } from './kube-ref.js';
 
 /**
  * The config file's shape (`$XDG_CONFIG_HOME/pikactl/config.json`). Field names
@@ -21,6 +22,33 @@ export interface ContextConfig {
   allow_http?: boolean;
   /** HTTP(S) proxy URL for this context's servers (no credentials: the file never holds a secret). */
   proxy?: string;
+  /** The servers are pods found through the Kubernetes API (then servers may be empty). */
+  kube?: ContextKube;
+}
+
+/** A context's Kubernetes target: the same values as --kube, -n, --kube-context, --kubeconfig, --kube-port, --kube-connect. */
+export interface ContextKube {
+  ref: string;
+  namespace?: string;
+  context?: string;
+  kubeconfig?: string;
+  port?: string;
+  connect?: string;
+}
+
+const KUBE_KEYS = ['ref', 'namespace', 'context', 'kubeconfig', 'port', 'connect'] as const;
+
+/** A context's kube block as the flags it stands for. */
+export function kubeFlagsOf(k: ContextKube | undefined): KubeFlags {
+  if (!k) return {};
+  return {
+    kube: k.ref,
+    ...(k.namespace ? { namespace: k.namespace } : {}),
+    ...(k.context ? { kubeContext: k.context } : {}),
+    ...(k.kubeconfig ? { kubeconfig: k.kubeconfig } : {}),
+    ...(k.port ? { kubePort: k.port } : {}),
+    ...(k.connect ? { kubeConnect: k.connect } : {}),
+  };
 }
 
 export interface ConfigFile {
@@ -30,7 +58,7 @@ export interface ConfigFile {
   contexts: Record<string, ContextConfig>;
 }
 
-export const CONTEXT_KEYS = ['servers', 'cacert', 'pin', 'user', 'key_from', 'timeout', 'insecure', 'allow_http', 'proxy'] as const;
+export const CONTEXT_KEYS = ['servers', 'cacert', 'pin', 'user', 'key_from', 'timeout', 'insecure', 'allow_http', 'proxy', 'kube'] as const;
 const TOP_KEYS = ['version', 'current_context', 'contexts'] as const;
 
 export function emptyConfig(): ConfigFile {
@@ -142,11 +170,13 @@ function validateContext(entry: unknown, fail: Fail): ContextConfig {
     if (typeof v !== 'boolean') throw fail([k], `expected true or false, found ${typeName(v)}`);
     return v;
   };
-  if (!Array.isArray(entry.servers) || entry.servers.length === 0) {
+  const kube = validateKube(entry.kube, fail);
+  const list: unknown = entry.servers ?? (kube ? [] : undefined);
+  if (!Array.isArray(list) || (list.length === 0 && !kube)) {
     throw fail(['servers'], entry.servers === undefined ? 'missing (a list of server URLs)' : 'expected a non-empty list of server URLs');
   }
   const seen = new Set<string>();
-  const servers = entry.servers.map((s, i) => {
+  const servers = list.map((s, i) => {
     if (typeof s !== 'string') throw fail(['servers', i], `expected a URL string, found ${typeName(s)}`);
     let id: string;
     try {
@@ -158,7 +188,7 @@ function validateContext(entry: unknown, fail: Fail): ContextConfig {
     seen.add(id);
     return s;
   });
-  const out: ContextConfig = { servers };
+  const out: ContextConfig = { servers, ...(kube ? { kube } : {}) };
   const cacert = str('cacert');
   if (cacert !== undefined) out.cacert = cacert;
   const pin = str('pin');
@@ -204,6 +234,27 @@ function validateContext(entry: unknown, fail: Fail): ContextConfig {
     out.proxy = proxy;
   }
   return out;
+}
+
+function validateKube(v: unknown, fail: Fail): ContextKube | undefined {
+  if (v === undefined) return undefined;
+  if (!isObject(v)) throw fail(['kube'], `expected an object, found ${typeName(v)}`);
+  const unknown = unknownKey(v, KUBE_KEYS);
+  if (unknown) throw fail(['kube', ...unknown.path], unknown.problem);
+  const out: Record<string, string> = {};
+  for (const k of KUBE_KEYS) {
+    const x = v[k];
+    if (x === undefined) continue;
+    if (typeof x !== 'string' || x === '') throw fail(['kube', k], `expected a non-empty string, found ${typeName(x)}`);
+    out[k] = x;
+  }
+  if (out.ref === undefined) throw fail(['kube', 'ref'], 'missing (e.g. "sts/pika")');
+  try {
+    kubeOptionsOf(kubeFlagsOf(out as unknown as ContextKube));
+  } catch (err) {
+    throw fail(['kube'], err instanceof CliError ? err.message : String(err));
+  }
+  return out as unknown as ContextKube;
 }
 
 /** The JSON written to disk: fixed key order, only the fields that are set. */

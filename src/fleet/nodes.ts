@@ -5,7 +5,7 @@ import type { Clock } from '../deps.js';
 import { CliError } from '../errors.js';
 import { ApiError } from '../api/types.js';
 import type { NodeState } from '../ops/observe.js';
-import { explainNotApplied, isTransient, type FleetOp, type FleetRow } from './ops.js';
+import { explainNotApplied, isTransient, notAppliedState, type FleetOp, type FleetRow } from './ops.js';
 import { writeJson } from '../output/json.js';
 import { serverText } from '../output/server-text.js';
 import { renderTable, type Column } from '../output/table.js';
@@ -103,7 +103,9 @@ export async function finishFleet(
     if (!t) throw new Error(`no target ${server}`);
     return authed(app, g, inv, t, 'cluster status', () => t.client.clusterStatus(app.ctx.signal));
   });
-  return finishNodes(app, g, explained, summary);
+  // Pods (--kube): the fix for a stuck follower names its boot-password Secret; pods not Running are rows.
+  const rows = inv.kube ? (await import('../kube/rows.js')).kubeFleetRows(inv.kube, inv.targets, explained, op, notAppliedState) : explained;
+  return finishNodes(app, g, rows, summary);
 }
 
 /**

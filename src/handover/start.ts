@@ -30,6 +30,8 @@ export interface StartDeps {
   readNewKey(): Promise<Secret>;
   /** Weak-key advice, then "saved in the password manager?" (typed, or --confirm-saved). */
   confirmSaved(next: Secret): Promise<void>;
+  /** Around the send and its check (e.g. --kube-secret: the boot-password Secret's pending/promote steps). */
+  aroundSend?(next: Secret, run: () => Promise<void>): Promise<void>;
 }
 
 const label = (d: StartDeps): RotationLabel => ({ op: 'rotate', server: d.server, what: 'handover rotation', caution: 'Do not hand anything over.' });
@@ -55,7 +57,8 @@ export async function startHandover(d: StartDeps): Promise<{ record: HandoverRec
     await d.confirmSaved(next);
     // The same keychain order as `rotate --save-to-keychain`: pending first, promoted once verified.
     try {
-      await stagedSend(ctx, server, 'handover start', staging, next, () => sendRotation(d.client, label(d), current, next, d.ctx.signal), () => verifyRotation(d.client, label(d), next, d.ctx.signal));
+      const run = () => stagedSend(ctx, server, 'handover start', staging, next, () => sendRotation(d.client, label(d), current, next, d.ctx.signal), () => verifyRotation(d.client, label(d), next, d.ctx.signal));
+      await (d.aroundSend ? d.aroundSend(next, run) : run());
     } catch (err) {
       // The rotation may be live: the record says so, so that the next step is known.
       if (err instanceof CliError && err.code === 'maybe_done') throw await recordHalfDone(d, record, guard, err, now());

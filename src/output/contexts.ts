@@ -21,6 +21,7 @@ export function contextJson(name: string, c: ContextConfig, current: boolean): R
     insecure: c.insecure ?? false,
     allow_http: c.allow_http ?? false,
     proxy: c.proxy ?? null,
+    ...(c.kube ? { kube: c.kube } : {}),
   };
 }
 
@@ -35,14 +36,14 @@ export function tlsSummary(c: ContextConfig): string {
 
 export function renderContextTable(config: ConfigFile): string {
   const columns = ['', 'NAME', 'SERVERS', 'TLS', 'USER', 'KEY FROM'].map((header) => ({ header }));
-  const rows = Object.entries(config.contexts).map(([name, c]) => [name === config.current_context ? '*' : '', name, c.servers.join(','), tlsSummary(c), c.user ?? '-', c.key_from ?? '-']);
+  const rows = Object.entries(config.contexts).map(([name, c]) => [name === config.current_context ? '*' : '', name, c.kube ? `kube:${c.kube.ref}` : c.servers.join(','), tlsSummary(c), c.user ?? '-', c.key_from ?? '-']);
   return `${renderTable(columns, rows).lines.join('\n')}\n`;
 }
 
 export function renderContext(name: string, c: ContextConfig, current: boolean, file: string): string {
   const lines: Array<[string, string]> = [
     ['Context', `${name}${current ? ' (current)' : ''}`],
-    ['Servers', c.servers.join('\n' + ' '.repeat(12))],
+    ['Servers', c.kube ? `the pods of ${c.kube.ref} (namespace ${c.kube.namespace ?? 'of the kubeconfig'})` : c.servers.join('\n' + ' '.repeat(12))],
     ['TLS', tlsSummary(c)],
   ];
   if (c.pin) lines.push(['Pin', colonFingerprint(c.pin)]);

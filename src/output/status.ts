@@ -3,6 +3,7 @@ import type { IO, Style } from '../io/types.js';
 import { serverText } from './server-text.js';
 import { renderTable } from './table.js';
 import type { NodeState } from '../ops/observe.js';
+import type { PodColumns } from '../kube/rows.js';
 
 export const STATE_LABEL: Record<NodeState, string> = {
   off: 'off (not initialized; serving in plaintext-at-rest mode)',
@@ -60,6 +61,8 @@ export interface NodeReport {
   version?: string;
   error?: string;
   next?: string;
+  /** --kube: the pod's phase and readiness from Kubernetes, beside Pika's own state. */
+  pod?: PodColumns;
 }
 
 /** info's name and version come from the server: rendered safe, 60 characters at most. */
@@ -73,6 +76,7 @@ export function renderNodeReport(style: Style, state: NodeState, r: NodeReport):
     ['Server', r.server],
     ['Product', product(r)],
     ['Encryption', colorState(style, state)],
+    ['Pod', r.pod ? `${r.pod.phase}, ${r.pod.ready ? 'ready' : 'not ready'} (namespace ${r.pod.namespace})` : undefined],
     ['Error', r.error === undefined ? undefined : serverText(r.error)],
     ['Next', r.next],
   ]);
@@ -80,8 +84,11 @@ export function renderNodeReport(style: Style, state: NodeState, r: NodeReport):
 
 /** One line per node, then each distinct next step once. Widths are measured before colouring. */
 export function renderNodeTable(io: Pick<IO, 'stdout' | 'style'>, reports: NodeReport[]): void {
-  const columns = ['NODE', 'ENCRYPTION', 'PRODUCT', 'ERROR'].map((header) => ({ header }));
-  const rows = reports.map((r) => [r.server, r.state, product(r) ?? '-', r.error === undefined ? '' : serverText(r.error)]);
+  // With pods, Kubernetes' own view stands beside Pika's (the ENCRYPTION column stays second).
+  const pods = reports.some((r) => r.pod);
+  const columns = ['NODE', 'ENCRYPTION', ...(pods ? ['PHASE', 'READY', 'ROLE'] : []), 'PRODUCT', 'ERROR'].map((header) => ({ header }));
+  const podCells = (r: NodeReport) => (pods ? [r.pod?.phase ?? '-', r.pod ? (r.pod.ready ? 'yes' : 'no') : '-', r.pod?.role ?? '-'] : []);
+  const rows = reports.map((r) => [r.server, r.state, ...podCells(r), product(r) ?? '-', r.error === undefined ? '' : serverText(r.error)]);
   const paintState = (text: string, row: number, column: number) => (column === 1 ? paint(io.style, reports[row].state, text) : text);
   io.stdout.write(`${renderTable(columns, rows, undefined, paintState).lines.join('\n')}\n`);
   const next = [...new Set(reports.map((r) => r.next).filter((n): n is string => Boolean(n)))];

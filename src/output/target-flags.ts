@@ -27,6 +27,11 @@ export function recordTargetFlags(flags: Iterable<[id: string, flags: string]>):
   for (const [id, f] of flags) recorded.set(id, f);
 }
 
+/** Adds the flags for a server found another way (a pod of `--kube`): see src/kube/session.ts. */
+export function addTargetFlags(id: string, flags: string): void {
+  recorded.set(id, flags);
+}
+
 /**
  * `--server URL` plus the trust flags typed with it (or `--context NAME`), ready to paste
  * after a command: `pikactl unlock ${targetFlags(server)}`.

@@ -46,8 +46,16 @@ export interface SecretReaderOptions {
    * a cmd: child must not inherit them whatever the order of reads.
    */
   secretEnvNames?: Iterable<string>;
+  /**
+   * Reads kube: sources with this invocation's kubeconfig, context and namespace (-n):
+   * commands/shared/kube-source.ts makes one. Injected, as secrets/ sits under kube/.
+   */
+  kube?: KubeSourceRead;
 }
 
+
+/** Reads one data key of a Kubernetes Secret (a kube: source); the value, never logged. */
+export type KubeSourceRead = (spec: { namespace?: string; name: string; key: string }, flag: string) => Promise<string>;
 /** Variables that hold secrets even when no flag mentions them: never handed to a cmd: child. */
 const SECRET_ENV = ['PIKA_SESSION'];
 
@@ -107,6 +115,11 @@ export class SourceReader implements SecretReader {
       }
       case 'keychain':
         return this.readKeychain(spec, req);
+      case 'kube': {
+        // The Kubernetes client loads only in there, for this source.
+        if (!this.opts.kube) throw sourceError(`${req.flag} kube: is not available here`, 'Use another secret source.');
+        return this.opts.kube({ ...(spec.namespace !== undefined ? { namespace: spec.namespace } : {}), name: spec.name, key: spec.key }, req.flag);
+      }
       case 'cmd': {
         const env: Env = { ...ctx.env };
         for (const name of this.secretEnvNames) delete env[name];

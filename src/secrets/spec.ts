@@ -1,4 +1,5 @@
 import { CliError } from '../errors.js';
+import { parseKubeSecretSource } from '../config/kube-ref.js';
 
 /**
  * Where a secret comes from. One grammar for every secret flag (--key-from,
@@ -12,7 +13,9 @@ export type SecretSpec =
   | { kind: 'env'; name: string }
   /** `keychain` (account undefined: the entry the command expects, e.g. the server key) or `keychain:NAME`. */
   | { kind: 'keychain'; account?: string }
-  | { kind: 'cmd'; command: string };
+  | { kind: 'cmd'; command: string }
+  /** A data key of a Kubernetes Secret (namespace undefined: -n, else the kubeconfig context's). */
+  | { kind: 'kube'; namespace?: string; name: string; key: string };
 
 /** For help texts and error messages. */
 export const SECRET_SOURCES: ReadonlyArray<{ form: string; meaning: string }> = [
@@ -22,6 +25,7 @@ export const SECRET_SOURCES: ReadonlyArray<{ form: string; meaning: string }> = 
   { form: 'env:NAME', meaning: 'read the environment variable NAME' },
   { form: 'keychain', meaning: "the OS keychain entry for this server's key" },
   { form: 'keychain:NAME', meaning: 'the OS keychain entry NAME (see `pikactl keychain list`)' },
+  { form: 'kube:secret/NAME/KEY', meaning: 'a key of a Kubernetes Secret (kube:NS/secret/NAME/KEY for another namespace than -n)' },
   { form: 'cmd:COMMAND', meaning: "run COMMAND with the system shell and use its output, UTF-8, at most 64 KiB (e.g. 'op read op://ops/pika/key')" },
 ];
 
@@ -54,6 +58,11 @@ export function parseSecretSpec(text: string, flag: string): SecretSpec {
     case 'cmd':
       if (rest.trim() === '') throw malformed(flag, 'cmd:COMMAND needs a command', "e.g. cmd:'pass show pika/key'");
       return { kind: 'cmd', command: rest };
+    case 'kube': {
+      const ref = parseKubeSecretSource(rest);
+      if (!ref) throw malformed(flag, 'kube: takes secret/NAME/KEY or NS/secret/NAME/KEY', 'e.g. kube:secret/pika-encryption/password');
+      return { kind: 'kube', ...ref };
+    }
     default:
       throw notASource(flag);
   }
@@ -102,6 +111,8 @@ export function describeSpec(spec: SecretSpec): string {
       return spec.account === undefined ? 'keychain' : `keychain:${spec.account}`;
     case 'cmd':
       return `cmd:${commandName(spec.command)}`;
+    case 'kube':
+      return `kube:${spec.namespace ? `${spec.namespace}/` : ''}secret/${spec.name}/${spec.key}`;
   }
 }
 

@@ -41,3 +41,8 @@ export async function authed<T>(app: App, g: GlobalOptions, inv: Invocation, t: 
     release();
   }
 }
+
+/** cluster/status of one target, logged in (settings.manage): for the Kubernetes helpers (leader, roles). */
+export function askCluster(app: App, g: GlobalOptions, inv: Invocation): (t: Target) => Promise<import('../../api/types.js').ClusterStatus> {
+  return (t) => authed(app, g, inv, t, 'cluster status', () => t.client.clusterStatus(app.ctx.signal));
+}

@@ -7,11 +7,14 @@ import type { Secret } from '../../secrets/secret.js';
 import { resolveConnection, type Connection } from '../../config/resolve.js';
 import type { LoginStore } from '../../auth/index.js';
 import type { SecretReader } from '../../secrets/reader.js';
+import type { KubeSelection, PodFacts } from '../../kube/targets.js';
 
 /** One server and a client for it. */
 export interface Target {
   server: ServerUrl;
   client: PikaClient;
+  /** The pod behind it (--kube): Kubernetes' own view, for rows and hints. */
+  pod?: PodFacts;
 }
 
 /** A secret-source flag and its value, validated before any request is sent. */
@@ -31,6 +34,8 @@ export interface Invocation {
   targets: Target[];
   /** Reads of the same flag are asked once and reused (fleets); keychain reads are per server. */
   secrets: SecretReader;
+  /** With --kube: the pods found (Running ones are targets; the others are rows without a request). */
+  kube?: KubeSelection;
   close(): Promise<void>;
 }
 
@@ -45,6 +50,13 @@ export async function openInvocation(app: App, g: GlobalOptions, specs: SpecFlag
   const declared = [...specs, { flag: '--password-from', spec: g.passwordFrom }, { flag: '--totp-from', spec: g.totpFrom }];
   validateSecretSpecs(declared);
   const conn = await resolveConnection(ctx, g);
+  // Pods from the Kubernetes API: the client is loaded only here (start-up stays where it is).
+  let kube: KubeSelection | undefined;
+  if (conn.kube) {
+    const { openKubeTargets } = await import('../../kube/session.js');
+    kube = await openKubeTargets(ctx, g, { ...conn, kube: conn.kube });
+    conn.servers = kube.targets.map((t) => t.server);
+  }
   const secretEnvNames = new Set<string>();
   for (const { flag, spec } of [...declared, { flag: 'key_from', spec: conn.keyFrom }]) {
     const parsed = spec === undefined ? undefined : parseSecretSpec(spec, flag);
@@ -64,16 +76,24 @@ export async function openInvocation(app: App, g: GlobalOptions, specs: SpecFlag
       if (warning) ctx.io.stderr.write(`${ctx.io.style.yellow(warning)}\n`);
     }
   }
-  const targets = conn.servers.map((server) => ({
-    server,
-    client: createPikaClient({
-      server,
-      transport: conn.transport,
-      fetch: ctx.fetch,
-      userAgent: `pikactl/${VERSION}`,
-      cookieName: g.cookieName,
-    }),
-  }));
+  let targets: Target[];
+  try {
+    targets = conn.servers.map((server, i) => {
+      const pod = kube?.targets[i];
+      // A pod is reached through a loopback forward or at its IP inside the cluster: plain http
+      // there is the documented exception to --allow-http, and no proxy stands in between.
+      const { proxy: _notForPods, ...direct } = conn.transport;
+      const transport = pod ? { ...direct, allowHttp: conn.transport.allowHttp || pod.podHttp } : conn.transport;
+      return {
+        server,
+        client: createPikaClient({ server, transport, fetch: ctx.fetch, userAgent: `pikactl/${VERSION}`, cookieName: g.cookieName }),
+        ...(pod ? { pod: pod.pod } : {}),
+      };
+    });
+  } catch (err) {
+    await kube?.close();
+    throw err;
+  }
   // `keychain` names an entry after its server, so keychain reads get a reader per server.
   // Everything else goes through the first server's reader: it alone tracks what stdin and
   // env: already supplied (a later cmd: child must not inherit those variables).
@@ -81,7 +101,10 @@ export async function openInvocation(app: App, g: GlobalOptions, specs: SpecFlag
   const readers = new Map<string, Promise<import('../../secrets/reader.js').SourceReader>>();
   const readerFor = (server: ServerUrl) => {
     let r = readers.get(server.id);
-    if (!r) readers.set(server.id, (r = import('../../secrets/reader.js').then(({ SourceReader }) => new SourceReader(ctx, { server, secretEnvNames }))));
+    if (!r) {
+      const loaded = Promise.all([import('../../secrets/reader.js'), import('./kube-source.js')]);
+      readers.set(server.id, (r = loaded.then(([{ SourceReader }, { kubeSource }]) => new SourceReader(ctx, { server, secretEnvNames, kube: kubeSource(ctx, g.kube) }))));
+    }
     return r;
   };
   const cache = new Map<string, Promise<Secret>>();
@@ -127,8 +150,10 @@ export async function openInvocation(app: App, g: GlobalOptions, specs: SpecFlag
     loginStore,
     targets,
     secrets,
+    ...(kube ? { kube } : {}),
     async close() {
       await Promise.allSettled(targets.map((t) => t.client.close()));
+      await kube?.close();
     },
   };
 }

@@ -9,6 +9,7 @@ import { serverText } from '../../output/server-text.js';
 import type { ApiError, ServerInfo } from '../../api/types.js';
 import { watchWait } from './wait-progress.js';
 import { settingsUnreadable } from '../../ops/serving.js';
+import { podColumns } from '../../kube/rows.js';
 
 /**
  * Looking at one node, as status, unlock, init and handover all do: probe it (waiting
@@ -72,6 +73,7 @@ export function nodeReport(t: Target, probe: NodeObservation, info?: ServerInfo)
     ...(info ? { name: info.name, version: info.version } : {}),
     ...(probe.error ? { error: describeError(probe.error) } : {}),
     ...(nextStep(probe.state, targetFlags(t.server)) ? { next: nextStep(probe.state, targetFlags(t.server)) } : {}),
+    ...(t.pod ? { pod: podColumns(t.pod) } : {}),
   };
 }
 
