@@ -17,8 +17,8 @@ export function registerKube(program: Command, app: App): void {
       `
 Run it after \`pikactl roll\` ended with every pod unlocked: until then
 KEY.previous is the way back. Refuses while KEY.pending (an unfinished
-rotation) is there. The write carries the Secret's resourceVersion: a concurrent change is reported
-(409 Conflict), never overwritten.
+rotation) is there. The write carries the Secret's resourceVersion: a
+concurrent change is reported (409 Conflict), never overwritten.
 
 Example:
   pikactl kube secret prune --kube-secret pika-encryption/password -n pika`,
