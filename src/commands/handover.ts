@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
+import { typed, checked } from './shared/typed.js';
 import { openInvocation, singleTarget, type Invocation } from './shared/invocation.js';
 import { mapApiErrors } from './shared/api-errors.js';
 import { readServerKey } from './shared/server-key.js';
@@ -18,23 +19,23 @@ import type { ServerUrl } from '../api/url.js';
 interface StartOptions {
   currentKeyFrom?: string;
   newKeyFrom?: string;
-  confirmSaved?: boolean;
-  saveToKeychain?: boolean;
+  confirmSaved?: true;
+  saveToKeychain?: true;
   operator?: string;
   record?: string;
 }
 interface AcceptOptions {
   record: string;
-  yes?: boolean;
+  yes?: true;
   keyFrom?: string;
   wait?: string;
   waitRestart: boolean;
-  saveToKeychain?: boolean;
+  saveToKeychain?: true;
   operator?: string;
 }
 interface FinishOptions {
   record: string;
-  yes?: boolean;
+  yes?: true;
   operator?: string;
 }
 
@@ -72,7 +73,7 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
   outgoing:  pikactl handover finish --record handover-HOST-DATE.json`,
     );
 
-  const start = handover
+  const start = typed(handover)
     .command('start')
     .description('outgoing operator: check the server, rotate to a new key you pick, save it, write the handover record')
     .option('--current-key-from <source>', 'the key the server runs on now (default: keychain, else asked)')
@@ -81,7 +82,8 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
     .option('--save-to-keychain', 'also keep the new key in your OS keychain (the old one stays as server-key-previous until finish)')
     .option('--operator <name>', 'your name in the record (default: $USER, else git user.name)')
     .option('--record <file>', 'where to write the record (default: ./handover-<host>-<date>.json, plus .md)');
-  app.action<StartOptions>(start, async (opts, g) => {
+  app.action(start, async (inferred, g) => {
+    const opts = checked<StartOptions>()(inferred);
     const { ctx } = app;
     const operator = await operatorName(app, opts.operator);
     const inv = await openInvocation(app, g, [
@@ -129,7 +131,7 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
     }
   });
 
-  const accept = handover
+  const accept = typed(handover)
     .command('accept')
     .description('incoming operator: wait for the restart, unlock with the key you received, check the settings, confirm in the record')
     .requiredOption('--record <file>', 'the handover record from the outgoing operator')
@@ -148,7 +150,8 @@ with the record's server (--yes only together with --server). A record for
 another server than --server or --context is refused, and so is a pin other
 than the one you trust (--pin, context).`,
     );
-  app.action<AcceptOptions>(accept, async (opts, g) => {
+  app.action(accept, async (inferred, g) => {
+    const opts = checked<AcceptOptions>()(inferred);
     const { ctx } = app;
     if (!opts.waitRestart && opts.wait !== undefined) throw usageError('--wait and --no-wait-restart exclude each other');
     const waitMs = opts.waitRestart ? parseDuration(opts.wait ?? DEFAULT_WAIT, '--wait') : undefined;
@@ -192,13 +195,14 @@ than the one you trust (--pin, context).`,
     }
   });
 
-  const finish = handover
+  const finish = typed(handover)
     .command('finish')
     .description('outgoing operator: check the incoming side accepted, retire the old key, close the record')
     .requiredOption('--record <file>', 'the handover record, as the incoming operator returned it')
     .option('-y, --yes', 'delete the old keychain entry without asking (required without a terminal)')
     .option('--operator <name>', 'your name in the record (default: $USER, else git user.name)');
-  app.action<FinishOptions>(finish, async (opts, g) => {
+  app.action(finish, async (inferred, g) => {
+    const opts = checked<FinishOptions>()(inferred);
     const { ctx } = app;
     const operator = await operatorName(app, opts.operator);
     const { resolveRecordPath, readRecord } = await import('../handover/record.js');

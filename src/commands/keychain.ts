@@ -1,6 +1,7 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App } from './app.js';
+import { typed, option, checked } from './shared/typed.js';
 import type { GlobalOptions } from '../globals.js';
 import { confirmAction } from './shared/confirm.js';
 import type { SetOptions } from './keychain-set.js';
@@ -18,7 +19,7 @@ Values are never printed. With no usable keychain pikactl fails; it never writes
 interface DeleteOptions {
   kind?: KeychainKind;
   name?: string;
-  yes?: boolean;
+  yes?: true;
 }
 
 export function registerKeychain(program: Command, app: App): void {
@@ -27,7 +28,7 @@ export function registerKeychain(program: Command, app: App): void {
     .description(summary('keychain'))
     .addHelpText('after', NAMING);
 
-  const set = keychain
+  const set = typed(keychain)
     .command('set')
     .description("store the current server's key in the keychain, verified against the server first")
     .option('--key-from <source>', 'where the key comes from (default: typed twice on the terminal)')
@@ -50,7 +51,7 @@ Examples:
   pikactl keychain set --key-from cmd:"op read op://ops/pika/key"
   pikactl keychain set --name pika-admin-password --no-verify   # then: --password-from keychain:pika-admin-password`,
     );
-  app.action<SetOptions>(set, async (opts, g) => (await import('./keychain-set.js')).runSet(app, g, opts));
+  app.action(set, async (opts, g) => (await import('./keychain-set.js')).runSet(app, g, checked<SetOptions>()(opts)));
 
   const list = keychain
     .command('list')
@@ -73,10 +74,10 @@ Examples:
     else ctx.io.stdout.write(renderEntries(rows));
   });
 
-  const del = keychain
+  const del = typed(keychain)
     .command('delete')
     .description("delete one of the current server's entries (default: its server key)")
-    .addOption(new Option('--kind <kind>', 'which entry of the current server').choices([...KEYCHAIN_KINDS]))
+    .addOption(option('--kind <kind>', 'which entry of the current server').choices([...KEYCHAIN_KINDS]))
     .option('--name <name>', 'delete this entry by name (see `pikactl keychain list`)')
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
     .addHelpText(
@@ -89,7 +90,7 @@ Examples:
   pikactl keychain delete --kind server-key-previous
   pikactl keychain delete --name "server-key:https://old-pika.example:8080" --yes`,
     );
-  app.action<DeleteOptions>(del, (opts, g) => runDelete(app, g, opts));
+  app.action(del, (opts, g) => runDelete(app, g, checked<DeleteOptions>()(opts)));
 
   const test = keychain
     .command('test')

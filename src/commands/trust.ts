@@ -1,7 +1,8 @@
 import { summary } from './summaries.js';
 import { dirname, resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { App } from './app.js';
+import { typed, option, checked } from './shared/typed.js';
 import { confirmAction, declined } from './shared/confirm.js';
 import { parseServerUrl, type ServerUrl } from '../api/url.js';
 import { CliError, needsInput, usageError } from '../errors.js';
@@ -18,7 +19,7 @@ import { proxyFor, resolveProxy } from '../transport/proxy-config.js';
 
 interface TrustOptions {
   expectFingerprint?: string;
-  yes?: boolean;
+  yes?: true;
 }
 
 /** Which context receives the pin, and which servers to look at. */
@@ -32,11 +33,11 @@ interface TrustTarget {
 }
 
 export function registerTrust(program: Command, app: App): void {
-  const cmd = program
+  const cmd = typed(program)
     .command('trust')
     .description(summary('trust'))
-    .addOption(new Option('--expect-fingerprint <sha256>', 'the fingerprint you got from the server by a trusted route; required without a terminal'))
-    .addOption(new Option('-y, --yes', 'replace a different pin already stored without asking'))
+    .addOption(option('--expect-fingerprint <sha256>', 'the fingerprint you got from the server by a trusted route; required without a terminal'))
+    .addOption(option('-y, --yes', 'replace a different pin already stored without asking'))
     .addHelpText(
       'after',
       `
@@ -55,7 +56,7 @@ Examples:
   pikactl trust --server https://pika.example:8080
   pikactl trust --context prod --expect-fingerprint AB:CD:...   # non-interactive`,
     );
-  app.action<TrustOptions>(cmd, (opts, g) => runTrust(app, opts, g));
+  app.action(cmd, (opts, g) => runTrust(app, checked<TrustOptions>()(opts), g));
 }
 
 async function runTrust(app: App, opts: TrustOptions, g: GlobalOptions): Promise<number> {
