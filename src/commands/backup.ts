@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
-import type { App } from './app.js';
+import type { App, RunCommand } from './app.js';
 import { typed, checked } from './shared/typed.js';
 import { openInvocation, singleTarget } from './shared/invocation.js';
 import { toCliError } from './shared/api-errors.js';
@@ -22,7 +22,21 @@ export interface InspectOptions {
   decryptWith?: string;
 }
 
-export function registerBackup(program: Command, app: App): void {
+/** The run functions of `backup`'s subcommands, each replaceable (parse tests). */
+export interface BackupRuns {
+  export: RunCommand<ExportOptions>;
+  inspect: RunCommand<InspectOptions>;
+  restore: RunCommand<RestoreOptions>;
+}
+
+const BACKUP_RUNS: BackupRuns = {
+  export: (app, g, opts) => exportCommand(app, g, opts),
+  inspect: (app, g, opts, args) => inspectCommand(app, g, args[0], opts),
+  restore: (app, g, opts, args) => restoreCommand(app, g, args[0], opts),
+};
+
+export function registerBackup(program: Command, app: App, override: Partial<BackupRuns> = {}): void {
+  const runs = { ...BACKUP_RUNS, ...override };
   const backup = program.command('backup').description(summary('backup'));
   backup.addHelpText(
     'after',
@@ -55,7 +69,7 @@ Examples:
   pikactl backup export --out pika.pikabw
   pikactl backup export --encrypt-with env:BACKUP_PASSWORD --json`,
     );
-  app.action(exp, (opts, g) => exportCommand(app, g, checked<ExportOptions>()(opts)));
+  app.action(exp, (opts, g, args) => runs.export(app, g, checked<ExportOptions>()(opts), args));
 
   const insp = typed(backup)
     .command('inspect')
@@ -71,7 +85,7 @@ Sends nothing.
 Exit codes: 0 readable (and opens, when a password was given), 2 not a backup or
 truncated, 5 the password does not open it.`,
     );
-  app.action(insp, (opts, g, args) => inspectCommand(app, g, args[0], checked<InspectOptions>()(opts)));
+  app.action(insp, (opts, g, args) => runs.inspect(app, g, checked<InspectOptions>()(opts), args));
 
   const rest = typed(backup)
     .command('restore')
@@ -95,7 +109,7 @@ Examples:
   pikactl backup restore pika.pikabw --server https://new-pika:8080
   pikactl recover-from-backup --backup pika.pikabw --backup-key-from prompt`,
     );
-  app.action(rest, (opts, g, args) => restoreCommand(app, g, args[0], checked<RestoreOptions>()(opts)));
+  app.action(rest, (opts, g, args) => runs.restore(app, g, checked<RestoreOptions>()(opts), args));
 }
 
 async function exportCommand(app: App, g: GlobalOptions, opts: ExportOptions): Promise<number> {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
-import type { App } from './app.js';
+import type { App, RunCommand } from './app.js';
 import { typed, checked } from './shared/typed.js';
 import { openInvocation, singleTarget, type Invocation } from './shared/invocation.js';
 import { mapApiErrors } from './shared/api-errors.js';
@@ -55,7 +55,14 @@ function done(app: App, g: GlobalOptions, json: Record<string, unknown>, text: s
   return 0;
 }
 
-export function registerHandover(program: Command, app: App): void {
+/** Replacements for handover's three stages (parse tests): each gets the parsed options instead. */
+export interface HandoverRuns {
+  start: RunCommand<StartOptions>;
+  accept: RunCommand<AcceptOptions>;
+  finish: RunCommand<FinishOptions>;
+}
+
+export function registerHandover(program: Command, app: App, override: Partial<HandoverRuns> = {}): void {
   const handover = program
     .command('handover')
     .description(summary('handover'))
@@ -82,8 +89,9 @@ Each step refuses to run out of order (exit 2) and names the command that comes 
     .option('--save-to-keychain', 'also keep the new key in your OS keychain (the old one stays as server-key-previous until finish)')
     .option('--operator <name>', 'your name in the record (default: $USER, else git user.name)')
     .option('--record <file>', 'where to write the record (default: ./handover-<host>-<date>.json, plus .md)');
-  app.action(start, async (inferred, g) => {
+  app.action(start, async (inferred, g, args) => {
     const opts = checked<StartOptions>()(inferred);
+    if (override.start) return override.start(app, g, opts, args);
     const { ctx } = app;
     const operator = await operatorName(app, opts.operator);
     const inv = await openInvocation(app, g, [
@@ -150,8 +158,9 @@ with the record's server (--yes only together with --server). A record for
 another server than --server or --context is refused, and so is a pin other
 than the one you trust (--pin, context).`,
     );
-  app.action(accept, async (inferred, g) => {
+  app.action(accept, async (inferred, g, args) => {
     const opts = checked<AcceptOptions>()(inferred);
+    if (override.accept) return override.accept(app, g, opts, args);
     const { ctx } = app;
     if (!opts.waitRestart && opts.wait !== undefined) throw usageError('--wait and --no-wait-restart exclude each other');
     const waitMs = opts.waitRestart ? parseDuration(opts.wait ?? DEFAULT_WAIT, '--wait') : undefined;
@@ -201,8 +210,9 @@ than the one you trust (--pin, context).`,
     .requiredOption('--record <file>', 'the handover record, as the incoming operator returned it')
     .option('-y, --yes', 'delete the old keychain entry without asking (required without a terminal)')
     .option('--operator <name>', 'your name in the record (default: $USER, else git user.name)');
-  app.action(finish, async (inferred, g) => {
+  app.action(finish, async (inferred, g, args) => {
     const opts = checked<FinishOptions>()(inferred);
+    if (override.finish) return override.finish(app, g, opts, args);
     const { ctx } = app;
     const operator = await operatorName(app, opts.operator);
     const { resolveRecordPath, readRecord } = await import('../handover/record.js');

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
-import type { App } from './app.js';
+import type { App, RunCommand } from './app.js';
 import { typed, option, checked } from './shared/typed.js';
 import type { GlobalOptions } from '../globals.js';
 import { confirmAction } from './shared/confirm.js';
@@ -22,7 +22,20 @@ interface DeleteOptions {
   yes?: true;
 }
 
-export function registerKeychain(program: Command, app: App): void {
+/** The run functions of `keychain`'s subcommands that take options, each replaceable (parse tests). */
+export interface KeychainRuns {
+  set: RunCommand<SetOptions>;
+  delete: RunCommand<DeleteOptions>;
+}
+
+const KEYCHAIN_RUNS: KeychainRuns = {
+  // Loaded when it runs: keychain-set.ts holds the verify-then-store logic.
+  set: async (app, g, opts) => (await import('./keychain-set.js')).runSet(app, g, opts),
+  delete: (app, g, opts) => runDelete(app, g, opts),
+};
+
+export function registerKeychain(program: Command, app: App, override: Partial<KeychainRuns> = {}): void {
+  const runs = { ...KEYCHAIN_RUNS, ...override };
   const keychain = program
     .command('keychain')
     .description(summary('keychain'))
@@ -51,7 +64,7 @@ Examples:
   pikactl keychain set --key-from cmd:"op read op://ops/pika/key"
   pikactl keychain set --name pika-admin-password --no-verify   # then: --password-from keychain:pika-admin-password`,
     );
-  app.action(set, async (opts, g) => (await import('./keychain-set.js')).runSet(app, g, checked<SetOptions>()(opts)));
+  app.action(set, (opts, g, args) => runs.set(app, g, checked<SetOptions>()(opts), args));
 
   const list = keychain
     .command('list')
@@ -90,7 +103,7 @@ Examples:
   pikactl keychain delete --kind server-key-previous
   pikactl keychain delete --name "server-key:https://old-pika.example:8080" --yes`,
     );
-  app.action(del, (opts, g) => runDelete(app, g, checked<DeleteOptions>()(opts)));
+  app.action(del, (opts, g, args) => runs.delete(app, g, checked<DeleteOptions>()(opts), args));
 
   const test = keychain
     .command('test')

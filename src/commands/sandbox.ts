@@ -4,7 +4,7 @@ import { usageError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';
 import { FAULTS, FAULT_NAMES, isFaultName, type FaultName } from '../sandbox/faults.js';
 import { parseDuration } from '../util/duration.js';
-import type { App } from './app.js';
+import type { App, RunCommand } from './app.js';
 import { typed, option, checked } from './shared/typed.js';
 import type { SandboxCommandOptions } from '../sandbox/run.js';
 
@@ -125,7 +125,7 @@ boot with the password in Secret pika-encryption key password (the first one
 initializes the key with it, as PIKA_ENCRYPTION_PASSWORD does); a restart on the
 same --data needs the same --kube-secret-from, or the pods come back locked.`;
 
-export function registerSandbox(program: Command, app: App): void {
+export function registerSandbox(program: Command, app: App, run: RunCommand<SandboxFlags> = runSandboxCommand): void {
   const cmd = typed(program)
     .command('sandbox')
     .description(summary('sandbox'))
@@ -152,10 +152,14 @@ export function registerSandbox(program: Command, app: App): void {
     .addOption(option('--kubeconfig-out <file>', 'write the --kube kubeconfig here (0600) instead of printing it'))
     .addOption(option('-q, --quiet', 'do not log requests and key events on stderr'));
   cmd.addHelpText('after', HELP_AFTER);
-  app.action(cmd, async (inferred, globals) => {
-    const raw = checked<RawOptions>()(inferred);
-    const opts = sandboxOptions(raw, globals);
-    const { runSandbox } = await import('../sandbox/run.js');
-    return runSandbox(app.ctx, opts);
-  });
+  app.action(cmd, (opts, g, args) => run(app, g, checked<RawOptions>()(opts), args));
 }
+
+/** The flags as parsed (the sandbox's own options are built from them, and the globals, when it runs). */
+export type SandboxFlags = RawOptions;
+
+export const runSandboxCommand: RunCommand<SandboxFlags> = async (app, globals, raw) => {
+  const opts = sandboxOptions(raw, globals);
+  const { runSandbox } = await import('../sandbox/run.js');
+  return runSandbox(app.ctx, opts);
+};

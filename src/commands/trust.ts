@@ -1,7 +1,7 @@
 import { summary } from './summaries.js';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { App } from './app.js';
+import type { App, RunCommand } from './app.js';
 import { typed, option, checked } from './shared/typed.js';
 import { confirmAction, declined } from './shared/confirm.js';
 import { parseServerUrl, type ServerUrl } from '../api/url.js';
@@ -32,7 +32,7 @@ interface TrustTarget {
   cacert?: string;
 }
 
-export function registerTrust(program: Command, app: App): void {
+export function registerTrust(program: Command, app: App, run: RunCommand<TrustOptions> = (a, g, opts) => runTrust(a, opts, g)): void {
   const cmd = typed(program)
     .command('trust')
     .description(summary('trust'))
@@ -56,7 +56,7 @@ Examples:
   pikactl trust --server https://pika.example:8080
   pikactl trust --context prod --expect-fingerprint AB:CD:...   # non-interactive`,
     );
-  app.action(cmd, (opts, g) => runTrust(app, checked<TrustOptions>()(opts), g));
+  app.action(cmd, (opts, g, args) => run(app, g, checked<TrustOptions>()(opts), args));
 }
 
 async function runTrust(app: App, opts: TrustOptions, g: GlobalOptions): Promise<number> {

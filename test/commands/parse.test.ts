@@ -10,6 +10,11 @@ import { registerStatus } from '../../src/commands/status.js';
 import { registerInit } from '../../src/commands/init.js';
 import { registerRecoverRotation } from '../../src/commands/recover-rotation.js';
 import { registerContext } from '../../src/commands/context.js';
+import { registerTrust } from '../../src/commands/trust.js';
+import { registerBackup } from '../../src/commands/backup.js';
+import { registerKeychain } from '../../src/commands/keychain.js';
+import { registerHandover } from '../../src/commands/handover.js';
+import { registerSandbox } from '../../src/commands/sandbox.js';
 import { testContext } from '../support/context.js';
 
 /**
@@ -90,5 +95,39 @@ describe('parsing alone (the run function receives typed options)', () => {
   it('context remove NAME --yes', async () => {
     const r = await parse(['context', 'rm', 'old', '-y'], (run) => (p, a) => registerContext(p, a, { remove: run }));
     expect(r).toMatchObject({ opts: { yes: true }, args: ['old'] });
+  });
+
+  it('trust --expect-fingerprint X -y', async () => {
+    const r = await parse(['trust', '--expect-fingerprint', 'AB:CD', '-y'], (run) => (p, a) => registerTrust(p, a, run));
+    expect(r.opts).toEqual({ expectFingerprint: 'AB:CD', yes: true });
+  });
+
+  it('backup export/inspect/restore: options and the file argument', async () => {
+    const exp = await parse(['backup', 'export', '-o', 'b.pikabw', '--since', '7', '--force'], (run) => (p, a) => registerBackup(p, a, { export: run }));
+    expect(exp.opts).toEqual({ out: 'b.pikabw', since: '7', force: true });
+    const insp = await parse(['backup', 'inspect', 'b.pikabw', '--decrypt-with', 'env:P'], (run) => (p, a) => registerBackup(p, a, { inspect: run }));
+    expect(insp).toMatchObject({ opts: { decryptWith: 'env:P' }, args: ['b.pikabw'] });
+    const rest = await parse(['backup', 'restore', 'b.pikabw', '--wipe', '-y'], (run) => (p, a) => registerBackup(p, a, { restore: run }));
+    expect(rest).toMatchObject({ opts: { wipe: true, yes: true }, args: ['b.pikabw'] });
+  });
+
+  it('keychain set --no-verify and keychain delete --kind', async () => {
+    const set = await parse(['keychain', 'set', '--no-verify', '--name', 'n'], (run) => (p, a) => registerKeychain(p, a, { set: run }));
+    expect(set.opts).toEqual({ verify: false, name: 'n' });
+    const plain = await parse(['keychain', 'set'], (run) => (p, a) => registerKeychain(p, a, { set: run }));
+    expect(plain.opts).toEqual({ verify: true });
+    const del = await parse(['keychain', 'delete', '--kind', 'server-key-previous', '-y'], (run) => (p, a) => registerKeychain(p, a, { delete: run }));
+    expect(del.opts).toEqual({ kind: 'server-key-previous', yes: true });
+  });
+
+  it('handover accept needs --record; --no-wait-restart is waitRestart: false', async () => {
+    const acc = await parse(['handover', 'accept', '--record', 'h.json', '--no-wait-restart'], (run) => (p, a) => registerHandover(p, a, { accept: run }));
+    expect(acc.opts).toEqual({ record: 'h.json', waitRestart: false });
+    await expect(parse(['handover', 'finish'], (run) => (p, a) => registerHandover(p, a, { finish: run }))).rejects.toThrow(/--record/);
+  });
+
+  it('sandbox --fault is repeatable, --port has its default', async () => {
+    const r = await parse(['sandbox', '--fault', 'rotate-write', '--fault', 'unlock-500', '-q'], (run) => (p, a) => registerSandbox(p, a, run));
+    expect(r.opts).toMatchObject({ fault: ['rotate-write', 'unlock-500'], port: '8080', host: '127.0.0.1', quiet: true });
   });
 });
