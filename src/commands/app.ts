@@ -15,9 +15,24 @@ export interface App {
    * (`Type "saved"`) checks its answer against them, to wipe a key pasted there off the screen.
    */
   readonly secretsRead: Secret[];
-  // biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing exits 0 (Promise<void> must fit)
-  action<O>(cmd: Command, handler: (opts: O, globals: GlobalOptions, args: string[]) => Promise<number | void>): void;
+  /**
+   * Attaches a handler to a command declared through `typed()` (shared/typed.ts): `opts` has
+   * the type its declaration infers, so a renamed flag is a type error where it is read.
+   */
+  action<O extends Record<string, unknown>>(
+    cmd: { opts(): O },
+    // biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing exits 0 (Promise<void> must fit)
+    handler: (opts: O, globals: GlobalOptions, args: string[]) => Promise<number | void>,
+  ): void;
 }
+
+/**
+ * A command's run function (gh's `runF`): typed options, the globals and the arguments, with
+ * the Deps in `app`. Each register function takes one as an override, so tests can run the
+ * real commander parsing and receive what the command would have run with.
+ */
+// biome-ignore lint/suspicious/noConfusingVoidType: a run function that returns nothing exits 0 (Promise<void> must fit)
+export type RunCommand<O> = (app: App, globals: GlobalOptions, opts: O, args: string[]) => Promise<number | void>;
 
 export type RegisterCommand = (parent: Command, app: App) => void;
 
@@ -25,14 +40,16 @@ export function createApp(ctx: Deps, state: { exitCode: number; globals?: Global
   return {
     ctx,
     secretsRead: [],
-    action(cmd, handler) {
+    action(typedCmd, handler) {
+      // The typed view is only types (shared/typed.ts): at run time it is commander's Command.
+      const cmd = typedCmd as unknown as Command;
       cmd.action(async (...raw: unknown[]) => {
         const self = raw[raw.length - 1] as Command;
         const globals = resolveGlobals(self, ctx);
         state.globals = globals;
         ctx.io.configure({ color: globals.color, noInput: !globals.input });
         await ctx.io.ready?.();
-        const code = await handler(self.opts() as never, globals, self.args);
+        const code = await handler(self.opts() as ReturnType<typeof typedCmd.opts>, globals, self.args);
         state.exitCode = typeof code === 'number' ? code : 0;
       });
     },

@@ -11,9 +11,9 @@ import type { Secret } from '../secrets/secret.js';
 
 /** `pikactl backup restore` (registered by backup.ts): check the file, the server, confirm, stream, read key/status. */
 export interface RestoreOptions {
-  wipe?: boolean;
+  wipe?: true;
   decryptWith?: string;
-  yes?: boolean;
+  yes?: true;
 }
 
 /** A secret for an offline command (no server, so no keychain default). */

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
-import type { App } from './app.js';
+import type { App, RunCommand } from './app.js';
+import { typed, checked } from './shared/typed.js';
 import { openInvocation, singleTarget } from './shared/invocation.js';
 import { toCliError } from './shared/api-errors.js';
 import { authed } from './shared/auth-step.js';
@@ -14,14 +15,28 @@ export interface ExportOptions {
   encryptWith?: string;
   since?: string;
   until?: string;
-  force?: boolean;
+  force?: true;
 }
 
 export interface InspectOptions {
   decryptWith?: string;
 }
 
-export function registerBackup(program: Command, app: App): void {
+/** The run functions of `backup`'s subcommands, each replaceable (parse tests). */
+export interface BackupRuns {
+  export: RunCommand<ExportOptions>;
+  inspect: RunCommand<InspectOptions>;
+  restore: RunCommand<RestoreOptions>;
+}
+
+const BACKUP_RUNS: BackupRuns = {
+  export: (app, g, opts) => exportCommand(app, g, opts),
+  inspect: (app, g, opts, args) => inspectCommand(app, g, args[0], opts),
+  restore: (app, g, opts, args) => restoreCommand(app, g, args[0], opts),
+};
+
+export function registerBackup(program: Command, app: App, override: Partial<BackupRuns> = {}): void {
+  const runs = { ...BACKUP_RUNS, ...override };
   const backup = program.command('backup').description(summary('backup'));
   backup.addHelpText(
     'after',
@@ -33,7 +48,7 @@ the two together, in the same secure store. The backup password (--encrypt-with)
 protects only the file.`,
   );
 
-  const exp = backup
+  const exp = typed(backup)
     .command('export')
     .description('download a backup (.pikabw) of the server into a file (0600)')
     .option('-o, --out <file>', 'where to write it (default: the name the server gives, in the current directory)')
@@ -54,9 +69,9 @@ Examples:
   pikactl backup export --out pika.pikabw
   pikactl backup export --encrypt-with env:BACKUP_PASSWORD --json`,
     );
-  app.action<ExportOptions>(exp, (opts, g) => exportCommand(app, g, opts));
+  app.action(exp, (opts, g, args) => runs.export(app, g, checked<ExportOptions>()(opts), args));
 
-  const insp = backup
+  const insp = typed(backup)
     .command('inspect')
     .description('check a backup file offline: header, completeness, SHA-256, and the password')
     .argument('<file>', 'the .pikabw file')
@@ -70,9 +85,9 @@ Sends nothing.
 Exit codes: 0 readable (and opens, when a password was given), 2 not a backup or
 truncated, 5 the password does not open it.`,
     );
-  app.action<InspectOptions>(insp, (opts, g, args) => inspectCommand(app, g, args[0], opts));
+  app.action(insp, (opts, g, args) => runs.inspect(app, g, checked<InspectOptions>()(opts), args));
 
-  const rest = backup
+  const rest = typed(backup)
     .command('restore')
     .description('restore a backup file into a server (merge, or --wipe)')
     .argument('<file>', 'the .pikabw file')
@@ -94,7 +109,7 @@ Examples:
   pikactl backup restore pika.pikabw --server https://new-pika:8080
   pikactl recover-from-backup --backup pika.pikabw --backup-key-from prompt`,
     );
-  app.action<RestoreOptions>(rest, (opts, g, args) => restoreCommand(app, g, args[0], opts));
+  app.action(rest, (opts, g, args) => runs.restore(app, g, checked<RestoreOptions>()(opts), args));
 }
 
 async function exportCommand(app: App, g: GlobalOptions, opts: ExportOptions): Promise<number> {

@@ -1,8 +1,9 @@
 import { statSync } from 'node:fs';
 import { summary } from './summaries.js';
 import { resolve } from 'node:path';
-import { Option, type Command } from 'commander';
-import type { App } from './app.js';
+import type { Command } from 'commander';
+import type { App, RunCommand } from './app.js';
+import { typed, option, type OptionsOf } from './shared/typed.js';
 import { confirmAction } from './shared/confirm.js';
 import { parseServerUrl } from '../api/url.js';
 import { usageError } from '../errors.js';
@@ -35,26 +36,16 @@ interface RawConnectionFlags {
   kubeConnect?: string;
 }
 
-export function registerContext(program: Command, app: App): void {
-  const context = program
-    .command('context')
-    .description(summary('context'))
-    .addHelpText('after', '\nContexts live in $XDG_CONFIG_HOME/pikactl/config.json (mode 0600). They never\nhold a secret. Select one with --context NAME or PIKACTL_CONTEXT; flags and env\nvars override its values.');
-
-  // `--server`, `--cacert`, `--pin`, `--user`, `--timeout`, `--insecure` and `--allow-http`
-  // are global options. The program does not use positional options, so commander hands
-  // `pikactl context add prod --server URL` to the PROGRAM's --server even if `add`
-  // declared its own (checked: the subcommand's copy stays empty). So `add` declares none
-  // of them and reads the program's parsed flags (flags only, not env vars: a stray
-  // PIKA_SERVER must not end up saved in a context).
-  const add = context
+/** `context add`'s declaration, once: ContextAddOptions is inferred from it. */
+function declareAdd(context: Command) {
+  return typed(context)
     .command('add')
     .argument('<name>', 'context name (letters, digits, . _ : -)')
     .usage('NAME --server URL [--server URL...] [options]')
     .description('save a context: one or more replica URLs and how to trust and log in to them')
-    .addOption(new Option('--key-from <spec>', 'default key source for unlock: a secret SOURCE such as keychain or file:PATH (never the key)'))
-    .addOption(new Option('--use', 'make it the current context'))
-    .addOption(new Option('--force', 'replace an existing context of the same name'))
+    .addOption(option('--key-from <spec>', 'default key source for unlock: a secret SOURCE such as keychain or file:PATH (never the key)'))
+    .addOption(option('--use', 'make it the current context'))
+    .addOption(option('--force', 'replace an existing context of the same name'))
     .addHelpText(
       'after',
       `
@@ -78,31 +69,33 @@ Examples:
   # pin the self-signed certificate instead of --insecure:
   pikactl trust --context prod`,
     );
-  app.action<{ keyFrom?: string; use?: boolean; force?: boolean }>(add, async (opts, g, args) => {
-    const name = checkContextName(args[0]);
-    const raw = add.optsWithGlobals<RawConnectionFlags>();
-    const entry = buildEntry(raw, opts.keyFrom, app.ctx.cwd);
-    // Under the config lock: a parallel `context add` must not be lost.
-    const {
-      file,
-      result: { existed, makeCurrent },
-    } = await updateConfig(app.ctx, (config) => {
-      const existed = Object.hasOwn(config.contexts, name);
-      if (existed && !opts.force) {
-        throw usageError(`context "${name}" already exists`, `Pass --force to replace it, or see it with: pikactl context show ${name}`);
-      }
-      config.contexts[name] = entry;
-      const makeCurrent = Boolean(opts.use) || config.current_context === undefined || !Object.hasOwn(config.contexts, config.current_context);
-      if (makeCurrent) config.current_context = name;
-      return { existed, makeCurrent };
-    });
-    if (g.json) return writeJson(app.ctx.io, { ok: true, action: existed ? 'replaced' : 'added', ...contextJson(name, entry, makeCurrent), config_file: file });
-    const n = entry.servers.length;
-    const what = entry.kube ? `the pods of ${entry.kube.ref}${entry.kube.namespace ? ` in namespace ${entry.kube.namespace}` : ''}` : `${n} server${n === 1 ? '' : 's'}`;
-    app.ctx.io.stdout.write(`${existed ? 'Replaced' : 'Added'} context ${name} (${what}) in ${file}\n`);
-    if (makeCurrent) app.ctx.io.stdout.write(`Current context is now ${name}.\n`);
-    if (entry.insecure) app.ctx.io.stderr.write(`Warning: context ${name} skips TLS verification. Pin the certificate instead: pikactl trust --context ${name}\n`);
-  });
+}
+
+/** The global flags `context add` stores ride along with its own options. */
+export type ContextAddOptions = OptionsOf<typeof declareAdd> & { connection: RawConnectionFlags };
+
+/** The run functions of the subcommands that take options, each replaceable (parse tests). */
+export interface ContextRuns {
+  add: RunCommand<ContextAddOptions>;
+  remove: RunCommand<ContextRemoveOptions>;
+}
+
+export function registerContext(program: Command, app: App, runs: Partial<ContextRuns> = {}): void {
+  const context = program
+    .command('context')
+    .description(summary('context'))
+    .addHelpText('after', '\nContexts live in $XDG_CONFIG_HOME/pikactl/config.json (mode 0600). They never\nhold a secret. Select one with --context NAME or PIKACTL_CONTEXT; flags and env\nvars override its values.');
+
+  // `--server`, `--cacert`, `--pin`, `--user`, `--timeout`, `--insecure` and `--allow-http`
+  // are global options. The program does not use positional options, so commander hands
+  // `pikactl context add prod --server URL` to the PROGRAM's --server even if `add`
+  // declared its own (checked: the subcommand's copy stays empty). So `add` declares none
+  // of them and reads the program's parsed flags (flags only, not env vars: a stray
+  // PIKA_SERVER must not end up saved in a context).
+  const add = declareAdd(context);
+  app.action(add, (opts, g, args) =>
+    (runs.add ?? runContextAdd)(app, g, { ...opts, connection: (add as unknown as Command).optsWithGlobals<RawConnectionFlags>() }, args),
+  );
 
   const list = context.command('list').alias('ls').description('list contexts; * marks the current one');
   app.action(list, async (_opts, g) => {
@@ -150,13 +143,47 @@ Examples:
     app.ctx.io.stdout.write(renderContext(name, entry, current, path));
   });
 
-  const remove = context
+  app.action(declareRemove(context), (opts, g, args) => (runs.remove ?? runContextRemove)(app, g, opts, args));
+}
+
+export const runContextAdd: RunCommand<ContextAddOptions> = async (app, g, opts, args) => {
+    const name = checkContextName(args[0]);
+    const entry = buildEntry(opts.connection, opts.keyFrom, app.ctx.cwd);
+    // Under the config lock: a parallel `context add` must not be lost.
+    const {
+      file,
+      result: { existed, makeCurrent },
+    } = await updateConfig(app.ctx, (config) => {
+      const existed = Object.hasOwn(config.contexts, name);
+      if (existed && !opts.force) {
+        throw usageError(`context "${name}" already exists`, `Pass --force to replace it, or see it with: pikactl context show ${name}`);
+      }
+      config.contexts[name] = entry;
+      const makeCurrent = Boolean(opts.use) || config.current_context === undefined || !Object.hasOwn(config.contexts, config.current_context);
+      if (makeCurrent) config.current_context = name;
+      return { existed, makeCurrent };
+    });
+    if (g.json) return writeJson(app.ctx.io, { ok: true, action: existed ? 'replaced' : 'added', ...contextJson(name, entry, makeCurrent), config_file: file });
+    const n = entry.servers.length;
+    const what = entry.kube ? `the pods of ${entry.kube.ref}${entry.kube.namespace ? ` in namespace ${entry.kube.namespace}` : ''}` : `${n} server${n === 1 ? '' : 's'}`;
+    app.ctx.io.stdout.write(`${existed ? 'Replaced' : 'Added'} context ${name} (${what}) in ${file}\n`);
+    if (makeCurrent) app.ctx.io.stdout.write(`Current context is now ${name}.\n`);
+    if (entry.insecure) app.ctx.io.stderr.write(`Warning: context ${name} skips TLS verification. Pin the certificate instead: pikactl trust --context ${name}\n`);
+};
+
+/** `context remove`'s declaration. */
+function declareRemove(context: Command) {
+  return typed(context)
     .command('remove')
     .alias('rm')
     .argument('<name>', 'context to remove')
     .option('-y, --yes', 'do not ask for confirmation (needed without a terminal)')
     .description('delete a context from the config file');
-  app.action<{ yes?: boolean }>(remove, async (opts, g, args) => {
+}
+
+export type ContextRemoveOptions = OptionsOf<typeof declareRemove>;
+
+export const runContextRemove: RunCommand<ContextRemoveOptions> = async (app, g, opts, args) => {
     const name = args[0];
     const { config } = await loadConfig(app.ctx);
     const entry = requireContext(config, name);
@@ -174,8 +201,7 @@ Examples:
     if (g.json) return writeJson(app.ctx.io, { ok: true, removed: name, current_context: result.current ?? null, config_file: file });
     app.ctx.io.stdout.write(`Removed context ${name}.\n`);
     if (wasCurrent) app.ctx.io.stdout.write('There is no current context now; pick one with: pikactl context use NAME\n');
-  });
-}
+};
 
 function requireContext(config: ConfigFile, name: string): ContextConfig {
   if (!Object.hasOwn(config.contexts, name)) throw unknownContextError(name, config);

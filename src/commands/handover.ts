@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
-import type { App } from './app.js';
+import type { App, RunCommand } from './app.js';
+import { typed, checked } from './shared/typed.js';
 import { openInvocation, singleTarget, type Invocation } from './shared/invocation.js';
 import { mapApiErrors } from './shared/api-errors.js';
 import { readServerKey } from './shared/server-key.js';
@@ -20,24 +21,26 @@ import type { ServerUrl } from '../api/url.js';
 interface StartOptions {
   currentKeyFrom?: string;
   newKeyFrom?: string;
-  confirmSaved?: boolean;
-  saveToKeychain?: boolean;
+  confirmSaved?: true;
+  saveToKeychain?: true;
   operator?: string;
   record?: string;
+  kubeSecret?: string;
 }
 interface AcceptOptions {
   record: string;
-  yes?: boolean;
+  yes?: true;
   keyFrom?: string;
   wait?: string;
   waitRestart: boolean;
-  saveToKeychain?: boolean;
+  saveToKeychain?: true;
   operator?: string;
 }
 interface FinishOptions {
   record: string;
-  yes?: boolean;
+  yes?: true;
   operator?: string;
+  kubeSecret?: string;
 }
 
 const DEFAULT_WAIT = '15m';
@@ -56,7 +59,14 @@ function done(app: App, g: GlobalOptions, json: Record<string, unknown>, text: s
   return 0;
 }
 
-export function registerHandover(program: Command, app: App): void {
+/** Replacements for handover's three stages (parse tests): each gets the parsed options instead. */
+export interface HandoverRuns {
+  start: RunCommand<StartOptions>;
+  accept: RunCommand<AcceptOptions>;
+  finish: RunCommand<FinishOptions>;
+}
+
+export function registerHandover(program: Command, app: App, override: Partial<HandoverRuns> = {}): void {
   const handover = program
     .command('handover')
     .description(summary('handover'))
@@ -76,7 +86,7 @@ next.
   outgoing:  pikactl handover finish --record handover-HOST-DATE.json`,
     );
 
-  const start = handover
+  const start = typed(handover)
     .command('start')
     .description('outgoing operator: check the server, rotate to a new key you pick, save it, write the handover record')
     .option('--current-key-from <source>', 'the key the server runs on now (default: keychain, else asked)')
@@ -86,7 +96,9 @@ next.
     .option('--operator <name>', 'your name in the record (default: $USER, else git user.name)')
     .option('--record <file>', 'where to write the record (default: ./handover-<host>-<date>.json, plus .md)')
     .option('--kube-secret <name/key>', "the pods' boot-password Secret follows the key (old key in KEY.previous until finish)");
-  app.action<StartOptions & { kubeSecret?: string }>(start, async (opts, g) => {
+  app.action(start, async (inferred, g, args) => {
+    const opts = checked<StartOptions>()(inferred);
+    if (override.start) return override.start(app, g, opts, args);
     const { ctx } = app;
     const operator = await operatorName(app, opts.operator);
     const inv = await openInvocation(app, g, [
@@ -137,7 +149,7 @@ next.
     }
   });
 
-  const accept = handover
+  const accept = typed(handover)
     .command('accept')
     .description('incoming operator: wait for the restart, unlock with the key you received, check the settings, confirm in the record')
     .requiredOption('--record <file>', 'the handover record from the outgoing operator')
@@ -156,7 +168,9 @@ with the record's server (--yes only together with --server). A record for
 another server than --server or --context is refused, and so is a pin other
 than the one you trust (--pin, context).`,
     );
-  app.action<AcceptOptions>(accept, async (opts, g) => {
+  app.action(accept, async (inferred, g, args) => {
+    const opts = checked<AcceptOptions>()(inferred);
+    if (override.accept) return override.accept(app, g, opts, args);
     const { ctx } = app;
     if (!opts.waitRestart && opts.wait !== undefined) throw usageError('--wait and --no-wait-restart exclude each other');
     const waitMs = opts.waitRestart ? parseDuration(opts.wait ?? DEFAULT_WAIT, '--wait') : undefined;
@@ -200,14 +214,16 @@ than the one you trust (--pin, context).`,
     }
   });
 
-  const finish = handover
+  const finish = typed(handover)
     .command('finish')
     .description('outgoing operator: check the incoming side accepted, retire the old key, close the record')
     .requiredOption('--record <file>', 'the handover record, as the incoming operator returned it')
     .option('-y, --yes', 'delete the old keychain entry without asking (required without a terminal)')
     .option('--operator <name>', 'your name in the record (default: $USER, else git user.name)')
     .option('--kube-secret <name/key>', "also drop KEY.previous (the old key) from the pods' boot-password Secret");
-  app.action<FinishOptions & { kubeSecret?: string }>(finish, async (opts, g) => {
+  app.action(finish, async (inferred, g, args) => {
+    const opts = checked<FinishOptions>()(inferred);
+    if (override.finish) return override.finish(app, g, opts, args);
     const { ctx } = app;
     const operator = await operatorName(app, opts.operator);
     const { resolveRecordPath, readRecord } = await import('../handover/record.js');

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
-import type { App } from './app.js';
+import type { App, RunCommand } from './app.js';
+import { typed, type OptionsOf } from './shared/typed.js';
 import { openInvocation, singleTarget, type Target } from './shared/invocation.js';
 import { mapApiErrors } from './shared/api-errors.js';
 import { observeNode } from '../ops/observe.js';
@@ -17,13 +18,6 @@ import { narrowToLeader } from '../kube/leader.js';
 import { kubeSecretText, openKubeSecret, withKubeSecret } from '../kube/boot-secret.js';
 import { targetFlags } from '../output/target-flags.js';
 
-export interface InitOptions {
-  keyFrom?: string;
-  confirmSaved?: boolean;
-  saveToKeychain?: boolean;
-  kubeSecret?: string;
-}
-
 function alreadyInitialized(server: string, locked: boolean): CliError {
   return new CliError(`encryption is already initialized on ${server}${locked ? ' (and the server is locked)' : ''}`, {
     code: 'already_initialized',
@@ -31,8 +25,9 @@ function alreadyInitialized(server: string, locked: boolean): CliError {
   });
 }
 
-export function registerInit(program: Command, app: App): void {
-  const cmd = program
+/** The declaration, once: InitOptions is inferred from it. */
+function declareInit(program: Command) {
+  return typed(program)
     .command('init')
     .description(summary('init'))
     .option('--key-from <source>', 'where the new key comes from (default: asked twice on the terminal)')
@@ -60,7 +55,15 @@ Examples:
   pikactl init --server https://pika.example:8080
   pikactl init --save-to-keychain`,
     );
-  app.action<InitOptions>(cmd, async (opts, g) => {
+}
+
+export type InitOptions = OptionsOf<typeof declareInit>;
+
+export function registerInit(program: Command, app: App, run: RunCommand<InitOptions> = runInit): void {
+  app.action(declareInit(program), (opts, g, args) => run(app, g, opts, args));
+}
+
+export const runInit: RunCommand<InitOptions> = async (app, g, opts) => {
     const { ctx } = app;
     const inv = await openInvocation(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
     try {
@@ -98,8 +101,7 @@ Examples:
     } finally {
       await inv.close();
     }
-  });
-}
+};
 
 const change = (t: Target): Change => ({ op: 'initialize', server: t.server });
 

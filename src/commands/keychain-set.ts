@@ -22,7 +22,7 @@ export interface SetOptions {
   keyFrom?: string;
   verify: boolean;
   name?: string;
-  yes?: boolean;
+  yes?: true;
 }
 
 /** Outcome of testing a key against the server before it is stored. */

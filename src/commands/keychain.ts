@@ -1,6 +1,7 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { summary } from './summaries.js';
-import type { App } from './app.js';
+import type { App, RunCommand } from './app.js';
+import { typed, option, checked } from './shared/typed.js';
 import type { GlobalOptions } from '../globals.js';
 import { confirmAction } from './shared/confirm.js';
 import type { SetOptions } from './keychain-set.js';
@@ -21,16 +22,29 @@ a plaintext file.`;
 interface DeleteOptions {
   kind?: KeychainKind;
   name?: string;
-  yes?: boolean;
+  yes?: true;
 }
 
-export function registerKeychain(program: Command, app: App): void {
+/** The run functions of `keychain`'s subcommands that take options, each replaceable (parse tests). */
+export interface KeychainRuns {
+  set: RunCommand<SetOptions>;
+  delete: RunCommand<DeleteOptions>;
+}
+
+const KEYCHAIN_RUNS: KeychainRuns = {
+  // Loaded when it runs: keychain-set.ts holds the verify-then-store logic.
+  set: async (app, g, opts) => (await import('./keychain-set.js')).runSet(app, g, opts),
+  delete: (app, g, opts) => runDelete(app, g, opts),
+};
+
+export function registerKeychain(program: Command, app: App, override: Partial<KeychainRuns> = {}): void {
+  const runs = { ...KEYCHAIN_RUNS, ...override };
   const keychain = program
     .command('keychain')
     .description(summary('keychain'))
     .addHelpText('after', NAMING);
 
-  const set = keychain
+  const set = typed(keychain)
     .command('set')
     .description("store the current server's key in the keychain, verified against the server first")
     .option('--key-from <source>', 'where the key comes from (default: typed twice on the terminal)')
@@ -55,7 +69,7 @@ Examples:
   # then: --password-from keychain:pika-admin-password
   pikactl keychain set --name pika-admin-password --no-verify`,
     );
-  app.action<SetOptions>(set, async (opts, g) => (await import('./keychain-set.js')).runSet(app, g, opts));
+  app.action(set, (opts, g, args) => runs.set(app, g, checked<SetOptions>()(opts), args));
 
   const list = keychain
     .command('list')
@@ -78,10 +92,10 @@ Examples:
     else ctx.io.stdout.write(renderEntries(rows));
   });
 
-  const del = keychain
+  const del = typed(keychain)
     .command('delete')
     .description("delete one of the current server's entries (default: its server key)")
-    .addOption(new Option('--kind <kind>', 'which entry of the current server').choices([...KEYCHAIN_KINDS]))
+    .addOption(option('--kind <kind>', 'which entry of the current server').choices([...KEYCHAIN_KINDS]))
     .option('--name <name>', 'delete this entry by name (see `pikactl keychain list`)')
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
     .addHelpText(
@@ -95,7 +109,7 @@ Examples:
   pikactl keychain delete --kind server-key-previous
   pikactl keychain delete --name "server-key:https://old-pika.example" --yes`,
     );
-  app.action<DeleteOptions>(del, (opts, g) => runDelete(app, g, opts));
+  app.action(del, (opts, g, args) => runs.delete(app, g, checked<DeleteOptions>()(opts), args));
 
   const test = keychain
     .command('test')

@@ -4,11 +4,12 @@ import type { App } from './app.js';
 import { ExitCode, usageError } from '../errors.js';
 import { writeJson } from '../output/json.js';
 import { parseSecretRef } from '../config/kube-ref.js';
+import { typed } from './shared/typed.js';
 
 export function registerKube(program: Command, app: App): void {
   const kube = program.command('kube').description(summary('kube'));
   const secret = kube.command('secret').description('the boot-password Secret that --kube-secret keeps in step with the key');
-  const prune = secret
+  const prune = typed(secret)
     .command('prune')
     .description('drop KEY.previous (the key before the last rotation) once every pod runs on the new key')
     .option('--kube-secret <name/key>', 'the Secret and its data key, e.g. pika-encryption/password')
@@ -23,7 +24,7 @@ concurrent change is reported (409 Conflict), never overwritten.
 Example:
   pikactl kube secret prune --kube-secret pika-encryption/password -n pika`,
     );
-  app.action<{ kubeSecret?: string }>(prune, async (opts, g) => {
+  app.action(prune, async (opts, g) => {
     if (!opts.kubeSecret) throw usageError('kube secret prune needs --kube-secret NAME/KEY', 'e.g. --kube-secret pika-encryption/password -n pika');
     const ref = parseSecretRef(opts.kubeSecret);
     const { openKubeApi } = await import('../kube/api.js');

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
-import type { App } from './app.js';
+import type { App, RunCommand } from './app.js';
+import { typed, type OptionsOf } from './shared/typed.js';
 import { openInvocation, type Invocation, type Target } from './shared/invocation.js';
 import { toCliError } from './shared/api-errors.js';
 import { forEachNode, finishFleet, type NodeResult } from '../fleet/nodes.js';
@@ -14,12 +15,9 @@ import { authed } from './shared/auth-step.js';
 import { confirmAction } from './shared/confirm.js';
 import { targetFlags } from '../output/target-flags.js';
 
-export interface LockOptions {
-  yes?: boolean;
-}
-
-export function registerLock(program: Command, app: App): void {
-  const cmd = program
+/** The declaration, once: LockOptions is inferred from it. */
+function declareLock(program: Command) {
+  return typed(program)
     .command('lock')
     .description(summary('lock'))
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
@@ -41,7 +39,15 @@ Examples:
   pikactl lock --yes --json
   pikactl lock --yes --context prod               # every replica`,
     );
-  app.action<LockOptions>(cmd, async (opts, g) => {
+}
+
+export type LockOptions = OptionsOf<typeof declareLock>;
+
+export function registerLock(program: Command, app: App, run: RunCommand<LockOptions> = runLock): void {
+  app.action(declareLock(program), (opts, g, args) => run(app, g, opts, args));
+}
+
+export const runLock: RunCommand<LockOptions> = async (app, g, opts) => {
     const inv = await openInvocation(app, g);
     try {
       const before = await Promise.all(inv.targets.map((t) => observeNode(t.client, app.ctx.signal).catch(() => undefined)));
@@ -65,8 +71,7 @@ Examples:
     } finally {
       await inv.close();
     }
-  });
-}
+};
 
 async function lockNode(app: App, g: GlobalOptions, inv: Invocation, t: Target): Promise<NodeResult> {
   const { ctx } = app;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
-import type { App } from './app.js';
+import type { App, RunCommand } from './app.js';
+import { typed, type OptionsOf } from './shared/typed.js';
 import { openInvocation, singleTarget } from './shared/invocation.js';
 import { toCliError } from './shared/api-errors.js';
 import { authed } from './shared/auth-step.js';
@@ -12,23 +13,13 @@ import type { Secret } from '../secrets/secret.js';
 import { targetFlags } from '../config/target-flags.js';
 import { jsonText } from '../output/json.js';
 
-export interface RecoverFromBackupOptions {
-  backup?: string;
-  backupKeyFrom?: string;
-  newKeyFrom?: string;
-  decryptWith?: string;
-  confirmSaved?: boolean;
-  saveToKeychain?: boolean;
-  yes?: boolean;
-  plan?: boolean;
-}
-
 const PLAYBOOK = 'recover-from-backup';
 /** Shell-safe, and never repeats a cmd: line (it may hold a secret). */
 const specArg = (spec: string) => (spec.startsWith('cmd:') ? 'SPEC' : /^[\w@%+=:,./~-]+$/.test(spec) ? spec : `'${spec.replace(/'/g, `'\\''`)}'`);
 
-export function registerRecoverFromBackup(program: Command, app: App): void {
-  const cmd = program
+/** The declaration, once: RecoverFromBackupOptions is inferred from it. */
+function declareRecoverFromBackup(program: Command) {
+  return typed(program)
     .command('recover-from-backup')
     .description(summary('recover-from-backup'))
     .requiredOption('--backup <file>', 'the .pikabw backup file')
@@ -58,8 +49,15 @@ Examples:
   pikactl recover-from-backup --backup b.pikabw --backup-key-from env:OLD \\
     --new-key-from env:NEW --confirm-saved --yes`,
     );
-  app.action<RecoverFromBackupOptions>(cmd, (opts, g) => recoverFromBackup(app, g, opts));
 }
+
+export type RecoverFromBackupOptions = OptionsOf<typeof declareRecoverFromBackup>;
+
+export function registerRecoverFromBackup(program: Command, app: App, run: RunCommand<RecoverFromBackupOptions> = runRecoverFromBackup): void {
+  app.action(declareRecoverFromBackup(program), (opts, g, args) => run(app, g, opts, args));
+}
+
+export const runRecoverFromBackup: RunCommand<RecoverFromBackupOptions> = (app, g, opts) => recoverFromBackup(app, g, opts);
 
 async function recoverFromBackup(app: App, g: GlobalOptions, opts: RecoverFromBackupOptions): Promise<number> {
   const { ctx } = app;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
-import type { App } from './app.js';
+import type { App, RunCommand } from './app.js';
+import { typed, type OptionsOf } from './shared/typed.js';
 import { openInvocation, singleTarget } from './shared/invocation.js';
 import { toCliError } from './shared/api-errors.js';
 import { authed } from './shared/auth-step.js';
@@ -10,13 +11,6 @@ import type { GlobalOptions } from '../globals.js';
 import type { RenderInfo } from '../recovery/render.js';
 import { targetFlags } from '../output/target-flags.js';
 import { jsonText } from '../output/json.js';
-
-export interface RecoverRotationOptions {
-  oldKeyFrom?: string;
-  newKeyFrom?: string;
-  yes?: boolean;
-  plan?: boolean;
-}
 
 /** Shell-safe, and never repeats a cmd: line (it may hold a secret). */
 function specArg(spec: string): string {
@@ -48,8 +42,9 @@ function pendingNote(server: string, newSource: string | undefined, end: string)
   return '';
 }
 
-export function registerRecoverRotation(program: Command, app: App): void {
-  const cmd = program
+/** The declaration, once: RecoverRotationOptions is inferred from it. */
+function declareRecoverRotation(program: Command) {
+  return typed(program)
     .command('recover-rotation')
     .description(summary('recover-rotation'))
     .option('--old-key-from <source>', 'the key from before the rotation (default: keychain server-key-previous / server-key, else asked)')
@@ -84,8 +79,15 @@ Examples:
   # rehearse: then pikactl rotate, then pikactl recover-rotation
   pikactl sandbox --fault rotate-write`,
     );
-  app.action<RecoverRotationOptions>(cmd, (opts, g) => recoverRotation(app, g, opts));
 }
+
+export type RecoverRotationOptions = OptionsOf<typeof declareRecoverRotation>;
+
+export function registerRecoverRotation(program: Command, app: App, run: RunCommand<RecoverRotationOptions> = runRecoverRotation): void {
+  app.action(declareRecoverRotation(program), (opts, g, args) => run(app, g, opts, args));
+}
+
+export const runRecoverRotation: RunCommand<RecoverRotationOptions> = (app, g, opts) => recoverRotation(app, g, opts);
 
 async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotationOptions): Promise<number> {
   const { ctx } = app;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
+import { checked, typed } from './shared/typed.js';
 import type { App } from './app.js';
 import { openInvocation, type Invocation } from './shared/invocation.js';
 import { readServerKey } from './shared/server-key.js';
@@ -15,8 +16,8 @@ import { rollOrder, rollPods, type RollEvent, type RollPod } from '../kube/roll.
 import { choosePort, hostOf, podServer } from '../kube/targets.js';
 
 export interface RollOptions {
-  one?: boolean;
-  plan?: boolean;
+  one?: true;
+  plan?: true;
   wait?: string;
   keyFrom?: string;
 }
@@ -24,7 +25,7 @@ export interface RollOptions {
 const DEFAULT_WAIT = '5m';
 
 export function registerRoll(program: Command, app: App): void {
-  const cmd = program
+  const cmd = typed(program)
     .command('roll')
     .description(summary('roll'))
     .option('--one', 'restart one pod only (the handover check: does a restart come back unlocked?)')
@@ -50,7 +51,8 @@ Examples:
   pikactl roll --kube sts/pika -n pika --one   # after a rotation: one pod first
   pikactl roll --kube sts/pika -n pika --wait 10m`,
     );
-  app.action<RollOptions>(cmd, async (opts, g) => {
+  app.action(cmd, async (inferred, g) => {
+    const opts = checked<RollOptions>()(inferred);
     const waitMs = parseDuration(opts.wait ?? DEFAULT_WAIT, '--wait');
     const inv = await openInvocation(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
     try {

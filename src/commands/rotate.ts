@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
-import type { App } from './app.js';
+import type { App, RunCommand } from './app.js';
+import { typed, type OptionsOf } from './shared/typed.js';
 import { openInvocation, singleTarget, type Target } from './shared/invocation.js';
 import { mapApiErrors } from './shared/api-errors.js';
 import { readServerKey } from './shared/server-key.js';
@@ -19,18 +20,11 @@ import { openStaging, promoteOrExplain, savedText, stagedSend, type SavedKey } f
 import { narrowToLeader } from '../kube/leader.js';
 import { kubeSecretText, openKubeSecret, withKubeSecret } from '../kube/boot-secret.js';
 
-export interface RotateOptions {
-  currentKeyFrom?: string;
-  newKeyFrom?: string;
-  confirmSaved?: boolean;
-  saveToKeychain?: boolean;
-  kubeSecret?: string;
-}
-
 const label = (t: Target): RotationLabel => ({ op: 'rotate', server: t.server });
 
-export function registerRotate(program: Command, app: App): void {
-  const cmd = program
+/** The declaration, once: RotateOptions is inferred from it. */
+function declareRotate(program: Command) {
+  return typed(program)
     .command('rotate')
     .description(summary('rotate'))
     .option('--current-key-from <source>', 'where the current key comes from (default: the keychain entry, else a prompt)')
@@ -71,7 +65,15 @@ Examples:
   pikactl rotate --current-key-from keychain \\
     --new-key-from cmd:"pass show pika/new-key" --confirm-saved`,
     );
-  app.action<RotateOptions>(cmd, async (opts, g) => {
+}
+
+export type RotateOptions = OptionsOf<typeof declareRotate>;
+
+export function registerRotate(program: Command, app: App, run: RunCommand<RotateOptions> = runRotate): void {
+  app.action(declareRotate(program), (opts, g, args) => run(app, g, opts, args));
+}
+
+export const runRotate: RunCommand<RotateOptions> = async (app, g, opts) => {
     const { ctx } = app;
     const inv = await openInvocation(app, g, [
       { flag: '--current-key-from', spec: opts.currentKeyFrom },
@@ -119,8 +121,7 @@ Examples:
     } finally {
       await inv.close();
     }
-  });
-}
+};
 
 async function sendRotate(t: Target, current: Secret, next: Secret, signal?: AbortSignal): Promise<void> {
   try {

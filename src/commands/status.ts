@@ -1,6 +1,7 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { summary } from './summaries.js';
-import type { App } from './app.js';
+import type { App, RunCommand } from './app.js';
+import { typed, option, type OptionsOf } from './shared/typed.js';
 import { openInvocation, type Target } from './shared/invocation.js';
 import { mapApiErrors, toCliError } from './shared/api-errors.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
@@ -16,17 +17,13 @@ import { idleReports, podColumns } from '../kube/rows.js';
 import { markRoles } from '../kube/leader.js';
 import { askCluster } from './shared/auth-step.js';
 
-export interface StatusOptions {
-  wait?: string;
-  for?: WaitCondition;
-}
-
-export function registerStatus(program: Command, app: App): void {
-  const cmd = program
+/** The declaration, once: StatusOptions is inferred from it. */
+function declareStatus(program: Command) {
+  return typed(program)
     .command('status')
     .description(summary('status'))
     .option('--wait <duration>', 'poll until the node serves (or the --for condition holds), through restarts and gateway errors')
-    .addOption(new Option('--for <condition>', 'condition to wait for; default and "unlocked": serving (unlocked, or encryption off)').choices([...WAIT_CONDITIONS]))
+    .addOption(option('--for <condition>', 'condition to wait for; default and "unlocked": serving (unlocked, or encryption off)').choices([...WAIT_CONDITIONS]))
     .addHelpText(
       'after',
       `
@@ -50,7 +47,15 @@ Examples:
   pikactl status --wait 2m --for reachable --json   # up, locked or not
   pikactl status --context prod --wait 10m          # a rolling restart`,
     );
-  app.action<StatusOptions>(cmd, async (opts, g) => {
+}
+
+export type StatusOptions = OptionsOf<typeof declareStatus>;
+
+export function registerStatus(program: Command, app: App, run: RunCommand<StatusOptions> = runStatus): void {
+  app.action(declareStatus(program), (opts, g, args) => run(app, g, opts, args));
+}
+
+export const runStatus: RunCommand<StatusOptions> = async (app, g, opts) => {
     if (opts.for && opts.wait === undefined) throw usageError('--for needs --wait', 'e.g. pikactl status --wait 2m --for unlocked');
     const waitMs = opts.wait === undefined ? undefined : parseDuration(opts.wait, '--wait');
     // Without --for, --wait waits for what a plain `status` exits 0 on (serving), never merely "reachable".
@@ -89,8 +94,7 @@ Examples:
     } finally {
       await inv.close();
     }
-  });
-}
+};
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 

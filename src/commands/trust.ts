@@ -1,7 +1,8 @@
 import { summary } from './summaries.js';
 import { dirname, resolve } from 'node:path';
-import { Option, type Command } from 'commander';
-import type { App } from './app.js';
+import type { Command } from 'commander';
+import type { App, RunCommand } from './app.js';
+import { typed, option, checked } from './shared/typed.js';
 import { confirmAction, declined } from './shared/confirm.js';
 import { parseServerUrl, type ServerUrl } from '../api/url.js';
 import { CliError, needsInput, usageError } from '../errors.js';
@@ -18,7 +19,7 @@ import { proxyFor, resolveProxy } from '../transport/proxy-config.js';
 
 interface TrustOptions {
   expectFingerprint?: string;
-  yes?: boolean;
+  yes?: true;
 }
 
 /** Which context receives the pin, and which servers to look at. */
@@ -31,12 +32,12 @@ interface TrustTarget {
   cacert?: string;
 }
 
-export function registerTrust(program: Command, app: App): void {
-  const cmd = program
+export function registerTrust(program: Command, app: App, run: RunCommand<TrustOptions> = (a, g, opts) => runTrust(a, opts, g)): void {
+  const cmd = typed(program)
     .command('trust')
     .description(summary('trust'))
-    .addOption(new Option('--expect-fingerprint <sha256>', 'the fingerprint you got from the server by a trusted route; required without a terminal'))
-    .addOption(new Option('-y, --yes', 'replace a different pin already stored without asking'))
+    .addOption(option('--expect-fingerprint <sha256>', 'the fingerprint you got from the server by a trusted route; required without a terminal'))
+    .addOption(option('-y, --yes', 'replace a different pin already stored without asking'))
     .addHelpText(
       'after',
       `
@@ -57,7 +58,7 @@ Examples:
   pikactl trust --server https://pika.example:8080
   pikactl trust --context prod --expect-fingerprint AB:CD:...  # no prompt`,
     );
-  app.action<TrustOptions>(cmd, (opts, g) => runTrust(app, opts, g));
+  app.action(cmd, (opts, g, args) => run(app, g, checked<TrustOptions>()(opts), args));
 }
 
 async function runTrust(app: App, opts: TrustOptions, g: GlobalOptions): Promise<number> {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
-import type { App } from './app.js';
+import type { App, RunCommand } from './app.js';
+import { typed, type OptionsOf } from './shared/typed.js';
 import { openInvocation, type Invocation, type Target } from './shared/invocation.js';
 import { toCliError } from './shared/api-errors.js';
 import { readServerKey } from './shared/server-key.js';
@@ -19,13 +20,9 @@ import { keychainEntryOf, wrongStoredKey } from '../keychain/server-key.js';
 import { notApplied } from '../fleet/ops.js';
 import { targetFlags } from '../output/target-flags.js';
 
-export interface UnlockOptions {
-  keyFrom?: string;
-  wait?: string;
-}
-
-export function registerUnlock(program: Command, app: App): void {
-  const cmd = program
+/** The declaration, once: UnlockOptions is inferred from it. */
+function declareUnlock(program: Command) {
+  return typed(program)
     .command('unlock')
     .description(summary('unlock'))
     .option('--key-from <source>', 'where the server key comes from (prompt, -, file:PATH, env:NAME, keychain[:NAME], cmd:COMMAND); default: the keychain entry, else a prompt')
@@ -52,7 +49,15 @@ Examples:
   # CI after a restart:
   PIKA_SESSION=... pikactl unlock --key-from env:PIKA_KEY --wait 5m`,
     );
-  app.action<UnlockOptions>(cmd, async (opts, g) => {
+}
+
+export type UnlockOptions = OptionsOf<typeof declareUnlock>;
+
+export function registerUnlock(program: Command, app: App, run: RunCommand<UnlockOptions> = runUnlock): void {
+  app.action(declareUnlock(program), (opts, g, args) => run(app, g, opts, args));
+}
+
+export const runUnlock: RunCommand<UnlockOptions> = async (app, g, opts) => {
     const waitMs = opts.wait === undefined ? undefined : parseDuration(opts.wait, '--wait');
     const inv = await openInvocation(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
     boundRequests(inv.targets.map((t) => t.client), app.ctx.clock, waitMs);
@@ -70,8 +75,7 @@ Examples:
     } finally {
       await inv.close();
     }
-  });
-}
+};
 
 async function unlockNode(app: App, g: GlobalOptions, inv: Invocation, t: Target, opts: { keyFrom?: string; waitMs?: number }): Promise<NodeResult> {
   const { ctx } = app;

@@ -17,6 +17,11 @@ export interface SystemIOOptions {
   signal?: AbortSignal;
   /** Called on the first write error of stdout or stderr: the command is to end (exit 1). */
   onOutputError?: (failure: OutputFailure) => void;
+  /**
+   * Who asks the questions; default: the @inquirer prompts on stdin/stderr. Tests inject a
+   * scripted prompter here, and every other decision (canPrompt, colour, spinner) stays this class's.
+   */
+  prompter?: () => Prompter;
 }
 
 /** Decide colour the way most CLIs do: NO_COLOR wins, FORCE_COLOR forces, else the stream must be a TTY. */
@@ -62,9 +67,11 @@ export class SystemIO implements IO {
   private cachedStyle: Style | undefined;
   private readonly signal: AbortSignal | undefined;
   private failure: OutputFailure | undefined;
+  private readonly makePrompter: (() => Prompter) | undefined;
 
   constructor(opts: SystemIOOptions) {
     this.stdinStream = opts.stdin;
+    this.makePrompter = opts.prompter;
     this.signal = opts.signal;
     // A full disk, a closed pipe (`| head`), a vanished terminal: without a listener the stream's
     // 'error' is an uncaught exception with a stack. Later errors of a failed stream are expected.
@@ -124,7 +131,7 @@ export class SystemIO implements IO {
   }
 
   prompter(): Prompter {
-    return inquirerPrompter(this.stdin, this.stderr, this.signal);
+    return this.makePrompter ? this.makePrompter() : inquirerPrompter(this.stdin, this.stderr, this.signal);
   }
 
   spinner(text: string): Spinner {

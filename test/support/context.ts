@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import type { Deps, Env } from '../../src/deps.js';
 import { realClock } from '../../src/deps.js';
-import { noopSpinner, plainStyle, type IO, type Prompter, type Spinner } from '../../src/io/types.js';
+import type { Prompter } from '../../src/io/types.js';
+import { SystemIO } from '../../src/io/system.js';
 import { CliError } from '../../src/errors.js';
 import type { Keychain } from '../../src/keychain/keychain.js';
 import { run } from '../../src/cli.js';
@@ -39,8 +40,10 @@ export class ScriptedPrompter implements Prompter {
   }
 }
 
-function collector(): { stream: PassThrough; text: () => string } {
+function collector(tty: boolean): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();
+  // The TTY facts SystemIO reads off a stream (a terminal of 80x24, or a pipe).
+  if (tty) Object.assign(stream, { isTTY: true, columns: 80, rows: 24 });
   const chunks: Buffer[] = [];
   stream.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
@@ -50,48 +53,32 @@ export interface TestIOOptions {
   tty?: boolean;
   stdin?: string;
   answers?: ScriptedAnswer[];
-  /** Only CI is looked at (as SystemIO does: CI=true never prompts). */
+  /** The environment SystemIO decides by (CI=true never prompts; NO_COLOR, FORCE_COLOR, TERM). */
   env?: Env;
 }
 
-export class TestIO implements IO {
-  readonly stdout: PassThrough;
-  readonly stderr: PassThrough;
-  readonly stdin: Readable;
-  readonly stdinIsTTY: boolean;
-  readonly stdoutIsTTY: boolean;
-  readonly stderrIsTTY: boolean;
-  readonly style = plainStyle;
-  readonly colorEnabled = false;
+/**
+ * The real SystemIO over in-memory streams with the TTY facts set, and a scripted prompter
+ * injected: canPrompt, colour and the spinner are decided by SystemIO itself, so the two
+ * cannot drift. Colour is off unless the test's env asks for it (TERM=dumb by default), so
+ * output compares as plain text.
+ */
+export class TestIO extends SystemIO {
   readonly prompts: ScriptedPrompter;
-  private noInput = false;
-  private readonly ci: boolean;
-  private readonly out = collector();
-  private readonly err = collector();
+  private readonly out: ReturnType<typeof collector>;
+  private readonly err: ReturnType<typeof collector>;
 
   constructor(opts: TestIOOptions = {}) {
     const tty = opts.tty ?? false;
-    this.stdout = this.out.stream;
-    this.stderr = this.err.stream;
-    this.stdin = Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]);
-    this.stdinIsTTY = tty;
-    this.stdoutIsTTY = tty;
-    this.stderrIsTTY = tty;
-    this.prompts = new ScriptedPrompter(opts.answers ?? []);
-    this.ci = opts.env?.CI === 'true';
-  }
-  configure(opts: { color?: boolean; noInput?: boolean }): void {
-    if (opts.noInput) this.noInput = true;
-  }
-  /** SystemIO's rule: terminals on stdin and stderr, no --no-input, not CI=true. */
-  canPrompt(): boolean {
-    return !this.noInput && this.stdinIsTTY && this.stderrIsTTY && !this.ci;
-  }
-  prompter(): Prompter {
-    return this.prompts;
-  }
-  spinner(): Spinner {
-    return noopSpinner;
+    const out = collector(tty);
+    const err = collector(tty);
+    const stdin = Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]);
+    if (tty) Object.assign(stdin, { isTTY: true });
+    const prompts = new ScriptedPrompter(opts.answers ?? []);
+    super({ stdin, stdout: out.stream, stderr: err.stream, env: { TERM: 'dumb', ...(opts.env ?? {}) }, prompter: () => prompts });
+    this.out = out;
+    this.err = err;
+    this.prompts = prompts;
   }
   get stdoutText(): string {
     return this.out.text();
