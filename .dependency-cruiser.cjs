@@ -17,14 +17,16 @@ const FEATURES = '^src/(recovery|handover|playbooks|runbooks|auth|ops|backup|kub
 // The Secret type and the redactor are leaves (everything carries secrets); the rest of secrets/ is base.
 const BASE = '^src/(config|keychain)/|^src/secrets/(?!(secret|redact)\\.ts$)';
 const WIRE = '^src/(api|transport)/';
-const LEAVES = '^src/(output|io|util)/|^src/secrets/(secret|redact)\\.ts$|^src/(errors|outcome|deps|globals|version|usage-errors)\\.ts$';
+const LEAVES =
+  '^src/(output|io|util)/|^src/secrets/(secret|redact)\\.ts$|^src/(errors|outcome|deps|globals|version|usage-errors)\\.ts$';
 
 module.exports = {
   forbidden: [
     {
       name: 'no-circular',
       severity: 'error',
-      comment: 'A cycle means two modules are one idea, or a layer points up. Type-only imports vanish at run time and do not count.',
+      comment:
+        'A cycle means two modules are one idea, or a layer points up. Type-only imports vanish at run time and do not count.',
       from: { path: '^src/' },
       to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
     },
@@ -33,12 +35,15 @@ module.exports = {
       severity: 'error',
       comment: 'The sandbox is the server: nothing from the CLI side but the leaves (errors, output, secrets/secret).',
       from: { path: '^src/sandbox/' },
-      to: { path: '^src/(commands|fleet|recovery|handover|playbooks|runbooks|auth|ops|config|keychain|api|transport|cli|program)' },
+      to: {
+        path: '^src/(commands|fleet|recovery|handover|playbooks|runbooks|auth|ops|config|keychain|api|transport|cli|program)',
+      },
     },
     {
       name: 'commands-only-from-above',
       severity: 'error',
-      comment: 'Only the entry, the command tree readers (completion, fleet over an invocation) and commands import commands/.',
+      comment:
+        'Only the entry, the command tree readers (completion, fleet over an invocation) and commands import commands/.',
       from: { path: '^src/', pathNot: '^src/(commands|cli\\.ts|program\\.ts|root-help\\.ts|completion|fleet)' },
       to: { path: '^src/commands/' },
     },
@@ -61,7 +66,10 @@ module.exports = {
       severity: 'error',
       comment: 'A command imports no other command: what two commands need goes to commands/shared/.',
       from: { path: '^src/commands/([^/]+?)\\.ts$', pathNot: '^src/commands/index\\.ts$' },
-      to: { path: '^src/commands/[^/]+\\.ts$', pathNot: ['^src/commands/(app|summaries)\\.ts$', '^src/commands/$1-[^/]+\\.ts$'] },
+      to: {
+        path: '^src/commands/[^/]+\\.ts$',
+        pathNot: ['^src/commands/(app|summaries)\\.ts$', '^src/commands/$1-[^/]+\\.ts$'],
+      },
     },
     {
       name: 'shared-not-commands',
@@ -87,7 +95,8 @@ module.exports = {
     {
       name: 'wire-not-up',
       severity: 'error',
-      comment: 'api and transport sit under config/secrets/keychain: a hint names a server through output/target-flags.ts.',
+      comment:
+        'api and transport sit under config/secrets/keychain: a hint names a server through output/target-flags.ts.',
       from: { path: WIRE },
       to: { path: `${BASE}|${FEATURES}|^src/(commands|fleet|completion|sandbox)/|^src/(cli|program)\\.ts$` },
     },
@@ -96,7 +105,10 @@ module.exports = {
       severity: 'error',
       comment: 'output, io and util are leaves: types from the domain only (type-only imports are allowed).',
       from: { path: LEAVES },
-      to: { path: `^src/(commands|fleet|completion|sandbox)/|^src/(cli|program)\\.ts$`, dependencyTypesNot: ['type-only'] },
+      to: {
+        path: `^src/(commands|fleet|completion|sandbox)/|^src/(cli|program)\\.ts$`,
+        dependencyTypesNot: ['type-only'],
+      },
     },
     {
       name: 'terminal-libraries-in-io',
@@ -117,7 +129,11 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.js'],
+    },
     exclude: { path: '^(dist|node_modules)/' },
   },
 };

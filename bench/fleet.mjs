@@ -37,7 +37,12 @@ const { startSandbox } = await import(join(root, 'dist', 'sandbox', 'index.js'))
 const KEY = 'bench-fleet-key-correct-horse';
 const PW = 'bench-admin-password';
 const home = mkdtempSync(join(tmpdir(), 'pikactl-bench-fleet-'));
-const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, XDG_CONFIG_HOME: join(home, '.config'), NO_COLOR: '1' };
+const env = {
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  HOME: home,
+  XDG_CONFIG_HOME: join(home, '.config'),
+  NO_COLOR: '1',
+};
 Object.assign(env, { PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:BENCH_PW', BENCH_PW: PW, BENCH_KEY: KEY });
 
 /** Server-side login time (ms) from the sandboxes' request log, reset per run. */
@@ -71,7 +76,10 @@ try {
     { name: 'unlock', n: 1, hash: 'cheap' },
     { name: 'unlock', n: big, hash: 'cheap' },
   ].map((c) => ({ ...c, ms: [], loginMs: [] }));
-  const hashes = { normal: nodes.map((n) => readFileSync(join(n.dataDir, 'users.json'), 'utf8')), cheap: nodes.map(() => cheapUsersJson()) };
+  const hashes = {
+    normal: nodes.map((n) => readFileSync(join(n.dataDir, 'users.json'), 'utf8')),
+    cheap: nodes.map(() => cheapUsersJson()),
+  };
   for (let round = 0; round < runs + 1; round++) {
     for (const c of shuffle(cases)) {
       nodes.forEach((n, i) => {
@@ -108,8 +116,11 @@ try {
   if (asJson) {
     console.log(JSON.stringify(summary, null, 2));
   } else {
-    console.log(`pikactl fleet benchmark: median of ${runs} runs, ${cpus().length} CPUs, ${big} sandboxes in this process, pikactl as a child process\n`);
-    const show = (label, r) => console.log(`  ${label.padEnd(34)} ${ms(med(r)).padStart(8)}   (runs: ${r.ms.map(ms).join(', ')})`);
+    console.log(
+      `pikactl fleet benchmark: median of ${runs} runs, ${cpus().length} CPUs, ${big} sandboxes in this process, pikactl as a child process\n`,
+    );
+    const show = (label, r) =>
+      console.log(`  ${label.padEnd(34)} ${ms(med(r)).padStart(8)}   (runs: ${r.ms.map(ms).join(', ')})`);
     show('unlock x1', u1);
     show(`unlock x${big}`, uN);
     show('status x1', s1);
@@ -117,8 +128,12 @@ try {
     show('unlock x1, cheap login hash', c1);
     show(`unlock x${big}, cheap login hash`, cN);
     console.log(`\n  unlock ${big} / unlock 1 = ${summary.unlock_ratio.toFixed(2)}x   (aim: well under 2x)`);
-    console.log(`  status ${big} / status 1 = ${summary.status_ratio.toFixed(2)}x   (no login at all: the fan-out alone)`);
-    console.log(`  cheap-hash unlock ${big} / 1 = ${summary.cheap_login_unlock_ratio.toFixed(2)}x   (logins no longer queue on shared CPUs)`);
+    console.log(
+      `  status ${big} / status 1 = ${summary.status_ratio.toFixed(2)}x   (no login at all: the fan-out alone)`,
+    );
+    console.log(
+      `  cheap-hash unlock ${big} / 1 = ${summary.cheap_login_unlock_ratio.toFixed(2)}x   (logins no longer queue on shared CPUs)`,
+    );
     console.log(
       `  server-side login time: ${ms(summary.server_login_ms_1)} for 1 node; ${ms(summary.server_login_ms_n_summed)} summed over ${big} nodes ` +
         `(one inline login per node, scrypt on the server; here ${big} servers share ${cpus().length} CPUs)`,
@@ -130,9 +145,20 @@ try {
 }
 
 async function initialize(url) {
-  const login = await fetch(`${url}/login/pass/local`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PW }) });
-  const cookie = login.headers.getSetCookie().find((c) => c.startsWith('pika_session='))?.split(';')[0];
-  const r = await fetch(`${url}/api/v1/key/initialize`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ key: KEY }) });
+  const login = await fetch(`${url}/login/pass/local`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: PW }),
+  });
+  const cookie = login.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('pika_session='))
+    ?.split(';')[0];
+  const r = await fetch(`${url}/api/v1/key/initialize`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ key: KEY }),
+  });
   if (r.status !== 200) throw new Error(`initialize ${url}: ${r.status} ${await r.text()}`);
 }
 
@@ -150,12 +176,18 @@ function cheapUsersJson() {
   const salt = randomBytes(16);
   const hash = scryptSync(PW, salt, 32, { N: 1024, r: 8, p: 1 });
   const password_hash = `scrypt$1024$8$1$${salt.toString('base64')}$${hash.toString('base64')}`;
-  return JSON.stringify({ version: 1, users: [{ username: 'admin', password_hash, superadmin: true, permissions: ['settings.manage'] }] });
+  return JSON.stringify({
+    version: 1,
+    users: [{ username: 'admin', password_hash, superadmin: true, permissions: ['settings.manage'] }],
+  });
 }
 
 function pikactl(command, n) {
   const servers = nodes.slice(0, n).flatMap((x) => ['--server', x.handle.url]);
-  const argv = command === 'unlock' ? ['unlock', ...servers, '--key-from', 'env:BENCH_KEY', '--json'] : ['status', ...servers, '--json'];
+  const argv =
+    command === 'unlock'
+      ? ['unlock', ...servers, '--key-from', 'env:BENCH_KEY', '--json']
+      : ['status', ...servers, '--json'];
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(process.execPath, [bin, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -167,7 +199,8 @@ function pikactl(command, n) {
     child.on('close', (code) => {
       const elapsed = Number(process.hrtime.bigint() - t0) / 1e6;
       const want = command === 'unlock' ? 0 : 3; // status right after a restart: every node locked
-      if (code !== want) return reject(new Error(`pikactl ${command} x${n} exited ${code} (wanted ${want}): ${err || out}`));
+      if (code !== want)
+        return reject(new Error(`pikactl ${command} x${n} exited ${code} (wanted ${want}): ${err || out}`));
       resolve(elapsed);
     });
   });

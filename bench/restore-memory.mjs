@@ -35,7 +35,11 @@ try {
   servers.push(source, target);
 
   // A real export of the source, then the same state dump padded to the wanted size.
-  const login = await fetch(`${source.url}/login/pass/local`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(user) });
+  const login = await fetch(`${source.url}/login/pass/local`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(user),
+  });
   const cookie = login.headers.getSetCookie()[0].split(';')[0];
   const small = Buffer.from(await (await fetch(`${source.url}/api/v1/backup`, { headers: { cookie } })).arrayBuffer());
   const dump = small.subarray(HEADER_SIZE).toString('utf8');
@@ -48,16 +52,27 @@ try {
   await write(buildHeader({ encrypted: false, payloadSize: prefix.length + fill + suffix.length, dbVersion: 1n }));
   await write(prefix);
   const chunk = Buffer.alloc(1024 * 1024, 'a');
-  for (let left = fill; left > 0; left -= chunk.length) await write(left >= chunk.length ? chunk : chunk.subarray(0, left));
+  for (let left = fill; left > 0; left -= chunk.length)
+    await write(left >= chunk.length ? chunk : chunk.subarray(0, left));
   await write(suffix);
   await new Promise((res) => out.end(res));
   const size = statSync(file).size;
 
-  const env = { PATH: process.env.PATH, HOME: work, NO_COLOR: '1', PIKA_USER: user.username, PIKA_PASSWORD_FROM: 'env:PW', PW: user.password, PIKA_ALLOW_HTTP: '1' };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: work,
+    NO_COLOR: '1',
+    PIKA_USER: user.username,
+    PIKA_PASSWORD_FROM: 'env:PW',
+    PW: user.password,
+    PIKA_ALLOW_HTTP: '1',
+  };
   const measure = (argv) =>
     new Promise((resolve, reject) => {
       const timeFile = join(work, 'time.txt');
-      const cmd = gnuTime ? [gnuTime, ['-o', timeFile, '-f', '%M', process.execPath, bin, ...argv]] : [process.execPath, [bin, ...argv]];
+      const cmd = gnuTime
+        ? [gnuTime, ['-o', timeFile, '-f', '%M', process.execPath, bin, ...argv]]
+        : [process.execPath, [bin, ...argv]];
       const child = spawn(cmd[0], cmd[1], { env, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       let hwm = 0;
@@ -97,7 +112,9 @@ try {
     console.log(`  backup file             ${MiB(size)}`);
     console.log(`  pikactl status          ${MiB(baseline)} peak RSS (baseline)`);
     console.log(`  pikactl backup inspect  ${MiB(inspect)} peak RSS`);
-    console.log(`  pikactl backup restore  ${MiB(restore)} peak RSS = ${(restore / size).toFixed(2)}x the file (aim: under 2x), ${seconds.toFixed(1)} s`);
+    console.log(
+      `  pikactl backup restore  ${MiB(restore)} peak RSS = ${(restore / size).toFixed(2)}x the file (aim: under 2x), ${seconds.toFixed(1)} s`,
+    );
   }
 } finally {
   for (const s of servers) await s.stop();

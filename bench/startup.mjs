@@ -30,10 +30,18 @@ if (!existsSync(join(root, 'dist', 'cli.js'))) {
 
 /** A throwaway HOME/XDG so a developer's contexts and keychain never enter the measurement. */
 const home = mkdtempSync(join(tmpdir(), 'pikactl-bench-'));
-const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.state'), NO_COLOR: '1' };
+const env = {
+  ...process.env,
+  HOME: home,
+  XDG_CONFIG_HOME: join(home, '.config'),
+  XDG_STATE_HOME: join(home, '.state'),
+  NO_COLOR: '1',
+};
 for (const k of Object.keys(env)) if (/^PIKA/.test(k)) delete env[k];
 
-const gnuTime = ['/usr/bin/time', '/usr/local/bin/time'].find((p) => existsSync(p) && spawnSync(p, ['-f', '%M', 'true']).status === 0);
+const gnuTime = ['/usr/bin/time', '/usr/local/bin/time'].find(
+  (p) => existsSync(p) && spawnSync(p, ['-f', '%M', 'true']).status === 0,
+);
 const rssMethod = gnuTime ? `${gnuTime} -f %M` : 'process.resourceUsage().maxRSS via --import hook';
 
 const sandbox = await startSandbox();
@@ -63,7 +71,13 @@ try {
   const rss = cases.map(() => []);
   for (let round = 0; round < rssRuns; round++) for (const [i, c] of cases.entries()) rss[i].push(peakRssKb(c.argv));
 
-  const rows = cases.map((c, i) => ({ name: c.name, median_ms: median(times[i]), p90_ms: quantile(times[i], 0.9), rss_kb: median(rss[i]), aim: c.aim }));
+  const rows = cases.map((c, i) => ({
+    name: c.name,
+    median_ms: median(times[i]),
+    p90_ms: quantile(times[i], 0.9),
+    rss_kb: median(rss[i]),
+    aim: c.aim,
+  }));
   rows.forEach((r, i) => {
     r.vs = rows[cases[i].vs].name;
     r.time_ratio = r.median_ms / rows[cases[i].vs].median_ms;
@@ -72,8 +86,12 @@ try {
   if (asJson) {
     console.log(JSON.stringify({ node: process.version, runs, rss_method: rssMethod, rows }, null, 2));
   } else {
-    console.log(`pikactl start-up vs bare node ${process.version}: ${runs} interleaved runs each, medians; peak RSS: median of ${rssRuns} (${rssMethod})\n`);
-    console.log(`${'command'.padEnd(24)}${'median'.padStart(9)}${'p90'.padStart(9)}${'ratio'.padStart(8)}${'aim'.padStart(7)}  ${'vs'.padEnd(18)}${'peak RSS'.padStart(9)}${'ratio'.padStart(8)}${'aim'.padStart(7)}`);
+    console.log(
+      `pikactl start-up vs bare node ${process.version}: ${runs} interleaved runs each, medians; peak RSS: median of ${rssRuns} (${rssMethod})\n`,
+    );
+    console.log(
+      `${'command'.padEnd(24)}${'median'.padStart(9)}${'p90'.padStart(9)}${'ratio'.padStart(8)}${'aim'.padStart(7)}  ${'vs'.padEnd(18)}${'peak RSS'.padStart(9)}${'ratio'.padStart(8)}${'aim'.padStart(7)}`,
+    );
     for (const r of rows) {
       const t = r.aim === null ? '' : `${r.time_ratio <= r.aim ? ' ' : '!'}${r.aim.toFixed(2)}`;
       const m = r.aim === null ? '' : `${r.rss_ratio <= 1.5 ? ' ' : '!'}1.50`;
@@ -82,7 +100,9 @@ try {
           `${`${(r.rss_kb / 1024).toFixed(1)} MB`.padStart(9)}${`${r.rss_ratio.toFixed(2)}x`.padStart(8)}${m.padStart(7)}`,
       );
     }
-    console.log('\n! marks a figure outside its aim (time: --help/--version 1.25x node, status 1.1x the bare GETs; memory 1.5x node).');
+    console.log(
+      '\n! marks a figure outside its aim (time: --help/--version 1.25x node, status 1.1x the bare GETs; memory 1.5x node).',
+    );
   }
 } finally {
   sandbox.stop();
@@ -92,7 +112,10 @@ try {
 /** The rehearsal server as a child process; its URL is the "url" of the JSON it prints once listening. */
 function startSandbox() {
   return new Promise((resolve, reject) => {
-    const child = spawn(node, [bin, 'sandbox', '--port', '0', '--json', '--quiet'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(node, [bin, 'sandbox', '--port', '0', '--json', '--quiet'], {
+      env,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     let out = '';
     const timer = setTimeout(() => fail(new Error('sandbox did not start within 15 s')), 15_000);
     const fail = (err) => {

@@ -22,10 +22,14 @@ const env = {
 
 function startSandbox(port) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'sandbox', '--quiet', '--json', '--port', String(port), '--data', data], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [bin, 'sandbox', '--quiet', '--json', '--port', String(port), '--data', data],
+      {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stderr.on('data', (d) => (err += d)); // shown only if it fails to start
@@ -64,12 +68,18 @@ env.PIKA_SERVER = sandbox.url;
 try {
   process.stdout.write(`Sandbox running at ${sandbox.url} (data in ${data})\n`);
   pikactl(['status'], 'a fresh Pika: encryption is off');
-  pikactl(['init', '--key-from', 'env:DEMO_KEY', '--confirm-saved'], 'turn encryption on (the key comes from an env var, never argv)');
+  pikactl(
+    ['init', '--key-from', 'env:DEMO_KEY', '--confirm-saved'],
+    'turn encryption on (the key comes from an env var, never argv)',
+  );
   await stop(sandbox.child);
   process.stdout.write(`\n${dim('# ... the server restarts ...')}\n`);
   sandbox = await startSandbox(sandbox.port);
   pikactl(['status'], 'after every restart Pika is locked (exit 3)');
-  const code = pikactl(['unlock', '--key-from', 'env:DEMO_KEY', '--wait', '30s'], 'the scripted-restart recipe: wait, unlock, verify');
+  const code = pikactl(
+    ['unlock', '--key-from', 'env:DEMO_KEY', '--wait', '30s'],
+    'the scripted-restart recipe: wait, unlock, verify',
+  );
   pikactl(['status', '--json'], 'serving again');
   process.exitCode = code;
 } finally {

@@ -14,7 +14,11 @@ import { fileURLToPath } from 'node:url';
 /** The repository: the working directory (npm run sets it), or --root DIR. */
 const root = resolve(arg('--root') ?? process.cwd());
 const out = resolve(arg('--out') ?? root);
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: string; version: string; description: string };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  name?: string;
+  version: string;
+  description: string;
+};
 if (pkg.name !== 'pikactl') throw new Error(`${root} is not the pikactl repository; run from it or pass --root`);
 
 // src/version.ts reads ../package.json next to the compiled src/: put a copy there

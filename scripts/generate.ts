@@ -26,6 +26,13 @@ export async function inertProgram(): Promise<Command> {
     throw new Error('the generator does not run commands');
   };
   const io = new Proxy({}, { get: unusable }) as IO;
-  const ctx: Deps = { io, env: {}, homedir: '/nonexistent', cwd: '/', clock: realClock, keychain: async () => unusable() };
+  const ctx: Deps = {
+    io,
+    env: {},
+    homedir: '/nonexistent',
+    cwd: '/',
+    clock: realClock,
+    keychain: async () => unusable(),
+  };
   return buildProgram(ctx, createApp(ctx, { exitCode: 0 }));
 }

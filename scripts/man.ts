@@ -28,7 +28,8 @@ export function renderManPage(spec: ProgramSpec, opts: ManOptions): string {
   out.push('.SH SYNOPSIS');
   out.push(`\\fBpikactl\\fR [\\fIglobal options\\fR] \\fIcommand\\fR [\\fIoptions\\fR] [\\fIarguments\\fR]`);
   // One line per command that runs something (commander's implicit `X help` adds nothing here).
-  for (const c of allCommands(spec).slice(1)) if (c.commands.length === 0 && !(c.name === 'help' && c.path.length > 1)) out.push('.br', synopsisLine(c));
+  for (const c of allCommands(spec).slice(1))
+    if (c.commands.length === 0 && !(c.name === 'help' && c.path.length > 1)) out.push('.br', synopsisLine(c));
 
   out.push('.SH DESCRIPTION', ...para(opts.packageDescription));
   out.push(
@@ -83,10 +84,15 @@ function argsText(text: string): string {
 
 function commandSection(c: CommandSpec): string[] {
   const out = [`.SS ${q(usageOf(c))}`, ...para(c.description)];
-  if (c.aliases.length) out.push(...para(`Alias: ${c.aliases.map((a) => `pikactl ${[...c.path.slice(0, -1), a].join(' ')}`).join(', ')}.`));
+  if (c.aliases.length)
+    out.push(...para(`Alias: ${c.aliases.map((a) => `pikactl ${[...c.path.slice(0, -1), a].join(' ')}`).join(', ')}.`));
   if (c.commands.length) out.push(...para(`Subcommands: ${c.commands.map((s) => s.name).join(', ')}.`));
   for (const a of c.args) {
-    out.push('.TP', `\\fI${esc(a.name)}\\fR${a.variadic ? '...' : ''}${a.required ? '' : ' (optional)'}`, ...text(a.description || ' '));
+    out.push(
+      '.TP',
+      `\\fI${esc(a.name)}\\fR${a.variadic ? '...' : ''}${a.required ? '' : ' (optional)'}`,
+      ...text(a.description || ' '),
+    );
   }
   for (const f of c.flags) if (f.long !== '--help') out.push(...flagItem(f));
   for (const extra of [c.helpBefore, c.helpAfter]) if (extra) out.push(...helpText(extra));
@@ -94,7 +100,10 @@ function commandSection(c: CommandSpec): string[] {
 }
 
 function flagItem(f: FlagSpec): string[] {
-  const names = [f.short, f.long].filter(Boolean).map((n) => `\\fB${esc(n!)}\\fR`).join(', ');
+  const names = [f.short, f.long]
+    .filter(Boolean)
+    .map((n) => `\\fB${esc(n!)}\\fR`)
+    .join(', ');
   const value = f.value ? (f.value.optional ? ` [\\fI${esc(f.value.name)}\\fR]` : ` \\fI${esc(f.value.name)}\\fR`) : '';
   return ['.TP', names + value, ...text(f.description)];
 }
@@ -132,7 +141,8 @@ function blocks(bs: DocBlock[]): string[] {
   for (const b of bs) {
     if ('p' in b) out.push(...para(b.p));
     else if ('pre' in b) out.push('.RS 2', '.nf', ...b.pre.map((l) => line(esc(l), true)), '.fi', '.RE');
-    else for (const i of b.items) out.push('.TP', `\\fB${esc(i.term.trim().replace(/\s+/g, ' '))}\\fR`, ...text(i.text));
+    else
+      for (const i of b.items) out.push('.TP', `\\fB${esc(i.term.trim().replace(/\s+/g, ' '))}\\fR`, ...text(i.text));
   }
   return out;
 }
@@ -143,7 +153,10 @@ function para(s: string): string[] {
 
 /** Filled text: `code` in bold, every line safe from being read as a request. */
 function text(s: string): string[] {
-  const parts = s.replace(/\s+/g, ' ').trim().split(/`([^`]+)`/);
+  const parts = s
+    .replace(/\s+/g, ' ')
+    .trim()
+    .split(/`([^`]+)`/);
   return [line(parts.map((p, i) => (i % 2 ? `\\fB${esc(p)}\\fR` : esc(p))).join(''), false)];
 }
 
@@ -158,7 +171,15 @@ function q(s: string): string {
   return `"${esc(s).replace(/"/g, '\\(dq')}"`;
 }
 
-const NAMED: Record<string, string> = { '\u2014': '\\(em', '\u2013': '\\(en', '\u2018': '\\(oq', '\u2019': '\\(cq', '\u201c': '\\(lq', '\u201d': '\\(rq', '\u2192': '\\(->' };
+const NAMED: Record<string, string> = {
+  '\u2014': '\\(em',
+  '\u2013': '\\(en',
+  '\u2018': '\\(oq',
+  '\u2019': '\\(cq',
+  '\u201c': '\\(lq',
+  '\u201d': '\\(rq',
+  '\u2192': '\\(->',
+};
 
 /**
  * Escapes text for roff: backslash, minus (so flags stay ASCII hyphen-minus for
@@ -174,7 +195,8 @@ export function esc(s: string): string {
     else if (ch === '`') out += '\\(ga';
     else if (ch === '~') out += '\\(ti';
     else if (ch === '^') out += '\\(ha';
-    else if (ch.charCodeAt(0) > 126 || (ch.charCodeAt(0) < 32 && ch !== '\n')) out += NAMED[ch] ?? `\\[u${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`;
+    else if (ch.charCodeAt(0) > 126 || (ch.charCodeAt(0) < 32 && ch !== '\n'))
+      out += NAMED[ch] ?? `\\[u${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`;
     else out += ch;
   }
   return out;

@@ -37,7 +37,10 @@ async function afterOutput(ctx: Deps, code: number): Promise<number> {
   const failure = await ctx.io.outputFailure?.();
   if (!failure) return code;
   const { ExitCode } = await import('./errors.js');
-  if (failure.stream === 'stdout') ctx.io.stderr.write(`${ctx.io.style.red('Error:')} cannot write to stdout (${failure.code}); the output is incomplete.\n`);
+  if (failure.stream === 'stdout')
+    ctx.io.stderr.write(
+      `${ctx.io.style.red('Error:')} cannot write to stdout (${failure.code}); the output is incomplete.\n`,
+    );
   return code === ExitCode.NEEDS_RECOVERY ? code : ExitCode.ERROR;
 }
 
@@ -50,7 +53,11 @@ export function helpWidth(stream: unknown, tty: boolean): number {
 }
 
 async function runScoped(argv: string[], ctx: Deps): Promise<number> {
-  const [{ buildProgram }, { createApp }, { CliError, ExitCode }] = await Promise.all([import('./program.js'), import('./commands/app.js'), import('./errors.js')]);
+  const [{ buildProgram }, { createApp }, { CliError, ExitCode }] = await Promise.all([
+    import('./program.js'),
+    import('./commands/app.js'),
+    import('./errors.js'),
+  ]);
   const state: { exitCode: number; globals?: import('./globals.js').GlobalOptions } = { exitCode: 0 };
   const app = createApp(ctx, state);
   const jsonRequested = argv.includes('--json');
@@ -84,7 +91,12 @@ async function runScoped(argv: string[], ctx: Deps): Promise<number> {
     // The command ended because its output failed: afterOutput says so, in one line.
     const outputFailed = await ctx.io.outputFailure?.();
     if (outputFailed && !(err instanceof CliError && err.exitCode === ExitCode.NEEDS_RECOVERY)) return ExitCode.ERROR;
-    return report(err, ctx, { json: state.globals?.json ?? jsonRequested, debug: state.globals?.debug ?? debugRequested, program, argv });
+    return report(err, ctx, {
+      json: state.globals?.json ?? jsonRequested,
+      debug: state.globals?.debug ?? debugRequested,
+      program,
+      argv,
+    });
   }
 }
 
@@ -94,11 +106,19 @@ function isCommanderError(err: unknown): err is Error & { code: string; exitCode
   return typeof code === 'string' && code.startsWith('commander.');
 }
 
-async function report(err: unknown, ctx: Deps, opts: { json: boolean; debug: boolean; program?: Command; argv: string[] }): Promise<number> {
+async function report(
+  err: unknown,
+  ctx: Deps,
+  opts: { json: boolean; debug: boolean; program?: Command; argv: string[] },
+): Promise<number> {
   const { io } = ctx;
   // Help and --version "errors" are successes: they end here, before the modules below load.
   if (isCommanderError(err) && (err.code === 'commander.helpDisplayed' || err.code === 'commander.version')) return 0;
-  const [{ CliError, ExitCode }, { errorJson, writeJson }, { serverText }] = await Promise.all([import('./errors.js'), import('./output/json.js'), import('./output/server-text.js')]);
+  const [{ CliError, ExitCode }, { errorJson, writeJson }, { serverText }] = await Promise.all([
+    import('./errors.js'),
+    import('./output/json.js'),
+    import('./output/server-text.js'),
+  ]);
   /** Our own messages are short; the cap only bounds what a server could smuggle into one. */
   const safe = (text: string, max = 4096) => serverText(text, { multiline: true, max });
   if (isCommanderError(err)) {
@@ -114,10 +134,10 @@ async function report(err: unknown, ctx: Deps, opts: { json: boolean; debug: boo
       : ctx.signal?.aborted
         ? new CliError('cancelled', { code: 'cancelled', cause: err })
         : new CliError(`unexpected error: ${err instanceof Error ? err.message : String(err)}`, {
-          code: 'error',
-          hint: opts.debug ? undefined : 'Run again with --debug for details.',
-          cause: err,
-        });
+            code: 'error',
+            hint: opts.debug ? undefined : 'Run again with --debug for details.',
+            cause: err,
+          });
   if (opts.json) {
     writeJson(io, errorJson(cliErr));
   } else if (cliErr.code === 'declined') {
@@ -139,7 +159,9 @@ async function report(err: unknown, ctx: Deps, opts: { json: boolean; debug: boo
     }
     io.stderr.write(`${safe(cliErr.stack ?? '', 64 * 1024)}\n`);
     for (const cause of causeChain) {
-      io.stderr.write(`Caused by: ${safe(cause instanceof Error ? (cause.stack ?? cause.message) : String(cause), 64 * 1024)}\n`);
+      io.stderr.write(
+        `Caused by: ${safe(cause instanceof Error ? (cause.stack ?? cause.message) : String(cause), 64 * 1024)}\n`,
+      );
     }
   }
   return cliErr.exitCode;

@@ -88,6 +88,9 @@ export function systemDeps(): Deps {
     cwd: process.cwd(),
     clock: realClock,
     signal: controller.signal,
-    keychain: () => (keychain ??= import('./keychain/os-keychain.js').then((m) => m.openOsKeychain({ env, signal: controller.signal }))),
+    keychain: () =>
+      (keychain ??= import('./keychain/os-keychain.js').then((m) =>
+        m.openOsKeychain({ env, signal: controller.signal }),
+      )),
   };
 }

@@ -19,16 +19,38 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 export const EXIT_CODE_DOCS: ReadonlyArray<{ code: number; name: string; meaning: string }> = [
   { code: 0, name: 'ok', meaning: 'success (status: the server serves requests: unlocked, or encryption off)' },
-  { code: 1, name: 'error', meaning: 'an error not covered below (unexpected server answer, local failure, stdout or stderr not writable)' },
-  { code: 2, name: 'usage', meaning: 'bad flags or arguments, or input needed but no terminal to ask on (--no-input, CI)' },
+  {
+    code: 1,
+    name: 'error',
+    meaning: 'an error not covered below (unexpected server answer, local failure, stdout or stderr not writable)',
+  },
+  {
+    code: 2,
+    name: 'usage',
+    meaning: 'bad flags or arguments, or input needed but no terminal to ask on (--no-input, CI)',
+  },
   { code: 3, name: 'locked', meaning: 'the server is locked (status), or the action needs an unlocked server' },
   { code: 4, name: 'auth', meaning: 'not logged in, session expired, bad credentials, or missing settings.manage' },
   { code: 5, name: 'wrong-key', meaning: 'the server rejected the key (403 invalid server key)' },
   { code: 6, name: 'not-initialized', meaning: 'encryption is not initialized on the server' },
-  { code: 7, name: 'unreachable', meaning: 'server unreachable (incl. a gateway in front of Pika answering 5xx/429), TLS failure (incl. pin mismatch), or no answer in time to a request that changes nothing' },
-  { code: 8, name: 'needs-recovery', meaning: 'maybe done: a change was sent and may have been applied (an answer lost, late or garbled, an interrupt after sending, a half-done rotation; the hint names the command that finds out), or a multi-node action partly succeeded' },
+  {
+    code: 7,
+    name: 'unreachable',
+    meaning:
+      'server unreachable (incl. a gateway in front of Pika answering 5xx/429), TLS failure (incl. pin mismatch), or no answer in time to a request that changes nothing',
+  },
+  {
+    code: 8,
+    name: 'needs-recovery',
+    meaning:
+      'maybe done: a change was sent and may have been applied (an answer lost, late or garbled, an interrupt after sending, a half-done rotation; the hint names the command that finds out), or a multi-node action partly succeeded',
+  },
   { code: 9, name: 'rate-limited', meaning: 'the server rate-limited the request (429); retry after the time shown' },
-  { code: 130, name: 'cancelled', meaning: 'cancelled: Ctrl-C, SIGTERM or SIGHUP, end of input (Ctrl-D) at a prompt, or answered No' },
+  {
+    code: 130,
+    name: 'cancelled',
+    meaning: 'cancelled: Ctrl-C, SIGTERM or SIGHUP, end of input (Ctrl-D) at a prompt, or answered No',
+  },
 ];
 
 /** Stable machine-readable error codes for `--json` output. */
@@ -130,8 +152,5 @@ export function cancelled(message = 'cancelled'): CliError {
 
 /** Input was needed but there is no terminal to ask on. Names the flag that supplies it. */
 export function needsInput(what: string, flag: string): CliError {
-  return usageError(
-    `${what} is needed, but there is no terminal to ask on (no TTY or --no-input).`,
-    `Pass ${flag}.`,
-  );
+  return usageError(`${what} is needed, but there is no terminal to ask on (no TTY or --no-input).`, `Pass ${flag}.`);
 }

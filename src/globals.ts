@@ -82,9 +82,7 @@ interface RawGlobals {
 export function resolveGlobals(cmd: Command, ctx: Pick<Deps, 'env'>): GlobalOptions {
   const o = cmd.optsWithGlobals<RawGlobals>();
   const env = ctx.env;
-  const envServers = (env[GLOBAL_ENV.server] ?? '')
-    .split(/[\s,]+/)
-    .filter((s) => s.length > 0);
+  const envServers = (env[GLOBAL_ENV.server] ?? '').split(/[\s,]+/).filter((s) => s.length > 0);
   const timeoutText = o.timeout ?? env[GLOBAL_ENV.timeout] ?? DEFAULT_TIMEOUT;
   const timeoutMs = parseDuration(timeoutText, '--timeout');
   if (timeoutMs <= 0) throw usageError('--timeout must be greater than zero');

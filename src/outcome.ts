@@ -42,7 +42,13 @@ export interface Change {
   caution?: string;
 }
 
-const WHAT: Record<ChangeOp, string> = { initialize: 'initialization', unlock: 'unlock', lock: 'lock', rotate: 'rotation', restore: 'backup restore' };
+const WHAT: Record<ChangeOp, string> = {
+  initialize: 'initialization',
+  unlock: 'unlock',
+  lock: 'lock',
+  rotate: 'rotation',
+  restore: 'backup restore',
+};
 
 /** Kinds that prove nothing was applied: never connected, or Pika's own refusals (and the lock gate's 503). */
 const REFUSED_KINDS: ReadonlySet<string> = new Set([
@@ -77,7 +83,10 @@ function signalName(err: unknown): string | undefined {
 /** What a failure of a state-changing call proves: see the module comment. */
 export function outcomeOf(err: unknown): Verdict {
   if (err instanceof CliError) return notDone(err.message);
-  if (!(err instanceof ApiError)) return maybe(`an unexpected failure after the request may have been sent (${err instanceof Error ? err.message : String(err)})`);
+  if (!(err instanceof ApiError))
+    return maybe(
+      `an unexpected failure after the request may have been sent (${err instanceof Error ? err.message : String(err)})`,
+    );
   if (err.sent === false) return notDone('the request was never sent');
   if (REFUSED_KINDS.has(err.kind)) return notDone(err.message);
   if (err.kind === 'cluster' && err.status === 503) return notDone(err.message);
@@ -85,10 +94,14 @@ export function outcomeOf(err: unknown): Verdict {
   const rid = err.requestId ? ` (request_id ${serverText(err.requestId, { max: 80 })})` : '';
   const status = err.status;
   if (status !== undefined) {
-    if (status >= 500 && err.kind === 'gateway') return maybe(`the gateway in front of the server answered HTTP ${status}, after it may have passed the request on`);
+    if (status >= 500 && err.kind === 'gateway')
+      return maybe(
+        `the gateway in front of the server answered HTTP ${status}, after it may have passed the request on`,
+      );
     if (status >= 500) return maybe(`the server answered HTTP ${status}${said}${rid}`);
     if (status >= 300) return notDone(err.message);
-    if (err.kind === 'too_large') return maybe(`the server answered HTTP ${status}, but the answer was larger than pikactl accepts`);
+    if (err.kind === 'too_large')
+      return maybe(`the server answered HTTP ${status}, but the answer was larger than pikactl accepts`);
     return maybe(`the server answered HTTP ${status}, but not with Pika's JSON (${err.message})`);
   }
   switch (err.kind) {
@@ -134,7 +147,12 @@ export function maybeDone(c: Change, why: string, cause?: unknown): CliError {
     if (cause.status !== undefined) details.status = cause.status;
     if (cause.requestId) details.request_id = cause.requestId;
   }
-  return new CliError(`the ${c.what ?? WHAT[c.op]} on ${c.server.id} may have been applied: ${why}`, { code: 'maybe_done', hint: hintFor(c), cause, details });
+  return new CliError(`the ${c.what ?? WHAT[c.op]} on ${c.server.id} may have been applied: ${why}`, {
+    code: 'maybe_done',
+    hint: hintFor(c),
+    cause,
+    details,
+  });
 }
 
 /**
@@ -157,7 +175,12 @@ export async function sendChange<T>(c: Change, send: () => Promise<T>): Promise<
  */
 export function unverified(c: Change, err: unknown): CliError {
   if (err instanceof CliError && err.code === 'maybe_done') return err;
-  const why = err instanceof ApiError ? (err.serverMessage ?? err.message) : err instanceof Error ? err.message : String(err);
+  const why =
+    err instanceof ApiError ? (err.serverMessage ?? err.message) : err instanceof Error ? err.message : String(err);
   const sig = signalName(err);
-  return maybeDone(c, `the server accepted it, but checking it afterwards ${sig ? `was interrupted by ${sig}` : `failed: ${why}`}`, err);
+  return maybeDone(
+    c,
+    `the server accepted it, but checking it afterwards ${sig ? `was interrupted by ${sig}` : `failed: ${why}`}`,
+    err,
+  );
 }

@@ -47,7 +47,9 @@ export async function buildProgram(_ctx: Deps, app: App, opts: BuildOptions = {}
   const scan = opts.argv ? scanArgv(program, opts.argv) : undefined;
   const word = scan?.word;
   const whole = !scan?.sure || (word !== undefined && NEEDS_WHOLE_TREE.has(word));
-  const modules = await Promise.all(COMMANDS.map((e) => (whole || (word !== undefined && (e.names as string[]).includes(word)) ? e.load() : undefined)));
+  const modules = await Promise.all(
+    COMMANDS.map((e) => (whole || (word !== undefined && (e.names as string[]).includes(word)) ? e.load() : undefined)),
+  );
   COMMANDS.forEach((entry, i) => {
     const register = modules[i];
     if (register) register(program, app);
@@ -69,10 +71,13 @@ function addStub(program: Command, name: string, scanned: string | undefined): v
     .allowUnknownOption()
     .allowExcessArguments()
     .action(() => {
-      throw new CliError(`internal error: the command "${name}" was not loaded (the argument scan found ${scanned === undefined ? 'no command' : `"${scanned}"`})`, {
-        code: 'error',
-        hint: 'Please report this with the command line you ran (without secrets).',
-      });
+      throw new CliError(
+        `internal error: the command "${name}" was not loaded (the argument scan found ${scanned === undefined ? 'no command' : `"${scanned}"`})`,
+        {
+          code: 'error',
+          hint: 'Please report this with the command line you ran (without secrets).',
+        },
+      );
     });
 }
 

@@ -22,29 +22,68 @@ export interface RootOption {
 }
 
 export const ROOT_OPTIONS: readonly RootOption[] = [
-  { flags: '-s, --server <url>', description: `Pika server URL, may include a base path; repeat for several replicas (env: ${GLOBAL_ENV.server})`, repeatable: true },
+  {
+    flags: '-s, --server <url>',
+    description: `Pika server URL, may include a base path; repeat for several replicas (env: ${GLOBAL_ENV.server})`,
+    repeatable: true,
+  },
   { flags: '--context <name>', description: `use a named context from the config file (env: ${GLOBAL_ENV.context})` },
-  { flags: '--cacert <file>', description: `trust this PEM certificate or CA for TLS, e.g. Pika's tls/server.crt (env: ${GLOBAL_ENV.cacert})` },
-  { flags: '--pin <sha256>', description: `require this SHA-256 certificate fingerprint; colons and case ignored (env: ${GLOBAL_ENV.pin})` },
+  {
+    flags: '--cacert <file>',
+    description: `trust this PEM certificate or CA for TLS, e.g. Pika's tls/server.crt (env: ${GLOBAL_ENV.cacert})`,
+  },
+  {
+    flags: '--pin <sha256>',
+    description: `require this SHA-256 certificate fingerprint; colons and case ignored (env: ${GLOBAL_ENV.pin})`,
+  },
   { flags: '-k, --insecure', description: `skip TLS verification (dangerous; env: ${GLOBAL_ENV.insecure}=1)` },
-  { flags: '--allow-http', description: `allow plain http:// to hosts other than loopback (env: ${GLOBAL_ENV.allowHttp}=1)` },
-  { flags: '--proxy <url>', description: `HTTP(S) proxy for non-loopback servers; "" for none (env: ${GLOBAL_ENV.proxy}, HTTPS_PROXY)` },
+  {
+    flags: '--allow-http',
+    description: `allow plain http:// to hosts other than loopback (env: ${GLOBAL_ENV.allowHttp}=1)`,
+  },
+  {
+    flags: '--proxy <url>',
+    description: `HTTP(S) proxy for non-loopback servers; "" for none (env: ${GLOBAL_ENV.proxy}, HTTPS_PROXY)`,
+  },
   {
     flags: '--timeout <duration>',
     description: `per-request timeout, default ${DEFAULT_TIMEOUT}; a --wait caps it by what is left (env: ${GLOBAL_ENV.timeout})`,
     defaultDescription: DEFAULT_TIMEOUT,
   },
   { flags: '-u, --user <name>', description: `user for an inline login (env: ${GLOBAL_ENV.user})` },
-  { flags: '--password-from <spec>', description: `where the login password comes from: a secret source (env: ${GLOBAL_ENV.passwordFrom})` },
-  { flags: '--totp-from <spec>', description: `where a TOTP code comes from, if the account has 2FA (env: ${GLOBAL_ENV.totpFrom})` },
-  { flags: '--strategy <name>', description: `password login strategy (env: ${GLOBAL_ENV.strategy})`, defaultDescription: 'from /login/info, else local' },
-  { flags: '--cookie-name <name>', description: `session cookie name (env: ${GLOBAL_ENV.cookieName})`, defaultDescription: 'pika_session' },
+  {
+    flags: '--password-from <spec>',
+    description: `where the login password comes from: a secret source (env: ${GLOBAL_ENV.passwordFrom})`,
+  },
+  {
+    flags: '--totp-from <spec>',
+    description: `where a TOTP code comes from, if the account has 2FA (env: ${GLOBAL_ENV.totpFrom})`,
+  },
+  {
+    flags: '--strategy <name>',
+    description: `password login strategy (env: ${GLOBAL_ENV.strategy})`,
+    defaultDescription: 'from /login/info, else local',
+  },
+  {
+    flags: '--cookie-name <name>',
+    description: `session cookie name (env: ${GLOBAL_ENV.cookieName})`,
+    defaultDescription: 'pika_session',
+  },
   { flags: '--kube <ref>', description: 'the servers are the pods of sts/NAME, deploy/NAME, svc/NAME or po/NAME' },
-  { flags: '-n, --namespace <ns>', description: "Kubernetes namespace for --kube, kube-secret and kube: (default: the kubeconfig context's)" },
+  {
+    flags: '-n, --namespace <ns>',
+    description: "Kubernetes namespace for --kube, kube-secret and kube: (default: the kubeconfig context's)",
+  },
   { flags: '--kube-context <name>', description: 'kubeconfig context to use (default: its current context)' },
-  { flags: '--kubeconfig <file>', description: "kubeconfig file (default: KUBECONFIG, ~/.kube/config, or the pod's service account)" },
+  {
+    flags: '--kubeconfig <file>',
+    description: "kubeconfig file (default: KUBECONFIG, ~/.kube/config, or the pod's service account)",
+  },
   { flags: '--kube-port <port>', description: 'pod port, a name or number (default: the port named http, else 8080)' },
-  { flags: '--kube-connect <mode>', description: 'forward (port-forward via the API server) or direct (pod IP); default: direct in a pod, else forward' },
+  {
+    flags: '--kube-connect <mode>',
+    description: 'forward (port-forward via the API server) or direct (pod IP); default: direct in a pod, else forward',
+  },
   { flags: '--json', description: 'print one JSON document on stdout (errors too)' },
   { flags: '--no-color', description: 'disable colour (NO_COLOR is honoured too)' },
   { flags: '--no-input', description: 'never prompt; fail with a usage error naming the flag to use' },
@@ -72,10 +111,24 @@ export function renderRootHelp(width: number): string {
   const termWidth = Math.max(...[...options, ...commands].map(([term]) => term.length));
   const item = ([term, description]: readonly [string, string]) => {
     const left = width - termWidth - 4;
-    const text = left < MIN_WIDTH_TO_WRAP ? description : boxWrap(description, left).replace(/\n/g, `\n${' '.repeat(termWidth + 2)}`);
+    const text =
+      left < MIN_WIDTH_TO_WRAP
+        ? description
+        : boxWrap(description, left).replace(/\n/g, `\n${' '.repeat(termWidth + 2)}`);
     return `  ${term.padEnd(termWidth)}  ${text.replace(/\n/g, '\n  ')}`;
   };
-  const lines = ['Usage: pikactl [options] [command]', '', boxWrap(ROOT_DESCRIPTION, width), '', 'Options:', ...options.map(item), '', 'Commands:', ...commands.map(item), ''];
+  const lines = [
+    'Usage: pikactl [options] [command]',
+    '',
+    boxWrap(ROOT_DESCRIPTION, width),
+    '',
+    'Options:',
+    ...options.map(item),
+    '',
+    'Commands:',
+    ...commands.map(item),
+    '',
+  ];
   return `${lines.join('\n')}${ROOT_HELP_AFTER}\n`;
 }
 

@@ -6,7 +6,11 @@ import { CliError } from './errors.js';
  * as pikactl's: one `Error:` line and one `Hint:` line, printed by cli.ts like every other
  * error. Usage errors are exit 2 (code `usage`).
  */
-export function usageFromCommander(err: { code: string; message: string }, program: Command | undefined, argv: string[]): CliError {
+export function usageFromCommander(
+  err: { code: string; message: string },
+  program: Command | undefined,
+  argv: string[],
+): CliError {
   let message = err.message.replace(/^error: /, '').trim();
   let hint: string | undefined;
   const suggestion = /\s*\(Did you mean (.+)\?\)$/.exec(message);
@@ -25,12 +29,15 @@ export function usageFromCommander(err: { code: string; message: string }, progr
     const cmd = name && program ? findCommand(program, name, argv) : undefined;
     const keyFlags = cmd ? cmd.options.map((o) => o.long ?? '').filter((l) => /key-from$/.test(l)) : [];
     if (keyFlags.length > 0) {
-      return new CliError(`too many arguments for '${name}': a key is never a command-line argument (it would show in ps and in the shell history)`, {
-        code: 'usage',
-        hint:
-          `Give ${keyFlags.length === 1 ? 'it' : 'keys'} with ${keyFlags.join(' / ')} SOURCE: prompt, -, file:PATH, env:NAME, keychain[:NAME], ` +
-          `cmd:COMMAND (see: pikactl help secrets). On a terminal, leave ${keyFlags.length === 1 ? 'it' : 'them'} out to be asked.`,
-      });
+      return new CliError(
+        `too many arguments for '${name}': a key is never a command-line argument (it would show in ps and in the shell history)`,
+        {
+          code: 'usage',
+          hint:
+            `Give ${keyFlags.length === 1 ? 'it' : 'keys'} with ${keyFlags.join(' / ')} SOURCE: prompt, -, file:PATH, env:NAME, keychain[:NAME], ` +
+            `cmd:COMMAND (see: pikactl help secrets). On a terminal, leave ${keyFlags.length === 1 ? 'it' : 'them'} out to be asked.`,
+        },
+      );
     }
   }
   hint ??= `See: pikactl ${helpPath(program, argv)}--help`;

@@ -118,25 +118,33 @@ export function checkResponse(res: RawResponse, ex: Exchange): ParsedBody {
   const serverMessage = cleanServerText(str(json?.message) ?? str(json?.error) ?? plain, ex.secrets) || undefined;
   const serverCode = str(json?.error) ?? str(json?.code);
   const requestId = str(json?.request_id) ?? res.header('x-request-id');
-  const fail = (kind: ApiErrorKind, extra: { hint?: string; retryAfterMs?: number; location?: string; summary?: string } = {}) =>
-    new ApiError(`${ex.method} ${ex.path}: ${kind === 'gateway' ? '' : `HTTP ${status}: `}${extra.summary ?? serverMessage ?? kind}`, {
-      kind,
-      method: ex.method,
-      path: ex.path,
-      status,
-      serverMessage,
-      serverCode,
-      requestId,
-      retryAfterMs: extra.retryAfterMs,
-      location: extra.location,
-      hint: extra.hint,
-    });
+  const fail = (
+    kind: ApiErrorKind,
+    extra: { hint?: string; retryAfterMs?: number; location?: string; summary?: string } = {},
+  ) =>
+    new ApiError(
+      `${ex.method} ${ex.path}: ${kind === 'gateway' ? '' : `HTTP ${status}: `}${extra.summary ?? serverMessage ?? kind}`,
+      {
+        kind,
+        method: ex.method,
+        path: ex.path,
+        status,
+        serverMessage,
+        serverCode,
+        requestId,
+        retryAfterMs: extra.retryAfterMs,
+        location: extra.location,
+        hint: extra.hint,
+      },
+    );
 
-  if (status === 503 && (/^true$/i.test(res.header('x-pika-locked') ?? '') || serverCode === 'server_locked')) throw fail('locked');
+  if (status === 503 && (/^true$/i.test(res.header('x-pika-locked') ?? '') || serverCode === 'server_locked'))
+    throw fail('locked');
 
   if (status >= 300 && status < 400) {
     const location = res.header('location');
-    if (isLoginRedirect(location, ex)) throw fail('unauthenticated', { location, summary: 'redirected to the login page' });
+    if (isLoginRedirect(location, ex))
+      throw fail('unauthenticated', { location, summary: 'redirected to the login page' });
     throw fail('unexpected', {
       location,
       summary: `unexpected redirect to ${location ?? '(no Location)'}`,
@@ -162,7 +170,10 @@ export function checkResponse(res: RawResponse, ex: Exchange): ParsedBody {
     if (status >= 500) throw fail('server_error'); // Pika's own (shaped) 5xx: request_id kept
     if (json === undefined) {
       if (status === 426) {
-        throw fail('unexpected', { summary: 'the server wants TLS (426 Upgrade Required)', hint: `Use https://${ex.server.url.host}${ex.server.basePath}` });
+        throw fail('unexpected', {
+          summary: 'the server wants TLS (426 Upgrade Required)',
+          hint: `Use https://${ex.server.url.host}${ex.server.basePath}`,
+        });
       }
       throw fail(body.isHtml ? 'not_pika' : 'unexpected', {
         summary: `${body.contentType || 'untyped'} error page instead of a Pika JSON error`,
@@ -171,7 +182,8 @@ export function checkResponse(res: RawResponse, ex: Exchange): ParsedBody {
     }
     const msg = serverMessage ?? '';
     if (status === 401) {
-      if (serverCode === 'invalid_credentials' || serverCode === 'invalid_code' || serverCode === 'invalid_session') throw fail('invalid_credentials');
+      if (serverCode === 'invalid_credentials' || serverCode === 'invalid_code' || serverCode === 'invalid_session')
+        throw fail('invalid_credentials');
       throw fail('unauthenticated');
     }
     if (status === 403) throw fail(WRONG_KEY.test(msg) ? 'wrong_key' : 'forbidden');

@@ -64,7 +64,11 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
     return { ms: Math.min(transport.timeoutMs, Math.max(left, MIN_REQUEST_MS)), byWait: true };
   }
 
-  async function call(method: 'GET' | 'POST', path: string, o: CallOptions = {}): Promise<ParsedBody & { setCookies: string[] }> {
+  async function call(
+    method: 'GET' | 'POST',
+    path: string,
+    o: CallOptions = {},
+  ): Promise<ParsedBody & { setCookies: string[] }> {
     const limit = requestTimeout();
     const timeout = AbortSignal.timeout(limit.ms);
     const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
@@ -75,14 +79,24 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
     if (o.body) {
       headers['content-type'] = 'application/json';
       // Secret.toJSON redacts (and runs before any replacer), so reveal the top-level fields explicitly.
-      body = JSON.stringify(Object.fromEntries(Object.entries(o.body).map(([k, v]) => [k, v instanceof Secret ? v.reveal() : v])));
+      body = JSON.stringify(
+        Object.fromEntries(Object.entries(o.body).map(([k, v]) => [k, v instanceof Secret ? v.reveal() : v])),
+      );
     }
     const secrets = [...(o.secrets ?? []), ...(session ? [session] : [])];
     let res: Awaited<ReturnType<HttpSend>>;
     // undici's transport says when the request went out; with an injected fetch it stays unknown.
     let sent: boolean | undefined = opts.fetch ? undefined : false;
     try {
-      res = await send({ method, url: endpoint(server, path), headers, body, signal, maxBodyBytes, onSent: () => (sent = true) });
+      res = await send({
+        method,
+        url: endpoint(server, path),
+        headers,
+        body,
+        signal,
+        maxBodyBytes,
+        onSent: () => (sent = true),
+      });
     } catch (err) {
       const e = networkErrorToApiError(err, {
         method,
@@ -98,11 +112,11 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
       if (e.kind === 'timeout' && limit.byWait && timeout.aborted) {
         // Not --timeout's fault: the --wait ran out while this answer was awaited.
         throw new ApiError(e.message, {
-        kind: 'timeout',
-        method,
-        path,
-        sent: e.sent,
-        cause: err,
+          kind: 'timeout',
+          method,
+          path,
+          sent: e.sent,
+          cause: err,
           hint: `The --wait time ran out while waiting for this answer (${Math.round(limit.ms / 100) / 10}s were left); wait longer, or check that the server is responsive.`,
         });
       }
@@ -124,13 +138,23 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
 
   const getJson = async <T>(path: string, signal?: AbortSignal) => (await call('GET', path, { signal })).json as T;
 
-  async function loginCall(strategy: string, payload: Record<string, unknown>, secrets: Secret[], signal?: AbortSignal): Promise<LoginResult> {
+  async function loginCall(
+    strategy: string,
+    payload: Record<string, unknown>,
+    secrets: Secret[],
+    signal?: AbortSignal,
+  ): Promise<LoginResult> {
     const path = `/login/pass/${encodeURIComponent(strategy)}`;
     const { json, setCookies } = await call('POST', path, { body: payload, secrets, signal });
     if (json?.phase === 'totp_required') {
-      if (typeof json.totp_session_id !== 'string' || json.totp_session_id === '') throw notPika('POST', path, 'TOTP step-up without a totp_session_id');
+      if (typeof json.totp_session_id !== 'string' || json.totp_session_id === '')
+        throw notPika('POST', path, 'TOTP step-up without a totp_session_id');
       const expires = typeof json.expires_in === 'number' ? json.expires_in : undefined;
-      return { kind: 'totp_required', totpSessionId: new Secret(json.totp_session_id, 'login'), expiresInSeconds: expires };
+      return {
+        kind: 'totp_required',
+        totpSessionId: new Secret(json.totp_session_id, 'login'),
+        expiresInSeconds: expires,
+      };
     }
     return { kind: 'session', cookie: sessionFromSetCookie(setCookies, cookieName, path) };
   }
@@ -167,7 +191,11 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
       await call('POST', '/api/v1/key/lock', { signal });
     },
     async rotate(currentKey, newKey, signal) {
-      await call('POST', '/api/v1/key/rotate', { body: { current_key: currentKey, new_key: newKey }, secrets: [currentKey, newKey], signal });
+      await call('POST', '/api/v1/key/rotate', {
+        body: { current_key: currentKey, new_key: newKey },
+        secrets: [currentKey, newKey],
+        signal,
+      });
     },
     settings: (signal) => getJson<Record<string, unknown>>('/api/v1/settings', signal),
     clusterStatus: (signal) => getJson<ClusterStatus>('/api/v1/cluster/status', signal),
@@ -182,7 +210,12 @@ export function createPikaClient(opts: CreatePikaClientOptions): PikaClient {
     async me(signal) {
       const id = await getJson<Identity>('/login/me', signal);
       if (typeof id.subject !== 'string' || id.subject === '') {
-        throw new ApiError('GET /login/me: no identity in the answer', { kind: 'unauthenticated', method: 'GET', path: '/login/me', status: 200 });
+        throw new ApiError('GET /login/me: no identity in the answer', {
+          kind: 'unauthenticated',
+          method: 'GET',
+          path: '/login/me',
+          status: 200,
+        });
       }
       return id;
     },

@@ -32,7 +32,11 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string)
     case 'unauthenticated':
       return mk(`not logged in or session expired on ${s}`, 'session_expired', login);
     case 'invalid_credentials':
-      return mk(`login to ${s} was rejected: wrong user name, password or TOTP code${said}`, 'auth', 'Check the credentials; repeated failures are rate limited.');
+      return mk(
+        `login to ${s} was rejected: wrong user name, password or TOTP code${said}`,
+        'auth',
+        'Check the credentials; repeated failures are rate limited.',
+      );
     case 'forbidden':
       return mk(
         `user lacks settings.manage on ${s}${said}`,
@@ -40,17 +44,31 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string)
         'Key commands need a user with the settings.manage capability (or a superadmin). API tokens can never hold it.',
       );
     case 'wrong_key':
-      return mk(`the server rejected the key${said}`, 'wrong_key', 'Check which key is current (your password manager entry); nothing was changed.');
+      return mk(
+        `the server rejected the key${said}`,
+        'wrong_key',
+        'Check which key is current (your password manager entry); nothing was changed.',
+      );
     case 'not_initialized':
-      return mk(`encryption is not initialized on ${s}`, 'not_initialized', `To turn encryption on: pikactl init ${targetFlags(server)}`);
+      return mk(
+        `encryption is not initialized on ${s}`,
+        'not_initialized',
+        `To turn encryption on: pikactl init ${targetFlags(server)}`,
+      );
     case 'already_initialized':
-      return mk(`encryption is already initialized on ${s}`, 'already_initialized', `See its state with: pikactl status ${targetFlags(server)}`);
+      return mk(
+        `encryption is already initialized on ${s}`,
+        'already_initialized',
+        `See its state with: pikactl status ${targetFlags(server)}`,
+      );
     case 'rate_limited': {
       const wait = err.retryAfterMs !== undefined ? formatDuration(err.retryAfterMs) : undefined;
       return mk(
         `rate limited by ${s}${wait ? `: retry in ${wait}` : ''}`,
         'rate_limited',
-        wait ? `Wait ${wait} before trying again; further failures extend the lockout window.` : 'Wait before trying again (the window is up to 15 minutes).',
+        wait
+          ? `Wait ${wait} before trying again; further failures extend the lockout window.`
+          : 'Wait before trying again (the window is up to 15 minutes).',
       );
     }
     case 'server_error':
@@ -67,7 +85,11 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string)
         gatewayHint(server),
       );
     case 'cluster':
-      return mk(`cluster forwarding failed${said}`, 'server_error', 'The cluster has no reachable leader right now; retry shortly.');
+      return mk(
+        `cluster forwarding failed${said}`,
+        'server_error',
+        'The cluster has no reachable leader right now; retry shortly.',
+      );
     case 'not_pika':
     case 'not_found':
       return mk(
@@ -78,9 +100,16 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string)
     case 'bad_request':
       return mk(`the server refused the request${said}`, 'error');
     case 'too_large':
-      return mk(`${err.status === 413 ? 'the server refused the request as too large' : 'the answer was larger than pikactl accepts'}`, 'error');
+      return mk(
+        `${err.status === 413 ? 'the server refused the request as too large' : 'the answer was larger than pikactl accepts'}`,
+        'error',
+      );
     case 'unreachable':
-      return mk(`cannot reach ${s}`, 'unreachable', err.hint ?? `Check the URL and that the server runs: pikactl status ${targetFlags(server)} --wait 60s`);
+      return mk(
+        `cannot reach ${s}`,
+        'unreachable',
+        err.hint ?? `Check the URL and that the server runs: pikactl status ${targetFlags(server)} --wait 60s`,
+      );
     case 'tls':
       return mk(
         `TLS check failed for ${s}: ${serverText(tlsDetail(err))}`,
@@ -88,9 +117,17 @@ export function apiErrorToCli(err: ApiError, server: ServerUrl, action?: string)
         err.hint ?? 'Trust the certificate with --cacert FILE or --pin SHA256 (see `pikactl trust`).',
       );
     case 'timeout':
-      return mk(`${s} did not answer in time`, 'timeout', err.hint ?? 'Raise --timeout, or check that the server is responsive.');
+      return mk(
+        `${s} did not answer in time`,
+        'timeout',
+        err.hint ?? 'Raise --timeout, or check that the server is responsive.',
+      );
     case 'connection_lost':
-      return mk(`the connection to ${s} dropped before an answer came`, 'unreachable', `Retry, or check the server: pikactl status ${targetFlags(server)}`);
+      return mk(
+        `the connection to ${s} dropped before an answer came`,
+        'unreachable',
+        `Retry, or check the server: pikactl status ${targetFlags(server)}`,
+      );
     case 'cancelled':
       return mk('cancelled', 'cancelled');
     default:

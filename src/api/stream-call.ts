@@ -47,7 +47,11 @@ async function readCapped(body: Readable, limit: number): Promise<Buffer> {
 export function streamCall(d: StreamDeps) {
   return async (req: StreamRequest): Promise<StreamAnswer> => {
     const path = req.path.split('?')[0];
-    const headers: Record<string, string> = { accept: 'application/json, application/octet-stream', 'user-agent': d.userAgent, ...(req.headers ?? {}) };
+    const headers: Record<string, string> = {
+      accept: 'application/json, application/octet-stream',
+      'user-agent': d.userAgent,
+      ...(req.headers ?? {}),
+    };
     const cookie = d.cookie();
     if (cookie) headers.cookie = cookie;
     if (req.body) headers['content-type'] = 'application/octet-stream';
@@ -82,9 +86,19 @@ export function streamCall(d: StreamDeps) {
     if (res.statusCode >= 200 && res.statusCode < 300) return { status: res.statusCode, header: get, body: res.body };
     const body = await readCapped(res.body, d.maxErrorBodyBytes);
     const sc = res.headers['set-cookie'];
-    const raw: RawResponse = { status: res.statusCode, header: get, setCookies: sc === undefined ? [] : Array.isArray(sc) ? sc : [sc], body };
+    const raw: RawResponse = {
+      status: res.statusCode,
+      header: get,
+      setCookies: sc === undefined ? [] : Array.isArray(sc) ? sc : [sc],
+      body,
+    };
     const secrets = [...(req.secrets ?? []), ...(d.sessionSecret() ? [d.sessionSecret()!] : [])];
     checkResponse(raw, { method: req.method, path, server: d.server, expectJson: true, secrets });
-    throw new ApiError(`${req.method} ${path}: unexpected HTTP ${res.statusCode}`, { kind: 'unexpected', method: req.method, path, status: res.statusCode });
+    throw new ApiError(`${req.method} ${path}: unexpected HTTP ${res.statusCode}`, {
+      kind: 'unexpected',
+      method: req.method,
+      path,
+      status: res.statusCode,
+    });
   };
 }

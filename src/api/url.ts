@@ -28,7 +28,10 @@ export function parseServerUrl(text: string): ServerUrl {
   try {
     url = new URL(withScheme);
   } catch {
-    throw usageError(`invalid server URL "${text}"`, 'Use e.g. https://pika.example.com:8080 or http://127.0.0.1:8080/pika');
+    throw usageError(
+      `invalid server URL "${text}"`,
+      'Use e.g. https://pika.example.com:8080 or http://127.0.0.1:8080/pika',
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw usageError(`unsupported scheme "${url.protocol}" in server URL`, 'Use http:// or https://');

@@ -42,7 +42,12 @@ export async function authenticate(
 }
 
 /** Password login (with TOTP step-up). The session is logged out by close() unless keep() was called; errors there are ignored. */
-export async function loginInline(ctx: Deps, g: GlobalOptions, client: PikaClient, secrets: SecretReader): Promise<InlineLogin> {
+export async function loginInline(
+  ctx: Deps,
+  g: GlobalOptions,
+  client: PikaClient,
+  secrets: SecretReader,
+): Promise<InlineLogin> {
   const server = client.server;
   const user = await resolveUser(ctx, g, server.id);
   // Discovery first: an unreachable server fails before anyone types a password.
@@ -121,7 +126,14 @@ export async function discoverStrategy(client: PikaClient, signal?: AbortSignal)
   return 'local';
 }
 
-function loginError(err: ApiError, user: string, strategy: string, stage: 'password' | 'totp', serverId: string, client: PikaClient): CliError {
+function loginError(
+  err: ApiError,
+  user: string,
+  strategy: string,
+  stage: 'password' | 'totp',
+  serverId: string,
+  client: PikaClient,
+): CliError {
   const details = { kind: err.kind, status: err.status, user, strategy };
   if (err.kind === 'invalid_credentials') {
     const expired = err.serverCode === 'invalid_session';
@@ -133,7 +145,10 @@ function loginError(err: ApiError, user: string, strategy: string, stage: 'passw
         : `login as "${user}" on ${serverId} was rejected: wrong user name or password`;
     return new CliError(message, {
       code: 'auth',
-      hint: stage === 'totp' ? 'Use a fresh code (they change every 30 s) and log in again.' : 'Check the user name and password; repeated failures are rate limited.',
+      hint:
+        stage === 'totp'
+          ? 'Use a fresh code (they change every 30 s) and log in again.'
+          : 'Check the user name and password; repeated failures are rate limited.',
       cause: err,
       details,
     });

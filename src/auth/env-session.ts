@@ -9,5 +9,7 @@ export function sessionFromEnv(env: Env, cookieName: string): Secret | undefined
   if (!raw) return undefined;
   const prefix = `${cookieName}=`;
   // A value copied out of the keychain entry `pikactl login` wrote holds the cookie in JSON: take the cookie.
-  return decodeStoredLogin(new Secret(raw.startsWith(prefix) ? raw.slice(prefix.length) : raw, `env:${GLOBAL_ENV.session}`)).cookie;
+  return decodeStoredLogin(
+    new Secret(raw.startsWith(prefix) ? raw.slice(prefix.length) : raw, `env:${GLOBAL_ENV.session}`),
+  ).cookie;
 }

@@ -21,7 +21,11 @@ export interface FoundLogin {
  * `pikactl login` stored (the same order as authenticate()). None → exit 4, saying
  * why (no keychain here is part of the answer, not an error of its own).
  */
-export async function findLogin(ctx: Deps, g: Pick<GlobalOptions, 'cookieName'>, server: ServerUrl): Promise<FoundLogin> {
+export async function findLogin(
+  ctx: Deps,
+  g: Pick<GlobalOptions, 'cookieName'>,
+  server: ServerUrl,
+): Promise<FoundLogin> {
   const fromEnv = sessionFromEnv(ctx.env, g.cookieName);
   if (fromEnv) return { secret: fromEnv, describe: `the session in ${GLOBAL_ENV.session}` };
   let why = '';
@@ -29,9 +33,13 @@ export async function findLogin(ctx: Deps, g: Pick<GlobalOptions, 'cookieName'>,
   const entry = sessionAccount(server);
   const value = kc ? await kc.get(entry) : null;
   const stored = value ? decodeStoredLogin(value).cookie : null;
-  if (stored && !stored.isEmpty()) return { secret: stored, entry, describe: `the stored session (keychain entry "${entry}")` };
-  throw new CliError(`not logged in to ${server.id}: ${GLOBAL_ENV.session} is not set${kc ? ` and there is no stored session "${entry}"` : why}`, {
-    code: 'auth',
-    hint: `Log in with: pikactl login ${targetFlags(server)}   (in CI: set ${GLOBAL_ENV.session}, or pass --user and --password-from to each command)`,
-  });
+  if (stored && !stored.isEmpty())
+    return { secret: stored, entry, describe: `the stored session (keychain entry "${entry}")` };
+  throw new CliError(
+    `not logged in to ${server.id}: ${GLOBAL_ENV.session} is not set${kc ? ` and there is no stored session "${entry}"` : why}`,
+    {
+      code: 'auth',
+      hint: `Log in with: pikactl login ${targetFlags(server)}   (in CI: set ${GLOBAL_ENV.session}, or pass --user and --password-from to each command)`,
+    },
+  );
 }

@@ -55,7 +55,8 @@ export async function withLogin<T>(
       // The user of the expired session (stored with it, or the one this command logged in as) is not asked again.
       const inline = await loginInline(ctx, { ...g, user: g.user ?? expired.user }, client, secrets);
       login = inline;
-      if (expired.source === 'stored' && opts.loginStore?.save) await replaceStored(ctx, client, opts.loginStore, inline);
+      if (expired.source === 'stored' && opts.loginStore?.save)
+        await replaceStored(ctx, client, opts.loginStore, inline);
       try {
         return await fn(login);
       } catch (again) {
@@ -77,10 +78,14 @@ async function replaceStored(ctx: Deps, client: PikaClient, store: LoginStore, l
   try {
     await store.save!(client.server, login.cookie, login.user);
     login.keep();
-    ctx.io.stderr.write(`Logged in to ${client.server.id} again as ${login.user}; the new session replaces the stored one.\n`);
+    ctx.io.stderr.write(
+      `Logged in to ${client.server.id} again as ${login.user}; the new session replaces the stored one.\n`,
+    );
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    ctx.io.stderr.write(`${ctx.io.style.yellow('Warning:')} the new session could not be stored (${why}); it is logged out when this command ends. Run pikactl login ${targetFlags(client.server)} to store one.\n`);
+    ctx.io.stderr.write(
+      `${ctx.io.style.yellow('Warning:')} the new session could not be stored (${why}); it is logged out when this command ends. Run pikactl login ${targetFlags(client.server)} to store one.\n`,
+    );
   }
 }
 

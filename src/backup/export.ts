@@ -41,12 +41,20 @@ export interface ExportResult {
 /** Non-negative integers, at most one of the two; checked before anything is sent. */
 export function exportQuery(since: string | undefined, until: string | undefined): string {
   const parts: string[] = [];
-  for (const [name, v] of [['since', since], ['until', until]] as const) {
+  for (const [name, v] of [
+    ['since', since],
+    ['until', until],
+  ] as const) {
     if (v === undefined) continue;
-    if (!/^\d{1,20}$/.test(v) || BigInt(v) > 0xffffffffffffffffn) throw usageError(`--${name} must be a database version (a non-negative integer), got "${v}"`);
+    if (!/^\d{1,20}$/.test(v) || BigInt(v) > 0xffffffffffffffffn)
+      throw usageError(`--${name} must be a database version (a non-negative integer), got "${v}"`);
     if (BigInt(v) > 0n) parts.push(`${name}=${BigInt(v)}`);
   }
-  if (parts.length === 2) throw usageError('--since and --until cannot be used together', '--since N: changes newer than version N (incremental); --until N: the state up to version N.');
+  if (parts.length === 2)
+    throw usageError(
+      '--since and --until cannot be used together',
+      '--since N: changes newer than version N (incremental); --until N: the state up to version N.',
+    );
   return parts.length ? `?${parts[0]}` : '';
 }
 
@@ -61,24 +69,37 @@ async function exists(path: string): Promise<boolean> {
 }
 
 const refuseOverwrite = (path: string) =>
-  usageError(`${path} already exists; pikactl does not overwrite a backup`, 'Choose another --out, or pass --force to replace it.');
+  usageError(
+    `${path} already exists; pikactl does not overwrite a backup`,
+    'Choose another --out, or pass --force to replace it.',
+  );
 
 export async function preflightOut(r: Pick<ExportRequest, 'out' | 'force' | 'cwd'>): Promise<string | undefined> {
   if (r.out === undefined) return undefined;
   const path = resolve(r.cwd, r.out);
   const dir = await stat(dirname(path)).catch(() => undefined);
-  if (!dir?.isDirectory()) throw usageError(`cannot write ${path}: ${dirname(path)} is not a directory`, 'Nothing was sent. Choose an --out in an existing directory.');
+  if (!dir?.isDirectory())
+    throw usageError(
+      `cannot write ${path}: ${dirname(path)} is not a directory`,
+      'Nothing was sent. Choose an --out in an existing directory.',
+    );
   if (!r.force && (await exists(path))) throw refuseOverwrite(path);
   return path;
 }
 
 export async function exportBackup(r: ExportRequest): Promise<ExportResult> {
-  if (!r.client.stream) throw new CliError('streamed downloads need pikactl\'s own HTTP transport', { code: 'error' });
+  if (!r.client.stream) throw new CliError("streamed downloads need pikactl's own HTTP transport", { code: 'error' });
   const query = exportQuery(r.since, r.until);
   let target = await preflightOut(r);
   const headers: Record<string, string> = {};
   if (r.password) headers['x-encryption-password'] = passwordHeader(r.password, '--encrypt-with');
-  const res = await r.client.stream({ method: 'GET', path: `/api/v1/backup${query}`, headers, secrets: r.password ? [r.password] : [], signal: r.signal });
+  const res = await r.client.stream({
+    method: 'GET',
+    path: `/api/v1/backup${query}`,
+    headers,
+    secrets: r.password ? [r.password] : [],
+    signal: r.signal,
+  });
   target ??= resolve(r.cwd, nameFromDisposition(res.header('content-disposition'), r.now));
   if (!r.force && (await exists(target))) {
     res.body.destroy();
@@ -109,7 +130,8 @@ export async function exportBackup(r: ExportRequest): Promise<ExportResult> {
           }
         }
         bytes += chunk.length;
-        if (header && bytes > HEADER_SIZE + header.payloadSize) throw new BackupFormatError(`more bytes than the header announces (${HEADER_SIZE + header.payloadSize})`);
+        if (header && bytes > HEADER_SIZE + header.payloadSize)
+          throw new BackupFormatError(`more bytes than the header announces (${HEADER_SIZE + header.payloadSize})`);
         hash.update(chunk);
         await fh.write(chunk).catch((err: unknown) => {
           throw localFault(tmp, err);
@@ -118,14 +140,30 @@ export async function exportBackup(r: ExportRequest): Promise<ExportResult> {
       }
     } catch (err) {
       res.body.destroy();
-      if (err instanceof BackupFormatError) throw new CliError(`the server's answer is not a usable Pika backup: ${err.message}`, { code: 'not_pika', hint: 'Nothing was saved. Check --server (a proxy page?) and try again.' });
+      if (err instanceof BackupFormatError)
+        throw new CliError(`the server's answer is not a usable Pika backup: ${err.message}`, {
+          code: 'not_pika',
+          hint: 'Nothing was saved. Check --server (a proxy page?) and try again.',
+        });
       if (err instanceof ApiError || err instanceof CliError) throw err; // a local write fault is a CliError already
-      throw new CliError(`the download broke off after ${bytes} bytes: ${(err as Error).message}`, { code: r.signal?.aborted ? 'cancelled' : 'unreachable', hint: 'Nothing was saved. Run the export again.', cause: err });
+      throw new CliError(`the download broke off after ${bytes} bytes: ${(err as Error).message}`, {
+        code: r.signal?.aborted ? 'cancelled' : 'unreachable',
+        hint: 'Nothing was saved. Run the export again.',
+        cause: err,
+      });
     }
     bar.done();
-    if (!header) throw new CliError(`the download ended after ${bytes} bytes, before the ${HEADER_SIZE}-byte header was complete`, { code: 'unreachable', hint: 'Nothing was saved. Run the export again.' });
+    if (!header)
+      throw new CliError(
+        `the download ended after ${bytes} bytes, before the ${HEADER_SIZE}-byte header was complete`,
+        { code: 'unreachable', hint: 'Nothing was saved. Run the export again.' },
+      );
     const want = HEADER_SIZE + header.payloadSize;
-    if (bytes !== want) throw new CliError(`the download is incomplete: ${bytes} of ${want} bytes`, { code: 'unreachable', hint: 'Nothing was saved. Run the export again.' });
+    if (bytes !== want)
+      throw new CliError(`the download is incomplete: ${bytes} of ${want} bytes`, {
+        code: 'unreachable',
+        hint: 'Nothing was saved. Run the export again.',
+      });
     await fh.sync();
     ok = true;
   } finally {
@@ -151,7 +189,11 @@ export async function exportBackup(r: ExportRequest): Promise<ExportResult> {
 /** A fault on this machine (no such directory, disk full, read-only): named, never a network error. */
 function localFault(path: string, err: unknown): CliError {
   const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-  return new CliError(`cannot write the backup at ${path}: ${code}`, { code: 'error', hint: 'Nothing was saved under the final name. Choose another --out (an existing directory with free space).', cause: err });
+  return new CliError(`cannot write the backup at ${path}: ${code}`, {
+    code: 'error',
+    hint: 'Nothing was saved under the final name. Choose another --out (an existing directory with free space).',
+    cause: err,
+  });
 }
 
 async function syncDir(dir: string): Promise<void> {

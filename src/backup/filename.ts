@@ -19,7 +19,10 @@ export function nameFromDisposition(header: string | undefined, now: Date): stri
   }
   // Only the last path component, then nothing but a conservative character set.
   name = name.split(/[\\/]/).pop() ?? '';
-  name = name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '').slice(0, 120);
+  name = name
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^\.+/, '')
+    .slice(0, 120);
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*\.pikabw$/.test(name)) return fallbackName(now);
   return name;
 }

@@ -32,16 +32,25 @@ export class BackupFormatError extends Error {}
 
 export function parseHeader(buf: Uint8Array): BackupHeader {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (b.length < HEADER_SIZE) throw new BackupFormatError(`the file is shorter than the ${HEADER_SIZE}-byte header (${b.length} bytes)`);
-  if (!b.subarray(0, 7).equals(MAGIC.subarray(0, 7))) throw new BackupFormatError('not a Pika backup (bad magic: expected "PIKABW")');
+  if (b.length < HEADER_SIZE)
+    throw new BackupFormatError(`the file is shorter than the ${HEADER_SIZE}-byte header (${b.length} bytes)`);
+  if (!b.subarray(0, 7).equals(MAGIC.subarray(0, 7)))
+    throw new BackupFormatError('not a Pika backup (bad magic: expected "PIKABW")');
   const version = b[7];
-  if (version !== FORMAT_VERSION) throw new BackupFormatError(`unsupported backup format version ${version} (pikactl reads version ${FORMAT_VERSION})`);
+  if (version !== FORMAT_VERSION)
+    throw new BackupFormatError(
+      `unsupported backup format version ${version} (pikactl reads version ${FORMAT_VERSION})`,
+    );
   const flags = b[8];
   const size = b.readBigUInt64BE(9);
-  if (size > BigInt(MAX_PAYLOAD)) throw new BackupFormatError(`payload size ${size} exceeds the ${MAX_PAYLOAD}-byte limit Pika enforces`);
+  if (size > BigInt(MAX_PAYLOAD))
+    throw new BackupFormatError(`payload size ${size} exceeds the ${MAX_PAYLOAD}-byte limit Pika enforces`);
   const payloadSize = Number(size);
   const encrypted = (flags & FLAG_ENCRYPTED) !== 0;
-  if (encrypted && payloadSize < SEAL_OVERHEAD) throw new BackupFormatError(`an encrypted payload of ${payloadSize} bytes is shorter than nonce and tag (${SEAL_OVERHEAD})`);
+  if (encrypted && payloadSize < SEAL_OVERHEAD)
+    throw new BackupFormatError(
+      `an encrypted payload of ${payloadSize} bytes is shorter than nonce and tag (${SEAL_OVERHEAD})`,
+    );
   return { version, encrypted, reservedFlags: flags & ~FLAG_ENCRYPTED, payloadSize, dbVersion: b.readBigUInt64BE(17) };
 }
 
@@ -63,7 +72,10 @@ export function containerKey(password: string | Uint8Array): Uint8Array {
 }
 
 /** File completeness: the header's size against what is there. */
-export function completeness(h: BackupHeader, fileSize: number): { ok: true; trailing: number } | { ok: false; missing: number } {
+export function completeness(
+  h: BackupHeader,
+  fileSize: number,
+): { ok: true; trailing: number } | { ok: false; missing: number } {
   const want = HEADER_SIZE + h.payloadSize;
   return fileSize >= want ? { ok: true, trailing: fileSize - want } : { ok: false, missing: want - fileSize };
 }

@@ -4,7 +4,14 @@ import { open, stat } from 'node:fs/promises';
 import { CliError, usageError } from '../errors.js';
 import type { Secret } from '../secrets/secret.js';
 import { StreamingOpen } from './cipher.js';
-import { BackupFormatError, completeness, containerKey, HEADER_SIZE, parseHeader, type BackupHeader } from './format.js';
+import {
+  BackupFormatError,
+  completeness,
+  containerKey,
+  HEADER_SIZE,
+  parseHeader,
+  type BackupHeader,
+} from './format.js';
 
 /**
  * Offline look at a .pikabw file: header, completeness, SHA-256 and, with the backup

@@ -31,7 +31,9 @@ export function progressBar(io: IO, label: string, opts: { enabled: boolean; now
   const width = 24;
   const draw = () => {
     const shown = total ? Math.min(seen, total) : seen;
-    const bar = total ? `[${'#'.repeat(Math.round((shown / total) * width)).padEnd(width, '.')}] ${Math.floor((shown / total) * 100)}% ` : '';
+    const bar = total
+      ? `[${'#'.repeat(Math.round((shown / total) * width)).padEnd(width, '.')}] ${Math.floor((shown / total) * 100)}% `
+      : '';
     io.stderr.write(`\r\x1b[2K${label} ${bar}${humanBytes(shown)}${total ? ` / ${humanBytes(total)}` : ''}`);
   };
   return {

@@ -33,13 +33,16 @@ export async function restoreTarget(client: PikaClient, signal?: AbortSignal): P
 }
 
 export function lockedTarget(server: ServerUrl): CliError {
-  return new CliError(`${server.id} is locked: Pika refuses a restore there (503 from the lock gate, before any login)`, {
-    code: 'locked',
-    hint:
-      `A server that lost its key cannot take the backup. Start a fresh Pika (no encryption password configured), ` +
-      `restore there: pikactl recover-from-backup --server NEW-URL --backup FILE --backup-key-from SPEC. ` +
-      `Or, if you hold its current key, unlock it first: pikactl unlock ${targetFlags(server)}`,
-  });
+  return new CliError(
+    `${server.id} is locked: Pika refuses a restore there (503 from the lock gate, before any login)`,
+    {
+      code: 'locked',
+      hint:
+        `A server that lost its key cannot take the backup. Start a fresh Pika (no encryption password configured), ` +
+        `restore there: pikactl recover-from-backup --server NEW-URL --backup FILE --backup-key-from SPEC. ` +
+        `Or, if you hold its current key, unlock it first: pikactl unlock ${targetFlags(server)}`,
+    },
+  );
 }
 
 /** What merge and wipe keep, for the confirmation and --help. */
@@ -78,7 +81,14 @@ export async function sendRestore(r: RestoreRequest): Promise<string> {
   const file = createReadStream(r.path, { highWaterMark: 1024 * 1024 });
   file.on('error', (err) => counter.destroy(err));
   const res = await sendChange(change, () =>
-    client.stream!({ method: 'POST', path: '/api/v1/backup', headers, body: file.pipe(counter), secrets: r.password ? [r.password] : [], signal: r.signal }),
+    client.stream!({
+      method: 'POST',
+      path: '/api/v1/backup',
+      headers,
+      body: file.pipe(counter),
+      secrets: r.password ? [r.password] : [],
+      signal: r.signal,
+    }),
   ).finally(() => file.destroy());
   bar.done();
   // The server answered 2xx: read its small JSON. An unreadable answer may still mean it was applied.

@@ -8,8 +8,16 @@ import type { Secret } from '../secrets/secret.js';
  */
 export function passwordHeader(pw: Secret, flag: string): string {
   const text = pw.reveal();
-  if (text === '') throw usageError(`the backup password from ${flag} is empty`, 'An empty password means "no encryption"; drop the flag for a plain backup.');
+  if (text === '')
+    throw usageError(
+      `the backup password from ${flag} is empty`,
+      'An empty password means "no encryption"; drop the flag for a plain backup.',
+    );
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(text)) throw usageError(`the backup password from ${flag} contains a control character (a line break?)`, 'HTTP headers cannot carry it; strip the trailing newline or choose another password.');
+  if (/[\u0000-\u001f\u007f]/.test(text))
+    throw usageError(
+      `the backup password from ${flag} contains a control character (a line break?)`,
+      'HTTP headers cannot carry it; strip the trailing newline or choose another password.',
+    );
   return Buffer.from(text, 'utf8').toString('latin1');
 }

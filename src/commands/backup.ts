@@ -52,7 +52,10 @@ protects only the file.`,
     .command('export')
     .description('download a backup (.pikabw) of the server into a file (0600)')
     .option('-o, --out <file>', 'where to write it (default: the name the server gives, in the current directory)')
-    .option('--encrypt-with <source>', 'a backup password to encrypt the file with (env:NAME, file:PATH, keychain:NAME, cmd:..., stdin, prompt)')
+    .option(
+      '--encrypt-with <source>',
+      'a backup password to encrypt the file with (env:NAME, file:PATH, keychain:NAME, cmd:..., stdin, prompt)',
+    )
     .option('--since <version>', 'only changes newer than this database version (incremental)')
     .option('--until <version>', 'the state up to this database version (point in time)')
     .option('--force', 'replace an existing file')
@@ -75,7 +78,10 @@ Examples:
     .command('inspect')
     .description('check a backup file offline: header, completeness, SHA-256, and the password')
     .argument('<file>', 'the .pikabw file')
-    .option('--decrypt-with <source>', 'the backup password, to check that the file opens (nothing decrypted is written)')
+    .option(
+      '--decrypt-with <source>',
+      'the backup password, to check that the file opens (nothing decrypted is written)',
+    )
     .addHelpText(
       'after',
       `
@@ -114,15 +120,38 @@ Examples:
 
 async function exportCommand(app: App, g: GlobalOptions, opts: ExportOptions): Promise<number> {
   const { ctx } = app;
-  const [{ exportBackup, exportQuery, preflightOut }, { humanBytes }] = await Promise.all([import('../backup/export.js'), import('../backup/progress.js')]);
+  const [{ exportBackup, exportQuery, preflightOut }, { humanBytes }] = await Promise.all([
+    import('../backup/export.js'),
+    import('../backup/progress.js'),
+  ]);
   exportQuery(opts.since, opts.until);
   await preflightOut({ out: opts.out, force: Boolean(opts.force), cwd: ctx.cwd });
   const session = await openInvocation(app, g, [{ flag: '--encrypt-with', spec: opts.encryptWith }]);
   try {
     const t = singleTarget(session, 'backup export');
-    const password = opts.encryptWith === undefined ? undefined : await session.secrets.read({ spec: opts.encryptWith, flag: '--encrypt-with', label: 'backup password', confirm: true });
+    const password =
+      opts.encryptWith === undefined
+        ? undefined
+        : await session.secrets.read({
+            spec: opts.encryptWith,
+            flag: '--encrypt-with',
+            label: 'backup password',
+            confirm: true,
+          });
     const res = await authed(app, g, session, t, 'backup export', () =>
-      exportBackup({ client: t.client, io: ctx.io, cwd: ctx.cwd, out: opts.out, force: Boolean(opts.force), since: opts.since, until: opts.until, password, progress: !g.json, signal: ctx.signal, now: new Date(ctx.clock.now()) }),
+      exportBackup({
+        client: t.client,
+        io: ctx.io,
+        cwd: ctx.cwd,
+        out: opts.out,
+        force: Boolean(opts.force),
+        since: opts.since,
+        until: opts.until,
+        password,
+        progress: !g.json,
+        signal: ctx.signal,
+        now: new Date(ctx.clock.now()),
+      }),
     ).catch(async (err: unknown) => {
       throw err instanceof ApiError ? await toCliError(err, t.server, 'backup export') : err;
     });
@@ -131,13 +160,26 @@ async function exportCommand(app: App, g: GlobalOptions, opts: ExportOptions): P
       ? `The matching server key: pikactl holds it in the keychain entry "${key}" (service pikactl), if that is still the live key. Keep this file and that key together, in the same secure store.`
       : 'pikactl holds no server key for this server: this file is useless without the key that is live now. Keep the two together, in the same secure store.';
     if (g.json) {
-      writeJson(ctx.io, { ok: true, server: t.server.id, file: res.path, bytes: res.bytes, sha256: res.sha256, db_version: res.header.dbVersion.toString(), encrypted: res.header.encrypted, key_entry: key ?? null });
+      writeJson(ctx.io, {
+        ok: true,
+        server: t.server.id,
+        file: res.path,
+        bytes: res.bytes,
+        sha256: res.sha256,
+        db_version: res.header.dbVersion.toString(),
+        encrypted: res.header.encrypted,
+        key_entry: key ?? null,
+      });
       return 0;
     }
     const out = ctx.io.stdout;
     out.write(`Saved ${res.path}\n`);
-    out.write(`  size        ${humanBytes(res.bytes)} (${res.bytes} bytes)\n  sha256      ${res.sha256}\n  db_version  ${res.header.dbVersion}\n`);
-    out.write(`  encrypted   ${res.header.encrypted ? 'yes (backup password)' : 'no: users, sessions and tokens are in plain bytes'}\n`);
+    out.write(
+      `  size        ${humanBytes(res.bytes)} (${res.bytes} bytes)\n  sha256      ${res.sha256}\n  db_version  ${res.header.dbVersion}\n`,
+    );
+    out.write(
+      `  encrypted   ${res.header.encrypted ? 'yes (backup password)' : 'no: users, sessions and tokens are in plain bytes'}\n`,
+    );
     out.write(`${reminder}\nCheck it any time: pikactl backup inspect ${res.path}\n`);
     return 0;
   } finally {
@@ -147,7 +189,10 @@ async function exportCommand(app: App, g: GlobalOptions, opts: ExportOptions): P
 
 /** "server-key:<url>" when the keychain has that entry (only names are listed, no value is read). */
 async function knownKeyEntry(app: App, serverId: string): Promise<string | undefined> {
-  const [{ openKeychainOrNull }, { keychainAccount }] = await Promise.all([import('../keychain/open.js'), import('../keychain/accounts.js')]);
+  const [{ openKeychainOrNull }, { keychainAccount }] = await Promise.all([
+    import('../keychain/open.js'),
+    import('../keychain/accounts.js'),
+  ]);
   const kc = await openKeychainOrNull(app.ctx);
   const account = keychainAccount('server-key', serverId);
   const names: string[] = (await kc?.list().catch(() => [] as string[])) ?? [];
@@ -163,15 +208,39 @@ async function inspectCommand(app: App, g: GlobalOptions, file: string, opts: In
     import('./backup-restore.js'),
   ]);
   const path = resolve(ctx.cwd, file);
-  const password = opts.decryptWith === undefined ? undefined : await readOfflineSecret(app, opts.decryptWith, '--decrypt-with');
+  const password =
+    opts.decryptWith === undefined ? undefined : await readOfflineSecret(app, opts.decryptWith, '--decrypt-with');
   const r = await inspectBackup(path, password, ctx.signal);
   if (g.json) {
-    writeJson(ctx.io, { ok: r.opens !== 'wrong_password', file: r.path, bytes: r.size, sha256: r.sha256, format_version: r.header.version, encrypted: r.header.encrypted, payload_bytes: r.header.payloadSize, db_version: r.header.dbVersion.toString(), complete: true, trailing_bytes: r.trailing, opens: r.opens });
+    writeJson(ctx.io, {
+      ok: r.opens !== 'wrong_password',
+      file: r.path,
+      bytes: r.size,
+      sha256: r.sha256,
+      format_version: r.header.version,
+      encrypted: r.header.encrypted,
+      payload_bytes: r.header.payloadSize,
+      db_version: r.header.dbVersion.toString(),
+      complete: true,
+      trailing_bytes: r.trailing,
+      opens: r.opens,
+    });
   } else {
     const out = ctx.io.stdout;
-    out.write(`${r.path}\n  format      .pikabw version ${r.header.version}, complete${r.trailing ? ` (${r.trailing} trailing bytes, ignored by Pika)` : ''}\n`);
-    out.write(`  size        ${humanBytes(r.size)} (${r.size} bytes; payload ${r.header.payloadSize})\n  sha256      ${r.sha256}\n  db_version  ${r.header.dbVersion}\n`);
-    const opens = r.opens === 'yes' ? 'the password opens it (checked in memory, nothing written)' : r.opens === 'wrong_password' ? 'the password does NOT open it' : r.header.encrypted ? 'not checked (pass --decrypt-with)' : 'not encrypted';
+    out.write(
+      `${r.path}\n  format      .pikabw version ${r.header.version}, complete${r.trailing ? ` (${r.trailing} trailing bytes, ignored by Pika)` : ''}\n`,
+    );
+    out.write(
+      `  size        ${humanBytes(r.size)} (${r.size} bytes; payload ${r.header.payloadSize})\n  sha256      ${r.sha256}\n  db_version  ${r.header.dbVersion}\n`,
+    );
+    const opens =
+      r.opens === 'yes'
+        ? 'the password opens it (checked in memory, nothing written)'
+        : r.opens === 'wrong_password'
+          ? 'the password does NOT open it'
+          : r.header.encrypted
+            ? 'not checked (pass --decrypt-with)'
+            : 'not encrypted';
     out.write(`  encrypted   ${r.header.encrypted ? 'yes' : 'no'}; ${opens}\n`);
   }
   if (r.opens === 'wrong_password') {
@@ -180,4 +249,3 @@ async function inspectCommand(app: App, g: GlobalOptions, file: string, opts: In
   }
   return 0;
 }
-

@@ -43,7 +43,12 @@ function declareAdd(context: Command) {
     .argument('<name>', 'context name (letters, digits, . _ : -)')
     .usage('NAME --server URL [--server URL...] [options]')
     .description('save a context: one or more replica URLs and how to trust and log in to them')
-    .addOption(option('--key-from <spec>', 'default key source for unlock: a secret SOURCE such as keychain or file:PATH (never the key)'))
+    .addOption(
+      option(
+        '--key-from <spec>',
+        'default key source for unlock: a secret SOURCE such as keychain or file:PATH (never the key)',
+      ),
+    )
     .addOption(option('--use', 'make it the current context'))
     .addOption(option('--force', 'replace an existing context of the same name'))
     .addHelpText(
@@ -84,7 +89,10 @@ export function registerContext(program: Command, app: App, runs: Partial<Contex
   const context = program
     .command('context')
     .description(summary('context'))
-    .addHelpText('after', '\nContexts live in $XDG_CONFIG_HOME/pikactl/config.json (mode 0600). They never\nhold a secret. Select one with --context NAME or PIKACTL_CONTEXT; flags and env\nvars override its values.');
+    .addHelpText(
+      'after',
+      '\nContexts live in $XDG_CONFIG_HOME/pikactl/config.json (mode 0600). They never\nhold a secret. Select one with --context NAME or PIKACTL_CONTEXT; flags and env\nvars override its values.',
+    );
 
   // `--server`, `--cacert`, `--pin`, `--user`, `--timeout`, `--insecure` and `--allow-http`
   // are global options. The program does not use positional options, so commander hands
@@ -94,7 +102,12 @@ export function registerContext(program: Command, app: App, runs: Partial<Contex
   // PIKA_SERVER must not end up saved in a context).
   const add = declareAdd(context);
   app.action(add, (opts, g, args) =>
-    (runs.add ?? runContextAdd)(app, g, { ...opts, connection: (add as unknown as Command).optsWithGlobals<RawConnectionFlags>() }, args),
+    (runs.add ?? runContextAdd)(
+      app,
+      g,
+      { ...opts, connection: (add as unknown as Command).optsWithGlobals<RawConnectionFlags>() },
+      args,
+    ),
   );
 
   const list = context.command('list').alias('ls').description('list contexts; * marks the current one');
@@ -114,11 +127,16 @@ export function registerContext(program: Command, app: App, runs: Partial<Contex
     }
     app.ctx.io.stdout.write(renderContextTable(config));
     if (config.current_context !== undefined && !names.includes(config.current_context)) {
-      app.ctx.io.stderr.write(`Warning: the current context "${config.current_context}" does not exist. Pick one: pikactl context use NAME\n`);
+      app.ctx.io.stderr.write(
+        `Warning: the current context "${config.current_context}" does not exist. Pick one: pikactl context use NAME\n`,
+      );
     }
   });
 
-  const use = context.command('use').argument('<name>', 'context to make current').description('make a context the current one');
+  const use = context
+    .command('use')
+    .argument('<name>', 'context to make current')
+    .description('make a context the current one');
   app.action(use, async (_opts, g, args) => {
     const name = args[0];
     const { file } = await updateConfig(app.ctx, (config) => {
@@ -136,7 +154,11 @@ export function registerContext(program: Command, app: App, runs: Partial<Contex
   app.action(show, async (_opts, g, args) => {
     const { config, path } = await loadConfig(app.ctx);
     const name = args[0] ?? g.context ?? config.current_context;
-    if (name === undefined) throw usageError('no context named and no current context', 'Pass a NAME, or set one with: pikactl context use NAME');
+    if (name === undefined)
+      throw usageError(
+        'no context named and no current context',
+        'Pass a NAME, or set one with: pikactl context use NAME',
+      );
     const entry = requireContext(config, name);
     const current = name === config.current_context;
     if (g.json) return writeJson(app.ctx.io, { ...contextJson(name, entry, current), config_file: path });
@@ -147,28 +169,45 @@ export function registerContext(program: Command, app: App, runs: Partial<Contex
 }
 
 export const runContextAdd: RunCommand<ContextAddOptions> = async (app, g, opts, args) => {
-    const name = checkContextName(args[0]);
-    const entry = buildEntry(opts.connection, opts.keyFrom, app.ctx.cwd);
-    // Under the config lock: a parallel `context add` must not be lost.
-    const {
-      file,
-      result: { existed, makeCurrent },
-    } = await updateConfig(app.ctx, (config) => {
-      const existed = Object.hasOwn(config.contexts, name);
-      if (existed && !opts.force) {
-        throw usageError(`context "${name}" already exists`, `Pass --force to replace it, or see it with: pikactl context show ${name}`);
-      }
-      config.contexts[name] = entry;
-      const makeCurrent = Boolean(opts.use) || config.current_context === undefined || !Object.hasOwn(config.contexts, config.current_context);
-      if (makeCurrent) config.current_context = name;
-      return { existed, makeCurrent };
+  const name = checkContextName(args[0]);
+  const entry = buildEntry(opts.connection, opts.keyFrom, app.ctx.cwd);
+  // Under the config lock: a parallel `context add` must not be lost.
+  const {
+    file,
+    result: { existed, makeCurrent },
+  } = await updateConfig(app.ctx, (config) => {
+    const existed = Object.hasOwn(config.contexts, name);
+    if (existed && !opts.force) {
+      throw usageError(
+        `context "${name}" already exists`,
+        `Pass --force to replace it, or see it with: pikactl context show ${name}`,
+      );
+    }
+    config.contexts[name] = entry;
+    const makeCurrent =
+      Boolean(opts.use) ||
+      config.current_context === undefined ||
+      !Object.hasOwn(config.contexts, config.current_context);
+    if (makeCurrent) config.current_context = name;
+    return { existed, makeCurrent };
+  });
+  if (g.json)
+    return writeJson(app.ctx.io, {
+      ok: true,
+      action: existed ? 'replaced' : 'added',
+      ...contextJson(name, entry, makeCurrent),
+      config_file: file,
     });
-    if (g.json) return writeJson(app.ctx.io, { ok: true, action: existed ? 'replaced' : 'added', ...contextJson(name, entry, makeCurrent), config_file: file });
-    const n = entry.servers.length;
-    const what = entry.kube ? `the pods of ${entry.kube.ref}${entry.kube.namespace ? ` in namespace ${entry.kube.namespace}` : ''}` : `${n} server${n === 1 ? '' : 's'}`;
-    app.ctx.io.stdout.write(`${existed ? 'Replaced' : 'Added'} context ${name} (${what}) in ${file}\n`);
-    if (makeCurrent) app.ctx.io.stdout.write(`Current context is now ${name}.\n`);
-    if (entry.insecure) app.ctx.io.stderr.write(`Warning: context ${name} skips TLS verification. Pin the certificate instead: pikactl trust --context ${name}\n`);
+  const n = entry.servers.length;
+  const what = entry.kube
+    ? `the pods of ${entry.kube.ref}${entry.kube.namespace ? ` in namespace ${entry.kube.namespace}` : ''}`
+    : `${n} server${n === 1 ? '' : 's'}`;
+  app.ctx.io.stdout.write(`${existed ? 'Replaced' : 'Added'} context ${name} (${what}) in ${file}\n`);
+  if (makeCurrent) app.ctx.io.stdout.write(`Current context is now ${name}.\n`);
+  if (entry.insecure)
+    app.ctx.io.stderr.write(
+      `Warning: context ${name} skips TLS verification. Pin the certificate instead: pikactl trust --context ${name}\n`,
+    );
 };
 
 /** `context remove`'s declaration. */
@@ -184,23 +223,29 @@ function declareRemove(context: Command) {
 export type ContextRemoveOptions = OptionsOf<typeof declareRemove>;
 
 export const runContextRemove: RunCommand<ContextRemoveOptions> = async (app, g, opts, args) => {
-    const name = args[0];
-    const { config } = await loadConfig(app.ctx);
-    const entry = requireContext(config, name);
-    if (!opts.yes) app.ctx.io.stderr.write(`Context ${name}: ${entry.servers.join(', ')}\n`);
-    await confirmAction(app, { yes: opts.yes, question: `Remove context ${name}?`, what: `remove context ${name}` });
-    // Re-read under the lock: the file may have changed while the operator answered.
-    const { file, result } = await updateConfig(app.ctx, (fresh) => {
-      requireContext(fresh, name);
-      delete fresh.contexts[name];
-      const wasCurrent = fresh.current_context === name;
-      if (wasCurrent) delete fresh.current_context;
-      return { wasCurrent, current: fresh.current_context };
+  const name = args[0];
+  const { config } = await loadConfig(app.ctx);
+  const entry = requireContext(config, name);
+  if (!opts.yes) app.ctx.io.stderr.write(`Context ${name}: ${entry.servers.join(', ')}\n`);
+  await confirmAction(app, { yes: opts.yes, question: `Remove context ${name}?`, what: `remove context ${name}` });
+  // Re-read under the lock: the file may have changed while the operator answered.
+  const { file, result } = await updateConfig(app.ctx, (fresh) => {
+    requireContext(fresh, name);
+    delete fresh.contexts[name];
+    const wasCurrent = fresh.current_context === name;
+    if (wasCurrent) delete fresh.current_context;
+    return { wasCurrent, current: fresh.current_context };
+  });
+  const { wasCurrent } = result;
+  if (g.json)
+    return writeJson(app.ctx.io, {
+      ok: true,
+      removed: name,
+      current_context: result.current ?? null,
+      config_file: file,
     });
-    const { wasCurrent } = result;
-    if (g.json) return writeJson(app.ctx.io, { ok: true, removed: name, current_context: result.current ?? null, config_file: file });
-    app.ctx.io.stdout.write(`Removed context ${name}.\n`);
-    if (wasCurrent) app.ctx.io.stdout.write('There is no current context now; pick one with: pikactl context use NAME\n');
+  app.ctx.io.stdout.write(`Removed context ${name}.\n`);
+  if (wasCurrent) app.ctx.io.stdout.write('There is no current context now; pick one with: pikactl context use NAME\n');
 };
 
 function requireContext(config: ConfigFile, name: string): ContextConfig {
@@ -227,7 +272,11 @@ function buildEntry(raw: RawConnectionFlags, keyFrom: string | undefined, cwd: s
   const servers = raw.server ?? [];
   const kube = kubeEntry(raw, cwd);
   if (kube && servers.length > 0) throw usageError('--kube and --server name the servers twice', 'Pass one of them.');
-  if (servers.length === 0 && !kube) throw usageError('context add needs at least one --server URL (or --kube REF)', 'pikactl context add NAME --server https://pika.example:8080');
+  if (servers.length === 0 && !kube)
+    throw usageError(
+      'context add needs at least one --server URL (or --kube REF)',
+      'pikactl context add NAME --server https://pika.example:8080',
+    );
   const ids: string[] = [];
   for (const s of servers) {
     const id = parseServerUrl(s).id;
@@ -242,7 +291,11 @@ function buildEntry(raw: RawConnectionFlags, keyFrom: string | undefined, cwd: s
     } catch {
       // reported below
     }
-    if (!isFile) throw usageError(`--cacert file ${file} does not exist`, "Copy the server's certificate (Pika: <storage>/tls/server.crt) here first, or use pikactl trust.");
+    if (!isFile)
+      throw usageError(
+        `--cacert file ${file} does not exist`,
+        "Copy the server's certificate (Pika: <storage>/tls/server.crt) here first, or use pikactl trust.",
+      );
     entry.cacert = file;
   }
   if (raw.pin !== undefined) entry.pin = normalizePin(raw.pin, '--pin');

@@ -52,7 +52,9 @@ export const HELP_TOPICS: Record<string, HelpTopic> = {
     blocks: () => [
       { p: 'Exit codes are stable; scripts may branch on them:' },
       { items: EXIT_CODE_DOCS.map((e) => ({ term: `${String(e.code).padStart(3)}  ${e.name}`, text: e.meaning })) },
-      { p: '`pikactl status` exits 0 when the server serves requests (unlocked, or encryption off), 3 when it is locked, and 7 when it cannot be reached.' },
+      {
+        p: '`pikactl status` exits 0 when the server serves requests (unlocked, or encryption off), 3 when it is locked, and 7 when it cannot be reached.',
+      },
     ],
   },
   secrets: {
@@ -62,7 +64,9 @@ export const HELP_TOPICS: Record<string, HelpTopic> = {
       { p: 'pikactl never takes a secret on the command line: argv ends up in shell history, in `ps` and in CI logs.' },
       { p: 'Every flag that names a secret (--key-from, --new-key-from, --password-from, ...) takes a SOURCE:' },
       { items: SECRET_SOURCES.map((s) => ({ term: s.form, text: s.meaning })) },
-      { p: 'Anything else, including a bare passphrase, is a usage error (exit 2), and the error never repeats what was typed.' },
+      {
+        p: 'Anything else, including a bare passphrase, is a usage error (exit 2), and the error never repeats what was typed.',
+      },
       { p: 'Without a terminal (CI, --no-input) pikactl never prompts: it fails and names the flag to use.' },
     ],
   },
@@ -83,20 +87,38 @@ export const HELP_TOPICS: Record<string, HelpTopic> = {
       },
       {
         items: [
-          ...(Object.keys(GLOBAL_ENV) as Array<keyof typeof GLOBAL_ENV>).map((k) => ({ term: GLOBAL_ENV[k], text: GLOBAL_ENV_DOCS[k] })),
-          { term: 'HTTPS_PROXY, https_proxy', text: 'proxy for https:// servers, as curl reads it: a CONNECT tunnel, so TLS checks and pins still hold end to end' },
+          ...(Object.keys(GLOBAL_ENV) as Array<keyof typeof GLOBAL_ENV>).map((k) => ({
+            term: GLOBAL_ENV[k],
+            text: GLOBAL_ENV_DOCS[k],
+          })),
+          {
+            term: 'HTTPS_PROXY, https_proxy',
+            text: 'proxy for https:// servers, as curl reads it: a CONNECT tunnel, so TLS checks and pins still hold end to end',
+          },
           { term: 'HTTP_PROXY, http_proxy', text: 'proxy for http:// servers' },
           {
             term: 'NO_PROXY, no_proxy',
             text: 'hosts reached directly: comma-separated names, domain suffixes (.corp.example), host:port, or * for all. Loopback (localhost, 127.0.0.0/8, ::1) is never proxied',
           },
-          { term: 'KUBECONFIG', text: 'kubeconfig file(s) for --kube and kube: (as kubectl; --kubeconfig wins; default ~/.kube/config)' },
-          { term: 'KUBERNETES_SERVICE_HOST', text: 'set inside a pod: --kube uses the service account and defaults to --kube-connect direct' },
+          {
+            term: 'KUBECONFIG',
+            text: 'kubeconfig file(s) for --kube and kube: (as kubectl; --kubeconfig wins; default ~/.kube/config)',
+          },
+          {
+            term: 'KUBERNETES_SERVICE_HOST',
+            text: 'set inside a pod: --kube uses the service account and defaults to --kube-connect direct',
+          },
           { term: 'NO_COLOR', text: 'disable colour (as --no-color)' },
           { term: 'FORCE_COLOR', text: 'force colour on, even when output is not a terminal' },
           { term: 'CI', text: 'when "true", pikactl never prompts, even on a terminal (as --no-input)' },
-          { term: 'XDG_CONFIG_HOME', text: 'base of the config directory (default ~/.config): $XDG_CONFIG_HOME/pikactl' },
-          { term: 'XDG_STATE_HOME', text: 'base of the state directory (default ~/.local/state): $XDG_STATE_HOME/pikactl' },
+          {
+            term: 'XDG_CONFIG_HOME',
+            text: 'base of the config directory (default ~/.config): $XDG_CONFIG_HOME/pikactl',
+          },
+          {
+            term: 'XDG_STATE_HOME',
+            text: 'base of the state directory (default ~/.local/state): $XDG_STATE_HOME/pikactl',
+          },
         ],
       },
     ],
@@ -107,13 +129,27 @@ export const HELP_TOPICS: Record<string, HelpTopic> = {
     blocks: () => [
       {
         items: [
-          { term: '$XDG_CONFIG_HOME/pikactl/config.json', text: 'named contexts (`pikactl context`): servers, TLS trust, user and key source. Mode 0600; never holds a secret. Must be a regular file of at most 1 MiB.' },
-          { term: '$XDG_CONFIG_HOME/pikactl/config.json.lock', text: 'held while pikactl changes config.json (context add/use/remove, trust), so parallel runs keep every change. Another run waits up to 10 s for it; one older than 30 s is left over from a crash and taken over.' },
-          { term: '$XDG_STATE_HOME/pikactl/journals/', text: 'one journal per playbook run (rotation recovery, handover), for resuming; directory 0700, files 0600; no secret, not even a hash of the key.' },
-          { term: './handover-<host>-<date>.json', text: 'the handover record `pikactl handover start` writes (or --record FILE), plus a Markdown checklist beside it (.md); read and updated by `handover accept` and `handover finish`. No secret.' },
+          {
+            term: '$XDG_CONFIG_HOME/pikactl/config.json',
+            text: 'named contexts (`pikactl context`): servers, TLS trust, user and key source. Mode 0600; never holds a secret. Must be a regular file of at most 1 MiB.',
+          },
+          {
+            term: '$XDG_CONFIG_HOME/pikactl/config.json.lock',
+            text: 'held while pikactl changes config.json (context add/use/remove, trust), so parallel runs keep every change. Another run waits up to 10 s for it; one older than 30 s is left over from a crash and taken over.',
+          },
+          {
+            term: '$XDG_STATE_HOME/pikactl/journals/',
+            text: 'one journal per playbook run (rotation recovery, handover), for resuming; directory 0700, files 0600; no secret, not even a hash of the key.',
+          },
+          {
+            term: './handover-<host>-<date>.json',
+            text: 'the handover record `pikactl handover start` writes (or --record FILE), plus a Markdown checklist beside it (.md); read and updated by `handover accept` and `handover finish`. No secret.',
+          },
         ],
       },
-      { p: `OS keychain entries (macOS Keychain, Windows Credential Manager, Secret Service) use service "${KEYCHAIN_SERVICE}" and these account names, where <server> is the server URL without a trailing slash:` },
+      {
+        p: `OS keychain entries (macOS Keychain, Windows Credential Manager, Secret Service) use service "${KEYCHAIN_SERVICE}" and these account names, where <server> is the server URL without a trailing slash:`,
+      },
       { items: KEYCHAIN_ACCOUNT_DOCS.map((a) => ({ term: a.account, text: a.holds })) },
       { p: 'On Linux: secret-tool search --all service pikactl' },
     ],
@@ -122,14 +158,27 @@ export const HELP_TOPICS: Record<string, HelpTopic> = {
     summary: 'the daily flows, command by command',
     manSection: 'EXAMPLES',
     blocks: () => [
-      { p: 'Rehearse everything against the built-in sandbox first (it prints its URL and a generated admin password):' },
+      {
+        p: 'Rehearse everything against the built-in sandbox first (it prints its URL and a generated admin password):',
+      },
       { pre: ['pikactl sandbox --port 8080 --data ./rehearsal', 'pikactl status --server http://127.0.0.1:8080'] },
       { p: 'Save a context once, pin a self-signed certificate, and check the server:' },
-      { pre: ['pikactl context add prod --server https://pika.example:8080 --key-from keychain --use', 'pikactl trust --context prod', 'pikactl status'] },
+      {
+        pre: [
+          'pikactl context add prod --server https://pika.example:8080 --key-from keychain --use',
+          'pikactl trust --context prod',
+          'pikactl status',
+        ],
+      },
       { p: 'Turn encryption on, keeping the new key in the OS keychain too:' },
       { pre: ['pikactl login --user admin', 'pikactl init --save-to-keychain'] },
       { p: 'After every restart (CI: no terminal, key from a password manager, wait for the server):' },
-      { pre: ['pikactl unlock --wait 5m --key-from cmd:"op read op://ops/pika/key" --no-input', 'pikactl status --wait 2m --for unlocked --json'] },
+      {
+        pre: [
+          'pikactl unlock --wait 5m --key-from cmd:"op read op://ops/pika/key" --no-input',
+          'pikactl status --wait 2m --for unlocked --json',
+        ],
+      },
       { p: 'Rotate the key, and repair a rotation that was interrupted:' },
       { pre: ['pikactl rotate --current-key-from keychain --new-key-from prompt', 'pikactl recover-rotation --plan'] },
       { p: 'Read the runbook for a scenario:' },
@@ -140,12 +189,24 @@ export const HELP_TOPICS: Record<string, HelpTopic> = {
     summary: 'how pikactl handles keys, sessions and TLS',
     manSection: 'SECURITY',
     blocks: () => [
-      { p: "Pika's server key encrypts its data at rest, and Pika keeps no copy: a lost key means lost data. Save a new key in a password manager before pikactl sends it (init and rotate ask you to confirm that; --confirm-saved does so without a terminal)." },
-      { p: 'Secrets are never accepted as arguments, never printed, logged or written to a file unless you ask (keychain entries, the sandbox data directory). Journals and handover records hold no secret and no hash of one.' },
-      { p: 'file: sources are refused when group or others can read the file, and when it is not a regular file (a FIFO, device or directory is never opened for reading). cmd: sources run the command with the system shell; its standard output is the secret, complete when the command exits (a background process still holding the output is not waited for). A secret that is not UTF-8 text or holds a NUL byte is refused, never altered.' },
-      { p: 'Keychain calls run in a helper process with a timeout (5 s for reads), so a keychain that never answers is reported as unusable and Ctrl-C always works. Commands given a full inline login (--user and --password-from) or PIKA_SESSION, and a key source other than keychain, do not touch the keychain.' },
-      { p: 'TLS is verified by default. For a self-signed certificate, trust it with --cacert or pin it with `pikactl trust` (trust on first use, then --pin); --insecure skips verification, prints a warning on every command and should be kept for rehearsals. Plain http:// is refused except to loopback unless --allow-http.' },
-      { p: 'Changes to the key need a user with the settings.manage permission; tokens cannot hold it. Sessions from `pikactl login` live only in the OS keychain.' },
+      {
+        p: "Pika's server key encrypts its data at rest, and Pika keeps no copy: a lost key means lost data. Save a new key in a password manager before pikactl sends it (init and rotate ask you to confirm that; --confirm-saved does so without a terminal).",
+      },
+      {
+        p: 'Secrets are never accepted as arguments, never printed, logged or written to a file unless you ask (keychain entries, the sandbox data directory). Journals and handover records hold no secret and no hash of one.',
+      },
+      {
+        p: 'file: sources are refused when group or others can read the file, and when it is not a regular file (a FIFO, device or directory is never opened for reading). cmd: sources run the command with the system shell; its standard output is the secret, complete when the command exits (a background process still holding the output is not waited for). A secret that is not UTF-8 text or holds a NUL byte is refused, never altered.',
+      },
+      {
+        p: 'Keychain calls run in a helper process with a timeout (5 s for reads), so a keychain that never answers is reported as unusable and Ctrl-C always works. Commands given a full inline login (--user and --password-from) or PIKA_SESSION, and a key source other than keychain, do not touch the keychain.',
+      },
+      {
+        p: 'TLS is verified by default. For a self-signed certificate, trust it with --cacert or pin it with `pikactl trust` (trust on first use, then --pin); --insecure skips verification, prints a warning on every command and should be kept for rehearsals. Plain http:// is refused except to loopback unless --allow-http.',
+      },
+      {
+        p: 'Changes to the key need a user with the settings.manage permission; tokens cannot hold it. Sessions from `pikactl login` live only in the OS keychain.',
+      },
       {
         p: 'Server text is data: error messages, request ids, Location, name and version, certificate names are shown with control, bidi and zero-width characters escaped (\\x1b, \\u202e) and cut at 300 characters; --json keeps the whole value, JSON-escaped, up to 4096 characters per string. Every secret of the invocation is shown as [redacted] wherever it comes back: as is, as its SHA-256 (hex, base64), JSON-escaped, re-spaced or URL-encoded.',
       },
@@ -175,9 +236,7 @@ export function renderTopic(topic: HelpTopic, width = 100): string {
 
 export function registerHelpTopics(program: Command, app: App): void {
   program.helpCommand(false);
-  const help = program
-    .command('help [topic-or-command...]')
-    .description(summary('help'));
+  const help = program.command('help [topic-or-command...]').description(summary('help'));
   app.action<Record<string, never>>(help, async (_opts, _g, args) => {
     const words = (args ?? []).flat();
     if (words.length === 0) {

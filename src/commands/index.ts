@@ -22,7 +22,10 @@ export const COMMANDS: CommandEntry[] = [
   { names: ['kube'], load: async () => (await import('./kube.js')).registerKube },
   { names: ['recover-rotation'], load: async () => (await import('./recover-rotation.js')).registerRecoverRotation },
   { names: ['backup'], load: async () => (await import('./backup.js')).registerBackup },
-  { names: ['recover-from-backup'], load: async () => (await import('./recover-from-backup.js')).registerRecoverFromBackup },
+  {
+    names: ['recover-from-backup'],
+    load: async () => (await import('./recover-from-backup.js')).registerRecoverFromBackup,
+  },
   { names: ['handover'], load: async () => (await import('./handover.js')).registerHandover },
   { names: ['login', 'logout', 'whoami'], load: async () => (await import('./login.js')).registerLogin },
   { names: ['keychain'], load: async () => (await import('./keychain.js')).registerKeychain },

@@ -31,7 +31,10 @@ function declareInit(program: Command) {
     .command('init')
     .description(summary('init'))
     .option('--key-from <source>', 'where the new key comes from (default: asked twice on the terminal)')
-    .option('--confirm-saved', 'confirm the new key is already saved in a password manager (required without a terminal)')
+    .option(
+      '--confirm-saved',
+      'confirm the new key is already saved in a password manager (required without a terminal)',
+    )
     .option('--save-to-keychain', 'also keep the new key in the OS keychain, so later unlocks need no typing')
     .option('--kube-secret <name/key>', "also write the key to the pods' boot-password Secret (KEY.pending first)")
     .addHelpText(
@@ -64,43 +67,71 @@ export function registerInit(program: Command, app: App, run: RunCommand<InitOpt
 }
 
 export const runInit: RunCommand<InitOptions> = async (app, g, opts) => {
-    const { ctx } = app;
-    const inv = await openInvocation(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
-    try {
-      await narrowToLeader(app, inv, 'init', askCluster(app, g, inv));
-      const t = singleTarget(inv, 'init');
-      // The initialize call's own outcome (maybe applied: exit 8) is decided in sendInitialize.
-      return await mapApiErrors(t.server, 'init', async () => {
-        const before = await observeNode(t.client, ctx.signal);
-        if (before.state === 'unreachable') throw before.error!;
-        if (before.state === 'unreadable') throw unreadable(t, before);
-        if (before.state !== 'off') throw alreadyInitialized(t.server.id, before.state === 'locked');
-        // Before any key is asked for: no keychain, or an unfinished earlier staging, stops here.
-        const staging = opts.saveToKeychain ? await openStaging(ctx, t.server, 'init') : undefined;
-        const kubeSecret = await openKubeSecret(app, g, inv, opts.kubeSecret);
-        let followed: { previous: boolean } | undefined;
-        let saved: SavedKey | undefined;
-        await authed(app, g, inv, t, 'init', async () => {
-          const key = await inv.secrets.read({ spec: opts.keyFrom ?? undefined, flag: '--key-from', label: 'new server key', confirm: true, server: t.server });
-          warnIfWeak(app, key);
-          await requireSavedConfirmation(app, opts.confirmSaved, t.server.id);
-          followed = await withKubeSecret(app, kubeSecret, key, () =>
-            stagedSend(ctx, t.server, 'init', staging, key, () => sendInitialize(t, key, ctx.signal), () => verifyInit(t, key, ctx.signal)),
-          );
-          if (staging) saved = await promoteOrExplain(staging, key, t.server, 'initialized');
+  const { ctx } = app;
+  const inv = await openInvocation(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
+  try {
+    await narrowToLeader(app, inv, 'init', askCluster(app, g, inv));
+    const t = singleTarget(inv, 'init');
+    // The initialize call's own outcome (maybe applied: exit 8) is decided in sendInitialize.
+    return await mapApiErrors(t.server, 'init', async () => {
+      const before = await observeNode(t.client, ctx.signal);
+      if (before.state === 'unreachable') throw before.error!;
+      if (before.state === 'unreadable') throw unreadable(t, before);
+      if (before.state !== 'off') throw alreadyInitialized(t.server.id, before.state === 'locked');
+      // Before any key is asked for: no keychain, or an unfinished earlier staging, stops here.
+      const staging = opts.saveToKeychain ? await openStaging(ctx, t.server, 'init') : undefined;
+      const kubeSecret = await openKubeSecret(app, g, inv, opts.kubeSecret);
+      let followed: { previous: boolean } | undefined;
+      let saved: SavedKey | undefined;
+      await authed(app, g, inv, t, 'init', async () => {
+        const key = await inv.secrets.read({
+          spec: opts.keyFrom ?? undefined,
+          flag: '--key-from',
+          label: 'new server key',
+          confirm: true,
+          server: t.server,
         });
-        const kube = kubeSecret && followed ? { kube_secret: { secret: kubeSecret.ref.name, namespace: kubeSecret.namespace, key: kubeSecret.ref.key } } : {};
-        if (g.json) writeJson(ctx.io, { ok: true, server: t.server.id, action: 'initialized', state: 'unlocked', ...(saved ? { keychain: saved } : {}), ...kube, exit_code: 0 });
-        else {
-          ctx.io.stdout.write(`Encryption is on for ${t.server.id}. The server is unlocked; every restart from now on needs the key (pikactl unlock ${targetFlags(t.server)}).\n`);
-          if (saved) ctx.io.stdout.write(savedText(saved));
-          if (kubeSecret && followed) ctx.io.stdout.write(kubeSecretText(kubeSecret, followed));
-        }
-        return ExitCode.OK;
+        warnIfWeak(app, key);
+        await requireSavedConfirmation(app, opts.confirmSaved, t.server.id);
+        followed = await withKubeSecret(app, kubeSecret, key, () =>
+          stagedSend(
+            ctx,
+            t.server,
+            'init',
+            staging,
+            key,
+            () => sendInitialize(t, key, ctx.signal),
+            () => verifyInit(t, key, ctx.signal),
+          ),
+        );
+        if (staging) saved = await promoteOrExplain(staging, key, t.server, 'initialized');
       });
-    } finally {
-      await inv.close();
-    }
+      const kube =
+        kubeSecret && followed
+          ? { kube_secret: { secret: kubeSecret.ref.name, namespace: kubeSecret.namespace, key: kubeSecret.ref.key } }
+          : {};
+      if (g.json)
+        writeJson(ctx.io, {
+          ok: true,
+          server: t.server.id,
+          action: 'initialized',
+          state: 'unlocked',
+          ...(saved ? { keychain: saved } : {}),
+          ...kube,
+          exit_code: 0,
+        });
+      else {
+        ctx.io.stdout.write(
+          `Encryption is on for ${t.server.id}. The server is unlocked; every restart from now on needs the key (pikactl unlock ${targetFlags(t.server)}).\n`,
+        );
+        if (saved) ctx.io.stdout.write(savedText(saved));
+        if (kubeSecret && followed) ctx.io.stdout.write(kubeSecretText(kubeSecret, followed));
+      }
+      return ExitCode.OK;
+    });
+  } finally {
+    await inv.close();
+  }
 };
 
 const change = (t: Target): Change => ({ op: 'initialize', server: t.server });
@@ -123,7 +154,8 @@ async function sendInitialize(t: Target, key: Secret, signal?: AbortSignal): Pro
 async function verifyInit(t: Target, key: Secret, signal?: AbortSignal): Promise<void> {
   try {
     const after = await observeNode(t.client, signal);
-    if (after.state !== 'unlocked') throw maybeDone(change(t), `the server answered OK, but now reports "${after.state}"`, after.error);
+    if (after.state !== 'unlocked')
+      throw maybeDone(change(t), `the server answered OK, but now reports "${after.state}"`, after.error);
     await t.client.unlock(key, signal);
   } catch (err) {
     // Accepted but not confirmed (the check timed out, was interrupted, or was refused).

@@ -30,11 +30,24 @@ type Verified = { verified: true; unlocked: boolean } | { verified: false; reaso
 
 export async function runSet(app: App, g: GlobalOptions, opts: SetOptions): Promise<number> {
   const { ctx } = app;
-  const [{ requireKeychain }, { isKeychainKind, keychainAccount }] = await Promise.all([import('../keychain/open.js'), import('../keychain/accounts.js')]);
+  const [{ requireKeychain }, { isKeychainKind, keychainAccount }] = await Promise.all([
+    import('../keychain/open.js'),
+    import('../keychain/accounts.js'),
+  ]);
   const name = opts.name?.trim();
-  if (name === '') throw new CliError('--name needs an entry name', { code: 'usage', hint: 'See `pikactl keychain list`.' });
-  if (name === 'session') throw new CliError('the session entry is written by `pikactl login`, not by keychain set', { code: 'usage', hint: 'pikactl login' });
-  const openKeychain = () => requireKeychain(ctx, 'keychain set', 'Pass the key to each command with --key-from env:NAME, file:PATH or cmd:COMMAND instead.');
+  if (name === '')
+    throw new CliError('--name needs an entry name', { code: 'usage', hint: 'See `pikactl keychain list`.' });
+  if (name === 'session')
+    throw new CliError('the session entry is written by `pikactl login`, not by keychain set', {
+      code: 'usage',
+      hint: 'pikactl login',
+    });
+  const openKeychain = () =>
+    requireKeychain(
+      ctx,
+      'keychain set',
+      'Pass the key to each command with --key-from env:NAME, file:PATH or cmd:COMMAND instead.',
+    );
 
   // An entry named in full (`--name my-password`) belongs to no server: store it as given, untested.
   if (name !== undefined && !isKeychainKind(name)) {
@@ -42,9 +55,20 @@ export async function runSet(app: App, g: GlobalOptions, opts: SetOptions): Prom
     validateSecretSpecs([{ flag: '--key-from', spec: opts.keyFrom }]);
     const kc = await openKeychain();
     const existing = await existingEntry(app, kc, name, opts);
-    const [{ SourceReader }, { kubeSource }] = await Promise.all([import('../secrets/reader.js'), import('./shared/kube-source.js')]);
-    const value = await new SourceReader(ctx, { kube: kubeSource(ctx, g.kube) }).read({ spec: opts.keyFrom, flag: '--key-from', label: `secret for keychain entry "${name}"`, confirm: true });
-    return store(app, g, kc, { account: name, existing, yes: opts.yes }, value, { verified: false, reason: 'an entry named with --name is not tested against a server' });
+    const [{ SourceReader }, { kubeSource }] = await Promise.all([
+      import('../secrets/reader.js'),
+      import('./shared/kube-source.js'),
+    ]);
+    const value = await new SourceReader(ctx, { kube: kubeSource(ctx, g.kube) }).read({
+      spec: opts.keyFrom,
+      flag: '--key-from',
+      label: `secret for keychain entry "${name}"`,
+      confirm: true,
+    });
+    return store(app, g, kc, { account: name, existing, yes: opts.yes }, value, {
+      verified: false,
+      reason: 'an entry named with --name is not tested against a server',
+    });
   }
 
   const inv = await openInvocation(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
@@ -57,7 +81,13 @@ export async function runSet(app: App, g: GlobalOptions, opts: SetOptions): Prom
     // Likewise a replacement that cannot be confirmed (no terminal, no --yes) fails before anything is read or sent.
     const existing = await existingEntry(app, kc, account, opts);
     const label = kind === 'server-key' ? 'server key' : `key for ${kind}`;
-    const key = await inv.secrets.read({ spec: opts.keyFrom, flag: '--key-from', label, confirm: true, server: t.server });
+    const key = await inv.secrets.read({
+      spec: opts.keyFrom,
+      flag: '--key-from',
+      label,
+      confirm: true,
+      server: t.server,
+    });
     // Only the live key can be tested: the server's verifier accepts nothing else.
     const check: Verified =
       kind !== 'server-key'
@@ -77,10 +107,13 @@ export async function runSet(app: App, g: GlobalOptions, opts: SetOptions): Prom
 async function existingEntry(app: App, kc: Keychain, account: string, opts: SetOptions): Promise<Secret | null> {
   const existing = await kc.get(account);
   if (existing && !opts.yes && !app.ctx.io.canPrompt()) {
-    throw new CliError(`the keychain entry "${account}" exists; replacing it needs a confirmation, and there is no terminal to ask on`, {
-      code: 'usage',
-      hint: 'Pass --yes to replace it (a replaced server key is kept as server-key-previous).',
-    });
+    throw new CliError(
+      `the keychain entry "${account}" exists; replacing it needs a confirmation, and there is no terminal to ask on`,
+      {
+        code: 'usage',
+        hint: 'Pass --yes to replace it (a replaced server key is kept as server-key-previous).',
+      },
+    );
   }
   return existing;
 }
@@ -93,13 +126,34 @@ interface Entry {
   yes?: boolean;
 }
 
-async function store(app: App, g: GlobalOptions, kc: Keychain, e: Entry, value: Secret, check: Verified, server?: string): Promise<number> {
+async function store(
+  app: App,
+  g: GlobalOptions,
+  kc: Keychain,
+  e: Entry,
+  value: Secret,
+  check: Verified,
+  server?: string,
+): Promise<number> {
   const { io } = app.ctx;
   const how = check.verified ? ', verified against the server' : '';
-  if (check.verified && check.unlocked && server && !g.json) io.stderr.write(`${server} was locked; the key unlocked it.\n`);
+  if (check.verified && check.unlocked && server && !g.json)
+    io.stderr.write(`${server} was locked; the key unlocked it.\n`);
   if (e.existing?.equals(value)) {
-    if (g.json) writeJson(io, { ok: true, entry: e.account, backend: kc.backend, replaced: false, unchanged: true, ...check, exit_code: 0 });
-    else io.stdout.write(`The keychain entry "${e.account}" in ${kc.backend} already holds this key${how}; nothing changed.\n`);
+    if (g.json)
+      writeJson(io, {
+        ok: true,
+        entry: e.account,
+        backend: kc.backend,
+        replaced: false,
+        unchanged: true,
+        ...check,
+        exit_code: 0,
+      });
+    else
+      io.stdout.write(
+        `The keychain entry "${e.account}" in ${kc.backend} already holds this key${how}; nothing changed.\n`,
+      );
     return ExitCode.OK;
   }
   let previous: string | undefined;
@@ -109,18 +163,34 @@ async function store(app: App, g: GlobalOptions, kc: Keychain, e: Entry, value: 
     if (!g.json || !e.yes) {
       io.stderr.write(
         `The keychain entry "${e.account}" already holds a ${check.verified ? 'different ' : ''}value, and it will be replaced${check.verified ? '' : ` by a key that was NOT verified (${check.reason})`}.\n` +
-          (previous ? `The current value is kept as "${previous}"${overwrite}.\n` : 'The current value is not kept anywhere: make sure it is in your password manager.\n'),
+          (previous
+            ? `The current value is kept as "${previous}"${overwrite}.\n`
+            : 'The current value is not kept anywhere: make sure it is in your password manager.\n'),
       );
     }
-    await confirmAction(app, { yes: e.yes, what: 'replace the keychain entry', question: `Replace the keychain entry "${e.account}"?` });
+    await confirmAction(app, {
+      yes: e.yes,
+      what: 'replace the keychain entry',
+      question: `Replace the keychain entry "${e.account}"?`,
+    });
     // Previous first: writing the live entry first would overwrite the only copy of the old key.
     if (previous) await kc.set(previous, e.existing);
   }
   await kc.set(e.account, value);
   if (g.json) {
-    writeJson(io, { ok: true, entry: e.account, backend: kc.backend, replaced: e.existing !== null, ...(previous ? { previous } : {}), ...check, exit_code: 0 });
+    writeJson(io, {
+      ok: true,
+      entry: e.account,
+      backend: kc.backend,
+      replaced: e.existing !== null,
+      ...(previous ? { previous } : {}),
+      ...check,
+      exit_code: 0,
+    });
   } else {
-    io.stdout.write(`${e.existing ? 'Replaced' : 'Stored'} the keychain entry "${e.account}" in ${kc.backend}${how}.\n`);
+    io.stdout.write(
+      `${e.existing ? 'Replaced' : 'Stored'} the keychain entry "${e.account}" in ${kc.backend}${how}.\n`,
+    );
     if (previous) io.stdout.write(`The key it held is kept as "${previous}".\n`);
   }
   return ExitCode.OK;
@@ -146,22 +216,41 @@ async function verifyKey(app: App, g: GlobalOptions, inv: Invocation, t: Target,
     switch (before.state) {
       case 'off': {
         const reason = `encryption is not initialized on ${t.server.id} (pikactl init --key-from keychain would use this entry)`;
-        ctx.io.stderr.write(`${ctx.io.style.yellow('Warning:')} the key was NOT verified: ${reason}. \`pikactl unlock\` will tell if it is wrong.\n`);
+        ctx.io.stderr.write(
+          `${ctx.io.style.yellow('Warning:')} the key was NOT verified: ${reason}. \`pikactl unlock\` will tell if it is wrong.\n`,
+        );
         return { verified: false, reason };
       }
       case 'unreachable':
-        throw unverifiable(`${t.server.id} could not be reached`, 'unreachable', `Run it again when the server answers (pikactl status ${targetFlags(t.server)}).`);
+        throw unverifiable(
+          `${t.server.id} could not be reached`,
+          'unreachable',
+          `Run it again when the server answers (pikactl status ${targetFlags(t.server)}).`,
+        );
       case 'unreadable':
-        throw unverifiable(`${t.server.id} cannot read its settings (a half-done rotation?)`, 'needs_recovery', `Find out with pikactl recover-rotation ${targetFlags(t.server)}.`);
+        throw unverifiable(
+          `${t.server.id} cannot read its settings (a half-done rotation?)`,
+          'needs_recovery',
+          `Find out with pikactl recover-rotation ${targetFlags(t.server)}.`,
+        );
       case 'locked':
       case 'unlocked':
         break;
       default:
-        throw unverifiable(`${t.server.id} is in no state to test a key`, 'unreachable', `See pikactl status ${targetFlags(t.server)}.`);
+        throw unverifiable(
+          `${t.server.id} is in no state to test a key`,
+          'unreachable',
+          `See pikactl status ${targetFlags(t.server)}.`,
+        );
     }
     // On a locked server the test IS an unlock: a lost answer leaves it maybe unlocked (exit 8), not "unreachable".
     const unlock = () => t.client.unlock(key, ctx.signal);
-    const change = { op: 'unlock', server: t.server, what: 'unlock that tests the key', caution: 'Nothing was stored in the keychain.' } as const;
+    const change = {
+      op: 'unlock',
+      server: t.server,
+      what: 'unlock that tests the key',
+      caution: 'Nothing was stored in the keychain.',
+    } as const;
     await authed(app, g, inv, t, 'keychain set', before.state === 'locked' ? () => sendChange(change, unlock) : unlock);
     return { verified: true, unlocked: before.state === 'locked' };
   } catch (err) {
@@ -176,4 +265,3 @@ async function verifyKey(app: App, g: GlobalOptions, inv: Invocation, t: Target,
     throw err;
   }
 }
-

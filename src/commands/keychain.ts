@@ -39,17 +39,17 @@ const KEYCHAIN_RUNS: KeychainRuns = {
 
 export function registerKeychain(program: Command, app: App, override: Partial<KeychainRuns> = {}): void {
   const runs = { ...KEYCHAIN_RUNS, ...override };
-  const keychain = program
-    .command('keychain')
-    .description(summary('keychain'))
-    .addHelpText('after', NAMING);
+  const keychain = program.command('keychain').description(summary('keychain')).addHelpText('after', NAMING);
 
   const set = typed(keychain)
     .command('set')
     .description("store the current server's key in the keychain, verified against the server first")
     .option('--key-from <source>', 'where the key comes from (default: typed twice on the terminal)')
     .option('--no-verify', 'store without testing the key against the server')
-    .option('--name <name>', 'store under another entry: a kind of the current server (e.g. server-key-previous) or any name (not tested)')
+    .option(
+      '--name <name>',
+      'store under another entry: a kind of the current server (e.g. server-key-previous) or any name (not tested)',
+    )
     .option('-y, --yes', 'replace an existing entry without asking (required without a terminal)')
     .addHelpText(
       'after',
@@ -133,12 +133,19 @@ async function runDelete(app: App, g: GlobalOptions, opts: DeleteOptions): Promi
     // Naming an entry needs only the server's identity: no connection, no network.
     const { resolveConnection } = await import('../config/resolve.js');
     const conn = await resolveConnection(ctx, g);
-    if (conn.servers.length !== 1) throw new CliError(`keychain delete acts on one server, but ${conn.servers.length} were given`, { code: 'usage', hint: 'Pass one --server, or the full entry name with --name.' });
+    if (conn.servers.length !== 1)
+      throw new CliError(`keychain delete acts on one server, but ${conn.servers.length} were given`, {
+        code: 'usage',
+        hint: 'Pass one --server, or the full entry name with --name.',
+      });
     return conn.servers[0];
   });
   const kc = await ctx.keychain();
   if ((await kc.get(account)) === null) {
-    throw new CliError(`no keychain entry "${account}" in ${kc.backend}`, { code: 'keychain_not_found', hint: 'See what is stored with: pikactl keychain list' });
+    throw new CliError(`no keychain entry "${account}" in ${kc.backend}`, {
+      code: 'keychain_not_found',
+      hint: 'See what is stored with: pikactl keychain list',
+    });
   }
   const warning =
     kind === 'session'
@@ -147,7 +154,11 @@ async function runDelete(app: App, g: GlobalOptions, opts: DeleteOptions): Promi
         ? 'A pending key may be the key the server holds after an unfinished init or rotate (pikactl recover-rotation reads it).'
         : 'The keychain may hold the only copy of this key: make sure it is in your password manager.';
   if (!opts.yes && ctx.io.canPrompt()) ctx.io.stderr.write(`${warning}\n`);
-  await confirmAction(app, { yes: opts.yes, what: 'delete the keychain entry', question: `Delete the keychain entry "${account}"?` });
+  await confirmAction(app, {
+    yes: opts.yes,
+    what: 'delete the keychain entry',
+    question: `Delete the keychain entry "${account}"?`,
+  });
   await kc.delete(account);
   if (g.json) writeJson(ctx.io, { ok: true, entry: account, deleted: true, exit_code: 0 });
   else ctx.io.stdout.write(`Deleted the keychain entry "${account}".\n`);

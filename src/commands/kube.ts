@@ -8,7 +8,9 @@ import { typed } from './shared/typed.js';
 
 export function registerKube(program: Command, app: App): void {
   const kube = program.command('kube').description(summary('kube'));
-  const secret = kube.command('secret').description('the boot-password Secret that --kube-secret keeps in step with the key');
+  const secret = kube
+    .command('secret')
+    .description('the boot-password Secret that --kube-secret keeps in step with the key');
   const prune = typed(secret)
     .command('prune')
     .description('drop KEY.previous (the key before the last rotation) once every pod runs on the new key')
@@ -25,15 +27,29 @@ Example:
   pikactl kube secret prune --kube-secret pika-encryption/password -n pika`,
     );
   app.action(prune, async (opts, g) => {
-    if (!opts.kubeSecret) throw usageError('kube secret prune needs --kube-secret NAME/KEY', 'e.g. --kube-secret pika-encryption/password -n pika');
+    if (!opts.kubeSecret)
+      throw usageError(
+        'kube secret prune needs --kube-secret NAME/KEY',
+        'e.g. --kube-secret pika-encryption/password -n pika',
+      );
     const ref = parseSecretRef(opts.kubeSecret);
     const { openKubeApi } = await import('../kube/api.js');
     const { prunePrevious } = await import('../kube/secret-staging.js');
-    const api = await openKubeApi(app.ctx, { ...(g.kube.kubeconfig ? { kubeconfig: g.kube.kubeconfig } : {}), ...(g.kube.kubeContext ? { kubeContext: g.kube.kubeContext } : {}) });
+    const api = await openKubeApi(app.ctx, {
+      ...(g.kube.kubeconfig ? { kubeconfig: g.kube.kubeconfig } : {}),
+      ...(g.kube.kubeContext ? { kubeContext: g.kube.kubeContext } : {}),
+    });
     const namespace = g.kube.namespace ?? api.defaultNamespace;
     const removed = await prunePrevious(api, namespace, ref);
     const what = `secret/${ref.name} key ${ref.key}.previous (namespace ${namespace})`;
-    if (g.json) writeJson(app.ctx.io, { ok: true, secret: ref.name, namespace, removed: removed ? `${ref.key}.previous` : null, exit_code: 0 });
+    if (g.json)
+      writeJson(app.ctx.io, {
+        ok: true,
+        secret: ref.name,
+        namespace,
+        removed: removed ? `${ref.key}.previous` : null,
+        exit_code: 0,
+      });
     else app.ctx.io.stdout.write(removed ? `Removed ${what}.\n` : `There is no ${what}; nothing to remove.\n`);
     return ExitCode.OK;
   });

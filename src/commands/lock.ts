@@ -48,29 +48,37 @@ export function registerLock(program: Command, app: App, run: RunCommand<LockOpt
 }
 
 export const runLock: RunCommand<LockOptions> = async (app, g, opts) => {
-    const inv = await openInvocation(app, g);
-    try {
-      const before = await Promise.all(inv.targets.map((t) => observeNode(t.client, app.ctx.signal).catch(() => undefined)));
-      // Ask about every node that may get locked: unlocked or half-rotated, and also any whose
-      // state is unknown yet (it may be unlocked by the time lockNode reads it again).
-      const toLock = inv.targets.filter((_, i) => before[i] === undefined || ['unlocked', 'unreadable', 'unreachable'].includes(before[i]!.state));
-      if (toLock.length > 0) {
-        const list = toLock.map((t) => t.server.id).join(', ');
-        await confirmAction(app, {
-          yes: opts.yes,
-          what: 'lock the server',
-          question: `Lock ${list}? Every user is cut off until it is unlocked again.`,
-        });
-      }
-      const results = await forEachNode(
-        inv.targets,
-        (t) => lockNode(app, g, inv, t),
-        (t, err) => toCliError(err, t.server, 'lock'),
-      );
-      return await finishFleet(app, g, inv, 'lock', results, (r) => (r.action === 'none' ? `${r.server} is already locked.` : `Locked ${r.server}. Unlock it with: pikactl unlock ${targetFlags(r.server)}`));
-    } finally {
-      await inv.close();
+  const inv = await openInvocation(app, g);
+  try {
+    const before = await Promise.all(
+      inv.targets.map((t) => observeNode(t.client, app.ctx.signal).catch(() => undefined)),
+    );
+    // Ask about every node that may get locked: unlocked or half-rotated, and also any whose
+    // state is unknown yet (it may be unlocked by the time lockNode reads it again).
+    const toLock = inv.targets.filter(
+      (_, i) => before[i] === undefined || ['unlocked', 'unreadable', 'unreachable'].includes(before[i]!.state),
+    );
+    if (toLock.length > 0) {
+      const list = toLock.map((t) => t.server.id).join(', ');
+      await confirmAction(app, {
+        yes: opts.yes,
+        what: 'lock the server',
+        question: `Lock ${list}? Every user is cut off until it is unlocked again.`,
+      });
     }
+    const results = await forEachNode(
+      inv.targets,
+      (t) => lockNode(app, g, inv, t),
+      (t, err) => toCliError(err, t.server, 'lock'),
+    );
+    return await finishFleet(app, g, inv, 'lock', results, (r) =>
+      r.action === 'none'
+        ? `${r.server} is already locked.`
+        : `Locked ${r.server}. Unlock it with: pikactl unlock ${targetFlags(r.server)}`,
+    );
+  } finally {
+    await inv.close();
+  }
 };
 
 async function lockNode(app: App, g: GlobalOptions, inv: Invocation, t: Target): Promise<NodeResult> {

@@ -96,7 +96,10 @@ Examples:
   const logout = program
     .command('logout')
     .description(summary('logout'))
-    .addHelpText('after', '\nThe keychain entry is deleted even when the server cannot be reached (you are\ntold so).\nExample:\n  pikactl logout --server https://pika.example:8080');
+    .addHelpText(
+      'after',
+      '\nThe keychain entry is deleted even when the server cannot be reached (you are\ntold so).\nExample:\n  pikactl logout --server https://pika.example:8080',
+    );
   app.action(logout, async (_opts, g) => {
     const { ctx } = app;
     const [{ requireKeychain }, { sessionAccount, decodeStoredLogin }, { ApiError }] = await Promise.all([
@@ -129,12 +132,23 @@ Examples:
       t.client.setSession(undefined);
       await kc.delete(entry);
       if (g.json) {
-        writeJson(ctx.io, { ok: true, server: t.server.id, action: 'logged_out', revoked: notRevoked === undefined, entry, exit_code: 0 });
+        writeJson(ctx.io, {
+          ok: true,
+          server: t.server.id,
+          action: 'logged_out',
+          revoked: notRevoked === undefined,
+          entry,
+          exit_code: 0,
+        });
       } else if (notRevoked === undefined) {
-        ctx.io.stdout.write(`Logged out of ${t.server.id}: the session was ended on the server and removed from the keychain.\n`);
+        ctx.io.stdout.write(
+          `Logged out of ${t.server.id}: the session was ended on the server and removed from the keychain.\n`,
+        );
       } else {
         ctx.io.stdout.write(`Removed the stored session for ${t.server.id} from the keychain.\n`);
-        ctx.io.stderr.write(`${ctx.io.style.yellow('Warning:')} the server could not be told (${notRevoked}); the session stays valid there until it expires.\n`);
+        ctx.io.stderr.write(
+          `${ctx.io.style.yellow('Warning:')} the server could not be told (${notRevoked}); the session stays valid there until it expires.\n`,
+        );
       }
       return ExitCode.OK;
     } finally {
@@ -163,7 +177,10 @@ session is no longer valid.`,
       t.client.setSession(found.secret);
       return await mapApiErrors(t.server, 'whoami', async () => {
         const { me, info } = await identify(t, found.describe, ctx.signal);
-        report(app, g, t, me, info, { ...(found.entry ? { entry: found.entry } : { source: GLOBAL_ENV.session }), action: 'whoami' });
+        report(app, g, t, me, info, {
+          ...(found.entry ? { entry: found.entry } : { source: GLOBAL_ENV.session }),
+          action: 'whoami',
+        });
         return ExitCode.OK;
       });
     } finally {
@@ -173,7 +190,11 @@ session is no longer valid.`,
 }
 
 /** /login/me, falling back to /api/v1/info's user (some Pika versions answer /login/me 401 once the access token aged). */
-async function identify(t: Target, describe: string, signal?: AbortSignal): Promise<{ me: Identity; info: ServerInfo }> {
+async function identify(
+  t: Target,
+  describe: string,
+  signal?: AbortSignal,
+): Promise<{ me: Identity; info: ServerInfo }> {
   const { ApiError } = await import('../api/types.js');
   const info = await t.client.info(signal);
   try {
@@ -189,7 +210,14 @@ async function identify(t: Target, describe: string, signal?: AbortSignal): Prom
   }
 }
 
-function report(app: App, g: GlobalOptions, t: Target, me: Identity, info: ServerInfo, extra: { entry?: string; backend?: string; source?: string; action: string }): void {
+function report(
+  app: App,
+  g: GlobalOptions,
+  t: Target,
+  me: Identity,
+  info: ServerInfo,
+  extra: { entry?: string; backend?: string; source?: string; action: string },
+): void {
   const { io } = app.ctx;
   const manage = hasSettingsManage(info);
   const user = typeof info.user === 'string' && info.user !== '' ? info.user : me.subject;
@@ -212,9 +240,17 @@ function report(app: App, g: GlobalOptions, t: Target, me: Identity, info: Serve
   }
   // The user name is the server's word (info.user or /login/me's subject): rendered safe.
   const who = serverText(user, { max: 100 });
-  const where = extra.entry ? `keychain entry "${extra.entry}"${extra.backend ? ` (${extra.backend})` : ''}` : extra.source;
-  if (extra.action === 'logged_in') io.stdout.write(`Logged in to ${t.server.id} as ${who}. The session is stored in the ${where}.\n`);
+  const where = extra.entry
+    ? `keychain entry "${extra.entry}"${extra.backend ? ` (${extra.backend})` : ''}`
+    : extra.source;
+  if (extra.action === 'logged_in')
+    io.stdout.write(`Logged in to ${t.server.id} as ${who}. The session is stored in the ${where}.\n`);
   else io.stdout.write(`${who} on ${t.server.id} (session from the ${where})\n`);
-  io.stdout.write(`settings.manage: ${manage ? `yes${info.is_superadmin ? ' (superadmin)' : ''}: init, unlock, lock and rotate can use this session` : 'no'}\n`);
-  if (!manage) io.stderr.write(`${io.style.yellow('Note:')} ${who} cannot run key commands; ask an administrator to grant settings.manage.\n`);
+  io.stdout.write(
+    `settings.manage: ${manage ? `yes${info.is_superadmin ? ' (superadmin)' : ''}: init, unlock, lock and rotate can use this session` : 'no'}\n`,
+  );
+  if (!manage)
+    io.stderr.write(
+      `${io.style.yellow('Note:')} ${who} cannot run key commands; ask an administrator to grant settings.manage.\n`,
+    );
 }

@@ -15,7 +15,8 @@ import { jsonText } from '../output/json.js';
 
 const PLAYBOOK = 'recover-from-backup';
 /** Shell-safe, and never repeats a cmd: line (it may hold a secret). */
-const specArg = (spec: string) => (spec.startsWith('cmd:') ? 'SPEC' : /^[\w@%+=:,./~-]+$/.test(spec) ? spec : `'${spec.replace(/'/g, `'\\''`)}'`);
+const specArg = (spec: string) =>
+  spec.startsWith('cmd:') ? 'SPEC' : /^[\w@%+=:,./~-]+$/.test(spec) ? spec : `'${spec.replace(/'/g, `'\\''`)}'`;
 
 /** The declaration, once: RecoverFromBackupOptions is inferred from it. */
 function declareRecoverFromBackup(program: Command) {
@@ -53,15 +54,30 @@ Examples:
 
 export type RecoverFromBackupOptions = OptionsOf<typeof declareRecoverFromBackup>;
 
-export function registerRecoverFromBackup(program: Command, app: App, run: RunCommand<RecoverFromBackupOptions> = runRecoverFromBackup): void {
+export function registerRecoverFromBackup(
+  program: Command,
+  app: App,
+  run: RunCommand<RecoverFromBackupOptions> = runRecoverFromBackup,
+): void {
   app.action(declareRecoverFromBackup(program), (opts, g, args) => run(app, g, opts, args));
 }
 
-export const runRecoverFromBackup: RunCommand<RecoverFromBackupOptions> = (app, g, opts) => recoverFromBackup(app, g, opts);
+export const runRecoverFromBackup: RunCommand<RecoverFromBackupOptions> = (app, g, opts) =>
+  recoverFromBackup(app, g, opts);
 
 async function recoverFromBackup(app: App, g: GlobalOptions, opts: RecoverFromBackupOptions): Promise<number> {
   const { ctx } = app;
-  const [{ resolve }, inspect, { sendRestore, restoreTarget }, journalMod, { runPlaybook }, { backupSteps }, { interactiveConfirmer }, sinks, { apiErrorToCli }] = await Promise.all([
+  const [
+    { resolve },
+    inspect,
+    { sendRestore, restoreTarget },
+    journalMod,
+    { runPlaybook },
+    { backupSteps },
+    { interactiveConfirmer },
+    sinks,
+    { apiErrorToCli },
+  ] = await Promise.all([
     import('node:path'),
     import('../backup/inspect.js'),
     import('../backup/restore.js'),
@@ -83,24 +99,43 @@ async function recoverFromBackup(app: App, g: GlobalOptions, opts: RecoverFromBa
   try {
     const t = singleTarget(session, PLAYBOOK);
     const plan = Boolean(opts.plan);
-    const read = (spec: string | undefined, flag: string, label: string, confirm = false) => session.secrets.read({ spec, flag, label, confirm });
-    const staging = opts.saveToKeychain && !plan ? await (await import('../keychain/save.js')).openStaging(ctx, t.server, PLAYBOOK) : undefined;
-    const password = first.header.encrypted && !plan ? await read(opts.decryptWith, '--decrypt-with', 'backup password') : undefined;
+    const read = (spec: string | undefined, flag: string, label: string, confirm = false) =>
+      session.secrets.read({ spec, flag, label, confirm });
+    const staging =
+      opts.saveToKeychain && !plan
+        ? await (await import('../keychain/save.js')).openStaging(ctx, t.server, PLAYBOOK)
+        : undefined;
+    const password =
+      first.header.encrypted && !plan ? await read(opts.decryptWith, '--decrypt-with', 'backup password') : undefined;
     const file = await inspect.inspectBackup(path, password, ctx.signal);
     const tie = `backup sha256 ${file.sha256}`;
-    const resume = [`pikactl ${PLAYBOOK} ${targetFlags(t.server)} --backup ${specArg(path)}`, ...(['backupKeyFrom', 'newKeyFrom', 'decryptWith'] as const).flatMap((k) => (opts[k] ? [`--${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)} ${specArg(opts[k]!)}`] : []))].join(' ');
+    const resume = [
+      `pikactl ${PLAYBOOK} ${targetFlags(t.server)} --backup ${specArg(path)}`,
+      ...(['backupKeyFrom', 'newKeyFrom', 'decryptWith'] as const).flatMap((k) =>
+        opts[k] ? [`--${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)} ${specArg(opts[k]!)}`] : [],
+      ),
+    ].join(' ');
     // An unfinished run for this server and this very file is continued; another file's is closed.
     const found = plan ? null : await journalMod.findUnfinishedJournal(ctx, PLAYBOOK, t.server.id);
     const records = found?.records.some((r) => r.state === 'decided' && r.note === tie) ? found.records : undefined;
     const last = (step: string) => [...(records ?? [])].reverse().find((r) => r.step === step);
-    const restoredBefore = ['done', 'started', 'skipped'].includes(last('restore')?.state ?? '') || (last('restore')?.state === 'failed' && /may have been applied/.test(last('restore')!.note));
+    const restoredBefore =
+      ['done', 'started', 'skipped'].includes(last('restore')?.state ?? '') ||
+      (last('restore')?.state === 'failed' && /may have been applied/.test(last('restore')!.note));
     const rot = last('rotate');
-    const rotated = !rot ? 'no' : rot.state === 'done' || rot.state === 'skipped' ? 'done' : rot.state === 'started' || /may have been applied/.test(rot.note) ? 'unknown' : 'no';
+    const rotated = !rot
+      ? 'no'
+      : rot.state === 'done' || rot.state === 'skipped'
+        ? 'done'
+        : rot.state === 'started' || /may have been applied/.test(rot.note)
+          ? 'unknown'
+          : 'no';
 
     // A locked server that is not our own restore is refused up front (exit 3), before any key is asked for.
-    if (!restoredBefore) await restoreTarget(t.client, ctx.signal).catch(async (err: unknown) => {
-      throw err instanceof ApiError ? await toCliError(err, t.server, PLAYBOOK) : err;
-    });
+    if (!restoredBefore)
+      await restoreTarget(t.client, ctx.signal).catch(async (err: unknown) => {
+        throw err instanceof ApiError ? await toCliError(err, t.server, PLAYBOOK) : err;
+      });
     let backupKey: Secret | undefined;
     let newKey: Secret | undefined;
     if (!plan) {
@@ -114,30 +149,62 @@ async function recoverFromBackup(app: App, g: GlobalOptions, opts: RecoverFromBa
     const guard = [backupKey, newKey, password].filter((s): s is Secret => s !== undefined);
     let journal: import('../playbooks/journal.js').Journal | undefined;
     if (!plan) {
-      if (found && !records) await journalMod.reopenJournal(ctx, found, { playbook: PLAYBOOK, server: t.server.id, guard }).then((j) => j.append({ step: '-', state: 'finished', note: 'not resumed: another backup file' }));
-      journal = records ? await journalMod.reopenJournal(ctx, found!, { playbook: PLAYBOOK, server: t.server.id, guard }) : await journalMod.createJournal(ctx, { playbook: PLAYBOOK, server: t.server.id, guard });
+      if (found && !records)
+        await journalMod
+          .reopenJournal(ctx, found, { playbook: PLAYBOOK, server: t.server.id, guard })
+          .then((j) => j.append({ step: '-', state: 'finished', note: 'not resumed: another backup file' }));
+      journal = records
+        ? await journalMod.reopenJournal(ctx, found!, { playbook: PLAYBOOK, server: t.server.id, guard })
+        : await journalMod.createJournal(ctx, { playbook: PLAYBOOK, server: t.server.id, guard });
       if (!records) await journal.append({ step: 'plan', state: 'decided', note: tie });
     }
-    const [{ sendRotation, verifyRotation }, save] = await Promise.all([import('../ops/rotation.js'), import('../keychain/save.js')]);
+    const [{ sendRotation, verifyRotation }, save] = await Promise.all([
+      import('../ops/rotation.js'),
+      import('../keychain/save.js'),
+    ]);
     let saved: import('../keychain/save.js').SavedKey | undefined;
-    const label = { op: 'rotate' as const, server: t.server, caution: 'The backup key may no longer open this server.' };
+    const label = {
+      op: 'rotate' as const,
+      server: t.server,
+      caution: 'The backup key may no longer open this server.',
+    };
     const stepCtx: import('../playbooks/backup-steps.js').BackupStepContext = {
       client: t.client,
       restored: restoredBefore,
       rotated,
-      held: { backupKey: plan ? true : backupKey !== undefined, newKey: plan ? true : newKey !== undefined || rotated === 'done' },
+      held: {
+        backupKey: plan ? true : backupKey !== undefined,
+        newKey: plan ? true : newKey !== undefined || rotated === 'done',
+      },
       signal: ctx.signal,
       async checkFile() {
         if (file.opens === 'wrong_password') throw inspect.wrongPassword(path, '--decrypt-with');
       },
       async restore() {
-        const message = await sendRestore({ client: t.client, io: ctx.io, path, size: file.size, wipe: false, password, progress: !g.json, signal: ctx.signal });
+        const message = await sendRestore({
+          client: t.client,
+          io: ctx.io,
+          path,
+          size: file.size,
+          wipe: false,
+          password,
+          progress: !g.json,
+          signal: ctx.signal,
+        });
         if (!g.json) ctx.io.stderr.write(`The server says: ${message}\n`);
       },
       backupKey: () => backupKey!,
       async rotate() {
         await requireSavedConfirmation(app, opts.confirmSaved, t.server.id);
-        await save.stagedSend(ctx, t.server, PLAYBOOK, staging, newKey!, () => sendRotation(t.client, label, backupKey!, newKey!, ctx.signal), () => verifyRotation(t.client, label, newKey!, ctx.signal));
+        await save.stagedSend(
+          ctx,
+          t.server,
+          PLAYBOOK,
+          staging,
+          newKey!,
+          () => sendRotation(t.client, label, backupKey!, newKey!, ctx.signal),
+          () => verifyRotation(t.client, label, newKey!, ctx.signal),
+        );
         if (staging) saved = await save.promoteOrExplain(staging, newKey!, t.server, 'rotated');
       },
     };
@@ -145,21 +212,46 @@ async function recoverFromBackup(app: App, g: GlobalOptions, opts: RecoverFromBa
     try {
       await authed(app, g, session, t, PLAYBOOK, () =>
         runPlaybook(
-          { name: PLAYBOOK, title: 'Recover from a backup', server: t.server, steps: backupSteps(), state: stepCtx, resumeCommand: resume },
-          { confirmer: interactiveConfirmer(ctx.io), events: g.json ? sinks.jsonLinesSink(ctx.io) : sinks.humanSink(ctx.io), journal, resumed: records ? found! : undefined, yes: Boolean(opts.yes), planOnly: plan, signal: ctx.signal, mapError },
+          {
+            name: PLAYBOOK,
+            title: 'Recover from a backup',
+            server: t.server,
+            steps: backupSteps(),
+            state: stepCtx,
+            resumeCommand: resume,
+          },
+          {
+            confirmer: interactiveConfirmer(ctx.io),
+            events: g.json ? sinks.jsonLinesSink(ctx.io) : sinks.humanSink(ctx.io),
+            journal,
+            resumed: records ? found! : undefined,
+            yes: Boolean(opts.yes),
+            planOnly: plan,
+            signal: ctx.signal,
+            mapError,
+          },
         ),
       );
     } catch (err) {
-      const cli = err instanceof CliError ? err : err instanceof ApiError ? await toCliError(err, t.server, PLAYBOOK) : undefined;
+      const cli =
+        err instanceof CliError ? err : err instanceof ApiError ? await toCliError(err, t.server, PLAYBOOK) : undefined;
       if (!cli) throw err;
       if (!g.json) throw cli;
-      ctx.io.stdout.write(`${jsonText({ event: 'result', ok: false, server: t.server.id, error: { code: cli.code, message: cli.message, ...(cli.hint ? { hint: cli.hint } : {}) }, exit_code: cli.exitCode })}\n`);
+      ctx.io.stdout.write(
+        `${jsonText({ event: 'result', ok: false, server: t.server.id, error: { code: cli.code, message: cli.message, ...(cli.hint ? { hint: cli.hint } : {}) }, exit_code: cli.exitCode })}\n`,
+      );
       return cli.exitCode;
     }
     if (plan) return 0;
     const where = saved ? `the keychain entry "${saved.live}"` : 'your password manager';
-    if (g.json) ctx.io.stdout.write(`${jsonText({ event: 'result', ok: true, server: t.server.id, outcome: 'serving_on_new_key', ...(saved ? { keychain: saved } : {}), exit_code: 0 })}\n`);
-    else ctx.io.stdout.write(`${t.server.id} serves the backup's data on the NEW key (kept in ${where}). Take a fresh backup now and keep it with that key: pikactl backup export ${targetFlags(t.server)}\n`);
+    if (g.json)
+      ctx.io.stdout.write(
+        `${jsonText({ event: 'result', ok: true, server: t.server.id, outcome: 'serving_on_new_key', ...(saved ? { keychain: saved } : {}), exit_code: 0 })}\n`,
+      );
+    else
+      ctx.io.stdout.write(
+        `${t.server.id} serves the backup's data on the NEW key (kept in ${where}). Take a fresh backup now and keep it with that key: pikactl backup export ${targetFlags(t.server)}\n`,
+      );
     return 0;
   } finally {
     await session.close();

@@ -38,7 +38,8 @@ function pendingNote(server: string, newSource: string | undefined, end: string)
   if (end === 'nothing_to_do') {
     return `The server runs on the new key, still stored as the keychain's pending entry. Make it the live entry: pikactl keychain set ${s} --key-from keychain:server-key-pending, then ${drop}\n`;
   }
-  if (end === 'consistent_on_old') return `The server runs on the old key: the keychain's pending entry holds a key it does not use. When sure: ${drop}\n`;
+  if (end === 'consistent_on_old')
+    return `The server runs on the old key: the keychain's pending entry holds a key it does not use. When sure: ${drop}\n`;
   return '';
 }
 
@@ -47,8 +48,14 @@ function declareRecoverRotation(program: Command) {
   return typed(program)
     .command('recover-rotation')
     .description(summary('recover-rotation'))
-    .option('--old-key-from <source>', 'the key from before the rotation (default: keychain server-key-previous / server-key, else asked)')
-    .option('--new-key-from <source>', 'the key the rotation was meant to install (default: keychain server-key-pending / server-key, else asked)')
+    .option(
+      '--old-key-from <source>',
+      'the key from before the rotation (default: keychain server-key-previous / server-key, else asked)',
+    )
+    .option(
+      '--new-key-from <source>',
+      'the key the rotation was meant to install (default: keychain server-key-pending / server-key, else asked)',
+    )
     .option('-y, --yes', 'do not ask before each step (required without a terminal); also runs the offered re-rotation')
     .option('--plan', 'only diagnose and print the steps; sends no key and changes nothing (GETs only)')
     .addHelpText(
@@ -83,7 +90,11 @@ Examples:
 
 export type RecoverRotationOptions = OptionsOf<typeof declareRecoverRotation>;
 
-export function registerRecoverRotation(program: Command, app: App, run: RunCommand<RecoverRotationOptions> = runRecoverRotation): void {
+export function registerRecoverRotation(
+  program: Command,
+  app: App,
+  run: RunCommand<RecoverRotationOptions> = runRecoverRotation,
+): void {
   app.action(declareRecoverRotation(program), (opts, g, args) => run(app, g, opts, args));
 }
 
@@ -97,33 +108,53 @@ async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotation
   ]);
   try {
     const t = singleTarget(inv, 'recover-rotation');
-    const [{ apiErrorToCli }, { observeStatus }, { decideRecovery, emptyObservation, recordObservation }] = await Promise.all([
-      import('../api/errors.js'),
-      import('../recovery/diagnose.js'),
-      import('../recovery/decision.js'),
-    ]);
-    const mapError = (err: unknown) => (err instanceof ApiError ? apiErrorToCli(err, t.server, 'recover-rotation') : undefined);
+    const [{ apiErrorToCli }, { observeStatus }, { decideRecovery, emptyObservation, recordObservation }] =
+      await Promise.all([
+        import('../api/errors.js'),
+        import('../recovery/diagnose.js'),
+        import('../recovery/decision.js'),
+      ]);
+    const mapError = (err: unknown) =>
+      err instanceof ApiError ? apiErrorToCli(err, t.server, 'recover-rotation') : undefined;
     try {
-      const [{ runRecovery }, { resolveRecoveryKeys }, { interactiveConfirmer }, { humanSink, jsonLinesSink }, { renderDiagnosis }] = await Promise.all([
+      const [
+        { runRecovery },
+        { resolveRecoveryKeys },
+        { interactiveConfirmer },
+        { humanSink, jsonLinesSink },
+        { renderDiagnosis },
+      ] = await Promise.all([
         import('../recovery/run.js'),
         import('../recovery/keys.js'),
         import('../playbooks/confirm.js'),
         import('../output/playbook-events.js'),
         import('../recovery/render.js'),
       ]);
-      const render: RenderInfo = { server: t.server.id, newKeyFrom: opts.newKeyFrom === undefined ? undefined : specArg(opts.newKeyFrom) };
+      const render: RenderInfo = {
+        server: t.server.id,
+        newKeyFrom: opts.newKeyFrom === undefined ? undefined : specArg(opts.newKeyFrom),
+      };
       // Unreachable or not initialized: said without asking for keys or a login.
       const first = await observeStatus(t.client, ctx.signal);
       if (first.kind === 'unreachable' || (first.kind === 'ok' && !first.initialized)) {
         const seen = recordObservation(emptyObservation({ old: false, new: false }), { kind: 'status', result: first });
         const plan = decideRecovery(seen);
-        if (g.json) ctx.io.stdout.write(`${jsonText({ event: 'result', ok: false, server: t.server.id, outcome: plan.code, title: plan.title, exit_code: plan.exitCode })}\n`);
+        if (g.json)
+          ctx.io.stdout.write(
+            `${jsonText({ event: 'result', ok: false, server: t.server.id, outcome: plan.code, title: plan.title, exit_code: plan.exitCode })}\n`,
+          );
         else ctx.io.stdout.write(renderDiagnosis(plan, seen, ctx.io.style, render));
         return plan.exitCode;
       }
-      const keys = await resolveRecoveryKeys(ctx, t.server, { old: opts.oldKeyFrom, new: opts.newKeyFrom }, (spec, flag, label, confirm) => inv.secrets.read({ spec, flag, label, confirm }), {
-        planOnly: Boolean(opts.plan),
-      });
+      const keys = await resolveRecoveryKeys(
+        ctx,
+        t.server,
+        { old: opts.oldKeyFrom, new: opts.newKeyFrom },
+        (spec, flag, label, confirm) => inv.secrets.read({ spec, flag, label, confirm }),
+        {
+          planOnly: Boolean(opts.plan),
+        },
+      );
       render.newKeyFrom ??= shortSource(keys.sources.new);
       render.sources = keys.sources;
       if (!g.json) {
@@ -154,11 +185,18 @@ async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotation
       if (!g.json) ctx.io.stderr.write(pendingNote(t.server.id, keys.sources.new, end));
       return exitCode;
     } catch (err) {
-      const cli = err instanceof CliError ? err : err instanceof ApiError ? await toCliError(err, t.server, 'recover-rotation') : undefined;
+      const cli =
+        err instanceof CliError
+          ? err
+          : err instanceof ApiError
+            ? await toCliError(err, t.server, 'recover-rotation')
+            : undefined;
       if (!cli) throw err;
       if (!g.json) throw cli;
       // --json streams one event per line: the error is the last line, not a pretty document.
-      ctx.io.stdout.write(`${jsonText({ event: 'result', ok: false, server: t.server.id, error: { code: cli.code, message: cli.message, ...(cli.hint ? { hint: cli.hint } : {}) }, exit_code: cli.exitCode })}\n`);
+      ctx.io.stdout.write(
+        `${jsonText({ event: 'result', ok: false, server: t.server.id, error: { code: cli.code, message: cli.message, ...(cli.hint ? { hint: cli.hint } : {}) }, exit_code: cli.exitCode })}\n`,
+      );
       return cli.exitCode;
     }
   } finally {

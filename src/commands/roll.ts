@@ -69,16 +69,22 @@ async function roll(app: App, g: GlobalOptions, inv: Invocation, opts: RollOptio
   if (!kube) throw usageError('roll restarts pods: it needs --kube REF', 'e.g. pikactl roll --kube sts/pika -n pika');
   if (kube.idle.length > 0) {
     const p = kube.idle[0];
-    throw new CliError(`${p.id} is ${p.terminating ? 'being deleted' : p.phase}: roll starts only when every pod is Running`, {
-      code: 'unreachable',
-      hint: `Look at it first: kubectl describe pod ${p.name} -n ${p.namespace}`,
-    });
+    throw new CliError(
+      `${p.id} is ${p.terminating ? 'being deleted' : p.phase}: roll starts only when every pod is Running`,
+      {
+        code: 'unreachable',
+        hint: `Look at it first: kubectl describe pod ${p.name} -n ${p.namespace}`,
+      },
+    );
   }
   const boot = bootSecrets(inv)[0];
   if (boot) await refuseUnfinished(kube.api, kube.namespace, boot);
   const total = kube.targets.length;
   // Who leads, best effort (cluster/status needs a login): the leader goes last and may be unlocked with --key-from.
-  const leader = total > 1 && !opts.plan ? await findLeader(app, inv, askCluster(app, g, inv), g.debug).catch(() => undefined) : undefined;
+  const leader =
+    total > 1 && !opts.plan
+      ? await findLeader(app, inv, askCluster(app, g, inv), g.debug).catch(() => undefined)
+      : undefined;
   const pods: RollPod[] = inv.targets.map((t) => ({
     facts: t.pod!,
     uid: '',
@@ -92,7 +98,12 @@ async function roll(app: App, g: GlobalOptions, inv: Invocation, opts: RollOptio
       const { proxy: _none, ...transport } = inv.conn.transport;
       const old = t.client;
       // The invocation closes the target's client at the end: the new one takes its place.
-      t.client = createPikaClient({ server, transport: { ...transport, allowHttp: transport.allowHttp || !tls }, fetch: app.ctx.fetch, cookieName: g.cookieName });
+      t.client = createPikaClient({
+        server,
+        transport: { ...transport, allowHttp: transport.allowHttp || !tls },
+        fetch: app.ctx.fetch,
+        cookieName: g.cookieName,
+      });
       await old.close().catch(() => undefined);
       return t.client;
     },
@@ -100,14 +111,26 @@ async function roll(app: App, g: GlobalOptions, inv: Invocation, opts: RollOptio
   const uids = await Promise.all(pods.map((p) => kube.api.getPod(kube.namespace, p.facts.name)));
   for (const [i, p] of pods.entries()) p.uid = uids[i]?.uid ?? '';
   const order = rollOrder(pods).slice(0, opts.one ? 1 : undefined);
-  const bootText = boot ? `the boot password from secret/${boot.name} key ${boot.key}` : 'no boot password (the pod spec has no PIKA_ENCRYPTION_PASSWORD)';
+  const bootText = boot
+    ? `the boot password from secret/${boot.name} key ${boot.key}`
+    : 'no boot password (the pod spec has no PIKA_ENCRYPTION_PASSWORD)';
   if (opts.plan) {
-    const lines = order.map((p, i) => `  ${i + 1}. delete ${p.facts.id}${p.role ? ` (${p.role})` : ''}; wait up to ${formatDuration(waitMs)} for it to be Running and unlocked`);
-    if (g.json) io.stdout.write(`${jsonText({ ok: true, plan: order.map((p) => ({ pod: p.facts.id, role: p.role ?? null })), wait_ms: waitMs, boot_secret: boot ?? null, exit_code: 0 })}\n`);
-    else io.stdout.write(`Would roll ${order.length} of ${total} pod(s) of ${kube.what}, one at a time, unlocked by ${bootText}:\n${lines.join('\n')}\nNothing was changed.\n`);
+    const lines = order.map(
+      (p, i) =>
+        `  ${i + 1}. delete ${p.facts.id}${p.role ? ` (${p.role})` : ''}; wait up to ${formatDuration(waitMs)} for it to be Running and unlocked`,
+    );
+    if (g.json)
+      io.stdout.write(
+        `${jsonText({ ok: true, plan: order.map((p) => ({ pod: p.facts.id, role: p.role ?? null })), wait_ms: waitMs, boot_secret: boot ?? null, exit_code: 0 })}\n`,
+      );
+    else
+      io.stdout.write(
+        `Would roll ${order.length} of ${total} pod(s) of ${kube.what}, one at a time, unlocked by ${bootText}:\n${lines.join('\n')}\nNothing was changed.\n`,
+      );
     return ExitCode.OK;
   }
-  if (!boot && !opts.keyFrom) io.stderr.write(io.style.yellow(`Warning: the pods have no boot password: a restarted follower stays locked.\n`));
+  if (!boot && !opts.keyFrom)
+    io.stderr.write(io.style.yellow(`Warning: the pods have no boot password: a restarted follower stays locked.\n`));
   const rolled: string[] = [];
   const spinner = g.json ? undefined : io.spinner(`Rolling ${order[0].facts.id}`);
   const emit = (e: RollEvent) => {
@@ -124,7 +147,12 @@ async function roll(app: App, g: GlobalOptions, inv: Invocation, opts: RollOptio
         clock: app.ctx.clock,
         signal: app.ctx.signal,
         waitMs,
-        ...(opts.keyFrom !== undefined ? { key: () => readServerKey(app, g, inv, first, { spec: opts.keyFrom, flag: '--key-from', label: 'server key' }) } : {}),
+        ...(opts.keyFrom !== undefined
+          ? {
+              key: () =>
+                readServerKey(app, g, inv, first, { spec: opts.keyFrom, flag: '--key-from', label: 'server key' }),
+            }
+          : {}),
         mayUnlock: (p) => total === 1 || p.role === 'leader',
         emit,
         backHint: (p) => backHint(p, rolled, order, boot, kube.namespace),
@@ -137,7 +165,12 @@ async function roll(app: App, g: GlobalOptions, inv: Invocation, opts: RollOptio
   } catch (err) {
     spinner?.fail();
     if (!(err instanceof CliError)) throw err;
-    const stopped = new CliError(err.message, { code: err.code, hint: err.hint, cause: err.cause, details: { ...(err.details ?? {}), rolled, untouched: order.slice(rolled.length + 1).map((p) => p.facts.id) } });
+    const stopped = new CliError(err.message, {
+      code: err.code,
+      hint: err.hint,
+      cause: err.cause,
+      details: { ...(err.details ?? {}), rolled, untouched: order.slice(rolled.length + 1).map((p) => p.facts.id) },
+    });
     // JSON Lines to the end: the result is one line after the events (printed here, once).
     if (!g.json) throw stopped;
     io.stdout.write(`${jsonText(errorJson(stopped))}\n`);
@@ -150,10 +183,17 @@ async function roll(app: App, g: GlobalOptions, inv: Invocation, opts: RollOptio
 }
 
 /** Exactly where things stand after a stop, and the way back (the old key is in KEY.previous). */
-function backHint(p: RollPod, rolled: string[], order: RollPod[], boot: { name: string; key: string } | undefined, ns: string): string {
+function backHint(
+  p: RollPod,
+  rolled: string[],
+  order: RollPod[],
+  boot: { name: string; key: string } | undefined,
+  ns: string,
+): string {
   const untouched = order.slice(rolled.length + 1).map((x) => x.facts.id);
   const where = `Restarted and unlocked: ${rolled.join(', ') || 'none'}. Not restarted: ${untouched.join(', ') || 'none'} (they still run as before).`;
-  if (!boot) return `${where} The pod spec has no boot password, so a restarted follower stays locked: add PIKA_ENCRYPTION_PASSWORD from a Secret (README "Kubernetes").`;
+  if (!boot)
+    return `${where} The pod spec has no boot password, so a restarted follower stays locked: add PIKA_ENCRYPTION_PASSWORD from a Secret (README "Kubernetes").`;
   return (
     `${where} ${serverText(p.facts.id)} booted with secret/${boot.name} key ${boot.key} and did not unlock: that Secret does not hold the server's key. ` +
     `If the last rotation is what changed it, the key before it is still in "${boot.key}.previous"; find the server's key with pikactl recover-rotation, ` +
@@ -161,16 +201,26 @@ function backHint(p: RollPod, rolled: string[], order: RollPod[], boot: { name: 
   );
 }
 
-async function refuseUnfinished(api: import('../kube/types.js').KubeApi, namespace: string, boot: { name: string; key: string }): Promise<void> {
+async function refuseUnfinished(
+  api: import('../kube/types.js').KubeApi,
+  namespace: string,
+  boot: { name: string; key: string },
+): Promise<void> {
   const s = await api.readSecret(namespace, boot.name);
   const pending = s.data[`${boot.key}.pending`];
   if (pending !== undefined && pending !== s.data[boot.key]) {
-    throw new CliError(`secret/${boot.name} holds "${boot.key}.pending": a rotation did not finish, so the pods would boot with an unknown key`, {
-      code: 'needs_recovery',
-      hint: 'Find out which key the server holds first: pikactl recover-rotation (then finish the Secret), and roll after that.',
-    });
+    throw new CliError(
+      `secret/${boot.name} holds "${boot.key}.pending": a rotation did not finish, so the pods would boot with an unknown key`,
+      {
+        code: 'needs_recovery',
+        hint: 'Find out which key the server holds first: pikactl recover-rotation (then finish the Secret), and roll after that.',
+      },
+    );
   }
   if (s.data[boot.key] === undefined) {
-    throw new CliError(`secret/${boot.name} has no key "${boot.key}": every restarted pod would come up locked`, { code: 'usage', hint: `Put the server key there first (kubectl edit secret ${boot.name} -n ${namespace}).` });
+    throw new CliError(`secret/${boot.name} has no key "${boot.key}": every restarted pod would come up locked`, {
+      code: 'usage',
+      hint: `Put the server key there first (kubectl edit secret ${boot.name} -n ${namespace}).`,
+    });
   }
 }

@@ -27,11 +27,23 @@ function declareRotate(program: Command) {
   return typed(program)
     .command('rotate')
     .description(summary('rotate'))
-    .option('--current-key-from <source>', 'where the current key comes from (default: the keychain entry, else a prompt)')
+    .option(
+      '--current-key-from <source>',
+      'where the current key comes from (default: the keychain entry, else a prompt)',
+    )
     .option('--new-key-from <source>', 'where the new key comes from (default: asked twice on the terminal)')
-    .option('--confirm-saved', 'confirm the new key is already saved in a password manager (required without a terminal)')
-    .option('--save-to-keychain', 'also keep the new key in the OS keychain (the old one is kept as server-key-previous)')
-    .option('--kube-secret <name/key>', "the pods' boot password Secret follows the key (KEY.pending, then KEY; old key in KEY.previous)")
+    .option(
+      '--confirm-saved',
+      'confirm the new key is already saved in a password manager (required without a terminal)',
+    )
+    .option(
+      '--save-to-keychain',
+      'also keep the new key in the OS keychain (the old one is kept as server-key-previous)',
+    )
+    .option(
+      '--kube-secret <name/key>',
+      "the pods' boot password Secret follows the key (KEY.pending, then KEY; old key in KEY.previous)",
+    )
     .addHelpText(
       'after',
       `
@@ -74,53 +86,80 @@ export function registerRotate(program: Command, app: App, run: RunCommand<Rotat
 }
 
 export const runRotate: RunCommand<RotateOptions> = async (app, g, opts) => {
-    const { ctx } = app;
-    const inv = await openInvocation(app, g, [
-      { flag: '--current-key-from', spec: opts.currentKeyFrom },
-      { flag: '--new-key-from', spec: opts.newKeyFrom },
-    ]);
-    try {
-      await narrowToLeader(app, inv, 'rotate', askCluster(app, g, inv));
-      const t = singleTarget(inv, 'rotate');
-      return await mapApiErrors(t.server, 'rotate', async () => {
-        await requireServing(t.client, t.server, ctx.signal, 'rotate');
-        const kubeSecret = await openKubeSecret(app, g, inv, opts.kubeSecret);
-        let followed: { previous: boolean } | undefined;
-        // Before any key is asked for: no keychain, or an unfinished earlier rotation, stops here.
-        const staging = opts.saveToKeychain ? await openStaging(ctx, t.server, 'rotate') : undefined;
-        let saved: SavedKey | undefined;
-        let currentKey: Promise<Secret> | undefined; // once per run: a re-login retry must not print the note twice
-        await authed(app, g, inv, t, 'rotate', async () => {
-          const current = await (currentKey ??= readServerKey(app, g, inv, t, { spec: opts.currentKeyFrom ?? inv.conn.keyFrom, flag: '--current-key-from', label: 'current server key' }));
-          const next = await inv.secrets.read({ spec: opts.newKeyFrom, flag: '--new-key-from', label: 'new server key', confirm: true });
-          if (next.equals(current)) throw usageError('the new key must differ from the current key');
-          warnIfWeak(app, next);
-          await requireSavedConfirmation(app, opts.confirmSaved, t.server.id);
-          followed = await withKubeSecret(app, kubeSecret, next, () =>
-            stagedSend(
-              ctx,
-              t.server,
-              'rotate',
-              staging,
-              next,
-              () => sendRotate(t, current, next, ctx.signal),
-              () => verifyRotation(t.client, label(t), next, ctx.signal),
-            ),
-          );
-          if (staging) saved = await promoteOrExplain(staging, next, t.server, 'rotated');
+  const { ctx } = app;
+  const inv = await openInvocation(app, g, [
+    { flag: '--current-key-from', spec: opts.currentKeyFrom },
+    { flag: '--new-key-from', spec: opts.newKeyFrom },
+  ]);
+  try {
+    await narrowToLeader(app, inv, 'rotate', askCluster(app, g, inv));
+    const t = singleTarget(inv, 'rotate');
+    return await mapApiErrors(t.server, 'rotate', async () => {
+      await requireServing(t.client, t.server, ctx.signal, 'rotate');
+      const kubeSecret = await openKubeSecret(app, g, inv, opts.kubeSecret);
+      let followed: { previous: boolean } | undefined;
+      // Before any key is asked for: no keychain, or an unfinished earlier rotation, stops here.
+      const staging = opts.saveToKeychain ? await openStaging(ctx, t.server, 'rotate') : undefined;
+      let saved: SavedKey | undefined;
+      let currentKey: Promise<Secret> | undefined; // once per run: a re-login retry must not print the note twice
+      await authed(app, g, inv, t, 'rotate', async () => {
+        const current = await (currentKey ??= readServerKey(app, g, inv, t, {
+          spec: opts.currentKeyFrom ?? inv.conn.keyFrom,
+          flag: '--current-key-from',
+          label: 'current server key',
+        }));
+        const next = await inv.secrets.read({
+          spec: opts.newKeyFrom,
+          flag: '--new-key-from',
+          label: 'new server key',
+          confirm: true,
         });
-        const kube = kubeSecret && followed ? { secret: kubeSecret.ref.name, namespace: kubeSecret.namespace, key: kubeSecret.ref.key, previous: followed.previous ? kubeSecret.previousKey : null } : undefined;
-        if (g.json) writeJson(ctx.io, { ok: true, server: t.server.id, action: 'rotated', state: 'unlocked', verified: true, ...(saved ? { keychain: saved } : {}), ...(kube ? { kube_secret: kube } : {}), exit_code: 0 });
-        else {
-          ctx.io.stdout.write(`Rotated the key of ${t.server.id} and verified it. The next restart needs the NEW key.\n`);
-          if (saved) ctx.io.stdout.write(savedText(saved));
-          if (kubeSecret && followed) ctx.io.stdout.write(kubeSecretText(kubeSecret, followed));
-        }
-        return ExitCode.OK;
+        if (next.equals(current)) throw usageError('the new key must differ from the current key');
+        warnIfWeak(app, next);
+        await requireSavedConfirmation(app, opts.confirmSaved, t.server.id);
+        followed = await withKubeSecret(app, kubeSecret, next, () =>
+          stagedSend(
+            ctx,
+            t.server,
+            'rotate',
+            staging,
+            next,
+            () => sendRotate(t, current, next, ctx.signal),
+            () => verifyRotation(t.client, label(t), next, ctx.signal),
+          ),
+        );
+        if (staging) saved = await promoteOrExplain(staging, next, t.server, 'rotated');
       });
-    } finally {
-      await inv.close();
-    }
+      const kube =
+        kubeSecret && followed
+          ? {
+              secret: kubeSecret.ref.name,
+              namespace: kubeSecret.namespace,
+              key: kubeSecret.ref.key,
+              previous: followed.previous ? kubeSecret.previousKey : null,
+            }
+          : undefined;
+      if (g.json)
+        writeJson(ctx.io, {
+          ok: true,
+          server: t.server.id,
+          action: 'rotated',
+          state: 'unlocked',
+          verified: true,
+          ...(saved ? { keychain: saved } : {}),
+          ...(kube ? { kube_secret: kube } : {}),
+          exit_code: 0,
+        });
+      else {
+        ctx.io.stdout.write(`Rotated the key of ${t.server.id} and verified it. The next restart needs the NEW key.\n`);
+        if (saved) ctx.io.stdout.write(savedText(saved));
+        if (kubeSecret && followed) ctx.io.stdout.write(kubeSecretText(kubeSecret, followed));
+      }
+      return ExitCode.OK;
+    });
+  } finally {
+    await inv.close();
+  }
 };
 
 async function sendRotate(t: Target, current: Secret, next: Secret, signal?: AbortSignal): Promise<void> {

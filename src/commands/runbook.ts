@@ -28,7 +28,10 @@ Examples:
   app.action<Record<string, never>>(list, async (_opts, g) => {
     const { RUNBOOKS } = await import('../runbooks/index.js');
     if (g.json) {
-      writeJson(app.ctx.io, { ok: true, runbooks: RUNBOOKS.map(({ name, title, summary }) => ({ name, title, summary })) });
+      writeJson(app.ctx.io, {
+        ok: true,
+        runbooks: RUNBOOKS.map(({ name, title, summary }) => ({ name, title, summary })),
+      });
       return 0;
     }
     const { renderRunbookList } = await import('../output/runbook.js');

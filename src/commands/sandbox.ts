@@ -34,7 +34,8 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 function int(text: string | undefined, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < min || n > max) throw usageError(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
+  if (!/^\d+$/.test(text.trim()) || n < min || n > max)
+    throw usageError(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
   return n;
 }
 
@@ -45,34 +46,57 @@ export function sandboxOptions(rawIn: RawOptions, globals: GlobalOptions): Sandb
   const globalKube: unknown = globals.kube?.kube; // the global --kube <ref> (src/globals.ts)
   const raw = rawIn.kube === undefined && typeof globalKube === 'string' ? { ...rawIn, kube: globalKube } : rawIn;
   if (Boolean(raw.tlsCert) !== Boolean(raw.tlsKey)) {
-    throw usageError('--tls-cert and --tls-key go together', 'Pass both, or --tls-self-signed for a generated certificate.');
+    throw usageError(
+      '--tls-cert and --tls-key go together',
+      'Pass both, or --tls-self-signed for a generated certificate.',
+    );
   }
   for (const f of raw.fault ?? []) {
     if (!isFaultName(f)) throw usageError(`unknown fault "${f}"`, `Known faults: ${FAULT_NAMES.join(', ')}.`);
   }
-  if (raw.kube !== undefined && (raw.cluster !== undefined || raw.basePath !== undefined || raw.tlsCert || raw.tlsSelfSigned)) {
-    throw usageError('--kube goes alone: it makes its own cluster, with plain-HTTP pods as upstream runs them', 'Drop --cluster, --base-path and the TLS flags.');
+  if (
+    raw.kube !== undefined &&
+    (raw.cluster !== undefined || raw.basePath !== undefined || raw.tlsCert || raw.tlsSelfSigned)
+  ) {
+    throw usageError(
+      '--kube goes alone: it makes its own cluster, with plain-HTTP pods as upstream runs them',
+      'Drop --cluster, --base-path and the TLS flags.',
+    );
   }
-  if ((raw.kubeNamespace !== undefined || raw.kubeconfigOut !== undefined || raw.kubeSecretFrom !== undefined) && raw.kube === undefined) {
+  if (
+    (raw.kubeNamespace !== undefined || raw.kubeconfigOut !== undefined || raw.kubeSecretFrom !== undefined) &&
+    raw.kube === undefined
+  ) {
     throw usageError('--kube-namespace, --kube-secret-from and --kubeconfig-out need --kube N');
   }
-  if (raw.kubeNamespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(raw.kubeNamespace)) throw usageError(`--kube-namespace "${raw.kubeNamespace}" is not a valid namespace name`);
-  if (raw.basePath !== undefined && /[?#\s]/.test(raw.basePath)) throw usageError(`--base-path "${raw.basePath}" is not a plain path`);
+  if (raw.kubeNamespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(raw.kubeNamespace))
+    throw usageError(`--kube-namespace "${raw.kubeNamespace}" is not a valid namespace name`);
+  if (raw.basePath !== undefined && /[?#\s]/.test(raw.basePath))
+    throw usageError(`--base-path "${raw.basePath}" is not a plain path`);
   const sessionTtlMs = raw.sessionTtl === undefined ? undefined : parseDuration(raw.sessionTtl, '--session-ttl');
   if (sessionTtlMs !== undefined && sessionTtlMs <= 0) throw usageError('--session-ttl must be greater than zero');
-  const windowMs = raw.rateLimitWindow === undefined ? undefined : parseDuration(raw.rateLimitWindow, '--rate-limit-window');
+  const windowMs =
+    raw.rateLimitWindow === undefined ? undefined : parseDuration(raw.rateLimitWindow, '--rate-limit-window');
   if (windowMs !== undefined && windowMs <= 0) throw usageError('--rate-limit-window must be greater than zero');
   return {
     host: raw.host,
     port: int(raw.port, '--port', 0, 65535)!,
     dataDir: raw.data,
     basePath: raw.basePath,
-    tls: raw.tlsSelfSigned ? { selfSigned: true } : raw.tlsCert ? { certFile: raw.tlsCert, keyFile: raw.tlsKey! } : undefined,
+    tls: raw.tlsSelfSigned
+      ? { selfSigned: true }
+      : raw.tlsCert
+        ? { certFile: raw.tlsCert, keyFile: raw.tlsKey! }
+        : undefined,
     user: globals.user ?? 'admin',
     passwordFrom: globals.passwordFrom,
     cookieName: globals.cookieName,
     faults: [...new Set((raw.fault ?? []) as FaultName[])],
-    rateLimit: { soft: int(raw.rateLimitSoft, '--rate-limit-soft', 0), hard: int(raw.rateLimitHard, '--rate-limit-hard', 0), windowMs },
+    rateLimit: {
+      soft: int(raw.rateLimitSoft, '--rate-limit-soft', 0),
+      hard: int(raw.rateLimitHard, '--rate-limit-hard', 0),
+      windowMs,
+    },
     sessionTtlMs,
     cluster: int(raw.cluster, '--cluster', 1, 16),
     kube: int(raw.kube, '--kube', 1, 16),
@@ -135,12 +159,22 @@ export function registerSandbox(program: Command, app: App, run: RunCommand<Sand
     .description(summary('sandbox'))
     .addOption(option('--host <host>', 'address to listen on').default('127.0.0.1'))
     .addOption(option('--port <port>', 'port to listen on; 0 picks a free one').default('8080'))
-    .addOption(option('--data <dir>', 'state directory; start again on it to restart the same server (default: a new temporary directory)'))
-    .addOption(option('--base-path <path>', 'serve everything under this path, like PIKA_SERVER_BASE_PATH (e.g. /pika)'))
+    .addOption(
+      option(
+        '--data <dir>',
+        'state directory; start again on it to restart the same server (default: a new temporary directory)',
+      ),
+    )
+    .addOption(
+      option('--base-path <path>', 'serve everything under this path, like PIKA_SERVER_BASE_PATH (e.g. /pika)'),
+    )
     .addOption(option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)'))
     .addOption(option('--tls-key <file>', 'PEM private key for --tls-cert'))
     .addOption(
-      option('--tls-self-signed', "serve HTTPS with a self-signed certificate made like Pika's (kept in <data>/tls/)").conflicts(['tlsCert', 'tlsKey']),
+      option(
+        '--tls-self-signed',
+        "serve HTTPS with a self-signed certificate made like Pika's (kept in <data>/tls/)",
+      ).conflicts(['tlsCert', 'tlsKey']),
     )
     // choices() feeds --help and shell completion from the faults list; argParser (set after it) collects, and
     // sandboxOptions() names the known faults when one is unknown.
@@ -149,10 +183,25 @@ export function registerSandbox(program: Command, app: App, run: RunCommand<Sand
     .addOption(option('--rate-limit-hard <n>', 'failed unlocks/logins per IP that trigger 429 (default: 30)'))
     .addOption(option('--rate-limit-window <duration>', 'how long a failure counts (default: 15m)'))
     .addOption(option('--session-ttl <duration>', 'how long a login session lasts (default: 8h)'))
-    .addOption(option('--cluster <n>', 'simulate a Pika cluster of n nodes on consecutive ports from --port: one leader, followers forward every POST to it'))
-    .addOption(option('--kube <n>', 'serve a Kubernetes API stand-in: StatefulSet pika of n sandbox pods, a boot-password Secret, a kubeconfig'))
+    .addOption(
+      option(
+        '--cluster <n>',
+        'simulate a Pika cluster of n nodes on consecutive ports from --port: one leader, followers forward every POST to it',
+      ),
+    )
+    .addOption(
+      option(
+        '--kube <n>',
+        'serve a Kubernetes API stand-in: StatefulSet pika of n sandbox pods, a boot-password Secret, a kubeconfig',
+      ),
+    )
     .addOption(option('--kube-namespace <ns>', 'namespace of the --kube objects (default: pika)'))
-    .addOption(option('--kube-secret-from <spec>', 'env:NAME or file:PATH: the boot password the --kube Secret starts with (default: generated)'))
+    .addOption(
+      option(
+        '--kube-secret-from <spec>',
+        'env:NAME or file:PATH: the boot password the --kube Secret starts with (default: generated)',
+      ),
+    )
     .addOption(option('--kubeconfig-out <file>', 'write the --kube kubeconfig here (0600) instead of printing it'))
     .addOption(option('-q, --quiet', 'do not log requests and key events on stderr'));
   cmd.addHelpText('after', HELP_AFTER);

@@ -22,8 +22,16 @@ function declareStatus(program: Command) {
   return typed(program)
     .command('status')
     .description(summary('status'))
-    .option('--wait <duration>', 'poll until the node serves (or the --for condition holds), through restarts and gateway errors')
-    .addOption(option('--for <condition>', 'condition to wait for; default and "unlocked": serving (unlocked, or encryption off)').choices([...WAIT_CONDITIONS]))
+    .option(
+      '--wait <duration>',
+      'poll until the node serves (or the --for condition holds), through restarts and gateway errors',
+    )
+    .addOption(
+      option(
+        '--for <condition>',
+        'condition to wait for; default and "unlocked": serving (unlocked, or encryption off)',
+      ).choices([...WAIT_CONDITIONS]),
+    )
     .addHelpText(
       'after',
       `
@@ -56,55 +64,100 @@ export function registerStatus(program: Command, app: App, run: RunCommand<Statu
 }
 
 export const runStatus: RunCommand<StatusOptions> = async (app, g, opts) => {
-    if (opts.for && opts.wait === undefined) throw usageError('--for needs --wait', 'e.g. pikactl status --wait 2m --for unlocked');
-    const waitMs = opts.wait === undefined ? undefined : parseDuration(opts.wait, '--wait');
-    // Without --for, --wait waits for what a plain `status` exits 0 on (serving), never merely "reachable".
-    const cond: WaitCondition = opts.for ?? 'unlocked';
-    const inv = await openInvocation(app, g);
-    boundRequests(inv.targets.map((t) => t.client), app.ctx.clock, waitMs);
-    try {
-      const idle = idleReports(inv.kube);
-      if (inv.targets.length === 1 && idle.length === 0) {
-        const t = inv.targets[0];
-        const r = await mapApiErrors(t.server, 'status', () => observe(app, t, { waitMs, cond, info: true }));
-        const report = nodeReport(t, r.probe, r.info);
-        const code = waitMs !== undefined && r.met ? ExitCode.OK : exitCodeFor(r.probe);
-        if (g.json) writeJson(app.ctx.io, { ok: code === 0, ...report, exit_code: code, ...(r.gaveUp ? { gave_up: r.gaveUp } : {}) });
-        else app.ctx.io.stdout.write(renderNodeReport(app.ctx.io.style, r.probe.state, report));
-        if (!g.json && r.gaveUp) app.ctx.io.stderr.write(`${capital(r.gaveUp)}.\n`);
-        return code;
-      }
-      // Several replicas: all observed (and waited for) at once; one node's failure is its row, not the command's.
-      const rows = [...(await Promise.all(inv.targets.map((t) => observeRow(app, t, waitMs, cond)))), ...idle];
-      // Roles need cluster/status, so a login: only when it needs no prompt (status itself never logs in otherwise).
-      const canLogin = app.ctx.env.PIKA_SESSION !== undefined || ((g.user ?? inv.conn.user) !== undefined && g.passwordFrom !== undefined);
-      if (inv.kube && canLogin) await markRoles(inv, rows.map((r) => r.report), askCluster(app, g, inv));
-      const code = combineCodes(rows.map((r) => r.code));
-      if (g.json) {
-        writeJson(app.ctx.io, { ok: code === 0, nodes: rows.map((r) => ({ ...r.report, exit_code: r.code, ...(r.gaveUp ? { gave_up: r.gaveUp } : {}) })), exit_code: code });
-      } else {
-        renderNodeTable(app.ctx.io, rows.map((r) => r.report));
-        const missed = rows.filter((r) => r.gaveUp);
-        if (waitMs !== undefined && missed.length > 0) {
-          app.ctx.io.stderr.write(`Gave up after ${formatDuration(waitMs)} waiting for ${missed.length} of ${rows.length} nodes to be ${cond}:\n`);
-          for (const m of missed) app.ctx.io.stderr.write(`  ${m.gaveUp}\n`);
-        }
-      }
+  if (opts.for && opts.wait === undefined)
+    throw usageError('--for needs --wait', 'e.g. pikactl status --wait 2m --for unlocked');
+  const waitMs = opts.wait === undefined ? undefined : parseDuration(opts.wait, '--wait');
+  // Without --for, --wait waits for what a plain `status` exits 0 on (serving), never merely "reachable".
+  const cond: WaitCondition = opts.for ?? 'unlocked';
+  const inv = await openInvocation(app, g);
+  boundRequests(
+    inv.targets.map((t) => t.client),
+    app.ctx.clock,
+    waitMs,
+  );
+  try {
+    const idle = idleReports(inv.kube);
+    if (inv.targets.length === 1 && idle.length === 0) {
+      const t = inv.targets[0];
+      const r = await mapApiErrors(t.server, 'status', () => observe(app, t, { waitMs, cond, info: true }));
+      const report = nodeReport(t, r.probe, r.info);
+      const code = waitMs !== undefined && r.met ? ExitCode.OK : exitCodeFor(r.probe);
+      if (g.json)
+        writeJson(app.ctx.io, {
+          ok: code === 0,
+          ...report,
+          exit_code: code,
+          ...(r.gaveUp ? { gave_up: r.gaveUp } : {}),
+        });
+      else app.ctx.io.stdout.write(renderNodeReport(app.ctx.io.style, r.probe.state, report));
+      if (!g.json && r.gaveUp) app.ctx.io.stderr.write(`${capital(r.gaveUp)}.\n`);
       return code;
-    } finally {
-      await inv.close();
     }
+    // Several replicas: all observed (and waited for) at once; one node's failure is its row, not the command's.
+    const rows = [...(await Promise.all(inv.targets.map((t) => observeRow(app, t, waitMs, cond)))), ...idle];
+    // Roles need cluster/status, so a login: only when it needs no prompt (status itself never logs in otherwise).
+    const canLogin =
+      app.ctx.env.PIKA_SESSION !== undefined ||
+      ((g.user ?? inv.conn.user) !== undefined && g.passwordFrom !== undefined);
+    if (inv.kube && canLogin)
+      await markRoles(
+        inv,
+        rows.map((r) => r.report),
+        askCluster(app, g, inv),
+      );
+    const code = combineCodes(rows.map((r) => r.code));
+    if (g.json) {
+      writeJson(app.ctx.io, {
+        ok: code === 0,
+        nodes: rows.map((r) => ({ ...r.report, exit_code: r.code, ...(r.gaveUp ? { gave_up: r.gaveUp } : {}) })),
+        exit_code: code,
+      });
+    } else {
+      renderNodeTable(
+        app.ctx.io,
+        rows.map((r) => r.report),
+      );
+      const missed = rows.filter((r) => r.gaveUp);
+      if (waitMs !== undefined && missed.length > 0) {
+        app.ctx.io.stderr.write(
+          `Gave up after ${formatDuration(waitMs)} waiting for ${missed.length} of ${rows.length} nodes to be ${cond}:\n`,
+        );
+        for (const m of missed) app.ctx.io.stderr.write(`  ${m.gaveUp}\n`);
+      }
+    }
+    return code;
+  } finally {
+    await inv.close();
+  }
 };
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-async function observeRow(app: App, t: Target, waitMs: number | undefined, cond: WaitCondition): Promise<{ report: NodeReport; code: number; gaveUp?: string }> {
+async function observeRow(
+  app: App,
+  t: Target,
+  waitMs: number | undefined,
+  cond: WaitCondition,
+): Promise<{ report: NodeReport; code: number; gaveUp?: string }> {
   try {
     const r = await observe(app, t, { waitMs, cond, info: true });
-    return { report: nodeReport(t, r.probe, r.info), code: waitMs !== undefined && r.met ? ExitCode.OK : exitCodeFor(r.probe), gaveUp: r.gaveUp };
+    return {
+      report: nodeReport(t, r.probe, r.info),
+      code: waitMs !== undefined && r.met ? ExitCode.OK : exitCodeFor(r.probe),
+      gaveUp: r.gaveUp,
+    };
   } catch (err) {
     const cli = err instanceof ApiError ? await toCliError(err, t.server, 'status') : err;
     if (!(cli instanceof CliError)) throw err;
-    return { report: { server: t.server.id, state: 'error', error: cli.message, ...(cli.hint ? { next: cli.hint } : {}), ...(t.pod ? { pod: podColumns(t.pod) } : {}) }, code: cli.exitCode };
+    return {
+      report: {
+        server: t.server.id,
+        state: 'error',
+        error: cli.message,
+        ...(cli.hint ? { next: cli.hint } : {}),
+        ...(t.pod ? { pod: podColumns(t.pod) } : {}),
+      },
+      code: cli.exitCode,
+    };
   }
 }

@@ -32,11 +32,20 @@ interface TrustTarget {
   cacert?: string;
 }
 
-export function registerTrust(program: Command, app: App, run: RunCommand<TrustOptions> = (a, g, opts) => runTrust(a, opts, g)): void {
+export function registerTrust(
+  program: Command,
+  app: App,
+  run: RunCommand<TrustOptions> = (a, g, opts) => runTrust(a, opts, g),
+): void {
   const cmd = typed(program)
     .command('trust')
     .description(summary('trust'))
-    .addOption(option('--expect-fingerprint <sha256>', 'the fingerprint you got from the server by a trusted route; required without a terminal'))
+    .addOption(
+      option(
+        '--expect-fingerprint <sha256>',
+        'the fingerprint you got from the server by a trusted route; required without a terminal',
+      ),
+    )
     .addOption(option('-y, --yes', 'replace a different pin already stored without asking'))
     .addHelpText(
       'after',
@@ -64,20 +73,36 @@ Examples:
 async function runTrust(app: App, opts: TrustOptions, g: GlobalOptions): Promise<number> {
   const { io } = app.ctx;
   // Parse the expected value first: a typo should fail before any connection is made.
-  const expected = opts.expectFingerprint !== undefined ? normalizePin(opts.expectFingerprint, '--expect-fingerprint') : undefined;
+  const expected =
+    opts.expectFingerprint !== undefined ? normalizePin(opts.expectFingerprint, '--expect-fingerprint') : undefined;
   const { config, path } = await loadConfig(app.ctx);
   const target = chooseTarget(config, path, g, app.ctx.cwd);
   const http = target.servers.find((s) => s.url.protocol !== 'https:');
-  if (http) throw usageError(`${http.id} uses plain http: there is no certificate to trust`, 'Use the https:// URL (Pika serves TLS by default).');
+  if (http)
+    throw usageError(
+      `${http.id} uses plain http: there is no certificate to trust`,
+      'Use the https:// URL (Pika serves TLS by default).',
+    );
 
   const { fetchPeerCertificate } = await import('../config/tls-probe.js');
-  const timeoutMs = g.timeoutExplicit || target.timeout === undefined ? g.timeoutMs : parseDuration(target.timeout, 'timeout');
+  const timeoutMs =
+    g.timeoutExplicit || target.timeout === undefined ? g.timeoutMs : parseDuration(target.timeout, 'timeout');
   const ca = await trustAnchor(target.cacert);
-  const proxies = resolveProxy(app.ctx.env, g.typed.proxy, target.created ? undefined : config.contexts[target.name].proxy);
+  const proxies = resolveProxy(
+    app.ctx.env,
+    g.typed.proxy,
+    target.created ? undefined : config.contexts[target.name].proxy,
+  );
   const certs = await Promise.all(
     target.servers.map(async (s) => ({
       server: s,
-      cert: await fetchPeerCertificate(s, { timeoutMs, signal: app.ctx.signal, now: app.ctx.clock.now(), ca, proxy: proxyFor(proxies, s.url) }),
+      cert: await fetchPeerCertificate(s, {
+        timeoutMs,
+        signal: app.ctx.signal,
+        now: app.ctx.clock.now(),
+        ca,
+        proxy: proxyFor(proxies, s.url),
+      }),
     })),
   );
   const fp = certs[0].cert.fingerprintSha256;
@@ -109,7 +134,9 @@ async function runTrust(app: App, opts: TrustOptions, g: GlobalOptions): Promise
   }
 
   if (certs.every((c) => c.cert.verified)) {
-    io.stderr.write('A normal connection already trusts this certificate; a pin is optional (it also refuses a renewed certificate until you trust again).\n');
+    io.stderr.write(
+      'A normal connection already trusts this certificate; a pin is optional (it also refuses a renewed certificate until you trust again).\n',
+    );
   }
   if (previous) {
     io.stderr.write(
@@ -119,7 +146,11 @@ async function runTrust(app: App, opts: TrustOptions, g: GlobalOptions): Promise
   }
   await confirmFingerprint(app, fp, expected, certs[0].cert);
   if (previous && expected !== undefined) {
-    await confirmAction(app, { yes: opts.yes, question: `Replace the pin of context ${target.name}?`, what: `replace the pin of context ${target.name}` });
+    await confirmAction(app, {
+      yes: opts.yes,
+      question: `Replace the pin of context ${target.name}?`,
+      what: `replace the pin of context ${target.name}`,
+    });
   }
 
   // Re-read the file under its lock: the operator may have taken a while to compare, and another pikactl may have written it.
@@ -144,7 +175,9 @@ async function runTrust(app: App, opts: TrustOptions, g: GlobalOptions): Promise
     return 0;
   }
   io.stdout.write(
-    existing ? `Pinned SHA-256 ${fp} in context ${target.name} (${file}).\n` : `Created context ${target.name} for ${entry.servers.join(', ')} with pin SHA-256 ${fp} (${file}).\n`,
+    existing
+      ? `Pinned SHA-256 ${fp} in context ${target.name} (${file}).\n`
+      : `Created context ${target.name} for ${entry.servers.join(', ')} with pin SHA-256 ${fp} (${file}).\n`,
   );
   if (madeCurrent) io.stdout.write(`Current context is now ${target.name}.\n`);
   if (wasInsecure) io.stdout.write('Turned off "insecure" for this context: the pin now decides.\n');
@@ -168,7 +201,11 @@ async function confirmFingerprint(app: App, fp: string, expected: string | undef
     }
     return;
   }
-  if (!io.canPrompt()) throw needsInput('confirmation of the certificate fingerprint', '--expect-fingerprint SHA256 (the fingerprint the server shows)');
+  if (!io.canPrompt())
+    throw needsInput(
+      'confirmation of the certificate fingerprint',
+      '--expect-fingerprint SHA256 (the fingerprint the server shows)',
+    );
   io.stderr.write(
     'Compare the SHA-256 fingerprint above with the one the server shows, obtained by a route you trust:\n' +
       "  - the TLS page in Pika's web UI settings (GET /api/v1/tls/status, fingerprint_sha256), or\n" +
@@ -176,14 +213,19 @@ async function confirmFingerprint(app: App, fp: string, expected: string | undef
       '    (<storage> is PIKA_STORAGE_BW_PATH, default data/pika)\n',
   );
   const answer = await io.prompter().input(`Type "yes" if it matches ${cert.fingerprintColons.slice(0, 11)}…:`);
-  if (answer.trim().toLowerCase() !== 'yes') throw declined('Not trusted: the fingerprint was not confirmed; nothing was stored.');
+  if (answer.trim().toLowerCase() !== 'yes')
+    throw declined('Not trusted: the fingerprint was not confirmed; nothing was stored.');
 }
 
 /** Where the pin goes. See the help text: --context NAME, else a context listing the server, else a new one named after the host. */
 function chooseTarget(config: ConfigFile, configFile: string, g: GlobalOptions, cwd: string): TrustTarget {
   const t = pickTarget(config, g);
   const fromContext = t.created ? undefined : config.contexts[t.name].cacert;
-  const cacert = g.cacert ? resolve(cwd, g.cacert) : fromContext !== undefined ? resolve(dirname(configFile), fromContext) : undefined;
+  const cacert = g.cacert
+    ? resolve(cwd, g.cacert)
+    : fromContext !== undefined
+      ? resolve(dirname(configFile), fromContext)
+      : undefined;
   return cacert !== undefined ? { ...t, cacert } : t;
 }
 
@@ -199,24 +241,43 @@ function pickTarget(config: ConfigFile, g: GlobalOptions): TrustTarget {
     const ids = idsOf(name);
     const stranger = given.find((s) => !ids.includes(s.id));
     if (stranger) {
-      throw usageError(`${stranger.id} is not a server of context ${name}`, `Add it first (pikactl context add ${name} --force --server ...), or leave out --server to check all of its servers.`);
+      throw usageError(
+        `${stranger.id} is not a server of context ${name}`,
+        `Add it first (pikactl context add ${name} --force --server ...), or leave out --server to check all of its servers.`,
+      );
     }
-    return { name, created: false, servers: given.length > 0 ? given : ids.map((s) => parseServerUrl(s)), timeout: config.contexts[name].timeout };
+    return {
+      name,
+      created: false,
+      servers: given.length > 0 ? given : ids.map((s) => parseServerUrl(s)),
+      timeout: config.contexts[name].timeout,
+    };
   }
   if (given.length > 0) {
     const holders = Object.keys(config.contexts).filter((n) => given.every((s) => idsOf(n).includes(s.id)));
-    if (holders.length > 1) throw usageError(`several contexts list ${given[0].id}: ${holders.join(', ')}`, 'Pick one with --context NAME.');
-    if (holders.length === 1) return { name: holders[0], created: false, servers: given, timeout: config.contexts[holders[0]].timeout };
+    if (holders.length > 1)
+      throw usageError(`several contexts list ${given[0].id}: ${holders.join(', ')}`, 'Pick one with --context NAME.');
+    if (holders.length === 1)
+      return { name: holders[0], created: false, servers: given, timeout: config.contexts[holders[0]].timeout };
     const name = nameForHost(given[0].host);
     if (Object.hasOwn(config.contexts, name)) {
-      throw usageError(`a context named ${name} already exists for other servers`, `Pass --context NAME to choose where the pin goes.`);
+      throw usageError(
+        `a context named ${name} already exists for other servers`,
+        `Pass --context NAME to choose where the pin goes.`,
+      );
     }
     return { name, created: true, servers: given };
   }
   const current = config.current_context;
-  if (current === undefined) throw usageError('no server to trust', NO_SERVER_HINT.replace('Pass --server URL', 'Pass --server URL (https)'));
+  if (current === undefined)
+    throw usageError('no server to trust', NO_SERVER_HINT.replace('Pass --server URL', 'Pass --server URL (https)'));
   if (!Object.hasOwn(config.contexts, current)) throw unknownContextError(current, config);
-  return { name: current, created: false, servers: idsOf(current).map((s) => parseServerUrl(s)), timeout: config.contexts[current].timeout };
+  return {
+    name: current,
+    created: false,
+    servers: idsOf(current).map((s) => parseServerUrl(s)),
+    timeout: config.contexts[current].timeout,
+  };
 }
 
 /** "pika.example.com" stays; an IPv6 literal "[::1]" becomes "host-::1". */

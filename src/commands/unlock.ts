@@ -25,8 +25,14 @@ function declareUnlock(program: Command) {
   return typed(program)
     .command('unlock')
     .description(summary('unlock'))
-    .option('--key-from <source>', 'where the server key comes from (prompt, -, file:PATH, env:NAME, keychain[:NAME], cmd:COMMAND); default: the keychain entry, else a prompt')
-    .option('--wait <duration>', 'wait up to this long, in all, for the server: refused connections, resets, a gateway\'s 5xx/429 and a cluster\'s 503 are waited through; wrong key, auth and TLS errors are not retried')
+    .option(
+      '--key-from <source>',
+      'where the server key comes from (prompt, -, file:PATH, env:NAME, keychain[:NAME], cmd:COMMAND); default: the keychain entry, else a prompt',
+    )
+    .option(
+      '--wait <duration>',
+      "wait up to this long, in all, for the server: refused connections, resets, a gateway's 5xx/429 and a cluster's 503 are waited through; wrong key, auth and TLS errors are not retried",
+    )
     .addHelpText(
       'after',
       `
@@ -58,26 +64,37 @@ export function registerUnlock(program: Command, app: App, run: RunCommand<Unloc
 }
 
 export const runUnlock: RunCommand<UnlockOptions> = async (app, g, opts) => {
-    const waitMs = opts.wait === undefined ? undefined : parseDuration(opts.wait, '--wait');
-    const inv = await openInvocation(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
-    boundRequests(inv.targets.map((t) => t.client), app.ctx.clock, waitMs);
-    try {
-      const results = await forEachNode(
-        inv.targets,
-        (t, attempt) => unlockNode(app, g, inv, t, { keyFrom: opts.keyFrom ?? inv.conn.keyFrom, waitMs: attempt.remainingMs }),
-        (t, err) => toCliError(err, t.server, 'unlock'),
-        { retryFor: waitMs, clock: app.ctx.clock, signal: app.ctx.signal },
-      );
-      // `return await`: the cluster check in finishFleet still needs the clients that finally closes.
-      return await finishFleet(app, g, inv, 'unlock', results, (r) =>
-        r.action === 'none' ? `${r.server} is already unlocked; nothing to do.` : `Unlocked ${r.server}.`,
-      );
-    } finally {
-      await inv.close();
-    }
+  const waitMs = opts.wait === undefined ? undefined : parseDuration(opts.wait, '--wait');
+  const inv = await openInvocation(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
+  boundRequests(
+    inv.targets.map((t) => t.client),
+    app.ctx.clock,
+    waitMs,
+  );
+  try {
+    const results = await forEachNode(
+      inv.targets,
+      (t, attempt) =>
+        unlockNode(app, g, inv, t, { keyFrom: opts.keyFrom ?? inv.conn.keyFrom, waitMs: attempt.remainingMs }),
+      (t, err) => toCliError(err, t.server, 'unlock'),
+      { retryFor: waitMs, clock: app.ctx.clock, signal: app.ctx.signal },
+    );
+    // `return await`: the cluster check in finishFleet still needs the clients that finally closes.
+    return await finishFleet(app, g, inv, 'unlock', results, (r) =>
+      r.action === 'none' ? `${r.server} is already unlocked; nothing to do.` : `Unlocked ${r.server}.`,
+    );
+  } finally {
+    await inv.close();
+  }
 };
 
-async function unlockNode(app: App, g: GlobalOptions, inv: Invocation, t: Target, opts: { keyFrom?: string; waitMs?: number }): Promise<NodeResult> {
+async function unlockNode(
+  app: App,
+  g: GlobalOptions,
+  inv: Invocation,
+  t: Target,
+  opts: { keyFrom?: string; waitMs?: number },
+): Promise<NodeResult> {
   const { ctx } = app;
   const { probe: before, gaveUp } = await observe(app, t, { waitMs: opts.waitMs, cond: 'reachable' });
   const base = { server: t.server.id, before: before.state };
@@ -101,12 +118,17 @@ async function unlockNode(app: App, g: GlobalOptions, inv: Invocation, t: Target
   let key: Promise<Secret> | undefined;
   const change: Change = { op: 'unlock', server: t.server };
   await authed(app, g, inv, t, 'unlock', async () => {
-    const secret = await (key ??= readServerKey(app, g, inv, t, { spec: opts.keyFrom, flag: '--key-from', label: 'server key' }));
+    const secret = await (key ??= readServerKey(app, g, inv, t, {
+      spec: opts.keyFrom,
+      flag: '--key-from',
+      label: 'server key',
+    }));
     try {
       await sendChange(change, () => t.client.unlock(secret, ctx.signal));
     } catch (err) {
       const entry = keychainEntryOf(secret);
-      if (entry && err instanceof ApiError && err.kind === 'wrong_key') throw wrongStoredKey(t.server, entry, 'the server key', err);
+      if (entry && err instanceof ApiError && err.kind === 'wrong_key')
+        throw wrongStoredKey(t.server, entry, 'the server key', err);
       throw err;
     }
   });
@@ -123,5 +145,10 @@ async function unlockNode(app: App, g: GlobalOptions, inv: Invocation, t: Target
 async function waitedInVain(t: Target, last: ApiError, gaveUp: string): Promise<CliError> {
   const cli = await toCliError(last, t.server, 'unlock');
   // The ApiError stays the cause: the fleet retry rule (isTransient) looks through to it.
-  return new CliError(`unlock failed: ${gaveUp}`, { code: cli.code, hint: cli.hint, cause: last, details: cli.details });
+  return new CliError(`unlock failed: ${gaveUp}`, {
+    code: cli.code,
+    hint: cli.hint,
+    cause: last,
+    details: cli.details,
+  });
 }

@@ -15,16 +15,36 @@ export function bashScript(spec: ProgramSpec): string {
   for (const [k, v] of childArms(spec)) L.push(`    ${pat(k)}) _pikactl_r=${sq(v)} ;;`);
   L.push('    *) _pikactl_r= ;;', '  esac', '}');
   L.push('', '# _pikactl_cmds PATH: subcommand names (and aliases) of PATH.', '_pikactl_cmds() {', '  case "$1" in');
-  for (const c of cmds) if (c.commands.length) L.push(`    ${sq(c.path.join(' '))}) _pikactl_r=${sq(c.commands.flatMap((s) => [s.name, ...s.aliases]).join(' '))} ;;`);
+  for (const c of cmds)
+    if (c.commands.length)
+      L.push(
+        `    ${sq(c.path.join(' '))}) _pikactl_r=${sq(c.commands.flatMap((s) => [s.name, ...s.aliases]).join(' '))} ;;`,
+      );
   L.push('    *) _pikactl_r= ;;', '  esac', '}');
-  L.push('', '# _pikactl_flags PATH: flags accepted at PATH (its own, then the global ones).', '_pikactl_flags() {', '  case "$1" in');
-  for (const c of cmds) if (c.flags.length) L.push(`    ${sq(c.path.join(' '))}) _pikactl_r=${sq(c.flags.flatMap(names).join(' '))} ;;`);
+  L.push(
+    '',
+    '# _pikactl_flags PATH: flags accepted at PATH (its own, then the global ones).',
+    '_pikactl_flags() {',
+    '  case "$1" in',
+  );
+  for (const c of cmds)
+    if (c.flags.length) L.push(`    ${sq(c.path.join(' '))}) _pikactl_r=${sq(c.flags.flatMap(names).join(' '))} ;;`);
   L.push('    *) _pikactl_r= ;;', '  esac');
   L.push(`  _pikactl_r="$_pikactl_r "${sq(spec.globals.flatMap(names).join(' '))}`, '}');
-  L.push('', '# _pikactl_value PATH FLAG: how the value of FLAG completes; empty when FLAG takes no value.', '_pikactl_value() {', '  case "$1|$2" in');
+  L.push(
+    '',
+    '# _pikactl_value PATH FLAG: how the value of FLAG completes; empty when FLAG takes no value.',
+    '_pikactl_value() {',
+    '  case "$1|$2" in',
+  );
   for (const [k, v] of valueArms(spec)) L.push(`    ${pat(k)}) _pikactl_r=${sq(v.join(' '))} ;;`);
   L.push('    *) _pikactl_r= ;;', '  esac', '}');
-  L.push('', '# _pikactl_arg PATH N: how the Nth positional argument of PATH completes.', '_pikactl_arg() {', '  case "$1|$2" in');
+  L.push(
+    '',
+    '# _pikactl_arg PATH N: how the Nth positional argument of PATH completes.',
+    '_pikactl_arg() {',
+    '  case "$1|$2" in',
+  );
   for (const [k, v] of argArms(spec)) L.push(`    ${pat(k)}) _pikactl_r=${sq(v.join(' '))} ;;`);
   L.push('    *) _pikactl_r=free ;;', '  esac', '}');
   L.push(BASH_ENGINE.replace('@SCHEMES@', SECRET_SCHEMES.join(' ')));

@@ -13,10 +13,12 @@ export function fishScript(spec: ProgramSpec): string {
   L.push('', 'function __pikactl_takes_value --argument-names path flag', '    switch "$path|$flag"');
   // A fish case pattern is a wildcard pattern even when quoted.
   const arms = valueArms(spec).map(([k]) => sq(k));
-  for (let i = 0; i < arms.length; i += 6) L.push(`        case ${arms.slice(i, i + 6).join(' ')}`, '            return 0');
+  for (let i = 0; i < arms.length; i += 6)
+    L.push(`        case ${arms.slice(i, i + 6).join(' ')}`, '            return 0');
   L.push('    end', '    return 1', 'end');
   L.push(FISH_ENGINE.replace('@SCHEMES@', SCHEME_HELP.map(([s, d]) => `${sq(s)} ${sq(d)}`).join(' ')));
-  const complete = (cond: string | null, rest: string) => L.push(`complete -c pikactl${cond === null ? '' : ` -n ${sq(`__pikactl_at ${sq(cond)}`)}`} ${rest}`);
+  const complete = (cond: string | null, rest: string) =>
+    L.push(`complete -c pikactl${cond === null ? '' : ` -n ${sq(`__pikactl_at ${sq(cond)}`)}`} ${rest}`);
   const flagArgs = (f: FlagSpec) => {
     const parts = [f.short ? `-s ${f.short.slice(1)}` : '', f.long ? `-l ${f.long.slice(2)}` : ''].filter(Boolean);
     const h = f.value?.hint;

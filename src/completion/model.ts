@@ -75,7 +75,10 @@ const ARG_HINTS: Record<string, (program: Command) => Promise<ValueHint>> = {
   'context show': async () => ({ kind: 'contexts' }),
   'context remove': async () => ({ kind: 'contexts' }),
   'runbook show': async () => ({ kind: 'choices', values: [...(await import('../runbooks/index.js')).RUNBOOK_NAMES] }),
-  help: async (program) => ({ kind: 'choices', values: [...Object.keys(HELP_TOPICS), ...visible(program).map((c) => c.name())] }),
+  help: async (program) => ({
+    kind: 'choices',
+    values: [...Object.keys(HELP_TOPICS), ...visible(program).map((c) => c.name())],
+  }),
 };
 
 function visible(cmd: Command): Command[] {
@@ -99,7 +102,8 @@ function flagSpec(cmd: Command, o: Option): FlagSpec {
     long: o.long,
     short: o.short,
     flags: o.flags,
-    value: o.required || o.optional ? { name: valueName ?? 'value', optional: o.optional, hint: optionHint(o) } : undefined,
+    value:
+      o.required || o.optional ? { name: valueName ?? 'value', optional: o.optional, hint: optionHint(o) } : undefined,
     summary: oneLine(o.description),
     description: oneLine(help.optionDescription(o)),
   };
@@ -109,7 +113,11 @@ function flagSpec(cmd: Command, o: Option): FlagSpec {
 function helpText(cmd: Command, position: 'before' | 'after'): string {
   let text = '';
   // Command is an EventEmitter at run time; its typings do not say so.
-  (cmd as unknown as NodeJS.EventEmitter).emit(`${position}Help`, { error: false, command: cmd, write: (s: string) => (text += s) });
+  (cmd as unknown as NodeJS.EventEmitter).emit(`${position}Help`, {
+    error: false,
+    command: cmd,
+    write: (s: string) => (text += s),
+  });
   return text.replace(/^\n+/, '').replace(/\s+$/, '');
 }
 
@@ -124,7 +132,9 @@ export async function describeProgram(program: Command): Promise<ProgramSpec> {
     const own = help.visibleOptions(cmd).filter((o) => !globalOptions.includes(o));
     const key = path.join(' ');
     const helpOf = cmd.name() === 'help' ? parent : undefined;
-    const hintFor = ARG_HINTS[key] ?? (helpOf ? async () => ({ kind: 'choices' as const, values: visible(helpOf).map((c) => c.name()) }) : undefined);
+    const hintFor =
+      ARG_HINTS[key] ??
+      (helpOf ? async () => ({ kind: 'choices' as const, values: visible(helpOf).map((c) => c.name()) }) : undefined);
     const args: ArgSpec[] = [];
     for (const a of cmd.registeredArguments) {
       args.push({
@@ -132,7 +142,11 @@ export async function describeProgram(program: Command): Promise<ProgramSpec> {
         required: a.required,
         variadic: a.variadic,
         description: oneLine(help.argumentDescription(a)),
-        hint: a.argChoices ? { kind: 'choices', values: [...a.argChoices] } : hintFor ? await hintFor(program) : { kind: 'free' },
+        hint: a.argChoices
+          ? { kind: 'choices', values: [...a.argChoices] }
+          : hintFor
+            ? await hintFor(program)
+            : { kind: 'free' },
       });
     }
     const commands: CommandSpec[] = [];

@@ -7,7 +7,11 @@ export const HEADER = (shell: string) =>
 
 /** "path|word" -> canonical child name, for every subcommand name and alias. */
 export function childArms(spec: ProgramSpec): Array<[string, string]> {
-  return allCommands(spec).flatMap((c) => c.commands.flatMap((s) => [s.name, ...s.aliases].map((w): [string, string] => [`${c.path.join(' ')}|${w}`, s.name])));
+  return allCommands(spec).flatMap((c) =>
+    c.commands.flatMap((s) =>
+      [s.name, ...s.aliases].map((w): [string, string] => [`${c.path.join(' ')}|${w}`, s.name]),
+    ),
+  );
 }
 
 /** A value hint as words a shell function hands to its value completer. */
@@ -19,7 +23,8 @@ export function hintWords(h: ValueHint): string[] {
 export function valueArms(spec: ProgramSpec): Array<[string, string[]]> {
   const arms: Array<[string, string[]]> = [];
   for (const c of allCommands(spec)) {
-    for (const f of c.flags) if (f.value) for (const n of names(f)) arms.push([`${c.path.join(' ')}|${n}`, hintWords(f.value.hint)]);
+    for (const f of c.flags)
+      if (f.value) for (const n of names(f)) arms.push([`${c.path.join(' ')}|${n}`, hintWords(f.value.hint)]);
   }
   for (const f of spec.globals) if (f.value) for (const n of names(f)) arms.push([`*|${n}`, hintWords(f.value.hint)]);
   return arms;

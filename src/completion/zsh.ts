@@ -27,7 +27,9 @@ export function zshScript(spec: ProgramSpec): string {
   }
   L.push('    *) reply=() ;;', '  esac', '}');
   L.push('', '_pikactl_flags() {', '  case "$1" in');
-  for (const c of cmds) if (c.flags.length) L.push(`    ${sq(c.path.join(' '))}) reply=(`, ...flagItems(c.flags).map((i) => `      ${i}`), '    ) ;;');
+  for (const c of cmds)
+    if (c.flags.length)
+      L.push(`    ${sq(c.path.join(' '))}) reply=(`, ...flagItems(c.flags).map((i) => `      ${i}`), '    ) ;;');
   L.push('    *) reply=() ;;', '  esac', '  reply+=(', ...flagItems(spec.globals).map((i) => `    ${i}`), '  )', '}');
   L.push('', '_pikactl_value() {', '  case "$1|$2" in');
   for (const [k, v] of valueArms(spec)) L.push(`    ${pat(k)}) reply=(${v.map(sq).join(' ')}) ;;`);

@@ -32,7 +32,8 @@ const KINDS: Record<string, KubeKind> = {
 // RFC 1123 names: what Kubernetes accepts for these objects (and namespaces).
 const DNS_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
-export const REF_FORMS = 'statefulset/NAME, deployment/NAME, service/NAME or pod/NAME (short: sts/, deploy/, svc/, po/)';
+export const REF_FORMS =
+  'statefulset/NAME, deployment/NAME, service/NAME or pod/NAME (short: sts/, deploy/, svc/, po/)';
 
 export function parseKubeRef(text: string, flag = '--kube'): KubeRef {
   const slash = text.indexOf('/');
@@ -44,7 +45,10 @@ export function parseKubeRef(text: string, flag = '--kube'): KubeRef {
 }
 
 export function checkName(name: string, what: string): string {
-  if (!DNS_NAME.test(name)) throw usageError(`${what}: "${name.slice(0, 64)}" is not a Kubernetes name (lower-case letters, digits, "-" and ".")`);
+  if (!DNS_NAME.test(name))
+    throw usageError(
+      `${what}: "${name.slice(0, 64)}" is not a Kubernetes name (lower-case letters, digits, "-" and ".")`,
+    );
   return name;
 }
 
@@ -73,12 +77,17 @@ export function parseKubePort(text: string): KubePort {
     if (n < 1 || n > 65535) throw usageError(`--kube-port ${text}: a port number is 1 to 65535`);
     return { number: n };
   }
-  if (!/^[a-z0-9]([-a-z0-9]{0,13})$/.test(text)) throw usageError(`--kube-port takes a container port's name (e.g. http) or a number`);
+  if (!/^[a-z0-9]([-a-z0-9]{0,13})$/.test(text))
+    throw usageError(`--kube-port takes a container port's name (e.g. http) or a number`);
   return { name: text };
 }
 
 export function parseKubeConnect(text: string): KubeConnect {
-  if (text !== 'forward' && text !== 'direct') throw usageError(`--kube-connect takes "forward" or "direct"`, 'forward: a port-forward through the API server; direct: the pod IP (inside the cluster)');
+  if (text !== 'forward' && text !== 'direct')
+    throw usageError(
+      `--kube-connect takes "forward" or "direct"`,
+      'forward: a port-forward through the API server; direct: the pod IP (inside the cluster)',
+    );
   return text;
 }
 
@@ -106,7 +115,11 @@ export interface KubeFlags {
 export function kubeOptionsOf(f: KubeFlags): KubeOptions | undefined {
   if (f.kube === undefined || f.kube === '') {
     const stray = (['kubePort', 'kubeConnect'] as const).find((k) => f[k] !== undefined);
-    if (stray) throw usageError(`--${stray === 'kubePort' ? 'kube-port' : 'kube-connect'} needs --kube REF`, 'e.g. --kube sts/pika -n pika');
+    if (stray)
+      throw usageError(
+        `--${stray === 'kubePort' ? 'kube-port' : 'kube-connect'} needs --kube REF`,
+        'e.g. --kube sts/pika -n pika',
+      );
     return undefined;
   }
   return {
@@ -130,7 +143,12 @@ const DATA_KEY = /^[-._a-zA-Z0-9]{1,200}$/;
 
 export function parseSecretRef(text: string, flag = '--kube-secret'): SecretRef {
   const parts = text.split('/');
-  if (parts.length !== 2 || !DATA_KEY.test(parts[1]) || parts[1].endsWith('.pending') || parts[1].endsWith('.previous')) {
+  if (
+    parts.length !== 2 ||
+    !DATA_KEY.test(parts[1]) ||
+    parts[1].endsWith('.pending') ||
+    parts[1].endsWith('.previous')
+  ) {
     throw usageError(`${flag} takes NAME/KEY: a Secret and its data key (e.g. pika-encryption/password)`);
   }
   return { name: checkName(parts[0], flag), key: parts[1] };

@@ -47,15 +47,22 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
         const code = (err as NodeJS.ErrnoException).code;
-        throw new CliError(`cannot create the lock file ${lockPath}${code ? ` (${code})` : ''}`, { code: 'error', hint: 'Check that the config directory is writable.', cause: err });
+        throw new CliError(`cannot create the lock file ${lockPath}${code ? ` (${code})` : ''}`, {
+          code: 'error',
+          hint: 'Check that the config directory is writable.',
+          cause: err,
+        });
       }
     }
     if (await breakIfStale(lockPath, staleMs)) continue;
     if (Date.now() >= deadline) {
-      throw new CliError(`another pikactl has been changing the config for over ${formatDuration(timeoutMs)} (lock file ${lockPath})`, {
-        code: 'error',
-        hint: `Retry when it is done. If no other pikactl is running, the lock is left over: remove ${lockPath} (it is taken over by itself after ${formatDuration(staleMs)}).`,
-      });
+      throw new CliError(
+        `another pikactl has been changing the config for over ${formatDuration(timeoutMs)} (lock file ${lockPath})`,
+        {
+          code: 'error',
+          hint: `Retry when it is done. If no other pikactl is running, the lock is left over: remove ${lockPath} (it is taken over by itself after ${formatDuration(staleMs)}).`,
+        },
+      );
     }
     await sleep(20 + Math.floor(Math.random() * 30), opts.signal);
   }

@@ -30,7 +30,8 @@ export interface Connection {
   kube?: KubeOptions;
 }
 
-export const NO_SERVER_HINT = 'Pass --server URL, set PIKA_SERVER, or save one with: pikactl context add NAME --server URL';
+export const NO_SERVER_HINT =
+  'Pass --server URL, set PIKA_SERVER, or save one with: pikactl context add NAME --server URL';
 
 export function unknownContextError(name: string, config: ConfigFile): CliError {
   const known = Object.keys(config.contexts);
@@ -52,7 +53,10 @@ export function unknownContextError(name: string, config: ConfigFile): CliError 
  *    context that lists that very server still applies (contextHolding);
  * 3. current_context from the file.
  */
-export function chooseContextName(config: ConfigFile, g: Pick<GlobalOptions, 'context' | 'servers'>): string | undefined {
+export function chooseContextName(
+  config: ConfigFile,
+  g: Pick<GlobalOptions, 'context' | 'servers'>,
+): string | undefined {
   if (g.context !== undefined && g.context !== '') {
     if (!Object.hasOwn(config.contexts, g.context)) throw unknownContextError(g.context, config);
     return g.context;
@@ -90,22 +94,39 @@ export async function resolveConnection(ctx: Deps, g: GlobalOptions): Promise<Co
   const name = loaded ? chooseContextName(loaded.config, { context: g.context, servers: named }) : undefined;
 
   // --kube wins over a context's servers (the flags are merged over the context's kube block).
-  const kube = kubeOptionsOf({ ...(g.servers.length === 0 && name !== undefined ? kubeFlagsOf(loaded!.config.contexts[name].kube) : {}), ...g.kube });
+  const kube = kubeOptionsOf({
+    ...(g.servers.length === 0 && name !== undefined ? kubeFlagsOf(loaded!.config.contexts[name].kube) : {}),
+    ...g.kube,
+  });
   if (kube && g.servers.length > 0) throw usageError('--kube and --server name the servers twice', 'Pass one of them.');
-  const serverTexts = kube ? [] : g.servers.length > 0 ? g.servers : name !== undefined ? loaded!.config.contexts[name].servers : [];
+  const serverTexts = kube
+    ? []
+    : g.servers.length > 0
+      ? g.servers
+      : name !== undefined
+        ? loaded!.config.contexts[name].servers
+        : [];
   if (serverTexts.length === 0 && !kube) {
     throw usageError('no server given', NO_SERVER_HINT);
   }
   const servers = dedupe(serverTexts.map((s) => parseServerUrl(s)));
   const trustFrom = name === undefined && loaded && servers.length > 0 ? contextHolding(loaded, servers) : undefined;
-  const c: ContextConfig | undefined = name !== undefined ? loaded!.config.contexts[name] : trustFrom !== undefined ? loaded!.config.contexts[trustFrom] : undefined;
+  const c: ContextConfig | undefined =
+    name !== undefined
+      ? loaded!.config.contexts[name]
+      : trustFrom !== undefined
+        ? loaded!.config.contexts[trustFrom]
+        : undefined;
 
   let cacert: string | undefined;
   if (g.cacert !== undefined && g.cacert !== '') cacert = resolve(ctx.cwd, g.cacert);
   else if (c?.cacert !== undefined) cacert = contextCacert(c.cacert, loaded!.path);
 
   const pinFlag = g.pin !== undefined && g.pin !== '' ? g.pin : undefined;
-  const pin = pinFlag !== undefined ? normalizePin(pinFlag, ctx.env[GLOBAL_ENV.pin] === pinFlag ? GLOBAL_ENV.pin : '--pin') : c?.pin;
+  const pin =
+    pinFlag !== undefined
+      ? normalizePin(pinFlag, ctx.env[GLOBAL_ENV.pin] === pinFlag ? GLOBAL_ENV.pin : '--pin')
+      : c?.pin;
 
   const timeoutMs = g.timeoutExplicit || c?.timeout === undefined ? g.timeoutMs : parseDuration(c.timeout, 'timeout');
   const proxy = resolveProxy(ctx.env, g.typed.proxy, c?.proxy);
@@ -167,7 +188,14 @@ export function contextHolding(loaded: LoadedConfig, servers: ServerUrl[]): stri
   if (holders.length <= 1) return holders[0];
   const trustOf = (n: string) => {
     const c = config.contexts[n];
-    return JSON.stringify([c.pin, c.cacert && contextCacert(c.cacert, loaded.path), !!c.insecure, !!c.allow_http, c.timeout, c.proxy]);
+    return JSON.stringify([
+      c.pin,
+      c.cacert && contextCacert(c.cacert, loaded.path),
+      !!c.insecure,
+      !!c.allow_http,
+      c.timeout,
+      c.proxy,
+    ]);
   };
   if (holders.every((n) => trustOf(n) === trustOf(holders[0]))) return holders[0];
   if (config.current_context !== undefined && holders.includes(config.current_context)) return config.current_context;

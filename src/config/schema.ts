@@ -58,7 +58,18 @@ export interface ConfigFile {
   contexts: Record<string, ContextConfig>;
 }
 
-export const CONTEXT_KEYS = ['servers', 'cacert', 'pin', 'user', 'key_from', 'timeout', 'insecure', 'allow_http', 'proxy', 'kube'] as const;
+export const CONTEXT_KEYS = [
+  'servers',
+  'cacert',
+  'pin',
+  'user',
+  'key_from',
+  'timeout',
+  'insecure',
+  'allow_http',
+  'proxy',
+  'kube',
+] as const;
 const TOP_KEYS = ['version', 'current_context', 'contexts'] as const;
 
 export function emptyConfig(): ConfigFile {
@@ -105,23 +116,29 @@ const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'arra
 
 /** Validates parsed JSON into a ConfigFile, or throws a CliError naming file and path. Canonicalises pins. */
 export function validateConfig(raw: unknown, file: string): ConfigFile {
-  const fail = (parts: Array<string | number>, problem: string) => schemaError(file, configPathOf(...parts) || '(top level)', problem);
+  const fail = (parts: Array<string | number>, problem: string) =>
+    schemaError(file, configPathOf(...parts) || '(top level)', problem);
   if (!isObject(raw)) throw fail([], `expected an object, found ${typeName(raw)}`);
   const unknown = unknownKey(raw, TOP_KEYS);
   if (unknown) throw fail(unknown.path, unknown.problem);
   if (raw.version !== undefined && raw.version !== 1) {
-    throw fail(['version'], `unsupported version${typeof raw.version === 'number' ? ` ${raw.version}` : ''}; this pikactl reads version 1`);
+    throw fail(
+      ['version'],
+      `unsupported version${typeof raw.version === 'number' ? ` ${raw.version}` : ''}; this pikactl reads version 1`,
+    );
   }
   const config = emptyConfig();
   if (raw.current_context !== undefined) {
-    if (typeof raw.current_context !== 'string') throw fail(['current_context'], `expected a string, found ${typeName(raw.current_context)}`);
+    if (typeof raw.current_context !== 'string')
+      throw fail(['current_context'], `expected a string, found ${typeName(raw.current_context)}`);
     config.current_context = raw.current_context;
   }
   const contexts = raw.contexts ?? {};
   if (!isObject(contexts)) throw fail(['contexts'], `expected an object, found ${typeName(contexts)}`);
   for (const [i, [name, entry]] of Object.entries(contexts).entries()) {
     // Not echoed: an invalid name is text nobody chose as a name (maybe a pasted secret).
-    if (!isValidContextName(name)) throw fail(['contexts'], `context number ${i + 1} has an invalid name (letters, digits, ".", "_", ":" and "-")`);
+    if (!isValidContextName(name))
+      throw fail(['contexts'], `context number ${i + 1} has an invalid name (letters, digits, ".", "_", ":" and "-")`);
     config.contexts[name] = validateContext(entry, (parts, problem) => fail(['contexts', name, ...parts], problem));
   }
   return config;
@@ -134,7 +151,10 @@ type Fail = (parts: Array<string | number>, problem: string) => CliError;
  * near miss of a known key (a typo such as "pinn"); anything else is counted, not
  * shown: an error message must not print text that may be a pasted secret.
  */
-function unknownKey(obj: Record<string, unknown>, known: readonly string[]): { path: string[]; problem: string } | undefined {
+function unknownKey(
+  obj: Record<string, unknown>,
+  known: readonly string[],
+): { path: string[]; problem: string } | undefined {
   const keys = Object.keys(obj);
   const i = keys.findIndex((k) => !known.includes(k));
   if (i === -1) return undefined;
@@ -148,7 +168,8 @@ function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = cur;
   }
   return prev[b.length];
@@ -173,7 +194,10 @@ function validateContext(entry: unknown, fail: Fail): ContextConfig {
   const kube = validateKube(entry.kube, fail);
   const list: unknown = entry.servers ?? (kube ? [] : undefined);
   if (!Array.isArray(list) || (list.length === 0 && !kube)) {
-    throw fail(['servers'], entry.servers === undefined ? 'missing (a list of server URLs)' : 'expected a non-empty list of server URLs');
+    throw fail(
+      ['servers'],
+      entry.servers === undefined ? 'missing (a list of server URLs)' : 'expected a non-empty list of server URLs',
+    );
   }
   const seen = new Set<string>();
   const servers = list.map((s, i) => {
@@ -204,7 +228,10 @@ function validateContext(entry: unknown, fail: Fail): ContextConfig {
   const keyFrom = str('key_from');
   if (keyFrom !== undefined) {
     if (!isSecretSpec(keyFrom)) {
-      throw fail(['key_from'], 'not a secret source (prompt, -, file:PATH, env:NAME, keychain[:NAME], cmd:COMMAND); never put a passphrase here');
+      throw fail(
+        ['key_from'],
+        'not a secret source (prompt, -, file:PATH, env:NAME, keychain[:NAME], cmd:COMMAND); never put a passphrase here',
+      );
     }
     out.key_from = keyFrom;
   }

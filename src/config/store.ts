@@ -28,7 +28,13 @@ export function configPath(ctx: Pick<Deps, 'env' | 'homedir'>): string {
   return join(configDir(ctx), CONFIG_FILE_NAME);
 }
 
-function configError(message: string, file: string, hint: string, cause?: unknown, details: Record<string, unknown> = {}): CliError {
+function configError(
+  message: string,
+  file: string,
+  hint: string,
+  cause?: unknown,
+  details: Record<string, unknown> = {},
+): CliError {
   return new CliError(message, { code: 'error', hint, cause, details: { file, ...details } });
 }
 
@@ -46,11 +52,27 @@ export async function loadConfig(ctx: Pick<Deps, 'env' | 'homedir'>): Promise<Lo
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { path, exists: false, config: emptyConfig() };
-    if (err instanceof NotRegularFileError) throw configError(`refusing to read config file ${path}: ${err.message}`, path, 'Make it a regular file (or remove it).', err);
+    if (err instanceof NotRegularFileError)
+      throw configError(
+        `refusing to read config file ${path}: ${err.message}`,
+        path,
+        'Make it a regular file (or remove it).',
+        err,
+      );
     if (err instanceof FileTooLargeError) {
-      throw configError(`config file ${path} is larger than 1 MiB; it cannot be pikactl's`, path, 'Check the file (pikactl writes a few KiB at most).', err);
+      throw configError(
+        `config file ${path} is larger than 1 MiB; it cannot be pikactl's`,
+        path,
+        'Check the file (pikactl writes a few KiB at most).',
+        err,
+      );
     }
-    throw configError(`cannot read config file ${path}${code ? ` (${code})` : ''}`, path, 'Check the file and its permissions.', err);
+    throw configError(
+      `cannot read config file ${path}${code ? ` (${code})` : ''}`,
+      path,
+      'Check the file and its permissions.',
+      err,
+    );
   }
   // Editors on Windows may add a byte order mark; JSON.parse would reject it.
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -122,7 +144,12 @@ export async function saveConfig(ctx: Pick<Deps, 'env' | 'homedir' | 'io'>, conf
     await handle?.close().catch(() => {});
     await fs.rm(tmp, { force: true }).catch(() => {});
     const code = (err as NodeJS.ErrnoException).code;
-    throw configError(`cannot write config file ${path}${code ? ` (${code})` : ''}`, path, `Check that ${dir} is writable.`, err);
+    throw configError(
+      `cannot write config file ${path}${code ? ` (${code})` : ''}`,
+      path,
+      `Check that ${dir} is writable.`,
+      err,
+    );
   }
   await syncDir(dir);
   return path;

@@ -12,7 +12,12 @@ import { recordTargetFlags, shellArg } from '../output/target-flags.js';
 export { shellArg, targetFlags } from '../output/target-flags.js';
 
 /** The flags for one server of a resolved connection. */
-export function renderTargetFlags(conn: Connection, g: Pick<GlobalOptions, 'typed' | 'servers'>, server: ServerUrl, cwd: string): string {
+export function renderTargetFlags(
+  conn: Connection,
+  g: Pick<GlobalOptions, 'typed' | 'servers'>,
+  server: ServerUrl,
+  cwd: string,
+): string {
   const parts: string[] = [];
   if (conn.contextName !== undefined) {
     parts.push('--context', shellArg(conn.contextName));

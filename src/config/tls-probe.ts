@@ -50,7 +50,10 @@ export interface ProbeOptions {
  */
 export async function fetchPeerCertificate(server: ServerUrl, opts: ProbeOptions): Promise<CertInfo> {
   if (server.url.protocol !== 'https:') {
-    throw usageError(`${server.id} is plain http: there is no certificate to trust`, 'Use the https:// URL of the server.');
+    throw usageError(
+      `${server.id} is plain http: there is no certificate to trust`,
+      'Use the https:// URL of the server.',
+    );
   }
   const port = Number(server.url.port || 443);
   if (!opts.proxy) return handshake(server, port, opts);
@@ -76,7 +79,13 @@ function handshake(server: ServerUrl, port: number, opts: ProbeOptions, through?
       else resolve(info!);
     };
     const timer = setTimeout(
-      () => finish(new CliError(`timed out after ${opts.timeoutMs} ms connecting to ${server.id}`, { code: 'timeout', hint: 'Check the URL and port, or raise --timeout.' })),
+      () =>
+        finish(
+          new CliError(`timed out after ${opts.timeoutMs} ms connecting to ${server.id}`, {
+            code: 'timeout',
+            hint: 'Check the URL and port, or raise --timeout.',
+          }),
+        ),
       opts.timeoutMs,
     );
     const onAbort = () => finish(new CliError('cancelled', { code: 'cancelled' }));
@@ -98,9 +107,21 @@ function handshake(server: ServerUrl, port: number, opts: ProbeOptions, through?
         // Chain result from OpenSSL plus the host-name check, done here explicitly: that is what a verifying client would do.
         const chainError = socket!.authorizationError ? String(socket!.authorizationError) : undefined;
         const nameError = chainError ? undefined : checkServerIdentity(host, peer as PeerCertificate);
-        finish(undefined, describe(peer.raw, opts.now ?? Date.now(), chainError ?? (nameError ? (nameError as NodeJS.ErrnoException).code ?? nameError.message : undefined)));
+        finish(
+          undefined,
+          describe(
+            peer.raw,
+            opts.now ?? Date.now(),
+            chainError ?? (nameError ? ((nameError as NodeJS.ErrnoException).code ?? nameError.message) : undefined),
+          ),
+        );
       } catch (err) {
-        finish(new CliError(`could not read the certificate of ${server.id}: ${(err as Error).message}`, { code: 'tls', cause: err }));
+        finish(
+          new CliError(`could not read the certificate of ${server.id}: ${(err as Error).message}`, {
+            code: 'tls',
+            cause: err,
+          }),
+        );
       }
     });
     // `on`, not `once`: a second error after destroy must not become an unhandled 'error' event.
@@ -111,7 +132,11 @@ function handshake(server: ServerUrl, port: number, opts: ProbeOptions, through?
 function connectError(server: ServerUrl, err: NodeJS.ErrnoException): CliError {
   const code = err.code ?? '';
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|ETIMEDOUT/.test(code)) {
-    return new CliError(`cannot connect to ${server.id}: ${code}`, { code: 'unreachable', hint: 'Check the host name and port, and that the server is running.', cause: err });
+    return new CliError(`cannot connect to ${server.id}: ${code}`, {
+      code: 'unreachable',
+      hint: 'Check the host name and port, and that the server is running.',
+      cause: err,
+    });
   }
   // OpenSSL's message is a wall of internals; its code says it ("ERR_SSL_WRONG_VERSION_NUMBER": not TLS at all).
   const why = code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? 'the server did not answer with TLS' : code || err.message;
@@ -181,7 +206,10 @@ export function parseSans(text: string): { dns: string[]; ip: string[] } {
 /** Node 20 spells ::1 as 0:0:0:0:0:0:0:1; Go (and Pika's status page) prints ::1. */
 function compressIpv6(ip: string): string {
   if (!ip.includes(':') || ip.includes('::')) return ip.toLowerCase();
-  const parts = ip.toLowerCase().split(':').map((p) => p.replace(/^0+(?=.)/, ''));
+  const parts = ip
+    .toLowerCase()
+    .split(':')
+    .map((p) => p.replace(/^0+(?=.)/, ''));
   let best = { start: -1, len: 0 };
   for (let i = 0; i < parts.length; ) {
     if (parts[i] !== '0') {

@@ -29,7 +29,11 @@ export interface ForEachNodeOptions {
 }
 
 /** States an error proves (the node was, and still is, in it); other failures leave before/after unknown. */
-const STATE_OF_ERROR: Partial<Record<string, NodeState>> = { unreachable: 'unreachable', wrong_key: 'locked', not_initialized: 'off' };
+const STATE_OF_ERROR: Partial<Record<string, NodeState>> = {
+  unreachable: 'unreachable',
+  wrong_key: 'locked',
+  not_initialized: 'off',
+};
 
 /** Passed to each attempt: which one, and what is left of the wait budget. */
 export interface Attempt {
@@ -75,7 +79,13 @@ export async function forEachNode(
         const cli = err instanceof ApiError ? await mapError(t, err) : err instanceof CliError ? err : undefined;
         if (!cli) throw err;
         const known = STATE_OF_ERROR[cli.code];
-        results[i] = { server: t.server.id, ...(known ? { before: known, after: known } : {}), action: 'failed', error: cli, exitCode: cli.exitCode };
+        results[i] = {
+          server: t.server.id,
+          ...(known ? { before: known, after: known } : {}),
+          action: 'failed',
+          error: cli,
+          exitCode: cli.exitCode,
+        };
       }
     }
   };
@@ -104,7 +114,9 @@ export async function finishFleet(
     return authed(app, g, inv, t, 'cluster status', () => t.client.clusterStatus(app.ctx.signal));
   });
   // Pods (--kube): the fix for a stuck follower names its boot-password Secret; pods not Running are rows.
-  const rows = inv.kube ? (await import('../kube/rows.js')).kubeFleetRows(inv.kube, inv.targets, explained, op, notAppliedState) : explained;
+  const rows = inv.kube
+    ? (await import('../kube/rows.js')).kubeFleetRows(inv.kube, inv.targets, explained, op, notAppliedState)
+    : explained;
   return finishNodes(app, g, rows, summary);
 }
 
@@ -113,7 +125,12 @@ export async function finishFleet(
  * its own hint and exit code); the success summary goes to stdout. Several nodes: a
  * table (or one JSON object with a row per node) and the fleet exit code.
  */
-export function finishNodes(app: App, g: GlobalOptions, results: NodeResult[], summary: (r: NodeResult) => string): number {
+export function finishNodes(
+  app: App,
+  g: GlobalOptions,
+  results: NodeResult[],
+  summary: (r: NodeResult) => string,
+): number {
   const { io } = app.ctx;
   if (results.length === 1) {
     const r = results[0];
@@ -128,7 +145,13 @@ export function finishNodes(app: App, g: GlobalOptions, results: NodeResult[], s
     return code;
   }
   // An error cell can quote the server (its message, a leader address): through the one renderer.
-  const rows = results.map((r) => [r.server, r.before ?? '-', r.action, r.after ?? '-', r.error ? serverText(r.error.message) : '']);
+  const rows = results.map((r) => [
+    r.server,
+    r.before ?? '-',
+    r.action,
+    r.after ?? '-',
+    r.error ? serverText(r.error.message) : '',
+  ]);
   // On a terminal the table fits its width (long URLs and errors cut with "…"); a pipe gets every word.
   const { lines, cutCells } = renderTable(NODE_COLUMNS, rows, terminalWidth(io));
   io.stdout.write(`${lines.join('\n')}\n`);
@@ -138,8 +161,10 @@ export function finishNodes(app: App, g: GlobalOptions, results: NodeResult[], s
     io.stderr.write(`${failed.length} of ${results.length} node(s) did not end in the wanted state.\n`);
     for (const f of failed) {
       // An error the table had to cut is given whole here.
-      if (f.error && cutErrors.has(f)) io.stderr.write(`  ${f.server}: ${serverText(f.error.message, { multiline: true, max: 2000 })}\n`);
-      if (f.error?.hint) io.stderr.write(`  ${f.server}: ${serverText(f.error.hint, { multiline: true, max: 2000 })}\n`);
+      if (f.error && cutErrors.has(f))
+        io.stderr.write(`  ${f.server}: ${serverText(f.error.message, { multiline: true, max: 2000 })}\n`);
+      if (f.error?.hint)
+        io.stderr.write(`  ${f.server}: ${serverText(f.error.hint, { multiline: true, max: 2000 })}\n`);
     }
   }
   return code;
@@ -165,9 +190,10 @@ function row(r: NodeResult): Record<string, unknown> {
     before: r.before ?? null,
     action: r.action,
     after: r.after ?? null,
-    ...(r.error ? { error: { code: r.error.code, message: r.error.message, ...(r.error.hint ? { hint: r.error.hint } : {}) } } : {}),
+    ...(r.error
+      ? { error: { code: r.error.code, message: r.error.message, ...(r.error.hint ? { hint: r.error.hint } : {}) } }
+      : {}),
     ...(r.cluster ? { cluster: r.cluster } : {}),
     exit_code: r.exitCode,
   };
 }
-

@@ -79,7 +79,9 @@ function finalState(row: FleetRow, op: FleetOp): NodeState | undefined {
 
 /** Why a follower did not follow, in the operator's terms. */
 export function followerReason(op: FleetOp, leaderAddr: string | undefined): string {
-  const leader = leaderAddr ? `the leader ${serverText(leaderAddr, { max: 200 })}` : 'the leader (none is healthy right now)';
+  const leader = leaderAddr
+    ? `the leader ${serverText(leaderAddr, { max: 200 })}`
+    : 'the leader (none is healthy right now)';
   const tail =
     op === 'unlock'
       ? 'a follower can only be unlocked at boot (encryption.password) or by becoming leader'
@@ -105,7 +107,9 @@ export type AskCluster = (server: string) => Promise<ClusterStatus>;
 export async function explainNotApplied<R extends FleetRow>(rows: R[], op: FleetOp, ask: AskCluster): Promise<R[]> {
   const stuck = rows.filter((r) => notAppliedState(r, op) !== undefined);
   if (stuck.length === 0) return rows;
-  const candidates = [...stuck, ...rows.filter((r) => !stuck.includes(r))].filter((r) => finalState(r, op) === 'unlocked').slice(0, 3);
+  const candidates = [...stuck, ...rows.filter((r) => !stuck.includes(r))]
+    .filter((r) => finalState(r, op) === 'unlocked')
+    .slice(0, 3);
   let view: { via: string; status: ClusterStatus } | undefined;
   for (const c of candidates) {
     try {
@@ -123,16 +127,25 @@ export async function explainNotApplied<R extends FleetRow>(rows: R[], op: Fleet
     const before = r.before ?? (op === 'unlock' ? 'locked' : 'unlocked'); // the request is only sent from that state
     if (status.enabled !== true) {
       const hint = `${via} reports no cluster mode, so this is not the follower case; look for the request in the server log of ${r.server}.`;
-      return { ...r, before, after, error: new CliError(r.error!.message, { code: r.error!.code, hint, details: r.error!.details }) };
+      return {
+        ...r,
+        before,
+        after,
+        error: new CliError(r.error!.message, { code: r.error!.code, hint, details: r.error!.details }),
+      };
     }
-    const leaderAddr = typeof status.leader_addr === 'string' && status.leader_addr !== '' ? status.leader_addr : undefined;
+    const leaderAddr =
+      typeof status.leader_addr === 'string' && status.leader_addr !== '' ? status.leader_addr : undefined;
     const error = notApplied(r.server, op, after);
     // Only ever a fleet row (another node had to answer), so the table names the server already.
-    const explained = new CliError(`still ${after} although the ${op} was accepted: ${followerReason(op, leaderAddr)}`, {
-      code: error.code,
-      hint: CLUSTER_HINT[op],
-      details: { after, not_applied: true, cluster: { via, role: status.role, leader_addr: status.leader_addr } },
-    });
+    const explained = new CliError(
+      `still ${after} although the ${op} was accepted: ${followerReason(op, leaderAddr)}`,
+      {
+        code: error.code,
+        hint: CLUSTER_HINT[op],
+        details: { after, not_applied: true, cluster: { via, role: status.role, leader_addr: status.leader_addr } },
+      },
+    );
     return {
       ...r,
       before,
@@ -140,7 +153,11 @@ export async function explainNotApplied<R extends FleetRow>(rows: R[], op: Fleet
       after,
       error: explained,
       exitCode: explained.exitCode,
-      cluster: { via, role: via === r.server ? status.role : 'follower', ...(leaderAddr ? { leader_addr: leaderAddr } : {}) },
+      cluster: {
+        via,
+        role: via === r.server ? status.role : 'follower',
+        ...(leaderAddr ? { leader_addr: leaderAddr } : {}),
+      },
     };
   });
 }

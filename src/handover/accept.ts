@@ -36,9 +36,16 @@ export interface AcceptDeps {
 
 export function checkAcceptable(r: HandoverRecord, file: string): void {
   if (r.state === 'accepted') {
-    throw outOfOrder(`this handover was already accepted by ${r.incoming?.operator ?? '?'} (${r.accepted_at})`, `(outgoing operator) pikactl handover finish --record ${file}`);
+    throw outOfOrder(
+      `this handover was already accepted by ${r.incoming?.operator ?? '?'} (${r.accepted_at})`,
+      `(outgoing operator) pikactl handover finish --record ${file}`,
+    );
   }
-  if (r.state === 'finished') throw outOfOrder(`this handover is closed (finished ${r.finished_at})`, 'nothing: start a new one with pikactl handover start');
+  if (r.state === 'finished')
+    throw outOfOrder(
+      `this handover is closed (finished ${r.finished_at})`,
+      'nothing: start a new one with pikactl handover start',
+    );
 }
 
 export async function acceptHandover(d: AcceptDeps): Promise<{ files: { json: string; markdown: string } }> {
@@ -46,22 +53,35 @@ export async function acceptHandover(d: AcceptDeps): Promise<{ files: { json: st
   const now = () => new Date(ctx.clock.now()).toISOString();
   // Before waiting and unlocking: a keychain that cannot be used must not surface only at the end.
   const kc = d.saveToKeychain
-    ? await requireKeychain(ctx, 'handover accept --save-to-keychain', 'Leave out --save-to-keychain and keep the key in your password manager.')
+    ? await requireKeychain(
+        ctx,
+        'handover accept --save-to-keychain',
+        'Leave out --save-to-keychain and keep the key in your password manager.',
+      )
     : undefined;
   if (d.waitMs !== undefined) {
     const { probe, met } = await d.waitForLocked(d.waitMs);
     if (!met) {
       if (probe.state === 'unreachable' && probe.error) throw probe.error;
-      throw new CliError(`no restart seen within ${formatDuration(d.waitMs)}: ${server.id} still reports "${probe.state}"`, {
-        code: probe.state === 'unreadable' ? 'needs_recovery' : 'error',
-        hint:
-          'Restart the server (or roll one pod), then run this again with a longer --wait. ' +
-          'If it was restarted and someone unlocked it since, pass --no-wait-restart.',
-      });
+      throw new CliError(
+        `no restart seen within ${formatDuration(d.waitMs)}: ${server.id} still reports "${probe.state}"`,
+        {
+          code: probe.state === 'unreadable' ? 'needs_recovery' : 'error',
+          hint:
+            'Restart the server (or roll one pod), then run this again with a longer --wait. ' +
+            'If it was restarted and someone unlocked it since, pass --no-wait-restart.',
+        },
+      );
     }
     addStep(record, 'restart-seen', d.operator, now(), 'the server came back locked');
   } else {
-    addStep(record, 'restart-seen', d.operator, now(), 'not waited for (--no-wait-restart): the operator says the restart happened');
+    addStep(
+      record,
+      'restart-seen',
+      d.operator,
+      now(),
+      'not waited for (--no-wait-restart): the operator says the restart happened',
+    );
   }
   let key: Secret | undefined;
   await d.withAuth(async () => {

@@ -22,7 +22,10 @@ export function recordServer(r: HandoverRecord, path: string): ServerUrl {
     const s = parseServerUrl(r.server);
     return s;
   } catch {
-    throw usageError(`${path} is not a usable handover record (its "server" is not a server URL)`, 'Ask the outgoing operator for the record `pikactl handover start` wrote.');
+    throw usageError(
+      `${path} is not a usable handover record (its "server" is not a server URL)`,
+      'Ask the outgoing operator for the record `pikactl handover start` wrote.',
+    );
   }
 }
 
@@ -32,7 +35,10 @@ export function recordPin(r: HandoverRecord, path: string): string | undefined {
   try {
     return normalizePin(String(r.tls_pin), 'tls_pin');
   } catch {
-    throw usageError(`${path} is not a usable handover record (its "tls_pin" is not a SHA-256 fingerprint)`, 'Ask the outgoing operator for the record `pikactl handover start` wrote.');
+    throw usageError(
+      `${path} is not a usable handover record (its "tls_pin" is not a SHA-256 fingerprint)`,
+      'Ask the outgoing operator for the record `pikactl handover start` wrote.',
+    );
   }
 }
 
@@ -54,10 +60,13 @@ export function describeRecord(r: HandoverRecord, server: ServerUrl, pin: string
 export function checkPin(recorded: string | undefined, trusted: string | undefined, server: ServerUrl): void {
   if (recorded === undefined || trusted === undefined) return;
   if (normalizePin(trusted) === recorded) return;
-  throw new CliError(`the record's certificate pin for ${server.id} (${recorded}) differs from the one you trust (${normalizePin(trusted)}); nothing was sent`, {
-    code: 'tls',
-    hint: 'Do not accept: ask the outgoing operator, by another channel, which certificate the server presents now (`pikactl trust` shows it).',
-  });
+  throw new CliError(
+    `the record's certificate pin for ${server.id} (${recorded}) differs from the one you trust (${normalizePin(trusted)}); nothing was sent`,
+    {
+      code: 'tls',
+      hint: 'Do not accept: ask the outgoing operator, by another channel, which certificate the server presents now (`pikactl trust` shows it).',
+    },
+  );
 }
 
 export interface ConfirmTarget {
@@ -76,11 +85,20 @@ export interface ConfirmTarget {
 export async function confirmRecordServer(c: ConfirmTarget): Promise<void> {
   const host = c.server.host.replace(/^\[|\]$/g, '');
   if (c.yes && !c.named) {
-    throw usageError('--yes needs --server: name the server you expect the record to hand over', `Pass --server ${c.server.id} --yes (after checking it is the right server).`);
+    throw usageError(
+      '--yes needs --server: name the server you expect the record to hand over',
+      `Pass --server ${c.server.id} --yes (after checking it is the right server).`,
+    );
   }
   if (c.named && (c.yes || !c.io.canPrompt())) return;
-  if (!c.io.canPrompt()) throw needsInput(`confirmation of the record's server (${c.server.id})`, `--server ${c.server.id} after checking it is the server you expect`);
-  const typed = await c.io.prompter().input(`Type the server's host name (${host}) to send your login and the key to it:`);
+  if (!c.io.canPrompt())
+    throw needsInput(
+      `confirmation of the record's server (${c.server.id})`,
+      `--server ${c.server.id} after checking it is the server you expect`,
+    );
+  const typed = await c.io
+    .prompter()
+    .input(`Type the server's host name (${host}) to send your login and the key to it:`);
   if (typed.trim().toLowerCase() !== host.toLowerCase()) {
     throw new CliError(`not confirmed: what was typed is not ${host}; nothing was sent`, {
       code: 'declined',

@@ -34,9 +34,16 @@ export function checkFinishable(r: HandoverRecord, file: string): void {
       `(incoming operator, after the next restart) pikactl handover accept --record ${file}`,
     );
   }
-  if (r.state === 'finished') throw outOfOrder(`this handover is already closed (finished ${r.finished_at})`, 'nothing: start a new one with pikactl handover start');
+  if (r.state === 'finished')
+    throw outOfOrder(
+      `this handover is already closed (finished ${r.finished_at})`,
+      'nothing: start a new one with pikactl handover start',
+    );
   if (!r.steps.some((s) => s.id === 'unlocked') || !r.steps.some((s) => s.id === 'settings-readable')) {
-    throw outOfOrder('the record says "accepted" but lacks the unlock and settings checks', `(incoming operator) pikactl handover accept --record ${file}`);
+    throw outOfOrder(
+      'the record says "accepted" but lacks the unlock and settings checks',
+      `(incoming operator) pikactl handover accept --record ${file}`,
+    );
   }
 }
 
@@ -44,7 +51,13 @@ export async function finishHandover(d: FinishDeps): Promise<FinishResult> {
   const { ctx, record } = d;
   const now = () => new Date(ctx.clock.now()).toISOString();
   const by = record.incoming?.operator ?? '?';
-  addStep(record, 'accept-confirmed', d.operator, now(), `accepted by ${by} on ${record.accepted_at?.slice(0, 10) ?? '?'} (unlock and settings check recorded)`);
+  addStep(
+    record,
+    'accept-confirmed',
+    d.operator,
+    now(),
+    `accepted by ${by} on ${record.accepted_at?.slice(0, 10) ?? '?'} (unlock and settings check recorded)`,
+  );
   const account = keychainAccount('server-key-previous', record.server);
   const kc = await openKeychainOrNull(ctx);
   let keychain: FinishResult['keychain'] = 'unavailable';
@@ -58,7 +71,11 @@ export async function finishHandover(d: FinishDeps): Promise<FinishResult> {
       keychain = (await kc.delete(account)) ? 'deleted' : 'absent';
     }
   }
-  const note = { deleted: `deleted ${account}`, absent: 'no such entry in this keychain', unavailable: 'no keychain reachable here: nothing to delete' }[keychain];
+  const note = {
+    deleted: `deleted ${account}`,
+    absent: 'no such entry in this keychain',
+    unavailable: 'no keychain reachable here: nothing to delete',
+  }[keychain];
   addStep(record, 'old-key-retired', d.operator, now(), note);
   addStep(record, 'password-manager-reminded', d.operator, now(), 'reminder shown');
   addStep(record, 'closed', d.operator, now(), 'handover complete');

@@ -22,7 +22,14 @@ function gitUserName(ctx: Pick<Deps, 'env' | 'cwd'>): Promise<string | undefined
       const child = execFile(
         'git',
         ['config', '--get', 'user.name'],
-        { cwd: ctx.cwd, env: ctx.env as NodeJS.ProcessEnv, timeout: GIT_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 4096, windowsHide: true },
+        {
+          cwd: ctx.cwd,
+          env: ctx.env as NodeJS.ProcessEnv,
+          timeout: GIT_TIMEOUT_MS,
+          killSignal: 'SIGKILL',
+          maxBuffer: 4096,
+          windowsHide: true,
+        },
         (err, stdout) => resolve(err ? undefined : usable(String(stdout))),
       );
       child.stdin?.end();
@@ -33,5 +40,7 @@ function gitUserName(ctx: Pick<Deps, 'env' | 'cwd'>): Promise<string | undefined
 }
 
 export async function defaultOperator(ctx: Pick<Deps, 'env' | 'cwd'>): Promise<string> {
-  return usable(ctx.env.USER) ?? usable(ctx.env.LOGNAME) ?? usable(ctx.env.USERNAME) ?? (await gitUserName(ctx)) ?? 'unknown';
+  return (
+    usable(ctx.env.USER) ?? usable(ctx.env.LOGNAME) ?? usable(ctx.env.USERNAME) ?? (await gitUserName(ctx)) ?? 'unknown'
+  );
 }

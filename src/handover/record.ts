@@ -62,7 +62,16 @@ export interface HandoverRecord {
 }
 
 export function newRecord(server: string, operator: string, at: string, tlsPin?: string): HandoverRecord {
-  return { kind: 'pikactl-handover', version: 1, server, ...(tlsPin !== undefined ? { tls_pin: tlsPin } : {}), state: 'started', outgoing: { operator }, started_at: at, steps: [] };
+  return {
+    kind: 'pikactl-handover',
+    version: 1,
+    server,
+    ...(tlsPin !== undefined ? { tls_pin: tlsPin } : {}),
+    state: 'started',
+    outgoing: { operator },
+    started_at: at,
+    steps: [],
+  };
 }
 
 export function addStep(r: HandoverRecord, id: HandoverStepId, by: string, at: string, note: string): void {
@@ -71,7 +80,11 @@ export function addStep(r: HandoverRecord, id: HandoverStepId, by: string, at: s
 
 /** `handover-<host>-<YYYY-MM-DD>.json` in the working directory. */
 export function defaultRecordPath(cwd: string, host: string, nowMs: number): string {
-  const safeHost = host.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '') || 'server';
+  const safeHost =
+    host
+      .toLowerCase()
+      .replace(/[^a-z0-9.-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'server';
   return join(cwd, `handover-${safeHost}-${new Date(nowMs).toISOString().slice(0, 10)}.json`);
 }
 
@@ -85,7 +98,10 @@ export function markdownPath(jsonPath: string): string {
 }
 
 function notARecord(path: string, why: string): CliError {
-  return usageError(`${path} is not a pikactl handover record (${why})`, 'Pass the .json file `pikactl handover start` wrote (not the .md).');
+  return usageError(
+    `${path} is not a pikactl handover record (${why})`,
+    'Pass the .json file `pikactl handover start` wrote (not the .md).',
+  );
 }
 
 /** Reads and checks a record. A missing or foreign file is a usage error (exit 2). */
@@ -95,7 +111,10 @@ export async function readRecord(path: string): Promise<HandoverRecord> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw usageError(`no handover record at ${path}`, 'The outgoing operator creates it with `pikactl handover start`; pass its path with --record FILE.');
+      throw usageError(
+        `no handover record at ${path}`,
+        'The outgoing operator creates it with `pikactl handover start`; pass its path with --record FILE.',
+      );
     }
     throw new CliError(`cannot read ${path}: ${(err as Error).message}`, { code: 'error' });
   }
@@ -107,7 +126,11 @@ export async function readRecord(path: string): Promise<HandoverRecord> {
   }
   if (r?.kind !== 'pikactl-handover') throw notARecord(path, 'no "kind": "pikactl-handover"');
   if (r.version !== 1) throw notARecord(path, `version ${String(r.version)} is not supported by this pikactl`);
-  if (typeof r.server !== 'string' || !(HANDOVER_STATES as readonly string[]).includes(r.state) || !Array.isArray(r.steps)) {
+  if (
+    typeof r.server !== 'string' ||
+    !(HANDOVER_STATES as readonly string[]).includes(r.state) ||
+    !Array.isArray(r.steps)
+  ) {
     throw notARecord(path, 'fields missing or damaged');
   }
   return r;
@@ -120,7 +143,10 @@ async function writeAtomic(path: string, text: string): Promise<void> {
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw new CliError(`cannot write ${path}: ${(err as Error).message}`, { code: 'error', hint: 'Pass another location with --record FILE.' });
+    throw new CliError(`cannot write ${path}: ${(err as Error).message}`, {
+      code: 'error',
+      hint: 'Pass another location with --record FILE.',
+    });
   }
 }
 
@@ -128,7 +154,11 @@ async function writeAtomic(path: string, text: string): Promise<void> {
  * Writes the JSON and the Markdown checklist, each atomically. Refuses (a bug, not
  * an operator error) when either text contains a guarded secret or its SHA-256.
  */
-export async function writeRecord(path: string, r: HandoverRecord, guard: readonly Secret[]): Promise<{ json: string; markdown: string }> {
+export async function writeRecord(
+  path: string,
+  r: HandoverRecord,
+  guard: readonly Secret[],
+): Promise<{ json: string; markdown: string }> {
   const json = `${JSON.stringify(r, null, 2)}\n`;
   const md = renderChecklist(r, path);
   assertNoSecret({ record: json, checklist: md }, guard);
@@ -160,7 +190,10 @@ export async function assertRecordWritable(path: string): Promise<void> {
     await writeFile(probe, '', { flag: 'wx', mode: 0o600 });
     await rm(probe, { force: true });
   } catch (err) {
-    throw usageError(`cannot write the handover record in ${dirname(path)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'Nothing was changed. Pass a writable location with --record FILE.');
+    throw usageError(
+      `cannot write the handover record in ${dirname(path)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      'Nothing was changed. Pass a writable location with --record FILE.',
+    );
   }
 }
 

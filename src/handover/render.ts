@@ -43,7 +43,10 @@ const PHASES: Array<{ title: string; who: 'outgoing' | 'incoming'; command: stri
     items: [
       { id: 'accept-confirmed', text: "Incoming operator's acceptance checked" },
       { id: 'old-key-retired', text: "Old key removed from pikactl's keychain" },
-      { id: 'password-manager-reminded', text: 'Reminded to delete the old key from the password manager (by hand: pikactl cannot check it)' },
+      {
+        id: 'password-manager-reminded',
+        text: 'Reminded to delete the old key from the password manager (by hand: pikactl cannot check it)',
+      },
       { id: 'closed', text: 'Record closed' },
     ],
   },
@@ -83,7 +86,7 @@ export function renderChecklist(r: HandoverRecord, jsonPath: string): string {
     ...(r.accepted_at ? [`| Accepted | ${when(r.accepted_at)} |`] : []),
     ...(r.finished_at ? [`| Finished | ${when(r.finished_at)} |`] : []),
     '',
-    'This file holds no secret. The new key travels separately, through the organisation\'s',
+    "This file holds no secret. The new key travels separately, through the organisation's",
     'credential-transfer process, never in this file, a chat or a ticket.',
   ];
   for (const phase of PHASES) {

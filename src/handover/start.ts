@@ -34,9 +34,16 @@ export interface StartDeps {
   aroundSend?(next: Secret, run: () => Promise<void>): Promise<void>;
 }
 
-const label = (d: StartDeps): RotationLabel => ({ op: 'rotate', server: d.server, what: 'handover rotation', caution: 'Do not hand anything over.' });
+const label = (d: StartDeps): RotationLabel => ({
+  op: 'rotate',
+  server: d.server,
+  what: 'handover rotation',
+  caution: 'Do not hand anything over.',
+});
 
-export async function startHandover(d: StartDeps): Promise<{ record: HandoverRecord; files: { json: string; markdown: string } }> {
+export async function startHandover(
+  d: StartDeps,
+): Promise<{ record: HandoverRecord; files: { json: string; markdown: string } }> {
   const { ctx, client, server } = d;
   const now = () => new Date(ctx.clock.now()).toISOString();
   await requireServing(client, server, ctx.signal, 'handover start');
@@ -57,16 +64,38 @@ export async function startHandover(d: StartDeps): Promise<{ record: HandoverRec
     await d.confirmSaved(next);
     // The same keychain order as `rotate --save-to-keychain`: pending first, promoted once verified.
     try {
-      const run = () => stagedSend(ctx, server, 'handover start', staging, next, () => sendRotation(d.client, label(d), current, next, d.ctx.signal), () => verifyRotation(d.client, label(d), next, d.ctx.signal));
+      const run = () =>
+        stagedSend(
+          ctx,
+          server,
+          'handover start',
+          staging,
+          next,
+          () => sendRotation(d.client, label(d), current, next, d.ctx.signal),
+          () => verifyRotation(d.client, label(d), next, d.ctx.signal),
+        );
       await (d.aroundSend ? d.aroundSend(next, run) : run());
     } catch (err) {
       // The rotation may be live: the record says so, so that the next step is known.
-      if (err instanceof CliError && err.code === 'maybe_done') throw await recordHalfDone(d, record, guard, err, now());
+      if (err instanceof CliError && err.code === 'maybe_done')
+        throw await recordHalfDone(d, record, guard, err, now());
       throw err;
     }
-    addStep(record, 'rotated', d.operator, now(), 'verified: status unlocked, settings open, the verifier accepts the new key');
+    addStep(
+      record,
+      'rotated',
+      d.operator,
+      now(),
+      'verified: status unlocked, settings open, the verifier accepts the new key',
+    );
     if (staging) saved = await promoteOrExplain(staging, next, server, 'rotated');
-    addStep(record, 'key-saved', d.operator, now(), `confirmed saved in the password manager${saved ? '; also in the outgoing keychain (old key kept as server-key-previous until finish)' : ''}`);
+    addStep(
+      record,
+      'key-saved',
+      d.operator,
+      now(),
+      `confirmed saved in the password manager${saved ? '; also in the outgoing keychain (old key kept as server-key-previous until finish)' : ''}`,
+    );
   });
   const files = await writeRecord(d.recordPath, record, guard);
   return { record, files };
@@ -77,7 +106,13 @@ export async function startHandover(d: StartDeps): Promise<{ record: HandoverRec
  * and its checklist), and returns the maybe-done error naming it. A record that cannot
  * be written leaves the error as it was: recover-rotation is the next step either way.
  */
-async function recordHalfDone(d: StartDeps, record: HandoverRecord, guard: Secret[], err: CliError, at: string): Promise<CliError> {
+async function recordHalfDone(
+  d: StartDeps,
+  record: HandoverRecord,
+  guard: Secret[],
+  err: CliError,
+  at: string,
+): Promise<CliError> {
   record.rotation_may_be_half_done = { at, why: err.message };
   try {
     const files = await writeRecord(d.recordPath, record, guard);

@@ -43,7 +43,8 @@ export async function settled<T>(
   } catch (err) {
     if (why === 'eof') throw cancelled('cancelled at the prompt (end of input)');
     if (why === 'signal') throw cancelled();
-    if (err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError')) throw cancelled('cancelled at the prompt');
+    if (err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError'))
+      throw cancelled('cancelled at the prompt');
     throw err;
   } finally {
     outer?.removeEventListener('abort', onOuter);

@@ -1,5 +1,13 @@
 import type { Readable, Writable } from 'node:stream';
-import { noopSpinner, plainStyle, type IO, type OutputFailure, type Prompter, type Spinner, type Style } from './types.js';
+import {
+  noopSpinner,
+  plainStyle,
+  type IO,
+  type OutputFailure,
+  type Prompter,
+  type Spinner,
+  type Style,
+} from './types.js';
 
 interface StreamLike {
   isTTY?: boolean;
@@ -40,15 +48,23 @@ export function colorWanted(env: Record<string, string | undefined>, isTTY: bool
 export function inquirerPrompter(input: Readable, output: Writable, signal?: AbortSignal): Prompter {
   return {
     async password(message) {
-      const [{ default: password }, { settled }] = await Promise.all([import('@inquirer/password'), import('./settle.js')]);
+      const [{ default: password }, { settled }] = await Promise.all([
+        import('@inquirer/password'),
+        import('./settle.js'),
+      ]);
       return settled(input, signal, {}, output, (ctx) => password({ message, mask: false }, ctx));
     },
     async input(message, defaultValue, opts = {}) {
       const [{ default: ask }, { settled }] = await Promise.all([import('@inquirer/input'), import('./settle.js')]);
-      return settled(input, signal, { clear: opts.clearAfter }, output, (ctx) => ask({ message, default: defaultValue }, ctx));
+      return settled(input, signal, { clear: opts.clearAfter }, output, (ctx) =>
+        ask({ message, default: defaultValue }, ctx),
+      );
     },
     async confirm(message, defaultValue = false) {
-      const [{ default: confirm }, { settled }] = await Promise.all([import('@inquirer/confirm'), import('./settle.js')]);
+      const [{ default: confirm }, { settled }] = await Promise.all([
+        import('@inquirer/confirm'),
+        import('./settle.js'),
+      ]);
       return settled(input, signal, {}, output, (ctx) => confirm({ message, default: defaultValue }, ctx));
     },
   };
@@ -75,7 +91,10 @@ export class SystemIO implements IO {
     this.signal = opts.signal;
     // A full disk, a closed pipe (`| head`), a vanished terminal: without a listener the stream's
     // 'error' is an uncaught exception with a stack. Later errors of a failed stream are expected.
-    for (const [name, stream] of [['stdout', opts.stdout], ['stderr', opts.stderr]] as const) {
+    for (const [name, stream] of [
+      ['stdout', opts.stdout],
+      ['stderr', opts.stderr],
+    ] as const) {
       stream.on('error', (err: NodeJS.ErrnoException) => {
         if (this.failure) return;
         this.failure = { stream: name, code: err.code ?? 'EIO' };
@@ -85,7 +104,8 @@ export class SystemIO implements IO {
     this.stdout = opts.stdout;
     this.stderr = opts.stderr;
     this.env = opts.env;
-    this.stdinIsTTY = typeof opts.stdin === 'function' ? Boolean(opts.stdinIsTTY) : Boolean((opts.stdin as StreamLike).isTTY);
+    this.stdinIsTTY =
+      typeof opts.stdin === 'function' ? Boolean(opts.stdinIsTTY) : Boolean((opts.stdin as StreamLike).isTTY);
     this.stdoutIsTTY = Boolean((opts.stdout as StreamLike).isTTY);
     this.stderrIsTTY = Boolean((opts.stderr as StreamLike).isTTY);
   }

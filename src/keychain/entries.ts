@@ -3,7 +3,13 @@ import { platform } from 'node:os';
 import type { Env } from '../deps.js';
 import type { ServerUrl } from '../api/url.js';
 import { CliError, usageError } from '../errors.js';
-import { isKeychainKind, KEYCHAIN_KINDS, keychainAccount, parseKeychainAccount, type KeychainKind } from './accounts.js';
+import {
+  isKeychainKind,
+  KEYCHAIN_KINDS,
+  keychainAccount,
+  parseKeychainAccount,
+  type KeychainKind,
+} from './accounts.js';
 import type { Keychain } from './keychain.js';
 import { Secret } from '../secrets/secret.js';
 import { renderTable } from '../output/table.js';
@@ -41,7 +47,10 @@ export function renderEntries(rows: EntryRow[]): string {
  * entry of the current server; anything else is the account name itself. The server
  * is asked for only when needed, so a named entry works without one.
  */
-export async function resolveEntryName(opts: { name?: string; kind?: KeychainKind }, server: () => Promise<ServerUrl>): Promise<{ account: string; kind: KeychainKind | null }> {
+export async function resolveEntryName(
+  opts: { name?: string; kind?: KeychainKind },
+  server: () => Promise<ServerUrl>,
+): Promise<{ account: string; kind: KeychainKind | null }> {
   if (opts.name !== undefined && opts.kind !== undefined) throw usageError('give either --name or --kind, not both');
   if (opts.name !== undefined) {
     const name = opts.name.trim();
@@ -67,12 +76,17 @@ export async function roundTrip(keychain: Keychain): Promise<{ account: string }
     try {
       return await fn();
     } catch (err) {
-      throw failed(`${name} failed: ${err instanceof Error ? err.message : String(err)}`, err instanceof CliError ? err.hint : undefined, err);
+      throw failed(
+        `${name} failed: ${err instanceof Error ? err.message : String(err)}`,
+        err instanceof CliError ? err.hint : undefined,
+        err,
+      );
     }
   };
   await step('storing a test entry', () => keychain.set(account, value));
   const back = await step('reading the test entry back', () => keychain.get(account));
-  if (!back?.equals(value)) throw failed(`the test entry "${account}" read back ${back ? 'a different value' : 'nothing'}`, leftover(account));
+  if (!back?.equals(value))
+    throw failed(`the test entry "${account}" read back ${back ? 'a different value' : 'nothing'}`, leftover(account));
   const deleted = await step('deleting the test entry', () => keychain.delete(account));
   const gone = (await step('reading the deleted test entry', () => keychain.get(account))) === null;
   if (!deleted || !gone) throw failed(`the test entry "${account}" could not be deleted`, leftover(account));
@@ -92,10 +106,16 @@ function failed(message: string, hint?: string, cause?: unknown): CliError {
  */
 export async function explainUnavailable(env: Env, err: unknown): Promise<never> {
   // Only a failure of the Secret Service itself (its errors name it) is worth diagnosing.
-  if (err instanceof CliError && err.code === 'keychain_unavailable' && platform() === 'linux' && /Secret Service|D-Bus/i.test(err.message)) {
+  if (
+    err instanceof CliError &&
+    err.code === 'keychain_unavailable' &&
+    platform() === 'linux' &&
+    /Secret Service|D-Bus/i.test(err.message)
+  ) {
     const { diagnoseSecretService } = await import('./diagnose-linux.js');
     const piece = await diagnoseSecretService(env);
-    if (piece) throw new CliError(piece.message, { code: piece.code, hint: piece.hint, details: piece.details, cause: err });
+    if (piece)
+      throw new CliError(piece.message, { code: piece.code, hint: piece.hint, details: piece.details, cause: err });
   }
   throw err;
 }

@@ -88,7 +88,10 @@ export function keyringProcess(opts: { env: Env; signal?: AbortSignal; backend: 
   let child: ChildProcess | undefined;
   let dead: Error | undefined;
   let nextId = 1;
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  const pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
 
   const settle = (id: number, fn: (p: { resolve: (v: unknown) => void; reject: (e: Error) => void }) => void) => {
     const p = pending.get(id);
@@ -127,13 +130,15 @@ export function keyringProcess(opts: { env: Env; signal?: AbortSignal; backend: 
       windowsHide: true,
     });
     c.on('message', (m: Reply) => {
-      if (m.error !== undefined) settle(m.id, (p) => p.reject(m.load ? new KeychainLoadError(m.error) : new Error(m.error)));
+      if (m.error !== undefined)
+        settle(m.id, (p) => p.reject(m.load ? new KeychainLoadError(m.error) : new Error(m.error)));
       else settle(m.id, (p) => p.resolve(m.value));
     });
     const gone = (why: string) => {
       if (child !== c) return;
       child = undefined;
-      for (const id of [...pending.keys()]) settle(id, (p) => p.reject(new Error(`the keychain helper process ${why}`)));
+      for (const id of [...pending.keys()])
+        settle(id, (p) => p.reject(new Error(`the keychain helper process ${why}`)));
     };
     c.on('error', (err: NodeJS.ErrnoException) => gone(`could not be started (${err.code ?? err.message})`));
     c.on('exit', (code, signal) => gone(signal ? `was killed by ${signal}` : `exited with code ${code}`));
@@ -161,7 +166,10 @@ export function keyringProcess(opts: { env: Env; signal?: AbortSignal; backend: 
         idle(false);
         try {
           c.send({ id, ...req }, (err) => {
-            if (err) settle(id, (p) => p.reject(new Error(`the keychain helper process did not take the request (${err.message})`)));
+            if (err)
+              settle(id, (p) =>
+                p.reject(new Error(`the keychain helper process did not take the request (${err.message})`)),
+              );
           });
         } catch (err) {
           settle(id, (p) => p.reject(err instanceof Error ? err : new Error(String(err))));

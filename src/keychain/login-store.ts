@@ -42,7 +42,10 @@ export interface KeychainLoginStoreOptions {
  * No keychain (CI, SSH without a session bus, a locked keyring) is not an error
  * here: load() finds nothing and the caller falls through to an inline login.
  */
-export function keychainLoginStore(ctx: Pick<Deps, 'keychain'>, opts: KeychainLoginStoreOptions = {}): Required<LoginStore> {
+export function keychainLoginStore(
+  ctx: Pick<Deps, 'keychain'>,
+  opts: KeychainLoginStoreOptions = {},
+): Required<LoginStore> {
   let opened: Promise<Keychain | null> | undefined;
   const open = () => (opened ??= openKeychainOrNull(ctx, opts.onUnavailable));
   return {
@@ -65,14 +68,20 @@ export function keychainLoginStore(ctx: Pick<Deps, 'keychain'>, opts: KeychainLo
     },
     async save(server, cookie, user) {
       const keychain = await open();
-      if (!keychain) throw new CliError('no keychain is usable here to store the session', { code: 'keychain_unavailable' });
+      if (!keychain)
+        throw new CliError('no keychain is usable here to store the session', { code: 'keychain_unavailable' });
       await saveLogin(keychain, server, cookie, user);
     },
   };
 }
 
 /** Stores a session cookie (and whose it is) for `server`, replacing any earlier one. */
-export async function saveLogin(keychain: Keychain, server: Pick<ServerUrl, 'id'>, cookie: Secret, user?: string): Promise<string> {
+export async function saveLogin(
+  keychain: Keychain,
+  server: Pick<ServerUrl, 'id'>,
+  cookie: Secret,
+  user?: string,
+): Promise<string> {
   const account = sessionAccount(server);
   await keychain.set(account, encodeStoredLogin(cookie, user));
   return account;
@@ -85,7 +94,10 @@ export async function saveLogin(keychain: Keychain, server: Pick<ServerUrl, 'id'
  * an older entry holding the bare cookie, and reads as one.
  */
 export function encodeStoredLogin(cookie: Secret, user?: string): Secret {
-  return new Secret(JSON.stringify({ pikactl_session: 1, ...(user ? { user } : {}), cookie: cookie.reveal() }), cookie.source);
+  return new Secret(
+    JSON.stringify({ pikactl_session: 1, ...(user ? { user } : {}), cookie: cookie.reveal() }),
+    cookie.source,
+  );
 }
 
 export function decodeStoredLogin(value: Secret): StoredLogin {
@@ -94,7 +106,10 @@ export function decodeStoredLogin(value: Secret): StoredLogin {
     try {
       const o = JSON.parse(raw) as { pikactl_session?: unknown; user?: unknown; cookie?: unknown };
       if (o.pikactl_session === 1 && typeof o.cookie === 'string') {
-        return { cookie: new Secret(o.cookie, value.source), ...(typeof o.user === 'string' && o.user !== '' ? { user: o.user } : {}) };
+        return {
+          cookie: new Secret(o.cookie, value.source),
+          ...(typeof o.user === 'string' && o.user !== '' ? { user: o.user } : {}),
+        };
       }
     } catch {
       // Not ours: treat it as a bare cookie, as below.

@@ -14,7 +14,10 @@ export function isKeychainUnavailable(err: unknown): err is CliError {
  * error (say, two entries matching one name) is the operator's to fix and is thrown.
  * `onUnavailable` sees why (for --debug); it never decides anything.
  */
-export async function openKeychainOrNull(ctx: Pick<Deps, 'keychain'>, onUnavailable?: (err: CliError) => void): Promise<Keychain | null> {
+export async function openKeychainOrNull(
+  ctx: Pick<Deps, 'keychain'>,
+  onUnavailable?: (err: CliError) => void,
+): Promise<Keychain | null> {
   try {
     return await ctx.keychain();
   } catch (err) {
@@ -29,7 +32,11 @@ export async function openKeychainOrNull(ctx: Pick<Deps, 'keychain'>, onUnavaila
  * set, --save-to-keychain). Unavailable becomes an exit-1 error that says what was
  * being attempted and how to do without; there is never a plaintext fallback.
  */
-export async function requireKeychain(ctx: Pick<Deps, 'keychain'>, purpose: string, instead: string): Promise<Keychain> {
+export async function requireKeychain(
+  ctx: Pick<Deps, 'keychain'>,
+  purpose: string,
+  instead: string,
+): Promise<Keychain> {
   try {
     return await ctx.keychain();
   } catch (err) {

@@ -64,7 +64,8 @@ export async function openOsKeychain(opts: OsKeychainOptions): Promise<Keychain>
   // that never answers then costs one timeout, not a frozen event loop.
   const proc = keyringProcess({ env: opts.env, signal: opts.signal, backend });
   const linux = platform === 'linux';
-  const call = <T>(req: KeyringRequest, ms = timeoutMs): Promise<T> => (proc.call(req, ms) as Promise<T>).catch((e) => Promise.reject(fail(e)));
+  const call = <T>(req: KeyringRequest, ms = timeoutMs): Promise<T> =>
+    (proc.call(req, ms) as Promise<T>).catch((e) => Promise.reject(fail(e)));
   const get = (account: string) => call<string | null>({ op: 'get', service, account });
   const findAll = () => call<Array<{ account: string; password: string }>>({ op: 'find', service });
 
@@ -116,7 +117,8 @@ export function toKeychainError(err: unknown, backend: string, platform: NodeJS.
   if (err instanceof CliError) return err;
   const text = errorText(err);
   if (err instanceof KeychainTimeout) return unavailable(text, platform, env, err);
-  if (err instanceof KeychainLoadError) return unavailable(`the keychain library could not be loaded (${text})`, platform, env, err);
+  if (err instanceof KeychainLoadError)
+    return unavailable(`the keychain library could not be loaded (${text})`, platform, env, err);
   if (/ambiguous/i.test(text)) {
     return new CliError(`${backend} holds more than one matching pikactl entry: ${text}`, {
       code: 'error',

@@ -18,7 +18,11 @@ export interface SavedKey {
  * For `--save-to-keychain`: opens the keychain and refuses an unfinished earlier
  * staging, before any key is asked for or anything is sent.
  */
-export async function openStaging(ctx: Pick<Deps, 'keychain'>, server: ServerUrl, command: string): Promise<KeyStaging> {
+export async function openStaging(
+  ctx: Pick<Deps, 'keychain'>,
+  server: ServerUrl,
+  command: string,
+): Promise<KeyStaging> {
   const keychain = await requireKeychain(
     ctx,
     `${command} --save-to-keychain`,
@@ -78,20 +82,28 @@ function explain(err: unknown, server: ServerUrl, action: string, pending: strin
  * does not undo anything on the server: the error says the server part is done and
  * how to finish the keychain part by hand.
  */
-export async function promoteOrExplain(staging: KeyStaging, next: Secret, server: ServerUrl, done: string): Promise<SavedKey> {
+export async function promoteOrExplain(
+  staging: KeyStaging,
+  next: Secret,
+  server: ServerUrl,
+  done: string,
+): Promise<SavedKey> {
   try {
     return await staging.promote(next);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new CliError(`${done} ${server.id} and verified the new key, but moving it to "${staging.live}" in the keychain failed: ${why}`, {
-      code: 'keychain_write_failed',
-      hint:
-        `The server part is done; do not run it again. The new key is in "${staging.pending}". Finish by hand: ` +
-        `pikactl keychain set ${targetFlags(server)} --key-from keychain:server-key-pending --no-verify, ` +
-        `then pikactl keychain delete --kind server-key-pending ${targetFlags(server)}`,
-      cause: err,
-      details: { pending_entry: staging.pending },
-    });
+    throw new CliError(
+      `${done} ${server.id} and verified the new key, but moving it to "${staging.live}" in the keychain failed: ${why}`,
+      {
+        code: 'keychain_write_failed',
+        hint:
+          `The server part is done; do not run it again. The new key is in "${staging.pending}". Finish by hand: ` +
+          `pikactl keychain set ${targetFlags(server)} --key-from keychain:server-key-pending --no-verify, ` +
+          `then pikactl keychain delete --kind server-key-pending ${targetFlags(server)}`,
+        cause: err,
+        details: { pending_entry: staging.pending },
+      },
+    );
   }
 }
 

@@ -18,7 +18,11 @@ export interface StoredKey {
  * unlock and rotate when no --key-from (and no context key_from) is given: a
  * missing keychain must then fall through to the prompt, not fail the command.
  */
-export async function findServerKey(ctx: Pick<Deps, 'keychain'>, server: Pick<ServerUrl, 'id'>, onUnavailable?: (err: CliError) => void): Promise<StoredKey | null> {
+export async function findServerKey(
+  ctx: Pick<Deps, 'keychain'>,
+  server: Pick<ServerUrl, 'id'>,
+  onUnavailable?: (err: CliError) => void,
+): Promise<StoredKey | null> {
   const keychain = await openKeychainOrNull(ctx, onUnavailable);
   if (!keychain) return null;
   const account = keychainAccount('server-key', server);
@@ -46,11 +50,19 @@ export function usingStoredKeyNote(account: string, role = 'server key'): string
  * The server said 403 to a key read from the keychain. Named, not retried: a
  * second try with the same wrong value only feeds the unlock rate limiter.
  */
-export function wrongStoredKey(server: Pick<ServerUrl, 'id'>, account: string, what = 'the server key', cause?: unknown): CliError {
-  return new CliError(`${server.id} rejected ${what} from the keychain entry "${account}": it is not the server's key`, {
-    code: 'wrong_key',
-    hint: `Nothing was changed and the entry was not tried again. Store the right key with: pikactl keychain set ${targetFlags(server)}   (or pass --key-from to use another source)`,
-    cause,
-    details: { entry: account },
-  });
+export function wrongStoredKey(
+  server: Pick<ServerUrl, 'id'>,
+  account: string,
+  what = 'the server key',
+  cause?: unknown,
+): CliError {
+  return new CliError(
+    `${server.id} rejected ${what} from the keychain entry "${account}": it is not the server's key`,
+    {
+      code: 'wrong_key',
+      hint: `Nothing was changed and the entry was not tried again. Store the right key with: pikactl keychain set ${targetFlags(server)}   (or pass --key-from to use another source)`,
+      cause,
+      details: { entry: account },
+    },
+  );
 }

@@ -53,14 +53,17 @@ export class KeyStaging {
     if (!pending) return;
     const live = await this.keychain.get(this.live);
     if (live?.equals(pending)) return; // a completed promotion that crashed before step 5
-    throw new CliError(`the keychain holds a pending key for ${this.server.id} ("${this.pending}") from an earlier init or rotate that did not finish`, {
-      code: 'needs_recovery',
-      hint:
-        `The server may hold that key. After a rotate, find out with \`pikactl recover-rotation ${targetFlags(this.server)}\` (it reads the pending entry); ` +
-        `after an init, \`pikactl keychain set ${targetFlags(this.server)} --key-from keychain:server-key-pending\` tests it against the server and keeps it if it fits. ` +
-        `once the server's key is known and saved, remove the entry with \`pikactl keychain delete --kind server-key-pending ${targetFlags(this.server)}\`.`,
-      details: { entry: this.pending },
-    });
+    throw new CliError(
+      `the keychain holds a pending key for ${this.server.id} ("${this.pending}") from an earlier init or rotate that did not finish`,
+      {
+        code: 'needs_recovery',
+        hint:
+          `The server may hold that key. After a rotate, find out with \`pikactl recover-rotation ${targetFlags(this.server)}\` (it reads the pending entry); ` +
+          `after an init, \`pikactl keychain set ${targetFlags(this.server)} --key-from keychain:server-key-pending\` tests it against the server and keeps it if it fits. ` +
+          `once the server's key is known and saved, remove the entry with \`pikactl keychain delete --kind server-key-pending ${targetFlags(this.server)}\`.`,
+        details: { entry: this.pending },
+      },
+    );
   }
 
   /** Step 1. */
@@ -88,7 +91,20 @@ export class KeyStaging {
 }
 
 /** The same, for API errors a command already mapped to operator errors. */
-const NOT_APPLIED_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['wrong_key', 'not_initialized', 'already_initialized', 'locked', 'not_permitted', 'session_expired', 'auth', 'rate_limited', 'not_pika', 'unreachable', 'tls', 'usage']);
+const NOT_APPLIED_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'wrong_key',
+  'not_initialized',
+  'already_initialized',
+  'locked',
+  'not_permitted',
+  'session_expired',
+  'auth',
+  'rate_limited',
+  'not_pika',
+  'unreachable',
+  'tls',
+  'usage',
+]);
 
 /** True when an error from SENDING the key (not from verifying it) proves the server did not apply it. */
 export function certainlyNotApplied(err: unknown): boolean {

@@ -25,7 +25,9 @@ export async function openKubeApi(
 ): Promise<KubeApi> {
   const k8s: K8s = await import('@kubernetes/client-node');
   const kc = new k8s.KubeConfig();
-  const files = o.kubeconfig ? [resolve(ctx.cwd, o.kubeconfig)] : (ctx.env.KUBECONFIG ?? '').split(delimiter).filter((f) => f !== '');
+  const files = o.kubeconfig
+    ? [resolve(ctx.cwd, o.kubeconfig)]
+    : (ctx.env.KUBECONFIG ?? '').split(delimiter).filter((f) => f !== '');
   const home = join(ctx.homedir, '.kube', 'config');
   try {
     if (files.length === 0 && existsSync(home)) files.push(home);
@@ -39,19 +41,25 @@ export async function openKubeApi(
     } else if (inCluster(ctx.env)) {
       kc.loadFromCluster();
     } else {
-      throw new Error('no kubeconfig: pass --kubeconfig FILE or set KUBECONFIG (inside a pod, the service account is used)');
+      throw new Error(
+        'no kubeconfig: pass --kubeconfig FILE or set KUBECONFIG (inside a pod, the service account is used)',
+      );
     }
     if (o.kubeContext) {
       if (!kc.getContextObject(o.kubeContext)) throw new Error(`the kubeconfig has no context "${o.kubeContext}"`);
       kc.setCurrentContext(o.kubeContext);
     }
-    if (!kc.getCurrentCluster()) throw new Error('the kubeconfig has no current context with a cluster (use --kube-context NAME)');
+    if (!kc.getCurrentCluster())
+      throw new Error('the kubeconfig has no current context with a cluster (use --kube-context NAME)');
   } catch (err) {
-    throw new CliError(`cannot load the Kubernetes configuration: ${err instanceof Error ? err.message : String(err)}`, {
-      code: 'usage',
-      hint: 'Check it with `kubectl config view --minify`; pikactl reads the same file (--kubeconfig, KUBECONFIG, ~/.kube/config).',
-      cause: err,
-    });
+    throw new CliError(
+      `cannot load the Kubernetes configuration: ${err instanceof Error ? err.message : String(err)}`,
+      {
+        code: 'usage',
+        hint: 'Check it with `kubectl config view --minify`; pikactl reads the same file (--kubeconfig, KUBECONFIG, ~/.kube/config).',
+        cause: err,
+      },
+    );
   }
   return new OfficialKubeApi(k8s, kc, timeoutMs, ctx.signal);
 }
@@ -62,12 +70,18 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 function bounded<T>(p: Promise<T>, ms: number, signal: AbortSignal | undefined, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const fail = (err: Error) => (cleanup(), reject(err));
-    const timer = setTimeout(() => fail(new Error(`no answer from the Kubernetes API within ${Math.round(ms / 1000)}s (${what})`)), ms);
+    const timer = setTimeout(
+      () => fail(new Error(`no answer from the Kubernetes API within ${Math.round(ms / 1000)}s (${what})`)),
+      ms,
+    );
     const onAbort = () => fail(signal?.reason instanceof Error ? signal.reason : new Error('cancelled'));
     const cleanup = () => (clearTimeout(timer), signal?.removeEventListener('abort', onAbort));
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
-    p.then((v) => (cleanup(), resolve(v)), (e: unknown) => (cleanup(), reject(e)));
+    p.then(
+      (v) => (cleanup(), resolve(v)),
+      (e: unknown) => (cleanup(), reject(e)),
+    );
   });
 }
 
@@ -94,24 +108,36 @@ class OfficialKubeApi implements KubeApi {
     if (kind === 'service') {
       const svc = await this.call(what, 'get services', () => this.core.readNamespacedService({ name, namespace }));
       const sel = svc.spec?.selector ?? {};
-      if (Object.keys(sel).length === 0) throw new CliError(`${what} has no selector, so it names no pods`, { code: 'usage', hint: 'Name the StatefulSet instead: --kube sts/NAME' });
-      return Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(',');
+      if (Object.keys(sel).length === 0)
+        throw new CliError(`${what} has no selector, so it names no pods`, {
+          code: 'usage',
+          hint: 'Name the StatefulSet instead: --kube sts/NAME',
+        });
+      return Object.entries(sel)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
     }
     type Selected = { spec?: { selector?: Parameters<typeof selectorText>[0] } };
     const obj = await this.call<Selected>(what, `get ${kind}s`, () =>
-      kind === 'statefulset' ? this.apps.readNamespacedStatefulSet({ name, namespace }) : this.apps.readNamespacedDeployment({ name, namespace }),
+      kind === 'statefulset'
+        ? this.apps.readNamespacedStatefulSet({ name, namespace })
+        : this.apps.readNamespacedDeployment({ name, namespace }),
     );
     return selectorText(obj.spec?.selector ?? {});
   }
 
   async listPods(namespace: string, labelSelector: string): Promise<PodInfo[]> {
-    const list = await this.call(`pods in namespace ${namespace}`, 'list pods', () => this.core.listNamespacedPod({ namespace, labelSelector }));
+    const list = await this.call(`pods in namespace ${namespace}`, 'list pods', () =>
+      this.core.listNamespacedPod({ namespace, labelSelector }),
+    );
     return list.items.map(podInfo).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
   }
 
   async getPod(namespace: string, name: string): Promise<PodInfo | undefined> {
     try {
-      return podInfo(await bounded(this.core.readNamespacedPod({ name, namespace }), this.timeoutMs, this.signal, 'get pod'));
+      return podInfo(
+        await bounded(this.core.readNamespacedPod({ name, namespace }), this.timeoutMs, this.signal, 'get pod'),
+      );
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
       throw this.mapError(err, `pod/${name} in namespace ${namespace}`, 'get pods');
@@ -119,11 +145,15 @@ class OfficialKubeApi implements KubeApi {
   }
 
   async deletePod(namespace: string, name: string): Promise<void> {
-    await this.call(`pod/${name} in namespace ${namespace}`, 'delete pods', () => this.core.deleteNamespacedPod({ name, namespace }));
+    await this.call(`pod/${name} in namespace ${namespace}`, 'delete pods', () =>
+      this.core.deleteNamespacedPod({ name, namespace }),
+    );
   }
 
   async readSecret(namespace: string, name: string): Promise<SecretData> {
-    const s = await this.call(`secret/${name} in namespace ${namespace}`, 'get secrets', () => this.core.readNamespacedSecret({ name, namespace }));
+    const s = await this.call(`secret/${name} in namespace ${namespace}`, 'get secrets', () =>
+      this.core.readNamespacedSecret({ name, namespace }),
+    );
     const data: Record<string, string> = {};
     for (const [k, v] of Object.entries(s.data ?? {})) {
       data[k] = Buffer.from(v, 'base64').toString('utf8');
@@ -133,15 +163,27 @@ class OfficialKubeApi implements KubeApi {
     return { resourceVersion: s.metadata?.resourceVersion ?? '', data };
   }
 
-  async patchSecret(namespace: string, name: string, resourceVersion: string, data: Record<string, string | null>): Promise<string> {
+  async patchSecret(
+    namespace: string,
+    name: string,
+    resourceVersion: string,
+    data: Record<string, string | null>,
+  ): Promise<string> {
     const body = {
       metadata: { resourceVersion },
-      data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v === null ? null : Buffer.from(v, 'utf8').toString('base64')])),
+      data: Object.fromEntries(
+        Object.entries(data).map(([k, v]) => [k, v === null ? null : Buffer.from(v, 'utf8').toString('base64')]),
+      ),
     };
     const what = `secret/${name} in namespace ${namespace}`;
     const options = this.k8s.setHeaderOptions('Content-Type', this.k8s.PatchStrategy.MergePatch);
     try {
-      const s = await bounded(this.core.patchNamespacedSecret({ name, namespace, body }, options), this.timeoutMs, this.signal, 'patch secret');
+      const s = await bounded(
+        this.core.patchNamespacedSecret({ name, namespace, body }, options),
+        this.timeoutMs,
+        this.signal,
+        'patch secret',
+      );
       return s.metadata?.resourceVersion ?? '';
     } catch (err) {
       if (statusOf(err) === 409) throw new KubeConflict(what);
@@ -198,12 +240,27 @@ class OfficialKubeApi implements KubeApi {
     if (this.signal?.aborted) return cancelled();
     const status = statusOf(err);
     const said = serverText(messageOf(err), { max: 300 });
-    if (status === 404) return new CliError(`no ${what} (the Kubernetes API answered 404)`, { code: 'usage', hint: 'Check the name and -n/--namespace (kubectl get statefulsets,pods -n NAMESPACE).', cause: err });
-    if (status === 401) return new CliError(`the Kubernetes API refused the credentials (401) for ${what}`, { code: 'auth', hint: 'Log in again for your kubeconfig context (e.g. refresh the cloud credentials), then retry.', cause: err });
+    if (status === 404)
+      return new CliError(`no ${what} (the Kubernetes API answered 404)`, {
+        code: 'usage',
+        hint: 'Check the name and -n/--namespace (kubectl get statefulsets,pods -n NAMESPACE).',
+        cause: err,
+      });
+    if (status === 401)
+      return new CliError(`the Kubernetes API refused the credentials (401) for ${what}`, {
+        code: 'auth',
+        hint: 'Log in again for your kubeconfig context (e.g. refresh the cloud credentials), then retry.',
+        cause: err,
+      });
     if (status === 403) {
-      return new CliError(`the Kubernetes API forbids ${verb} for ${what} (403): ${said}`, { code: 'not_permitted', hint: 'Your Role needs that verb: see the RBAC Role in the README section "Kubernetes".', cause: err });
+      return new CliError(`the Kubernetes API forbids ${verb} for ${what} (403): ${said}`, {
+        code: 'not_permitted',
+        hint: 'Your Role needs that verb: see the RBAC Role in the README section "Kubernetes".',
+        cause: err,
+      });
     }
-    if (status !== undefined) return new CliError(`the Kubernetes API answered ${status} for ${what}: ${said}`, { code: 'error', cause: err });
+    if (status !== undefined)
+      return new CliError(`the Kubernetes API answered ${status} for ${what}: ${said}`, { code: 'error', cause: err });
     return new CliError(`cannot reach the Kubernetes API at ${serverText(this.server, { max: 200 })}: ${said}`, {
       code: 'unreachable',
       hint: 'Check that `kubectl get pods` works with the same kubeconfig and context.',
@@ -231,7 +288,10 @@ function messageOf(err: unknown): string {
 }
 
 /** matchLabels and matchExpressions as a label selector string (the API's own syntax). */
-export function selectorText(sel: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> }): string {
+export function selectorText(sel: {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+}): string {
   const parts = Object.entries(sel.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
   for (const e of sel.matchExpressions ?? []) {
     const values = `(${(e.values ?? []).join(',')})`;
@@ -240,7 +300,10 @@ export function selectorText(sel: { matchLabels?: Record<string, string>; matchE
     else if (e.operator === 'Exists') parts.push(e.key);
     else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
   }
-  if (parts.length === 0) throw new CliError('the workload has an empty selector: it would name every pod in the namespace', { code: 'usage' });
+  if (parts.length === 0)
+    throw new CliError('the workload has an empty selector: it would name every pod in the namespace', {
+      code: 'usage',
+    });
   return parts.join(',');
 }
 
@@ -248,7 +311,9 @@ type V1Pod = import('@kubernetes/client-node').V1Pod;
 
 export function podInfo(p: V1Pod): PodInfo {
   const containers = p.spec?.containers ?? [];
-  const ports = containers.flatMap((c) => (c.ports ?? []).map((x) => ({ ...(x.name ? { name: x.name } : {}), containerPort: x.containerPort })));
+  const ports = containers.flatMap((c) =>
+    (c.ports ?? []).map((x) => ({ ...(x.name ? { name: x.name } : {}), containerPort: x.containerPort })),
+  );
   const env = containers.flatMap((c) => c.env ?? []).find((e) => e.name === 'PIKA_ENCRYPTION_PASSWORD');
   const ref = env?.valueFrom?.secretKeyRef;
   return {

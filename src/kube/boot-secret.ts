@@ -27,7 +27,12 @@ export async function kubeApiFor(app: App, g: Pick<GlobalOptions, 'kube'>, inv: 
   return openKubeApi(app.ctx, o);
 }
 
-export async function openKubeSecret(app: App, g: Pick<GlobalOptions, 'kube'>, inv: PodInvocation, flag: string | undefined): Promise<KubeSecretStaging | undefined> {
+export async function openKubeSecret(
+  app: App,
+  g: Pick<GlobalOptions, 'kube'>,
+  inv: PodInvocation,
+  flag: string | undefined,
+): Promise<KubeSecretStaging | undefined> {
   const boot = bootSecrets(inv);
   if (flag === undefined) {
     for (const b of boot) {
@@ -45,7 +50,11 @@ export async function openKubeSecret(app: App, g: Pick<GlobalOptions, 'kube'>, i
   const namespace = g.kube.namespace ?? inv.kube?.namespace ?? api.defaultNamespace;
   if (boot.length > 0 && !boot.some((b) => b.name === ref.name && b.key === ref.key)) {
     const b = boot[0];
-    app.ctx.io.stderr.write(app.ctx.io.style.yellow(`Warning: the pods boot from secret/${b.name} key ${b.key}, not from ${ref.name}/${ref.key}.\n`));
+    app.ctx.io.stderr.write(
+      app.ctx.io.style.yellow(
+        `Warning: the pods boot from secret/${b.name} key ${b.key}, not from ${ref.name}/${ref.key}.\n`,
+      ),
+    );
   }
   const staging = new KubeSecretStaging(api, namespace, ref);
   await staging.checkNoUnfinished();
@@ -67,13 +76,20 @@ export function bootSecrets(inv: PodInvocation): Array<{ name: string; key: stri
  * Secret's stage and promote. A refusal drops KEY.pending; an unknown outcome keeps it
  * and says so in the error (exit 8 stays exit 8).
  */
-export async function withKubeSecret(app: App, staging: KubeSecretStaging | undefined, next: Secret, run: () => Promise<void>): Promise<{ previous: boolean } | undefined> {
+export async function withKubeSecret(
+  app: App,
+  staging: KubeSecretStaging | undefined,
+  next: Secret,
+  run: () => Promise<void>,
+): Promise<{ previous: boolean } | undefined> {
   if (!staging) {
     await run();
     return undefined;
   }
   await staging.stage(next);
-  app.ctx.io.stderr.write(`Saved the new key to ${staging.label.replace(` key ${staging.ref.key}`, ` key ${staging.pendingKey}`)} before sending it.\n`);
+  app.ctx.io.stderr.write(
+    `Saved the new key to ${staging.label.replace(` key ${staging.ref.key}`, ` key ${staging.pendingKey}`)} before sending it.\n`,
+  );
   try {
     await run();
   } catch (err) {
@@ -83,7 +99,12 @@ export async function withKubeSecret(app: App, staging: KubeSecretStaging | unde
     }
     if (err instanceof CliError) {
       const note = `The new key stays in ${staging.label.replace(` key ${staging.ref.key}`, ` key ${staging.pendingKey}`)}; do not delete it until the server's key is known.`;
-      throw new CliError(err.message, { code: err.code, hint: err.hint ? `${err.hint}\n${note}` : note, cause: err.cause ?? err, details: { ...(err.details ?? {}), kube_pending: staging.pendingKey } });
+      throw new CliError(err.message, {
+        code: err.code,
+        hint: err.hint ? `${err.hint}\n${note}` : note,
+        cause: err.cause ?? err,
+        details: { ...(err.details ?? {}), kube_pending: staging.pendingKey },
+      });
     }
     throw err;
   }
@@ -93,6 +114,7 @@ export async function withKubeSecret(app: App, staging: KubeSecretStaging | unde
 /** The summary lines after the Secret followed the key. */
 export function kubeSecretText(staging: KubeSecretStaging, r: { previous: boolean }): string {
   let text = `The boot password ${staging.label} holds the new key; restart the pods with: pikactl roll\n`;
-  if (r.previous) text += `The old key is kept as "${staging.previousKey}" until: pikactl kube secret prune --kube-secret ${staging.ref.name}/${staging.ref.key}\n`;
+  if (r.previous)
+    text += `The old key is kept as "${staging.previousKey}" until: pikactl kube secret prune --kube-secret ${staging.ref.name}/${staging.ref.key}\n`;
   return text;
 }

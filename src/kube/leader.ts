@@ -27,21 +27,36 @@ type Io = { ctx: Pick<Deps, 'io' | 'signal'> };
  * selection is narrowed to the leader, found by asking the pods' own cluster/status
  * (logged in: it needs settings.manage). One pod needs no narrowing.
  */
-export async function narrowToLeader<T extends PodTarget>(app: Io, inv: PodInvocation<T>, command: string, ask: AskCluster<T>): Promise<void> {
+export async function narrowToLeader<T extends PodTarget>(
+  app: Io,
+  inv: PodInvocation<T>,
+  command: string,
+  ask: AskCluster<T>,
+): Promise<void> {
   if (!inv.kube || inv.targets.length <= 1) return;
   const leader = await findLeader(app, inv, ask);
   if (!leader) {
-    throw new CliError(`${command} acts on the leader, but none of the ${inv.targets.length} pods of ${inv.kube.what} could say which pod leads`, {
-      code: 'usage',
-      hint: 'Name the leader pod: --kube pod/NAME (cluster/status needs an unlocked pod and a login with settings.manage).',
-    });
+    throw new CliError(
+      `${command} acts on the leader, but none of the ${inv.targets.length} pods of ${inv.kube.what} could say which pod leads`,
+      {
+        code: 'usage',
+        hint: 'Name the leader pod: --kube pod/NAME (cluster/status needs an unlocked pod and a login with settings.manage).',
+      },
+    );
   }
-  app.ctx.io.stderr.write(`Using ${leader.server.id}, the leader of ${inv.kube.what} (every POST runs on the leader).\n`);
+  app.ctx.io.stderr.write(
+    `Using ${leader.server.id}, the leader of ${inv.kube.what} (every POST runs on the leader).\n`,
+  );
   inv.targets.splice(0, inv.targets.length, leader);
 }
 
 /** The pod whose cluster/status says is_leader, or the only one in standalone mode; undefined when none can tell. */
-export async function findLeader<T extends PodTarget>(app: Io, inv: PodInvocation<T>, ask: AskCluster<T>, debug = false): Promise<T | undefined> {
+export async function findLeader<T extends PodTarget>(
+  app: Io,
+  inv: PodInvocation<T>,
+  ask: AskCluster<T>,
+  debug = false,
+): Promise<T | undefined> {
   for (const t of inv.targets) {
     const p = await observeNode(t.client, app.ctx.signal);
     // cluster/status is behind the lock gate: only a serving pod can answer.
@@ -50,7 +65,10 @@ export async function findLeader<T extends PodTarget>(app: Io, inv: PodInvocatio
       const st = await ask(t);
       if (st.is_leader === true || st.enabled === false) return t;
     } catch (err) {
-      if (debug) app.ctx.io.stderr.write(`${t.server.id}: cluster status: ${serverText(err instanceof Error ? err.message : String(err))}\n`);
+      if (debug)
+        app.ctx.io.stderr.write(
+          `${t.server.id}: cluster status: ${serverText(err instanceof Error ? err.message : String(err))}\n`,
+        );
     }
   }
   return undefined;
@@ -62,7 +80,11 @@ export async function findLeader<T extends PodTarget>(app: Io, inv: PodInvocatio
  * Only serving pods can answer (the endpoint is behind the lock gate); once the leader is
  * known in cluster mode, every other pod is a follower.
  */
-export async function markRoles<T extends PodTarget>(inv: PodInvocation<T>, reports: Array<{ server: string; state: string; pod?: { role?: string } }>, ask: AskCluster<T>): Promise<void> {
+export async function markRoles<T extends PodTarget>(
+  inv: PodInvocation<T>,
+  reports: Array<{ server: string; state: string; pod?: { role?: string } }>,
+  ask: AskCluster<T>,
+): Promise<void> {
   if (!inv.kube) return;
   const roles = new Map<string, string>();
   let cluster = false;

@@ -64,7 +64,11 @@ async function rollOne(p: RollPod, d: RollDeps): Promise<void> {
   const name = p.facts.name;
   const stop = (reason: string, code: 'locked' | 'unreachable' | 'error', extra: Record<string, unknown> = {}) => {
     d.emit({ event: 'stopped', pod: p.facts.id, reason });
-    return new CliError(`roll stopped at ${p.facts.id}: ${reason}`, { code, hint: d.backHint(p), details: { stopped_at: p.facts.id, ...extra } });
+    return new CliError(`roll stopped at ${p.facts.id}: ${reason}`, {
+      code,
+      hint: d.backHint(p),
+      details: { stopped_at: p.facts.id, ...extra },
+    });
   };
   d.emit({ event: 'deleting', pod: p.facts.id });
   const start = d.clock.now();
@@ -77,14 +81,23 @@ async function rollOne(p: RollPod, d: RollDeps): Promise<void> {
   );
   const pod: PodInfo | undefined = seen.done ? seen.value : seen.last;
   if (!seen.done || !pod || pod.phase !== 'Running') {
-    const state = !pod ? 'no replacement pod' : pod.uid === p.uid ? 'the old pod is still there' : `the replacement is ${pod.phase}`;
+    const state = !pod
+      ? 'no replacement pod'
+      : pod.uid === p.uid
+        ? 'the old pod is still there'
+        : `the replacement is ${pod.phase}`;
     throw stop(`${state} after ${formatDuration(d.clock.now() - start)}`, 'unreachable', { phase: pod?.phase ?? null });
   }
   d.emit({ event: 'running', pod: p.facts.id, after_ms: d.clock.now() - start });
   const client = await p.client(pod);
   const left = () => Math.max(0, d.waitMs - (d.clock.now() - start));
-  const unlockedOrStuck = (s: NodeState) => s === 'unlocked' || s === 'off' || (s === 'locked' && d.key !== undefined && d.mayUnlock(p));
-  let probe = await pollUntil(() => observeNode(client, d.signal), (x) => unlockedOrStuck(x.state), { clock: d.clock, timeoutMs: left(), signal: d.signal, initialDelayMs: 200, maxDelayMs: 2000 });
+  const unlockedOrStuck = (s: NodeState) =>
+    s === 'unlocked' || s === 'off' || (s === 'locked' && d.key !== undefined && d.mayUnlock(p));
+  let probe = await pollUntil(
+    () => observeNode(client, d.signal),
+    (x) => unlockedOrStuck(x.state),
+    { clock: d.clock, timeoutMs: left(), signal: d.signal, initialDelayMs: 200, maxDelayMs: 2000 },
+  );
   let state = (probe.done ? probe.value : probe.last).state;
   let by: 'boot-password' | 'key-from' = 'boot-password';
   if (state === 'locked' && d.key !== undefined && d.mayUnlock(p)) {
@@ -94,15 +107,25 @@ async function rollOne(p: RollPod, d: RollDeps): Promise<void> {
     try {
       await client.unlock(key, d.signal);
     } catch (err) {
-      throw stop(`it came back locked and the unlock with --key-from failed: ${err instanceof Error ? err.message : String(err)}`, 'locked');
+      throw stop(
+        `it came back locked and the unlock with --key-from failed: ${err instanceof Error ? err.message : String(err)}`,
+        'locked',
+      );
     }
     by = 'key-from';
-    probe = await pollUntil(() => observeNode(client, d.signal), (x) => x.state === 'unlocked', { clock: d.clock, timeoutMs: Math.max(left(), 1000), signal: d.signal, initialDelayMs: 200 });
+    probe = await pollUntil(
+      () => observeNode(client, d.signal),
+      (x) => x.state === 'unlocked',
+      { clock: d.clock, timeoutMs: Math.max(left(), 1000), signal: d.signal, initialDelayMs: 200 },
+    );
     state = (probe.done ? probe.value : probe.last).state;
   }
   if (state !== 'unlocked' && state !== 'off') {
-    const why = state === 'locked' ? 'it is Running but still locked' : `it is Running but its key/status says "${state}"`;
-    throw stop(`${why} after ${formatDuration(d.clock.now() - start)}`, state === 'locked' ? 'locked' : 'unreachable', { state });
+    const why =
+      state === 'locked' ? 'it is Running but still locked' : `it is Running but its key/status says "${state}"`;
+    throw stop(`${why} after ${formatDuration(d.clock.now() - start)}`, state === 'locked' ? 'locked' : 'unreachable', {
+      state,
+    });
   }
   d.emit({ event: 'unlocked', pod: p.facts.id, after_ms: d.clock.now() - start, by });
 }

@@ -20,7 +20,12 @@ export interface PodColumns {
 }
 
 export function podColumns(p: PodFacts, role?: string): PodColumns {
-  return { namespace: p.namespace, phase: p.terminating ? 'Terminating' : p.phase, ready: p.ready, ...(role ? { role } : {}) };
+  return {
+    namespace: p.namespace,
+    phase: p.terminating ? 'Terminating' : p.phase,
+    ready: p.ready,
+    ...(role ? { role } : {}),
+  };
 }
 
 /**
@@ -37,7 +42,9 @@ export interface IdleReport {
   pod: PodColumns;
 }
 
-export function idleReports(kube: KubeSelection | undefined): Array<{ report: IdleReport; code: number; gaveUp?: string }> {
+export function idleReports(
+  kube: KubeSelection | undefined,
+): Array<{ report: IdleReport; code: number; gaveUp?: string }> {
   if (!kube) return [];
   return kube.idle.map((p) => {
     const phase = p.terminating ? 'being deleted' : `${p.phase}, not Running`;
@@ -76,7 +83,11 @@ export function kubeFleetRows<R extends FleetRow>(
       ? `This pod unlocks only at boot, with PIKA_ENCRYPTION_PASSWORD from secret/${pod.bootSecret.name} key ${pod.bootSecret.key}: make that key hold the server's current key ` +
         `(after a rotation: rotate with --kube-secret ${pod.bootSecret.name}/${pod.bootSecret.key}), then restart the pod: ${roll}`
       : `Its pod spec has no PIKA_ENCRYPTION_PASSWORD, so this follower cannot be unlocked at all: add it from a Secret holding the key (README "Kubernetes"), then: ${roll}`;
-    const error = new CliError(r.error.message, { code: r.error.code, hint: fix, details: { ...(r.error.details ?? {}), ...(pod.bootSecret ? { boot_secret: pod.bootSecret } : {}) } });
+    const error = new CliError(r.error.message, {
+      code: r.error.code,
+      hint: fix,
+      details: { ...(r.error.details ?? {}), ...(pod.bootSecret ? { boot_secret: pod.bootSecret } : {}) },
+    });
     return { ...r, error };
   });
   for (const p of kube.idle) {

@@ -23,10 +23,13 @@ export async function readKubeSource(
   const value = s.data[spec.key];
   if (value === undefined) {
     const keys = Object.keys(s.data);
-    throw new CliError(`${flag} kube:${namespace}/secret/${spec.name}/${spec.key}: the Secret has no key "${spec.key}"`, {
-      code: 'usage',
-      hint: `Its keys: ${keys.length > 0 ? keys.join(', ') : 'none'}.`,
-    });
+    throw new CliError(
+      `${flag} kube:${namespace}/secret/${spec.name}/${spec.key}: the Secret has no key "${spec.key}"`,
+      {
+        code: 'usage',
+        hint: `Its keys: ${keys.length > 0 ? keys.join(', ') : 'none'}.`,
+      },
+    );
   }
   // A Secret written with `kubectl create secret --from-file` often ends in a newline.
   return value.replace(/\r?\n$/, '');

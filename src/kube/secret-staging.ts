@@ -57,7 +57,10 @@ export class KubeSecretStaging {
 
   /** Step 1: nothing is sent when this fails. */
   async stage(next: Secret): Promise<void> {
-    await this.write({ [this.pendingKey]: next.reveal() }, 'writing the new key to it before sending it; nothing was sent');
+    await this.write(
+      { [this.pendingKey]: next.reveal() },
+      'writing the new key to it before sending it; nothing was sent',
+    );
   }
 
   /** Step 3, after the server confirmed NEW and it was verified. Says whether an old key went to KEY.previous. */
@@ -91,18 +94,26 @@ export class KubeSecretStaging {
 
   private conflict(doing: string, serverDone: boolean): CliError {
     const look = `kubectl get secret ${this.ref.name} -n ${this.namespace} -o yaml`;
-    return new CliError(`${this.label} was changed by someone else while ${doing} (409 Conflict on its resourceVersion); pikactl overwrote nothing`, {
-      code: 'error',
-      hint: serverDone
-        ? `The server holds the NEW key and it is verified; the new key is still in "${this.pendingKey}". Look at the Secret (${look}), then copy "${this.pendingKey}" to "${this.ref.key}" yourself before any pod restarts.`
-        : `Look at what changed (${look}) and run the command again.`,
-      details: { conflict: true, secret: this.ref.name, namespace: this.namespace, server_done: serverDone },
-    });
+    return new CliError(
+      `${this.label} was changed by someone else while ${doing} (409 Conflict on its resourceVersion); pikactl overwrote nothing`,
+      {
+        code: 'error',
+        hint: serverDone
+          ? `The server holds the NEW key and it is verified; the new key is still in "${this.pendingKey}". Look at the Secret (${look}), then copy "${this.pendingKey}" to "${this.ref.key}" yourself before any pod restarts.`
+          : `Look at what changed (${look}) and run the command again.`,
+        details: { conflict: true, secret: this.ref.name, namespace: this.namespace, server_done: serverDone },
+      },
+    );
   }
 }
 
 /** Reads one data key of a Secret as a Secret value (the kube: source, and roll's "previous key" check). */
-export async function readSecretKey(api: KubeApi, namespace: string, name: string, key: string): Promise<Secret | undefined> {
+export async function readSecretKey(
+  api: KubeApi,
+  namespace: string,
+  name: string,
+  key: string,
+): Promise<Secret | undefined> {
   const s = await api.readSecret(namespace, name);
   const v = s.data[key];
   return v === undefined ? undefined : new Secret(v.replace(/\r?\n$/, ''), `kube:${namespace}/secret/${name}/${key}`);
@@ -115,9 +126,17 @@ export async function prunePrevious(api: KubeApi, namespace: string, ref: Secret
   const s = await api.readSecret(namespace, ref.name);
   if (s.data[staging.previousKey] === undefined) return false;
   try {
-    await api.patchSecret(namespace, ref.name, s.resourceVersion, { [staging.previousKey]: null, ...(s.data[staging.pendingKey] !== undefined ? { [staging.pendingKey]: null } : {}) });
+    await api.patchSecret(namespace, ref.name, s.resourceVersion, {
+      [staging.previousKey]: null,
+      ...(s.data[staging.pendingKey] !== undefined ? { [staging.pendingKey]: null } : {}),
+    });
   } catch (err) {
-    if (err instanceof KubeConflict) throw new CliError(`${staging.label} changed while pruning it (409 Conflict); nothing was removed`, { code: 'error', hint: 'Run it again.', details: { conflict: true } });
+    if (err instanceof KubeConflict)
+      throw new CliError(`${staging.label} changed while pruning it (409 Conflict); nothing was removed`, {
+        code: 'error',
+        hint: 'Run it again.',
+        details: { conflict: true },
+      });
     throw err;
   }
   return true;

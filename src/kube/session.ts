@@ -11,7 +11,11 @@ import { selectPods, type KubeSelection } from './targets.js';
  * flags that reach one pod again, so every printed hint (`pikactl unlock …`) runs as
  * printed: `--kube pod/pika-1 -n pika` plus the kube and trust flags that were typed.
  */
-export async function openKubeTargets(ctx: Deps, g: GlobalOptions, conn: Connection & { kube: KubeOptions }): Promise<KubeSelection> {
+export async function openKubeTargets(
+  ctx: Deps,
+  g: GlobalOptions,
+  conn: Connection & { kube: KubeOptions },
+): Promise<KubeSelection> {
   const api = await openKubeApi(ctx, conn.kube, g.timeoutMs);
   const selection = await selectPods(api, conn.kube, ctx.env);
   for (const t of selection.targets) addTargetFlags(t.server.id, podFlags(conn, g, t.pod.name, selection.namespace));
@@ -19,7 +23,12 @@ export async function openKubeTargets(ctx: Deps, g: GlobalOptions, conn: Connect
 }
 
 /** The flags that name one pod the way this invocation reached it. */
-export function podFlags(conn: Connection & { kube: KubeOptions }, g: Pick<GlobalOptions, 'typed'>, pod: string, namespace: string): string {
+export function podFlags(
+  conn: Connection & { kube: KubeOptions },
+  g: Pick<GlobalOptions, 'typed'>,
+  pod: string,
+  namespace: string,
+): string {
   const k = conn.kube;
   const parts = ['--kube', `pod/${pod}`, '-n', namespace];
   if (conn.contextName !== undefined) parts.unshift('--context', shellArg(conn.contextName));

@@ -45,7 +45,8 @@ export interface KubeSelection {
 }
 
 /** `pod/NAME`, with the namespace in front when it is not the kubeconfig context's default. */
-export const podId = (name: string, namespace: string, defaultNamespace = 'default') => (namespace === defaultNamespace ? `pod/${name}` : `${namespace}/pod/${name}`);
+export const podId = (name: string, namespace: string, defaultNamespace = 'default') =>
+  namespace === defaultNamespace ? `pod/${name}` : `${namespace}/pod/${name}`;
 
 export function podFacts(p: PodInfo, defaultNamespace: string): PodFacts {
   return {
@@ -61,13 +62,17 @@ export function podFacts(p: PodInfo, defaultNamespace: string): PodFacts {
 
 /** The port to talk to: --kube-port by name or number, else the container port named "http", else 8080. */
 export function choosePort(p: PodInfo, want: KubePort | undefined): { port: number; tls: boolean } {
-  if (want && 'number' in want) return { port: want.number, tls: p.ports.find((x) => x.containerPort === want.number)?.name === 'https' };
+  if (want && 'number' in want)
+    return { port: want.number, tls: p.ports.find((x) => x.containerPort === want.number)?.name === 'https' };
   const name = want?.name ?? 'http';
   const found = p.ports.find((x) => x.name === name);
   if (found) return { port: found.containerPort, tls: name === 'https' };
   if (want) {
     const names = p.ports.map((x) => x.name).filter(Boolean);
-    throw new CliError(`pod/${p.name} has no container port named "${name}"`, { code: 'usage', hint: `Its named ports: ${names.join(', ') || 'none'}; or pass --kube-port NUMBER.` });
+    throw new CliError(`pod/${p.name} has no container port named "${name}"`, {
+      code: 'usage',
+      hint: `Its named ports: ${names.join(', ') || 'none'}; or pass --kube-port NUMBER.`,
+    });
   }
   return { port: 8080, tls: false };
 }
@@ -84,13 +89,20 @@ export async function findPods(api: KubeApi, o: KubeOptions, namespace: string):
   const { kind, name } = o.ref;
   if (kind === 'pod') {
     const pod = await api.getPod(namespace, name);
-    if (!pod) throw new CliError(`no pod/${name} in namespace ${namespace}`, { code: 'usage', hint: `List them with: kubectl get pods -n ${namespace}` });
+    if (!pod)
+      throw new CliError(`no pod/${name} in namespace ${namespace}`, {
+        code: 'usage',
+        hint: `List them with: kubectl get pods -n ${namespace}`,
+      });
     return [pod];
   }
   const selector = await api.selectorOf(namespace, kind, name);
   const pods = await api.listPods(namespace, selector);
   if (pods.length === 0) {
-    throw new CliError(`${kind}/${name} in namespace ${namespace} has no pods (selector ${selector})`, { code: 'unreachable', hint: `Check with: kubectl get pods -n ${namespace} -l ${selector}` });
+    throw new CliError(`${kind}/${name} in namespace ${namespace} has no pods (selector ${selector})`, {
+      code: 'unreachable',
+      hint: `Check with: kubectl get pods -n ${namespace} -l ${selector}`,
+    });
   }
   return pods;
 }
@@ -129,5 +141,13 @@ export async function selectPods(api: KubeApi, o: KubeOptions, env: Env): Promis
     await close();
     throw err;
   }
-  return { api, namespace, what: `${o.ref.kind}/${o.ref.name} in namespace ${namespace}`, connect, targets, idle, close };
+  return {
+    api,
+    namespace,
+    what: `${o.ref.kind}/${o.ref.name} in namespace ${namespace}`,
+    connect,
+    targets,
+    idle,
+    close,
+  };
 }

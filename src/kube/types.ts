@@ -59,7 +59,12 @@ export interface KubeApi {
    * a concurrent change makes the API server answer 409, thrown as a KubeConflict.
    * Returns the new resourceVersion.
    */
-  patchSecret(namespace: string, name: string, resourceVersion: string, data: Record<string, string | null>): Promise<string>;
+  patchSecret(
+    namespace: string,
+    name: string,
+    resourceVersion: string,
+    data: Record<string, string | null>,
+  ): Promise<string>;
   forward(namespace: string, pod: string, port: number): Promise<Forward>;
 }
 

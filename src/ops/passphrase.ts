@@ -7,7 +7,8 @@ import type { Secret } from '../secrets/secret.js';
 export function passphraseWarnings(key: Secret): string[] {
   const s = key.reveal();
   const warnings: string[] = [];
-  if (s.length < 12) warnings.push(`it is short (${s.length} characters; use at least 16, or four or more random words)`);
+  if (s.length < 12)
+    warnings.push(`it is short (${s.length} characters; use at least 16, or four or more random words)`);
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(s)).length;
   const words = s.split(/[\s\-_.]+/).filter((w) => w.length >= 3).length;
   if (s.length < 20 && classes < 3 && words < 4) warnings.push('it uses few kinds of characters');

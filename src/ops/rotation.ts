@@ -21,15 +21,27 @@ export function rotationUncertainty(err: ApiError): string | undefined {
  * recover-rotation); refusals (403 wrong key, 400, 503 locked) changed nothing and are
  * rethrown as the ApiError they are.
  */
-export async function sendRotation(client: PikaClient, label: RotationLabel, current: Secret, next: Secret, signal?: AbortSignal): Promise<void> {
+export async function sendRotation(
+  client: PikaClient,
+  label: RotationLabel,
+  current: Secret,
+  next: Secret,
+  signal?: AbortSignal,
+): Promise<void> {
   await sendChange(label, () => client.rotate(current, next, signal));
 }
 
 /** After a rotation: still unlocked, settings still readable, and the verifier accepts the NEW key. */
-export async function verifyRotation(client: PikaClient, label: RotationLabel, next: Secret, signal?: AbortSignal): Promise<void> {
+export async function verifyRotation(
+  client: PikaClient,
+  label: RotationLabel,
+  next: Secret,
+  signal?: AbortSignal,
+): Promise<void> {
   try {
     const after = await observeNode(client, signal);
-    if (after.state !== 'unlocked') throw maybeDone(label, `after the rotation the server reports "${after.state}"`, after.error);
+    if (after.state !== 'unlocked')
+      throw maybeDone(label, `after the rotation the server reports "${after.state}"`, after.error);
     await client.settings(signal);
     // An unlock with the right key on an unlocked server re-verifies and changes nothing.
     await client.unlock(next, signal);

@@ -5,7 +5,12 @@ import { observeNode, type NodeObservation } from './observe.js';
 import { targetFlags } from '../output/target-flags.js';
 
 /** The server must serve (unlocked) before a rotation or a handover step; every other state says what to do. */
-export async function requireServing(client: PikaClient, server: ServerUrl, signal: AbortSignal | undefined, what: string): Promise<void> {
+export async function requireServing(
+  client: PikaClient,
+  server: ServerUrl,
+  signal: AbortSignal | undefined,
+  what: string,
+): Promise<void> {
   const p = await observeNode(client, signal);
   const s = server.id;
   switch (p.state) {
@@ -14,9 +19,15 @@ export async function requireServing(client: PikaClient, server: ServerUrl, sign
     case 'unreachable':
       throw p.error!;
     case 'off':
-      throw new CliError(`encryption is not initialized on ${s}: there is no key yet`, { code: 'not_initialized', hint: `pikactl init ${targetFlags(server)}` });
+      throw new CliError(`encryption is not initialized on ${s}: there is no key yet`, {
+        code: 'not_initialized',
+        hint: `pikactl init ${targetFlags(server)}`,
+      });
     case 'locked':
-      throw new CliError(`${s} is locked; ${what} needs an unlocked server`, { code: 'locked', hint: `pikactl unlock ${targetFlags(server)}, then run ${what} again.` });
+      throw new CliError(`${s} is locked; ${what} needs an unlocked server`, {
+        code: 'locked',
+        hint: `pikactl unlock ${targetFlags(server)}, then run ${what} again.`,
+      });
     case 'unreadable':
       throw settingsUnreadable(server, p);
   }

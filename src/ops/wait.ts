@@ -19,7 +19,11 @@ export type PollOutcome<T> = { done: true; value: T; attempts: number } | { done
  * refused while the server restarts, the lock gate's 503): it returns them as
  * values; it throws only for what waiting cannot fix (TLS, auth, usage).
  */
-export async function pollUntil<T>(probe: () => Promise<T>, isDone: (v: T) => boolean, opts: PollOptions): Promise<PollOutcome<T>> {
+export async function pollUntil<T>(
+  probe: () => Promise<T>,
+  isDone: (v: T) => boolean,
+  opts: PollOptions,
+): Promise<PollOutcome<T>> {
   const deadline = opts.clock.now() + opts.timeoutMs;
   let delay = opts.initialDelayMs ?? 250;
   const maxDelay = opts.maxDelayMs ?? 5000;

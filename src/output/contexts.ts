@@ -36,14 +36,26 @@ export function tlsSummary(c: ContextConfig): string {
 
 export function renderContextTable(config: ConfigFile): string {
   const columns = ['', 'NAME', 'SERVERS', 'TLS', 'USER', 'KEY FROM'].map((header) => ({ header }));
-  const rows = Object.entries(config.contexts).map(([name, c]) => [name === config.current_context ? '*' : '', name, c.kube ? `kube:${c.kube.ref}` : c.servers.join(','), tlsSummary(c), c.user ?? '-', c.key_from ?? '-']);
+  const rows = Object.entries(config.contexts).map(([name, c]) => [
+    name === config.current_context ? '*' : '',
+    name,
+    c.kube ? `kube:${c.kube.ref}` : c.servers.join(','),
+    tlsSummary(c),
+    c.user ?? '-',
+    c.key_from ?? '-',
+  ]);
   return `${renderTable(columns, rows).lines.join('\n')}\n`;
 }
 
 export function renderContext(name: string, c: ContextConfig, current: boolean, file: string): string {
   const lines: Array<[string, string]> = [
     ['Context', `${name}${current ? ' (current)' : ''}`],
-    ['Servers', c.kube ? `the pods of ${c.kube.ref} (namespace ${c.kube.namespace ?? 'of the kubeconfig'})` : c.servers.join('\n' + ' '.repeat(12))],
+    [
+      'Servers',
+      c.kube
+        ? `the pods of ${c.kube.ref} (namespace ${c.kube.namespace ?? 'of the kubeconfig'})`
+        : c.servers.join('\n' + ' '.repeat(12)),
+    ],
     ['TLS', tlsSummary(c)],
   ];
   if (c.pin) lines.push(['Pin', colonFingerprint(c.pin)]);
@@ -83,7 +95,10 @@ export function renderCert(server: string, c: CertInfo): string {
     row('Issuer', `${serverText(c.issuer)}${c.selfSigned ? ' (self-signed)' : ''}`),
     row('DNS names', names(c.dnsNames)),
     row('IP addresses', names(c.ipAddresses)),
-    row('Valid', `${c.notBefore} to ${c.notAfter} (${c.daysRemaining >= 0 ? `${c.daysRemaining} days left` : `EXPIRED ${-c.daysRemaining} days ago`})`),
+    row(
+      'Valid',
+      `${c.notBefore} to ${c.notAfter} (${c.daysRemaining >= 0 ? `${c.daysRemaining} days left` : `EXPIRED ${-c.daysRemaining} days ago`})`,
+    ),
     row('SHA-256', `${c.fingerprintSha256}   (Pika's fingerprint_sha256)`),
     row('', `${c.fingerprintColons}   (openssl -fingerprint)`),
     row(

@@ -9,9 +9,14 @@ import { serverJsonText } from './server-text.js';
  * escapes itself). Written as \uXXXX (a surrogate pair above U+FFFF) they parse back
  * to the same value.
  */
-const RAW_UNSAFE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/gu;
+const RAW_UNSAFE =
+  /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/gu;
 /** split('') cuts a code point into its UTF-16 units: a surrogate pair for the tag characters. */
-const escapeUnits = (c: string) => c.split('').map((u) => `\\u${u.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+const escapeUnits = (c: string) =>
+  c
+    .split('')
+    .map((u) => `\\u${u.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .join('');
 
 /**
  * A value as JSON text for stdout or a log: every string redacted (every secret of the

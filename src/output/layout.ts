@@ -11,7 +11,10 @@ export interface KeyValueOptions {
 }
 
 /** Aligned "Key: value" lines; a row whose value is undefined is left out, an empty key continues the row above. */
-export function keyValues(rows: ReadonlyArray<readonly [string, string | undefined]>, opts: KeyValueOptions = {}): string[] {
+export function keyValues(
+  rows: ReadonlyArray<readonly [string, string | undefined]>,
+  opts: KeyValueOptions = {},
+): string[] {
   const present = rows.filter((r): r is readonly [string, string] => r[1] !== undefined);
   const width = opts.width ?? Math.max(0, ...present.map(([k]) => k.length)) + 2;
   return present.map(([k, v]) => `${opts.indent ?? ''}${(k ? `${k}:` : '').padEnd(width)}${v}`);

@@ -26,22 +26,30 @@ export function humanSink(io: IO): EventSink {
         out = e.plan ? io.stdout : io.stderr;
         line(`${s.bold(e.title)} on ${e.server}`);
         if (e.plan) line(s.dim('Plan only: nothing will be changed. Live state of each step:'));
-        if (e.resumed) line(`Resuming run ${e.resumed.id}: it stopped at "${e.resumed.lastStep}" (${e.resumed.lastState}, ${e.resumed.at}).`);
+        if (e.resumed)
+          line(
+            `Resuming run ${e.resumed.id}: it stopped at "${e.resumed.lastStep}" (${e.resumed.lastState}, ${e.resumed.at}).`,
+          );
         if (e.journal) line(s.dim(`Journal: ${e.journal}`));
         return;
       case 'step': {
         const n = `${e.index}/${e.total}`;
         switch (e.state) {
           case 'planned': {
-            const mark = e.check === 'done' ? s.green('done   ') : e.check === 'pending' ? s.cyan('to do  ') : s.red('blocked');
-            line(`  ${mark} ${n} ${e.title}${e.severity === 'severe' ? s.yellow(' [severe]') : ''}${e.optional ? s.dim(' (optional)') : ''}`);
+            const mark =
+              e.check === 'done' ? s.green('done   ') : e.check === 'pending' ? s.cyan('to do  ') : s.red('blocked');
+            line(
+              `  ${mark} ${n} ${e.title}${e.severity === 'severe' ? s.yellow(' [severe]') : ''}${e.optional ? s.dim(' (optional)') : ''}`,
+            );
             if (e.check === 'blocked' && e.reason) line(`          ${s.dim(t(e.reason))}`);
             else if (e.check === 'pending' && e.explain) line(`          ${s.dim(t(e.explain))}`);
             return;
           }
           case 'pending':
             line();
-            line(`${s.bold(`Step ${n}: ${e.title}`)}${e.severity === 'severe' ? s.yellow(' [severe]') : ''}${e.optional ? s.dim(' (optional)') : ''}`);
+            line(
+              `${s.bold(`Step ${n}: ${e.title}`)}${e.severity === 'severe' ? s.yellow(' [severe]') : ''}${e.optional ? s.dim(' (optional)') : ''}`,
+            );
             if (e.explain) line(`  What changes: ${t(e.explain)}`);
             if (e.target) line(`  Target: ${t(e.target)}`);
             return;

@@ -13,7 +13,9 @@ export function wrap(text: string, first: string, rest: string, width = WIDTH): 
 
 export function renderRunbookList(runbooks: readonly Runbook[], style: Style = plainStyle): string {
   const pad = Math.max(...runbooks.map((r) => r.name.length)) + 2;
-  const rows = runbooks.map((r) => wrap(r.summary, `  ${style.bold(r.name)}${' '.repeat(pad - r.name.length)}`, ' '.repeat(pad + 2)));
+  const rows = runbooks.map((r) =>
+    wrap(r.summary, `  ${style.bold(r.name)}${' '.repeat(pad - r.name.length)}`, ' '.repeat(pad + 2)),
+  );
   return ['Runbooks (pikactl runbook show NAME):', '', ...rows, ''].join('\n');
 }
 

@@ -76,7 +76,10 @@ export function renderNodeReport(style: Style, state: NodeState, r: NodeReport):
     ['Server', r.server],
     ['Product', product(r)],
     ['Encryption', colorState(style, state)],
-    ['Pod', r.pod ? `${r.pod.phase}, ${r.pod.ready ? 'ready' : 'not ready'} (namespace ${r.pod.namespace})` : undefined],
+    [
+      'Pod',
+      r.pod ? `${r.pod.phase}, ${r.pod.ready ? 'ready' : 'not ready'} (namespace ${r.pod.namespace})` : undefined,
+    ],
     ['Error', r.error === undefined ? undefined : serverText(r.error)],
     ['Next', r.next],
   ]);
@@ -86,10 +89,20 @@ export function renderNodeReport(style: Style, state: NodeState, r: NodeReport):
 export function renderNodeTable(io: Pick<IO, 'stdout' | 'style'>, reports: NodeReport[]): void {
   // With pods, Kubernetes' own view stands beside Pika's (the ENCRYPTION column stays second).
   const pods = reports.some((r) => r.pod);
-  const columns = ['NODE', 'ENCRYPTION', ...(pods ? ['PHASE', 'READY', 'ROLE'] : []), 'PRODUCT', 'ERROR'].map((header) => ({ header }));
-  const podCells = (r: NodeReport) => (pods ? [r.pod?.phase ?? '-', r.pod ? (r.pod.ready ? 'yes' : 'no') : '-', r.pod?.role ?? '-'] : []);
-  const rows = reports.map((r) => [r.server, r.state, ...podCells(r), product(r) ?? '-', r.error === undefined ? '' : serverText(r.error)]);
-  const paintState = (text: string, row: number, column: number) => (column === 1 ? paint(io.style, reports[row].state, text) : text);
+  const columns = ['NODE', 'ENCRYPTION', ...(pods ? ['PHASE', 'READY', 'ROLE'] : []), 'PRODUCT', 'ERROR'].map(
+    (header) => ({ header }),
+  );
+  const podCells = (r: NodeReport) =>
+    pods ? [r.pod?.phase ?? '-', r.pod ? (r.pod.ready ? 'yes' : 'no') : '-', r.pod?.role ?? '-'] : [];
+  const rows = reports.map((r) => [
+    r.server,
+    r.state,
+    ...podCells(r),
+    product(r) ?? '-',
+    r.error === undefined ? '' : serverText(r.error),
+  ]);
+  const paintState = (text: string, row: number, column: number) =>
+    column === 1 ? paint(io.style, reports[row].state, text) : text;
   io.stdout.write(`${renderTable(columns, rows, undefined, paintState).lines.join('\n')}\n`);
   const next = [...new Set(reports.map((r) => r.next).filter((n): n is string => Boolean(n)))];
   for (const n of next) {

@@ -26,7 +26,10 @@ export function fitWidths(columns: readonly Column[], rows: readonly string[][],
   const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)));
   if (width === undefined || width <= 0) return widths;
   let over = widths.reduce((a, b) => a + b, 0) + GAP * (columns.length - 1) - width;
-  const byOrder = columns.map((c, i) => ({ c, i })).filter(({ c }) => c.shrink).sort((a, b) => (a.c.order ?? -a.i) - (b.c.order ?? -b.i));
+  const byOrder = columns
+    .map((c, i) => ({ c, i }))
+    .filter(({ c }) => c.shrink)
+    .sort((a, b) => (a.c.order ?? -a.i) - (b.c.order ?? -b.i));
   for (const { c, i } of byOrder) {
     if (over <= 0) break;
     const floor = Math.max(c.min ?? c.header.length, c.header.length);
@@ -62,5 +65,14 @@ export function renderTable(
       })
       .join(' '.repeat(GAP))
       .trimEnd();
-  return { lines: [line(columns.map((c) => c.header), -1), ...rows.map((r, i) => line(r, i))], cutCells };
+  return {
+    lines: [
+      line(
+        columns.map((c) => c.header),
+        -1,
+      ),
+      ...rows.map((r, i) => line(r, i)),
+    ],
+    cutCells,
+  };
 }

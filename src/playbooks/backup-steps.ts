@@ -53,11 +53,15 @@ function checkTargetStep(): Step<BackupStepContext> {
   return {
     id: 'check-target',
     title: 'check the backup file and the target server',
-    explain: 'reads the file (complete, and the backup password opens it) and key/status: the target must be fresh or unlocked. Nothing changes.',
+    explain:
+      'reads the file (complete, and the backup password opens it) and key/status: the target must be fresh or unlocked. Nothing changes.',
     severity: 'safe',
     async check(c) {
       const s = await status(c);
-      if (isLocked(s)) return c.restored ? 'done' : { blocked: lockedTarget(c.client.server).message, hint: lockedTarget(c.client.server).hint };
+      if (isLocked(s))
+        return c.restored
+          ? 'done'
+          : { blocked: lockedTarget(c.client.server).message, hint: lockedTarget(c.client.server).hint };
       return 'pending';
     },
     run: (c) => c.checkFile(),
@@ -69,12 +73,16 @@ function restoreStep(): Step<BackupStepContext> {
   return {
     id: 'restore',
     title: 'restore the backup (merge)',
-    explain: "posts the file; rows in the backup overwrite, others stay. Afterwards key/status must read initialized and locked (the backup's verifier).",
+    explain:
+      "posts the file; rows in the backup overwrite, others stay. Afterwards key/status must read initialized and locked (the backup's verifier).",
     severity: 'severe',
     async check(c) {
       const s = await status(c);
       if (c.restored && s !== 'locked' && s.initialized) return 'done';
-      if (isLocked(s)) return c.restored ? 'done' : { blocked: lockedTarget(c.client.server).message, hint: lockedTarget(c.client.server).hint };
+      if (isLocked(s))
+        return c.restored
+          ? 'done'
+          : { blocked: lockedTarget(c.client.server).message, hint: lockedTarget(c.client.server).hint };
       return 'pending';
     },
     async run(c) {
@@ -84,7 +92,10 @@ function restoreStep(): Step<BackupStepContext> {
     async verify(c): Promise<VerifyResult> {
       const s = await status(c);
       if (s === 'locked' || s.initialized) return true;
-      return { failed: 'key/status reads "not initialized": the backup holds no key verifier (taken before encryption was on?)' };
+      return {
+        failed:
+          'key/status reads "not initialized": the backup holds no key verifier (taken before encryption was on?)',
+      };
     },
   };
 }
@@ -93,13 +104,18 @@ function unlockStep(): Step<BackupStepContext> {
   return {
     id: 'unlock-backup-key',
     title: "unlock with the backup's key",
-    explain: "sends the key that was live when the backup was taken. A wrong key changes nothing and stops the run here. If the server runs unlocked under its own key, it is locked first.",
+    explain:
+      'sends the key that was live when the backup was taken. A wrong key changes nothing and stops the run here. If the server runs unlocked under its own key, it is locked first.',
     severity: 'normal',
     async check(c): Promise<CheckResult> {
-      if (!c.held.backupKey) return { blocked: "the backup's key was not supplied", hint: 'Pass --backup-key-from SPEC.' };
+      if (!c.held.backupKey)
+        return { blocked: "the backup's key was not supplied", hint: 'Pass --backup-key-from SPEC.' };
       const s = await status(c);
       // Before the restore (a --plan on a fresh server) there is nothing to unlock yet.
-      if (s !== 'locked' && !s.initialized) return c.restored ? { blocked: 'the server is not initialized: the restore did not bring a key verifier' } : 'pending';
+      if (s !== 'locked' && !s.initialized)
+        return c.restored
+          ? { blocked: 'the server is not initialized: the restore did not bring a key verifier' }
+          : 'pending';
       if (!isLocked(s) && (await settingsOpen(c))) return 'done';
       return 'pending';
     },
@@ -130,7 +146,9 @@ function settingsStep(id: string, title: string, explain: string): Step<BackupSt
     explain,
     severity: 'safe',
     async check(c) {
-      return isLocked(await status(c)) ? { blocked: 'the server is locked', hint: "Unlock it with the backup's key." } : 'pending';
+      return isLocked(await status(c))
+        ? { blocked: 'the server is locked', hint: "Unlock it with the backup's key." }
+        : 'pending';
     },
     run: async () => {},
     async verify(c) {
@@ -145,15 +163,21 @@ function rotateStep(): Step<BackupStepContext> {
   return {
     id: 'rotate',
     title: 'rotate to a new key',
-    explain: 'the server re-seals its settings under the NEW key; the next restart needs it. Asked first: is the new key saved?',
+    explain:
+      'the server re-seals its settings under the NEW key; the next restart needs it. Asked first: is the new key saved?',
     severity: 'severe',
     async check(c) {
       if (!c.held.newKey) return { blocked: 'no new key was supplied', hint: 'Pass --new-key-from SPEC.' };
       if (c.rotated === 'done') return 'done';
       if (c.rotated === 'unknown') {
-        return { blocked: 'an earlier run sent the rotation and got no answer: it may be live', hint: `Find out first: pikactl recover-rotation --server ${c.client.server.id} --old-key-from <backup key> --new-key-from <new key>.` };
+        return {
+          blocked: 'an earlier run sent the rotation and got no answer: it may be live',
+          hint: `Find out first: pikactl recover-rotation --server ${c.client.server.id} --old-key-from <backup key> --new-key-from <new key>.`,
+        };
       }
-      return isLocked(await status(c)) ? { blocked: 'the server is locked', hint: "Unlock it with the backup's key." } : 'pending';
+      return isLocked(await status(c))
+        ? { blocked: 'the server is locked', hint: "Unlock it with the backup's key." }
+        : 'pending';
     },
     async run(c) {
       await c.rotate();
@@ -168,8 +192,16 @@ export function backupSteps(): Step<BackupStepContext>[] {
     checkTargetStep(),
     restoreStep(),
     unlockStep(),
-    settingsStep('check-settings', 'check that the restored settings open', "reads the settings (a GET): the backup's sealed data opens under its key."),
+    settingsStep(
+      'check-settings',
+      'check that the restored settings open',
+      "reads the settings (a GET): the backup's sealed data opens under its key.",
+    ),
     rotateStep(),
-    settingsStep('verify-serving', 'verify the server serves on the new key', 'reads key/status and the settings again: unlocked, and the data opens.'),
+    settingsStep(
+      'verify-serving',
+      'verify the server serves on the new key',
+      'reads key/status and the settings again: unlocked, and the data opens.',
+    ),
   ];
 }

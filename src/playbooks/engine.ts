@@ -31,7 +31,11 @@ export interface EngineDeps {
 export interface PlaybookResult {
   /** replan: a step's verify asked for a new decision; the steps after it did not run. */
   outcome: 'finished' | 'planned' | 'replan';
-  steps: Array<{ id: string; state: 'skipped' | 'done' | 'planned' | 'declined' | 'replanned'; check?: 'done' | 'pending' | 'blocked' }>;
+  steps: Array<{
+    id: string;
+    state: 'skipped' | 'done' | 'planned' | 'declined' | 'replanned';
+    check?: 'done' | 'pending' | 'blocked';
+  }>;
   /** Set when outcome is replan: which step, and what it learned. */
   replan?: { step: string; reason: string };
 }
@@ -54,7 +58,12 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
   const { record, recordFailure } = journalRecorder(deps.planOnly ? undefined : journal, ran, resume, () =>
     events({ event: 'end', playbook: playbook.name, outcome: 'failed', resume }),
   );
-  const stepEvent = (step: Step<C>, index: number, state: StepEventState, extra: Partial<Extract<PlaybookEvent, { event: 'step' }>> = {}) =>
+  const stepEvent = (
+    step: Step<C>,
+    index: number,
+    state: StepEventState,
+    extra: Partial<Extract<PlaybookEvent, { event: 'step' }>> = {},
+  ) =>
     events({
       event: 'step',
       id: step.id,
@@ -67,7 +76,12 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
       ...extra,
     });
   const end = (outcome: Extract<PlaybookEvent, { event: 'end' }>['outcome']) =>
-    events({ event: 'end', playbook: playbook.name, outcome, ...(outcome === 'finished' || outcome === 'planned' || outcome === 'replan' ? {} : { resume }) });
+    events({
+      event: 'end',
+      playbook: playbook.name,
+      outcome,
+      ...(outcome === 'finished' || outcome === 'planned' || outcome === 'replan' ? {} : { resume }),
+    });
 
   events({
     event: 'start',
@@ -77,7 +91,14 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
     plan: deps.planOnly,
     ...(journal && !deps.planOnly ? { journal: journal.path } : {}),
     ...(deps.resumed
-      ? { resumed: { id: deps.resumed.id, lastStep: deps.resumed.last.step, lastState: deps.resumed.last.state, at: deps.resumed.last.ts } }
+      ? {
+          resumed: {
+            id: deps.resumed.id,
+            lastStep: deps.resumed.last.step,
+            lastState: deps.resumed.last.state,
+            at: deps.resumed.last.ts,
+          },
+        }
       : {}),
     steps: playbook.steps.map((s) => ({ id: s.id, title: s.title, severity: s.severity })),
   });
@@ -108,7 +129,11 @@ export async function runPlaybook<C>(playbook: Playbook<C>, deps: EngineDeps): P
     }
 
     if (deps.planOnly) {
-      stepEvent(step, i, 'planned', { check: checkWord(check), explain: step.explain, ...(typeof check === 'object' ? { reason: check.blocked } : {}) });
+      stepEvent(step, i, 'planned', {
+        check: checkWord(check),
+        explain: step.explain,
+        ...(typeof check === 'object' ? { reason: check.blocked } : {}),
+      });
       result.steps.push({ id: step.id, state: 'planned', check: checkWord(check) });
       continue;
     }
@@ -231,10 +256,15 @@ function withResume(err: CliError, resume: string): CliError {
 }
 
 /** Keeps the cause's exit code and hint (e.g. "log in first"), and always ends with the resume command. */
-function stepFailure<C>(step: Step<C>, err: unknown, resume: string, mapError: EngineDeps['mapError'], verb: string): CliError {
+function stepFailure<C>(
+  step: Step<C>,
+  err: unknown,
+  resume: string,
+  mapError: EngineDeps['mapError'],
+  verb: string,
+): CliError {
   const mapped = err instanceof CliError ? err : mapError?.(err);
-  const base =
-    mapped ?? new CliError(messageOf(err), { code: 'error', cause: err });
+  const base = mapped ?? new CliError(messageOf(err), { code: 'error', cause: err });
   const wrapped = new CliError(`"${step.title}" ${verb}: ${base.message}`, {
     code: base.code,
     hint: base.hint,

@@ -77,7 +77,10 @@ export function journalDir(ctx: Pick<Deps, 'env' | 'homedir'>): string {
 /** "https://Pika.example:8443/base" → "pika.example-8443-base": readable, filename-safe. */
 export function serverSlug(serverId: string): string {
   const noScheme = serverId.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
-  const slug = noScheme.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-+|-+$/g, '');
+  const slug = noScheme
+    .toLowerCase()
+    .replace(/[^a-z0-9.]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return slug.slice(0, 80) || 'server';
 }
 
@@ -97,7 +100,10 @@ export function assertNoSecret(values: Record<string, unknown>, guard: readonly 
 }
 
 function runId(now: number): string {
-  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date(now)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -107,7 +113,13 @@ async function ensureDir(dir: string): Promise<void> {
     await ensurePrivateDir(dir);
   } catch (err) {
     const code = localFaultCode(err);
-    if (code) throw new JournalWriteError(code, join(dir, '…'), 'the journal folder cannot be created; nothing was recorded', err);
+    if (code)
+      throw new JournalWriteError(
+        code,
+        join(dir, '…'),
+        'the journal folder cannot be created; nothing was recorded',
+        err,
+      );
     throw err;
   }
 }
@@ -123,8 +135,16 @@ function journalAt(path: string, id: string, opts: JournalOptions): Journal {
     async append(entry) {
       const note = entry.note ?? '';
       assertNoSecret({ step: entry.step, state: entry.state, note }, opts.guard);
-      if (!(JOURNAL_STATES as readonly string[]).includes(entry.state)) throw new Error(`journal: unknown state "${entry.state}"`);
-      const record: JournalRecord = { ts: new Date(now()).toISOString(), playbook: opts.playbook, server: opts.server, step: entry.step, state: entry.state, note };
+      if (!(JOURNAL_STATES as readonly string[]).includes(entry.state))
+        throw new Error(`journal: unknown state "${entry.state}"`);
+      const record: JournalRecord = {
+        ts: new Date(now()).toISOString(),
+        playbook: opts.playbook,
+        server: opts.server,
+        step: entry.step,
+        state: entry.state,
+        note,
+      };
       // One small O_APPEND write per line: a crash leaves whole lines, or a torn last one that readers skip.
       try {
         const line = `${firstWrite && (await endsTorn(path)) ? '\n' : ''}${JSON.stringify(record)}\n`;
@@ -219,7 +239,10 @@ export async function findUnfinishedJournal(
     throw err;
   }
   // Ids start with a UTC timestamp, so a reverse name sort is newest first.
-  const candidates = names.filter((n) => n.startsWith(prefix) && n.endsWith('.jsonl')).sort().reverse();
+  const candidates = names
+    .filter((n) => n.startsWith(prefix) && n.endsWith('.jsonl'))
+    .sort()
+    .reverse();
   for (const name of candidates) {
     const path = join(dir, name);
     const records = await readJournal(path);
@@ -233,7 +256,11 @@ export async function findUnfinishedJournal(
 }
 
 /** Reopens an existing journal for appending (resume). */
-export async function reopenJournal(ctx: Pick<Deps, 'env' | 'homedir'>, summary: JournalSummary, opts: JournalOptions): Promise<Journal> {
+export async function reopenJournal(
+  ctx: Pick<Deps, 'env' | 'homedir'>,
+  summary: JournalSummary,
+  opts: JournalOptions,
+): Promise<Journal> {
   validate(opts);
   await ensureDir(journalDir(ctx));
   return journalAt(summary.path, summary.id, opts);

@@ -81,12 +81,15 @@ export function journalFault(err: unknown, journalPath: string, ran: readonly st
 export function stepLocalFault(title: string, err: unknown, ran: readonly string[], resume: string): CliError {
   const code = localFaultCode(err)!;
   const steps = stepList(ran);
-  return new CliError(`"${title}" failed on this machine (${describeLocalFault(code)}). ${steps ? `Already done on the server: ${steps}.` : 'No earlier step of this run changed the server.'}`, {
-    code: steps ? 'needs_recovery' : 'error',
-    hint: `Fix the local problem, then resume with: ${resume}`,
-    cause: err,
-    details: { local_error: code, steps_done: [...ran], resume },
-  });
+  return new CliError(
+    `"${title}" failed on this machine (${describeLocalFault(code)}). ${steps ? `Already done on the server: ${steps}.` : 'No earlier step of this run changed the server.'}`,
+    {
+      code: steps ? 'needs_recovery' : 'error',
+      hint: `Fix the local problem, then resume with: ${resume}`,
+      cause: err,
+      details: { local_error: code, steps_done: [...ran], resume },
+    },
+  );
 }
 
 /**
@@ -96,7 +99,12 @@ export function stepLocalFault(title: string, err: unknown, ran: readonly string
  * A note the secret guard refuses (a server message echoing input) is kept as a line
  * without its text. No journal (--plan): nothing is written.
  */
-export function journalRecorder(journal: Journal | undefined, ran: readonly string[], resume: string, onFault: () => void) {
+export function journalRecorder(
+  journal: Journal | undefined,
+  ran: readonly string[],
+  resume: string,
+  onFault: () => void,
+) {
   const append = async (entry: JournalEntry) => {
     if (!journal) return;
     try {

@@ -110,6 +110,11 @@ export type PlaybookEvent =
       reason?: string;
       duration_ms?: number;
     }
-  | { event: 'end'; playbook: string; outcome: 'finished' | 'planned' | 'replan' | 'failed' | 'blocked' | 'cancelled'; resume?: string };
+  | {
+      event: 'end';
+      playbook: string;
+      outcome: 'finished' | 'planned' | 'replan' | 'failed' | 'blocked' | 'cancelled';
+      resume?: string;
+    };
 
 export type EventSink = (e: PlaybookEvent) => void;

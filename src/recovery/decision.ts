@@ -1,12 +1,4 @@
-import {
-  canTry,
-  isLocked,
-  rateLimited,
-  usableKey,
-  verifierKey,
-  type KeyRole,
-  type Observation,
-} from './model.js';
+import { canTry, isLocked, rateLimited, usableKey, verifierKey, type KeyRole, type Observation } from './model.js';
 // Plan texts live in their own module so this file stays the decision table.
 import { plans } from './text.js';
 
@@ -22,11 +14,7 @@ export * from './model.js';
  */
 
 /** One thing to learn. Only `lock` changes state; it is proposed only when nothing else can tell. */
-export type Check =
-  | { kind: 'status' }
-  | { kind: 'settings' }
-  | { kind: 'unlock'; key: KeyRole }
-  | { kind: 'lock' };
+export type Check = { kind: 'status' } | { kind: 'settings' } | { kind: 'unlock'; key: KeyRole } | { kind: 'lock' };
 
 export interface CheckInfo {
   title: string;
@@ -45,7 +33,10 @@ export type RecoveryAction =
   | { kind: 'rotate'; from: KeyRole; to: KeyRole; optional: boolean }
   | { kind: 'rediagnose' }
   | { kind: 'wait'; ms?: number }
-  | { kind: 'manual'; what: 'restart_server' | 'restore_backup' | 'find_key' | 'check_keys' | 'check_network' | 'initialize' };
+  | {
+      kind: 'manual';
+      what: 'restart_server' | 'restore_backup' | 'find_key' | 'check_keys' | 'check_network' | 'initialize';
+    };
 
 export type RestoreReason =
   | 'no_key_works' // locked, and every key we hold was refused
@@ -149,7 +140,9 @@ export function decideRecovery(obs: Observation): RecoveryPlan {
   if (s.kind === 'ok' && !s.initialized) return plans.notInitialized();
   if (isLocked(s)) {
     const key = usableKey(obs);
-    return key ? plans.unlockThenRediagnose(key, obs) : restoreOrRefused(obs.held.old ? 'no_key_works' : 'no_old_key', obs);
+    return key
+      ? plans.unlockThenRediagnose(key, obs)
+      : restoreOrRefused(obs.held.old ? 'no_key_works' : 'no_old_key', obs);
   }
   const halfState = s.kind === 'server_error' || obs.settings.kind === 'unreadable';
   const v = verifierKey(obs);

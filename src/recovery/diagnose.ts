@@ -61,7 +61,8 @@ export async function diagnose(client: PikaClient, opts: DiagnoseOptions): Promi
   for (let i = 0; i < 12; i++) {
     const probe = nextCheck(obs);
     if (!probe) return { obs, plan: decideRecovery(obs) };
-    if (opts.readOnly && (probe.kind === 'unlock' || probe.kind === 'lock')) return { obs, plan: decideRecovery(obs), skipped: probe };
+    if (opts.readOnly && (probe.kind === 'unlock' || probe.kind === 'lock'))
+      return { obs, plan: decideRecovery(obs), skipped: probe };
     const update = await runCheck(client, probe, opts);
     obs = recordObservation(obs, update);
     opts.onCheck?.(probe, update);
@@ -107,20 +108,25 @@ export async function observeStatus(client: PikaClient, signal?: AbortSignal): P
     if (!(err instanceof ApiError)) throw err;
     // One reading of key/status errors for every command (ops/observe.ts).
     const state = keyStatusErrorState(err);
-    if (state === 'unreadable') return { kind: 'server_error', status: err.status ?? 500, message: err.serverMessage ?? err.message };
+    if (state === 'unreadable')
+      return { kind: 'server_error', status: err.status ?? 500, message: err.serverMessage ?? err.message };
     if (state === 'locked') return { kind: 'locked' };
     if (state === 'unreachable') return { kind: 'unreachable', message: err.message };
     throw err;
   }
 }
 
-export async function observeSettings(client: PikaClient, signal?: AbortSignal): Promise<SettingsObservation | 'locked'> {
+export async function observeSettings(
+  client: PikaClient,
+  signal?: AbortSignal,
+): Promise<SettingsObservation | 'locked'> {
   try {
     await client.settings(signal);
     return { kind: 'readable' };
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
-    if (err.kind === 'server_error') return { kind: 'unreadable', status: err.status ?? 500, message: err.serverMessage ?? err.message };
+    if (err.kind === 'server_error')
+      return { kind: 'unreadable', status: err.status ?? 500, message: err.serverMessage ?? err.message };
     if (err.kind === 'locked') return 'locked';
     throw err;
   }

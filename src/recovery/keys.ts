@@ -33,7 +33,10 @@ export type ReadSpec = (spec: string, flag: string, label: string, confirm: bool
 export const MAX_TYPED_ATTEMPTS = 3;
 
 const FLAG: Record<KeyRole, string> = { old: '--old-key-from', new: '--new-key-from' };
-const LABEL: Record<KeyRole, string> = { old: 'old server key (before the rotation)', new: 'new server key (the rotation was meant to install)' };
+const LABEL: Record<KeyRole, string> = {
+  old: 'old server key (before the rotation)',
+  new: 'new server key (the rotation was meant to install)',
+};
 
 /**
  * The keychain's view of a rotation, as `rotate --save-to-keychain` leaves it:
@@ -44,14 +47,24 @@ const LABEL: Record<KeyRole, string> = { old: 'old server key (before the rotati
  */
 async function fromKeychain(kc: Keychain, server: ServerUrl): Promise<Partial<Record<KeyRole, Secret>>> {
   const get = (kind: KeychainKind) => kc.get(keychainAccount(kind, server));
-  const [live, pending, previous] = await Promise.all([get('server-key'), get('server-key-pending'), get('server-key-previous')]);
+  const [live, pending, previous] = await Promise.all([
+    get('server-key'),
+    get('server-key-pending'),
+    get('server-key-previous'),
+  ]);
   // pending == live: a promotion that crashed before it deleted pending (see keychain/staging.ts): the rotation confirmed.
   if (pending && !live?.equals(pending)) return { new: pending, old: live ?? previous ?? undefined };
   if (previous) return { old: previous, new: live ?? undefined };
   return live ? { old: live } : {};
 }
 
-export async function resolveRecoveryKeys(ctx: Deps, server: ServerUrl, specs: KeySpecs, read: ReadSpec, opts: { planOnly: boolean }): Promise<RecoveryKeys> {
+export async function resolveRecoveryKeys(
+  ctx: Deps,
+  server: ServerUrl,
+  specs: KeySpecs,
+  read: ReadSpec,
+  opts: { planOnly: boolean },
+): Promise<RecoveryKeys> {
   const roles: KeyRole[] = ['old', 'new'];
   const out: RecoveryKeys = { keys: {}, held: { old: false, new: false }, sources: {} };
   for (const k of roles) {
@@ -92,11 +105,18 @@ export async function resolveRecoveryKeys(ctx: Deps, server: ServerUrl, specs: K
     out.sources[k] = 'prompt';
   }
   if (!out.held.old && !out.held.new) {
-    if (!ctx.io.canPrompt()) throw needsInput('The old or the new server key', '--old-key-from SPEC and/or --new-key-from SPEC');
-    throw usageError('recover-rotation needs at least one of the two keys', 'Type the old key, the new key, or both; or pass --old-key-from / --new-key-from.');
+    if (!ctx.io.canPrompt())
+      throw needsInput('The old or the new server key', '--old-key-from SPEC and/or --new-key-from SPEC');
+    throw usageError(
+      'recover-rotation needs at least one of the two keys',
+      'Type the old key, the new key, or both; or pass --old-key-from / --new-key-from.',
+    );
   }
   if (out.keys.old && out.keys.new && out.keys.old.equals(out.keys.new)) {
-    throw usageError('the old and the new key are the same', 'Pass the key from before the rotation as --old-key-from and the one it was meant to install as --new-key-from.');
+    throw usageError(
+      'the old and the new key are the same',
+      'Pass the key from before the rotation as --old-key-from and the one it was meant to install as --new-key-from.',
+    );
   }
   return out;
 }
@@ -115,7 +135,10 @@ async function askTyped(ctx: Deps, k: KeyRole): Promise<string> {
     const again = await prompter.password(`${label} again to confirm:`);
     if (again === first) return first;
     if (attempt >= MAX_TYPED_ATTEMPTS) {
-      throw usageError(`the two entries of the ${LABEL[k]} did not match (${MAX_TYPED_ATTEMPTS} tries); nothing was sent`, `Run recover-rotation again, or pass the key with ${FLAG[k]} (file:PATH, env:NAME, keychain…).`);
+      throw usageError(
+        `the two entries of the ${LABEL[k]} did not match (${MAX_TYPED_ATTEMPTS} tries); nothing was sent`,
+        `Run recover-rotation again, or pass the key with ${FLAG[k]} (file:PATH, env:NAME, keychain…).`,
+      );
     }
     ctx.io.stderr.write('The two entries do not match. Type the key again.\n');
   }

@@ -109,7 +109,11 @@ export function recordObservation(obs: Observation, u: ObservationUpdate): Obser
       }
       if (u.result !== 'succeeded') return obs;
       // The verifier now takes `to` and refuses `from`: known without spending an attempt.
-      return { ...obs, ...STALE, keys: { [u.to]: { kind: 'accepted' }, [u.from]: { kind: 'wrong_key' } } as Observation['keys'] };
+      return {
+        ...obs,
+        ...STALE,
+        keys: { [u.to]: { kind: 'accepted' }, [u.from]: { kind: 'wrong_key' } } as Observation['keys'],
+      };
     }
   }
 }

@@ -125,13 +125,18 @@ export function restoreInstructions(plan: ManualPlan, obs: Observation, r: Rende
     });
   }
   if (locked && newRefused) {
-    items.push({ text: 'It is locked already, with no key in memory, and its verifier refused the new key: only a backup is left.', heading: true });
+    items.push({
+      text: 'It is locked already, with no key in memory, and its verifier refused the new key: only a backup is left.',
+      heading: true,
+    });
   } else {
     items.push(
       {
         text:
           `${locked ? 'It is locked already, with no key in memory. ' : ''}Unlock it with the NEW key: pikactl unlock ${s} --key-from ${keyFrom}` +
-          (newRefused ? '\n   (The verifier refused the new key in this run: unless you find the key it runs on, go on to step BACKUP.)' : ''),
+          (newRefused
+            ? '\n   (The verifier refused the new key in this run: unless you find the key it runs on, go on to step BACKUP.)'
+            : ''),
       },
       {
         text:
@@ -159,7 +164,13 @@ function missingKeyLine(obs: Observation): string[] {
 }
 
 /** The diagnosis block: findings, decision, and what happens next. */
-export function renderDiagnosis(plan: RecoveryPlan, obs: Observation, style: Style, r: RenderInfo, skipped?: Check): string {
+export function renderDiagnosis(
+  plan: RecoveryPlan,
+  obs: Observation,
+  style: Style,
+  r: RenderInfo,
+  skipped?: Check,
+): string {
   const out: string[] = [style.bold(plan.title)];
   out.push(...keyValues(observationLines(obs), { indent: '  ', width: 12 }));
   if (skipped) {
@@ -189,12 +200,25 @@ export function renderDiagnosis(plan: RecoveryPlan, obs: Observation, style: Sty
   // The explanation and actions can quote what the server answered (text.ts): rendered safe.
   out.push('', serverText(plan.explanation, { multiline: true, max: 4000 }));
   const manual = plan.actions.filter((a) => a.kind === 'manual' || a.kind === 'wait');
-  if (manual.length > 0) out.push('', 'What to do now:', ...manual.map((a, i) => `${i + 1}. ${serverText(describeAction(a, targetFlags(r.server)), { multiline: true, max: 4000 })}`));
+  if (manual.length > 0)
+    out.push(
+      '',
+      'What to do now:',
+      ...manual.map(
+        (a, i) => `${i + 1}. ${serverText(describeAction(a, targetFlags(r.server)), { multiline: true, max: 4000 })}`,
+      ),
+    );
   return `${out.join('\n')}\n`;
 }
 
 /** The --json event for one diagnosis round (no secret: the observation holds verdicts, never keys). */
-export function diagnosisEvent(round: number, plan: RecoveryPlan, obs: Observation, r: RenderInfo, skipped?: Check): Record<string, unknown> {
+export function diagnosisEvent(
+  round: number,
+  plan: RecoveryPlan,
+  obs: Observation,
+  r: RenderInfo,
+  skipped?: Check,
+): Record<string, unknown> {
   return {
     event: 'diagnosis',
     round,
@@ -207,7 +231,9 @@ export function diagnosisEvent(round: number, plan: RecoveryPlan, obs: Observati
     observed: Object.fromEntries(observationLines(obs).map(([k, v]) => [k.replace(/[/ ]/g, '_'), v])),
     actions: plan.actions.map((a) => describeAction(a, targetFlags(r.server))),
     ...('refused' in plan ? { refused: plan.refused } : {}),
-    ...(plan.code === 'restore' || plan.code === 'keys_refused' ? { instructions: restoreInstructions(plan, obs, r) } : {}),
+    ...(plan.code === 'restore' || plan.code === 'keys_refused'
+      ? { instructions: restoreInstructions(plan, obs, r) }
+      : {}),
     ...(skipped ? { skipped: describeCheck(skipped).title } : {}),
     exit_code: plan.exitCode,
   };

@@ -3,12 +3,25 @@ import type { ServerUrl } from '../api/url.js';
 import type { Deps } from '../deps.js';
 import type { CliError } from '../errors.js';
 import { ExitCode } from '../errors.js';
-import { emptyObservation, planFromToken, planToken, type KeyObservation, type Observation, type RecoveryPlan } from './decision.js';
+import {
+  emptyObservation,
+  planFromToken,
+  planToken,
+  type KeyObservation,
+  type Observation,
+  type RecoveryPlan,
+} from './decision.js';
 import type { Secret } from '../secrets/secret.js';
 import { decideRecovery, isLocked, type StatusObservation } from './decision.js';
 import { diagnose, observeStatus, type Diagnosis } from './diagnose.js';
 import { runPlaybook } from '../playbooks/engine.js';
-import { createJournal, findUnfinishedJournal, reopenJournal, type Journal, type JournalSummary } from '../playbooks/journal.js';
+import {
+  createJournal,
+  findUnfinishedJournal,
+  reopenJournal,
+  type Journal,
+  type JournalSummary,
+} from '../playbooks/journal.js';
 import { diagnosisEvent, renderDiagnosis, type RenderInfo } from './render.js';
 import { recoverySteps, RUNNABLE, type RecoveryState } from './steps.js';
 import type { RecoveryKeys } from './keys.js';
@@ -64,7 +77,15 @@ export async function runRecovery(d: RecoveryRunDeps): Promise<{ end: RecoveryEn
   const emit = (e: Record<string, unknown>) => io.stdout.write(`${jsonText(e)}\n`);
   const note = (text: string) => (d.json ? emit({ event: 'note', text }) : io.stderr.write(`${text}\n`));
   const guard = Object.values(d.keys.keys).filter((k): k is Secret => k !== undefined);
-  const stepState: RecoveryState = { client: d.client, server, keys: d.keys.keys, held: d.keys.held, obs: undefined as unknown as Observation, signal: ctx.signal, outcome: new Map() };
+  const stepState: RecoveryState = {
+    client: d.client,
+    server,
+    keys: d.keys.keys,
+    held: d.keys.held,
+    obs: undefined as unknown as Observation,
+    signal: ctx.signal,
+    outcome: new Map(),
+  };
   let journal: Journal | undefined;
   let offered = false;
 
@@ -80,14 +101,21 @@ export async function runRecovery(d: RecoveryRunDeps): Promise<{ end: RecoveryEn
   };
   const playbook = (plan: RecoveryPlan, steps: Step<RecoveryState>[]): Playbook<RecoveryState> => ({
     name: PLAYBOOK,
-    title: SHORT_TITLE[plan.code] ?? (plan.code === 'unlock_then_rediagnose' ? `Unlock with the ${plan.key} key` : plan.title),
+    title:
+      SHORT_TITLE[plan.code] ??
+      (plan.code === 'unlock_then_rediagnose' ? `Unlock with the ${plan.key} key` : plan.title),
     server,
     steps,
     state: stepState,
     resumeCommand: d.resumeCommand,
   });
   /** Runs a plan's steps; 'declined' when the operator skipped the offered re-rotation. */
-  const carryOut = async (plan: RecoveryPlan, steps: Step<RecoveryState>[], obs: Observation, resumed?: JournalSummary) => {
+  const carryOut = async (
+    plan: RecoveryPlan,
+    steps: Step<RecoveryState>[],
+    obs: Observation,
+    resumed?: JournalSummary,
+  ) => {
     journal ??= await createJournal(ctx, { playbook: PLAYBOOK, server: server.id, guard });
     await journal.append({ step: 'plan', state: 'decided', note: planToken(plan) });
     stepState.obs = obs;
@@ -107,7 +135,9 @@ export async function runRecovery(d: RecoveryRunDeps): Promise<{ end: RecoveryEn
     if (res.outcome === 'replan') note(`${res.replan?.reason ?? 'The plan changed'}: diagnosing again.`);
     // Declined re-rotation: "consistent on the old key" only if this run saw the verifier take it
     // (a resumed run may have skipped that unlock as done); otherwise diagnose again.
-    return res.steps.some((s) => s.state === 'declined') && stepState.obs.keys.old.kind === 'accepted' ? 'declined' : res.outcome;
+    return res.steps.some((s) => s.state === 'declined') && stepState.obs.keys.old.kind === 'accepted'
+      ? 'declined'
+      : res.outcome;
   };
   const consistentOnOld = async () => {
     const s = targetFlags(server);
@@ -125,7 +155,8 @@ export async function runRecovery(d: RecoveryRunDeps): Promise<{ end: RecoveryEn
     const resumed = await tryResume(d, stepState, note);
     if (resumed) {
       journal = resumed.journal;
-      if ((await carryOut(resumed.plan, resumed.steps, stepState.obs, resumed.summary)) === 'declined') return consistentOnOld();
+      if ((await carryOut(resumed.plan, resumed.steps, stepState.obs, resumed.summary)) === 'declined')
+        return consistentOnOld();
       obs = stepState.obs;
     }
   }
@@ -142,10 +173,22 @@ export async function runRecovery(d: RecoveryRunDeps): Promise<{ end: RecoveryEn
       server,
       confirmLock: async (info) =>
         d.yes ||
-        d.confirmer.confirm({ playbook: PLAYBOOK, stepId: 'diagnostic-lock', title: info.title, explain: info.why, severity: 'severe', host: server.host, server: server.id }),
+        d.confirmer.confirm({
+          playbook: PLAYBOOK,
+          stepId: 'diagnostic-lock',
+          title: info.title,
+          explain: info.why,
+          severity: 'severe',
+          host: server.host,
+          server: server.id,
+        }),
       onCheck: (probe, update) => {
         if (probe.kind === 'lock' && update.kind === 'lock') {
-          note(update.result === 'done' ? 'Locked the server to see which key the verifier takes.' : 'Diagnostic lock declined.');
+          note(
+            update.result === 'done'
+              ? 'Locked the server to see which key the verifier takes.'
+              : 'Diagnostic lock declined.',
+          );
           locks.push(
             (async () => {
               journal ??= await createJournal(ctx, { playbook: PLAYBOOK, server: server.id, guard });
@@ -153,7 +196,8 @@ export async function runRecovery(d: RecoveryRunDeps): Promise<{ end: RecoveryEn
             })(),
           );
         }
-        if (probe.kind === 'unlock' && update.kind === 'unlock' && !d.json) note(`Sent the ${probe.key} key once: ${VERDICT[update.result.kind]}.`);
+        if (probe.kind === 'unlock' && update.kind === 'unlock' && !d.json)
+          note(`Sent the ${probe.key} key once: ${VERDICT[update.result.kind]}.`);
       },
     });
     await Promise.all(locks);
@@ -202,13 +246,32 @@ function emptyFrom(keys: RecoveryKeys): Observation {
 }
 
 /** --plan: the diagnosis and the steps with their live check, nothing sent but GETs. */
-async function planOnly(d: RecoveryRunDeps, dg: Diagnosis, steps: Step<RecoveryState>[], report: (r: number, dg: Diagnosis, final: boolean) => void) {
+async function planOnly(
+  d: RecoveryRunDeps,
+  dg: Diagnosis,
+  steps: Step<RecoveryState>[],
+  report: (r: number, dg: Diagnosis, final: boolean) => void,
+) {
   report(1, dg, true);
   if (steps.length > 0) {
-    const stepState: RecoveryState = { client: d.client, keys: d.keys.keys, held: d.keys.held, obs: dg.obs, signal: d.ctx.signal, outcome: new Map() };
+    const stepState: RecoveryState = {
+      client: d.client,
+      keys: d.keys.keys,
+      held: d.keys.held,
+      obs: dg.obs,
+      signal: d.ctx.signal,
+      outcome: new Map(),
+    };
     await runPlaybook(
       { name: PLAYBOOK, title: 'Steps', server: d.server, steps, state: stepState, resumeCommand: d.resumeCommand },
-      { confirmer: d.confirmer, events: d.events, yes: d.yes, planOnly: true, signal: d.ctx.signal, mapError: d.mapError },
+      {
+        confirmer: d.confirmer,
+        events: d.events,
+        yes: d.yes,
+        planOnly: true,
+        signal: d.ctx.signal,
+        mapError: d.mapError,
+      },
     );
     if (!d.json) d.ctx.io.stdout.write('After these steps pikactl diagnoses again.\n');
   }
@@ -216,7 +279,10 @@ async function planOnly(d: RecoveryRunDeps, dg: Diagnosis, steps: Step<RecoveryS
   // Healthy and only the key is unknown (an unlock probe was skipped): nothing looks broken.
   const healthy = dg.skipped?.kind === 'unlock' && s.kind === 'ok' && s.unlocked && dg.obs.settings.kind === 'readable';
   const exitCode = healthy ? ExitCode.OK : dg.plan.exitCode;
-  if (d.json) d.ctx.io.stdout.write(`${jsonText({ event: 'result', ok: exitCode === 0, server: d.server.id, outcome: dg.plan.code, plan: true, exit_code: exitCode })}\n`);
+  if (d.json)
+    d.ctx.io.stdout.write(
+      `${jsonText({ event: 'result', ok: exitCode === 0, server: d.server.id, outcome: dg.plan.code, plan: true, exit_code: exitCode })}\n`,
+    );
   return { end: dg.plan.code, exitCode };
 }
 
@@ -231,8 +297,13 @@ async function tryResume(d: RecoveryRunDeps, stepState: RecoveryState, note: (t:
   const token = [...found.records].reverse().find((r) => r.state === 'decided')?.note;
   stepState.obs = emptyFrom(d.keys);
   const plan = token ? planFromToken(token, stepState.obs) : undefined;
-  const steps = plan && RUNNABLE.has(plan.code) ? recoverySteps(plan, { offerRotation: d.keys.held.old && d.keys.held.new }) : [];
-  const journal = await reopenJournal(d.ctx, found, { playbook: PLAYBOOK, server: d.server.id, guard: Object.values(d.keys.keys).filter((k): k is Secret => !!k) });
+  const steps =
+    plan && RUNNABLE.has(plan.code) ? recoverySteps(plan, { offerRotation: d.keys.held.old && d.keys.held.new }) : [];
+  const journal = await reopenJournal(d.ctx, found, {
+    playbook: PLAYBOOK,
+    server: d.server.id,
+    guard: Object.values(d.keys.keys).filter((k): k is Secret => !!k),
+  });
   let why = plan ? 'every step of its plan is done' : 'it had not chosen a plan yet';
   for (const step of steps) {
     const c = await step.check(stepState);
@@ -241,7 +312,9 @@ async function tryResume(d: RecoveryRunDeps, stepState: RecoveryState, note: (t:
     why = 'its plan no longer fits the server';
     break;
   }
-  note(`An earlier run (${found.id}) stopped at "${found.last.step}" (${found.last.state}); ${why}, so pikactl diagnoses afresh.`);
+  note(
+    `An earlier run (${found.id}) stopped at "${found.last.step}" (${found.last.state}); ${why}, so pikactl diagnoses afresh.`,
+  );
   // Closed, so the next run does not offer it again; this run keeps its own journal.
   await journal.append({ step: '-', state: 'finished', note: `not resumed: ${why}` });
   return undefined;

@@ -3,7 +3,13 @@ import type { ServerUrl } from '../api/url.js';
 import { sendChange } from '../outcome.js';
 import { rotationUncertainty } from '../ops/rotation.js';
 import { CliError } from '../errors.js';
-import { recordObservation, type KeyRole, type Observation, type RecoveryAction, type RecoveryPlan } from './decision.js';
+import {
+  recordObservation,
+  type KeyRole,
+  type Observation,
+  type RecoveryAction,
+  type RecoveryPlan,
+} from './decision.js';
 import type { Secret } from '../secrets/secret.js';
 import { observeSettings, observeStatus, observeKey } from './diagnose.js';
 import type { CheckResult, Step, VerifyResult } from '../playbooks/types.js';
@@ -48,12 +54,18 @@ async function live(c: RecoveryState): Promise<Live> {
   return st.kind === 'readable' ? 'healthy' : 'broken';
 }
 
-const OFF: CheckResult = { blocked: 'encryption is not initialized on this server', hint: 'There is no rotation to recover.' };
+const OFF: CheckResult = {
+  blocked: 'encryption is not initialized on this server',
+  hint: 'There is no rotation to recover.',
+};
 const BROKEN_UNLOCK: CheckResult = {
   blocked: 'the key in memory cannot open the settings, so the server answers 500 to every unlock: lock first',
   hint: 'Lock it (pikactl lock), or restart it.',
 };
-const missing = (k: KeyRole): CheckResult => ({ blocked: `the ${k} key was not supplied`, hint: `Pass --${k}-key-from SPEC.` });
+const missing = (k: KeyRole): CheckResult => ({
+  blocked: `the ${k} key was not supplied`,
+  hint: `Pass --${k}-key-from SPEC.`,
+});
 
 function lockStep(): Step<RecoveryState> {
   return {
@@ -80,7 +92,9 @@ function lockStep(): Step<RecoveryState> {
     async verify(c) {
       const s = await observeStatus(c.client, c.signal);
       c.obs = recordObservation(c.obs, { kind: 'status', result: s });
-      return s.kind === 'locked' || (s.kind === 'ok' && !s.unlocked) ? true : { failed: 'the server does not report locked' };
+      return s.kind === 'locked' || (s.kind === 'ok' && !s.unlocked)
+        ? true
+        : { failed: 'the server does not report locked' };
     },
   };
 }
@@ -94,7 +108,8 @@ function unlockStep(key: KeyRole): Step<RecoveryState> {
     severity: 'normal',
     async check(c) {
       if (!c.held[key]) return missing(key);
-      if (c.obs.keys[key].kind === 'wrong_key') return { blocked: `the verifier already refused the ${key} key in this run` };
+      if (c.obs.keys[key].kind === 'wrong_key')
+        return { blocked: `the verifier already refused the ${key} key in this run` };
       const s = await live(c);
       if (s === 'healthy') return 'done';
       if (s === 'broken') return BROKEN_UNLOCK;
@@ -112,7 +127,9 @@ function unlockStep(key: KeyRole): Step<RecoveryState> {
       if (why) return { replan: why };
       const s = await observeStatus(c.client, c.signal);
       // 500 after the unlock is a finding for the next step (the settings check), not a failed unlock.
-      return s.kind === 'locked' || (s.kind === 'ok' && !s.unlocked) ? { failed: 'the server still reports locked' } : true;
+      return s.kind === 'locked' || (s.kind === 'ok' && !s.unlocked)
+        ? { failed: 'the server still reports locked' }
+        : true;
     },
   };
 }
@@ -125,17 +142,22 @@ function checkSettingsStep(): Step<RecoveryState> {
     severity: 'safe',
     async check(c) {
       const s = await live(c);
-      if (s === 'locked') return { blocked: 'the server is locked: there is no live key to check', hint: 'Unlock it first.' };
+      if (s === 'locked')
+        return { blocked: 'the server is locked: there is no live key to check', hint: 'Unlock it first.' };
       return s === 'off' ? OFF : 'pending';
     },
     async run(c) {
       const r = await observeSettings(c.client, c.signal);
-      c.obs = r === 'locked' ? recordObservation(c.obs, { kind: 'status', result: { kind: 'locked' } }) : recordObservation(c.obs, { kind: 'settings', result: r });
+      c.obs =
+        r === 'locked'
+          ? recordObservation(c.obs, { kind: 'status', result: { kind: 'locked' } })
+          : recordObservation(c.obs, { kind: 'settings', result: r });
     },
     async verify(c): Promise<VerifyResult> {
       const st = c.obs.settings;
       if (st.kind === 'readable') return true;
-      if (st.kind === 'unreadable') return { replan: `the sealed settings do not open under the live key (${st.status} ${st.message})` };
+      if (st.kind === 'unreadable')
+        return { replan: `the sealed settings do not open under the live key (${st.status} ${st.message})` };
       return { replan: 'the server is locked' };
     },
   };
@@ -146,7 +168,9 @@ function rotateStep(from: KeyRole, to: KeyRole, optional: boolean): Step<Recover
   const id = identical ? 'rotate-retry' : 'rotate';
   return {
     id,
-    title: identical ? "retry the rotation with the new key as both keys (the runbook's fix)" : `rotate from the ${from} key to the ${to} key`,
+    title: identical
+      ? "retry the rotation with the new key as both keys (the runbook's fix)"
+      : `rotate from the ${from} key to the ${to} key`,
     explain: identical
       ? 're-seals the secrets under the new key, if this server accepts identical keys; current Pika refuses them with 400 (nothing changes then).'
       : 'the server re-seals its settings under the new key; the next restart needs the NEW key.',
@@ -158,9 +182,15 @@ function rotateStep(from: KeyRole, to: KeyRole, optional: boolean): Step<Recover
       if (!identical && c.obs.keys[to].kind === 'accepted' && c.obs.keys[from].kind === 'wrong_key') return 'done';
       const s = await live(c);
       if (s === 'off') return OFF;
-      if (s === 'locked') return { blocked: 'the server is locked: rotate does not pass the lock gate', hint: `Unlock it with the ${from} key first.` };
+      if (s === 'locked')
+        return {
+          blocked: 'the server is locked: rotate does not pass the lock gate',
+          hint: `Unlock it with the ${from} key first.`,
+        };
       if (identical) return s === 'healthy' ? 'done' : 'pending';
-      return s === 'broken' ? { blocked: 'the key in memory cannot open the settings, so a rotation answers 500' } : 'pending';
+      return s === 'broken'
+        ? { blocked: 'the key in memory cannot open the settings, so a rotation answers 500' }
+        : 'pending';
     },
     async run(c) {
       const res = await sendRotate(c.client, c.keys[from]!, c.keys[to]!, c.signal);
@@ -177,15 +207,24 @@ function rotateStep(from: KeyRole, to: KeyRole, optional: boolean): Step<Recover
       const why = c.outcome.get(id);
       if (why) return { replan: why };
       const s = await live(c);
-      return s === 'healthy' ? true : { replan: `after the rotation the server is ${s === 'broken' ? 'unable to open its settings' : s}` };
+      return s === 'healthy'
+        ? true
+        : { replan: `after the rotation the server is ${s === 'broken' ? 'unable to open its settings' : s}` };
     },
   };
 }
 
-type RotateResult = { kind: 'ok' } | { kind: 'refused' | 'failed'; why: string; wrongKey?: boolean; uncertain?: boolean };
+type RotateResult =
+  | { kind: 'ok' }
+  | { kind: 'refused' | 'failed'; why: string; wrongKey?: boolean; uncertain?: boolean };
 
 /** One rotate call; outcomes that say something about the server are values, the rest (auth, TLS) is thrown. */
-export async function sendRotate(client: PikaClient, from: Secret, to: Secret, signal?: AbortSignal): Promise<RotateResult> {
+export async function sendRotate(
+  client: PikaClient,
+  from: Secret,
+  to: Secret,
+  signal?: AbortSignal,
+): Promise<RotateResult> {
   try {
     await client.rotate(from, to, signal);
     return { kind: 'ok' };
@@ -222,7 +261,12 @@ function stepFor(a: RecoveryAction): Step<RecoveryState> | null {
 }
 
 /** Plans pikactl carries out. The others (restore, unknown key…) end the command with instructions. */
-export const RUNNABLE: ReadonlySet<RecoveryPlan['code']> = new Set(['runbook_retry', 'revert_to_old', 'still_on_old_key', 'unlock_then_rediagnose']);
+export const RUNNABLE: ReadonlySet<RecoveryPlan['code']> = new Set([
+  'runbook_retry',
+  'revert_to_old',
+  'still_on_old_key',
+  'unlock_then_rediagnose',
+]);
 
 /** The steps of a runnable plan; `offerRotation: false` drops the optional re-rotation (offered once per run). */
 export function recoverySteps(plan: RecoveryPlan, opts: { offerRotation: boolean }): Step<RecoveryState>[] {

@@ -11,9 +11,19 @@ import type { Check, CheckInfo, RecoveryAction, RecoveryPlan, RestoreReason } fr
 export function describeCheck(p: Check): CheckInfo {
   switch (p.kind) {
     case 'status':
-      return { title: 'read key status', changesState: false, countsTowardRateLimit: false, why: 'is the server up, initialized, unlocked?' };
+      return {
+        title: 'read key status',
+        changesState: false,
+        countsTowardRateLimit: false,
+        why: 'is the server up, initialized, unlocked?',
+      };
     case 'settings':
-      return { title: 'read settings', changesState: false, countsTowardRateLimit: false, why: 'does the sealed settings blob open under the live key?' };
+      return {
+        title: 'read settings',
+        changesState: false,
+        countsTowardRateLimit: false,
+        why: 'does the sealed settings blob open under the live key?',
+      };
     case 'unlock':
       return {
         title: `try unlock with the ${p.key} key`,
@@ -41,7 +51,10 @@ export function describeAction(a: RecoveryAction, flags?: string): string {
     case 'check_settings':
       return 'read the settings and check that the sealed secrets open';
     case 'rotate': {
-      const what = a.from === a.to ? `rotate with the ${a.to} key as both current and new key (the runbook's retry)` : `rotate from the ${a.from} key to the ${a.to} key`;
+      const what =
+        a.from === a.to
+          ? `rotate with the ${a.to} key as both current and new key (the runbook's retry)`
+          : `rotate from the ${a.from} key to the ${a.to} key`;
       return a.optional ? `${what} (offered; you may stop before it)` : what;
     }
     case 'rediagnose':
@@ -68,7 +81,8 @@ const MANUAL: Record<Extract<RecoveryAction, { kind: 'manual' }>['what'], (s: st
 function seen(obs: Observation): string {
   const s = obs.status;
   if (s.kind === 'server_error') return `key/status answered ${s.status} (${s.message})`;
-  if (obs.settings.kind === 'unreadable') return `the settings answered ${obs.settings.status} (${obs.settings.message})`;
+  if (obs.settings.kind === 'unreadable')
+    return `the settings answered ${obs.settings.status} (${obs.settings.message})`;
   return 'the server answered';
 }
 
@@ -153,7 +167,7 @@ export const plans = {
       `${seen(obs)}. The current Pika code swaps the key in memory before it writes the settings row; when that ` +
       'write fails, the verifier and the secrets on disk stay under the old key while the process runs on the new ' +
       'one. Nothing on disk changed, so the fix is to go back: lock (an unlock answers 500 until the key is out of ' +
-      'memory), unlock with the OLD key, check the settings open, then run the rotation again. The runbook\'s retry ' +
+      "memory), unlock with the OLD key, check the settings open, then run the rotation again. The runbook's retry " +
       'with the new key cannot work here: the verifier refuses the new key, and identical keys are refused with 400.',
     actions: [
       { kind: 'lock' },
@@ -206,7 +220,9 @@ export const plans = {
         `${refused.length > 1 ? 'keys' : 'key'} for a typo or a wrong entry, or take them from the keychain, where ` +
         '`rotate --save-to-keychain` keeps them (--old-key-from keychain:server-key-previous, --new-key-from ' +
         'keychain:server-key-pending), and run pikactl recover-rotation again.' +
-        (missing.length ? ` The ${missing.join(' and the ')} key was not given: with ${missing.includes('old') ? 'the old key pikactl could go back to it' : 'it pikactl could try it'}.` : '') +
+        (missing.length
+          ? ` The ${missing.join(' and the ')} key was not given: with ${missing.includes('old') ? 'the old key pikactl could go back to it' : 'it pikactl could try it'}.`
+          : '') +
         ` Only if no key you can find opens it: ${restoreSteps(obs)}`,
       actions: [{ kind: 'manual', what: 'check_keys' }, ...restoreActions(obs)],
       exitCode: ExitCode.WRONG_KEY,
@@ -236,7 +252,8 @@ export const plans = {
   notInitialized: (): RecoveryPlan => ({
     code: 'not_initialized',
     title: 'Encryption is not initialized on this server: there is no rotation to recover.',
-    explanation: 'key/status says initialized=false: no verifier exists, so no key was ever set (or the data was wiped).',
+    explanation:
+      'key/status says initialized=false: no verifier exists, so no key was ever set (or the data was wiped).',
     actions: [{ kind: 'manual', what: 'initialize' }],
     exitCode: ExitCode.NOT_INITIALIZED,
   }),

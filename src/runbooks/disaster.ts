@@ -44,9 +44,9 @@ export const lostKeyWithBackup: Runbook = {
   ],
   divergences: [
     'Backup and restore need a password session with settings.manage (a token gets 403) and are gated while the server is locked: restore into a fresh server first, then unlock.',
-    'In a cluster the restore is forwarded to the leader; restarted followers then need the backup\'s key as well.',
+    "In a cluster the restore is forwarded to the leader; restarted followers then need the backup's key as well.",
     'The backup password (if the file has one) only protects the file: it is not the server key, and the server key cannot open the file.',
-    'A restore writes rows only: on a server already unlocked under another key the settings stop opening (500) until it is locked and unlocked with the backup\'s key.',
+    "A restore writes rows only: on a server already unlocked under another key the settings stop opening (500) until it is locked and unlocked with the backup's key.",
   ],
   commands: [
     { run: 'pikactl backup inspect FILE --decrypt-with SPEC', why: 'check the file is complete and opens (offline)' },
@@ -55,8 +55,14 @@ export const lostKeyWithBackup: Runbook = {
       run: 'pikactl recover-from-backup --backup FILE --backup-key-from SPEC --new-key-from SPEC',
       why: 'the whole runbook, step by step: restore, unlock, check, rotate, verify (--plan first)',
     },
-    { run: 'pikactl unlock --key-from SPEC --wait D', why: "by hand: unlock with the backup's key after pikactl backup restore" },
-    { run: 'pikactl rotate --current-key-from SPEC --new-key-from SPEC --confirm-saved --save-to-keychain', why: 'move to a key you keep' },
+    {
+      run: 'pikactl unlock --key-from SPEC --wait D',
+      why: "by hand: unlock with the backup's key after pikactl backup restore",
+    },
+    {
+      run: 'pikactl rotate --current-key-from SPEC --new-key-from SPEC --confirm-saved --save-to-keychain',
+      why: 'move to a key you keep',
+    },
     { run: 'pikactl status', why: 'expect initialized and unlocked' },
   ],
 };

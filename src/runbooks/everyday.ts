@@ -24,7 +24,10 @@ export const firstStart: Runbook = {
   commands: [
     { run: 'pikactl login', why: 'open a password session (needs settings.manage)' },
     { run: 'pikactl status', why: 'expect "initialized: false" before you start' },
-    { run: 'pikactl init --key-from SPEC --confirm-saved', why: 'set the key; --confirm-saved states it is already saved elsewhere' },
+    {
+      run: 'pikactl init --key-from SPEC --confirm-saved',
+      why: 'set the key; --confirm-saved states it is already saved elsewhere',
+    },
     { run: 'pikactl keychain set', why: 'optional: keep the key in the OS keychain for later unlocks' },
   ],
 };

@@ -41,7 +41,7 @@ export const partialRotationRecovery: Runbook = {
     'Do not restart yet, and do not guess keys: every refused key counts toward the unlock limit. Have both the old and the new key at hand.',
     'Find the state first. A 500 from key/status means the key in memory cannot open the sealed settings. A locked server has to be unlocked before anything can be told. A healthy server may be on either key: an unlock with the right key only re-checks it, so one try per key tells which.',
     'Memory on the new key, disk still on the old one (what the current code leaves behind): lock, unlock with the OLD key, check that the settings read, then rotate again.',
-    "Verifier on the new key, secrets not readable under it (the state the upstream guide describes): rotate with the new key as both current and new key. Current servers refuse that with 400 (\"must differ\"); then only the restore path remains.",
+    'Verifier on the new key, secrets not readable under it (the state the upstream guide describes): rotate with the new key as both current and new key. Current servers refuse that with 400 ("must differ"); then only the restore path remains.',
     'The rotation finished but its answer was lost: the new key unlocks and the settings read. Nothing to repair.',
     'Nothing works: restart, unlock with the new key, and read the settings. The secrets are one sealed blob that opens whole or not at all, so either all of them came through or none did. If none did, restore a backup taken under a key you hold, unlock with that key, then rotate.',
   ],
@@ -53,7 +53,10 @@ export const partialRotationRecovery: Runbook = {
   commands: [
     { run: 'pikactl recover-rotation', why: 'diagnose, then walk through the repair one confirmed step at a time' },
     { run: 'pikactl status', why: 'a 500 here is the mark of the half-state' },
-    { run: 'pikactl sandbox --fault rotate-write', why: 'rehearse: then pikactl rotate, then pikactl recover-rotation' },
+    {
+      run: 'pikactl sandbox --fault rotate-write',
+      why: 'rehearse: then pikactl rotate, then pikactl recover-rotation',
+    },
   ],
 };
 
@@ -63,7 +66,7 @@ export const operatorHandover: Runbook = {
   summary: 'operator handover: new key chosen by the outgoing operator, proven by the incoming one, old key retired',
   when:
     'An operator who holds the key leaves or changes role. The aim: the server ends on a key the incoming operator ' +
-    '(and the organisation\'s store) holds, proven by a real unlock, and the old key is retired.',
+    "(and the organisation's store) holds, proven by a real unlock, and the old key is retired.",
   steps: [
     "Outgoing operator: rotate to a new key of their choosing, save it, and pass it on through the organisation's credential-transfer process, never through chat or a ticket. pikactl writes a handover record (with no secret in it) to travel alongside.",
     'Incoming operator: at the next restart (or by rolling one pod), unlock with the new key and check that the settings read. That proves the key they received is the key the server runs on.',
@@ -71,12 +74,15 @@ export const operatorHandover: Runbook = {
     'If the incoming unlock fails, delete nothing: the old key and the outgoing operator are still the way back.',
   ],
   divergences: [
-    'Rolling one pod in a cluster: a restarted follower cannot be unlocked over HTTP, because the unlock is forwarded to the leader. Check each pod\'s own key/status; a follower only comes up unlocked through PIKA_ENCRYPTION_PASSWORD or by becoming the leader.',
+    "Rolling one pod in a cluster: a restarted follower cannot be unlocked over HTTP, because the unlock is forwarded to the leader. Check each pod's own key/status; a follower only comes up unlocked through PIKA_ENCRYPTION_PASSWORD or by becoming the leader.",
     'Tokens cannot hold settings.manage, so the incoming operator needs their own password account with it before the handover.',
   ],
   commands: [
     { run: 'pikactl handover start', why: 'outgoing: check the server, rotate, save the key, write the record' },
-    { run: 'pikactl handover accept --record FILE --save-to-keychain', why: 'incoming: wait for the restart, unlock, check, confirm, keep the key in the OS keychain' },
+    {
+      run: 'pikactl handover accept --record FILE --save-to-keychain',
+      why: 'incoming: wait for the restart, unlock, check, confirm, keep the key in the OS keychain',
+    },
     { run: 'pikactl handover finish --record FILE', why: 'outgoing: retire the old key and close the record' },
   ],
 };

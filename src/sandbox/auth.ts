@@ -3,7 +3,12 @@ import { promisify } from 'node:util';
 import { readJson, USERS_FILE, writeJsonAtomic, type StoredUser, type UsersFile } from './store.js';
 import { verifyTotp } from './totp.js';
 
-const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: { N: number; r: number; p: number }) => Promise<Buffer>;
+const scrypt = promisify(scryptCb) as (
+  pw: string,
+  salt: Buffer,
+  len: number,
+  opts: { N: number; r: number; p: number },
+) => Promise<Buffer>;
 
 /** Pika's capability catalogue (authentication guide). A superadmin holds all of them. */
 export const CAPABILITIES = [
@@ -43,7 +48,11 @@ export async function checkPassword(password: string, stored: string): Promise<b
   const [alg, n, r, p, salt, hash] = stored.split('$');
   if (alg !== 'scrypt' || !salt || !hash) return false;
   const want = Buffer.from(hash, 'base64');
-  const got = await scrypt(password, Buffer.from(salt, 'base64'), want.length, { N: Number(n), r: Number(r), p: Number(p) });
+  const got = await scrypt(password, Buffer.from(salt, 'base64'), want.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+  });
   return timingSafeEqual(got, want);
 }
 
@@ -60,7 +69,8 @@ export class UserDb {
     for (const [i, u] of wanted.entries()) {
       if (!u.username) throw new Error('a sandbox user needs a username');
       const existing = users.get(u.username);
-      if (!u.password && !existing) throw new Error(`user "${u.username}" has no password and none is stored in ${dir}`);
+      if (!u.password && !existing)
+        throw new Error(`user "${u.username}" has no password and none is stored in ${dir}`);
       const superadmin = u.superadmin ?? existing?.superadmin ?? i === 0;
       users.set(u.username, {
         username: u.username,
@@ -71,7 +81,8 @@ export class UserDb {
       });
     }
     if (users.size === 0) throw new Error(`no users: pass at least one user (none stored in ${dir})`);
-    if (wanted.length > 0) await writeJsonAtomic(dir, USERS_FILE, { version: 1, users: [...users.values()] } satisfies UsersFile);
+    if (wanted.length > 0)
+      await writeJsonAtomic(dir, USERS_FILE, { version: 1, users: [...users.values()] } satisfies UsersFile);
     return new UserDb(users, dir);
   }
 

@@ -74,9 +74,11 @@ function clusterError(status: number, message: string): Reply {
 
 export async function startSandboxCluster(opts: SandboxClusterOptions): Promise<SandboxCluster> {
   const size = opts.nodes;
-  if (!Number.isInteger(size) || size < 1 || size > 64) throw new Error(`a sandbox cluster needs 1 to 64 nodes, not ${size}`);
+  if (!Number.isInteger(size) || size < 1 || size > 64)
+    throw new Error(`a sandbox cluster needs 1 to 64 nodes, not ${size}`);
   let leader = opts.leader ?? 0;
-  if (!Number.isInteger(leader) || leader < 0 || leader >= size) throw new Error(`leader must be a node index below ${size}`);
+  if (!Number.isInteger(leader) || leader < 0 || leader >= size)
+    throw new Error(`leader must be a node index below ${size}`);
   const dataDir = resolve(opts.dataDir);
   await ensureDataDir(dataDir);
   // The replicated store, loaded once: every node reads and writes the same objects.
@@ -90,13 +92,15 @@ export async function startSandboxCluster(opts: SandboxClusterOptions): Promise<
   const live = new Map<number, ServerCtx>();
   const host = opts.host ?? '127.0.0.1';
   /** The node's peer address. Real Pika reports its QUIC address here; the sandbox has none, so the HTTP host:port stands in. */
-  const addr = (i: number) => `${handles[i]?.origin.replace(/^https?:\/\//, '') ?? `${opts.hosts?.[i] ?? host}:${ports[i]}`}`;
+  const addr = (i: number) =>
+    `${handles[i]?.origin.replace(/^https?:\/\//, '') ?? `${opts.hosts?.[i] ?? host}:${ports[i]}`}`;
 
   const hookFor = (i: number): ClusterHook => ({
     forward(req: Req) {
       if (LOCAL_METHODS.has(req.method) || i === leader) return undefined;
       // Only peers may mark a request as forwarded; from a client it reaches a non-leader.
-      if (header(req, 'x-pika-cluster-forwarded')) return Promise.resolve(clusterError(503, 'cluster: forwarded request reached non-leader'));
+      if (header(req, 'x-pika-cluster-forwarded'))
+        return Promise.resolve(clusterError(503, 'cluster: forwarded request reached non-leader'));
       const target = live.get(leader);
       if (!target) return Promise.resolve(clusterError(503, 'cluster: no leader available, retry shortly'));
       target.log(`cluster: running ${req.method} ${req.fullPath} forwarded by node ${i} rid=${req.requestId}`);
@@ -145,7 +149,15 @@ export async function startSandboxCluster(opts: SandboxClusterOptions): Promise<
       },
     };
     const nodeLog = (line: string) => log(`node ${i}: ${line}`);
-    const h = await startSandbox({ ...opts, host: opts.hosts?.[i] ?? host, dataDir, port: ports[i], users: [], logger: nodeLog, cluster: member });
+    const h = await startSandbox({
+      ...opts,
+      host: opts.hosts?.[i] ?? host,
+      dataDir,
+      port: ports[i],
+      users: [],
+      logger: nodeLog,
+      cluster: member,
+    });
     ports[i] = h.port;
     const ctx = nodeCtx!;
     if (o.bootKey !== undefined && o.boot === 'pika') {

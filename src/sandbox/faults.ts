@@ -14,7 +14,8 @@ export const FAULTS = {
     'the rotation is fully applied, then the answer is held back past any client timeout ' +
     '(until the client gives up, the sandbox stops, or 5 minutes pass)',
   'rotate-garble': "the rotation is fully applied, then the answer is a 200 with an HTML page instead of Pika's JSON",
-  'init-delay': 'the initialization is fully applied (unlocked under the new key), then the answer is held back like rotate-delay',
+  'init-delay':
+    'the initialization is fully applied (unlocked under the new key), then the answer is held back like rotate-delay',
   'init-garble': 'the initialization is fully applied, then the answer is a 200 with an HTML page',
 } as const;
 
@@ -28,7 +29,8 @@ export const FAULT_DELAY_MS = 300_000;
 export type AnswerFault = 'answer' | 'drop' | 'delay' | 'garble';
 
 /** The page a *-garble fault answers with: what a misconfigured proxy or an SPA fallback sends. */
-export const GARBLED_PAGE = '<!doctype html>\n<html><head><title>Pika</title></head><body><div id="app"></div></body></html>\n';
+export const GARBLED_PAGE =
+  '<!doctype html>\n<html><head><title>Pika</title></head><body><div id="app"></div></body></html>\n';
 
 export function isFaultName(name: string): name is FaultName {
   return Object.hasOwn(FAULTS, name);

@@ -61,11 +61,19 @@ export const fail = {
 };
 
 export function handlerError(err: ApiError, requestId: string): Reply {
-  return json(err.status, err.status >= 500 ? { message: err.message, request_id: requestId } : { message: err.message });
+  return json(
+    err.status,
+    err.status >= 500 ? { message: err.message, request_id: requestId } : { message: err.message },
+  );
 }
 
 /** ada's auth/rate-limit layer shape: `{"error","message"}`. */
-export function adaError(status: number, code: string, message: string, headers: Record<string, string | string[]> = {}): Reply {
+export function adaError(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string | string[]> = {},
+): Reply {
   return json(status, { error: code, message }, headers);
 }
 
@@ -85,14 +93,18 @@ export function bindStrings(req: Req, fields: readonly string[], goType: string)
   }
   if (value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw bad(`json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type api.${goType}`);
+    throw bad(
+      `json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type api.${goType}`,
+    );
   }
   const out: Record<string, string> = {};
   for (const f of fields) {
     const v = (value as Record<string, unknown>)[f];
     if (v === undefined || v === null) continue;
     if (typeof v !== 'string') {
-      throw bad(`json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v} into Go struct field ${goType}.${f} of type string`);
+      throw bad(
+        `json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v} into Go struct field ${goType}.${f} of type string`,
+      );
     }
     out[f] = v;
   }
@@ -138,5 +150,10 @@ export function queryEscape(s: string): string {
 }
 
 export function htmlEscape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&#34;')
+    .replace(/'/g, '&#39;');
 }

@@ -159,7 +159,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
   const server = buildServer(ctx, opts.maxBodyBytes ?? 32 * 1024 * 1024, stopping.signal, opts.backupBodyBytes);
   const port = await listen(server, opts.port ?? 0, host);
   const origin = `${tls ? 'https' : 'http'}://${urlHost(host)}:${port}`;
-  log(`sandbox: listening on ${origin}${ctx.base} (${mgr.initialized ? 'initialized, locked' : 'encryption not initialized'})`);
+  log(
+    `sandbox: listening on ${origin}${ctx.base} (${mgr.initialized ? 'initialized, locked' : 'encryption not initialized'})`,
+  );
 
   let stopped: Promise<void> | undefined;
   const handle: SandboxHandle = {

@@ -2,7 +2,15 @@ import { b64, deriveKey, hasVerifierMagic, open, OpenError, seal, verifierPlaint
 import type { AnswerFault, FaultBox, FaultName } from './faults.js';
 import { fail, type ApiError } from './http.js';
 import type { KeyManager } from './keymgr.js';
-import { openSecrets, readSettings, sealedRow, sealSecrets, SettingsCorruptError, type SettingsDb, type SettingsView } from './settings.js';
+import {
+  openSecrets,
+  readSettings,
+  sealedRow,
+  sealSecrets,
+  SettingsCorruptError,
+  type SettingsDb,
+  type SettingsView,
+} from './settings.js';
 import type { SampleSecrets, SettingsRow } from './store.js';
 
 /**
@@ -120,7 +128,12 @@ export class KeyOps {
    * The ONE settings write of a rotation (verifier + secrets), where the faults hit.
    * `before` is the row as it was on disk when the rotation started.
    */
-  private async commitRotation(row: SettingsRow, secrets: SampleSecrets | null, key: Uint8Array, before: SettingsRow): Promise<AnswerFault> {
+  private async commitRotation(
+    row: SettingsRow,
+    secrets: SampleSecrets | null,
+    key: Uint8Array,
+    before: SettingsRow,
+  ): Promise<AnswerFault> {
     const rewrapFailed = (cause: string): ApiError => fail.internal(`rewrap secrets failed: ${cause}`);
     if (this.takeFault('rotate-write')) {
       throw rewrapFailed('settings: write settings row: injected failure (sandbox fault rotate-write)');
@@ -177,7 +190,9 @@ export class KeyOps {
       }
     }
     if (!secrets && raw.sensitive_payload) {
-      throw fail.internal('read settings for rewrap: settings: sealed payload corrupt or unreadable: no copy opens under this key');
+      throw fail.internal(
+        'read settings for rewrap: settings: sealed payload corrupt or unreadable: no copy opens under this key',
+      );
     }
     this.mgr.unlock(key);
     this.log('key: runbook repair rotation');

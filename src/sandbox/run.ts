@@ -46,11 +46,13 @@ export interface SandboxCommandOptions {
 
 /** env:NAME and file:PATH only; the full secret-source reader lives in src/secrets. */
 export async function readPasswordSource(spec: string, ctx: Deps, flag = '--password-from'): Promise<Secret> {
-  const hint = 'The sandbox takes --password-from env:NAME or file:PATH (or none: a password is generated). Check PIKA_PASSWORD_FROM too.';
+  const hint =
+    'The sandbox takes --password-from env:NAME or file:PATH (or none: a password is generated). Check PIKA_PASSWORD_FROM too.';
   if (spec.startsWith('env:')) {
     const name = spec.slice(4);
     const v = ctx.env[name];
-    if (!name || !v) throw usageError(`environment variable ${name || '(none)'} named by ${flag} is not set or empty`, hint);
+    if (!name || !v)
+      throw usageError(`environment variable ${name || '(none)'} named by ${flag} is not set or empty`, hint);
     return new Secret(v, spec);
   }
   if (spec.startsWith('file:')) {
@@ -58,7 +60,11 @@ export async function readPasswordSource(spec: string, ctx: Deps, flag = '--pass
     const st = await stat(path).catch(() => {
       throw usageError(`cannot read ${path} (from ${flag})`, hint);
     });
-    if ((st.mode & 0o077) !== 0) throw usageError(`${path} can be read by group or others; refusing to use it as a password file`, `Run: chmod 600 ${path}`);
+    if ((st.mode & 0o077) !== 0)
+      throw usageError(
+        `${path} can be read by group or others; refusing to use it as a password file`,
+        `Run: chmod 600 ${path}`,
+      );
     const v = (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
     if (!v) throw usageError(`${path} is empty`, hint);
     return new Secret(v, spec);
@@ -67,7 +73,10 @@ export async function readPasswordSource(spec: string, ctx: Deps, flag = '--pass
 }
 
 /** What listen() failed on: the error's own address and port (a cluster's node N listens on --port + N). */
-function listenTarget(e: NodeJS.ErrnoException & { address?: string; port?: number }, o: SandboxCommandOptions): string {
+function listenTarget(
+  e: NodeJS.ErrnoException & { address?: string; port?: number },
+  o: SandboxCommandOptions,
+): string {
   const host = e.address ?? o.host;
   const port = typeof e.port === 'number' ? e.port : o.port;
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -86,7 +95,13 @@ function dataDirError(e: NodeJS.ErrnoException, dataDir: string): CliError | und
   };
   const path = typeof e.path === 'string' ? e.path : undefined;
   // The folder itself, a parent being made on the way, or a file inside it.
-  if (e.code === undefined || !(e.code in why) || path === undefined || !(path.startsWith(dataDir) || dataDir.startsWith(path))) return undefined;
+  if (
+    e.code === undefined ||
+    !(e.code in why) ||
+    path === undefined ||
+    !(path.startsWith(dataDir) || dataDir.startsWith(path))
+  )
+    return undefined;
   return new CliError(`cannot use ${dataDir} as the sandbox data directory: ${why[e.code]} (${e.code} at ${path})`, {
     code: 'error',
     hint: 'Pass --data with a folder you can write (it is created when missing), or leave --data out for a fresh temporary one.',
@@ -99,7 +114,12 @@ function startError(err: unknown, o: SandboxCommandOptions, dataDir: string): Cl
   const dirErr = dataDirError(e, dataDir);
   if (dirErr) return dirErr;
   if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
-    const why = e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EACCES' ? 'permission denied' : 'address not available here';
+    const why =
+      e.code === 'EADDRINUSE'
+        ? 'address already in use'
+        : e.code === 'EACCES'
+          ? 'permission denied'
+          : 'address not available here';
     return new CliError(`cannot listen on ${listenTarget(e, o)}: ${why}`, {
       code: 'error',
       hint: 'Pick another --port (0 picks a free one) or --host.',
@@ -107,7 +127,10 @@ function startError(err: unknown, o: SandboxCommandOptions, dataDir: string): Cl
     });
   }
   if (err instanceof TlsSetupError) {
-    return new CliError(err.message, { code: 'error', hint: 'Pass --tls-cert FILE --tls-key FILE, or drop the TLS flags for plain HTTP on loopback.' });
+    return new CliError(err.message, {
+      code: 'error',
+      hint: 'Pass --tls-cert FILE --tls-key FILE, or drop the TLS flags for plain HTTP on loopback.',
+    });
   }
   return new CliError(`cannot start the sandbox: ${(err as Error).message}`, { code: 'error', cause: err });
 }
@@ -131,7 +154,11 @@ function summary(h: SandboxHandle, o: SandboxCommandOptions, dataNote: string, u
     `  user:      ${o.user} ${userNote}; session cookie ${h.cookieName}`,
     ...(h.tls ? [`  TLS:       ${h.certFile ?? 'certificate'}  SHA-256 ${h.fingerprint}`] : []),
     ...(o.faults.length ? [`  faults:    ${o.faults.join(', ')} (one-shot)`] : []),
-    ...(!h.tls && !LOOPBACK.has(o.host) ? [`  warning:   plain HTTP on ${o.host}: passwords and keys cross the network unencrypted; use --tls-self-signed`] : []),
+    ...(!h.tls && !LOOPBACK.has(o.host)
+      ? [
+          `  warning:   plain HTTP on ${o.host}: passwords and keys cross the network unencrypted; use --tls-self-signed`,
+        ]
+      : []),
     'Try:',
     `  curl -s${ca} ${h.url}/api/v1/key/status`,
     `  curl -s${ca} -c jar.txt -H 'Content-Type: application/json' -d '{"username":"${o.user}","password":"…"}' ${h.url}/login/pass/local`,
@@ -180,7 +207,9 @@ export async function runSandbox(ctx: Deps, o: SandboxCommandOptions): Promise<n
       sessionTtlMs: o.sessionTtlMs,
       rateLimit: o.rateLimit,
       faults: o.faults,
-      logger: o.quiet ? undefined : (line: string) => io.stderr.write(`[sandbox ${new Date().toISOString()}] ${line}\n`),
+      logger: o.quiet
+        ? undefined
+        : (line: string) => io.stderr.write(`[sandbox ${new Date().toISOString()}] ${line}\n`),
     };
     if (o.kube !== undefined) {
       // --kube N: a Kubernetes API stand-in over an N-node cluster (src/sandbox/kube/).
@@ -191,7 +220,11 @@ export async function runSandbox(ctx: Deps, o: SandboxCommandOptions): Promise<n
     } else if (o.cluster !== undefined && o.cluster > 1) {
       // --cluster N: one leader and followers sharing the data dir; the leader's handle stands for the cluster.
       const { startSandboxCluster, clusterNodesJson } = await import('./cluster.js');
-      const c = await startSandboxCluster({ ...startOpts, nodes: o.cluster, ports: Array.from({ length: o.cluster }, (_, i) => (o.port === 0 ? 0 : o.port + i)) });
+      const c = await startSandboxCluster({
+        ...startOpts,
+        nodes: o.cluster,
+        ports: Array.from({ length: o.cluster }, (_, i) => (o.port === 0 ? 0 : o.port + i)),
+      });
       handle = { ...c.node(c.leader()), stop: () => c.stop() };
       nodesJson = clusterNodesJson(c);
     } else {
@@ -202,7 +235,11 @@ export async function runSandbox(ctx: Deps, o: SandboxCommandOptions): Promise<n
   }
 
   const userNote =
-    source === 'generated' ? '(password generated, printed below once)' : source === 'data-dir' ? '(password kept from the data dir)' : `(password from ${source})`;
+    source === 'generated'
+      ? '(password generated, printed below once)'
+      : source === 'data-dir'
+        ? '(password kept from the data dir)'
+        : `(password from ${source})`;
   const dataNote = created ? ' (new; pass it to --data to restart this server)' : '';
   if (kube) {
     const { announceKube } = await import('./kube/run.js');

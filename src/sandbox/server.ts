@@ -50,7 +50,11 @@ function write(res: ServerResponse, reply: Reply, requestId: string): void {
     return;
   }
   const body = reply.body ?? '';
-  res.writeHead(reply.status, { 'X-Request-Id': requestId, 'Content-Length': String(Buffer.byteLength(body)), ...(reply.headers ?? {}) });
+  res.writeHead(reply.status, {
+    'X-Request-Id': requestId,
+    'Content-Length': String(Buffer.byteLength(body)),
+    ...(reply.headers ?? {}),
+  });
   res.end(body);
 }
 
@@ -60,7 +64,12 @@ export async function serveLocally(ctx: ServerCtx, r: Req): Promise<Reply> {
 }
 
 /** `maxBodyBytes` 0 disables the cap. `stopping` aborts waits when the server shuts down. */
-export function buildServer(ctx: ServerCtx, generalMaxBodyBytes: number, stopping: AbortSignal, backupBodyBytes = 1024 * 1024 * 1024): Server {
+export function buildServer(
+  ctx: ServerCtx,
+  generalMaxBodyBytes: number,
+  stopping: AbortSignal,
+  backupBodyBytes = 1024 * 1024 * 1024,
+): Server {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
     const requestId = (req.headers['x-request-id'] as string | undefined)?.trim() || randomUUID();
@@ -78,10 +87,18 @@ export function buildServer(ctx: ServerCtx, generalMaxBodyBytes: number, stoppin
     }
     if (reply.status === 413) res.setHeader('Connection', 'close');
     write(res, reply, requestId);
-    ctx.log(`${req.method} ${fullPath} -> ${reply.drop ? 'dropped' : reply.status} (${Date.now() - started} ms) rid=${requestId}`);
+    ctx.log(
+      `${req.method} ${fullPath} -> ${reply.drop ? 'dropped' : reply.status} (${Date.now() - started} ms) rid=${requestId}`,
+    );
   };
 
-  const answer = async (req: IncomingMessage, fullPath: string, url: URL, requestId: string, signal: AbortSignal): Promise<Reply> => {
+  const answer = async (
+    req: IncomingMessage,
+    fullPath: string,
+    url: URL,
+    requestId: string,
+    signal: AbortSignal,
+  ): Promise<Reply> => {
     let path: string;
     if (ctx.base && fullPath === '/healthz') path = '/healthz';
     else if (!ctx.base) path = fullPath;

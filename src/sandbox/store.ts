@@ -73,7 +73,12 @@ export async function readJson<T>(dir: string, name: string): Promise<T | undefi
 }
 
 /** Replaces dir/name atomically with `data`. */
-export async function writeFileAtomic(dir: string, name: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+export async function writeFileAtomic(
+  dir: string,
+  name: string,
+  data: string | Uint8Array,
+  mode = 0o600,
+): Promise<void> {
   const tmp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
   const fh = await open(tmp, 'wx', mode);
   try {

@@ -37,13 +37,29 @@ export async function ensureSelfSigned(dataDir: string, host?: string): Promise<
   const tmpCert = `${certFile}.tmp`;
   const tmpKey = `${keyFile}.tmp`;
   const args = [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', tmpKey, '-out', tmpCert, '-days', '3650',
-    '-subj', '/O=Pika Self-Signed/CN=localhost',
-    '-addext', `subjectAltName=${sans.join(',')}`,
-    '-addext', 'basicConstraints=critical,CA:FALSE',
-    '-addext', 'keyUsage=critical,digitalSignature',
-    '-addext', 'extendedKeyUsage=serverAuth',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    tmpKey,
+    '-out',
+    tmpCert,
+    '-days',
+    '3650',
+    '-subj',
+    '/O=Pika Self-Signed/CN=localhost',
+    '-addext',
+    `subjectAltName=${sans.join(',')}`,
+    '-addext',
+    'basicConstraints=critical,CA:FALSE',
+    '-addext',
+    'keyUsage=critical,digitalSignature',
+    '-addext',
+    'extendedKeyUsage=serverAuth',
   ];
   try {
     await run('openssl', args);
@@ -124,9 +140,17 @@ function run(cmd: string, args: string[]): Promise<void> {
     execFile(cmd, args, { timeout: 30_000 }, (err, _stdout, stderr) => {
       if (!err) return resolve();
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        return reject(new TlsSetupError('openssl not found: a self-signed certificate needs the openssl command on PATH (or pass a certificate and key)'));
+        return reject(
+          new TlsSetupError(
+            'openssl not found: a self-signed certificate needs the openssl command on PATH (or pass a certificate and key)',
+          ),
+        );
       }
-      reject(new TlsSetupError(`openssl failed to create a self-signed certificate: ${String(stderr).trim() || err.message}`));
+      reject(
+        new TlsSetupError(
+          `openssl failed to create a self-signed certificate: ${String(stderr).trim() || err.message}`,
+        ),
+      );
     });
   });
 }

@@ -37,11 +37,18 @@ export function decodeSecret(bytes: Uint8Array, what: string): string {
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch (err) {
-    throw fileError(`${what} is not valid UTF-8 text; refusing to guess what the secret is`, 'Save the secret as UTF-8 text (not UTF-16, not a binary file).', err);
+    throw fileError(
+      `${what} is not valid UTF-8 text; refusing to guess what the secret is`,
+      'Save the secret as UTF-8 text (not UTF-16, not a binary file).',
+      err,
+    );
   }
   const nul = text.indexOf('\u0000');
   if (nul !== -1) {
-    throw fileError(`${what} contains a NUL byte (at byte ${Buffer.byteLength(text.slice(0, nul))}); a secret is text`, 'Save the secret as UTF-8 text (not UTF-16, not a binary file).');
+    throw fileError(
+      `${what} contains a NUL byte (at byte ${Buffer.byteLength(text.slice(0, nul))}); a secret is text`,
+      'Save the secret as UTF-8 text (not UTF-16, not a binary file).',
+    );
   }
   return trimOneNewline(text);
 }
@@ -53,7 +60,11 @@ export function decodeSecret(bytes: Uint8Array, what: string): string {
  * world-readable file is already leaked. For a secret that comes out of a program,
  * `cmd:` is the source (it has a timeout); `file:<(...)` is a pipe and is refused.
  */
-export async function readSecretFile(display: string, fullPath: string, checkMode = platform() !== 'win32'): Promise<string> {
+export async function readSecretFile(
+  display: string,
+  fullPath: string,
+  checkMode = platform() !== 'win32',
+): Promise<string> {
   let buf: Buffer;
   try {
     buf = await readRegularFile(fullPath, MAX_SECRET_BYTES, (st) => {
@@ -74,11 +85,13 @@ export async function readSecretFile(display: string, fullPath: string, checkMod
         err,
       );
     }
-    if (err instanceof FileTooLargeError) throw fileError(`the secret file ${display} is larger than 64 KiB; is it the right file?`, undefined, err);
+    if (err instanceof FileTooLargeError)
+      throw fileError(`the secret file ${display} is larger than 64 KiB; is it the right file?`, undefined, err);
     throw fileError(`cannot read the secret file ${display}: ${describeFsError(err)}`, undefined, err);
   }
   const text = decodeSecret(buf, `the secret file ${display}`);
-  if (text === '') throw fileError(`the secret file ${display} is empty`, `Write the secret into ${display}, or use another source.`);
+  if (text === '')
+    throw fileError(`the secret file ${display} is empty`, `Write the secret into ${display}, or use another source.`);
   return text;
 }
 

@@ -53,7 +53,6 @@ export interface SecretReaderOptions {
   kube?: KubeSourceRead;
 }
 
-
 /** Reads one data key of a Kubernetes Secret (a kube: source); the value, never logged. */
 export type KubeSourceRead = (spec: { namespace?: string; name: string; key: string }, flag: string) => Promise<string>;
 /** Variables that hold secrets even when no flag mentions them: never handed to a cmd: child. */
@@ -108,7 +107,10 @@ export class SourceReader implements SecretReader {
       case 'env': {
         const v = ctx.env[spec.name];
         if (v === undefined || v === '') {
-          throw inputError(`${req.flag} env:${spec.name}: the variable ${spec.name} is ${v === undefined ? 'not set' : 'empty'}`, `Export ${spec.name} with the ${req.label}, or use another source.`);
+          throw inputError(
+            `${req.flag} env:${spec.name}: the variable ${spec.name} is ${v === undefined ? 'not set' : 'empty'}`,
+            `Export ${spec.name} with the ${req.label}, or use another source.`,
+          );
         }
         this.secretEnvNames.add(spec.name);
         return trimOneNewline(v);
@@ -118,7 +120,10 @@ export class SourceReader implements SecretReader {
       case 'kube': {
         // The Kubernetes client loads only in there, for this source.
         if (!this.opts.kube) throw sourceError(`${req.flag} kube: is not available here`, 'Use another secret source.');
-        return this.opts.kube({ ...(spec.namespace !== undefined ? { namespace: spec.namespace } : {}), name: spec.name, key: spec.key }, req.flag);
+        return this.opts.kube(
+          { ...(spec.namespace !== undefined ? { namespace: spec.namespace } : {}), name: spec.name, key: spec.key },
+          req.flag,
+        );
       }
       case 'cmd': {
         const env: Env = { ...ctx.env };
@@ -148,7 +153,8 @@ export class SourceReader implements SecretReader {
       for (let attempt = 0; ; attempt++) {
         const answer = await prompter.password(message);
         if (answer !== '') return answer;
-        if (attempt >= 1) throw inputError(`no ${req.label} was entered`, `Type the ${req.label}, or pass ${req.flag}.`);
+        if (attempt >= 1)
+          throw inputError(`no ${req.label} was entered`, `Type the ${req.label}, or pass ${req.flag}.`);
         io.stderr.write(`The ${req.label} cannot be empty.\n`);
       }
     };
@@ -157,7 +163,11 @@ export class SourceReader implements SecretReader {
       if (!req.confirm) return first;
       const second = await askNonEmpty(`${cap(req.label)} again to confirm:`);
       if (first === second) return first;
-      if (attempt >= 1) throw inputError(`the two ${req.label} entries do not match`, 'Run the command again and type the same value twice.');
+      if (attempt >= 1)
+        throw inputError(
+          `the two ${req.label} entries do not match`,
+          'Run the command again and type the same value twice.',
+        );
       io.stderr.write(`The two entries do not match. Try again.\n`);
     }
   }
@@ -173,7 +183,10 @@ export class SourceReader implements SecretReader {
     this.stdinUsedBy = req.flag;
     const text = decodeSecret(await readAll(this.ctx.io.stdin, this.ctx.signal), `${req.flag} -: standard input`);
     if (text === '') {
-      throw inputError(`${req.flag} -: standard input was empty; expected the ${req.label}`, `Pipe the ${req.label} in, e.g. \`pass show pika/key | pikactl … ${req.flag} -\`.`);
+      throw inputError(
+        `${req.flag} -: standard input was empty; expected the ${req.label}`,
+        `Pipe the ${req.label} in, e.g. \`pass show pika/key | pikactl … ${req.flag} -\`.`,
+      );
     }
     return text;
   }

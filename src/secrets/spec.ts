@@ -21,14 +21,24 @@ export type SecretSpec =
 export const SECRET_SOURCES: ReadonlyArray<{ form: string; meaning: string }> = [
   { form: 'prompt', meaning: 'ask on the terminal, hidden (the default on a TTY)' },
   { form: '-', meaning: 'read standard input (at most one flag per command)' },
-  { form: 'file:PATH', meaning: 'read a regular file only you can read (chmod 600), UTF-8, at most 64 KiB; one trailing newline is dropped' },
+  {
+    form: 'file:PATH',
+    meaning:
+      'read a regular file only you can read (chmod 600), UTF-8, at most 64 KiB; one trailing newline is dropped',
+  },
   { form: 'env:NAME', meaning: 'read the environment variable NAME' },
   { form: 'keychain', meaning: "the OS keychain entry for this server's key" },
   { form: 'keychain:NAME', meaning: 'the OS keychain entry NAME (see `pikactl keychain list`)' },
-  { form: 'kube:secret/NAME/KEY', meaning: 'a key of a Kubernetes Secret (kube:NS/secret/NAME/KEY for another namespace than -n)' },
-  { form: 'cmd:COMMAND', meaning: "run COMMAND with the system shell and use its output, UTF-8, at most 64 KiB (e.g. 'op read op://ops/pika/key')" },
+  {
+    form: 'kube:secret/NAME/KEY',
+    meaning: 'a key of a Kubernetes Secret (kube:NS/secret/NAME/KEY for another namespace than -n)',
+  },
+  {
+    form: 'cmd:COMMAND',
+    meaning:
+      "run COMMAND with the system shell and use its output, UTF-8, at most 64 KiB (e.g. 'op read op://ops/pika/key')",
+  },
 ];
-
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -53,14 +63,20 @@ export function parseSecretSpec(text: string, flag: string): SecretSpec {
       }
       return { kind: 'env', name: rest };
     case 'keychain':
-      if (rest.trim() === '') throw malformed(flag, 'keychain:NAME needs an entry name', 'See `pikactl keychain list`.');
+      if (rest.trim() === '')
+        throw malformed(flag, 'keychain:NAME needs an entry name', 'See `pikactl keychain list`.');
       return { kind: 'keychain', account: rest };
     case 'cmd':
       if (rest.trim() === '') throw malformed(flag, 'cmd:COMMAND needs a command', "e.g. cmd:'pass show pika/key'");
       return { kind: 'cmd', command: rest };
     case 'kube': {
       const ref = parseKubeSecretSource(rest);
-      if (!ref) throw malformed(flag, 'kube: takes secret/NAME/KEY or NS/secret/NAME/KEY', 'e.g. kube:secret/pika-encryption/password');
+      if (!ref)
+        throw malformed(
+          flag,
+          'kube: takes secret/NAME/KEY or NS/secret/NAME/KEY',
+          'e.g. kube:secret/pika-encryption/password',
+        );
       return { kind: 'kube', ...ref };
     }
     default:

@@ -44,7 +44,10 @@ export function createDispatcher(opts: TransportOptions, proxy?: ProxyChoice): D
     factory: (origin, options) => {
       const { connect } = options as { connect?: unknown };
       const toServer = new URL(String(origin)).origin !== proxyOrigin;
-      const wrapped = toServer && typeof connect === 'function' ? { connect: withPin(connect as Parameters<typeof withPin>[0], pin) } : {};
+      const wrapped =
+        toServer && typeof connect === 'function'
+          ? { connect: withPin(connect as Parameters<typeof withPin>[0], pin) }
+          : {};
       return new Pool(origin, { ...options, ...wrapped });
     },
   });

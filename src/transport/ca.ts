@@ -29,7 +29,10 @@ export function loadCaFile(path: string): string {
     if (!first) throw new Error('no certificate');
     new X509Certificate(first[0]);
   } catch {
-    throw usageError(`--cacert file ${path} holds no PEM certificate`, 'Expected a file starting with -----BEGIN CERTIFICATE-----.');
+    throw usageError(
+      `--cacert file ${path} holds no PEM certificate`,
+      'Expected a file starting with -----BEGIN CERTIFICATE-----.',
+    );
   }
   return pem;
 }

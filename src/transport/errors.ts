@@ -7,7 +7,17 @@ import { CONNECT_PHASE, PinMismatchError } from './tls.js';
 import type { ProxyChoice } from './proxy-config.js';
 import { targetFlags } from '../output/target-flags.js';
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EADDRNOTAVAIL']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_NONAME',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENETDOWN',
+  'EADDRNOTAVAIL',
+]);
 const TIMEOUT = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 /** The socket went away after undici had the request in flight. */
 const DROPPED = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
@@ -58,7 +68,9 @@ function chain(err: unknown): unknown[] {
 }
 
 const codeOf = (e: unknown): string | undefined =>
-  typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : undefined;
+  typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string'
+    ? (e as { code: string }).code
+    : undefined;
 
 function tlsHint(code: string, host: string): string {
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
@@ -78,7 +90,8 @@ export function networkErrorToApiError(err: unknown, at: RequestFacts): ApiError
   if (err instanceof ApiError) return err;
   const base = { method: at.method, path: at.path, cause: err, sent: at.sent };
   const where = `${at.method} ${at.path}`;
-  const make = (kind: ApiErrorKind, message: string, hint?: string) => new ApiError(`${where}: ${message}`, { ...base, kind, hint });
+  const make = (kind: ApiErrorKind, message: string, hint?: string) =>
+    new ApiError(`${where}: ${message}`, { ...base, kind, hint });
   const all = chain(err);
   const codes = all.map(codeOf).filter((c): c is string => c !== undefined);
   const has = (set: Set<string>) => codes.find((c) => set.has(c));
@@ -89,7 +102,11 @@ export function networkErrorToApiError(err: unknown, at: RequestFacts): ApiError
   const big = all.find((e): e is BodyTooLargeError => e instanceof BodyTooLargeError);
   if (big) return new ApiError(`${where}: ${big.message}`, { ...base, kind: 'too_large', status: big.status });
   if (at.timedOut || has(TIMEOUT)) {
-    return make('timeout', `no answer from ${at.host} within ${Math.round(at.timeoutMs / 1000)}s`, 'Raise --timeout (the unlock guard may delay answers by up to 15 s), or check that the server is responsive.');
+    return make(
+      'timeout',
+      `no answer from ${at.host} within ${Math.round(at.timeoutMs / 1000)}s`,
+      'Raise --timeout (the unlock guard may delay answers by up to 15 s), or check that the server is responsive.',
+    );
   }
   const pin = all.find((e): e is PinMismatchError => e instanceof PinMismatchError);
   if (pin) {
@@ -102,18 +119,32 @@ export function networkErrorToApiError(err: unknown, at: RequestFacts): ApiError
   const tlsCode = has(UNTRUSTED) ?? codes.find((c) => /^(CERT_|ERR_TLS_|ERR_SSL_|ERR_OSSL_)/.test(c) || c === 'EPROTO');
   if (tlsCode) return make('tls', `TLS verification failed (${tlsCode}): ${detail}`, tlsHint(tlsCode, at.host));
   const down = has(UNREACHABLE);
-  const connectPhase = all.some((e) => typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[CONNECT_PHASE] === true);
+  const connectPhase = all.some(
+    (e) => typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[CONNECT_PHASE] === true,
+  );
   if (at.proxy) {
     const failed = proxyFailure(at, all, down, connectPhase ? (codes[0] ?? detail) : undefined);
     // The CLI message says "cannot reach SERVER"; the hint carries what the proxy did.
-    if (failed) return make('unreachable', failed.message, `${failed.message[0].toUpperCase()}${failed.message.slice(1)}. ${failed.hint}`);
+    if (failed)
+      return make(
+        'unreachable',
+        failed.message,
+        `${failed.message[0].toUpperCase()}${failed.message.slice(1)}. ${failed.hint}`,
+      );
   }
   if (down || connectPhase) {
     const status = `pikactl status${at.server !== undefined ? ` ${targetFlags(at.server)}` : ''} --wait 60s`;
-    return make('unreachable', `cannot connect to ${at.host} (${down ?? codes[0] ?? detail})`, `Check the URL and that the server is running: ${status}`);
+    return make(
+      'unreachable',
+      `cannot connect to ${at.host} (${down ?? codes[0] ?? detail})`,
+      `Check the URL and that the server is running: ${status}`,
+    );
   }
   if (has(DROPPED) || /other side closed|socket hang up/i.test(detail)) {
-    return make('connection_lost', `the connection to ${at.host} dropped after the request was sent, before any answer (${has(DROPPED) ?? detail})`);
+    return make(
+      'connection_lost',
+      `the connection to ${at.host} dropped after the request was sent, before any answer (${has(DROPPED) ?? detail})`,
+    );
   }
   return make('unexpected', `request failed: ${detail}`);
 }
@@ -123,11 +154,20 @@ export function networkErrorToApiError(err: unknown, at: RequestFacts): ApiError
  * something other than 200 (undici says "Proxy response (502) !== 200"), or 407. TLS
  * failures inside the tunnel are the server's and are classified before this.
  */
-function proxyFailure(at: RequestFacts, all: unknown[], down: string | undefined, inTunnel: string | undefined): { message: string; hint: string } | undefined {
+function proxyFailure(
+  at: RequestFacts,
+  all: unknown[],
+  down: string | undefined,
+  inTunnel: string | undefined,
+): { message: string; hint: string } | undefined {
   const p = at.proxy!;
   const named = `the proxy ${p.shown} (from ${p.from})`;
   const refusal = all
-    .map((e) => (e instanceof Error ? /Proxy response \((\d{3})\)|Proxy Authentication Required \((\d{3})\)/.exec(e.message) : null))
+    .map((e) =>
+      e instanceof Error
+        ? /Proxy response \((\d{3})\)|Proxy Authentication Required \((\d{3})\)/.exec(e.message)
+        : null,
+    )
     .find((m) => m !== null);
   const status = refusal ? Number(refusal[1] ?? refusal[2]) : undefined;
   const bypass = `or reach ${at.host} without it: NO_PROXY=${at.host.replace(/:\d+$/, '')} (or --proxy "")`;
@@ -164,7 +204,13 @@ const TLS_SNIFF_MS = 3000;
 export function speaksTls(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     const bare = host.replace(/^\[|\]$/g, '');
-    const socket = connect({ host: bare, port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'], ...(isIP(bare) ? {} : { servername: bare }) });
+    const socket = connect({
+      host: bare,
+      port,
+      rejectUnauthorized: false,
+      ALPNProtocols: ['http/1.1'],
+      ...(isIP(bare) ? {} : { servername: bare }),
+    });
     const done = (yes: boolean) => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -185,7 +231,12 @@ export function speaksTls(host: string, port: number, timeoutMs: number, signal?
  * http URL and the port completes a TLS handshake, say so and name the https:// URL.
  * A TLS listener cannot have acted on a plain-text request, so nothing was applied.
  */
-export async function suggestHttps(err: ApiError, server: ServerUrl, timeoutMs: number, signal?: AbortSignal): Promise<ApiError> {
+export async function suggestHttps(
+  err: ApiError,
+  server: ServerUrl,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<ApiError> {
   if (server.url.protocol !== 'http:' || (err.kind !== 'connection_lost' && err.kind !== 'unexpected')) return err;
   if (signal?.aborted) return err;
   const port = Number(server.url.port || 80);

@@ -43,7 +43,12 @@ function declaredTooLarge(status: number, contentLength: string | undefined, lim
   if (contentLength !== undefined && Number(contentLength) > limit) throw new BodyTooLargeError(status, limit);
 }
 
-async function readCapped(chunks: AsyncIterable<Uint8Array>, status: number, limit: number, abort: () => void): Promise<Buffer> {
+async function readCapped(
+  chunks: AsyncIterable<Uint8Array>,
+  status: number,
+  limit: number,
+  abort: () => void,
+): Promise<Buffer> {
   const parts: Buffer[] = [];
   let size = 0;
   for await (const chunk of chunks) {
@@ -98,7 +103,10 @@ export function watchSent(dispatcher: Dispatcher, signal: AbortSignal, onSent: (
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
     });
-  return { dispatch: (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => dispatcher.dispatch(opts, wrap(handler)) } as unknown as Dispatcher;
+  return {
+    dispatch: (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) =>
+      dispatcher.dispatch(opts, wrap(handler)),
+  } as unknown as Dispatcher;
 }
 
 /** The real transport: undici's request() over our Agent (never follows redirects). */
@@ -124,7 +132,12 @@ export function undiciSend(dispatcher: Dispatcher): HttpSend {
     }
     const body = await readCapped(res.body, res.statusCode, req.maxBodyBytes, () => res.body.destroy());
     const sc = headers['set-cookie'];
-    return { status: res.statusCode, header: get, setCookies: sc === undefined ? [] : Array.isArray(sc) ? sc : [sc], body };
+    return {
+      status: res.statusCode,
+      header: get,
+      setCookies: sc === undefined ? [] : Array.isArray(sc) ? sc : [sc],
+      body,
+    };
   };
 }
 

@@ -17,7 +17,7 @@ export function normalizePin(text: string, flag = '--pin'): string {
   if (!/^[0-9A-F]{64}$/.test(stripped)) {
     throw usageError(
       `${flag} must be a SHA-256 certificate fingerprint: 64 hex digits (colons and spaces allowed)`,
-      'See it in Pika\'s web UI (Settings → TLS), with `openssl x509 -noout -fingerprint -sha256 -in server.crt`, or run `pikactl trust --server URL`.',
+      "See it in Pika's web UI (Settings → TLS), with `openssl x509 -noout -fingerprint -sha256 -in server.crt`, or run `pikactl trust --server URL`.",
     );
   }
   return stripped;

@@ -45,7 +45,10 @@ export function parseProxyUrl(text: string, from: string, credentialsAllowed: bo
     throw usageError(`invalid proxy URL in ${from}`, 'Use e.g. http://proxy.example:3128');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw usageError(`unsupported proxy scheme "${url.protocol}" in ${from}`, 'pikactl speaks to http:// and https:// proxies (CONNECT for https servers).');
+    throw usageError(
+      `unsupported proxy scheme "${url.protocol}" in ${from}`,
+      'pikactl speaks to http:// and https:// proxies (CONNECT for https servers).',
+    );
   }
   if ((url.username || url.password) && !credentialsAllowed) {
     throw usageError(
@@ -62,7 +65,11 @@ export function parseProxyUrl(text: string, from: string, credentialsAllowed: bo
  * turns every proxy off (curl's rule). NO_PROXY applies to all of them, as in curl.
  * Undefined when no proxy is configured. `flag` is the --proxy typed on the command line.
  */
-export function resolveProxy(env: Env, flag: string | undefined, contextProxy: string | undefined): ProxySettings | undefined {
+export function resolveProxy(
+  env: Env,
+  flag: string | undefined,
+  contextProxy: string | undefined,
+): ProxySettings | undefined {
   if (flag !== undefined && flag.trim() === '') return undefined;
   const np = fromEnv(env, ['no_proxy', 'NO_PROXY']);
   const noProxy = (np?.value ?? '')

@@ -9,14 +9,19 @@ import { loadProxyParts } from './undici-parts.js';
  * CONNECT, as its ProxyAgent does for every other command. `hostPort` is URL.host form
  * with the port ("[fd00::1]:8443"). The caller owns the socket; `close()` ends the pool.
  */
-export async function openTunnel(proxy: ProxyChoice, hostPort: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<{ socket: Socket; close(): void }> {
+export async function openTunnel(
+  proxy: ProxyChoice,
+  hostPort: string,
+  opts: { timeoutMs: number; signal?: AbortSignal },
+): Promise<{ socket: Socket; close(): void }> {
   const { Pool, connectVia } = loadProxyParts();
   const u = new URL(proxy.url);
   const pool = connectVia(new Pool(u.origin, { connect: { timeout: opts.timeoutMs } }));
   const close = () => void pool.close().catch(() => {});
   const headers: Record<string, string> = { host: hostPort };
   if (u.username || u.password) {
-    headers['proxy-authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+    headers['proxy-authorization'] =
+      `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
   }
   const named = `the proxy ${proxy.shown} (from ${proxy.from})`;
   try {
@@ -25,7 +30,10 @@ export async function openTunnel(proxy: ProxyChoice, hostPort: string, opts: { t
       socket.destroy();
       throw new CliError(`${named} answered ${statusCode} when asked to connect to ${hostPort}`, {
         code: 'unreachable',
-        hint: statusCode === 407 ? 'Put the proxy credentials in the proxy URL in HTTPS_PROXY (never on the command line).' : `Check the server URL and the proxy's rules, or bypass the proxy with NO_PROXY.`,
+        hint:
+          statusCode === 407
+            ? 'Put the proxy credentials in the proxy URL in HTTPS_PROXY (never on the command line).'
+            : `Check the server URL and the proxy's rules, or bypass the proxy with NO_PROXY.`,
       });
     }
     return { socket: socket as Socket, close };

@@ -1,5 +1,11 @@
 import { createRequire } from 'node:module';
-import type { Agent as AgentClass, buildConnector as BuildConnector, Dispatcher, Pool as PoolClass, ProxyAgent as ProxyAgentClass } from 'undici';
+import type {
+  Agent as AgentClass,
+  buildConnector as BuildConnector,
+  Dispatcher,
+  Pool as PoolClass,
+  ProxyAgent as ProxyAgentClass,
+} from 'undici';
 
 /**
  * The three parts of undici pikactl uses, loaded on their own. undici's index pulls in
@@ -15,14 +21,25 @@ export const Agent = require('undici/lib/dispatcher/agent.js') as typeof AgentCl
 export type Agent = AgentClass;
 export const buildConnector = require('undici/lib/core/connect.js') as typeof BuildConnector;
 
-type RequestOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path' | 'method'> & { method?: Dispatcher.HttpMethod; dispatcher: Dispatcher };
-const apiRequest = require('undici/lib/api/api-request.js') as (this: Dispatcher, opts: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
+type RequestOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path' | 'method'> & {
+  method?: Dispatcher.HttpMethod;
+  dispatcher: Dispatcher;
+};
+const apiRequest = require('undici/lib/api/api-request.js') as (
+  this: Dispatcher,
+  opts: Dispatcher.RequestOptions,
+) => Promise<Dispatcher.ResponseData>;
 
 /** undici's top-level request(url, opts), minus the global-dispatcher fallback: ours is always explicit. */
 export function request(url: string, opts: RequestOptions): Promise<Dispatcher.ResponseData> {
   const u = new URL(url);
   const { dispatcher, ...rest } = opts;
-  return apiRequest.call(dispatcher, { ...rest, origin: u.origin, path: `${u.pathname}${u.search}`, method: opts.method ?? 'GET' });
+  return apiRequest.call(dispatcher, {
+    ...rest,
+    origin: u.origin,
+    path: `${u.pathname}${u.search}`,
+    method: opts.method ?? 'GET',
+  });
 }
 
 /**
@@ -36,12 +53,16 @@ export function loadProxyParts(): {
   Pool: typeof PoolClass;
   connectVia: (pool: PoolClass) => PoolClass;
 } {
-  const apiConnect = require('undici/lib/api/api-connect.js') as (this: Dispatcher, opts: Dispatcher.ConnectOptions) => Promise<Dispatcher.ConnectData>;
+  const apiConnect = require('undici/lib/api/api-connect.js') as (
+    this: Dispatcher,
+    opts: Dispatcher.ConnectOptions,
+  ) => Promise<Dispatcher.ConnectData>;
   return {
     ProxyAgent: require('undici/lib/dispatcher/proxy-agent.js') as typeof ProxyAgentClass,
     Pool: require('undici/lib/dispatcher/pool.js') as typeof PoolClass,
     connectVia: (pool) => {
-      if (typeof pool.connect !== 'function') Object.defineProperty(pool, 'connect', { value: (o: Dispatcher.ConnectOptions) => apiConnect.call(pool, o) });
+      if (typeof pool.connect !== 'function')
+        Object.defineProperty(pool, 'connect', { value: (o: Dispatcher.ConnectOptions) => apiConnect.call(pool, o) });
       return pool;
     },
   };

@@ -15,7 +15,13 @@ import type { RawResponse } from '../../src/transport/http.js';
  * ingress or load balancer in front of it sends (HTML, empty, someone else's JSON).
  */
 const server = parseServerUrl('https://pika.test:8080/pika');
-const ex = (path = '/api/v1/key/status', method = 'GET'): Exchange => ({ method, path, server, expectJson: true, secrets: [] });
+const ex = (path = '/api/v1/key/status', method = 'GET'): Exchange => ({
+  method,
+  path,
+  server,
+  expectJson: true,
+  secrets: [],
+});
 
 function raw(status: number, body: string, headers: Record<string, string> = {}): RawResponse {
   const h = new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
@@ -32,7 +38,8 @@ function classify(res: RawResponse, exchange = ex()): ApiError {
   throw new Error('expected an ApiError');
 }
 
-const NGINX_502 = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+const NGINX_502 =
+  '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 const HTML = { 'content-type': 'text/html' };
 const JSON_CT = { 'content-type': 'application/json' };
 
@@ -81,7 +88,10 @@ describe('a gateway in front of Pika', () => {
     expect(e504.message).toContain('504 Gateway Timeout from the proxy');
     expect(outcomeOf(e504).outcome).toBe('maybe_done');
     expect(outcomeOf(e504).why).toContain('gateway');
-    const e503 = classify(raw(503, 'upstream connect error or disconnect/reset before headers', { 'content-type': 'text/plain' }), ex('/api/v1/key/rotate', 'POST'));
+    const e503 = classify(
+      raw(503, 'upstream connect error or disconnect/reset before headers', { 'content-type': 'text/plain' }),
+      ex('/api/v1/key/rotate', 'POST'),
+    );
     expect(e503.kind).toBe('gateway');
     expect(outcomeOf(e503).outcome).toBe('maybe_done');
     expect(rotationUncertainty(e504)).toContain('answered HTTP 504');
@@ -100,7 +110,11 @@ async function probeOf(res: RawResponse) {
 
 describe("Pika's own answers against the gateway's", () => {
   it("a JSON 500: Pika's (message, request_id) means unreadable settings; a foreign one is the gateway", async () => {
-    const pika = raw(500, '{"message":"read settings: open sealed: chacha20poly1305: message authentication failed","request_id":"req-5"}', JSON_CT);
+    const pika = raw(
+      500,
+      '{"message":"read settings: open sealed: chacha20poly1305: message authentication failed","request_id":"req-5"}',
+      JSON_CT,
+    );
     const e = classify(pika);
     expect(e.kind).toBe('server_error');
     expect(e.requestId).toBe('req-5');
@@ -111,21 +125,35 @@ describe("Pika's own answers against the gateway's", () => {
   });
 
   it("a 429: Pika's JSON is a rate limit (exit 9), a gateway's page is waited through (exit 7)", () => {
-    const e = classify(raw(429, '{"error":"rate_limited","message":"too many attempts; try again later"}', { ...JSON_CT, 'retry-after': '42' }), ex('/api/v1/key/unlock', 'POST'));
+    const e = classify(
+      raw(429, '{"error":"rate_limited","message":"too many attempts; try again later"}', {
+        ...JSON_CT,
+        'retry-after': '42',
+      }),
+      ex('/api/v1/key/unlock', 'POST'),
+    );
     expect(e.kind).toBe('rate_limited');
     expect(e.retryAfterMs).toBe(42_000);
     expect(apiErrorToCli(e, server, 'unlock').exitCode).toBe(9);
-    const g = classify(raw(429, '<html><body><h1>429 Too Many Requests</h1></body></html>', HTML), ex('/api/v1/key/unlock', 'POST'));
+    const g = classify(
+      raw(429, '<html><body><h1>429 Too Many Requests</h1></body></html>', HTML),
+      ex('/api/v1/key/unlock', 'POST'),
+    );
     expect(g.kind).toBe('gateway');
     expect(apiErrorToCli(g, server, 'unlock').message).toContain('429 Too Many Requests from the proxy in front of');
   });
 
   it('the lock gate 503 on key/status is "locked" (initialized, not unlocked), not "unreachable"', async () => {
-    const gate = raw(503, '{"code":"server_locked","message":"Server is locked. An administrator must unlock it."}', { ...JSON_CT, 'x-pika-locked': 'true' });
+    const gate = raw(503, '{"code":"server_locked","message":"Server is locked. An administrator must unlock it."}', {
+      ...JSON_CT,
+      'x-pika-locked': 'true',
+    });
     expect(classify(gate).kind).toBe('locked');
     expect(await probeOf(gate)).toEqual({ state: 'locked', status: { initialized: true, unlocked: false } });
     // The header alone (a proxy that rewrote the body) is still Pika's gate.
-    expect((await probeOf(raw(503, '<html>Service Unavailable</html>', { ...HTML, 'x-pika-locked': 'true' }))).state).toBe('locked');
+    expect(
+      (await probeOf(raw(503, '<html>Service Unavailable</html>', { ...HTML, 'x-pika-locked': 'true' }))).state,
+    ).toBe('locked');
   });
 
   it("Pika's other 5xx on key/status (cluster text, a 503 'try later') are waited through, not 'unreadable'", async () => {

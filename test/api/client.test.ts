@@ -29,8 +29,10 @@ function client(over: Partial<CreatePikaClientOptions> = {}) {
 
 const failure = (p: Promise<unknown>) => rejection(p, ApiError);
 
-const json = (status: number, body: JsonBodyType, headers: Record<string, string> = {}) => HttpResponse.json(body, { status, headers });
-const on = (method: 'get' | 'post', path: string, resolver: Parameters<typeof http.get>[1]) => mswServer.use(http[method](`${BASE}${path}`, resolver));
+const json = (status: number, body: JsonBodyType, headers: Record<string, string> = {}) =>
+  HttpResponse.json(body, { status, headers });
+const on = (method: 'get' | 'post', path: string, resolver: Parameters<typeof http.get>[1]) =>
+  mswServer.use(http[method](`${BASE}${path}`, resolver));
 
 describe('requests', () => {
   it('sends Accept, User-Agent, the session cookie and the JSON body under the base path', async () => {
@@ -58,7 +60,11 @@ describe('requests', () => {
 
   it('refuses plain http to a non-loopback host unless allowHttp', () => {
     const make = (allowHttp: boolean) =>
-      createPikaClient({ server: parseServerUrl('http://pika.example.com'), transport: { insecure: false, allowHttp, timeoutMs: 1000 }, fetch: lateFetch });
+      createPikaClient({
+        server: parseServerUrl('http://pika.example.com'),
+        transport: { insecure: false, allowHttp, timeoutMs: 1000 },
+        fetch: lateFetch,
+      });
     try {
       make(false);
       throw new Error('should have thrown');
@@ -69,7 +75,11 @@ describe('requests', () => {
     }
     expect(() => make(true)).not.toThrow();
     expect(() =>
-      createPikaClient({ server: parseServerUrl('http://127.0.0.1:9'), transport: { insecure: false, allowHttp: false, timeoutMs: 1000 }, fetch: lateFetch }),
+      createPikaClient({
+        server: parseServerUrl('http://127.0.0.1:9'),
+        transport: { insecure: false, allowHttp: false, timeoutMs: 1000 },
+        fetch: lateFetch,
+      }),
     ).not.toThrow();
   });
 });
@@ -77,7 +87,11 @@ describe('requests', () => {
 describe('classification of every contract shape', () => {
   it('503 + X-Pika-Locked → locked', async () => {
     on('post', '/api/v1/key/rotate', () =>
-      json(503, { code: 'server_locked', message: 'Server is locked. An administrator must unlock it.' }, { 'X-Pika-Locked': 'true' }),
+      json(
+        503,
+        { code: 'server_locked', message: 'Server is locked. An administrator must unlock it.' },
+        { 'X-Pika-Locked': 'true' },
+      ),
     );
     const e = await failure(client().rotate(new Secret('a1', 't'), new Secret('b2', 't')));
     expect(e.kind).toBe('locked');
@@ -85,20 +99,36 @@ describe('classification of every contract shape', () => {
   });
 
   it.each([307, 302, 303])('%i to the base path → unauthenticated', async (status) => {
-    on('post', '/api/v1/key/lock', () => new HttpResponse(null, { status, headers: { Location: '/pika/?redirect_path=%2Fpika%2Fapi%2Fv1%2Fkey%2Flock' } }));
+    on(
+      'post',
+      '/api/v1/key/lock',
+      () =>
+        new HttpResponse(null, {
+          status,
+          headers: { Location: '/pika/?redirect_path=%2Fpika%2Fapi%2Fv1%2Fkey%2Flock' },
+        }),
+    );
     const e = await failure(client().lock());
     expect(e.kind).toBe('unauthenticated');
     expect(e.status).toBe(status);
   });
 
   it('a redirect to /login under the base path → unauthenticated; elsewhere → unexpected', async () => {
-    on('get', '/api/v1/settings', () => new HttpResponse(null, { status: 307, headers: { Location: 'https://pika.test:8080/pika/login/info' } }));
+    on(
+      'get',
+      '/api/v1/settings',
+      () => new HttpResponse(null, { status: 307, headers: { Location: 'https://pika.test:8080/pika/login/info' } }),
+    );
     expect((await failure(client().settings())).kind).toBe('unauthenticated');
     on('get', '/api/v1/settings', () => new HttpResponse(null, { status: 307, headers: { Location: '/' } }));
     const outside = await failure(client().settings());
     expect(outside.kind).toBe('unexpected');
     expect(outside.location).toBe('/');
-    on('get', '/api/v1/settings', () => new HttpResponse(null, { status: 301, headers: { Location: 'https://other.example/pika/' } }));
+    on(
+      'get',
+      '/api/v1/settings',
+      () => new HttpResponse(null, { status: 301, headers: { Location: 'https://other.example/pika/' } }),
+    );
     expect((await failure(client().settings())).kind).toBe('unexpected');
   });
 
@@ -130,7 +160,7 @@ describe('classification of every contract shape', () => {
     ['server is not initialized; call /api/v1/key/initialize first: bad request', 'not_initialized'],
     ['server is not initialized: bad request', 'not_initialized'],
     ['new key must differ from old key: bad request', 'bad_request'],
-    ['invalid character \'}\'\nbad request', 'bad_request'],
+    ["invalid character '}'\nbad request", 'bad_request'],
   ])('400 "%s" → %s', async (message, kind) => {
     on('post', '/api/v1/key/rotate', () => json(400, { message }));
     const e = await failure(client().rotate(new Secret('a1', 't'), new Secret('b2', 't')));
@@ -144,7 +174,9 @@ describe('classification of every contract shape', () => {
   });
 
   it('429 → rate_limited with Retry-After in seconds or as an HTTP date', async () => {
-    on('post', '/api/v1/key/unlock', () => json(429, { error: 'rate_limited', message: 'too many attempts; try again later' }, { 'Retry-After': '42' }));
+    on('post', '/api/v1/key/unlock', () =>
+      json(429, { error: 'rate_limited', message: 'too many attempts; try again later' }, { 'Retry-After': '42' }),
+    );
     const e = await failure(client().unlock(new Secret('k1', 't')));
     expect(e.kind).toBe('rate_limited');
     expect(e.retryAfterMs).toBe(42_000);
@@ -163,7 +195,9 @@ describe('classification of every contract shape', () => {
   });
 
   it('5xx JSON → server_error with request_id', async () => {
-    on('post', '/api/v1/key/rotate', () => json(500, { message: 'rewrap secrets failed: disk full', request_id: 'req-77' }));
+    on('post', '/api/v1/key/rotate', () =>
+      json(500, { message: 'rewrap secrets failed: disk full', request_id: 'req-77' }),
+    );
     const e = await failure(client().rotate(new Secret('a1', 't'), new Secret('b2', 't')));
     expect(e.kind).toBe('server_error');
     expect(e.requestId).toBe('req-77');
@@ -174,7 +208,11 @@ describe('classification of every contract shape', () => {
     [503, 'cluster: no leader available, retry shortly'],
     [502, 'cluster: leader forward failed: EOF'],
   ])('%i text/plain "cluster: …" → cluster', async (status, text) => {
-    on('post', '/api/v1/key/lock', () => new HttpResponse(`${text}\n`, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } }));
+    on(
+      'post',
+      '/api/v1/key/lock',
+      () => new HttpResponse(`${text}\n`, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } }),
+    );
     const e = await failure(client().lock());
     expect(e.kind).toBe('cluster');
     expect(e.serverMessage).toBe(text);
@@ -253,7 +291,12 @@ describe('login', () => {
       const b = (await request.json()) as Record<string, string>;
       bodies.push(b);
       if (b.totp_session_id === undefined) {
-        return HttpResponse.json({ phase: 'totp_required', totp_session_id: 'step-1', strategy: 'local', expires_in: 300 });
+        return HttpResponse.json({
+          phase: 'totp_required',
+          totp_session_id: 'step-1',
+          strategy: 'local',
+          expires_in: 300,
+        });
       }
       if (b.code !== '123456') return json(401, { error: 'invalid_code', message: 'invalid code' });
       return HttpResponse.json({ strategy: 'local' }, { headers: { 'Set-Cookie': 'pika_session=after-totp; Path=/' } });
@@ -263,7 +306,9 @@ describe('login', () => {
     expect(first.kind).toBe('totp_required');
     if (first.kind !== 'totp_required') return;
     expect(first.expiresInSeconds).toBe(300);
-    expect((await failure(c.loginTotp('local', first.totpSessionId, new Secret('000000', 't')))).kind).toBe('invalid_credentials');
+    expect((await failure(c.loginTotp('local', first.totpSessionId, new Secret('000000', 't')))).kind).toBe(
+      'invalid_credentials',
+    );
     const done = await c.loginTotp('local', first.totpSessionId, new Secret('123456', 't'));
     expect(done.kind === 'session' && done.cookie.reveal()).toBe('after-totp');
     expect(bodies[1]).toEqual({ totp_session_id: 'step-1', code: '000000' });
@@ -291,10 +336,23 @@ describe('login', () => {
 
 describe('limits and cancellation', () => {
   it('caps response bodies (default 1 MiB) → too_large', async () => {
-    on('get', '/api/v1/info', () => new HttpResponse(`{"name":"${'a'.repeat(1024 * 1024 + 10)}"}`, { headers: { 'Content-Type': 'application/json' } }));
+    on(
+      'get',
+      '/api/v1/info',
+      () =>
+        new HttpResponse(`{"name":"${'a'.repeat(1024 * 1024 + 10)}"}`, {
+          headers: { 'Content-Type': 'application/json' },
+        }),
+    );
     expect((await failure(client().info())).kind).toBe('too_large');
     on('get', '/api/v1/info', () => json(200, { name: 'pika', version: 'v1', pad: 'x'.repeat(2000) }));
-    expect((await failure(client({ transport: { insecure: false, allowHttp: false, timeoutMs: 5000, maxBodyBytes: 1000 } }).info())).kind).toBe('too_large');
+    expect(
+      (
+        await failure(
+          client({ transport: { insecure: false, allowHttp: false, timeoutMs: 5000, maxBodyBytes: 1000 } }).info(),
+        )
+      ).kind,
+    ).toBe('too_large');
   });
 
   it('times out → timeout', async () => {

@@ -34,20 +34,24 @@ describe('apiErrorToCli', () => {
     expect(cli.exitCode).toBe(exitCode);
     expect(cli.code).toBe(code);
     expect(cli.message.startsWith('unlock failed: ')).toBe(true);
-    if (kind !== 'cancelled' && kind !== 'bad_request' && kind !== 'too_large' && kind !== 'unexpected') expect(cli.hint).toBeTruthy();
+    if (kind !== 'cancelled' && kind !== 'bad_request' && kind !== 'too_large' && kind !== 'unexpected')
+      expect(cli.hint).toBeTruthy();
     expect(cli.details).toMatchObject({ kind });
   });
 
   it('tells "not logged in" apart from "lacks settings.manage"', () => {
     const a = apiErrorToCli(err('unauthenticated'), server);
-    const f = apiErrorToCli(err('forbidden', { serverMessage: 'capability "settings.manage" required: forbidden' }), server);
+    const f = apiErrorToCli(
+      err('forbidden', { serverMessage: 'capability "settings.manage" required: forbidden' }),
+      server,
+    );
     expect(a.message).toContain('not logged in or session expired');
     expect(a.hint).toContain('--password-from');
     expect(f.message).toContain('lacks settings.manage');
     expect(f.message).not.toContain('not logged in');
   });
 
-  it('connection_lost is exit 7 here: whether a state change may have been applied is src/outcome.ts\'s call', () => {
+  it("connection_lost is exit 7 here: whether a state change may have been applied is src/outcome.ts's call", () => {
     const cli = apiErrorToCli(err('connection_lost'), server, 'status');
     expect(cli.exitCode).toBe(7);
     expect(cli.hint).toContain('pikactl status');
@@ -60,7 +64,11 @@ describe('apiErrorToCli', () => {
   });
 
   it('names the request_id of a server error', () => {
-    const cli = apiErrorToCli(err('server_error', { status: 500, serverMessage: 'rewrap secrets failed: x', requestId: 'req-9' }), server, 'rotate');
+    const cli = apiErrorToCli(
+      err('server_error', { status: 500, serverMessage: 'rewrap secrets failed: x', requestId: 'req-9' }),
+      server,
+      'rotate',
+    );
     expect(cli.message).toContain('request_id req-9');
     expect(cli.message).toContain('rewrap secrets failed');
     expect(cli.details).toMatchObject({ request_id: 'req-9', status: 500 });

@@ -47,7 +47,13 @@ describe('authenticate: session sources in order', () => {
     const client = new FakeClient();
     client.info_ = async () => ({ name: 'pika', version: 'v1', local_login_name: 'corp' });
     const secrets = new FakeSecrets();
-    const s = await authenticate(testContext(), globals({ user: 'alice', passwordFrom: 'env:PW' }), client, secrets, store(null));
+    const s = await authenticate(
+      testContext(),
+      globals({ user: 'alice', passwordFrom: 'env:PW' }),
+      client,
+      secrets,
+      store(null),
+    );
     expect(s).toMatchObject({ source: 'login', user: 'alice' });
     expect(secrets.requests).toEqual([{ spec: 'env:PW', flag: '--password-from', label: 'password for alice' }]);
     expect(client.calls).toEqual(['info', 'login corp alice']);
@@ -71,7 +77,12 @@ describe('authenticate: inline login details', () => {
 
   it('falls back to the first password strategy of /login/info, then to "local"', async () => {
     const client = new FakeClient();
-    client.loginInfo_ = async () => ({ strategies: [{ name: 'oidc', kind: 'oauth2' }, { name: 'pw', kind: 'password' }] });
+    client.loginInfo_ = async () => ({
+      strategies: [
+        { name: 'oidc', kind: 'oauth2' },
+        { name: 'pw', kind: 'password' },
+      ],
+    });
     await authenticate(testContext(), globals({ user: 'a' }), client, new FakeSecrets());
     expect(client.calls).toEqual(['info', 'loginInfo', 'login pw a']);
 
@@ -97,7 +108,9 @@ describe('authenticate: inline login details', () => {
   });
 
   it('without a user and without a TTY: usage error naming --user and PIKA_USER', async () => {
-    const e = await cliFailure(authenticate(testContext({ tty: false }), globals(), new FakeClient(), new FakeSecrets()));
+    const e = await cliFailure(
+      authenticate(testContext({ tty: false }), globals(), new FakeClient(), new FakeSecrets()),
+    );
     expect(e.exitCode).toBe(2);
     expect(e.hint).toContain('--user');
     expect(e.hint).toContain('PIKA_USER');

@@ -1,4 +1,11 @@
-import { ApiError, type ApiErrorKind, type LoginResult, type PikaClient, type ServerInfo, type LoginInfo } from '../../src/api/types.js';
+import {
+  ApiError,
+  type ApiErrorKind,
+  type LoginResult,
+  type PikaClient,
+  type ServerInfo,
+  type LoginInfo,
+} from '../../src/api/types.js';
 import { parseServerUrl } from '../../src/api/url.js';
 import type { GlobalOptions } from '../../src/globals.js';
 import { Secret } from '../../src/secrets/secret.js';
@@ -69,7 +76,9 @@ export class FakeClient implements PikaClient {
 /** Answers every read with a fixed value per flag and records the requests. */
 export class FakeSecrets implements SecretReader {
   readonly requests: Array<{ spec?: string; flag: string; label: string }> = [];
-  constructor(private readonly values: Record<string, string> = { '--password-from': 'pw-canary-31', '--totp-from': '123456' }) {}
+  constructor(
+    private readonly values: Record<string, string> = { '--password-from': 'pw-canary-31', '--totp-from': '123456' },
+  ) {}
   async read(req: { spec?: string; flag: string; label: string }) {
     this.requests.push(req);
     const v = this.values[req.flag];

@@ -27,7 +27,13 @@ function flaky(failures: number) {
 describe('withLogin', () => {
   it('runs fn with the session and logs an inline session out afterwards', async () => {
     const client = new FakeClient();
-    const out = await withLogin(testContext(), globals({ user: 'a' }), client, new FakeSecrets(), async (s) => `${s.source}:${client.session?.reveal()}`);
+    const out = await withLogin(
+      testContext(),
+      globals({ user: 'a' }),
+      client,
+      new FakeSecrets(),
+      async (s) => `${s.source}:${client.session?.reveal()}`,
+    );
     expect(out).toBe('login:fresh-cookie');
     expect(client.calls.at(-1)).toBe('logout');
   });
@@ -35,14 +41,18 @@ describe('withLogin', () => {
   it('passes other errors through unchanged, still logging out', async () => {
     const client = new FakeClient();
     const boom = apiError('wrong_key');
-    await expect(withLogin(testContext(), globals({ user: 'a' }), client, new FakeSecrets(), async () => Promise.reject(boom))).rejects.toBe(boom);
+    await expect(
+      withLogin(testContext(), globals({ user: 'a' }), client, new FakeSecrets(), async () => Promise.reject(boom)),
+    ).rejects.toBe(boom);
     expect(client.calls.at(-1)).toBe('logout');
   });
 
   it('expired session without a TTY: says so and exits 4', async () => {
     const ctx = testContext({ env: { PIKA_SESSION: 'old' } });
     const { fn, state } = flaky(1);
-    const e = await cliFailure(withLogin(ctx, globals(), new FakeClient(), new FakeSecrets(), fn, { retrySafe: true, action: 'unlock' }));
+    const e = await cliFailure(
+      withLogin(ctx, globals(), new FakeClient(), new FakeSecrets(), fn, { retrySafe: true, action: 'unlock' }),
+    );
     expect(e.exitCode).toBe(4);
     expect(e.code).toBe('session_expired');
     expect(e.message).toBe('unlock failed: session expired or not valid on https://pika.test:8080');
@@ -52,10 +62,16 @@ describe('withLogin', () => {
   });
 
   it('on a TTY, for retry-safe work: offers to log in again (default yes) and retries once', async () => {
-    const ctx = testContext({ tty: true, env: { PIKA_SESSION: 'old' }, answers: [{ match: /again and retry/, answer: true }] });
+    const ctx = testContext({
+      tty: true,
+      env: { PIKA_SESSION: 'old' },
+      answers: [{ match: /again and retry/, answer: true }],
+    });
     const client = new FakeClient();
     const { fn, state } = flaky(1);
-    expect(await withLogin(ctx, globals({ user: 'alice' }), client, new FakeSecrets(), fn, { retrySafe: true })).toBe('done');
+    expect(await withLogin(ctx, globals({ user: 'alice' }), client, new FakeSecrets(), fn, { retrySafe: true })).toBe(
+      'done',
+    );
     expect(state.runs).toBe(2);
     expect(client.calls).toContain('login local alice');
     expect(client.calls.at(-1)).toBe('logout');
@@ -64,7 +80,9 @@ describe('withLogin', () => {
   it('retries only once', async () => {
     const ctx = testContext({ tty: true, answers: [{ answer: true }] });
     const { fn, state } = flaky(5);
-    const e = await cliFailure(withLogin(ctx, globals({ user: 'a' }), new FakeClient(), new FakeSecrets(), fn, { retrySafe: true }));
+    const e = await cliFailure(
+      withLogin(ctx, globals({ user: 'a' }), new FakeClient(), new FakeSecrets(), fn, { retrySafe: true }),
+    );
     expect(e.exitCode).toBe(4);
     expect(state.runs).toBe(2);
   });
@@ -72,7 +90,9 @@ describe('withLogin', () => {
   it('never retries work that is not marked safe, even on a TTY', async () => {
     const ctx = testContext({ tty: true, answers: [] });
     const { fn, state } = flaky(1);
-    const e = await cliFailure(withLogin(ctx, globals({ user: 'a' }), new FakeClient(), new FakeSecrets(), fn, { action: 'rotate' }));
+    const e = await cliFailure(
+      withLogin(ctx, globals({ user: 'a' }), new FakeClient(), new FakeSecrets(), fn, { action: 'rotate' }),
+    );
     expect(e.exitCode).toBe(4);
     expect(e.hint).toContain('not retried');
     expect(state.runs).toBe(1);
@@ -89,7 +109,9 @@ describe('withLogin', () => {
     };
     const ctx = testContext({ tty: true, answers: [{ answer: false }] });
     const { fn } = flaky(1);
-    const e = await cliFailure(withLogin(ctx, globals(), new FakeClient(), new FakeSecrets(), fn, { retrySafe: true, loginStore }));
+    const e = await cliFailure(
+      withLogin(ctx, globals(), new FakeClient(), new FakeSecrets(), fn, { retrySafe: true, loginStore }),
+    );
     expect(e.exitCode).toBe(4);
     expect(e.hint).toContain('pikactl login');
     expect(removed).toEqual(['https://pika.test:8080']);
@@ -113,12 +135,18 @@ describe('withLogin over real HTTP', () => {
         if (req.url === '/api/v1/info') return json(200, { name: 'pika', version: 'v1', local_login_name: 'local' });
         if (req.url === '/login/pass/local') {
           const b = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { username: string; password: string };
-          if (b.username !== 'ops' || b.password !== 'pw-canary-31') return json(401, { error: 'invalid_credentials', message: 'invalid credentials' });
-          return json(200, { strategy: 'local' }, { 'set-cookie': ['pika_session=sess-1; Path=/; HttpOnly', 'auth_success=true; Max-Age=60'] });
+          if (b.username !== 'ops' || b.password !== 'pw-canary-31')
+            return json(401, { error: 'invalid_credentials', message: 'invalid credentials' });
+          return json(
+            200,
+            { strategy: 'local' },
+            { 'set-cookie': ['pika_session=sess-1; Path=/; HttpOnly', 'auth_success=true; Max-Age=60'] },
+          );
         }
         if (req.url === '/logout') return res.writeHead(204).end();
         if (req.url === '/api/v1/key/lock') {
-          if (req.headers.cookie !== 'pika_session=sess-1') return res.writeHead(307, { location: '/?redirect_path=%2Fapi%2Fv1%2Fkey%2Flock' }).end();
+          if (req.headers.cookie !== 'pika_session=sess-1')
+            return res.writeHead(307, { location: '/?redirect_path=%2Fapi%2Fv1%2Fkey%2Flock' }).end();
           return json(200, { message: 'server locked' });
         }
         json(404, { message: 'not found' });
@@ -134,7 +162,10 @@ describe('withLogin over real HTTP', () => {
 
   it('logs in, sends the cookie, and logs out at the end', async () => {
     log.length = 0;
-    const client = createPikaClient({ server: parseServerUrl(url), transport: { insecure: false, allowHttp: false, timeoutMs: 5_000 } });
+    const client = createPikaClient({
+      server: parseServerUrl(url),
+      transport: { insecure: false, allowHttp: false, timeoutMs: 5_000 },
+    });
     await withLogin(testContext(), globals({ user: 'ops' }), client, new FakeSecrets(), () => client.lock());
     await client.close();
     expect(log).toEqual([
@@ -146,9 +177,19 @@ describe('withLogin over real HTTP', () => {
   });
 
   it('a bad PIKA_SESSION gets the 307 → exit 4', async () => {
-    const client = createPikaClient({ server: parseServerUrl(url), transport: { insecure: false, allowHttp: false, timeoutMs: 5_000 } });
+    const client = createPikaClient({
+      server: parseServerUrl(url),
+      transport: { insecure: false, allowHttp: false, timeoutMs: 5_000 },
+    });
     const e = await cliFailure(
-      withLogin(testContext({ env: { PIKA_SESSION: 'nope' } }), globals(), client, new FakeSecrets(), () => client.lock(), { action: 'lock' }),
+      withLogin(
+        testContext({ env: { PIKA_SESSION: 'nope' } }),
+        globals(),
+        client,
+        new FakeSecrets(),
+        () => client.lock(),
+        { action: 'lock' },
+      ),
     );
     await client.close();
     expect(e.exitCode).toBe(4);

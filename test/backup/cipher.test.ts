@@ -39,7 +39,13 @@ describe('backup container crypto', () => {
   it('reads and writes the 25-byte header (magic, flag, sizes big-endian)', () => {
     const h = buildHeader({ encrypted: true, payloadSize: 123_456, dbVersion: 2n ** 40n + 5n });
     expect(h.subarray(0, 8).toString('latin1')).toBe('PIKABW\x00\x01');
-    expect(parseHeader(h)).toEqual({ version: 1, encrypted: true, reservedFlags: 0, payloadSize: 123_456, dbVersion: 2n ** 40n + 5n });
+    expect(parseHeader(h)).toEqual({
+      version: 1,
+      encrypted: true,
+      reservedFlags: 0,
+      payloadSize: 123_456,
+      dbVersion: 2n ** 40n + 5n,
+    });
     const big = Buffer.from(h);
     big.writeBigUInt64BE(2n ** 32n + 1n, 9);
     expect(() => parseHeader(big)).toThrow(/exceeds/);

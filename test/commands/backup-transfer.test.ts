@@ -27,7 +27,10 @@ async function fake(send: (res: import('node:http').ServerResponse) => void): Pr
 }
 
 const env = (url: string) => ({ PIKA_SERVER: url, PIKA_ALLOW_HTTP: '1', PIKA_SESSION: 'fake-session-cookie' });
-const ok = { 'Content-Type': 'application/octet-stream', 'Content-Disposition': "attachment; filename*=UTF-8''..%2F..%2Fetc%2Fevil%07%E2%80%AE.pikabw" };
+const ok = {
+  'Content-Type': 'application/octet-stream',
+  'Content-Disposition': "attachment; filename*=UTF-8''..%2F..%2Fetc%2Fevil%07%E2%80%AE.pikabw",
+};
 
 describe('backup export: the transfer is checked as it arrives', () => {
   it('a transfer that stops short of the size in the header leaves no file (exit 7)', async () => {
@@ -68,7 +71,13 @@ describe('backup export: the transfer is checked as it arrives', () => {
 
   it('a progress bar on a terminal (bytes and total), none without one', async () => {
     const sb = await startTestSandbox();
-    const e = { PIKA_SERVER: sb.url, PIKA_ALLOW_HTTP: '1', PIKA_USER: TEST_ADMIN.username, PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password };
+    const e = {
+      PIKA_SERVER: sb.url,
+      PIKA_ALLOW_HTTP: '1',
+      PIKA_USER: TEST_ADMIN.username,
+      PIKA_PASSWORD_FROM: 'env:PW',
+      PW: TEST_ADMIN.password,
+    };
     const tty = await runCli(['backup', 'export', '--out', 'a.pikabw'], { home: tempDir(), env: e, tty: true });
     expect(tty.code).toBe(0);
     expect(tty.stderr).toMatch(/\r\x1b\[2KDownloading \[#+\] 100% [\d.]+ K?i?B \/ [\d.]+ K?i?B\n/);

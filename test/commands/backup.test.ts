@@ -10,7 +10,20 @@ const KEY = 'backup-test-key-alpha-1';
 const BPW = 'backup-password-beta-2';
 
 function ci(sb: TestSandbox, home: string, extra: Record<string, string> = {}): TestContextOptions {
-  return { home, env: { PIKA_SERVER: sb.url, PIKA_ALLOW_HTTP: '1', PIKA_USER: TEST_ADMIN.username, PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY, BPW, WRONG: 'not-the-password', ...extra } };
+  return {
+    home,
+    env: {
+      PIKA_SERVER: sb.url,
+      PIKA_ALLOW_HTTP: '1',
+      PIKA_USER: TEST_ADMIN.username,
+      PIKA_PASSWORD_FROM: 'env:PW',
+      PW: TEST_ADMIN.password,
+      KEY,
+      BPW,
+      WRONG: 'not-the-password',
+      ...extra,
+    },
+  };
 }
 
 async function source(home: string): Promise<TestSandbox> {
@@ -20,7 +33,10 @@ async function source(home: string): Promise<TestSandbox> {
   return sb;
 }
 
-const users = (sb: TestSandbox) => (JSON.parse(readFileSync(join(sb.dataDir, 'users.json'), 'utf8')) as { users: Array<{ username: string }> }).users.map((u) => u.username).sort();
+const users = (sb: TestSandbox) =>
+  (JSON.parse(readFileSync(join(sb.dataDir, 'users.json'), 'utf8')) as { users: Array<{ username: string }> }).users
+    .map((u) => u.username)
+    .sort();
 
 describe('pikactl backup export → inspect → restore', () => {
   it('round trip: a complete 0600 file under its final name, its SHA-256 and db_version, then merge and wipe restores', async () => {
@@ -33,19 +49,36 @@ describe('pikactl backup export → inspect → restore', () => {
     const bytes = readFileSync(out);
     expect(statSync(out).mode & 0o777).toBe(0o600);
     expect(readdirSync(home).filter((n) => n.includes('.partial'))).toEqual([]);
-    expect(e.json()).toMatchObject({ ok: true, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), encrypted: false });
+    expect(e.json()).toMatchObject({
+      ok: true,
+      bytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      encrypted: false,
+    });
     // Exists: refused without --force.
     expect((await runCli(['backup', 'export', '--out', out], ci(a, home))).code).toBe(2);
 
     const i = await runCli(['backup', 'inspect', out, '--json'], ci(a, home));
     expect(i.code).toBe(0);
-    expect(i.json()).toMatchObject({ complete: true, encrypted: false, db_version: e.json().db_version, sha256: e.json().sha256, opens: 'not_checked' });
+    expect(i.json()).toMatchObject({
+      complete: true,
+      encrypted: false,
+      db_version: e.json().db_version,
+      sha256: e.json().sha256,
+      opens: 'not_checked',
+    });
 
     // Merge into a fresh server that has a user of its own: both stay, and it now reads initialized + locked.
-    const b = await startTestSandbox({ users: [{ ...TEST_ADMIN }, { username: 'bob', password: 'bob-password-1234' }] });
+    const b = await startTestSandbox({
+      users: [{ ...TEST_ADMIN }, { username: 'bob', password: 'bob-password-1234' }],
+    });
     const m = await runCli(['backup', 'restore', out, '--yes', '--json'], ci(b, home));
     expect(m.code).toBe(0);
-    expect(m.json()).toMatchObject({ restored: true, mode: 'merge', key_status: { initialized: true, unlocked: false } });
+    expect(m.json()).toMatchObject({
+      restored: true,
+      mode: 'merge',
+      key_status: { initialized: true, unlocked: false },
+    });
     expect(users(b)).toEqual(['admin', 'bob']);
     // The restored data opens under the backup's key.
     expect((await runCli(['unlock', '--key-from', 'env:KEY'], ci(b, home))).code).toBe(0);
@@ -139,9 +172,17 @@ describe('pikactl backup export → inspect → restore', () => {
     expect((await runCli(['backup', 'export', '--out', out], ci(a, home))).code).toBe(0);
     const b = await startTestSandbox();
     expect((await runCli(['backup', 'restore', out], ci(b, home))).code).toBe(2);
-    const no = await runCli(['backup', 'restore', out], { ...ci(b, home), tty: true, answers: [{ match: /host name/, answer: 'nope' }, { answer: 'nope' }, { answer: 'nope' }] });
+    const no = await runCli(['backup', 'restore', out], {
+      ...ci(b, home),
+      tty: true,
+      answers: [{ match: /host name/, answer: 'nope' }, { answer: 'nope' }, { answer: 'nope' }],
+    });
     expect(no.code).toBe(130);
-    const yes = await runCli(['backup', 'restore', out], { ...ci(b, home), tty: true, answers: [{ match: /host name \(127\.0\.0\.1\)/, answer: '127.0.0.1' }] });
+    const yes = await runCli(['backup', 'restore', out], {
+      ...ci(b, home),
+      tty: true,
+      answers: [{ match: /host name \(127\.0\.0\.1\)/, answer: '127.0.0.1' }],
+    });
     expect(yes.code).toBe(0);
     expect(yes.stderr).toContain('MERGE');
   });
@@ -151,7 +192,10 @@ describe('pikactl backup export → inspect → restore', () => {
     const a = await source(home);
     const out = join(home, 'm.pikabw');
     expect((await runCli(['backup', 'export', '--out', out], ci(a, home))).code).toBe(0);
-    for (const rewrite of [{ raw: rawResponse('200 OK', { 'Content-Type': 'text/html' }, '<html>proxy</html>') }, { raw: '' }]) {
+    for (const rewrite of [
+      { raw: rawResponse('200 OK', { 'Content-Type': 'text/html' }, '<html>proxy</html>') },
+      { raw: '' },
+    ]) {
       const b = await startTestSandbox();
       const proxy = await startAnswerProxy(b, once('/api/v1/backup', rewrite));
       const r = await runCli(['backup', 'restore', out, '--yes', '--server', proxy.url], ci(b, home));
@@ -170,9 +214,15 @@ describe('pikactl backup export → inspect → restore', () => {
     const a = await source(home);
     const out = join(home, 'u.pikabw');
     const env = { BPW_U: 'pässwörd-ünïcødé-€-6' };
-    expect((await runCli(['backup', 'export', '--out', out, '--encrypt-with', 'env:BPW_U'], ci(a, home, env))).code).toBe(0);
-    expect((await runCli(['backup', 'inspect', out, '--decrypt-with', 'env:BPW_U', '--json'], ci(a, home, env))).json()).toMatchObject({ opens: 'yes' });
+    expect(
+      (await runCli(['backup', 'export', '--out', out, '--encrypt-with', 'env:BPW_U'], ci(a, home, env))).code,
+    ).toBe(0);
+    expect(
+      (await runCli(['backup', 'inspect', out, '--decrypt-with', 'env:BPW_U', '--json'], ci(a, home, env))).json(),
+    ).toMatchObject({ opens: 'yes' });
     const b = await startTestSandbox();
-    expect((await runCli(['backup', 'restore', out, '--decrypt-with', 'env:BPW_U', '--yes'], ci(b, home, env))).code).toBe(0);
+    expect(
+      (await runCli(['backup', 'restore', out, '--decrypt-with', 'env:BPW_U', '--yes'], ci(b, home, env))).code,
+    ).toBe(0);
   });
 });

@@ -21,7 +21,11 @@ async function initAnswering(saved: string[]) {
     { match: /again/i, answer: KEY },
     ...saved.map((answer) => ({ match: /Type "saved"/, answer })),
   ];
-  const r = await runCli(['init'], { tty: true, env: { PIKA_SERVER: sb.url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password }, answers });
+  const r = await runCli(['init'], {
+    tty: true,
+    env: { PIKA_SERVER: sb.url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password },
+    answers,
+  });
   const status = await runCli(['status', '--json'], { env: { PIKA_SERVER: sb.url } });
   return { r, state: status.json().state as string };
 }

@@ -7,14 +7,37 @@ const PIN = 'AB'.repeat(32);
 
 function env(): { opts: TestContextOptions; file: string; dir: string } {
   const xdg = tempDir('pikactl-xdg-');
-  return { opts: { env: { XDG_CONFIG_HOME: xdg } }, file: join(xdg, 'pikactl', 'config.json'), dir: join(xdg, 'pikactl') };
+  return {
+    opts: { env: { XDG_CONFIG_HOME: xdg } },
+    file: join(xdg, 'pikactl', 'config.json'),
+    dir: join(xdg, 'pikactl'),
+  };
 }
 
 describe('pikactl context', () => {
   it('add / list / use / show / remove round-trip through the config file', async () => {
     const { opts, file, dir } = env();
     // The subcommand's --server is the global flag, given after the subcommand: it must land in the context.
-    let r = await runCli(['context', 'add', 'prod', '--server', 'https://pika-0:8080', '--server', 'pika-1:8080', '--pin', PIN.toLowerCase().replace(/(..)(?!$)/g, '$1:'), '--user', 'admin', '--key-from', 'keychain', '--timeout', '45s'], opts);
+    let r = await runCli(
+      [
+        'context',
+        'add',
+        'prod',
+        '--server',
+        'https://pika-0:8080',
+        '--server',
+        'pika-1:8080',
+        '--pin',
+        PIN.toLowerCase().replace(/(..)(?!$)/g, '$1:'),
+        '--user',
+        'admin',
+        '--key-from',
+        'keychain',
+        '--timeout',
+        '45s',
+      ],
+      opts,
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Added context prod (2 servers)');
@@ -23,7 +46,15 @@ describe('pikactl context', () => {
     expect(saved).toEqual({
       version: 1,
       current_context: 'prod',
-      contexts: { prod: { servers: ['https://pika-0:8080', 'https://pika-1:8080'], pin: PIN, user: 'admin', key_from: 'keychain', timeout: '45s' } },
+      contexts: {
+        prod: {
+          servers: ['https://pika-0:8080', 'https://pika-1:8080'],
+          pin: PIN,
+          user: 'admin',
+          key_from: 'keychain',
+          timeout: '45s',
+        },
+      },
     });
     if (process.platform !== 'win32') {
       expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -37,16 +68,30 @@ describe('pikactl context', () => {
 
     r = await runCli(['context', 'list'], opts);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^\*\s+prod\s+https:\/\/pika-0:8080,https:\/\/pika-1:8080\s+pin ABABABAB…\s+admin\s+keychain$/m);
+    expect(r.stdout).toMatch(
+      /^\*\s+prod\s+https:\/\/pika-0:8080,https:\/\/pika-1:8080\s+pin ABABABAB…\s+admin\s+keychain$/m,
+    );
     expect(r.stdout).toMatch(/^\s+staging\s+https:\/\/staging:8080\s+system CAs\s+-\s+-$/m);
 
     r = await runCli(['context', 'use', 'staging'], opts);
     expect(r.code).toBe(0);
     r = await runCli(['--json', 'context', 'list'], opts);
-    expect(r.json()).toMatchObject({ current_context: 'staging', contexts: [{ name: 'prod', current: false }, { name: 'staging', current: true }] });
+    expect(r.json()).toMatchObject({
+      current_context: 'staging',
+      contexts: [
+        { name: 'prod', current: false },
+        { name: 'staging', current: true },
+      ],
+    });
 
     r = await runCli(['context', 'show', 'prod', '--json'], opts);
-    expect(r.json()).toMatchObject({ name: 'prod', servers: ['https://pika-0:8080', 'https://pika-1:8080'], pin: PIN, key_from: 'keychain', insecure: false });
+    expect(r.json()).toMatchObject({
+      name: 'prod',
+      servers: ['https://pika-0:8080', 'https://pika-1:8080'],
+      pin: PIN,
+      key_from: 'keychain',
+      insecure: false,
+    });
     r = await runCli(['context', 'show'], opts);
     expect(r.stdout).toMatch(/^Context:\s+staging \(current\)$/m);
 
@@ -67,7 +112,10 @@ describe('pikactl context', () => {
     expect(r.stderr).toContain('--force');
     r = await runCli(['context', 'add', 'a', '--server', 'https://other:8080', '--force', '--use'], opts);
     expect(r.code).toBe(0);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ current_context: 'a', contexts: { a: { servers: ['https://other:8080'] } } });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
+      current_context: 'a',
+      contexts: { a: { servers: ['https://other:8080'] } },
+    });
   });
 
   it('add refuses bad input before writing anything', async () => {
@@ -96,13 +144,20 @@ describe('pikactl context', () => {
     const ctx2 = testContext({ env: { ...opts.env, PIKA_USER: 'envuser' }, home: ctx.homedir });
     r = await runCli(['context', 'add', 'x', '--server', 'https://x', '--cacert', 'ca.pem'], ctx2);
     expect(r.code).toBe(0);
-    expect(JSON.parse(readFileSync(file, 'utf8')).contexts.x).toEqual({ servers: ['https://x'], cacert: join(ctx.cwd, 'ca.pem') });
+    expect(JSON.parse(readFileSync(file, 'utf8')).contexts.x).toEqual({
+      servers: ['https://x'],
+      cacert: join(ctx.cwd, 'ca.pem'),
+    });
   });
 
   it('unknown context names list the known ones', async () => {
     const { opts } = env();
     await runCli(['context', 'add', 'prod', '--server', 'https://a:8080'], opts);
-    for (const argv of [['context', 'use', 'nope'], ['context', 'show', 'nope'], ['context', 'remove', 'nope', '--yes']]) {
+    for (const argv of [
+      ['context', 'use', 'nope'],
+      ['context', 'show', 'nope'],
+      ['context', 'remove', 'nope', '--yes'],
+    ]) {
       const r = await runCli(argv, opts);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('no context named "nope"');
@@ -116,10 +171,18 @@ describe('pikactl context', () => {
     let r = await runCli(['context', 'remove', 'prod'], opts);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--yes');
-    r = await runCli(['context', 'remove', 'prod'], { ...opts, tty: true, answers: [{ match: /Remove context prod/, answer: false }] });
+    r = await runCli(['context', 'remove', 'prod'], {
+      ...opts,
+      tty: true,
+      answers: [{ match: /Remove context prod/, answer: false }],
+    });
     expect(r.code).toBe(130);
     expect(JSON.parse(readFileSync(file, 'utf8')).contexts).toHaveProperty('prod');
-    r = await runCli(['context', 'remove', 'prod'], { ...opts, tty: true, answers: [{ match: /Remove context prod/, answer: true }] });
+    r = await runCli(['context', 'remove', 'prod'], {
+      ...opts,
+      tty: true,
+      answers: [{ match: /Remove context prod/, answer: true }],
+    });
     expect(r.code).toBe(0);
     expect(JSON.parse(readFileSync(file, 'utf8')).contexts).toEqual({});
   });
@@ -129,7 +192,12 @@ describe('pikactl context', () => {
     await runCli(['context', 'add', 'prod', '--server', 'https://a:8080'], opts);
     const broken = '{\n  "version": 1,\n  "contexts": {\n    "prod": { "servers": ["https://a:8080"] },\n  }\n}\n';
     writeFileSync(file, broken, { mode: 0o600 });
-    for (const argv of [['context', 'list'], ['context', 'add', 'x', '--server', 'https://x'], ['context', 'use', 'prod'], ['status']]) {
+    for (const argv of [
+      ['context', 'list'],
+      ['context', 'add', 'x', '--server', 'https://x'],
+      ['context', 'use', 'prod'],
+      ['status'],
+    ]) {
       const r = await runCli(argv, opts);
       expect(r.code, argv.join(' ')).toBe(1);
       expect(r.stderr).toContain(`${file}:5:3: malformed JSON`);
@@ -148,8 +216,14 @@ describe('pikactl context', () => {
       [{ version: 1, contexts: { prod: { servers: ['https://a', 'ftp://b'] } } }, 'contexts.prod.servers[1]'],
       [{ version: 1, contexts: { prod: { servers: ['https://a'], pinn: 'x' } } }, 'contexts.prod.pinn: unknown key'],
       [{ version: 1, contexts: { prod: { servers: 'https://a' } } }, 'contexts.prod.servers'],
-      [{ version: 1, contexts: { prod: { servers: ['https://a'], insecure: 'no' } } }, 'contexts.prod.insecure: expected true or false'],
-      [{ version: 1, contexts: { prod: { servers: ['https://a'], key_from: 'my passphrase' } } }, 'contexts.prod.key_from: not a secret source'],
+      [
+        { version: 1, contexts: { prod: { servers: ['https://a'], insecure: 'no' } } },
+        'contexts.prod.insecure: expected true or false',
+      ],
+      [
+        { version: 1, contexts: { prod: { servers: ['https://a'], key_from: 'my passphrase' } } },
+        'contexts.prod.key_from: not a secret source',
+      ],
       [{ version: 1, contexts: { prod: { servers: ['https://a'], timeout: 'soon' } } }, 'contexts.prod.timeout'],
       [{ version: 1, contexts: { prod: { servers: ['https://a'], pin: 'AB' } } }, 'contexts.prod.pin'],
       [{ version: 2, contexts: {} }, 'version: unsupported version 2'],

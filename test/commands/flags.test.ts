@@ -55,7 +55,10 @@ describe('login details, end to end', () => {
     const noCode = await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], ci(sb.url));
     expect(noCode.code).toBe(2);
     expect(noCode.stderr).toContain('--totp-from');
-    const ok = await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved', '--totp-from', 'env:TOTP'], ci(sb.url, { TOTP: totpCode(secret) }));
+    const ok = await runCli(
+      ['init', '--key-from', 'env:KEY', '--confirm-saved', '--totp-from', 'env:TOTP'],
+      ci(sb.url, { TOTP: totpCode(secret) }),
+    );
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stderr + ok.stdout).not.toContain(totpCode(secret));
   });

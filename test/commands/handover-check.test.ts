@@ -28,19 +28,53 @@ async function decoy(): Promise<{ url: string; hits: () => number }> {
 }
 
 async function started(opts: { tls?: boolean } = {}): Promise<{ sb: TestSandbox; file: string; home: string }> {
-  const sb = await startTestSandbox({ users: [{ ...TEST_ADMIN }, BOB], ...(opts.tls ? { tls: { selfSigned: true } } : {}) });
+  const sb = await startTestSandbox({
+    users: [{ ...TEST_ADMIN }, BOB],
+    ...(opts.tls ? { tls: { selfSigned: true } } : {}),
+  });
   const trust = sb.certFile ? { PIKA_CACERT: sb.certFile } : {};
-  const env = { PIKA_SERVER: sb.url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY, NEW_KEY, USER: 'alice', ...trust };
+  const env = {
+    PIKA_SERVER: sb.url,
+    PIKA_USER: 'admin',
+    PIKA_PASSWORD_FROM: 'env:PW',
+    PW: TEST_ADMIN.password,
+    KEY,
+    NEW_KEY,
+    USER: 'alice',
+    ...trust,
+  };
   const init = await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env });
   expect(init.code, init.stderr).toBe(0);
   const home = tempDir('pikactl-handover-');
-  const start = await runCli(['handover', 'start', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved', '--record', 'h.json'], { home, env });
+  const start = await runCli(
+    [
+      'handover',
+      'start',
+      '--current-key-from',
+      'env:KEY',
+      '--new-key-from',
+      'env:NEW_KEY',
+      '--confirm-saved',
+      '--record',
+      'h.json',
+    ],
+    { home, env },
+  );
   expect(start.code, start.stderr).toBe(0);
   return { sb, file: join(home, 'h.json'), home };
 }
 
-function bob(home: string, extra: Partial<TestContextOptions> = {}, env: Record<string, string> = {}): TestContextOptions {
-  return { home, keychain: new MemoryKeychain(), ...extra, env: { PIKA_USER: BOB.username, PIKA_PASSWORD_FROM: 'env:PW', PW: BOB.password, NEW_KEY, USER: 'bob', ...env } };
+function bob(
+  home: string,
+  extra: Partial<TestContextOptions> = {},
+  env: Record<string, string> = {},
+): TestContextOptions {
+  return {
+    home,
+    keychain: new MemoryKeychain(),
+    ...extra,
+    env: { PIKA_USER: BOB.username, PIKA_PASSWORD_FROM: 'env:PW', PW: BOB.password, NEW_KEY, USER: 'bob', ...env },
+  };
 }
 
 function tamper(file: string, change: Record<string, unknown>): void {
@@ -78,15 +112,23 @@ describe('handover accept: the record is checked, not trusted', () => {
     expect(yes.stderr).toContain('--yes needs --server');
 
     // On a terminal the operator types the host name they expect; another one sends nothing.
-    const tty = await runCli(ACCEPT, bob(home, { tty: true, answers: [{ match: /Type the server's host name \(127\.0\.0\.1\)/, answer: 'pika.example' }] }));
+    const tty = await runCli(
+      ACCEPT,
+      bob(home, {
+        tty: true,
+        answers: [{ match: /Type the server's host name \(127\.0\.0\.1\)/, answer: 'pika.example' }],
+      }),
+    );
     expect(tty.code).toBe(130);
     expect(tty.stderr).toContain('nothing was sent');
     expect(evil.hits()).toBe(0);
   });
 
-  it('on a terminal, typing the record\'s host name accepts; without one, --server (or --server --yes) does', async () => {
+  it("on a terminal, typing the record's host name accepts; without one, --server (or --server --yes) does", async () => {
     const { sb, home } = await started();
-    const ctx = testContext(bob(home, { tty: true, answers: [{ match: /Type the server's host name/, answer: '127.0.0.1' }] }));
+    const ctx = testContext(
+      bob(home, { tty: true, answers: [{ match: /Type the server's host name/, answer: '127.0.0.1' }] }),
+    );
     const typed = await runCli(ACCEPT, ctx);
     expect(typed.code, typed.stderr).toBe(0);
     expect(typed.stderr).toContain(`Server:           ${sb.url}`);

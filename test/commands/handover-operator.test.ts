@@ -11,9 +11,31 @@ const NEW_KEY = 'tr0ub4dor-and-3-more-words-2';
 
 async function startAs(env: Record<string, string>, home = tempDir('pikactl-op-')): Promise<string> {
   const sb = await startTestSandbox();
-  const base = { PIKA_SERVER: sb.url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY, NEW_KEY, PATH: process.env.PATH ?? '/usr/bin:/bin', GIT_CONFIG_NOSYSTEM: '1' };
+  const base = {
+    PIKA_SERVER: sb.url,
+    PIKA_USER: 'admin',
+    PIKA_PASSWORD_FROM: 'env:PW',
+    PW: TEST_ADMIN.password,
+    KEY,
+    NEW_KEY,
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    GIT_CONFIG_NOSYSTEM: '1',
+  };
   expect((await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env: base })).code).toBe(0);
-  const r = await runCli(['handover', 'start', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved', '--record', 'h.json'], { home, env: { ...base, ...env } });
+  const r = await runCli(
+    [
+      'handover',
+      'start',
+      '--current-key-from',
+      'env:KEY',
+      '--new-key-from',
+      'env:NEW_KEY',
+      '--confirm-saved',
+      '--record',
+      'h.json',
+    ],
+    { home, env: { ...base, ...env } },
+  );
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(readFileSync(join(home, 'h.json'), 'utf8')).outgoing.operator;
 }

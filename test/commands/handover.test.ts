@@ -13,16 +13,41 @@ const BOB = { username: 'bob', password: 'bob-password-for-tests', superadmin: t
 
 /** Alice, the outgoing operator: her own HOME, her own keychain holding the live key. */
 function alice(sb: TestSandbox, kc: MemoryKeychain, home: string): TestContextOptions {
-  return { home, keychain: kc, env: { PIKA_SERVER: sb.url, PIKA_USER: TEST_ADMIN.username, PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, NEW_KEY, USER: 'alice' } };
+  return {
+    home,
+    keychain: kc,
+    env: {
+      PIKA_SERVER: sb.url,
+      PIKA_USER: TEST_ADMIN.username,
+      PIKA_PASSWORD_FROM: 'env:PW',
+      PW: TEST_ADMIN.password,
+      NEW_KEY,
+      USER: 'alice',
+    },
+  };
 }
 /** Bob, the incoming operator: another HOME and keychain, no server configured (the record names it). */
 function bob(kc: MemoryKeychain, home: string, extra: Record<string, string> = {}): TestContextOptions {
-  return { home, keychain: kc, env: { PIKA_USER: BOB.username, PIKA_PASSWORD_FROM: 'env:PW', PW: BOB.password, NEW_KEY, KEY, USER: 'bob', ...extra } };
+  return {
+    home,
+    keychain: kc,
+    env: {
+      PIKA_USER: BOB.username,
+      PIKA_PASSWORD_FROM: 'env:PW',
+      PW: BOB.password,
+      NEW_KEY,
+      KEY,
+      USER: 'bob',
+      ...extra,
+    },
+  };
 }
 
 async function initialized(faults: string[] = []): Promise<TestSandbox> {
   const sb = await startTestSandbox({ users: [{ ...TEST_ADMIN }, BOB], faults });
-  const r = await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env: { PIKA_SERVER: sb.url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY } });
+  const r = await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], {
+    env: { PIKA_SERVER: sb.url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY },
+  });
   expect(r.code, r.stderr).toBe(0);
   return sb;
 }
@@ -48,20 +73,31 @@ describe('handover across two HOMEs with a restart in between', () => {
     kcA.entries.set(keychainAccount('server-key', server), KEY);
 
     // Outgoing: the current key comes from her keychain, the new one from her password manager (env here).
-    const start = await runCli(['handover', 'start', '--new-key-from', 'env:NEW_KEY', '--confirm-saved', '--save-to-keychain'], alice(sb, kcA, homeA));
+    const start = await runCli(
+      ['handover', 'start', '--new-key-from', 'env:NEW_KEY', '--confirm-saved', '--save-to-keychain'],
+      alice(sb, kcA, homeA),
+    );
     expect(start.code, start.stderr).toBe(0);
     expect(start.stdout).toContain('pikactl handover accept --record');
     const [name] = records(homeA);
     expect(name).toMatch(/^handover-127\.0\.0\.1-\d{4}-\d{2}-\d{2}\.json$/);
     const fileA = join(homeA, name);
     expect(existsSync(fileA.replace(/\.json$/, '.md'))).toBe(true);
-    expect(load(fileA)).toMatchObject({ kind: 'pikactl-handover', server: server.id, state: 'started', outgoing: { operator: 'alice' } });
+    expect(load(fileA)).toMatchObject({
+      kind: 'pikactl-handover',
+      server: server.id,
+      state: 'started',
+      outgoing: { operator: 'alice' },
+    });
     expect(kcA.entries.get(keychainAccount('server-key', server))).toBe(NEW_KEY);
     expect(kcA.entries.get(keychainAccount('server-key-previous', server))).toBe(KEY);
     expect(kcA.entries.has(keychainAccount('server-key-pending', server))).toBe(false);
 
     // Out of order: a second start on the same record, and finish before accept.
-    const again = await runCli(['handover', 'start', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'], alice(sb, kcA, homeA));
+    const again = await runCli(
+      ['handover', 'start', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'],
+      alice(sb, kcA, homeA),
+    );
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('already exists');
     const early = await runCli(['handover', 'finish', '--record', name, '--yes'], alice(sb, kcA, homeA));
@@ -71,14 +107,31 @@ describe('handover across two HOMEs with a restart in between', () => {
     // The record travels to Bob's machine; the key travels separately (NEW_KEY in his env).
     const fileB = join(homeB, name);
     copyFileSync(fileA, fileB);
-    const pending = runCli(['handover', 'accept', '--record', name, '--server', sb.url, '--key-from', 'env:NEW_KEY', '--wait', '20s', '--save-to-keychain'], bob(kcB, homeB));
+    const pending = runCli(
+      [
+        'handover',
+        'accept',
+        '--record',
+        name,
+        '--server',
+        sb.url,
+        '--key-from',
+        'env:NEW_KEY',
+        '--wait',
+        '20s',
+        '--save-to-keychain',
+      ],
+      bob(kcB, homeB),
+    );
     await new Promise((r) => setTimeout(r, 400));
     const sb2 = await sb.restart({ port: sb.port }); // the restart cycle Bob waits for
     const accept = await pending;
     expect(accept.code, accept.stderr).toBe(0);
     expect(accept.stdout).toContain('pikactl handover finish --record');
     expect(load(fileB)).toMatchObject({ state: 'accepted', incoming: { operator: 'bob' } });
-    expect(load(fileB).steps.find((s: { id: string }) => s.id === 'restart-seen').note).toBe('the server came back locked');
+    expect(load(fileB).steps.find((s: { id: string }) => s.id === 'restart-seen').note).toBe(
+      'the server came back locked',
+    );
     expect(load(fileB).steps.map((s: { id: string }) => s.id)).toEqual(
       expect.arrayContaining(['restart-seen', 'unlocked', 'settings-readable', 'keychain-saved']),
     );
@@ -101,7 +154,15 @@ describe('handover across two HOMEs with a restart in between', () => {
     const md = readFileSync(fileA.replace(/\.json$/, '.md'), 'utf8');
     expect(md).not.toContain('- [ ]');
     expect(md).toContain('**Next:** Nothing: the handover is complete.');
-    for (const text of [readFileSync(fileA, 'utf8'), md, readFileSync(fileB, 'utf8'), start.stdout, accept.stdout, finish.stdout]) expectNoSecret(text);
+    for (const text of [
+      readFileSync(fileA, 'utf8'),
+      md,
+      readFileSync(fileB, 'utf8'),
+      start.stdout,
+      accept.stdout,
+      finish.stdout,
+    ])
+      expectNoSecret(text);
 
     const late = await runCli(['handover', 'finish', '--record', name, '--yes'], alice(sb2, kcA, homeA));
     expect(late.code).toBe(2);
@@ -113,30 +174,81 @@ describe('handover: refusals and failures', () => {
   it('accept with the wrong key exits 5 and leaves the record as it was', async () => {
     const sb = await initialized();
     const home = tempDir('pikactl-alice-');
-    const s = await runCli(['handover', 'start', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved', '--record', 'h.json', '--json'], {
-      ...alice(sb, new MemoryKeychain(), home),
-      env: { ...alice(sb, new MemoryKeychain(), home).env, KEY },
-    });
+    const s = await runCli(
+      [
+        'handover',
+        'start',
+        '--current-key-from',
+        'env:KEY',
+        '--new-key-from',
+        'env:NEW_KEY',
+        '--confirm-saved',
+        '--record',
+        'h.json',
+        '--json',
+      ],
+      {
+        ...alice(sb, new MemoryKeychain(), home),
+        env: { ...alice(sb, new MemoryKeychain(), home).env, KEY },
+      },
+    );
     expect(s.code, s.stderr).toBe(0);
-    expect(s.json()).toMatchObject({ ok: true, state: 'started', record: join(home, 'h.json'), checklist: join(home, 'h.md') });
+    expect(s.json()).toMatchObject({
+      ok: true,
+      state: 'started',
+      record: join(home, 'h.json'),
+      checklist: join(home, 'h.md'),
+    });
     const before = readFileSync(join(home, 'h.json'), 'utf8');
     const homeB = tempDir('pikactl-bob-');
     copyFileSync(join(home, 'h.json'), join(homeB, 'h.json'));
-    const r = await runCli(['handover', 'accept', '--record', 'h.json', '--server', sb.url, '--key-from', 'env:KEY', '--no-wait-restart'], bob(new MemoryKeychain(), homeB));
+    const r = await runCli(
+      ['handover', 'accept', '--record', 'h.json', '--server', sb.url, '--key-from', 'env:KEY', '--no-wait-restart'],
+      bob(new MemoryKeychain(), homeB),
+    );
     expect(r.code).toBe(5);
     expect(r.stderr).toContain('Do not retire anything');
     expect(readFileSync(join(homeB, 'h.json'), 'utf8')).toBe(before);
     // --no-wait-restart on a server that is up: the right key re-verifies (idempotent unlock).
-    const ok = await runCli(['handover', 'accept', '--record', 'h.json', '--server', sb.url, '--key-from', 'env:NEW_KEY', '--no-wait-restart'], bob(new MemoryKeychain(), homeB));
+    const ok = await runCli(
+      [
+        'handover',
+        'accept',
+        '--record',
+        'h.json',
+        '--server',
+        sb.url,
+        '--key-from',
+        'env:NEW_KEY',
+        '--no-wait-restart',
+      ],
+      bob(new MemoryKeychain(), homeB),
+    );
     expect(ok.code, ok.stderr).toBe(0);
-    expect(load(join(homeB, 'h.json')).steps.find((x: { id: string }) => x.id === 'restart-seen').note).toContain('--no-wait-restart');
+    expect(load(join(homeB, 'h.json')).steps.find((x: { id: string }) => x.id === 'restart-seen').note).toContain(
+      '--no-wait-restart',
+    );
   });
 
-  it('accept refuses a --server other than the record\'s, and a file that is not a record', async () => {
+  it("accept refuses a --server other than the record's, and a file that is not a record", async () => {
     const sb = await initialized();
     const home = tempDir('pikactl-bob-');
-    writeFileSync(join(home, 'h.json'), JSON.stringify({ kind: 'pikactl-handover', version: 1, server: sb.url, state: 'started', outgoing: { operator: 'a' }, started_at: new Date().toISOString(), steps: [] }));
-    const other = await runCli(['handover', 'accept', '--record', 'h.json', '--server', 'http://127.0.0.1:9', '--no-wait-restart'], bob(new MemoryKeychain(), home));
+    writeFileSync(
+      join(home, 'h.json'),
+      JSON.stringify({
+        kind: 'pikactl-handover',
+        version: 1,
+        server: sb.url,
+        state: 'started',
+        outgoing: { operator: 'a' },
+        started_at: new Date().toISOString(),
+        steps: [],
+      }),
+    );
+    const other = await runCli(
+      ['handover', 'accept', '--record', 'h.json', '--server', 'http://127.0.0.1:9', '--no-wait-restart'],
+      bob(new MemoryKeychain(), home),
+    );
     expect(other.code).toBe(2);
     expect(other.stderr).toContain('the record is for');
     writeFileSync(join(home, 'x.json'), '{"hello": 1}');
@@ -149,7 +261,10 @@ describe('handover: refusals and failures', () => {
     const sb = await initialized();
     const sb2 = await sb.restart({ port: sb.port });
     const home = tempDir('pikactl-alice-');
-    const r = await runCli(['handover', 'start', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'], alice(sb2, new MemoryKeychain(), home));
+    const r = await runCli(
+      ['handover', 'start', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'],
+      alice(sb2, new MemoryKeychain(), home),
+    );
     expect(r.code).toBe(3);
     expect(records(home)).toEqual([]);
   });
@@ -160,11 +275,17 @@ describe('handover: refusals and failures', () => {
     const kc = new MemoryKeychain();
     const server = parseServerUrl(sb.url);
     kc.entries.set(keychainAccount('server-key', server), KEY);
-    const r = await runCli(['handover', 'start', '--new-key-from', 'env:NEW_KEY', '--confirm-saved', '--save-to-keychain'], alice(sb, kc, home));
+    const r = await runCli(
+      ['handover', 'start', '--new-key-from', 'env:NEW_KEY', '--confirm-saved', '--save-to-keychain'],
+      alice(sb, kc, home),
+    );
     expect(r.code).toBe(8);
     expect(r.stderr).toContain('pikactl recover-rotation');
     const [name] = records(home);
-    expect(load(join(home, name))).toMatchObject({ state: 'started', rotation_may_be_half_done: { why: expect.stringContaining('HTTP 500') } });
+    expect(load(join(home, name))).toMatchObject({
+      state: 'started',
+      rotation_may_be_half_done: { why: expect.stringContaining('HTTP 500') },
+    });
     expect(kc.entries.get(keychainAccount('server-key-pending', server))).toBe(NEW_KEY);
     // recover-rotation finds both keys in the keychain by itself.
     const rec = await runCli(['recover-rotation', '--yes'], alice(sb, kc, home));
@@ -174,8 +295,14 @@ describe('handover: refusals and failures', () => {
   it('without a terminal, start needs --confirm-saved (exit 2) and rotates nothing', async () => {
     const sb = await initialized();
     const home = tempDir('pikactl-alice-');
-    const ctx = testContext({ ...alice(sb, new MemoryKeychain(), home), env: { ...alice(sb, new MemoryKeychain(), home).env, KEY } });
-    const r = await runCli(['handover', 'start', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY'], ctx);
+    const ctx = testContext({
+      ...alice(sb, new MemoryKeychain(), home),
+      env: { ...alice(sb, new MemoryKeychain(), home).env, KEY },
+    });
+    const r = await runCli(
+      ['handover', 'start', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY'],
+      ctx,
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--confirm-saved');
     expect(records(home)).toEqual([]);
@@ -185,8 +312,19 @@ describe('handover: refusals and failures', () => {
     const sb = await initialized();
     const home = tempDir('pikactl-alice-');
     const env = { ...alice(sb, new MemoryKeychain(), home).env, KEY };
-    const args = ['handover', 'start', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'];
-    const unwritable = await runCli([...args, '--record', join(home, 'no-such-folder', 'handover.json')], { home, env });
+    const args = [
+      'handover',
+      'start',
+      '--current-key-from',
+      'env:KEY',
+      '--new-key-from',
+      'env:NEW_KEY',
+      '--confirm-saved',
+    ];
+    const unwritable = await runCli([...args, '--record', join(home, 'no-such-folder', 'handover.json')], {
+      home,
+      env,
+    });
     expect(unwritable.code).toBe(2);
     expect(unwritable.stderr).toContain('Nothing was changed');
     const foreign = join(home, 'notes.json');

@@ -15,8 +15,13 @@ const KEY = 'hint-key-amber-quarry-58';
 function printedCommand(text: string, command: string): string[] {
   const at = text.indexOf(`pikactl ${command}`);
   expect(at, `no "pikactl ${command}" in:\n${text}`).toBeGreaterThanOrEqual(0);
-  const line = text.slice(at).split('\n')[0].split(/ {3,}|`|, then /)[0];
-  const words = [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : m[2]));
+  const line = text
+    .slice(at)
+    .split('\n')[0]
+    .split(/ {3,}|`|, then /)[0];
+  const words = [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) =>
+    m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : m[2],
+  );
   expect(words[0]).toBe('pikactl');
   return words.slice(1);
 }
@@ -32,7 +37,12 @@ async function lockedHttpsSandbox() {
 }
 
 /** Runs a printed hint in a fresh process-like context: other cwd, same env and keychain, nothing added. */
-async function runPrinted(args: string[], env: Record<string, string>, keychain: MemoryKeychain, cwd: string): Promise<RunResult> {
+async function runPrinted(
+  args: string[],
+  env: Record<string, string>,
+  keychain: MemoryKeychain,
+  cwd: string,
+): Promise<RunResult> {
   const ctx = testContext({ env, keychain });
   return runCli(args, { ...ctx, cwd });
 }
@@ -94,10 +104,24 @@ describe('every command pikactl prints as a hint runs as printed', () => {
     const { sb, env } = await lockedHttpsSandbox();
     const keychain = new MemoryKeychain();
     await keychain.set(`server-key:${sb.url}`, new Secret(KEY, 'test'));
-    const r = await runCli(['rotate', '--server', sb.url, '--pin', sb.fingerprint!, '--current-key-from', 'env:KEY', '--new-key-from', 'env:KEY', '--confirm-saved'], {
-      env,
-      keychain,
-    });
+    const r = await runCli(
+      [
+        'rotate',
+        '--server',
+        sb.url,
+        '--pin',
+        sb.fingerprint!,
+        '--current-key-from',
+        'env:KEY',
+        '--new-key-from',
+        'env:KEY',
+        '--confirm-saved',
+      ],
+      {
+        env,
+        keychain,
+      },
+    );
     expect(r.code).toBe(3);
     const unlock = printedCommand(r.stderr, 'unlock');
     expect(unlock).toEqual(['unlock', '--server', sb.url, '--pin', sb.fingerprint!]);
@@ -109,13 +133,29 @@ describe('every command pikactl prints as a hint runs as printed', () => {
     const work = tempDir('pikactl-cwd-');
     copyFileSync(sb.certFile!, join(work, 'pika.crt'));
     const keys = { ...env, WRONG1: 'nobody-holds-this-key-81', WRONG2: 'nor-this-one-either-82' };
-    const r = await runCli(['recover-rotation', '--server', sb.url, '--cacert', 'pika.crt', '--old-key-from', 'env:WRONG1', '--new-key-from', 'env:WRONG2', '--yes'], {
-      ...testContext({ env: keys, keychain: new MemoryKeychain() }),
-      cwd: work,
-    });
+    const r = await runCli(
+      [
+        'recover-rotation',
+        '--server',
+        sb.url,
+        '--cacert',
+        'pika.crt',
+        '--old-key-from',
+        'env:WRONG1',
+        '--new-key-from',
+        'env:WRONG2',
+        '--yes',
+      ],
+      {
+        ...testContext({ env: keys, keychain: new MemoryKeychain() }),
+        cwd: work,
+      },
+    );
     expect(r.code, r.stderr).toBe(5);
     // Every printed command that reads state (status, recover-rotation --plan) is run as printed.
-    const printed = [...r.stdout.matchAll(/pikactl (status|recover-rotation) [^\n]*/g)].map((m) => printedCommand(m[0], m[1]));
+    const printed = [...r.stdout.matchAll(/pikactl (status|recover-rotation) [^\n]*/g)].map((m) =>
+      printedCommand(m[0], m[1]),
+    );
     // A recover-rotation hint is run read-only (--plan): it must reach the server with the same trust.
     const checks = printed.map((a) => (a[0] === 'recover-rotation' && !a.includes('--plan') ? [...a, '--plan'] : a));
     expect(checks.length).toBeGreaterThan(0);

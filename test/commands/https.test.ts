@@ -25,7 +25,10 @@ describe('commands over HTTPS', () => {
     expect(unlocked.code).toBe(0);
     expect(unlocked.json()).toMatchObject({ after: 'unlocked' });
 
-    const pinned = await runCli(['status', '--json', '--pin', sb.fingerprint!.replace(/(..)(?!$)/g, '$1:').toLowerCase()], { env });
+    const pinned = await runCli(
+      ['status', '--json', '--pin', sb.fingerprint!.replace(/(..)(?!$)/g, '$1:').toLowerCase()],
+      { env },
+    );
     expect(pinned.code).toBe(0);
     expect(pinned.json()).toMatchObject({ state: 'unlocked' });
 

@@ -16,13 +16,19 @@ describe('keychain set: the verifying unlock whose answer never comes', () => {
     const sb = await first.restart(); // comes back locked
     const proxy = await startAnswerProxy(sb, once('/api/v1/key/unlock', { hold: true }));
     const kc = new MemoryKeychain();
-    const r = await runCli(['--timeout', '1s', '--json', 'keychain', 'set', '--key-from', 'env:KEY'], { env: { ...ciEnv(sb), PIKA_SERVER: proxy.url }, keychain: kc });
+    const r = await runCli(['--timeout', '1s', '--json', 'keychain', 'set', '--key-from', 'env:KEY'], {
+      env: { ...ciEnv(sb), PIKA_SERVER: proxy.url },
+      keychain: kc,
+    });
     expect(proxy.rewritten).toEqual(['POST /api/v1/key/unlock']);
     expect(r.code, r.stdout).toBe(8);
     const e = r.json().error;
     expect(e.code).toBe('maybe_done');
     expect(e.hint).toContain(`pikactl status --server ${proxy.url}`);
     expect(kc.entries.size).toBe(0);
-    expect((await (await adminClient(sb)).call('GET', '/api/v1/key/status')).json()).toEqual({ initialized: true, unlocked: true });
+    expect((await (await adminClient(sb)).call('GET', '/api/v1/key/status')).json()).toEqual({
+      initialized: true,
+      unlocked: true,
+    });
   });
 });

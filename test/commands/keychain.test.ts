@@ -22,7 +22,14 @@ describe('keychain set', () => {
     expect(kc.entries.size).toBe(0);
     const ok = await runCli(['keychain', 'set', '--key-from', 'env:KEY', '--json'], { env: ciEnv(sb), keychain: kc });
     expect(ok.code).toBe(0);
-    expect(ok.json()).toMatchObject({ ok: true, entry: live(sb), backend: 'memory', verified: true, unlocked: false, replaced: false });
+    expect(ok.json()).toMatchObject({
+      ok: true,
+      entry: live(sb),
+      backend: 'memory',
+      verified: true,
+      unlocked: false,
+      replaced: false,
+    });
     expect(kc.entries.get(live(sb))).toBe(KEY);
     expect(ok.stdout + ok.stderr).not.toContain(KEY);
   });
@@ -43,7 +50,11 @@ describe('keychain set', () => {
     const sb = await startTestSandbox();
     const kc = new MemoryKeychain();
     const { fetch, sent } = recordingFetch(kc, sb);
-    const r = await runCli(['keychain', 'set', '--key-from', 'env:NEW_KEY', '--no-verify', '--json'], { env: ciEnv(sb), keychain: kc, fetch });
+    const r = await runCli(['keychain', 'set', '--key-from', 'env:NEW_KEY', '--no-verify', '--json'], {
+      env: ciEnv(sb),
+      keychain: kc,
+      fetch,
+    });
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({ verified: false, reason: '--no-verify' });
     expect(sent).toEqual([]);
@@ -60,7 +71,13 @@ describe('keychain set', () => {
     await initialized(sb);
     const kc = new MemoryKeychain();
     expect((await runCli(['keychain', 'set', '--key-from', 'env:KEY'], { env: ciEnv(sb), keychain: kc })).code).toBe(0);
-    expect((await runCli(['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'], { env: ciEnv(sb) })).code).toBe(0);
+    expect(
+      (
+        await runCli(['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'], {
+          env: ciEnv(sb),
+        })
+      ).code,
+    ).toBe(0);
     const no = await runCli(['keychain', 'set', '--key-from', 'env:NEW_KEY'], {
       tty: true,
       env: ciEnv(sb),
@@ -68,11 +85,18 @@ describe('keychain set', () => {
       answers: [{ match: new RegExp(`^Replace the keychain entry "${live(sb)}"\\?`), answer: false }],
     });
     expect(no.code).toBe(130);
-    expect(no.stderr).toContain(`The keychain entry "${live(sb)}" already holds a different value, and it will be replaced.`);
+    expect(no.stderr).toContain(
+      `The keychain entry "${live(sb)}" already holds a different value, and it will be replaced.`,
+    );
     expect(no.stderr).toContain(`The current value is kept as "${previous(sb)}".`);
     expect(kc.entries.get(live(sb))).toBe(KEY);
     expect(kc.entries.has(previous(sb))).toBe(false);
-    const yes = await runCli(['keychain', 'set', '--key-from', 'env:NEW_KEY'], { tty: true, env: ciEnv(sb), keychain: kc, answers: [{ match: /^Replace/, answer: true }] });
+    const yes = await runCli(['keychain', 'set', '--key-from', 'env:NEW_KEY'], {
+      tty: true,
+      env: ciEnv(sb),
+      keychain: kc,
+      answers: [{ match: /^Replace/, answer: true }],
+    });
     expect(yes.code, yes.stderr).toBe(0);
     expect(yes.stdout).toContain(`Replaced the keychain entry "${live(sb)}" in memory, verified against the server.`);
     expect(yes.stdout).toContain(`The key it held is kept as "${previous(sb)}".`);
@@ -80,7 +104,12 @@ describe('keychain set', () => {
     expect(kc.entries.get(previous(sb))).toBe(KEY);
     expect(yes.stdout + yes.stderr + no.stdout + no.stderr).not.toContain(KEY);
     // The same key again: nothing to replace, nothing asked (a terminal with no scripted answer).
-    const same = await runCli(['keychain', 'set', '--key-from', 'env:NEW_KEY', '--json'], { tty: true, env: ciEnv(sb), keychain: kc, answers: [] });
+    const same = await runCli(['keychain', 'set', '--key-from', 'env:NEW_KEY', '--json'], {
+      tty: true,
+      env: ciEnv(sb),
+      keychain: kc,
+      answers: [],
+    });
     expect(same.code, same.stderr).toBe(0);
     expect(same.io.prompts.asked).toEqual([]);
     expect(same.json()).toMatchObject({ replaced: false, unchanged: true, verified: true });
@@ -98,7 +127,10 @@ describe('keychain set', () => {
     expect(r.stderr).toContain('--yes');
     expect(sent.filter((x) => x.path.startsWith('/api/v1/key'))).toEqual([]);
     expect(kc.entries.get(live(sb))).toBe(KEY);
-    const yes = await runCli(['keychain', 'set', '--key-from', 'env:KEY', '--yes', '--json'], { env: ciEnv(sb), keychain: kc });
+    const yes = await runCli(['keychain', 'set', '--key-from', 'env:KEY', '--yes', '--json'], {
+      env: ciEnv(sb),
+      keychain: kc,
+    });
     expect(yes.json()).toMatchObject({ replaced: false, unchanged: true });
   });
 
@@ -115,9 +147,17 @@ describe('keychain set', () => {
     expect(r.stderr).toContain('--no-verify');
     expect(kc.entries.get(live(sb))).toBe(KEY);
     expect(kc.entries.has(previous(sb))).toBe(false);
-    const forced = await runCli(['keychain', 'set', '--key-from', 'env:NEW_KEY', '--yes', '--no-verify', '--json'], { env: ciEnv(sb), keychain: kc });
+    const forced = await runCli(['keychain', 'set', '--key-from', 'env:NEW_KEY', '--yes', '--no-verify', '--json'], {
+      env: ciEnv(sb),
+      keychain: kc,
+    });
     expect(forced.code).toBe(0);
-    expect(forced.json()).toMatchObject({ replaced: true, verified: false, reason: '--no-verify', previous: previous(sb) });
+    expect(forced.json()).toMatchObject({
+      replaced: true,
+      verified: false,
+      reason: '--no-verify',
+      previous: previous(sb),
+    });
     expect(kc.entries.get(live(sb))).toBe(NEW_KEY);
     expect(kc.entries.get(previous(sb))).toBe(KEY);
   });
@@ -137,7 +177,10 @@ describe('keychain set', () => {
     });
     expect(r.code).toBe(0);
     expect(kc.entries.get(live(sb))).toBe(KEY);
-    const named = await runCli(['keychain', 'set', '--name', 'pika-admin-password', '--key-from', 'env:PW'], { env: { PW: 'pw-value' }, keychain: kc });
+    const named = await runCli(['keychain', 'set', '--name', 'pika-admin-password', '--key-from', 'env:PW'], {
+      env: { PW: 'pw-value' },
+      keychain: kc,
+    });
     expect(named.code).toBe(0);
     expect(kc.entries.get('pika-admin-password')).toBe('pw-value');
   });
@@ -252,10 +295,16 @@ describe('keychain list / delete / test', () => {
     const noYes = await runCli(['keychain', 'delete', '--server', server], { keychain: kc });
     expect(noYes.code).toBe(2);
     expect(noYes.stderr).toContain('--yes');
-    const no = await runCli(['keychain', 'delete', '--kind', 'server-key-previous', '--server', server], { keychain: kc, tty: true, answers: [{ match: /Delete the keychain entry/, answer: false }] });
+    const no = await runCli(['keychain', 'delete', '--kind', 'server-key-previous', '--server', server], {
+      keychain: kc,
+      tty: true,
+      answers: [{ match: /Delete the keychain entry/, answer: false }],
+    });
     expect(no.code).toBe(130);
     expect(no.stderr).toContain('password manager');
-    const yes = await runCli(['keychain', 'delete', '--kind', 'server-key-previous', '--server', server, '--yes'], { keychain: kc });
+    const yes = await runCli(['keychain', 'delete', '--kind', 'server-key-previous', '--server', server, '--yes'], {
+      keychain: kc,
+    });
     expect(yes.code).toBe(0);
     expect([...kc.entries.keys()]).not.toContain(`server-key-previous:${server}`);
     expect(kc.entries.has(`server-key:${server}`)).toBe(true);
@@ -284,11 +333,16 @@ describe('keychain set after a rotation elsewhere', () => {
     await initialized(sb);
     const kc = new MemoryKeychain();
     kc.entries.set(live(sb), KEY);
-    expect((await runCli(['rotate', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'], { env: ciEnv(sb), keychain: kc })).code).toBe(0);
+    expect(
+      (await runCli(['rotate', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'], { env: ciEnv(sb), keychain: kc }))
+        .code,
+    ).toBe(0);
     // Rotated without --save-to-keychain: the entry is stale now.
     const sb2 = await sb.restart({ port: sb.port });
     expect((await runCli(['unlock'], { env: ciEnv(sb2), keychain: kc })).code).toBe(5);
-    expect((await runCli(['keychain', 'set', '--key-from', 'env:NEW_KEY', '--yes'], { env: ciEnv(sb2), keychain: kc })).code).toBe(0);
+    expect(
+      (await runCli(['keychain', 'set', '--key-from', 'env:NEW_KEY', '--yes'], { env: ciEnv(sb2), keychain: kc })).code,
+    ).toBe(0);
     expect(kc.entries.get(live(sb2))).toBe(NEW_KEY);
     expect(kc.entries.get(previous(sb2))).toBe(KEY);
   });

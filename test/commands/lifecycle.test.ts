@@ -31,7 +31,14 @@ describe('status', () => {
     const sb = await startTestSandbox();
     const r = await runCli(['status', '--json'], ci(sb));
     expect(r.code).toBe(0);
-    expect(r.json()).toMatchObject({ ok: true, server: sb.url, state: 'off', initialized: false, unlocked: false, exit_code: 0 });
+    expect(r.json()).toMatchObject({
+      ok: true,
+      server: sb.url,
+      state: 'off',
+      initialized: false,
+      unlocked: false,
+      exit_code: 0,
+    });
   });
 
   it('exits 3 when locked, with the next step in human output', async () => {
@@ -50,14 +57,18 @@ describe('status', () => {
     await sb.stop();
     const r = await runCli(['status', '--wait', '600ms', '--for', 'reachable'], { env: { PIKA_SERVER: url } });
     expect(r.code).toBe(7);
-    expect(r.stderr).toMatch(/Gave up after 600ms waiting for .* to be reachable: nothing answered \(ECONNREFUSED\) \d+ times/);
+    expect(r.stderr).toMatch(
+      /Gave up after 600ms waiting for .* to be reachable: nothing answered \(ECONNREFUSED\) \d+ times/,
+    );
   });
 
   it('--wait waits through a restart until the server answers', async () => {
     const sb = await startTestSandbox();
     const port = sb.port;
     await sb.stop();
-    const pending = runCli(['status', '--wait', '20s', '--for', 'reachable', '--json'], { env: { PIKA_SERVER: sb.url } });
+    const pending = runCli(['status', '--wait', '20s', '--for', 'reachable', '--json'], {
+      env: { PIKA_SERVER: sb.url },
+    });
     await new Promise((r) => setTimeout(r, 700));
     await sb.restart({ port });
     const r = await pending;
@@ -121,12 +132,7 @@ describe('init', () => {
     const r = await runCli(['init', '--confirm-saved'], {
       tty: true,
       env: { PIKA_SERVER: sb.url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password },
-      answers: [
-        { answer: KEY },
-        { answer: 'something else' },
-        { answer: KEY },
-        { answer: 'different again' },
-      ],
+      answers: [{ answer: KEY }, { answer: 'something else' }, { answer: KEY }, { answer: 'different again' }],
     });
     expect(r.code).toBe(2);
     expect((await runCli(['status', '--json'], ci(sb))).json().state).toBe('off');
@@ -157,10 +163,18 @@ describe('unlock', () => {
   });
 
   it('a user without settings.manage exits 4; bad credentials exit 4', async () => {
-    const sb = await startTestSandbox({ users: [{ ...TEST_ADMIN }, { username: 'viewer', password: 'viewer-password', permissions: [], superadmin: false }] });
+    const sb = await startTestSandbox({
+      users: [
+        { ...TEST_ADMIN },
+        { username: 'viewer', password: 'viewer-password', permissions: [], superadmin: false },
+      ],
+    });
     await initialized(sb);
     const sb2 = await sb.restart();
-    const viewer = await runCli(['unlock', '--key-from', 'env:KEY'], ci(sb2, { PIKA_USER: 'viewer', PW: 'viewer-password' }));
+    const viewer = await runCli(
+      ['unlock', '--key-from', 'env:KEY'],
+      ci(sb2, { PIKA_USER: 'viewer', PW: 'viewer-password' }),
+    );
     expect(viewer.code).toBe(4);
     expect(viewer.stderr).toContain('settings.manage');
     const bad = await runCli(['unlock', '--key-from', 'env:KEY'], ci(sb2, { PW: 'not-the-password' }));
@@ -213,7 +227,11 @@ describe('lock', () => {
   it('answering No on a terminal cancels (130) and leaves it unlocked', async () => {
     const sb = await startTestSandbox();
     await initialized(sb);
-    const r = await runCli(['lock'], { tty: true, env: { PIKA_SERVER: sb.url }, answers: [{ match: /Lock/, answer: false }] });
+    const r = await runCli(['lock'], {
+      tty: true,
+      env: { PIKA_SERVER: sb.url },
+      answers: [{ match: /Lock/, answer: false }],
+    });
     expect(r.code).toBe(130);
     expect((await runCli(['status'], ci(sb))).code).toBe(0);
   });
@@ -228,7 +246,10 @@ describe('rotate', () => {
   it('rotates, verifies, and the next restart needs the new key', async () => {
     const sb = await startTestSandbox();
     await initialized(sb);
-    const r = await runCli(['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved', '--json'], ci(sb));
+    const r = await runCli(
+      ['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved', '--json'],
+      ci(sb),
+    );
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({ ok: true, action: 'rotated', verified: true });
     const sb2 = await sb.restart();
@@ -241,8 +262,22 @@ describe('rotate', () => {
     const args = ['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'];
     expect((await runCli(args, ci(sb))).code).toBe(6);
     await initialized(sb);
-    expect((await runCli(['rotate', '--current-key-from', 'env:NEW_KEY', '--new-key-from', 'env:KEY', '--confirm-saved'], ci(sb))).code).toBe(5);
-    expect((await runCli(['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:KEY', '--confirm-saved'], ci(sb))).code).toBe(2);
+    expect(
+      (
+        await runCli(
+          ['rotate', '--current-key-from', 'env:NEW_KEY', '--new-key-from', 'env:KEY', '--confirm-saved'],
+          ci(sb),
+        )
+      ).code,
+    ).toBe(5);
+    expect(
+      (
+        await runCli(
+          ['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:KEY', '--confirm-saved'],
+          ci(sb),
+        )
+      ).code,
+    ).toBe(2);
     const sb2 = await sb.restart();
     expect((await runCli(args, ci(sb2))).code).toBe(3);
   });
@@ -250,7 +285,10 @@ describe('rotate', () => {
   it('a failed settings write (upstream half-state) exits 8 and points at recover-rotation', async () => {
     const sb = await startTestSandbox({ faults: ['rotate-write'] });
     await initialized(sb);
-    const r = await runCli(['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'], ci(sb));
+    const r = await runCli(
+      ['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'],
+      ci(sb),
+    );
     expect(r.code).toBe(8);
     expect(r.stderr).toContain('pikactl recover-rotation');
     expect(r.stderr).toMatch(/request_id/);
@@ -262,7 +300,10 @@ describe('rotate', () => {
   it('a connection dropped after the rotation was applied exits 8', async () => {
     const sb = await startTestSandbox({ faults: ['rotate-drop'] });
     await initialized(sb);
-    const r = await runCli(['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved', '--json'], ci(sb));
+    const r = await runCli(
+      ['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved', '--json'],
+      ci(sb),
+    );
     expect(r.code).toBe(8);
     expect(r.json().error.code).toBe('maybe_done');
   });

@@ -7,7 +7,8 @@ import { ciEnv, filesUnder, KEY, NEW_KEY, recordingFetch } from '../keychain/sup
 
 const session = (sb: TestSandbox) => `session:${sb.url}`;
 /** The cookie in the stored entry (which also names the user). */
-const storedCookie = (kc: MemoryKeychain, sb: TestSandbox): string => decodeStoredLogin(new Secret(kc.entries.get(session(sb))!, 'test')).cookie.reveal();
+const storedCookie = (kc: MemoryKeychain, sb: TestSandbox): string =>
+  decodeStoredLogin(new Secret(kc.entries.get(session(sb))!, 'test')).cookie.reveal();
 
 /** Logs in with the password from env (as on a terminal, the password could be typed instead). */
 async function login(sb: TestSandbox, kc: MemoryKeychain, extra: Record<string, string> = {}) {
@@ -53,7 +54,12 @@ describe('pikactl login', () => {
   });
 
   it('whoami reports the user and settings.manage; not logged in is exit 4', async () => {
-    const sb = await startTestSandbox({ users: [{ ...TEST_ADMIN }, { username: 'viewer', password: 'viewer-password', permissions: [], superadmin: false }] });
+    const sb = await startTestSandbox({
+      users: [
+        { ...TEST_ADMIN },
+        { username: 'viewer', password: 'viewer-password', permissions: [], superadmin: false },
+      ],
+    });
     const kc = new MemoryKeychain();
     const none = await runCli(['whoami', '--json'], { env: noPassword(sb), keychain: kc });
     expect(none.code).toBe(4);

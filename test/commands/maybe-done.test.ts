@@ -17,7 +17,17 @@ const NEW_KEY = 'maybe-done-new-key-slate-owl-2';
 const ROTATE = '/api/v1/key/rotate';
 
 function ci(server: string, extra: Record<string, string> = {}): TestContextOptions {
-  return { env: { PIKA_SERVER: server, PIKA_USER: TEST_ADMIN.username, PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY, NEW_KEY, ...extra } };
+  return {
+    env: {
+      PIKA_SERVER: server,
+      PIKA_USER: TEST_ADMIN.username,
+      PIKA_PASSWORD_FROM: 'env:PW',
+      PW: TEST_ADMIN.password,
+      KEY,
+      NEW_KEY,
+      ...extra,
+    },
+  };
 }
 
 const rotateArgs = ['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'];
@@ -75,11 +85,25 @@ describe('rotate whose answer is lost, late or garbled after the server rotated'
 
   const html = rawResponse('200 OK', { 'Content-Type': 'text/html' }, '<html><body>Welcome</body></html>');
   const cases: Array<[string, Rewrite]> = [
-    ['502 cluster: leader forward failed', { raw: rawResponse('502 Bad Gateway', { 'Content-Type': 'text/plain; charset=utf-8', 'X-Pika-Cluster-Error': '1' }, 'cluster: leader forward failed: EOF\n') }],
+    [
+      '502 cluster: leader forward failed',
+      {
+        raw: rawResponse(
+          '502 Bad Gateway',
+          { 'Content-Type': 'text/plain; charset=utf-8', 'X-Pika-Cluster-Error': '1' },
+          'cluster: leader forward failed: EOF\n',
+        ),
+      },
+    ],
     ['200 with an HTML page', { raw: html }],
     ['200 with a non-JSON body', { raw: rawResponse('200 OK', { 'Content-Type': 'application/json' }, 'OK, rotated') }],
     ['202 with no body', { raw: rawResponse('202 Accepted', {}, '') }],
-    ['200 over the size cap', { raw: rawResponse('200 OK', { 'Content-Type': 'application/json' }, `{"message":"${'x'.repeat(1100 * 1024)}"}`) }],
+    [
+      '200 over the size cap',
+      {
+        raw: rawResponse('200 OK', { 'Content-Type': 'application/json' }, `{"message":"${'x'.repeat(1100 * 1024)}"}`),
+      },
+    ],
     ['malformed HTTP', { raw: 'HTTP/1.1 200 OK\r\nContent-Length: nonsense\r\n\r\n{}' }],
     ['an answer that never comes', { hold: true }],
   ];
@@ -125,7 +149,10 @@ describe('rotate whose answer is lost, late or garbled after the server rotated'
   it('a refusal after sending (403 wrong current key) is not done: exit 5', async () => {
     const sb = await startTestSandbox();
     await initialized(sb);
-    const r = await runCli(['rotate', '--current-key-from', 'env:NEW_KEY', '--new-key-from', 'env:KEY', '--confirm-saved'], ci(sb.url));
+    const r = await runCli(
+      ['rotate', '--current-key-from', 'env:NEW_KEY', '--new-key-from', 'env:KEY', '--confirm-saved'],
+      ci(sb.url),
+    );
     expect(r.code, r.stderr).toBe(5);
     expect(r.stderr).toContain('nothing was changed');
   });
@@ -143,7 +170,10 @@ describe('lock and unlock whose answer is late or garbled after the server acted
 
   it.each<[string, Rewrite]>([
     ['an answer that never comes', { hold: true }],
-    ['a 200 with an HTML page', { raw: rawResponse('200 OK', { 'Content-Type': 'text/html' }, '<!doctype html><p>hi</p>') }],
+    [
+      'a 200 with an HTML page',
+      { raw: rawResponse('200 OK', { 'Content-Type': 'text/html' }, '<!doctype html><p>hi</p>') },
+    ],
   ])('unlock: %s → exit 8, "pikactl status --server URL"; the server is unlocked', async (_name, rewrite) => {
     const sb0 = await startTestSandbox();
     await initialized(sb0);
@@ -159,29 +189,46 @@ describe('handover start whose rotation answer is late or garbled', () => {
   it.each([
     ['rotate-delay', ['--timeout', '1s']],
     ['rotate-garble', []],
-  ])('%s: exit 8 naming recover-rotation, and the record is written, marked "rotation may be half done"', async (fault, extra) => {
-    const sb = await startTestSandbox();
-    await initialized(sb);
-    sb.armFault(fault as 'rotate-delay');
-    const home = tempDir('pikactl-handover-maybe-');
-    const opts = { ...ci(sb.url, { USER: 'alice' }), home };
-    const args = ['handover', 'start', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved', '--record', 'h.json'];
-    const r = await runCli([...extra, ...args], opts);
-    expect(r.code, r.stderr).toBe(8);
-    expect(r.stderr).toContain(`pikactl recover-rotation --server ${sb.url}`);
-    expect(r.stderr).toContain(join(home, 'h.json'));
-    const record = JSON.parse(readFileSync(join(home, 'h.json'), 'utf8'));
-    expect(record).toMatchObject({ state: 'started', rotation_may_be_half_done: { why: expect.stringMatching(/may have been applied/) } });
-    expect(record.steps.map((s: { id: string }) => s.id)).not.toContain('rotated');
-    const checklist = readFileSync(join(home, 'h.md'), 'utf8');
-    expect(checklist).toMatch(/rotation may be half done/);
-    expect(checklist).toContain(`pikactl recover-rotation --server ${sb.url}`);
-    for (const secret of [KEY, NEW_KEY, TEST_ADMIN.password]) expect(`${JSON.stringify(record)}${checklist}`).not.toContain(secret);
-    expect(await verifierAccepts(sb, NEW_KEY)).toBe(true);
-    // Running start again does not send the operator to `handover accept`.
-    const again = await runCli(args, opts);
-    expect(again.code).toBe(2);
-    expect(again.stderr).toContain(`pikactl recover-rotation --server ${sb.url}`);
-    expect(again.stderr).not.toContain('handover accept');
-  });
+  ])(
+    '%s: exit 8 naming recover-rotation, and the record is written, marked "rotation may be half done"',
+    async (fault, extra) => {
+      const sb = await startTestSandbox();
+      await initialized(sb);
+      sb.armFault(fault as 'rotate-delay');
+      const home = tempDir('pikactl-handover-maybe-');
+      const opts = { ...ci(sb.url, { USER: 'alice' }), home };
+      const args = [
+        'handover',
+        'start',
+        '--current-key-from',
+        'env:KEY',
+        '--new-key-from',
+        'env:NEW_KEY',
+        '--confirm-saved',
+        '--record',
+        'h.json',
+      ];
+      const r = await runCli([...extra, ...args], opts);
+      expect(r.code, r.stderr).toBe(8);
+      expect(r.stderr).toContain(`pikactl recover-rotation --server ${sb.url}`);
+      expect(r.stderr).toContain(join(home, 'h.json'));
+      const record = JSON.parse(readFileSync(join(home, 'h.json'), 'utf8'));
+      expect(record).toMatchObject({
+        state: 'started',
+        rotation_may_be_half_done: { why: expect.stringMatching(/may have been applied/) },
+      });
+      expect(record.steps.map((s: { id: string }) => s.id)).not.toContain('rotated');
+      const checklist = readFileSync(join(home, 'h.md'), 'utf8');
+      expect(checklist).toMatch(/rotation may be half done/);
+      expect(checklist).toContain(`pikactl recover-rotation --server ${sb.url}`);
+      for (const secret of [KEY, NEW_KEY, TEST_ADMIN.password])
+        expect(`${JSON.stringify(record)}${checklist}`).not.toContain(secret);
+      expect(await verifierAccepts(sb, NEW_KEY)).toBe(true);
+      // Running start again does not send the operator to `handover accept`.
+      const again = await runCli(args, opts);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toContain(`pikactl recover-rotation --server ${sb.url}`);
+      expect(again.stderr).not.toContain('handover accept');
+    },
+  );
 });

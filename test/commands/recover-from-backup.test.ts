@@ -9,12 +9,28 @@ const NEW_KEY = 'a-brand-new-key-for-the-server-2';
 const BPW = 'the-backup-file-password-3';
 
 function ci(sb: TestSandbox, home: string, extra: Record<string, string> = {}): TestContextOptions {
-  return { home, env: { PIKA_SERVER: sb.url, PIKA_ALLOW_HTTP: '1', PIKA_USER: TEST_ADMIN.username, PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY, NEW_KEY, BPW, WRONG: 'some-other-key-4', ...extra } };
+  return {
+    home,
+    env: {
+      PIKA_SERVER: sb.url,
+      PIKA_ALLOW_HTTP: '1',
+      PIKA_USER: TEST_ADMIN.username,
+      PIKA_PASSWORD_FROM: 'env:PW',
+      PW: TEST_ADMIN.password,
+      KEY,
+      NEW_KEY,
+      BPW,
+      WRONG: 'some-other-key-4',
+      ...extra,
+    },
+  };
 }
 
 /** A server with data (user carol) under KEY, exported encrypted; the source is then "lost" (stopped). */
 async function backupFile(home: string): Promise<string> {
-  const a = await startTestSandbox({ users: [{ ...TEST_ADMIN }, { username: 'carol', password: 'carol-password-1234' }] });
+  const a = await startTestSandbox({
+    users: [{ ...TEST_ADMIN }, { username: 'carol', password: 'carol-password-1234' }],
+  });
   expect((await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], ci(a, home))).code).toBe(0);
   const out = join(home, 'lost.pikabw');
   expect((await runCli(['backup', 'export', '--out', out, '--encrypt-with', 'env:BPW'], ci(a, home))).code).toBe(0);
@@ -22,8 +38,21 @@ async function backupFile(home: string): Promise<string> {
   return out;
 }
 
-const args = (file: string, backupKey = 'env:KEY') => ['recover-from-backup', '--backup', file, '--backup-key-from', backupKey, '--new-key-from', 'env:NEW_KEY', '--decrypt-with', 'env:BPW'];
-const users = (sb: TestSandbox) => (JSON.parse(readFileSync(join(sb.dataDir, 'users.json'), 'utf8')) as { users: Array<{ username: string }> }).users.map((u) => u.username).sort();
+const args = (file: string, backupKey = 'env:KEY') => [
+  'recover-from-backup',
+  '--backup',
+  file,
+  '--backup-key-from',
+  backupKey,
+  '--new-key-from',
+  'env:NEW_KEY',
+  '--decrypt-with',
+  'env:BPW',
+];
+const users = (sb: TestSandbox) =>
+  (JSON.parse(readFileSync(join(sb.dataDir, 'users.json'), 'utf8')) as { users: Array<{ username: string }> }).users
+    .map((u) => u.username)
+    .sort();
 
 async function servesOnNewKey(b: TestSandbox, home: string): Promise<void> {
   const again = await b.restart();
@@ -33,7 +62,7 @@ async function servesOnNewKey(b: TestSandbox, home: string): Promise<void> {
 }
 
 describe('pikactl recover-from-backup', () => {
-  it('takes a fresh server from nothing to serving the backup\'s data on a new key', async () => {
+  it("takes a fresh server from nothing to serving the backup's data on a new key", async () => {
     const home = tempDir();
     const file = await backupFile(home);
     const b = await startTestSandbox();
@@ -44,8 +73,18 @@ describe('pikactl recover-from-backup', () => {
 
     const r = await runCli([...args(file), '--yes', '--confirm-saved', '--json'], ci(b, home));
     expect(r.code).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(events.filter((e) => e.event === 'step' && e.state === 'done').map((e) => e.id)).toEqual(['check-target', 'restore', 'unlock-backup-key', 'check-settings', 'rotate', 'verify-serving']);
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(events.filter((e) => e.event === 'step' && e.state === 'done').map((e) => e.id)).toEqual([
+      'check-target',
+      'restore',
+      'unlock-backup-key',
+      'check-settings',
+      'rotate',
+      'verify-serving',
+    ]);
     expect(events.at(-1)).toMatchObject({ event: 'result', ok: true, outcome: 'serving_on_new_key' });
     expect(users(b)).toEqual(['admin', 'carol']);
     await servesOnNewKey(b, home);
@@ -72,19 +111,30 @@ describe('pikactl recover-from-backup', () => {
     const home = tempDir();
     const file = await backupFile(home);
     const b = await startTestSandbox();
-    const tty = (answers: Array<{ match?: RegExp; answer: string | boolean }>) => ({ ...ci(b, home), tty: true, answers });
+    const tty = (answers: Array<{ match?: RegExp; answer: string | boolean }>) => ({
+      ...ci(b, home),
+      tty: true,
+      answers,
+    });
     const atRestore = await runCli(args(file), tty([{ match: /Severe step/, answer: 'no' }]));
     expect(atRestore.code).toBe(130);
     expect(users(b)).toEqual(['admin']);
 
-    const atRotate = await runCli(args(file), tty([{ match: /Severe step/, answer: '127.0.0.1' }, { match: /unlock with the backup/, answer: true }, { match: /Severe step/, answer: 'no' }]));
+    const atRotate = await runCli(
+      args(file),
+      tty([
+        { match: /Severe step/, answer: '127.0.0.1' },
+        { match: /unlock with the backup/, answer: true },
+        { match: /Severe step/, answer: 'no' },
+      ]),
+    );
     expect(atRotate.code).toBe(130);
     expect(atRotate.stderr).toContain('Resuming run');
     expect((await runCli(['status', '--json'], ci(b, home))).json()).toMatchObject({ state: 'unlocked' });
 
     const done = await runCli([...args(file), '--yes', '--confirm-saved'], ci(b, home));
     expect(done.code).toBe(0);
-    expect(done.stderr).toContain('3/6 unlock with the backup\'s key (already done)');
+    expect(done.stderr).toContain("3/6 unlock with the backup's key (already done)");
     await servesOnNewKey(b, home);
     // One journal for the whole incident, and it finished.
     const dir = join(home, '.local', 'state', 'pikactl', 'journals');
@@ -115,7 +165,10 @@ describe('pikactl recover-from-backup', () => {
     const file = await backupFile(home);
     const b = await startTestSandbox();
     const keychain = new MemoryKeychain();
-    const r = await runCli([...args(file), '--yes', '--confirm-saved', '--save-to-keychain'], { ...ci(b, home), keychain });
+    const r = await runCli([...args(file), '--yes', '--confirm-saved', '--save-to-keychain'], {
+      ...ci(b, home),
+      keychain,
+    });
     expect(r.code).toBe(0);
     expect(keychain.entries.get(`server-key:${b.url}`)).toBe(NEW_KEY);
     expect(r.stdout).toContain(`keychain entry "server-key:${b.url}"`);

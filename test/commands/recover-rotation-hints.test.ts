@@ -23,8 +23,17 @@ describe('recover-rotation: the commands in its generic "What to do now" steps',
 
   it('a server without encryption: the init command carries --server URL', async () => {
     const sb = await startTestSandbox();
-    const env = { PIKA_USER: TEST_ADMIN.username, PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, OLD: 'recover-hint-old-key-1', NEW: 'recover-hint-new-key-2' };
-    const r = await runCli(['recover-rotation', '--server', sb.url, '--old-key-from', 'env:OLD', '--new-key-from', 'env:NEW'], { env });
+    const env = {
+      PIKA_USER: TEST_ADMIN.username,
+      PIKA_PASSWORD_FROM: 'env:PW',
+      PW: TEST_ADMIN.password,
+      OLD: 'recover-hint-old-key-1',
+      NEW: 'recover-hint-new-key-2',
+    };
+    const r = await runCli(
+      ['recover-rotation', '--server', sb.url, '--old-key-from', 'env:OLD', '--new-key-from', 'env:NEW'],
+      { env },
+    );
     expect(r.code, r.stderr).toBe(6);
     expect(r.stdout).toContain(`pikactl init --server ${sb.url} --key-from SPEC --confirm-saved`);
   });

@@ -14,28 +14,76 @@ const NEW_KEY = 'lock-lost-new-key-slate-owl-2';
 describe('recover-rotation: the lock step whose answer never comes', () => {
   it('exit 8, the command that finds out and how to resume; the server is locked', async () => {
     const sb = await startTestSandbox({ faults: ['rotate-write'] });
-    const env = { PIKA_SERVER: sb.url, PIKA_USER: TEST_ADMIN.username, PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY, NEW_KEY };
+    const env = {
+      PIKA_SERVER: sb.url,
+      PIKA_USER: TEST_ADMIN.username,
+      PIKA_PASSWORD_FROM: 'env:PW',
+      PW: TEST_ADMIN.password,
+      KEY,
+      NEW_KEY,
+    };
     expect((await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env })).code).toBe(0);
     // The upstream half-state: memory on the new key, disk on the old. The plan starts with a lock.
-    expect((await runCli(['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'], { env })).code).toBe(8);
+    expect(
+      (
+        await runCli(['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'], {
+          env,
+        })
+      ).code,
+    ).toBe(8);
     const proxy = await startAnswerProxy(sb, once('/api/v1/key/lock', { hold: true }));
-    const r = await runCli(['--timeout', '1s', '--json', 'recover-rotation', '--old-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--yes'], { env: { ...env, PIKA_SERVER: proxy.url } });
+    const r = await runCli(
+      [
+        '--timeout',
+        '1s',
+        '--json',
+        'recover-rotation',
+        '--old-key-from',
+        'env:KEY',
+        '--new-key-from',
+        'env:NEW_KEY',
+        '--yes',
+      ],
+      { env: { ...env, PIKA_SERVER: proxy.url } },
+    );
     expect(proxy.rewritten).toEqual(['POST /api/v1/key/lock']);
     expect(r.code, r.stdout + r.stderr).toBe(8);
     expect(r.stdout).toContain(`pikactl recover-rotation --server ${proxy.url}`);
-    expect((await (await adminClient(sb)).call('GET', '/api/v1/key/status')).json()).toEqual({ initialized: true, unlocked: false });
+    expect((await (await adminClient(sb)).call('GET', '/api/v1/key/status')).json()).toEqual({
+      initialized: true,
+      unlocked: false,
+    });
   });
 
   it('the diagnostic lock (only the new key given) whose answer never comes: exit 8 too; the server is locked', async () => {
     const sb = await startTestSandbox({ faults: ['rotate-write'] });
-    const env = { PIKA_SERVER: sb.url, PIKA_USER: TEST_ADMIN.username, PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY, NEW_KEY };
+    const env = {
+      PIKA_SERVER: sb.url,
+      PIKA_USER: TEST_ADMIN.username,
+      PIKA_PASSWORD_FROM: 'env:PW',
+      PW: TEST_ADMIN.password,
+      KEY,
+      NEW_KEY,
+    };
     expect((await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env })).code).toBe(0);
-    expect((await runCli(['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'], { env })).code).toBe(8);
+    expect(
+      (
+        await runCli(['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'], {
+          env,
+        })
+      ).code,
+    ).toBe(8);
     const proxy = await startAnswerProxy(sb, once('/api/v1/key/lock', { hold: true }));
-    const r = await runCli(['--timeout', '1s', '--json', 'recover-rotation', '--new-key-from', 'env:NEW_KEY', '--yes'], { env: { ...env, PIKA_SERVER: proxy.url } });
+    const r = await runCli(
+      ['--timeout', '1s', '--json', 'recover-rotation', '--new-key-from', 'env:NEW_KEY', '--yes'],
+      { env: { ...env, PIKA_SERVER: proxy.url } },
+    );
     expect(proxy.rewritten).toEqual(['POST /api/v1/key/lock']);
     expect(r.code, r.stdout + r.stderr).toBe(8);
     expect(r.stdout).toContain(`pikactl status --server ${proxy.url}`);
-    expect((await (await adminClient(sb)).call('GET', '/api/v1/key/status')).json()).toEqual({ initialized: true, unlocked: false });
+    expect((await (await adminClient(sb)).call('GET', '/api/v1/key/status')).json()).toEqual({
+      initialized: true,
+      unlocked: false,
+    });
   });
 });

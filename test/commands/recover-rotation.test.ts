@@ -14,7 +14,17 @@ const OTHER2 = 'nor-this-one-either-4';
 const BOTH = ['--old-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY'];
 
 function env(sb: TestSandbox, extra: Record<string, string> = {}): Record<string, string> {
-  return { PIKA_SERVER: sb.url, PIKA_USER: TEST_ADMIN.username, PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY, NEW_KEY, OTHER, OTHER2, ...extra };
+  return {
+    PIKA_SERVER: sb.url,
+    PIKA_USER: TEST_ADMIN.username,
+    PIKA_PASSWORD_FROM: 'env:PW',
+    PW: TEST_ADMIN.password,
+    KEY,
+    NEW_KEY,
+    OTHER,
+    OTHER2,
+    ...extra,
+  };
 }
 const ci = (sb: TestSandbox, extra: Record<string, string> = {}): TestContextOptions => ({ env: env(sb, extra) });
 
@@ -28,7 +38,10 @@ async function initialized(faults: string[] = [], log?: string[]): Promise<TestS
 
 /** Runs the faulty rotation KEY → NEW_KEY (exit 8: needs recovery). */
 async function failedRotation(sb: TestSandbox): Promise<void> {
-  const r = await runCli(['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'], ci(sb));
+  const r = await runCli(
+    ['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'],
+    ci(sb),
+  );
   expect(r.code, r.stderr).toBe(8);
 }
 
@@ -75,7 +88,10 @@ describe('recover-rotation against the sandbox faults', () => {
     const [journal] = journals(ctx.homedir);
     const text = readFileSync(journal, 'utf8');
     expectNoSecret(text + r.stdout + r.stderr);
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => `${l.step}:${l.state}`)).toEqual(
       expect.arrayContaining(['plan:decided', 'lock:done', 'unlock-old:done', 'check-settings:done', 'rotate:done']),
     );
@@ -117,14 +133,21 @@ describe('recover-rotation against the sandbox faults', () => {
     expect(first.stderr).toContain('recover-rotation --server');
     expect((await runCli(['status'], ci(sb))).code).toBe(3); // the lock step ran, the unlock did not
     const [journal] = journals(ctx1.homedir);
-    expect(JSON.parse(readFileSync(journal, 'utf8').trim().split('\n').at(-1)!)).toMatchObject({ step: 'unlock-old', state: 'cancelled' });
+    expect(JSON.parse(readFileSync(journal, 'utf8').trim().split('\n').at(-1)!)).toMatchObject({
+      step: 'unlock-old',
+      state: 'cancelled',
+    });
 
     // Same HOME, non-interactive: resumes the same plan (no new-key attempt on the locked server).
     const second = await runCli(['recover-rotation', ...BOTH, '--yes'], testContext({ ...ci(sb), home: ctx1.homedir }));
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toMatch(/Resuming run/);
     expect(journals(ctx1.homedir)).toEqual([journal]);
-    const states = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).map((l) => `${l.step}:${l.state}`);
+    const states = readFileSync(journal, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .map((l) => `${l.step}:${l.state}`);
     const resumedAt = states.indexOf('-:resume');
     expect(resumedAt).toBeGreaterThan(0);
     expect(states.slice(resumedAt)).toEqual(expect.arrayContaining(['lock:skipped', 'unlock-old:done', 'rotate:done']));
@@ -150,11 +173,16 @@ describe('recover-rotation against the sandbox faults', () => {
     const sb2 = await sb.restart({ port: sb.port, faults: [] }); // locked now: the retry cannot run as planned
     const r = await runCli(['recover-rotation', ...BOTH, '--yes'], testContext({ ...ci(sb2), home: ctx1.homedir }));
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/An earlier run \(\S+\) stopped at "rotate-retry" \(cancelled\); its plan no longer fits the server/);
+    expect(r.stderr).toMatch(
+      /An earlier run \(\S+\) stopped at "rotate-retry" \(cancelled\); its plan no longer fits the server/,
+    );
     const files = journals(ctx1.homedir);
     expect(files).toHaveLength(2);
     const old = files.map((f) => readFileSync(f, 'utf8')).find((t) => t.includes('"cancelled"'))!;
-    expect(JSON.parse(old.trim().split('\n').at(-1)!)).toMatchObject({ state: 'finished', note: expect.stringContaining('not resumed') });
+    expect(JSON.parse(old.trim().split('\n').at(-1)!)).toMatchObject({
+      state: 'finished',
+      note: expect.stringContaining('not resumed'),
+    });
     expect((await keyAfterRestart(sb2)).key).toBe('NEW_KEY');
   });
 
@@ -164,7 +192,10 @@ describe('recover-rotation against the sandbox faults', () => {
     await failedRotation(sb);
     const r = await runCli(['recover-rotation', ...BOTH, '--yes', '--json'], ci(sb));
     expect(r.code, r.stderr).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const plans = events.filter((e) => e.event === 'diagnosis').map((e) => e.plan);
     expect(plans).toContain('runbook_retry');
     expect(events.at(-1)).toMatchObject({ event: 'result', ok: true, exit_code: 0 });
@@ -174,7 +205,7 @@ describe('recover-rotation against the sandbox faults', () => {
     expect((await keyAfterRestart(sb)).key).toBe('NEW_KEY');
   });
 
-  it("rotate-runbook on a server that refuses identical keys (current Pika): ends at the restore step, exit 8", async () => {
+  it('rotate-runbook on a server that refuses identical keys (current Pika): ends at the restore step, exit 8', async () => {
     const sb = await initialized(['rotate-runbook']);
     await failedRotation(sb);
     // Make it behave like upstream code: drop the sandbox's repair copy, then restart (locked).
@@ -245,11 +276,18 @@ describe('recover-rotation against the sandbox faults', () => {
     const sb = await initialized();
     const sb2 = await sb.restart({ port: sb.port });
     const ctx = testContext(ci(sb2));
-    const r = await runCli(['recover-rotation', '--old-key-from', 'env:OTHER', '--new-key-from', 'env:OTHER2', '--yes'], ctx);
+    const r = await runCli(
+      ['recover-rotation', '--old-key-from', 'env:OTHER', '--new-key-from', 'env:OTHER2', '--yes'],
+      ctx,
+    );
     expect(r.code, r.stderr).toBe(5);
-    expect(r.stdout.split('\n')[0]).toBe('The keys you gave do not open this server: its verifier refused both the new and the old key.');
+    expect(r.stdout.split('\n')[0]).toBe(
+      'The keys you gave do not open this server: its verifier refused both the new and the old key.',
+    );
     expect(r.stdout).toMatch(/1\. Check the keys for a typo/);
-    expect(r.stdout).toMatch(/pikactl recover-rotation --server \S+ --old-key-from keychain:server-key-previous --new-key-from keychain:server-key-pending/);
+    expect(r.stdout).toMatch(
+      /pikactl recover-rotation --server \S+ --old-key-from keychain:server-key-previous --new-key-from keychain:server-key-pending/,
+    );
     // The restore path comes after, as a last resort, and fits a server that is locked already.
     expect(r.stdout.indexOf('typo')).toBeLessThan(r.stdout.indexOf('Restore a backup'));
     expect(r.stdout).not.toMatch(/restart/i);
@@ -267,10 +305,14 @@ describe('recover-rotation against the sandbox faults', () => {
     const fetch: typeof globalThis.fetch = async (input, init) => {
       const res = await globalThis.fetch(input, init);
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      if (url.endsWith('/api/v1/key/unlock') && res.status === 403 && ++refused === 2) expect((await admin.call('POST', '/api/v1/key/lock')).status).toBe(200);
+      if (url.endsWith('/api/v1/key/unlock') && res.status === 403 && ++refused === 2)
+        expect((await admin.call('POST', '/api/v1/key/lock')).status).toBe(200);
       return res;
     };
-    const r = await runCli(['recover-rotation', '--old-key-from', 'env:OTHER', '--new-key-from', 'env:OTHER2', '--yes'], { ...ci(sb), fetch });
+    const r = await runCli(
+      ['recover-rotation', '--old-key-from', 'env:OTHER', '--new-key-from', 'env:OTHER2', '--yes'],
+      { ...ci(sb), fetch },
+    );
     expect(refused).toBe(2);
     expect(r.stderr).toContain('The server changed while pikactl looked (key/status now: locked): diagnosing again.');
     expect(r.code, r.stderr).toBe(5);
@@ -322,7 +364,10 @@ describe('recover-rotation: holding only the new key, or no key the server runs 
 
   it('healthy on a key nobody here holds: says do not restart, exit 8, and changes nothing', async () => {
     const sb = await initialized();
-    const r = await runCli(['recover-rotation', '--old-key-from', 'env:OTHER', '--new-key-from', 'env:OTHER2', '--yes'], ci(sb));
+    const r = await runCli(
+      ['recover-rotation', '--old-key-from', 'env:OTHER', '--new-key-from', 'env:OTHER2', '--yes'],
+      ci(sb),
+    );
     expect(r.code).toBe(8);
     expect(r.stdout).toContain('not on a key you supplied');
     expect(r.stdout).toContain('Do NOT restart or lock it');
@@ -366,9 +411,17 @@ describe('recover-rotation: --plan, --json, exit codes, key sources', () => {
     await failedRotation(sb);
     const r = await runCli(['recover-rotation', ...BOTH, '--yes', '--json'], ci(sb));
     expect(r.code).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events[0]).toMatchObject({ event: 'diagnosis', round: 1, plan: 'revert_to_old', exit_code: 8 });
-    expect(events.filter((e) => e.event === 'step' && e.state === 'done').map((e) => e.id)).toEqual(['lock', 'unlock-old', 'check-settings', 'rotate']);
+    expect(events.filter((e) => e.event === 'step' && e.state === 'done').map((e) => e.id)).toEqual([
+      'lock',
+      'unlock-old',
+      'check-settings',
+      'rotate',
+    ]);
     expect(events.at(-1)).toMatchObject({ event: 'result', ok: true, outcome: 'nothing_to_do', exit_code: 0 });
     expect(r.stderr).toBe('');
   });
@@ -472,7 +525,11 @@ describe('recover-rotation: --plan, --json, exit codes, key sources', () => {
     expect(r.stderr).toContain('The two entries do not match. Type the key again.');
     expect(r.stdout).toContain('Nothing to do');
     // Back on the old key without a refused key: the slip never reached the server.
-    expect(unlockPosts(log).slice(before).filter((l) => l.includes('-> 403'))).toHaveLength(0);
+    expect(
+      unlockPosts(log)
+        .slice(before)
+        .filter((l) => l.includes('-> 403')),
+    ).toHaveLength(0);
     expectNoSecret(r.stdout + r.stderr);
     expect((await keyAfterRestart(sb)).key).toBe('NEW_KEY');
   });
@@ -486,7 +543,11 @@ describe('recover-rotation: --plan, --json, exit codes, key sources', () => {
       { match: /Old server key.*leave empty/, answer: `${KEY}${n}` },
       { match: /Old server key.*again to confirm/, answer: KEY },
     ];
-    const r = await runCli(['recover-rotation', '--new-key-from', 'env:NEW_KEY', '--yes'], { ...ci(sb), tty: true, answers: [...pair(1), ...pair(2), ...pair(3)] });
+    const r = await runCli(['recover-rotation', '--new-key-from', 'env:NEW_KEY', '--yes'], {
+      ...ci(sb),
+      tty: true,
+      answers: [...pair(1), ...pair(2), ...pair(3)],
+    });
     expect(r.code).toBe(2);
     expect(r.io.prompts.remaining()).toBe(0);
     expect(r.stderr).toMatch(/did not match \(3 tries\); nothing was sent/);

@@ -16,7 +16,8 @@ const NAMES = [
 ];
 
 /** The command names the rest of pikactl provides (or will); a runbook must not invent others. */
-const KNOWN_COMMANDS = /^pikactl (status|init|unlock|lock|rotate|recover-rotation|handover (start|accept|finish)|keychain set|login|sandbox|backup (export|inspect|restore)|recover-from-backup)\b/;
+const KNOWN_COMMANDS =
+  /^pikactl (status|init|unlock|lock|rotate|recover-rotation|handover (start|accept|finish)|keychain set|login|sandbox|backup (export|inspect|restore)|recover-from-backup)\b/;
 
 describe('pikactl runbook list', () => {
   it('lists every documented scenario', async () => {
@@ -56,7 +57,8 @@ describe('pikactl runbook show', () => {
     const cmds = [...tail.matchAll(/^\s+\$ (.*)$/gm)].map((m) => m[1]);
     expect(cmds.length).toBeGreaterThan(0);
     for (const c of cmds) expect(c).toMatch(KNOWN_COMMANDS);
-    for (const line of r.stdout.split('\n')) if (!line.includes('$ pikactl')) expect(line.length).toBeLessThanOrEqual(78);
+    for (const line of r.stdout.split('\n'))
+      if (!line.includes('$ pikactl')) expect(line.length).toBeLessThanOrEqual(78);
   });
 
   it('says where the upstream guide and the code disagree', async () => {
@@ -74,7 +76,10 @@ describe('pikactl runbook show', () => {
   it('--json gives the whole runbook', async () => {
     const r = await runCli(['runbook', 'show', 'rotation', '--json']);
     expect(r.code).toBe(0);
-    expect(r.json()).toMatchObject({ ok: true, runbook: { name: 'rotation', steps: expect.any(Array), commands: expect.any(Array) } });
+    expect(r.json()).toMatchObject({
+      ok: true,
+      runbook: { name: 'rotation', steps: expect.any(Array), commands: expect.any(Array) },
+    });
   });
 
   it('an unknown name is a usage error listing the names (exit 2)', async () => {
@@ -87,12 +92,16 @@ describe('pikactl runbook show', () => {
   it('an unknown name with --json is one JSON error document', async () => {
     const r = await runCli(['--json', 'runbook', 'show', 'nope']);
     expect(r.code).toBe(2);
-    expect(r.json()).toMatchObject({ ok: false, exit_code: 2, error: { code: 'usage', hint: expect.stringContaining('first-start') } });
+    expect(r.json()).toMatchObject({
+      ok: false,
+      exit_code: 2,
+      error: { code: 'usage', hint: expect.stringContaining('first-start') },
+    });
   });
 });
 
 describe('runbook content', () => {
-  it('does not copy the upstream guide\'s sentences', () => {
+  it("does not copy the upstream guide's sentences", () => {
     // A few distinctive upstream sentences; our text must not contain them.
     const upstream = [
       'Save it in your password manager BEFORE clicking Enable',

@@ -79,7 +79,11 @@ describe('status --wait', () => {
     const sb = await lockedSandbox();
     const r = await runCli(['status', '--wait', '800ms', '--json'], ci(sb.url));
     expect(r.code).toBe(3);
-    expect(r.json()).toMatchObject({ state: 'locked', exit_code: 3, gave_up: expect.stringContaining('to be unlocked') });
+    expect(r.json()).toMatchObject({
+      state: 'locked',
+      exit_code: 3,
+      gave_up: expect.stringContaining('to be unlocked'),
+    });
     const reach = await runCli(['status', '--wait', '800ms', '--for', 'reachable', '--json'], ci(sb.url));
     expect(reach.code).toBe(0);
     expect(reach.json()).toMatchObject({ state: 'locked', exit_code: 0 });
@@ -93,16 +97,20 @@ describe('status --wait', () => {
     expect(r.code).toBe(7);
     expect(took).toBeGreaterThanOrEqual(1900);
     expect(took).toBeLessThan(4500);
-    expect(r.stderr).toMatch(/Gave up after 2s waiting for .* to be unlocked: no answer came in time once/);
+    expect(r.stderr).toMatch(/Gave up after 2s waiting for .* to be unlocked: no answer came in time (once|twice)/);
   }, 15_000);
 
   it('unlock --wait 2s is bounded the same way, and says what it waited for and saw', async () => {
     const url = await silentServer();
     const started = Date.now();
-    const r = await runCli(['unlock', '--key-from', 'env:KEY', '--wait', '2s'], { env: { PIKA_SERVER: url, KEY: 'k-never-sent-1' } });
+    const r = await runCli(['unlock', '--key-from', 'env:KEY', '--wait', '2s'], {
+      env: { PIKA_SERVER: url, KEY: 'k-never-sent-1' },
+    });
     expect(Date.now() - started).toBeLessThan(4500);
     expect(r.code).toBe(7);
-    expect(r.stderr).toMatch(/gave up after 2s waiting for http:\/\/127\.0\.0\.1:\d+ to be reachable: no answer came in time once/);
+    expect(r.stderr).toMatch(
+      /gave up after 2s waiting for http:\/\/127\.0\.0\.1:\d+ to be reachable: no answer came in time (once|twice)/,
+    );
     expect(r.stderr).toContain('--wait time ran out');
   }, 15_000);
 
@@ -115,7 +123,9 @@ describe('status --wait', () => {
     // 60 s of polling, one line per >= 15 s: three or four, never one per attempt.
     expect(lines.length).toBeGreaterThanOrEqual(3);
     expect(lines.length).toBeLessThanOrEqual(4);
-    expect(lines[0]).toMatch(/^Still waiting for http:\/\/127\.0\.0\.1:\d+ to be unlocked \(\d+s of 1m\): the server was locked \d+ times\.$/);
+    expect(lines[0]).toMatch(
+      /^Still waiting for http:\/\/127\.0\.0\.1:\d+ to be unlocked \(\d+s of 1m\): the server was locked \d+ times\.$/,
+    );
   });
 
   it('on a terminal shows a status line: what it waits for, the last answer, elapsed of limit', async () => {
@@ -124,7 +134,11 @@ describe('status --wait', () => {
     const ctx = { ...testContext(ci(sb.url)), io, clock: fakeClock() };
     const r = await runCli(['status', '--wait', '30s'], ctx);
     expect(r.code).toBe(3);
-    expect(io.texts.some((t) => /^waiting for http:\/\/127\.0\.0\.1:\d+ to be unlocked \(\d+s of 30s\): the server was locked$/.test(t))).toBe(true);
+    expect(
+      io.texts.some((t) =>
+        /^waiting for http:\/\/127\.0\.0\.1:\d+ to be unlocked \(\d+s of 30s\): the server was locked$/.test(t),
+      ),
+    ).toBe(true);
     expect(io.stopped).toBeGreaterThan(0);
     expect(r.stderr).not.toContain('Still waiting'); // the status line replaces the progress lines
   });

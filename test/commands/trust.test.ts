@@ -23,7 +23,10 @@ const colons = (hex: string) => hex.replace(/(..)(?!$)/g, '$1:');
 describe('pikactl trust', () => {
   it('--expect-fingerprint (openssl form) matches and stores the pin in a new context named after the host', async () => {
     const { opts, file } = env();
-    const r = await runCli(['trust', '--server', srv.url, '--expect-fingerprint', `sha256 Fingerprint=${colons(srv.opensslFingerprint)}`], opts);
+    const r = await runCli(
+      ['trust', '--server', srv.url, '--expect-fingerprint', `sha256 Fingerprint=${colons(srv.opensslFingerprint)}`],
+      opts,
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Subject:      O=Pika Self-Signed, CN=localhost');
@@ -33,7 +36,11 @@ describe('pikactl trust', () => {
     expect(r.stdout).toContain('a normal connection would refuse it');
     expect(r.stdout).toContain(`Created context 127.0.0.1 for ${srv.url} with pin SHA-256 ${srv.opensslFingerprint}`);
     expect(r.stdout).toContain('pikactl trust --context 127.0.0.1'); // how to re-trust
-    expect(readConfig(file)).toEqual({ version: 1, current_context: '127.0.0.1', contexts: { '127.0.0.1': { servers: [srv.url], pin: srv.opensslFingerprint } } });
+    expect(readConfig(file)).toEqual({
+      version: 1,
+      current_context: '127.0.0.1',
+      contexts: { '127.0.0.1': { servers: [srv.url], pin: srv.opensslFingerprint } },
+    });
 
     // Trusting again is a no-op; the context is found by its server.
     const again = await runCli(['trust', '--server', srv.url, '--expect-fingerprint', srv.opensslFingerprint], opts);
@@ -51,7 +58,11 @@ describe('pikactl trust', () => {
     expect(existsSync(file)).toBe(false);
     const j = await runCli(['--json', 'trust', '--server', srv.url, '--expect-fingerprint', wrong], opts);
     expect(j.code).toBe(7);
-    expect(j.json()).toMatchObject({ ok: false, exit_code: 7, error: { code: 'tls', expected: wrong, presented: srv.opensslFingerprint } });
+    expect(j.json()).toMatchObject({
+      ok: false,
+      exit_code: 7,
+      error: { code: 'tls', expected: wrong, presented: srv.opensslFingerprint },
+    });
   });
 
   it('without a terminal and without --expect-fingerprint it is a usage error (exit 2)', async () => {
@@ -91,7 +102,10 @@ describe('pikactl trust', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`pins ${old}`);
     expect(readConfig(file).contexts.prod.pin).toBe(old);
-    r = await runCli(['--json', 'trust', '--context', 'prod', '--expect-fingerprint', srv.opensslFingerprint, '--yes'], opts);
+    r = await runCli(
+      ['--json', 'trust', '--context', 'prod', '--expect-fingerprint', srv.opensslFingerprint, '--yes'],
+      opts,
+    );
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({
       ok: true,
@@ -100,14 +114,28 @@ describe('pikactl trust', () => {
       created_context: false,
       previous_pin: old,
       fingerprint_sha256: srv.opensslFingerprint,
-      servers: [{ server: srv.url, certificate: { fingerprint_sha256: srv.opensslFingerprint, dns_names: ['localhost'], ip_addresses: ['127.0.0.1', '::1'], self_signed: true, verified: false } }],
+      servers: [
+        {
+          server: srv.url,
+          certificate: {
+            fingerprint_sha256: srv.opensslFingerprint,
+            dns_names: ['localhost'],
+            ip_addresses: ['127.0.0.1', '::1'],
+            self_signed: true,
+            verified: false,
+          },
+        },
+      ],
     });
     expect(readConfig(file).contexts.prod.pin).toBe(srv.opensslFingerprint);
   });
 
   it('says so when normal verification already passes (here: with --cacert), and pins anyway when asked', async () => {
     const { opts, file } = env();
-    const r = await runCli(['trust', '--server', srv.url, '--cacert', srv.certFile, '--expect-fingerprint', srv.opensslFingerprint], opts);
+    const r = await runCli(
+      ['trust', '--server', srv.url, '--cacert', srv.certFile, '--expect-fingerprint', srv.opensslFingerprint],
+      opts,
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('a normal connection already accepts it');
     expect(r.stderr).toContain('already trusts this certificate; a pin is optional');

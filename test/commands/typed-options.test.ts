@@ -15,7 +15,10 @@ import { checked, typed, type OptionsOf } from '../../src/commands/shared/typed.
 
 // A command declared as the command files do, with --key-from renamed to --key-source.
 function declareRenamed(program: Command) {
-  return typed(program).command('unlock').option('--key-source <source>', 'renamed').option('--wait <duration>', 'wait');
+  return typed(program)
+    .command('unlock')
+    .option('--key-source <source>', 'renamed')
+    .option('--wait <duration>', 'wait');
 }
 type Renamed = OptionsOf<typeof declareRenamed>;
 

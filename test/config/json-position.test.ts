@@ -31,8 +31,26 @@ describe('locateJsonError', () => {
 
   it('the fallback scanner agrees with V8 wherever V8 reports a position', () => {
     const samples = [
-      '{"a":1,}', '{"a" 1}', '{"a":1', '[1,2]]', '{"a":1} x', '[1 2]', '{"a":tru}', '{"a":"\\x"}', '{"a":"b\u0001"}',
-      '{"a":-}', '{"a":01}', '{"a":1.}', '{"a":1e}', '{"a":-x}', '{"a":"\\u12x4"}', '{"a":"abc', '[1,]', '{,}', '{"a":[{"b":nul}]}', '  \n  {"x": [true, false, null, 1.5e3, "s"] }}',
+      '{"a":1,}',
+      '{"a" 1}',
+      '{"a":1',
+      '[1,2]]',
+      '{"a":1} x',
+      '[1 2]',
+      '{"a":tru}',
+      '{"a":"\\x"}',
+      '{"a":"b\u0001"}',
+      '{"a":-}',
+      '{"a":01}',
+      '{"a":1.}',
+      '{"a":1e}',
+      '{"a":-x}',
+      '{"a":"\\u12x4"}',
+      '{"a":"abc',
+      '[1,]',
+      '{,}',
+      '{"a":[{"b":nul}]}',
+      '  \n  {"x": [true, false, null, 1.5e3, "s"] }}',
     ];
     for (const s of samples) {
       const msg = (parseError(s) as Error).message;

@@ -16,7 +16,9 @@ describe('config lock file', () => {
     const t0 = Date.now();
     const err = await withFileLock(lock, async () => 'ran', { timeoutMs: 300 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CliError);
-    expect((err as CliError).message).toMatch(/another pikactl has been changing the config for over 300ms \(lock file .*config\.json\.lock\)/);
+    expect((err as CliError).message).toMatch(
+      /another pikactl has been changing the config for over 300ms \(lock file .*config\.json\.lock\)/,
+    );
     expect((err as CliError).hint).toContain(`remove ${lock}`);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
     expect(existsSync(lock)).toBe(true); // someone else's lock is not removed

@@ -36,7 +36,14 @@ const CONFIG = {
   version: 1,
   current_context: 'prod',
   contexts: {
-    prod: { servers: ['https://p0:8080', 'https://p1:8080'], pin: PIN_A, user: 'ctxuser', key_from: 'keychain', timeout: '90s', cacert: 'certs/ca.pem' },
+    prod: {
+      servers: ['https://p0:8080', 'https://p1:8080'],
+      pin: PIN_A,
+      user: 'ctxuser',
+      key_from: 'keychain',
+      timeout: '90s',
+      cacert: 'certs/ca.pem',
+    },
     lab: { servers: ['http://10.0.0.5:8080'], allow_http: true, insecure: true },
   },
 };
@@ -107,17 +114,30 @@ describe('resolveConnection', () => {
 
   it('a URL in several contexts: same trust is one answer, different trust prefers the current context, else asks', async () => {
     const twin = { servers: ['https://p1:8080'], pin: PIN_A, timeout: '90s', cacert: 'certs/ca.pem', user: 'other' };
-    expect((await resolveWith(['--server', 'https://p1:8080'], {}, { ...CONFIG, contexts: { ...CONFIG.contexts, twin } })).transport.pin).toBe(PIN_A);
+    expect(
+      (await resolveWith(['--server', 'https://p1:8080'], {}, { ...CONFIG, contexts: { ...CONFIG.contexts, twin } }))
+        .transport.pin,
+    ).toBe(PIN_A);
     const rival = { servers: ['https://p1:8080'], pin: PIN_B };
     const both = { ...CONFIG, contexts: { ...CONFIG.contexts, rival } };
     expect((await resolveWith(['--server', 'https://p1:8080'], {}, both)).transport.pin).toBe(PIN_A); // prod is current
-    const err = await resolveWith(['--server', 'https://p1:8080'], {}, { ...both, current_context: 'lab' }).catch((e) => e);
+    const err = await resolveWith(['--server', 'https://p1:8080'], {}, { ...both, current_context: 'lab' }).catch(
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(CliError);
     expect(err.exitCode).toBe(2);
     expect(err.message).toContain('"prod" and "rival"');
     expect(err.hint).toContain('--context prod');
     // Naming the context settles it.
-    expect((await resolveWith(['--context', 'rival', '--server', 'https://p1:8080'], {}, { ...both, current_context: 'lab' })).transport.pin).toBe(PIN_B);
+    expect(
+      (
+        await resolveWith(
+          ['--context', 'rival', '--server', 'https://p1:8080'],
+          {},
+          { ...both, current_context: 'lab' },
+        )
+      ).transport.pin,
+    ).toBe(PIN_B);
   });
 
   it('a broken config file does not block --server URL (no context trust then), but does block --context', async () => {

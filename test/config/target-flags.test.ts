@@ -39,17 +39,31 @@ async function flagsFor(argv: string[], env: Record<string, string> = {}): Promi
 
 describe('targetFlags: the target flags the user gave, for hints', () => {
   it('--server plus the trust flags typed, --cacert made absolute, values quoted for the shell', async () => {
-    expect(await flagsFor(['--server', 'https://a:1', '--cacert', 'my certs/ca.pem', '-k', '--allow-http', '--proxy', 'http://px:3128'])).toEqual([
-      "--server https://a:1 --cacert '/work/place/my certs/ca.pem' -k --allow-http --proxy http://px:3128",
+    expect(
+      await flagsFor([
+        '--server',
+        'https://a:1',
+        '--cacert',
+        'my certs/ca.pem',
+        '-k',
+        '--allow-http',
+        '--proxy',
+        'http://px:3128',
+      ]),
+    ).toEqual(["--server https://a:1 --cacert '/work/place/my certs/ca.pem' -k --allow-http --proxy http://px:3128"]);
+    expect(await flagsFor(['-s', 'https://a:1', '--pin', PIN.toLowerCase().replace(/(..)(?!$)/g, '$1:')])).toEqual([
+      `--server https://a:1 --pin ${PIN}`,
     ]);
-    expect(await flagsFor(['-s', 'https://a:1', '--pin', PIN.toLowerCase().replace(/(..)(?!$)/g, '$1:')])).toEqual([`--server https://a:1 --pin ${PIN}`]);
     // From env vars only: the same shell has them, the hint stays short.
     expect(await flagsFor([], { PIKA_SERVER: 'https://a:1', PIKA_CACERT: 'x.pem' })).toEqual(['--server https://a:1']);
     expect(await flagsFor(['--server', 'https://[::1]:8080'])).toEqual(["--server 'https://[::1]:8080'"]);
   });
 
   it('a context: --context NAME, with --server for one replica of several', async () => {
-    expect(await flagsFor([])).toEqual(['--context prod --server https://p0:8080', '--context prod --server https://p1:8080']);
+    expect(await flagsFor([])).toEqual([
+      '--context prod --server https://p0:8080',
+      '--context prod --server https://p1:8080',
+    ]);
     expect(await flagsFor(['--context', 'solo'])).toEqual(['--context solo']);
     expect(await flagsFor(['--context', 'solo', '--pin', PIN])).toEqual([`--context solo --pin ${PIN}`]);
     // Trust that followed the URL: the URL as typed runs the same way again.

@@ -20,7 +20,9 @@ describe('fetchPeerCertificate', () => {
     const info = await fetchPeerCertificate(parseServerUrl(srv.url), { timeoutMs: 5_000 });
     expect(info.fingerprintSha256).toBe(srv.opensslFingerprint);
     expect(info.fingerprintSha256).toMatch(/^[0-9A-F]{64}$/);
-    const openssl = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', srv.certFile], { encoding: 'utf8' });
+    const openssl = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', srv.certFile], {
+      encoding: 'utf8',
+    });
     expect(openssl.trim().endsWith(`=${info.fingerprintColons}`)).toBe(true);
     expect(info).toMatchObject({
       subject: 'O=Pika Self-Signed, CN=localhost',
@@ -69,7 +71,10 @@ describe('fetchPeerCertificate', () => {
     const plain = createServer((s) => s.resume().end('HTTP/1.1 426 Upgrade Required\r\n\r\n'));
     await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
     try {
-      const err = await fetchPeerCertificate(parseServerUrl(`https://127.0.0.1:${(plain.address() as AddressInfo).port}`), { timeoutMs: 5_000 }).catch((e) => e);
+      const err = await fetchPeerCertificate(
+        parseServerUrl(`https://127.0.0.1:${(plain.address() as AddressInfo).port}`),
+        { timeoutMs: 5_000 },
+      ).catch((e) => e);
       expect(err).toBeInstanceOf(CliError);
       expect(err.exitCode).toBe(7);
       expect(err.message).toContain('did not answer with TLS');
@@ -104,7 +109,11 @@ describe('normalizePin', () => {
 
 describe('parseSans', () => {
   it('splits DNS and IP entries and compresses IPv6 the way Go prints it', () => {
-    expect(parseSans('DNS:localhost, DNS:"a,b", IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, IP Address:FE80:0:0:0:0:0:0:1')).toEqual({
+    expect(
+      parseSans(
+        'DNS:localhost, DNS:"a,b", IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, IP Address:FE80:0:0:0:0:0:0:1',
+      ),
+    ).toEqual({
       dns: ['localhost', 'a,b'],
       ip: ['127.0.0.1', '::1', 'fe80::1'],
     });

@@ -105,7 +105,19 @@ describe.runIf(hasProc)('secrets canary', () => {
     sb = await sb.restart();
     await run(['unlock', '--key-from', `file:${keyFile}`], undefined, 5); // old key: wrong now
     await run(['--json', 'unlock', '--key-from', `file:${newKeyFile}`]);
-    await run(['--debug', 'rotate', '--current-key-from', `file:${newKeyFile}`, '--new-key-from', `file:${newKeyFile}`, '--confirm-saved'], undefined, 2);
+    await run(
+      [
+        '--debug',
+        'rotate',
+        '--current-key-from',
+        `file:${newKeyFile}`,
+        '--new-key-from',
+        `file:${newKeyFile}`,
+        '--confirm-saved',
+      ],
+      undefined,
+      2,
+    );
 
     for (const r of outputs) {
       for (const n of needles) {

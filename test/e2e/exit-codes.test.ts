@@ -8,7 +8,16 @@ const KEY = 'e2e-key-amber-falcon-river-7';
 const OTHER = 'e2e-other-key-slate-owl-9';
 
 function env(sb: TestSandbox, extra: Record<string, string> = {}): Record<string, string> {
-  return { PIKA_SERVER: sb.url, PIKA_USER: TEST_ADMIN.username, PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY, OTHER, HOME: sb.dataDir, ...extra };
+  return {
+    PIKA_SERVER: sb.url,
+    PIKA_USER: TEST_ADMIN.username,
+    PIKA_PASSWORD_FROM: 'env:PW',
+    PW: TEST_ADMIN.password,
+    KEY,
+    OTHER,
+    HOME: sb.dataDir,
+    ...extra,
+  };
 }
 
 async function initializedAndRestarted(opts: Parameters<typeof startTestSandbox>[0] = {}): Promise<TestSandbox> {
@@ -57,7 +66,10 @@ describe('exit codes of the real binary', () => {
   it('7 unreachable, 8 half-done rotation', async () => {
     const sb = await startTestSandbox({ faults: ['rotate-write'] });
     expectCode(await runBin(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env: env(sb) }), 0);
-    const rot = await runBin(['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:OTHER', '--confirm-saved'], { env: env(sb) });
+    const rot = await runBin(
+      ['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:OTHER', '--confirm-saved'],
+      { env: env(sb) },
+    );
     expectCode(rot, 8);
     expect(rot.stderr).toContain('pikactl recover-rotation');
     const url = sb.url;
@@ -85,9 +97,15 @@ describe('exit codes of the real binary', () => {
   });
 
   it('--json errors are one JSON document on stdout', async () => {
-    const r = await runBin(['--json', 'unlock', '--key-from', 'env:K'], { env: { PIKA_SERVER: 'http://127.0.0.1:9', K: 'x' } });
+    const r = await runBin(['--json', 'unlock', '--key-from', 'env:K'], {
+      env: { PIKA_SERVER: 'http://127.0.0.1:9', K: 'x' },
+    });
     expect(r.code).toBe(7);
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, exit_code: 7, error: { code: 'unreachable', message: expect.stringContaining('127.0.0.1:9') } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      ok: false,
+      exit_code: 7,
+      error: { code: 'unreachable', message: expect.stringContaining('127.0.0.1:9') },
+    });
     // status reports an unreachable server as a state, still one document.
     const st = await runBin(['--json', 'status'], { env: { PIKA_SERVER: 'http://127.0.0.1:9' } });
     expect(st.code).toBe(7);

@@ -21,11 +21,22 @@ const unlock403: Route = (req, seen) => ({
 });
 
 function env(url: string): Record<string, string> {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', PIKA_SERVER: url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: PASSWORD, KEY, NO_COLOR: '1' };
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    PIKA_SERVER: url,
+    PIKA_USER: 'admin',
+    PIKA_PASSWORD_FROM: 'env:PW',
+    PW: PASSWORD,
+    KEY,
+    NO_COLOR: '1',
+  };
 }
 
 /** The exact bytes the binary writes: no decoding in between. */
-function runBinBytes(args: string[], e: Record<string, string>): Promise<{ code: number | null; out: Buffer; err: Buffer }> {
+function runBinBytes(
+  args: string[],
+  e: Record<string, string>,
+): Promise<{ code: number | null; out: Buffer; err: Buffer }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: e, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -44,14 +55,18 @@ function runBinBytes(args: string[], e: Record<string, string>): Promise<{ code:
 describe('the real binary in front of a hostile server', () => {
   it('writes no ESC, no 8-bit CSI and no secret to stdout or stderr', async () => {
     const hs = await startHostileServer({ 'POST /api/v1/key/unlock': unlock403 });
-    for (const args of [['unlock', '--key-from', 'env:KEY'], ['unlock', '--key-from', 'env:KEY', '--json']]) {
+    for (const args of [
+      ['unlock', '--key-from', 'env:KEY'],
+      ['unlock', '--key-from', 'env:KEY', '--json'],
+    ]) {
       const r = await runBinBytes(args, env(hs.url));
       expect(r.code).toBe(4);
       const bytes = Buffer.concat([r.out, r.err]);
       expect(bytes.includes(0x1b)).toBe(false);
       expect(bytes.includes(Buffer.from([0xc2, 0x9b]))).toBe(false); // U+009B in UTF-8
       expect(bytes.includes(0x9b)).toBe(false);
-      for (const s of [KEY, JSON.stringify(KEY).slice(1, -1), PASSWORD]) expect(bytes.includes(Buffer.from(s))).toBe(false);
+      for (const s of [KEY, JSON.stringify(KEY).slice(1, -1), PASSWORD])
+        expect(bytes.includes(Buffer.from(s))).toBe(false);
       expect(bytes.toString('utf8')).toContain('[redacted]');
     }
   });
@@ -65,7 +80,10 @@ describe.runIf(hasTmux)('in a real terminal (tmux)', () => {
     const vars = Object.entries({ ...env(hs.url), HOME: dir })
       .map(([k, v]) => `export ${k}='${v.replace(/'/g, `'\\''`)}'`)
       .join('\n');
-    writeFileSync(script, `${vars}\necho BEFORE-MARKER\n'${process.execPath}' '${BIN}' unlock --key-from env:KEY; echo "EXIT=$?"\nsleep 60\n`);
+    writeFileSync(
+      script,
+      `${vars}\necho BEFORE-MARKER\n'${process.execPath}' '${BIN}' unlock --key-from env:KEY; echo "EXIT=$?"\nsleep 60\n`,
+    );
     const session = `pikactl-hostile-${process.pid}`;
     const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
     tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '40', `bash ${script}`);

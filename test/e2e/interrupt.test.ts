@@ -18,7 +18,15 @@ const KEY = 'interrupt-key-amber-falcon-1';
 const NEW_KEY = 'interrupt-new-key-slate-owl-2';
 
 function env(url: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { PIKA_SERVER: url, PIKA_USER: TEST_ADMIN.username, PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY, NEW_KEY, ...extra };
+  return {
+    PIKA_SERVER: url,
+    PIKA_USER: TEST_ADMIN.username,
+    PIKA_PASSWORD_FROM: 'env:PW',
+    PW: TEST_ADMIN.password,
+    KEY,
+    NEW_KEY,
+    ...extra,
+  };
 }
 
 /** A sandbox whose `fault` fires on the next change; `armed.child` gets `sig` at that moment. */
@@ -33,7 +41,9 @@ async function sandboxThatSignals(fault: 'rotate-delay' | 'init-delay', sig: Nod
     },
   });
   if (init) {
-    const r = await runBin(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env: { ...env(sb.url), HOME: sb.dataDir } });
+    const r = await runBin(['init', '--key-from', 'env:KEY', '--confirm-saved'], {
+      env: { ...env(sb.url), HOME: sb.dataDir },
+    });
     expect(r.code, r.stderr).toBe(0);
   }
   sb.armFault(fault);
@@ -47,20 +57,26 @@ async function verifierAccepts(sb: TestSandbox, key: string): Promise<boolean> {
 const rotate = ['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'];
 
 describe('an interrupt while a state change is in flight (real binary)', () => {
-  it.each(['SIGINT', 'SIGTERM'] as const)('%s during rotate, after the server rotated: exit 8 naming recover-rotation --server URL', async (sig) => {
-    const { sb, armed } = await sandboxThatSignals('rotate-delay', sig, true);
-    const r = await runBin(rotate, { env: { ...env(sb.url), HOME: sb.dataDir }, onSpawn: (c) => (armed.child = c) });
-    expect(armed.fired).toBe(true);
-    expect(r.code, r.stderr).toBe(8);
-    expect(r.stderr).toContain(`interrupted by ${sig} after the request was sent`);
-    expect(r.stderr).toContain(`pikactl recover-rotation --server ${sb.url}`);
-    expect(r.stderr).not.toMatch(/Error: cancelled/);
-    expect(await verifierAccepts(sb, NEW_KEY)).toBe(true);
-  });
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s during rotate, after the server rotated: exit 8 naming recover-rotation --server URL',
+    async (sig) => {
+      const { sb, armed } = await sandboxThatSignals('rotate-delay', sig, true);
+      const r = await runBin(rotate, { env: { ...env(sb.url), HOME: sb.dataDir }, onSpawn: (c) => (armed.child = c) });
+      expect(armed.fired).toBe(true);
+      expect(r.code, r.stderr).toBe(8);
+      expect(r.stderr).toContain(`interrupted by ${sig} after the request was sent`);
+      expect(r.stderr).toContain(`pikactl recover-rotation --server ${sb.url}`);
+      expect(r.stderr).not.toMatch(/Error: cancelled/);
+      expect(await verifierAccepts(sb, NEW_KEY)).toBe(true);
+    },
+  );
 
   it('SIGINT during init, after the server initialized: exit 8 naming pikactl status --server URL', async () => {
     const { sb, armed } = await sandboxThatSignals('init-delay', 'SIGINT', false);
-    const r = await runBin(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env: { ...env(sb.url), HOME: sb.dataDir }, onSpawn: (c) => (armed.child = c) });
+    const r = await runBin(['init', '--key-from', 'env:KEY', '--confirm-saved'], {
+      env: { ...env(sb.url), HOME: sb.dataDir },
+      onSpawn: (c) => (armed.child = c),
+    });
     expect(armed.fired).toBe(true);
     expect(r.code, r.stderr).toBe(8);
     expect(r.stderr).toContain(`pikactl status --server ${sb.url}`);
@@ -70,14 +86,29 @@ describe('an interrupt while a state change is in flight (real binary)', () => {
   it('SIGTERM during handover start, after the server rotated: exit 8, and the record says the rotation may be half done', async () => {
     const { sb, armed } = await sandboxThatSignals('rotate-delay', 'SIGTERM', true);
     const home = tempDir('pikactl-interrupt-handover-');
-    const r = await runBin(['handover', 'start', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved', '--record', 'h.json'], {
-      cwd: home,
-      env: { ...env(sb.url), HOME: home },
-      onSpawn: (c) => (armed.child = c),
-    });
+    const r = await runBin(
+      [
+        'handover',
+        'start',
+        '--current-key-from',
+        'env:KEY',
+        '--new-key-from',
+        'env:NEW_KEY',
+        '--confirm-saved',
+        '--record',
+        'h.json',
+      ],
+      {
+        cwd: home,
+        env: { ...env(sb.url), HOME: home },
+        onSpawn: (c) => (armed.child = c),
+      },
+    );
     expect(r.code, r.stderr).toBe(8);
     expect(r.stderr).toContain(`pikactl recover-rotation --server ${sb.url}`);
-    expect(JSON.parse(readFileSync(join(home, 'h.json'), 'utf8')).rotation_may_be_half_done.why).toMatch(/interrupted by SIGTERM/);
+    expect(JSON.parse(readFileSync(join(home, 'h.json'), 'utf8')).rotation_may_be_half_done.why).toMatch(
+      /interrupted by SIGTERM/,
+    );
   });
 
   it('SIGINT before anything was sent (rotate still reading the state of a server that never answers): exit 130', async () => {

@@ -32,7 +32,12 @@ describe.runIf(process.platform === 'linux')('a D-Bus session bus that never ans
     await bus.close();
     rmSync(home, { recursive: true, force: true });
   });
-  const env = (extra: Record<string, string> = {}) => ({ HOME: home, XDG_CONFIG_HOME: `${home}/config`, DBUS_SESSION_BUS_ADDRESS: bus.address, ...extra });
+  const env = (extra: Record<string, string> = {}) => ({
+    HOME: home,
+    XDG_CONFIG_HOME: `${home}/config`,
+    DBUS_SESSION_BUS_ADDRESS: bus.address,
+    ...extra,
+  });
 
   it('keychain list ends with keychain_unavailable within the timeout', async () => {
     const t0 = Date.now();
@@ -85,8 +90,17 @@ describe.runIf(process.platform === 'linux')('a D-Bus session bus that never ans
 
   it('an inline login with an env: key never connects to the bus', async () => {
     let sb = await startTestSandbox();
-    const creds = () => ({ PIKA_SERVER: sb.url, PIKA_USER: TEST_ADMIN.username, PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY });
-    const init = await runBin(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env: env(creds()), timeoutMs: 15_000 });
+    const creds = () => ({
+      PIKA_SERVER: sb.url,
+      PIKA_USER: TEST_ADMIN.username,
+      PIKA_PASSWORD_FROM: 'env:PW',
+      PW: TEST_ADMIN.password,
+      KEY,
+    });
+    const init = await runBin(['init', '--key-from', 'env:KEY', '--confirm-saved'], {
+      env: env(creds()),
+      timeoutMs: 15_000,
+    });
     expect(init.code, init.stderr).toBe(0);
     sb = await sb.restart();
     const r = await runBin(['unlock', '--key-from', 'env:KEY'], { env: env(creds()), timeoutMs: 15_000 });
@@ -104,7 +118,10 @@ describe.runIf(process.platform === 'linux')('a D-Bus session bus that never ans
     const { SandboxClient } = await import('../support/sandbox.js');
     const c = new SandboxClient(sb.url);
     await c.login();
-    const r = await runBin(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env: env({ PIKA_SERVER: sb.url, PIKA_SESSION: c.cookie ?? '', KEY }), timeoutMs: 15_000 });
+    const r = await runBin(['init', '--key-from', 'env:KEY', '--confirm-saved'], {
+      env: env({ PIKA_SERVER: sb.url, PIKA_SESSION: c.cookie ?? '', KEY }),
+      timeoutMs: 15_000,
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(bus.connections).toBe(0);
   });

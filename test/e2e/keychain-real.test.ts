@@ -33,7 +33,10 @@ beforeAll(() => {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   writeFileSync(join(tree.dir, 'package.json'), JSON.stringify({ type: 'module', version: pkg.version }));
   main = join(tree.dir, 'pikactl.mjs');
-  writeFileSync(main, `import { run } from './src/cli.js';\nimport { systemDeps } from './src/deps.js';\nprocess.exitCode = await run(process.argv.slice(2), systemDeps());\n`);
+  writeFileSync(
+    main,
+    `import { run } from './src/cli.js';\nimport { systemDeps } from './src/deps.js';\nprocess.exitCode = await run(process.argv.slice(2), systemDeps());\n`,
+  );
 }, 60_000);
 afterAll(() => rmSync(tree.dir, { recursive: true, force: true }));
 
@@ -56,12 +59,19 @@ function pikactl(args: string[], env: NodeJS.ProcessEnv): Promise<Child> {
 function expectNoCanary(outputs: string[], dirs: string[], secrets: string[]): void {
   for (const out of outputs) for (const s of secrets) expect(out).not.toContain(s);
   for (const dir of dirs) {
-    for (const f of filesUnder(dir)) for (const s of secrets) expect(f.text.includes(s), `${s.slice(0, 6)}… in ${f.path}`).toBe(false);
+    for (const f of filesUnder(dir))
+      for (const s of secrets) expect(f.text.includes(s), `${s.slice(0, 6)}… in ${f.path}`).toBe(false);
   }
 }
 
 async function initialized(sb: TestSandbox): Promise<void> {
-  const env = { PIKA_SERVER: sb.url, PIKA_USER: TEST_ADMIN.username, PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY };
+  const env = {
+    PIKA_SERVER: sb.url,
+    PIKA_USER: TEST_ADMIN.username,
+    PIKA_PASSWORD_FROM: 'env:PW',
+    PW: TEST_ADMIN.password,
+    KEY,
+  };
   const r = await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env });
   expect(r.code, r.stderr).toBe(0);
 }
@@ -72,7 +82,15 @@ describe.runIf(process.platform === 'linux')('no session bus (CI without a keych
     await initialized(sb);
     const sb2 = await sb.restart();
     const home = tempDir('pikactl-nobus-home-');
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.local/state'), PIKA_SERVER: sb2.url, PW: TEST_ADMIN.password, KEY };
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, '.config'),
+      XDG_STATE_HOME: join(home, '.local/state'),
+      PIKA_SERVER: sb2.url,
+      PW: TEST_ADMIN.password,
+      KEY,
+    };
     const test = await pikactl(['keychain', 'test'], env);
     expect(test.code).toBe(1);
     expect(test.stderr).toMatch(/not usable/);
@@ -80,10 +98,17 @@ describe.runIf(process.platform === 'linux')('no session bus (CI without a keych
     expect(login.code).toBe(1);
     expect(login.stderr).toMatch(/PIKA_SESSION/);
     expect(login.stderr).toMatch(/never falls back to a plaintext file/);
-    const unlock = await pikactl(['unlock', '--user', 'admin', '--password-from', 'env:PW', '--key-from', 'env:KEY'], env);
+    const unlock = await pikactl(
+      ['unlock', '--user', 'admin', '--password-from', 'env:PW', '--key-from', 'env:KEY'],
+      env,
+    );
     expect(unlock.code, unlock.stderr).toBe(0);
     expect(unlock.stderr).toBe('');
-    expectNoCanary([test, login, unlock].flatMap((c) => [c.stdout, c.stderr]), [home], [KEY, TEST_ADMIN.password]);
+    expectNoCanary(
+      [test, login, unlock].flatMap((c) => [c.stdout, c.stderr]),
+      [home],
+      [KEY, TEST_ADMIN.password],
+    );
     rmSync(home, { recursive: true, force: true });
   });
 });
@@ -110,7 +135,12 @@ describe.runIf(realSecretService)('real Secret Service (gnome-keyring)', () => {
       expect(r.code, `${argv.join(' ')}: ${r.stderr}`).toBe(0);
       return r;
     };
-    await cli(['keychain', 'set', '--key-from', 'env:KEY'], { ...base, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password });
+    await cli(['keychain', 'set', '--key-from', 'env:KEY'], {
+      ...base,
+      PIKA_USER: 'admin',
+      PIKA_PASSWORD_FROM: 'env:PW',
+      PW: TEST_ADMIN.password,
+    });
     const sb2 = await sb.restart({ port: sb.port });
     await cli(['login'], { ...base, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password });
     const cookie = decodeStoredLogin((await kc.get(`session:${sb2.url}`))!).cookie.reveal();
@@ -127,41 +157,48 @@ describe.runIf(realSecretService)('real Secret Service (gnome-keyring)', () => {
     expect(list.stdout).toMatch(/server-key-previous/);
     await cli(['logout']);
     expect(await kc.get(`session:${sb2.url}`)).toBeNull();
-    const xdg = ['HOME', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME'].map((v) => process.env[v]).filter((d): d is string => !!d);
+    const xdg = ['HOME', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME']
+      .map((v) => process.env[v])
+      .filter((d): d is string => !!d);
     expectNoCanary(outputs, [home, ...(throwawayKeyring ? xdg : [])], [KEY, NEW_KEY, cookie, TEST_ADMIN.password]);
     rmSync(home, { recursive: true, force: true });
   });
 
-  it.runIf(throwawayKeyring)('as a separate process with the real system context: keychain set, restart, login, unlock, lock', async () => {
-    const sb = await startTestSandbox();
-    await initialized(sb);
-    const env: NodeJS.ProcessEnv = { ...process.env, PIKA_SERVER: sb.url, KEY, PW: TEST_ADMIN.password };
-    const outputs: string[] = [];
-    const run = async (args: string[]) => {
-      const r = await pikactl(args, env);
-      outputs.push(r.stdout, r.stderr);
-      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-      return r;
-    };
-    try {
-      const test = await run(['keychain', 'test']);
-      expect(test.stdout).toContain('Secret Service');
-      await run(['keychain', 'set', '--key-from', 'env:KEY', '--user', 'admin', '--password-from', 'env:PW']);
-      const sb2 = await sb.restart({ port: sb.port });
-      await run(['login', '--user', 'admin', '--password-from', 'env:PW']);
-      const unlock = await run(['unlock']); // no key flag, no password, no terminal
-      expect(unlock.stderr).toContain('Using the server key from the keychain entry');
-      await run(['lock', '--yes']);
-      expect((await runCli(['status'], { env: { PIKA_SERVER: sb2.url } })).code).toBe(3);
-      const real = await openOsKeychain({ env: process.env });
-      const cookie = decodeStoredLogin((await real.get(`session:${sb2.url}`))!).cookie.reveal();
-      await run(['logout']);
-      await run(['keychain', 'delete', '--yes']);
-      const dirs = ['HOME', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME'].map((v) => process.env[v]).filter((d): d is string => !!d);
-      expectNoCanary(outputs, dirs, [KEY, cookie, TEST_ADMIN.password]);
-    } finally {
-      const real = await openOsKeychain({ env: process.env });
-      for (const a of await real.list()) if (a.endsWith(`:${sb.url}`)) await real.delete(a); // restarted on the same port: same URL
-    }
-  });
+  it.runIf(throwawayKeyring)(
+    'as a separate process with the real system context: keychain set, restart, login, unlock, lock',
+    async () => {
+      const sb = await startTestSandbox();
+      await initialized(sb);
+      const env: NodeJS.ProcessEnv = { ...process.env, PIKA_SERVER: sb.url, KEY, PW: TEST_ADMIN.password };
+      const outputs: string[] = [];
+      const run = async (args: string[]) => {
+        const r = await pikactl(args, env);
+        outputs.push(r.stdout, r.stderr);
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+        return r;
+      };
+      try {
+        const test = await run(['keychain', 'test']);
+        expect(test.stdout).toContain('Secret Service');
+        await run(['keychain', 'set', '--key-from', 'env:KEY', '--user', 'admin', '--password-from', 'env:PW']);
+        const sb2 = await sb.restart({ port: sb.port });
+        await run(['login', '--user', 'admin', '--password-from', 'env:PW']);
+        const unlock = await run(['unlock']); // no key flag, no password, no terminal
+        expect(unlock.stderr).toContain('Using the server key from the keychain entry');
+        await run(['lock', '--yes']);
+        expect((await runCli(['status'], { env: { PIKA_SERVER: sb2.url } })).code).toBe(3);
+        const real = await openOsKeychain({ env: process.env });
+        const cookie = decodeStoredLogin((await real.get(`session:${sb2.url}`))!).cookie.reveal();
+        await run(['logout']);
+        await run(['keychain', 'delete', '--yes']);
+        const dirs = ['HOME', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME']
+          .map((v) => process.env[v])
+          .filter((d): d is string => !!d);
+        expectNoCanary(outputs, dirs, [KEY, cookie, TEST_ADMIN.password]);
+      } finally {
+        const real = await openOsKeychain({ env: process.env });
+        for (const a of await real.list()) if (a.endsWith(`:${sb.url}`)) await real.delete(a); // restarted on the same port: same URL
+      }
+    },
+  );
 });

@@ -20,7 +20,13 @@ describe.runIf(process.platform !== 'win32')('local input, real binary', () => {
 
   async function lockedSandbox(): Promise<{ sb: TestSandbox; creds: Record<string, string> }> {
     let sb = await startTestSandbox();
-    const creds = (url: string) => ({ PIKA_SERVER: url, PIKA_USER: TEST_ADMIN.username, PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY });
+    const creds = (url: string) => ({
+      PIKA_SERVER: url,
+      PIKA_USER: TEST_ADMIN.username,
+      PIKA_PASSWORD_FROM: 'env:PW',
+      PW: TEST_ADMIN.password,
+      KEY,
+    });
     const init = await runBin(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env: env(creds(sb.url)) });
     expect(init.code, init.stderr).toBe(0);
     sb = await sb.restart();
@@ -67,7 +73,9 @@ describe.runIf(process.platform !== 'win32')('local input, real binary', () => {
   it('a config.json above 1 MiB, or a directory, is refused without being read', async () => {
     mkdirSync(configDir(), { recursive: true, mode: 0o700 });
     // Valid JSON, so only the size can be the reason.
-    writeFileSync(join(configDir(), 'config.json'), `{"version": 1, "contexts": {}}${' '.repeat(2 * 1024 * 1024)}`, { mode: 0o600 });
+    writeFileSync(join(configDir(), 'config.json'), `{"version": 1, "contexts": {}}${' '.repeat(2 * 1024 * 1024)}`, {
+      mode: 0o600,
+    });
     const big = await runBin(['context', 'list'], { env: env() });
     expect(big.code, big.stderr).toBe(1);
     expect(big.stderr).toMatch(/config\.json is larger than 1 MiB/);
@@ -82,14 +90,20 @@ describe.runIf(process.platform !== 'win32')('local input, real binary', () => {
     const r = await runBin(['status', '--server', 'https://127.0.0.1:9', '--timeout', '1000h'], { env: env() });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/--timeout "1000h" is too long: the limit is 596h31m/);
-    const absurd = await runBin(['status', '--server', 'https://127.0.0.1:9', '--timeout', '9'.repeat(400)], { env: env() });
+    const absurd = await runBin(['status', '--server', 'https://127.0.0.1:9', '--timeout', '9'.repeat(400)], {
+      env: env(),
+    });
     expect(absurd.code, absurd.stderr).toBe(2);
     expect(absurd.stderr).not.toMatch(/unexpected error|out of range/);
   });
 
   it('12 parallel context add runs keep all 12 contexts', async () => {
     const names = Array.from({ length: 12 }, (_, i) => `ctx-${i}`);
-    const runs = await Promise.all(names.map((n, i) => runBin(['context', 'add', n, '--server', `https://pika-${i}.example:8080`], { env: env(), timeoutMs: 30_000 })));
+    const runs = await Promise.all(
+      names.map((n, i) =>
+        runBin(['context', 'add', n, '--server', `https://pika-${i}.example:8080`], { env: env(), timeoutMs: 30_000 }),
+      ),
+    );
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(readFileSync(join(configDir(), 'config.json'), 'utf8'));
     expect(Object.keys(doc.contexts).sort()).toEqual([...names].sort());

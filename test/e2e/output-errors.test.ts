@@ -32,16 +32,19 @@ const ONE_LINE = (code: string) => `Error: cannot write to stdout (${code}); the
 
 /** A write error on stdout ends the command with one line and exit 1: no Node stack trace. */
 describe.runIf(existsSync('/dev/full'))('stdout that cannot be written', () => {
-  it.each([[['--help']], [['--version']], [['help', 'exit-codes']]])('pikactl %j > /dev/full: one line, exit 1', async (args) => {
-    const full = openSync('/dev/full', 'w');
-    try {
-      const r = await runWithStdout(args, full);
-      expect(r.code).toBe(1);
-      expect(r.stderr).toBe(ONE_LINE('ENOSPC'));
-    } finally {
-      closeSync(full);
-    }
-  });
+  it.each([[['--help']], [['--version']], [['help', 'exit-codes']]])(
+    'pikactl %j > /dev/full: one line, exit 1',
+    async (args) => {
+      const full = openSync('/dev/full', 'w');
+      try {
+        const r = await runWithStdout(args, full);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toBe(ONE_LINE('ENOSPC'));
+      } finally {
+        closeSync(full);
+      }
+    },
+  );
 
   it('status --json > /dev/full against a sandbox: one line, exit 1', async () => {
     const sb = await startTestSandbox();

@@ -42,14 +42,29 @@ function loads(args: string[]): { dist: string[]; packages: string[]; builtins: 
   writeFileSync(loaded, '');
   writeFileSync(builtins, '');
   execFileSync(process.execPath, ['--import', pathToFileURL(preload).href, BIN, ...args], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NO_COLOR: '1', HOME: dir, PIKACTL_TEST_LOADED: loaded, PIKACTL_TEST_BUILTINS: builtins },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      NO_COLOR: '1',
+      HOME: dir,
+      PIKACTL_TEST_LOADED: loaded,
+      PIKACTL_TEST_BUILTINS: builtins,
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const files = [...new Set(readFileSync(loaded, 'utf8').split('\n').filter(Boolean))];
   return {
     dist: files.filter((u) => u.includes('/dist/')).map((u) => u.replace(/^.*\/dist\//, '')),
-    packages: [...new Set(files.filter((u) => u.includes('/node_modules/')).map((u) => u.replace(/^.*\/node_modules\/((?:@[^/]+\/)?[^/]+).*$/, '$1')))],
-    builtins: readFileSync(builtins, 'utf8').split('\n').filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length)),
+    packages: [
+      ...new Set(
+        files
+          .filter((u) => u.includes('/node_modules/'))
+          .map((u) => u.replace(/^.*\/node_modules\/((?:@[^/]+\/)?[^/]+).*$/, '$1')),
+      ),
+    ],
+    builtins: readFileSync(builtins, 'utf8')
+      .split('\n')
+      .filter((m) => m.startsWith('NativeModule '))
+      .map((m) => m.slice('NativeModule '.length)),
   };
 }
 

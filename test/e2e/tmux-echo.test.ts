@@ -29,7 +29,13 @@ describe.runIf(hasTmux)('typing a passphrase in a real terminal (tmux)', () => {
   it('unlock prompts on the terminal without echo and unlocks', async () => {
     let sb = await startTestSandbox();
     const init = await runBin(['init', '--key-from', 'env:KEY', '--confirm-saved'], {
-      env: { PIKA_SERVER: sb.url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY: PASSPHRASE },
+      env: {
+        PIKA_SERVER: sb.url,
+        PIKA_USER: 'admin',
+        PIKA_PASSWORD_FROM: 'env:PW',
+        PW: TEST_ADMIN.password,
+        KEY: PASSPHRASE,
+      },
     });
     expect(init.code, init.stderr).toBe(0);
     sb = await sb.restart();

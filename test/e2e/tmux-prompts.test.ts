@@ -96,23 +96,26 @@ describe.runIf(hasTmux)('Ctrl-D (end of input) at every prompt, in a real termin
 });
 
 describe.runIf(hasTmux)('signals at a hidden prompt, in a real terminal', () => {
-  it.each(['SIGTERM', 'SIGHUP', 'SIGINT'] as const)('%s at the key prompt: exit 130 within 2 s, echo back on, logged out', async (sig) => {
-    const { sb: first, logins, logouts } = await countingSandbox();
-    await initialize(first);
-    const sb = await first.restart();
-    const before = { in: logins(), out: logouts() };
-    const t = tmuxPikactl(['unlock'], loginEnv(sb, tmpDirFor()));
-    await t.waitFor(/Server key/i);
-    const sent = Date.now();
-    process.kill(t.pikactlPid(), sig);
-    const pane = await t.waitFor(/STTY=\[[^\]]*\]/, 5_000);
-    expect(Date.now() - sent).toBeLessThan(2_500);
-    expect(pane).toContain('EXIT=130');
-    const stty = /STTY=\[([^\]]*)\]/.exec(pane)![1].split(' ');
-    expect(stty).toEqual(expect.arrayContaining(['echo', 'icanon', 'isig']));
-    expect(logins() - before.in).toBe(1);
-    expect(logouts() - before.out).toBe(1);
-  });
+  it.each(['SIGTERM', 'SIGHUP', 'SIGINT'] as const)(
+    '%s at the key prompt: exit 130 within 2 s, echo back on, logged out',
+    async (sig) => {
+      const { sb: first, logins, logouts } = await countingSandbox();
+      await initialize(first);
+      const sb = await first.restart();
+      const before = { in: logins(), out: logouts() };
+      const t = tmuxPikactl(['unlock'], loginEnv(sb, tmpDirFor()));
+      await t.waitFor(/Server key/i);
+      const sent = Date.now();
+      process.kill(t.pikactlPid(), sig);
+      const pane = await t.waitFor(/STTY=\[[^\]]*\]/, 5_000);
+      expect(Date.now() - sent).toBeLessThan(2_500);
+      expect(pane).toContain('EXIT=130');
+      const stty = /STTY=\[([^\]]*)\]/.exec(pane)![1].split(' ');
+      expect(stty).toEqual(expect.arrayContaining(['echo', 'icanon', 'isig']));
+      expect(logins() - before.in).toBe(1);
+      expect(logouts() - before.out).toBe(1);
+    },
+  );
 });
 
 describe.runIf(hasTmux)('a key pasted at Type "saved", in a real terminal', () => {

@@ -12,10 +12,18 @@ import { BIN } from '../support/spawn.js';
  * The real binary, started by a shell that set the umask.
  */
 
-function runUmask000(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number | null; stderr: string }> {
+function runUmask000(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    const child = spawn('sh', ['-c', `umask 000; exec ${quoted}`], { cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NO_COLOR: '1', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('sh', ['-c', `umask 000; exec ${quoted}`], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
@@ -47,25 +55,78 @@ describe.runIf(process.platform !== 'win32')('umask 000', () => {
     const sb = await startTestSandbox({ faults: ['rotate-write'] });
     const home = tempDir('pikactl-umask-');
     const work = join(home, 'work');
-    const env = { HOME: home, PIKA_SERVER: sb.url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY, NEW_KEY, USER: 'alice' };
+    const env = {
+      HOME: home,
+      PIKA_SERVER: sb.url,
+      PIKA_USER: 'admin',
+      PIKA_PASSWORD_FROM: 'env:PW',
+      PW: TEST_ADMIN.password,
+      KEY,
+      NEW_KEY,
+      USER: 'alice',
+    };
     const init = await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env });
     expect(init.code, init.stderr).toBe(0);
 
     const mk = await runUmask000(['context', 'add', 'prod', '--server', sb.url], env, home);
     expect(mk.code, mk.stderr).toBe(0);
     // A rotation that fails half way, then a journaled recovery.
-    const rot = await runUmask000(['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'], env, home);
+    const rot = await runUmask000(
+      ['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'],
+      env,
+      home,
+    );
     expect(rot.code, rot.stderr).toBe(8);
-    const rec = await runUmask000(['recover-rotation', '--yes', '--old-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY'], env, home);
+    const rec = await runUmask000(
+      ['recover-rotation', '--yes', '--old-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY'],
+      env,
+      home,
+    );
     expect(rec.code, rec.stderr).toBe(0);
-    const start = await runUmask000(['handover', 'start', '--current-key-from', 'env:NEW_KEY', '--new-key-from', 'env:KEY', '--confirm-saved', '--record', join(home, 'h.json')], env, home);
+    const start = await runUmask000(
+      [
+        'handover',
+        'start',
+        '--current-key-from',
+        'env:NEW_KEY',
+        '--new-key-from',
+        'env:KEY',
+        '--confirm-saved',
+        '--record',
+        join(home, 'h.json'),
+      ],
+      env,
+      home,
+    );
     expect(start.code, start.stderr).toBe(0);
-    const sbx = await runUmask000(['sandbox', '--data', join(work, 'deep', 'data'), '--port', String(sb.port), '--quiet', '--password-from', 'env:PW'], env, home);
+    const sbx = await runUmask000(
+      [
+        'sandbox',
+        '--data',
+        join(work, 'deep', 'data'),
+        '--port',
+        String(sb.port),
+        '--quiet',
+        '--password-from',
+        'env:PW',
+      ],
+      env,
+      home,
+    );
     expect(sbx.code).toBe(1); // the port is the test sandbox's: the data dir was made first
 
     const all = modes(home);
     const names = all.map((e) => e.path.slice(home.length + 1));
-    expect(names).toEqual(expect.arrayContaining(['.config', '.config/pikactl/config.json', 'h.json', 'h.md', '.local/state/pikactl/journals', 'work/deep/data']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        '.config',
+        '.config/pikactl/config.json',
+        'h.json',
+        'h.md',
+        '.local/state/pikactl/journals',
+        'work/deep/data',
+      ]),
+    );
     expect(names.some((n) => n.startsWith('.local/state/pikactl/journals/recover-rotation-'))).toBe(true);
     expect(all.filter((e) => !e.dir && e.mode !== 0o600).map((e) => `${e.path} ${e.mode.toString(8)}`)).toEqual([]);
     expect(all.filter((e) => e.dir && e.mode !== 0o700).map((e) => `${e.path} ${e.mode.toString(8)}`)).toEqual([]);

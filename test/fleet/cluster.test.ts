@@ -18,7 +18,13 @@ describe('unlock / lock in a Pika cluster', () => {
     expect(rows[0]).toMatchObject({ server: urls[0], after: 'unlocked', exit_code: 0 });
     expect(['unlocked', 'none']).toContain(rows[0].action);
     for (const row of rows.slice(1)) {
-      expect(row).toMatchObject({ before: 'locked', action: 'forwarded', after: 'locked', exit_code: 3, error: { code: 'locked' } });
+      expect(row).toMatchObject({
+        before: 'locked',
+        action: 'forwarded',
+        after: 'locked',
+        exit_code: 3,
+        error: { code: 'locked' },
+      });
       expect(row.cluster).toMatchObject({ via: urls[0], leader_addr: leaderAddr });
       expect(row.error.message).toContain(
         `follower in a Pika cluster: POSTs are forwarded to the leader ${leaderAddr}; a follower can only be unlocked at boot (encryption.password) or by becoming leader`,
@@ -30,7 +36,11 @@ describe('unlock / lock in a Pika cluster', () => {
     const human = await runCli(['unlock', ...serverArgs(urls), '--key-from', 'env:KEY'], ci());
     expect(human.code).toBe(8);
     expect(human.stdout).toMatch(new RegExp(`${urls[0]}\\s+unlocked\\s+none\\s+unlocked`));
-    expect(human.stdout).toMatch(new RegExp(`${urls[1]}\\s+locked\\s+forwarded\\s+locked\\s+still locked although the unlock was accepted: follower`));
+    expect(human.stdout).toMatch(
+      new RegExp(
+        `${urls[1]}\\s+locked\\s+forwarded\\s+locked\\s+still locked although the unlock was accepted: follower`,
+      ),
+    );
     expect(human.stderr).toContain('restart it with encryption.password set');
   });
 
@@ -41,7 +51,13 @@ describe('unlock / lock in a Pika cluster', () => {
     const r = await runCli(['unlock', ...serverArgs(cluster.urls), '--key-from', 'env:KEY', '--json'], ci());
     expect(r.code).toBe(8);
     const rows = r.json().nodes;
-    expect(rows[9]).toMatchObject({ server: cluster.urls[9], before: 'unlocked', action: 'none', after: 'unlocked', exit_code: 0 });
+    expect(rows[9]).toMatchObject({
+      server: cluster.urls[9],
+      before: 'unlocked',
+      action: 'none',
+      after: 'unlocked',
+      exit_code: 0,
+    });
     expect(rows.slice(0, 9).every((n: any) => n.exit_code !== 0 && n.error.message.includes('locked'))).toBe(true);
   });
 

@@ -12,10 +12,20 @@ describe('fleet exit code with a maybe-done node', () => {
   it('unlock: one answer lost (8), one rate-limited (9) → exit 8', async () => {
     const [a, b] = await lockedFleet(2);
     const lost = await startAnswerProxy(a, once('/api/v1/key/unlock', { hold: true }));
-    const limited = await startAnswerProxy(b, once('/api/v1/key/unlock', {
-      raw: rawResponse('429 Too Many Requests', { 'Content-Type': 'application/json', 'Retry-After': '60' }, '{"message":"too many failed attempts"}'),
-    }));
-    const r = await runCli(['--timeout', '1s', '--json', 'unlock', ...serverArgs([lost.url, limited.url]), '--key-from', 'env:KEY'], ci());
+    const limited = await startAnswerProxy(
+      b,
+      once('/api/v1/key/unlock', {
+        raw: rawResponse(
+          '429 Too Many Requests',
+          { 'Content-Type': 'application/json', 'Retry-After': '60' },
+          '{"message":"too many failed attempts"}',
+        ),
+      }),
+    );
+    const r = await runCli(
+      ['--timeout', '1s', '--json', 'unlock', ...serverArgs([lost.url, limited.url]), '--key-from', 'env:KEY'],
+      ci(),
+    );
     const nodes = r.json().nodes.map((n: { exit_code: number }) => n.exit_code);
     expect(nodes).toEqual([8, 9]);
     expect(r.code, r.stdout).toBe(8);

@@ -8,7 +8,8 @@ import type { Clock } from '../../src/deps.js';
 import { CliError, ExitCode } from '../../src/errors.js';
 import { explainNotApplied, followerReason, isTransient, notApplied, type FleetRow } from '../../src/fleet/ops.js';
 
-const api = (kind: ApiErrorKind, status?: number) => new ApiError(`x: ${kind}`, { kind, method: 'POST', path: '/p', status });
+const api = (kind: ApiErrorKind, status?: number) =>
+  new ApiError(`x: ${kind}`, { kind, method: 'POST', path: '/p', status });
 
 describe('isTransient', () => {
   it('waits through refused, reset and the cluster 503/502, also when a login wrapped them', () => {
@@ -19,7 +20,16 @@ describe('isTransient', () => {
     expect(isTransient(apiErrorToCli(api('cluster', 503), parseServerUrl('http://127.0.0.1:1'), 'login'))).toBe(true);
   });
   it('never retries wrong key, auth, TLS, rate limits or a cluster 413', () => {
-    for (const k of ['wrong_key', 'unauthenticated', 'invalid_credentials', 'forbidden', 'tls', 'rate_limited', 'timeout', 'server_error'] as ApiErrorKind[]) {
+    for (const k of [
+      'wrong_key',
+      'unauthenticated',
+      'invalid_credentials',
+      'forbidden',
+      'tls',
+      'rate_limited',
+      'timeout',
+      'server_error',
+    ] as ApiErrorKind[]) {
       expect(isTransient(api(k, 403)), k).toBe(false);
     }
     expect(isTransient(api('cluster', 413))).toBe(false);
@@ -28,7 +38,13 @@ describe('isTransient', () => {
 });
 
 describe('explainNotApplied', () => {
-  const ok = (server: string): FleetRow => ({ server, before: 'locked', action: 'unlocked', after: 'unlocked', exitCode: 0 });
+  const ok = (server: string): FleetRow => ({
+    server,
+    before: 'locked',
+    action: 'unlocked',
+    after: 'unlocked',
+    exitCode: 0,
+  });
   const stuck = (server: string): FleetRow => {
     const error = notApplied(server, 'unlock', 'locked');
     return { server, action: 'failed', error, exitCode: error.exitCode };
@@ -42,7 +58,13 @@ describe('explainNotApplied', () => {
     });
     expect(asked).toEqual(['a']);
     expect(rows[0]).toEqual(ok('a'));
-    expect(rows[1]).toMatchObject({ before: 'locked', action: 'forwarded', after: 'locked', exitCode: ExitCode.LOCKED, cluster: { via: 'a', leader_addr: '10.0.0.1:7946' } });
+    expect(rows[1]).toMatchObject({
+      before: 'locked',
+      action: 'forwarded',
+      after: 'locked',
+      exitCode: ExitCode.LOCKED,
+      cluster: { via: 'a', leader_addr: '10.0.0.1:7946' },
+    });
     expect(rows[1].error?.message).toContain(followerReason('unlock', '10.0.0.1:7946'));
   });
 
@@ -58,7 +80,10 @@ describe('explainNotApplied', () => {
   });
 
   it('a standalone answer keeps the message but says it is not the follower case', async () => {
-    const rows = await explainNotApplied([ok('a'), stuck('b')], 'unlock', async () => ({ enabled: false, role: 'standalone' }));
+    const rows = await explainNotApplied([ok('a'), stuck('b')], 'unlock', async () => ({
+      enabled: false,
+      role: 'standalone',
+    }));
     expect(rows[1].action).toBe('failed');
     expect(rows[1].error?.hint).toMatch(/no cluster mode/);
   });

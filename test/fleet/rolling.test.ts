@@ -9,7 +9,10 @@ describe('unlock --wait in a rolling restart', () => {
     const late = fleet[1];
     const port = late.port;
     await late.stop();
-    const pending = runCli(['unlock', ...serverArgs(fleet.map((s) => s.url)), '--key-from', 'env:KEY', '--wait', '15s', '--json'], ci());
+    const pending = runCli(
+      ['unlock', ...serverArgs(fleet.map((s) => s.url)), '--key-from', 'env:KEY', '--wait', '15s', '--json'],
+      ci(),
+    );
     await sleep(1000);
     await late.restart({ port });
     const r = await pending;
@@ -42,7 +45,10 @@ describe('unlock --wait in a rolling restart', () => {
   it('a wrong key is final: not retried however long --wait is', async () => {
     const fleet = await lockedFleet(2);
     const started = Date.now();
-    const r = await runCli(['unlock', ...serverArgs(fleet.map((s) => s.url)), '--key-from', 'env:OTHER_KEY', '--wait', '30s'], ci());
+    const r = await runCli(
+      ['unlock', ...serverArgs(fleet.map((s) => s.url)), '--key-from', 'env:OTHER_KEY', '--wait', '30s'],
+      ci(),
+    );
     expect(r.code).toBe(5);
     expect(Date.now() - started).toBeLessThan(5000);
   });
@@ -50,7 +56,10 @@ describe('unlock --wait in a rolling restart', () => {
   it('bad credentials are final too', async () => {
     const fleet = await lockedFleet(2);
     const started = Date.now();
-    const r = await runCli(['unlock', ...serverArgs(fleet.map((s) => s.url)), '--key-from', 'env:KEY', '--wait', '30s'], ci({ PW: 'not-the-password' }));
+    const r = await runCli(
+      ['unlock', ...serverArgs(fleet.map((s) => s.url)), '--key-from', 'env:KEY', '--wait', '30s'],
+      ci({ PW: 'not-the-password' }),
+    );
     expect(r.code).toBe(4);
     expect(Date.now() - started).toBeLessThan(5000);
   });

@@ -36,7 +36,14 @@ describe('sandbox cluster', () => {
     expect((await c.call('GET', '/api/v1/cluster/status')).status).toBe(503);
     await c.call('POST', '/api/v1/key/unlock', { json: { key: KEY } });
     const s = (await c.call('GET', '/api/v1/cluster/status')).json();
-    expect(s).toMatchObject({ enabled: true, role: 'leader', is_leader: true, leader_healthy: true, expected_replicas: 2, has_quorum: true });
+    expect(s).toMatchObject({
+      enabled: true,
+      role: 'leader',
+      is_leader: true,
+      leader_healthy: true,
+      expected_replicas: 2,
+      has_quorum: true,
+    });
     expect(s.leader_addr).toBe(`127.0.0.1:${leader.port}`);
     expect(s.nodes).toHaveLength(2);
     // The follower, unlocked at boot (encryption.password), sees itself as a follower.
@@ -44,21 +51,34 @@ describe('sandbox cluster', () => {
     const fc = new SandboxClient(follower.url);
     fc.cookie = c.cookie;
     const fs = (await fc.call('GET', '/api/v1/cluster/status')).json();
-    expect(fs).toMatchObject({ enabled: true, role: 'follower', is_leader: false, leader_addr: `127.0.0.1:${leader.port}` });
+    expect(fs).toMatchObject({
+      enabled: true,
+      role: 'follower',
+      is_leader: false,
+      leader_addr: `127.0.0.1:${leader.port}`,
+    });
   });
 
   it('answers plain-text 503 when the leader is down, and serves GETs locally', async () => {
     const cluster = await lockedCluster(2);
     const follower = cluster.node(1);
     await cluster.stopNode(0);
-    const login = await fetch(`${follower.url}/login/pass/local`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const login = await fetch(`${follower.url}/login/pass/local`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(login.status).toBe(503);
     expect(login.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(await login.text()).toBe('cluster: no leader available, retry shortly\n');
     expect(await keyStatus(follower.url)).toEqual({ initialized: true, unlocked: false });
     // A client must not claim to be a forwarding peer.
     await cluster.startNode(0);
-    const spoofed = await fetch(`${follower.url}/api/v1/key/unlock`, { method: 'POST', body: '{}', headers: { 'x-pika-cluster-forwarded': '1' } });
+    const spoofed = await fetch(`${follower.url}/api/v1/key/unlock`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'x-pika-cluster-forwarded': '1' },
+    });
     expect(spoofed.status).toBe(503);
     expect(await spoofed.text()).toBe('cluster: forwarded request reached non-leader\n');
   });
@@ -86,7 +106,10 @@ describe('sandbox cluster', () => {
     onTestFinished(() => rmSync(data, { recursive: true, force: true }));
     const ac = new AbortController();
     const ctx = { ...testContext({ env: { PW: 'cluster-admin-pw' } }), signal: ac.signal };
-    const running = runCli(['sandbox', '--cluster', '3', '--port', '0', '--quiet', '--json', '--data', data, '--password-from', 'env:PW'], ctx);
+    const running = runCli(
+      ['sandbox', '--cluster', '3', '--port', '0', '--quiet', '--json', '--data', data, '--password-from', 'env:PW'],
+      ctx,
+    );
     for (let i = 0; i < 250 && !ctx.io.stdoutText.includes('\n'); i++) await sleep(20);
     const info = JSON.parse(ctx.io.stdoutText);
     expect(info.cluster.map((n: any) => n.role)).toEqual(['leader', 'follower', 'follower']);

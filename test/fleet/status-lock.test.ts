@@ -53,7 +53,10 @@ describe('status over several servers', () => {
     const late = fleet[1];
     const port = late.port;
     await late.stop();
-    const pending = runCli(['status', ...serverArgs(fleet.map((s) => s.url)), '--wait', '15s', '--for', 'unlocked', '--json'], ci());
+    const pending = runCli(
+      ['status', ...serverArgs(fleet.map((s) => s.url)), '--wait', '15s', '--for', 'unlocked', '--json'],
+      ci(),
+    );
     await unlockDirect(fleet[0]);
     await sleep(1000);
     const again = await late.restart({ port });
@@ -66,7 +69,10 @@ describe('status over several servers', () => {
   it('--wait gives up per node and reports which ones missed', async () => {
     const fleet = await lockedFleet(2);
     await unlockDirect(fleet[0]);
-    const r = await runCli(['status', ...serverArgs(fleet.map((s) => s.url)), '--wait', '700ms', '--for', 'unlocked'], ci());
+    const r = await runCli(
+      ['status', ...serverArgs(fleet.map((s) => s.url)), '--wait', '700ms', '--for', 'unlocked'],
+      ci(),
+    );
     expect(r.code).toBe(8);
     expect(r.stderr).toContain('Gave up after 700ms waiting for 1 of 2 nodes to be unlocked');
     expect(r.stderr).toMatch(/to be unlocked: the server was locked (\d+ times|twice|once)/);

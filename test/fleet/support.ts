@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { startSandboxCluster, type SandboxCluster, type SandboxClusterOptions } from '../../src/sandbox/cluster.js';
 import type { SandboxHandle } from '../../src/sandbox/index.js';
-import { adminClient, FAST_RATE_LIMIT, SandboxClient, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import {
+  adminClient,
+  FAST_RATE_LIMIT,
+  SandboxClient,
+  startTestSandbox,
+  TEST_ADMIN,
+  type TestSandbox,
+} from '../support/sandbox.js';
 import type { TestContextOptions } from '../support/context.js';
 
 export const KEY = 'fleet-key-correct-horse-1';
@@ -12,7 +19,14 @@ export const OTHER_KEY = 'another-fleet-key-battery-2';
 
 /** CI-style login (user + password from env) and the key in $KEY. */
 export function fleetEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { PIKA_USER: TEST_ADMIN.username, PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY, OTHER_KEY, ...extra };
+  return {
+    PIKA_USER: TEST_ADMIN.username,
+    PIKA_PASSWORD_FROM: 'env:PW',
+    PW: TEST_ADMIN.password,
+    KEY,
+    OTHER_KEY,
+    ...extra,
+  };
 }
 
 export function ci(extra: Record<string, string> = {}): TestContextOptions {
@@ -51,7 +65,9 @@ export async function unlockDirect(sb: SandboxHandle, key = KEY): Promise<void> 
 }
 
 /** A simulated cluster on a temp data dir, stopped and removed when the test ends. */
-export async function startTestCluster(opts: Partial<SandboxClusterOptions> & { nodes: number }): Promise<SandboxCluster> {
+export async function startTestCluster(
+  opts: Partial<SandboxClusterOptions> & { nodes: number },
+): Promise<SandboxCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pikactl-cluster-test-'));
   const cluster = await startSandboxCluster({
     host: '127.0.0.1',

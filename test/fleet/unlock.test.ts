@@ -8,7 +8,11 @@ describe('unlock over several servers', () => {
   it('unlocks every node after ONE passphrase prompt on a terminal', async () => {
     const fleet = await lockedFleet(3);
     const urls = fleet.map((s) => s.url);
-    const ctx = testContext({ tty: true, env: { PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: fleetEnv().PW }, answers: [{ match: /key/i, answer: KEY }] });
+    const ctx = testContext({
+      tty: true,
+      env: { PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: fleetEnv().PW },
+      answers: [{ match: /key/i, answer: KEY }],
+    });
     const r = await runCli(['unlock', ...serverArgs(urls)], ctx);
     expect(r.stderr).not.toMatch(/did not end/);
     expect(r.code).toBe(0);
@@ -59,7 +63,12 @@ describe('unlock over several servers', () => {
     expect(out.ok).toBe(false);
     expect(out.nodes[0]).toMatchObject({ action: 'unlocked', exit_code: 0 });
     expect(out.nodes[1]).toMatchObject({ action: 'unlocked', exit_code: 0 });
-    expect(out.nodes[2]).toMatchObject({ server: fleet[2].url, action: 'failed', exit_code: 7, error: { code: 'unreachable' } });
+    expect(out.nodes[2]).toMatchObject({
+      server: fleet[2].url,
+      action: 'failed',
+      exit_code: 7,
+      error: { code: 'unreachable' },
+    });
     expect(out.nodes[2].error.message).toContain(fleet[2].url);
   });
 
@@ -68,7 +77,11 @@ describe('unlock over several servers', () => {
     await fleet[1].stop();
     const r = await runCli(['unlock', ...serverArgs(fleet.map((s) => s.url)), '--key-from', 'env:KEY'], ci());
     expect(r.code).toBe(8);
-    expect(r.stdout).toMatch(new RegExp(`${fleet[1].url.replace(/[.]/g, '\\.')}\\s+unreachable\\s+failed\\s+unreachable\\s+unlock failed: cannot reach`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `${fleet[1].url.replace(/[.]/g, '\\.')}\\s+unreachable\\s+failed\\s+unreachable\\s+unlock failed: cannot reach`,
+      ),
+    );
     expect(r.stderr).toContain('1 of 2 node(s) did not end in the wanted state.');
   });
 
@@ -77,7 +90,13 @@ describe('unlock over several servers', () => {
     const r = await runCli(['unlock', ...serverArgs(fleet.map((s) => s.url)), '--key-from', 'env:KEY', '--json'], ci());
     expect(r.code).toBe(8);
     const rows = r.json().nodes;
-    expect(rows[1]).toMatchObject({ before: 'locked', action: 'failed', after: 'locked', exit_code: 5, error: { code: 'wrong_key' } });
+    expect(rows[1]).toMatchObject({
+      before: 'locked',
+      action: 'failed',
+      after: 'locked',
+      exit_code: 5,
+      error: { code: 'wrong_key' },
+    });
     expect(rows[0].exit_code).toBe(0);
     expect(rows[2].exit_code).toBe(0);
     expect(await keyStatus(fleet[1].url)).toEqual({ initialized: true, unlocked: false });
@@ -85,7 +104,10 @@ describe('unlock over several servers', () => {
 
   it('every node rejects the key: exit 5 (the worst single code), nothing unlocked', async () => {
     const fleet = await lockedFleet(2);
-    const r = await runCli(['unlock', ...serverArgs(fleet.map((s) => s.url)), '--key-from', 'env:OTHER_KEY', '--json'], ci());
+    const r = await runCli(
+      ['unlock', ...serverArgs(fleet.map((s) => s.url)), '--key-from', 'env:OTHER_KEY', '--json'],
+      ci(),
+    );
     expect(r.code).toBe(5);
     expect(r.json().nodes.every((n: any) => n.error?.code === 'wrong_key')).toBe(true);
     for (const s of fleet) expect((await keyStatus(s.url)).unlocked).toBe(false);

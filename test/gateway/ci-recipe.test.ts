@@ -34,7 +34,10 @@ describe.skipIf(!NGINX && !process.env.CI)("the README's CI recipe behind nginx"
     const r = await unlock;
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/recover-rotation|HTTP 50\d/);
-    expect((await new SandboxClient(sb.url).call('GET', '/api/v1/key/status')).json()).toEqual({ initialized: true, unlocked: true });
+    expect((await new SandboxClient(sb.url).call('GET', '/api/v1/key/status')).json()).toEqual({
+      initialized: true,
+      unlocked: true,
+    });
     const s = await runBin(['status', '--wait', '2m', '--for', 'unlocked', '--json'], { env });
     expect(s.code, s.stderr).toBe(0);
     expect(JSON.parse(s.stdout)).toMatchObject({ state: 'unlocked' });

@@ -124,7 +124,9 @@ describe.skipIf(!NGINX && !process.env.CI)('behind a real nginx', () => {
     expect(r.stdout + r.stderr).toContain('504 Gateway Timeout from the proxy in front of');
     const w = await runCli(['status', '--wait', '2s'], { env: e });
     expect(w.code).toBe(7);
-    expect(w.stderr).toMatch(/Gave up after 2s waiting for .*\/slow to be unlocked: the gateway answered 504 (once|twice|\d+ times)/);
+    expect(w.stderr).toMatch(
+      /Gave up after 2s waiting for .*\/slow to be unlocked: the gateway answered 504 (once|twice|\d+ times)/,
+    );
   }, 20_000);
 
   it("the lock gate's 503 on key/status means locked for status (exit 3) and lock (already locked, exit 0)", async () => {

@@ -54,7 +54,9 @@ describe('handover record files', () => {
   const dir = () => mkdtempSync(join(tmpdir(), 'pikactl-record-'));
 
   it('names the file after the host and the UTC date, the checklist beside it', () => {
-    expect(defaultRecordPath('/w', 'Pika.Example', Date.UTC(2025, 2, 1, 23, 59))).toBe('/w/handover-pika.example-2025-03-01.json');
+    expect(defaultRecordPath('/w', 'Pika.Example', Date.UTC(2025, 2, 1, 23, 59))).toBe(
+      '/w/handover-pika.example-2025-03-01.json',
+    );
     expect(markdownPath('/w/h.json')).toBe('/w/h.md');
     expect(markdownPath('/w/h')).toBe('/w/h.md');
   });
@@ -75,14 +77,22 @@ describe('handover record files', () => {
     r.outgoing.operator = 'alice the-secret-passphrase';
     await expect(writeRecord(join(d, 'h.json'), r, [key])).rejects.toThrow(/refusing/);
     const hashed = started();
-    hashed.steps[0].note = (await import('node:crypto')).createHash('sha256').update('the-secret-passphrase').digest('hex');
+    hashed.steps[0].note = (await import('node:crypto'))
+      .createHash('sha256')
+      .update('the-secret-passphrase')
+      .digest('hex');
     await expect(writeRecord(join(d, 'h.json'), hashed, [key])).rejects.toThrow(/refusing/);
     expect(readdirSync(d)).toEqual([]);
   });
 
   it('a missing, foreign or damaged file is a usage error (exit 2)', async () => {
     const d = dir();
-    for (const [name, text] of [['a.json', undefined], ['b.json', '{"kind":"other"}'], ['c.json', 'not json'], ['d.json', '{"kind":"pikactl-handover","version":2}']] as const) {
+    for (const [name, text] of [
+      ['a.json', undefined],
+      ['b.json', '{"kind":"other"}'],
+      ['c.json', 'not json'],
+      ['d.json', '{"kind":"pikactl-handover","version":2}'],
+    ] as const) {
       if (text !== undefined) writeFileSync(join(d, name), text);
       const err = await readRecord(join(d, name)).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CliError);

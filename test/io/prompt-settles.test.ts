@@ -9,11 +9,19 @@ function stream(extra: Record<string, unknown> = {}): PassThrough {
 
 /** Settles within `ms` or fails the test (a prompt that never settles must not hang it). */
 function within<T>(p: Promise<T>, ms = 3_000): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`prompt did not settle within ${ms} ms`)), ms))]);
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`prompt did not settle within ${ms} ms`)), ms)),
+  ]);
 }
 
 async function rejection(p: Promise<unknown>): Promise<CliError> {
-  const err = await within(p.then(() => undefined, (e: unknown) => e));
+  const err = await within(
+    p.then(
+      () => undefined,
+      (e: unknown) => e,
+    ),
+  );
   expect(err).toBeInstanceOf(CliError);
   return err as CliError;
 }

@@ -7,7 +7,12 @@ function stream(tty: boolean): PassThrough {
 }
 
 function io(opts: { out?: boolean; err?: boolean; in?: boolean; env?: Record<string, string> } = {}): SystemIO {
-  return new SystemIO({ stdin: stream(opts.in ?? true), stdout: stream(opts.out ?? true), stderr: stream(opts.err ?? true), env: opts.env ?? {} });
+  return new SystemIO({
+    stdin: stream(opts.in ?? true),
+    stdout: stream(opts.out ?? true),
+    stderr: stream(opts.err ?? true),
+    env: opts.env ?? {},
+  });
 }
 
 /** The terminal decides: colour and prompts only where a person is looking. */
@@ -20,7 +25,12 @@ describe('SystemIO', () => {
   });
 
   it('no colour with NO_COLOR, --no-color, TERM=dumb, or when either stream is not a terminal', async () => {
-    const cases = [io({ env: { NO_COLOR: '1' } }), io({ env: { TERM: 'dumb' } }), io({ out: false }), io({ err: false })];
+    const cases = [
+      io({ env: { NO_COLOR: '1' } }),
+      io({ env: { TERM: 'dumb' } }),
+      io({ out: false }),
+      io({ err: false }),
+    ];
     const flagged = io();
     flagged.configure({ color: false });
     for (const t of [...cases, flagged]) {

@@ -4,10 +4,11 @@ import { TestIO, runCli } from '../support/context.js';
 
 // The in-memory IO of the tests is SystemIO itself: its decisions cannot drift from the real one's.
 describe('TestIO is SystemIO over in-memory streams', () => {
-  it('decides nothing itself: canPrompt, colour, style and spinner are SystemIO\'s', () => {
+  it("decides nothing itself: canPrompt, colour, style and spinner are SystemIO's", () => {
     const io = new TestIO({ tty: true });
     expect(io).toBeInstanceOf(SystemIO);
-    for (const name of ['canPrompt', 'configure', 'spinner', 'ready'] as const) expect(io[name]).toBe(SystemIO.prototype[name]);
+    for (const name of ['canPrompt', 'configure', 'spinner', 'ready'] as const)
+      expect(io[name]).toBe(SystemIO.prototype[name]);
   });
 
   it('a terminal, unless CI=true or --no-input; never without a terminal', () => {
@@ -28,6 +29,8 @@ describe('TestIO is SystemIO over in-memory streams', () => {
   });
 
   it('a scripted answer left unused fails the run', async () => {
-    await expect(runCli(['context', 'list'], { tty: true, answers: [{ answer: 'never asked' }] })).rejects.toThrow(/1 scripted answer\(s\) left unused/);
+    await expect(runCli(['context', 'list'], { tty: true, answers: [{ answer: 'never asked' }] })).rejects.toThrow(
+      /1 scripted answer\(s\) left unused/,
+    );
   });
 });

@@ -35,9 +35,21 @@ function inPrivateBus(setup: string): Promise<{ code: number | null; stdout: str
   const runtime = join(home, 'run');
   mkdirSync(runtime);
   chmodSync(runtime, 0o700);
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, XDG_RUNTIME_DIR: runtime, XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config'), XDG_CACHE_HOME: join(home, 'cache'), NO_COLOR: '1' };
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    XDG_RUNTIME_DIR: runtime,
+    XDG_DATA_HOME: join(home, 'data'),
+    XDG_CONFIG_HOME: join(home, 'config'),
+    XDG_CACHE_HOME: join(home, 'cache'),
+    NO_COLOR: '1',
+  };
   return new Promise((resolve, reject) => {
-    const child = spawn('dbus-run-session', ['--', 'sh', '-c', `${setup}\nexec "${process.execPath}" "${BIN}" keychain test --json`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      'dbus-run-session',
+      ['--', 'sh', '-c', `${setup}\nexec "${process.execPath}" "${BIN}" keychain test --json`],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -55,14 +67,22 @@ describe.runIf(linux)('keychain diagnosis: the bus', () => {
   it('no DBUS_SESSION_BUS_ADDRESS: says so, through the real binary (exit 1)', async () => {
     const r = await runBin(['keychain', 'test'], { env: { HOME: tempDir() } });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('keychain test: the Secret Service keychain is not usable: no D-Bus session bus address (DBUS_SESSION_BUS_ADDRESS is not set)');
+    expect(r.stderr).toContain(
+      'keychain test: the Secret Service keychain is not usable: no D-Bus session bus address (DBUS_SESSION_BUS_ADDRESS is not set)',
+    );
     expect(r.stderr).toContain('dbus-run-session');
   });
 
   it('an address whose socket does not exist', async () => {
-    const r = await runBin(['keychain', 'test', '--json'], { env: { HOME: tempDir(), DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/pikactl-test-bus' } });
+    const r = await runBin(['keychain', 'test', '--json'], {
+      env: { HOME: tempDir(), DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/pikactl-test-bus' },
+    });
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).error).toMatchObject({ message: expect.stringContaining('the session bus at /nonexistent/pikactl-test-bus (DBUS_SESSION_BUS_ADDRESS) cannot be reached (ENOENT)') });
+    expect(JSON.parse(r.stdout).error).toMatchObject({
+      message: expect.stringContaining(
+        'the session bus at /nonexistent/pikactl-test-bus (DBUS_SESSION_BUS_ADDRESS) cannot be reached (ENOENT)',
+      ),
+    });
   });
 
   it('a socket that accepts but never answers, within the step bound', async () => {
@@ -70,7 +90,9 @@ describe.runIf(linux)('keychain diagnosis: the bus', () => {
     const t0 = Date.now();
     const err = await diagnoseSecretService({ DBUS_SESSION_BUS_ADDRESS: `unix:path=${path},guid=0123` });
     expect(Date.now() - t0).toBeLessThan(4500);
-    expect(err?.message).toBe(`keychain test: the Secret Service keychain is not usable: the session bus at ${path} accepts connections but does not answer`);
+    expect(err?.message).toBe(
+      `keychain test: the Secret Service keychain is not usable: the session bus at ${path} accepts connections but does not answer`,
+    );
     expect(err?.details).toEqual({ missing: 'bus_not_answering' });
   });
 });
@@ -80,7 +102,9 @@ describe.runIf(realBus)('keychain diagnosis: the Secret Service on a real privat
     const r = await inPrivateBus('');
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
-    expect(out.error.message).toBe('keychain test: the Secret Service keychain is not usable: the Secret Service has no default collection to store entries in');
+    expect(out.error.message).toBe(
+      'keychain test: the Secret Service keychain is not usable: the Secret Service has no default collection to store entries in',
+    );
     expect(out.error.hint).toContain('gnome-keyring-daemon --unlock');
   });
 
@@ -93,11 +117,15 @@ describe.runIf(realBus)('keychain diagnosis: the Secret Service on a real privat
       ].join('\n'),
     );
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).error.message).toBe('keychain test: the Secret Service keychain is not usable: the default collection "login" (/org/freedesktop/secrets/collection/login) is locked');
+    expect(JSON.parse(r.stdout).error.message).toBe(
+      'keychain test: the Secret Service keychain is not usable: the default collection "login" (/org/freedesktop/secrets/collection/login) is locked',
+    );
   });
 
   it('an unlocked login collection passes (the diagnosis does not get in the way)', async () => {
-    const r = await inPrivateBus(`eval "$(printf '%s' 'pw-for-the-test-2' | gnome-keyring-daemon --unlock --components=secrets)"\nsleep 0.3`);
+    const r = await inPrivateBus(
+      `eval "$(printf '%s' 'pw-for-the-test-2' | gnome-keyring-daemon --unlock --components=secrets)"\nsleep 0.3`,
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, round_trip: true });
   });

@@ -32,7 +32,11 @@ interface ChildResult {
 }
 
 /** Runs openOsKeychain (+ set/get) in a fresh node process with exactly `env`. */
-async function inChild(modulePath: string, env: NodeJS.ProcessEnv, command?: { file: string; args: string[] }): Promise<ChildResult> {
+async function inChild(
+  modulePath: string,
+  env: NodeJS.ProcessEnv,
+  command?: { file: string; args: string[] },
+): Promise<ChildResult> {
   const script = join(modulePath, '..', `child-${Math.random().toString(36).slice(2)}.mjs`);
   writeFileSync(
     script,
@@ -50,7 +54,9 @@ async function inChild(modulePath: string, env: NodeJS.ProcessEnv, command?: { f
        console.log(JSON.stringify({ ok: false, stage, code: e.code, exitCode: e.exitCode, message: e.message, hint: e.hint }));
      }`,
   );
-  const [file, args] = command ? [command.file, [...command.args, process.execPath, script]] : [process.execPath, [script]];
+  const [file, args] = command
+    ? [command.file, [...command.args, process.execPath, script]]
+    : [process.execPath, [script]];
   const { stdout } = await run(file, args, { env, timeout: 20_000 });
   const line = stdout.trim().split('\n').pop() ?? '';
   return JSON.parse(line) as ChildResult;
@@ -91,7 +97,8 @@ describe.runIf(process.platform === 'linux')('OS keychain without a Secret Servi
 });
 
 describe('keychain error mapping (texts captured from @napi-rs/keyring 2.1 on gnome-keyring 42)', () => {
-  const map = (text: string) => toKeychainError(new Error(text), 'Secret Service (D-Bus)', 'linux', { DBUS_SESSION_BUS_ADDRESS: 'x' });
+  const map = (text: string) =>
+    toKeychainError(new Error(text), 'Secret Service (D-Bus)', 'linux', { DBUS_SESSION_BUS_ADDRESS: 'x' });
   it.each([
     ['zbus error: org.freedesktop.Secret.Error.IsLocked: Cannot get secret of a locked object', /locked/],
     ["Couldn't access platform storage: Secret Service: unlock prompt was dismissed", /locked/],
@@ -143,7 +150,9 @@ describe.runIf(realSecretService)('OS keychain against a real Secret Service (CI
   it('really writes to the Secret Service (secret-tool sees it), not the kernel keyring', async () => {
     const account = 'server-key:https://secret-tool.example';
     await kc.set(account, new Secret('seen-by-secret-tool', 't'));
-    const { stdout } = await run('secret-tool', ['lookup', 'service', service, 'username', account], { timeout: 10_000 });
+    const { stdout } = await run('secret-tool', ['lookup', 'service', service, 'username', account], {
+      timeout: 10_000,
+    });
     expect(stdout).toBe('seen-by-secret-tool');
     await kc.delete(account);
   });
@@ -154,7 +163,10 @@ describe.runIf(realSecretService)('OS keychain against a real Secret Service (CI
     const home = tempDir('pikactl-nocollection-home-');
     try {
       const env = { PATH: process.env.PATH, HOME: home, XDG_DATA_HOME: join(home, 'data') };
-      const r = await inChild(child.path('src/keychain/os-keychain.ts'), env, { file: 'dbus-run-session', args: ['--'] });
+      const r = await inChild(child.path('src/keychain/os-keychain.ts'), env, {
+        file: 'dbus-run-session',
+        args: ['--'],
+      });
       expect(r).toMatchObject({ ok: false, stage: 'set', code: 'keychain_unavailable' });
       expect(r.message).toMatch(/no default keyring/);
     } finally {
@@ -181,7 +193,10 @@ describe.runIf(realSecretService)('OS keychain against a real Secret Service (CI
          exec "$@"`,
       );
       const env = { PATH: process.env.PATH, HOME: home };
-      const r = await inChild(child.path('src/keychain/os-keychain.ts'), env, { file: 'dbus-run-session', args: ['--', 'bash', script] });
+      const r = await inChild(child.path('src/keychain/os-keychain.ts'), env, {
+        file: 'dbus-run-session',
+        args: ['--', 'bash', script],
+      });
       // The probe finds the locked item: no "not found" that would send the operator to re-create the entry.
       expect(r).toMatchObject({ ok: false, stage: 'open', code: 'keychain_unavailable' });
       expect(r.message).toMatch(/locked/);

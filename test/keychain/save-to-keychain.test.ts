@@ -17,7 +17,11 @@ describe('init --save-to-keychain', () => {
     const n = names(sb);
     const kc = new MemoryKeychain();
     const { fetch, sent } = recordingFetch(kc, sb);
-    const r = await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved', '--save-to-keychain', '--json'], { env: ciEnv(sb), keychain: kc, fetch });
+    const r = await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved', '--save-to-keychain', '--json'], {
+      env: ciEnv(sb),
+      keychain: kc,
+      fetch,
+    });
     expect(r.code, r.stderr).toBe(0);
     const atSend = sent.find((s) => s.path === '/api/v1/key/initialize')!;
     expect(atSend.keychain).toEqual({ [n.pending]: KEY });
@@ -30,7 +34,9 @@ describe('init --save-to-keychain', () => {
 
   it('without a keychain: exit 1, nothing sent, encryption stays off', async () => {
     const sb = await startTestSandbox();
-    const r = await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved', '--save-to-keychain'], { env: ciEnv(sb) });
+    const r = await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved', '--save-to-keychain'], {
+      env: ciEnv(sb),
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('init --save-to-keychain needs the OS keychain');
     expect(r.stderr).toContain('Nothing was sent');
@@ -42,7 +48,10 @@ describe('rotate --save-to-keychain', () => {
   async function initializedWithEntry(opts: Parameters<typeof startTestSandbox>[0] = {}) {
     const sb = await startTestSandbox(opts);
     const kc = new MemoryKeychain();
-    const r = await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved', '--save-to-keychain'], { env: ciEnv(sb), keychain: kc });
+    const r = await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved', '--save-to-keychain'], {
+      env: ciEnv(sb),
+      keychain: kc,
+    });
     expect(r.code, r.stderr).toBe(0);
     return { sb, kc, n: names(sb) };
   }
@@ -54,7 +63,10 @@ describe('rotate --save-to-keychain', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`Using the current server key from the keychain entry "${n.live}"`);
     expect(r.stderr).toContain(`Saved the new key to the keychain entry "${n.pending}" before sending it`);
-    expect(sent.find((s) => s.path === '/api/v1/key/rotate')!.keychain).toEqual({ [n.live]: KEY, [n.pending]: NEW_KEY });
+    expect(sent.find((s) => s.path === '/api/v1/key/rotate')!.keychain).toEqual({
+      [n.live]: KEY,
+      [n.pending]: NEW_KEY,
+    });
     expect(Object.fromEntries(kc.entries)).toEqual({ [n.live]: NEW_KEY, [n.previous]: KEY });
     expect(r.stdout).toContain(`kept as "${n.previous}"`);
     expect(r.stdout + r.stderr).not.toMatch(new RegExp(`${KEY}|${NEW_KEY}`));

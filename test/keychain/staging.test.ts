@@ -52,7 +52,10 @@ describe('KeyStaging: no crash loses a key', () => {
       if (serverHasNew) expect(values).toContain('old-key'); // and the old one is not lost either
       // The next run refuses exactly when the entries do not tell the server's key plainly.
       const live = kc.entries.get(`server-key:${server.id}`);
-      const blocked = await new KeyStaging(kc, server).checkNoUnfinished().then(() => false, () => true);
+      const blocked = await new KeyStaging(kc, server).checkNoUnfinished().then(
+        () => false,
+        () => true,
+      );
       expect(blocked).toBe(serverHasNew && live !== 'new-key');
     });
   }
@@ -68,12 +71,23 @@ describe('KeyStaging: no crash loses a key', () => {
 
 describe('certainlyNotApplied', () => {
   const api = (kind: ApiErrorKind) => new ApiError('x', { kind, method: 'POST', path: '/api/v1/key/rotate' });
-  it.each(['wrong_key', 'bad_request', 'locked', 'forbidden', 'unauthenticated', 'rate_limited', 'unreachable'] as const)('%s: refused, nothing applied', (kind) => {
+  it.each([
+    'wrong_key',
+    'bad_request',
+    'locked',
+    'forbidden',
+    'unauthenticated',
+    'rate_limited',
+    'unreachable',
+  ] as const)('%s: refused, nothing applied', (kind) => {
     expect(certainlyNotApplied(api(kind))).toBe(true);
   });
-  it.each(['server_error', 'connection_lost', 'timeout', 'cancelled', 'cluster', 'unexpected'] as const)('%s: outcome unknown', (kind) => {
-    expect(certainlyNotApplied(api(kind))).toBe(false);
-  });
+  it.each(['server_error', 'connection_lost', 'timeout', 'cancelled', 'cluster', 'unexpected'] as const)(
+    '%s: outcome unknown',
+    (kind) => {
+      expect(certainlyNotApplied(api(kind))).toBe(false);
+    },
+  );
   it('mapped errors: needs_recovery is unknown, already_initialized is a refusal', () => {
     expect(certainlyNotApplied(new CliError('x', { code: 'needs_recovery' }))).toBe(false);
     expect(certainlyNotApplied(new CliError('x', { code: 'already_initialized' }))).toBe(true);
@@ -111,7 +125,9 @@ describe('keychainLoginStore', () => {
     expect((await store.load(server))?.cookie.reveal()).toBe('cookie-2');
     await store.remove(server);
     expect(kc.entries.size).toBe(0);
-    const broken = keychainLoginStore({ keychain: async () => Promise.reject(new CliError('two entries match', { code: 'error' })) });
+    const broken = keychainLoginStore({
+      keychain: async () => Promise.reject(new CliError('two entries match', { code: 'error' })),
+    });
     await expect(broken.load(server)).rejects.toThrow('two entries match');
   });
 });

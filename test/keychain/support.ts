@@ -8,7 +8,15 @@ export const NEW_KEY = 'tr0ub4dor-and-3-more-words-kc2';
 
 /** Login by env vars, no terminal (CI style). */
 export function ciEnv(sb: TestSandbox, extra: Record<string, string> = {}): Record<string, string> {
-  return { PIKA_SERVER: sb.url, PIKA_USER: TEST_ADMIN.username, PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY, NEW_KEY, ...extra };
+  return {
+    PIKA_SERVER: sb.url,
+    PIKA_USER: TEST_ADMIN.username,
+    PIKA_PASSWORD_FROM: 'env:PW',
+    PW: TEST_ADMIN.password,
+    KEY,
+    NEW_KEY,
+    ...extra,
+  };
 }
 
 /** One HTTP exchange as the client sent it, with a snapshot of the keychain taken at that moment. */
@@ -26,7 +34,11 @@ export function recordingFetch(kc: MemoryKeychain, sb: TestSandbox): { fetch: ty
   const sent: Sent[] = [];
   const fetch: typeof globalThis.fetch = async (input, init) => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-    sent.push({ method: init?.method ?? 'GET', path: url.pathname.slice(new URL(sb.url).pathname.replace(/\/$/, '').length), keychain: Object.fromEntries(kc.entries) });
+    sent.push({
+      method: init?.method ?? 'GET',
+      path: url.pathname.slice(new URL(sb.url).pathname.replace(/\/$/, '').length),
+      keychain: Object.fromEntries(kc.entries),
+    });
     return globalThis.fetch(input, init);
   };
   return { fetch, sent };
@@ -40,8 +52,10 @@ export function filesUnder(dir: string): Array<{ path: string; text: string }> {
   } catch {
     return [];
   }
-  return entries.filter((d) => d.isFile()).map((d) => {
-    const path = join(d.parentPath, d.name);
-    return { path, text: readFileSync(path).toString('latin1') };
-  });
+  return entries
+    .filter((d) => d.isFile())
+    .map((d) => {
+      const path = join(d.parentPath, d.name);
+      return { path, text: readFileSync(path).toString('latin1') };
+    });
 }

@@ -21,17 +21,54 @@ describe('kube: secret canary', () => {
       return r;
     };
     // A wrong source key, a rotate that succeeds (current key from kube:), one refused (same key twice), a roll.
-    const nope = await run(['rotate', ...kube, '--current-key-from', 'kube:secret/pika-encryption/nope', '--new-key-from', 'env:NEWKEY', '--confirm-saved']);
+    const nope = await run([
+      'rotate',
+      ...kube,
+      '--current-key-from',
+      'kube:secret/pika-encryption/nope',
+      '--new-key-from',
+      'env:NEWKEY',
+      '--confirm-saved',
+    ]);
     expect(nope.code).toBe(2);
     expect(nope.stderr).toMatch(/has no key "nope"/);
-    const rot = await run(['rotate', ...kube, '--json', '--kube-secret', 'pika-encryption/password', '--current-key-from', 'kube:secret/pika-encryption/password', '--new-key-from', 'env:NEWKEY', '--confirm-saved']);
+    const rot = await run([
+      'rotate',
+      ...kube,
+      '--json',
+      '--kube-secret',
+      'pika-encryption/password',
+      '--current-key-from',
+      'kube:secret/pika-encryption/password',
+      '--new-key-from',
+      'env:NEWKEY',
+      '--confirm-saved',
+    ]);
     expect(rot.code, rot.stderr).toBe(0);
-    const same = await run(['rotate', ...kube, '--current-key-from', 'kube:pika/secret/pika-encryption/password', '--new-key-from', 'kube:secret/pika-encryption/password', '--confirm-saved']);
+    const same = await run([
+      'rotate',
+      ...kube,
+      '--current-key-from',
+      'kube:pika/secret/pika-encryption/password',
+      '--new-key-from',
+      'kube:secret/pika-encryption/password',
+      '--confirm-saved',
+    ]);
     expect(same.code).toBe(2);
     expect((await run(['roll', ...kube, '--json', '--wait', '30s'])).code).toBe(0);
     // The old key, now wrong: the server refuses it (exit 5), and the error shows no value.
     await k.world.cluster.restartNode(1);
-    const old = await run(['unlock', '--kube', 'pod/pika-1', '-n', 'pika', '--debug', '--json', '--key-from', 'kube:secret/pika-encryption/password.previous']);
+    const old = await run([
+      'unlock',
+      '--kube',
+      'pod/pika-1',
+      '-n',
+      'pika',
+      '--debug',
+      '--json',
+      '--key-from',
+      'kube:secret/pika-encryption/password.previous',
+    ]);
     expect(old.code, old.stdout).not.toBe(0);
     const forms = [canary, next, Buffer.from(canary).toString('base64'), Buffer.from(next).toString('base64')];
     for (const r of runs) for (const f of forms) expect(r.stdout + r.stderr).not.toContain(f);

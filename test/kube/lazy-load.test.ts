@@ -16,11 +16,18 @@ describe('the Kubernetes client loads only for Kubernetes targets', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the hook's own source, a template literal inside it
     "import { writeSync } from 'node:fs';\nexport async function resolve(s, c, next) { const r = await next(s, c); if (r.url.includes('@kubernetes/client-node')) writeSync(2, `K8S-LOADED ${r.url}\\n`); return r; }\n",
   );
-  writeFileSync(join(dir, 'register.mjs'), "import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n");
+  writeFileSync(
+    join(dir, 'register.mjs'),
+    "import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n",
+  );
   const env = { NODE_OPTIONS: `--import ${pathToFileURL(join(dir, 'register.mjs')).href}` };
 
   it('not for --version, --help or a --server status', async () => {
-    for (const args of [['--version'], ['rotate', '--help'], ['status', '--server', 'http://127.0.0.1:1', '--timeout', '1s']]) {
+    for (const args of [
+      ['--version'],
+      ['rotate', '--help'],
+      ['status', '--server', 'http://127.0.0.1:1', '--timeout', '1s'],
+    ]) {
       const r = await runBin(args, { env });
       expect(r.stderr, args.join(' ')).not.toContain('K8S-LOADED');
     }

@@ -5,15 +5,28 @@ import { keyStatus } from '../fleet/support.js';
 
 const NEW = 'a-brand-new-server-key-42';
 const KUBE = ['--kube', 'sts/pika', '-n', 'pika'];
-const ROTATE = ['rotate', ...KUBE, '--current-key-from', 'kube:secret/pika-encryption/password', '--new-key-from', 'env:NEWKEY', '--confirm-saved'];
+const ROTATE = [
+  'rotate',
+  ...KUBE,
+  '--current-key-from',
+  'kube:secret/pika-encryption/password',
+  '--new-key-from',
+  'env:NEWKEY',
+  '--confirm-saved',
+];
 
-const secretData = (k: TestKube) => Object.fromEntries(Object.entries(k.world.secret!.data).map(([key, v]) => [key, Buffer.from(v, 'base64').toString('utf8')]));
+const secretData = (k: TestKube) =>
+  Object.fromEntries(
+    Object.entries(k.world.secret!.data).map(([key, v]) => [key, Buffer.from(v, 'base64').toString('utf8')]),
+  );
 
 /** Does this key unlock pod i? (An unlock with the right key on an unlocked node is a 200 and changes nothing.) */
 async function podTakes(k: TestKube, i: number, key: string): Promise<boolean> {
   const st = await keyStatus(k.podUrl(i));
   if (!st.unlocked) return false;
-  const r = await runCli(['unlock', '--server', k.podUrl(i), '--key-from', 'env:K', '--json'], { env: { ...kubeEnv(k), K: key } });
+  const r = await runCli(['unlock', '--server', k.podUrl(i), '--key-from', 'env:K', '--json'], {
+    env: { ...kubeEnv(k), K: key },
+  });
   return r.code === 0;
 }
 
@@ -27,12 +40,21 @@ describe('the boot-password Secret follows the key; roll restarts the pods on it
     expect(secretData(k)).toEqual({ password: NEW, 'password.previous': old });
     const roll = await runCli(['roll', ...KUBE, '--wait', '30s', '--json'], { env });
     expect(roll.code, roll.stderr).toBe(0);
-    const lines = roll.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event?: string; pod?: string; rolled?: string[] });
-    expect(lines.filter((e) => e.event === 'unlocked').map((e) => e.pod)).toEqual(['pod/pika-2', 'pod/pika-1', 'pod/pika-0']);
+    const lines = roll.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event?: string; pod?: string; rolled?: string[] });
+    expect(lines.filter((e) => e.event === 'unlocked').map((e) => e.pod)).toEqual([
+      'pod/pika-2',
+      'pod/pika-1',
+      'pod/pika-0',
+    ]);
     expect(lines.at(-1)).toMatchObject({ ok: true, rolled: ['pod/pika-2', 'pod/pika-1', 'pod/pika-0'] });
     for (const i of [0, 1, 2]) expect(await podTakes(k, i, NEW)).toBe(true);
     // Every pod was really replaced (the controller gives a new pod a new uid).
-    const prune = await runCli(['kube', 'secret', 'prune', '--kube-secret', 'pika-encryption/password', '-n', 'pika'], { env });
+    const prune = await runCli(['kube', 'secret', 'prune', '--kube-secret', 'pika-encryption/password', '-n', 'pika'], {
+      env,
+    });
     expect(prune.code, prune.stderr).toBe(0);
     expect(secretData(k)).toEqual({ password: NEW });
   }, 60_000);
@@ -63,7 +85,8 @@ describe('the boot-password Secret follows the key; roll restarts the pods on it
     const env = kubeEnv(k, { NEWKEY: NEW });
     const running = runCli([...ROTATE, '--kube-secret', 'pika-encryption/password'], { env });
     // Once the new key is staged (and the rotation's answer held back), someone else edits the Secret.
-    for (let i = 0; i < 200 && secretData(k)['password.pending'] === undefined; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 200 && secretData(k)['password.pending'] === undefined; i++)
+      await new Promise((r) => setTimeout(r, 25));
     expect(secretData(k)['password.pending']).toBe(NEW);
     const { openKubeApi } = await import('../../src/kube/api.js');
     const api = await openKubeApi({ env: { KUBECONFIG: k.kubeconfigFile }, cwd: k.dir, homedir: k.dir }, {});
@@ -94,7 +117,9 @@ describe('the boot-password Secret follows the key; roll restarts the pods on it
   it('roll --one in direct mode restarts one pod (the handover check) and leaves the rest', async () => {
     const k = await startTestKube(3);
     const uids = k.world.pods.map((p) => p.uid);
-    const r = await runCli(['roll', ...KUBE, '--one', '--kube-connect', 'direct', '--wait', '30s'], { env: kubeEnv(k) });
+    const r = await runCli(['roll', ...KUBE, '--one', '--kube-connect', 'direct', '--wait', '30s'], {
+      env: kubeEnv(k),
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Rolled 1 of 3 pod\(s\)/);
     expect(k.world.pods.map((p) => p.uid === uids[p.index])).toEqual([true, true, false]);
@@ -107,7 +132,9 @@ describe('the boot-password Secret follows the key; roll restarts the pods on it
     delete k.world.workload.bootSecret;
     const roll = await runCli(['roll', ...KUBE, '--wait', '2s', '--json'], { env: kubeEnv(k) });
     expect(roll.code).toBe(3);
-    const last = JSON.parse(roll.stdout.trim().split('\n').at(-1)!) as { error: { message: string; stopped_at: string; rolled: string[] } };
+    const last = JSON.parse(roll.stdout.trim().split('\n').at(-1)!) as {
+      error: { message: string; stopped_at: string; rolled: string[] };
+    };
     expect(last.error).toMatchObject({ stopped_at: 'pod/pika-2', rolled: [] });
     expect(last.error.message).toMatch(/Running but still locked/);
   }, 60_000);

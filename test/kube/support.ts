@@ -13,7 +13,14 @@ export interface TestKube extends KubeSandbox {
 /** k1's Kubernetes stand-in (HTTPS API, own CA, bearer token) over n sandbox pods; cleaned up after the test. */
 export async function startTestKube(pods = 3, opts: Partial<KubeSandboxOptions> = {}): Promise<TestKube> {
   const dir = mkdtempSync(join(tmpdir(), 'pikactl-kube-test-'));
-  const k = await startKubeSandbox({ pods, dataDir: join(dir, 'data'), users: [{ ...TEST_ADMIN }], rateLimit: { ...FAST_RATE_LIMIT }, pendingMs: 50, ...opts });
+  const k = await startKubeSandbox({
+    pods,
+    dataDir: join(dir, 'data'),
+    users: [{ ...TEST_ADMIN }],
+    rateLimit: { ...FAST_RATE_LIMIT },
+    pendingMs: 50,
+    ...opts,
+  });
   const kubeconfigFile = join(dir, 'kubeconfig');
   writeFileSync(kubeconfigFile, k.kubeconfig, { mode: 0o600 });
   onTestFinished(async () => {
@@ -25,5 +32,11 @@ export async function startTestKube(pods = 3, opts: Partial<KubeSandboxOptions> 
 
 /** CI-style login and the kubeconfig, as env for runCli/runBin. */
 export function kubeEnv(k: TestKube, extra: Record<string, string> = {}): Record<string, string> {
-  return { KUBECONFIG: k.kubeconfigFile, PIKA_USER: TEST_ADMIN.username, PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, ...extra };
+  return {
+    KUBECONFIG: k.kubeconfigFile,
+    PIKA_USER: TEST_ADMIN.username,
+    PIKA_PASSWORD_FROM: 'env:PW',
+    PW: TEST_ADMIN.password,
+    ...extra,
+  };
 }

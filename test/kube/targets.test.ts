@@ -18,7 +18,9 @@ describe('--kube targets: one row per pod, each with its own state', () => {
       const k = await startTestKube(3, { logger: (line) => log.push(line) });
       // pika-1 restarts without its boot password: it alone is locked (a follower's own key/status).
       await k.world.cluster.restartNode(1);
-      const r = await runCli(['status', '--kube', 'sts/pika', '-n', 'pika', '--kube-connect', mode, '--json'], { env: kubeEnv(k) });
+      const r = await runCli(['status', '--kube', 'sts/pika', '-n', 'pika', '--kube-connect', mode, '--json'], {
+        env: kubeEnv(k),
+      });
       const rows = rowsOf(r.stdout);
       expect(rows.map((x) => [x.server, x.state, x.pod?.phase, x.pod?.ready])).toEqual([
         ['pod/pika-0', 'unlocked', 'Running', true],
@@ -26,7 +28,9 @@ describe('--kube targets: one row per pod, each with its own state', () => {
         ['pod/pika-2', 'unlocked', 'Running', true],
       ]);
       expect(r.code).toBe(8); // some fine, some not
-      const table = await runCli(['status', '--kube', 'sts/pika', '-n', 'pika', '--kube-connect', mode], { env: kubeEnv(k) });
+      const table = await runCli(['status', '--kube', 'sts/pika', '-n', 'pika', '--kube-connect', mode], {
+        env: kubeEnv(k),
+      });
       expect(table.stdout).toMatch(/^NODE\s+ENCRYPTION\s+PHASE\s+READY/);
       expect(table.stdout).toMatch(/pod\/pika-1\s+locked\s+Running/);
       // forward: every pod through the API server's portforward; direct: none.
@@ -60,7 +64,11 @@ describe('--kube targets: one row per pod, each with its own state', () => {
   it('pod/, svc/ and deploy/ refs; a missing workload is a usage error', async () => {
     const k = await startTestKube(2);
     const one = await runCli(['status', '--kube', 'po/pika-1', '--json'], { env: kubeEnv(k) });
-    expect(JSON.parse(one.stdout)).toMatchObject({ server: 'pod/pika-1', state: 'unlocked', pod: { phase: 'Running', ready: true } });
+    expect(JSON.parse(one.stdout)).toMatchObject({
+      server: 'pod/pika-1',
+      state: 'unlocked',
+      pod: { phase: 'Running', ready: true },
+    });
     expect(one.code).toBe(0);
     const human = await runCli(['status', '--kube', 'po/pika-1'], { env: kubeEnv(k) });
     expect(human.stdout).toMatch(/Server:\s+pod\/pika-1/);
@@ -78,7 +86,9 @@ describe('--kube targets: one row per pod, each with its own state', () => {
     const r = await runCli(['status', '--kube', 'pods'], { env: { KUBECONFIG: '/nonexistent' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--kube takes statefulset\/NAME/);
-    const c = await runCli(['status', '--kube', 'sts/pika', '--kube-connect', 'tunnel'], { env: { KUBECONFIG: '/nonexistent' } });
+    const c = await runCli(['status', '--kube', 'sts/pika', '--kube-connect', 'tunnel'], {
+      env: { KUBECONFIG: '/nonexistent' },
+    });
     expect(c.code).toBe(2);
   });
 });
@@ -94,10 +104,14 @@ describe('leader and followers, and the fix for a follower that stays locked', (
       ['pod/pika-1', 'follower'],
       ['pod/pika-2', 'follower'],
     ]);
-    const r = await runCli(['unlock', '--kube', 'sts/pika', '--key-from', 'kube:secret/pika-encryption/password'], { env: kubeEnv(k) });
+    const r = await runCli(['unlock', '--kube', 'sts/pika', '--key-from', 'kube:secret/pika-encryption/password'], {
+      env: kubeEnv(k),
+    });
     expect(r.code).toBe(8);
     expect(r.stdout).toMatch(/pod\/pika-1\s+locked\s+forwarded\s+locked/);
-    expect(r.stderr).toMatch(/pod\/pika-1: This pod unlocks only at boot, with PIKA_ENCRYPTION_PASSWORD from secret\/pika-encryption key password/);
+    expect(r.stderr).toMatch(
+      /pod\/pika-1: This pod unlocks only at boot, with PIKA_ENCRYPTION_PASSWORD from secret\/pika-encryption key password/,
+    );
     expect(r.stderr).toMatch(/pikactl roll --kube pod\/pika-1 -n pika --one/);
   }, 30_000);
 });
@@ -106,7 +120,23 @@ describe('a context can hold the Kubernetes target', () => {
   it('context add prod --kube sts/pika -n pika, then status --context prod', async () => {
     const k = await startTestKube(2);
     const env: Record<string, string> = { ...kubeEnv(k), XDG_CONFIG_HOME: k.dir };
-    const add = await runCli(['context', 'add', 'prod', '--kube', 'sts/pika', '-n', 'pika', '--kubeconfig', k.kubeconfigFile, '--kube-connect', 'direct', '--use'], { env });
+    const add = await runCli(
+      [
+        'context',
+        'add',
+        'prod',
+        '--kube',
+        'sts/pika',
+        '-n',
+        'pika',
+        '--kubeconfig',
+        k.kubeconfigFile,
+        '--kube-connect',
+        'direct',
+        '--use',
+      ],
+      { env },
+    );
     expect(add.code, add.stderr).toBe(0);
     expect(add.stdout).toMatch(/the pods of statefulset\/pika in namespace pika/);
     const { KUBECONFIG: _, ...noKubeconfig } = env;

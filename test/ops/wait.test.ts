@@ -19,14 +19,22 @@ describe('pollUntil', () => {
   it('backs off exponentially up to the cap and stops when the condition holds', async () => {
     const clock = fakeClock();
     let n = 0;
-    const r = await pollUntil(async () => ++n, (v) => v === 6, { clock, timeoutMs: 60_000, initialDelayMs: 100, maxDelayMs: 800 });
+    const r = await pollUntil(
+      async () => ++n,
+      (v) => v === 6,
+      { clock, timeoutMs: 60_000, initialDelayMs: 100, maxDelayMs: 800 },
+    );
     expect(r).toEqual({ done: true, value: 6, attempts: 6 });
     expect(clock.slept).toEqual([100, 200, 400, 800, 800]);
   });
 
   it('gives up at the deadline with the last value', async () => {
     const clock = fakeClock();
-    const r = await pollUntil(async () => 'locked', () => false, { clock, timeoutMs: 1000, initialDelayMs: 300, maxDelayMs: 300 });
+    const r = await pollUntil(
+      async () => 'locked',
+      () => false,
+      { clock, timeoutMs: 1000, initialDelayMs: 300, maxDelayMs: 300 },
+    );
     expect(r.done).toBe(false);
     expect(r).toMatchObject({ last: 'locked' });
     expect(clock.slept.reduce((a, b) => a + b, 0)).toBe(1000);
@@ -42,7 +50,9 @@ describe('Tally', () => {
     t.add('the server was locked');
     t.add('the server was locked');
     t.add('nothing answered (ECONNREFUSED)');
-    expect(t.summary()).toBe('the gateway answered 502 38 times, the server was locked twice, nothing answered (ECONNREFUSED) once');
+    expect(t.summary()).toBe(
+      'the gateway answered 502 38 times, the server was locked twice, nothing answered (ECONNREFUSED) once',
+    );
     expect(t.last).toBe('nothing answered (ECONNREFUSED)');
     expect(t.total).toBe(41);
   });

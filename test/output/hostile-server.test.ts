@@ -11,7 +11,14 @@ const SESSION = 'env-session-cookie-value-42';
 /** Every form of a secret that must never reach a person. */
 function forms(secret: string): string[] {
   const sha = createHash('sha256').update(secret).digest();
-  return [secret, JSON.stringify(secret).slice(1, -1), secret.replace(/\s+/g, '\n  '), secret.replace(/\s+/g, ''), sha.toString('hex'), sha.toString('base64url')];
+  return [
+    secret,
+    JSON.stringify(secret).slice(1, -1),
+    secret.replace(/\s+/g, '\n  '),
+    secret.replace(/\s+/g, ''),
+    sha.toString('hex'),
+    sha.toString('base64url'),
+  ];
 }
 
 function expectClean(r: RunResult, secrets = [KEY, PASSWORD]): void {
@@ -28,7 +35,10 @@ function env(hs: HostileServer, extra: Record<string, string> = {}): Record<stri
 
 /** The unlock answer echoes the key (as JSON escapes it, re-spaced) and the password sent to /login earlier. */
 const echoingUnlock =
-  (status: number, extra: (req: { key: string; password: string }) => Partial<Record<string, unknown>> = () => ({})): Route =>
+  (
+    status: number,
+    extra: (req: { key: string; password: string }) => Partial<Record<string, unknown>> = () => ({}),
+  ): Route =>
   (req, seen) => {
     const key = String(req.json?.key);
     const password = String(seen.find((s) => s.path === '/login/pass/local')?.json?.password);
@@ -58,7 +68,9 @@ describe('a hostile server cannot write to the terminal or learn back a secret',
     const hs = await startHostileServer({
       'POST /api/v1/key/unlock': (_req, seen) => ({
         status: 403,
-        body: { message: `invalid server key: forbidden (your password is ${String(seen.find((q) => q.path === '/login/pass/local')?.json?.password)})` },
+        body: {
+          message: `invalid server key: forbidden (your password is ${String(seen.find((q) => q.path === '/login/pass/local')?.json?.password)})`,
+        },
       }),
     });
     const r = await runCli(['unlock', '--key-from', 'env:KEY'], { env: env(hs) });
@@ -69,7 +81,9 @@ describe('a hostile server cannot write to the terminal or learn back a secret',
 
   it('unlock: a 500 with request_id and X-Request-Id carrying escapes and secrets', async () => {
     const hs = await startHostileServer({
-      'POST /api/v1/key/unlock': echoingUnlock(500, ({ key, password }) => ({ request_id: `${INJECTION}${password}${key}` })),
+      'POST /api/v1/key/unlock': echoingUnlock(500, ({ key, password }) => ({
+        request_id: `${INJECTION}${password}${key}`,
+      })),
     });
     const r = await runCli(['unlock', '--key-from', 'env:KEY'], { env: env(hs) });
     expect(r.code).not.toBe(0);
@@ -79,7 +93,9 @@ describe('a hostile server cannot write to the terminal or learn back a secret',
 
   it('unlock --json: the request id is kept whole (JSON escapes it) but redacted and capped at 4 KiB', async () => {
     const hs = await startHostileServer({
-      'POST /api/v1/key/unlock': echoingUnlock(500, ({ password }) => ({ request_id: `\x1b[2J${password}${'r'.repeat(800_000)}` })),
+      'POST /api/v1/key/unlock': echoingUnlock(500, ({ password }) => ({
+        request_id: `\x1b[2J${password}${'r'.repeat(800_000)}`,
+      })),
     });
     const r = await runCli(['unlock', '--key-from', 'env:KEY', '--json'], { env: env(hs) });
     expectClean(r);
@@ -91,7 +107,10 @@ describe('a hostile server cannot write to the terminal or learn back a secret',
 
   it('a redirect whose Location carries an 8-bit CSI and the key, URL-encoded', async () => {
     const hs = await startHostileServer({
-      'POST /api/v1/key/unlock': (req) => ({ status: 302, headers: { location: `https://evil.example/\x9b2J?k=${encodeURIComponent(String(req.json?.key))}` } }),
+      'POST /api/v1/key/unlock': (req) => ({
+        status: 302,
+        headers: { location: `https://evil.example/\x9b2J?k=${encodeURIComponent(String(req.json?.key))}` },
+      }),
     });
     const r = await runCli(['unlock', '--key-from', 'env:KEY'], { env: env(hs) });
     expect(r.code).not.toBe(0);
@@ -107,7 +126,10 @@ describe('a hostile server cannot write to the terminal or learn back a secret',
     const hs = await startHostileServer({
       'POST /api/v1/key/unlock': (req) => {
         const cookie = String(req.headers.cookie);
-        return { status: 500, body: { message: `cookie ${cookie.replace(/-/g, '\\u002d')} refused`, request_id: cookie } };
+        return {
+          status: 500,
+          body: { message: `cookie ${cookie.replace(/-/g, '\\u002d')} refused`, request_id: cookie },
+        };
       },
     });
     const r = await runCli(['unlock', '--key-from', 'env:KEY'], { env: { ...env(hs), PIKA_SESSION: SESSION } });
@@ -132,7 +154,9 @@ describe('a hostile server cannot write to the terminal or learn back a secret',
   });
 
   it('status --json: the version is kept (JSON-escaped) and capped at 4 KiB', async () => {
-    const hs = await startHostileServer({ 'GET /api/v1/info': { body: { name: `${INJECTION}Pika`, version: 'v'.repeat(900_000) } } });
+    const hs = await startHostileServer({
+      'GET /api/v1/info': { body: { name: `${INJECTION}Pika`, version: 'v'.repeat(900_000) } },
+    });
     const r = await runCli(['status', '--json'], { env: { PIKA_SERVER: hs.url } });
     expectClean(r);
     const j = r.json();
@@ -142,7 +166,11 @@ describe('a hostile server cannot write to the terminal or learn back a secret',
 
   it('status: an error answer with escapes and a huge request_id is one short safe line', async () => {
     const hs = await startHostileServer({
-      'GET /api/v1/key/status': { status: 500, headers: { 'x-request-id': 'x' }, body: { message: `${INJECTION}boom`, request_id: `\x1b[31m${'i'.repeat(800_000)}` } },
+      'GET /api/v1/key/status': {
+        status: 500,
+        headers: { 'x-request-id': 'x' },
+        body: { message: `${INJECTION}boom`, request_id: `\x1b[31m${'i'.repeat(800_000)}` },
+      },
     });
     const r = await runCli(['status'], { env: { PIKA_SERVER: hs.url } });
     expectClean(r);
@@ -152,7 +180,9 @@ describe('a hostile server cannot write to the terminal or learn back a secret',
   it('fleet table: a node whose error quotes escapes shows them escaped in its row', async () => {
     const bad = await startHostileServer({ 'POST /api/v1/key/unlock': echoingUnlock(403) });
     const good = await startHostileServer({ 'POST /api/v1/key/unlock': { body: { message: 'server unlocked' } } });
-    const r = await runCli(['unlock', '--key-from', 'env:KEY', '--server', bad.url, '--server', good.url], { env: env(bad) });
+    const r = await runCli(['unlock', '--key-from', 'env:KEY', '--server', bad.url, '--server', good.url], {
+      env: env(bad),
+    });
     expect(r.stdout).toContain('NODE');
     expectClean(r);
   });

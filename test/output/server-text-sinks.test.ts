@@ -18,10 +18,29 @@ describe('certificate fields come from the server', () => {
   it('trust shows a SAN with ESC and non-ASCII bytes escaped (from a real openssl certificate)', () => {
     const dir = tempDir('pikactl-cert-');
     const san = `DNS:ev\x1b]2;pwned\x07il.example,DNS:\u202ertl.example`;
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
-      '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-subj', '/CN=hostile', '-addext', `subjectAltName=${san}`,
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '2',
+        '-keyout',
+        join(dir, 'k.pem'),
+        '-out',
+        join(dir, 'c.pem'),
+        '-subj',
+        '/CN=hostile',
+        '-addext',
+        `subjectAltName=${san}`,
+      ],
+      { stdio: 'ignore' },
+    );
     const pem = readFileSync(join(dir, 'c.pem'), 'utf8');
     const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
     const cert = describeCert(der, Date.now(), `unable to verify \x1b[32mOK`);
@@ -61,7 +80,9 @@ describe('playbook output', () => {
     const obs = emptyObservation({ old: true, new: true });
     obs.status = { kind: 'server_error', status: 500, message: INJECTION };
     obs.settings = { kind: 'unreadable', status: 500, message: '\x1b[2J' };
-    const lines = observationLines(obs).map(([, v]) => v).join('\n');
+    const lines = observationLines(obs)
+      .map(([, v]) => v)
+      .join('\n');
     expect(lines).not.toMatch(TERMINAL_UNSAFE);
     const text = renderDiagnosis(plans.unreachable(`no answer ${INJECTION}`), obs, plainStyle, { server: 'https://x' });
     expect(text).not.toMatch(TERMINAL_UNSAFE);
@@ -71,10 +92,13 @@ describe('playbook output', () => {
 describe('the journal guard knows the forms the redactor knows', () => {
   it('refuses a key JSON-escaped, re-spaced or URL-encoded', () => {
     const key = new Secret('a "quoted" key\\x', 'test');
-    for (const note of [JSON.stringify('a "quoted" key\\x'), 'a "quoted"\n key\\x', encodeURIComponent('a "quoted" key\\x')]) {
+    for (const note of [
+      JSON.stringify('a "quoted" key\\x'),
+      'a "quoted"\n key\\x',
+      encodeURIComponent('a "quoted" key\\x'),
+    ]) {
       expect(() => assertNoSecret({ note }, [key])).toThrow(/refusing to record text that contains a secret/);
     }
     expect(() => assertNoSecret({ note: 'a quoted note' }, [key])).not.toThrow();
   });
 });
-

@@ -19,7 +19,15 @@ import { describe, expect, it } from 'vitest';
 const SRC = fileURLToPath(new URL('../../src', import.meta.url));
 
 /** Where server fields are parsed or defined, not shown; and the sandbox, which is the server. */
-const SKIP = ['sandbox/', 'output/server-text.ts', 'output/json.ts', 'secrets/redact.ts', 'api/classify.ts', 'api/types.ts', 'config/tls-probe.ts'];
+const SKIP = [
+  'sandbox/',
+  'output/server-text.ts',
+  'output/json.ts',
+  'secrets/redact.ts',
+  'api/classify.ts',
+  'api/types.ts',
+  'config/tls-probe.ts',
+];
 
 /** Lines that match but show no server text, each with the reason. */
 const ALLOWED: Array<[file: string, snippet: string, why: string]> = [
@@ -70,7 +78,9 @@ function bareArguments(root = SRC): string[] {
         .split('\n')
         .map((line, i) => [line, i] as const)
         .filter(([line]) => !/^\s*(\/\/|\*|\/\*)/.test(line) && !line.includes('serverText(') && ARGUMENT.test(line))
-        .filter(([line]) => !ARGUMENT_ALLOWED.some(([file, snippet]) => relative(root, f) === file && line.includes(snippet)))
+        .filter(
+          ([line]) => !ARGUMENT_ALLOWED.some(([file, snippet]) => relative(root, f) === file && line.includes(snippet)),
+        )
         .map(([line, i]) => `${relative(root, f)}:${i + 1}: ${line.trim()}`),
     );
 }

@@ -20,12 +20,18 @@ const req = (severity: ConfirmRequest['severity']): ConfirmRequest => ({
 
 describe('interactiveConfirmer', () => {
   it('a normal step is a yes/no question that names the host', async () => {
-    const ctx = testContext({ tty: true, answers: [{ match: /Run "lock the server" on pika\.example\?/, answer: true }] });
+    const ctx = testContext({
+      tty: true,
+      answers: [{ match: /Run "lock the server" on pika\.example\?/, answer: true }],
+    });
     expect(await interactiveConfirmer(ctx.io).confirm(req('normal'))).toBe(true);
   });
 
   it('a severe step runs only when the host name is typed', async () => {
-    const ok = testContext({ tty: true, answers: [{ match: /Type the server host name \(pika\.example\)/, answer: ' Pika.Example ' }] });
+    const ok = testContext({
+      tty: true,
+      answers: [{ match: /Type the server host name \(pika\.example\)/, answer: ' Pika.Example ' }],
+    });
     expect(await interactiveConfirmer(ok.io).confirm(req('severe'))).toBe(true);
     const wrong = testContext({ tty: true, answers: [{ answer: 'y' }] });
     expect(await interactiveConfirmer(wrong.io).confirm(req('severe'))).toBe(false);
@@ -34,7 +40,9 @@ describe('interactiveConfirmer', () => {
 
   it('without a terminal it fails at once and names --yes', async () => {
     const ctx = testContext({ tty: false });
-    const err = await interactiveConfirmer(ctx.io).confirm(req('normal')).catch((e: unknown) => e);
+    const err = await interactiveConfirmer(ctx.io)
+      .confirm(req('normal'))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CliError);
     expect((err as CliError).exitCode).toBe(ExitCode.USAGE);
     expect((err as CliError).hint).toBe('Pass --yes.');
@@ -58,7 +66,9 @@ describe('interactiveConfirmer', () => {
     expect(err.exitCode).toBe(ExitCode.CANCELLED);
     expect(err.hint).toContain(RESUME);
     expect(w.ran).toEqual([]);
-    expect(ctx.io.stderrText).toMatch(/Step 1\/1: set wipe \[severe\]\n {2}What changes: turns wipe on\n {2}Target: https:\/\/pika\.example:8443\/base \(pika\.example\)/);
+    expect(ctx.io.stderrText).toMatch(
+      /Step 1\/1: set wipe \[severe\]\n {2}What changes: turns wipe on\n {2}Target: https:\/\/pika\.example:8443\/base \(pika\.example\)/,
+    );
     expect(ctx.io.stdoutText).toBe('');
   });
 });

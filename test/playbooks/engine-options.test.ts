@@ -7,7 +7,8 @@ import { testContext } from '../support/context.js';
 import { eventLog, FakeConfirmer, flagStep, playbook, SERVER, world, type World } from './fixtures.js';
 
 /** Engine options recover-rotation relies on: read-only steps, optional steps, and a verify that asks to replan. */
-const journalFor = (ctx: ReturnType<typeof testContext>) => createJournal(ctx, { playbook: 'test-playbook', server: SERVER.id });
+const journalFor = (ctx: ReturnType<typeof testContext>) =>
+  createJournal(ctx, { playbook: 'test-playbook', server: SERVER.id });
 const states = async (path: string) => (await readJournal(path)).map((r) => `${r.step}:${r.state}`);
 
 function replanStep(id: string, reason: string): Step<World> {
@@ -19,7 +20,13 @@ describe('runPlaybook: safe, optional and replan', () => {
     const ctx = testContext();
     const confirmer = new FakeConfirmer([true]);
     const w = world();
-    await runPlaybook(playbook(w, [flagStep('read', { severity: 'safe' }), flagStep('write')]), { confirmer, events: () => {}, journal: await journalFor(ctx), yes: false, planOnly: false });
+    await runPlaybook(playbook(w, [flagStep('read', { severity: 'safe' }), flagStep('write')]), {
+      confirmer,
+      events: () => {},
+      journal: await journalFor(ctx),
+      yes: false,
+      planOnly: false,
+    });
     expect(confirmer.asked.map((a) => a.stepId)).toEqual(['write']);
     expect(w.ran).toEqual(['read', 'write']);
   });
@@ -31,9 +38,18 @@ describe('runPlaybook: safe, optional and replan', () => {
     const log = eventLog();
     const journal = await journalFor(ctx);
     const confirmer = new FakeConfirmer([false, true]);
-    const res = await runPlaybook(playbook(w, [opt, flagStep('after')]), { confirmer, events: log.sink, journal, yes: false, planOnly: false });
+    const res = await runPlaybook(playbook(w, [opt, flagStep('after')]), {
+      confirmer,
+      events: log.sink,
+      journal,
+      yes: false,
+      planOnly: false,
+    });
     expect(res.outcome).toBe('finished');
-    expect(res.steps).toEqual([{ id: 'maybe', state: 'declined' }, { id: 'after', state: 'done' }]);
+    expect(res.steps).toEqual([
+      { id: 'maybe', state: 'declined' },
+      { id: 'after', state: 'done' },
+    ]);
     expect(confirmer.asked[0]).toMatchObject({ stepId: 'maybe', optional: true });
     expect(w.ran).toEqual(['after']);
     expect(log.steps()).toContain('maybe:declined');
@@ -42,14 +58,26 @@ describe('runPlaybook: safe, optional and replan', () => {
 
   it('No to a required step still cancels with 130', async () => {
     const ctx = testContext();
-    const err = await runPlaybook(playbook(world(), [flagStep('a')]), { confirmer: new FakeConfirmer([false]), events: () => {}, journal: await journalFor(ctx), yes: false, planOnly: false }).catch((e: unknown) => e);
+    const err = await runPlaybook(playbook(world(), [flagStep('a')]), {
+      confirmer: new FakeConfirmer([false]),
+      events: () => {},
+      journal: await journalFor(ctx),
+      yes: false,
+      planOnly: false,
+    }).catch((e: unknown) => e);
     expect((err as CliError).exitCode).toBe(ExitCode.CANCELLED);
   });
 
   it('--yes runs optional steps', async () => {
     const ctx = testContext();
     const w = world();
-    await runPlaybook(playbook(w, [{ ...flagStep('maybe'), optional: true }]), { confirmer: new FakeConfirmer(), events: () => {}, journal: await journalFor(ctx), yes: true, planOnly: false });
+    await runPlaybook(playbook(w, [{ ...flagStep('maybe'), optional: true }]), {
+      confirmer: new FakeConfirmer(),
+      events: () => {},
+      journal: await journalFor(ctx),
+      yes: true,
+      planOnly: false,
+    });
     expect(w.ran).toEqual(['maybe']);
   });
 
@@ -58,8 +86,14 @@ describe('runPlaybook: safe, optional and replan', () => {
     const w = world();
     const log = eventLog();
     const journal = await journalFor(ctx);
-    const res = await runPlaybook(playbook(w, [replanStep('probe', 'the verifier refused the old key'), flagStep('next')]), { confirmer: new FakeConfirmer(), events: log.sink, journal, yes: true, planOnly: false });
-    expect(res).toMatchObject({ outcome: 'replan', replan: { step: 'probe', reason: 'the verifier refused the old key' } });
+    const res = await runPlaybook(
+      playbook(w, [replanStep('probe', 'the verifier refused the old key'), flagStep('next')]),
+      { confirmer: new FakeConfirmer(), events: log.sink, journal, yes: true, planOnly: false },
+    );
+    expect(res).toMatchObject({
+      outcome: 'replan',
+      replan: { step: 'probe', reason: 'the verifier refused the old key' },
+    });
     expect(w.ran).toEqual(['probe']);
     expect(log.events.at(-1)).toEqual({ event: 'end', playbook: 'test-playbook', outcome: 'replan' });
     const s = await states(journal.path);
@@ -69,7 +103,13 @@ describe('runPlaybook: safe, optional and replan', () => {
 
   it('a failed verify is still a failure (exit 8) and not a replan', async () => {
     const ctx = testContext();
-    const err = await runPlaybook(playbook(world(), [flagStep('a', { noop: true })]), { confirmer: new FakeConfirmer(), events: () => {}, journal: await journalFor(ctx), yes: true, planOnly: false }).catch((e: unknown) => e);
+    const err = await runPlaybook(playbook(world(), [flagStep('a', { noop: true })]), {
+      confirmer: new FakeConfirmer(),
+      events: () => {},
+      journal: await journalFor(ctx),
+      yes: true,
+      planOnly: false,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CliError);
     expect((err as CliError).exitCode).toBe(ExitCode.NEEDS_RECOVERY);
   });

@@ -2,12 +2,19 @@ import { existsSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CliError, ExitCode } from '../../src/errors.js';
 import { runPlaybook } from '../../src/playbooks/engine.js';
-import { createJournal, findUnfinishedJournal, journalDir, readJournal, reopenJournal } from '../../src/playbooks/journal.js';
+import {
+  createJournal,
+  findUnfinishedJournal,
+  journalDir,
+  readJournal,
+  reopenJournal,
+} from '../../src/playbooks/journal.js';
 import { humanSink, jsonLinesSink } from '../../src/output/playbook-events.js';
 import { testContext } from '../support/context.js';
 import { eventLog, FakeConfirmer, flagStep, playbook, RESUME, SERVER, world } from './fixtures.js';
 
-const journalFor = (ctx: ReturnType<typeof testContext>) => createJournal(ctx, { playbook: 'test-playbook', server: SERVER.id });
+const journalFor = (ctx: ReturnType<typeof testContext>) =>
+  createJournal(ctx, { playbook: 'test-playbook', server: SERVER.id });
 
 async function failure(p: Promise<unknown>): Promise<CliError> {
   const err = await p.then(
@@ -50,9 +57,18 @@ describe('runPlaybook', () => {
     const w = world({ a: true });
     const log = eventLog();
     const journal = await journalFor(ctx);
-    const res = await runPlaybook(playbook(w, [flagStep('a'), flagStep('b')]), { confirmer: new FakeConfirmer(), events: log.sink, journal, yes: true, planOnly: false });
+    const res = await runPlaybook(playbook(w, [flagStep('a'), flagStep('b')]), {
+      confirmer: new FakeConfirmer(),
+      events: log.sink,
+      journal,
+      yes: true,
+      planOnly: false,
+    });
     expect(w.ran).toEqual(['b']);
-    expect(res.steps).toEqual([{ id: 'a', state: 'skipped' }, { id: 'b', state: 'done' }]);
+    expect(res.steps).toEqual([
+      { id: 'a', state: 'skipped' },
+      { id: 'b', state: 'done' },
+    ]);
     expect((await readJournal(journal.path)).map((r) => `${r.step}:${r.state}`)).toContain('a:skipped');
   });
 
@@ -62,7 +78,13 @@ describe('runPlaybook', () => {
     const log = eventLog();
     const journal = await journalFor(ctx);
     const err = await failure(
-      runPlaybook(playbook(w, [flagStep('a'), flagStep('b')]), { confirmer: new FakeConfirmer([true, false]), events: log.sink, journal, yes: false, planOnly: false }),
+      runPlaybook(playbook(w, [flagStep('a'), flagStep('b')]), {
+        confirmer: new FakeConfirmer([true, false]),
+        events: log.sink,
+        journal,
+        yes: false,
+        planOnly: false,
+      }),
     );
     expect(err.exitCode).toBe(ExitCode.CANCELLED);
     expect(err.code).toBe('cancelled');
@@ -79,20 +101,36 @@ describe('runPlaybook', () => {
     const w = world();
     const journal = await journalFor(ctx);
     const err = await failure(
-      runPlaybook(playbook(w, [flagStep('a', { noop: true }), flagStep('b')]), { confirmer: new FakeConfirmer(), events: () => {}, journal, yes: true, planOnly: false }),
+      runPlaybook(playbook(w, [flagStep('a', { noop: true }), flagStep('b')]), {
+        confirmer: new FakeConfirmer(),
+        events: () => {},
+        journal,
+        yes: true,
+        planOnly: false,
+      }),
     );
     expect(err.exitCode).toBe(ExitCode.NEEDS_RECOVERY);
     expect(err.message).toBe('"set a" ran, but the check afterwards failed: a is still off');
     expect(err.hint).toBe(`Resume with: ${RESUME}`);
     expect(w.ran).toEqual(['a']);
-    expect((await readJournal(journal.path)).at(-1)).toMatchObject({ step: 'a', state: 'failed', note: 'verify: a is still off' });
+    expect((await readJournal(journal.path)).at(-1)).toMatchObject({
+      step: 'a',
+      state: 'failed',
+      note: 'verify: a is still off',
+    });
   });
 
   it('a step that throws keeps its exit code and hint, and adds the resume command', async () => {
     const ctx = testContext();
     const cause = new CliError('session expired', { code: 'session_expired', hint: 'Run pikactl login.' });
     const err = await failure(
-      runPlaybook(playbook(world(), [flagStep('a', { runError: cause })]), { confirmer: new FakeConfirmer(), events: () => {}, journal: await journalFor(ctx), yes: true, planOnly: false }),
+      runPlaybook(playbook(world(), [flagStep('a', { runError: cause })]), {
+        confirmer: new FakeConfirmer(),
+        events: () => {},
+        journal: await journalFor(ctx),
+        yes: true,
+        planOnly: false,
+      }),
     );
     expect(err.exitCode).toBe(ExitCode.AUTH);
     expect(err.message).toBe('"set a" failed: session expired');
@@ -121,7 +159,13 @@ describe('runPlaybook', () => {
     const w = world();
     const journal = await journalFor(ctx);
     const err = await failure(
-      runPlaybook(playbook(w, [flagStep('a', { blocked: 'the server is locked' }), flagStep('b')]), { confirmer: new FakeConfirmer(), events: () => {}, journal, yes: true, planOnly: false }),
+      runPlaybook(playbook(w, [flagStep('a', { blocked: 'the server is locked' }), flagStep('b')]), {
+        confirmer: new FakeConfirmer(),
+        events: () => {},
+        journal,
+        yes: true,
+        planOnly: false,
+      }),
     );
     expect(err.exitCode).toBe(ExitCode.NEEDS_RECOVERY);
     expect(err.message).toContain('the server is locked');
@@ -165,7 +209,10 @@ describe('runPlaybook', () => {
       yes: true,
       planOnly: false,
     });
-    const events = ctx.io.stdoutText.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const events = ctx.io.stdoutText
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.map((e) => `${e.event}${e.id ? `:${e.id}:${e.state}` : ''}`)).toEqual([
       'start',
       'step:a:skipped',
@@ -174,8 +221,18 @@ describe('runPlaybook', () => {
       'step:b:done',
       'end',
     ]);
-    expect(events[0]).toMatchObject({ playbook: 'test-playbook', server: SERVER.id, plan: false, steps: [{ id: 'a' }, { id: 'b' }] });
-    expect(events[2]).toMatchObject({ index: 2, total: 2, explain: 'turns b on', target: 'https://pika.example:8443/base (pika.example)' });
+    expect(events[0]).toMatchObject({
+      playbook: 'test-playbook',
+      server: SERVER.id,
+      plan: false,
+      steps: [{ id: 'a' }, { id: 'b' }],
+    });
+    expect(events[2]).toMatchObject({
+      index: 2,
+      total: 2,
+      explain: 'turns b on',
+      target: 'https://pika.example:8443/base (pika.example)',
+    });
     expect(events.at(-1)).toEqual({ event: 'end', playbook: 'test-playbook', outcome: 'finished' });
     expect(ctx.io.stderrText).toBe('');
   });
@@ -192,7 +249,9 @@ describe('runPlaybook', () => {
       yes: true,
       planOnly: false,
     });
-    await expect.poll(async () => (existsSync(first.path) ? (await readJournal(first.path)).at(-1)?.state : undefined)).toBe('started');
+    await expect
+      .poll(async () => (existsSync(first.path) ? (await readJournal(first.path)).at(-1)?.state : undefined))
+      .toBe('started');
 
     // Run 2: finds the unfinished journal, continues it, and trusts only the live checks.
     const found = await findUnfinishedJournal(ctx, 'test-playbook', SERVER.id);
@@ -209,7 +268,10 @@ describe('runPlaybook', () => {
       planOnly: false,
     });
     expect(w.ran).toEqual(['c']);
-    expect(log.events[0]).toMatchObject({ event: 'start', resumed: { id: first.id, lastStep: 'b', lastState: 'started' } });
+    expect(log.events[0]).toMatchObject({
+      event: 'start',
+      resumed: { id: first.id, lastStep: 'b', lastState: 'started' },
+    });
     expect((await readJournal(first.path)).map((r) => `${r.step}:${r.state}`)).toEqual([
       '-:begin',
       'a:started',
@@ -235,7 +297,16 @@ describe('runPlaybook', () => {
       await origRun(x);
       ac.abort();
     };
-    const err = await failure(runPlaybook(playbook(w, steps), { confirmer: new FakeConfirmer(), events: () => {}, journal: await journalFor(ctx), yes: true, planOnly: false, signal: ac.signal }));
+    const err = await failure(
+      runPlaybook(playbook(w, steps), {
+        confirmer: new FakeConfirmer(),
+        events: () => {},
+        journal: await journalFor(ctx),
+        yes: true,
+        planOnly: false,
+        signal: ac.signal,
+      }),
+    );
     expect(err.exitCode).toBe(ExitCode.CANCELLED);
     expect(w.ran).toEqual(['a']);
   });

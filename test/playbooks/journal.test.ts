@@ -26,8 +26,12 @@ describe('journal: no secret, by construction', () => {
     const ctx = testContext();
     const j = await createJournal(ctx, { playbook: 'recover-rotation', server: SERVER.id });
     const secret = new Secret(PASSPHRASE, 'test');
-    await expect(j.append({ step: 'x', state: 'done', note: secret as unknown as string })).rejects.toThrow(/refusing to record a secret/);
-    await expect(j.append({ step: secret as unknown as string, state: 'done' })).rejects.toThrow(/refusing to record a secret/);
+    await expect(j.append({ step: 'x', state: 'done', note: secret as unknown as string })).rejects.toThrow(
+      /refusing to record a secret/,
+    );
+    await expect(j.append({ step: secret as unknown as string, state: 'done' })).rejects.toThrow(
+      /refusing to record a secret/,
+    );
     expect(() => assertNoSecret({ note: secret })).toThrow(/refusing to record a secret \(field "note"\)/);
   });
 
@@ -40,8 +44,12 @@ describe('journal: no secret, by construction', () => {
     const ctx = testContext();
     const guard = [new Secret(PASSPHRASE, 'test')];
     const j = await createJournal(ctx, { playbook: 'recover-rotation', server: SERVER.id, guard });
-    await expect(j.append({ step: 'x', state: 'failed', note: `server said ${PASSPHRASE}` })).rejects.toThrow(/contains a secret or its hash/);
-    await expect(j.append({ step: 'x', state: 'failed', note: `key ${SHA_HEX.toUpperCase()}` })).rejects.toThrow(/contains a secret or its hash/);
+    await expect(j.append({ step: 'x', state: 'failed', note: `server said ${PASSPHRASE}` })).rejects.toThrow(
+      /contains a secret or its hash/,
+    );
+    await expect(j.append({ step: 'x', state: 'failed', note: `key ${SHA_HEX.toUpperCase()}` })).rejects.toThrow(
+      /contains a secret or its hash/,
+    );
     const b64 = createHash('sha256').update(PASSPHRASE).digest('base64');
     expect(() => assertNoSecret({ note: b64 }, guard)).toThrow();
     await j.append({ step: 'x', state: 'done', note: 'fine' });
@@ -66,22 +74,44 @@ describe('journal: no secret, by construction', () => {
     };
     await expect(
       runPlaybook(
-        { name: 'recover-rotation', title: 'Recover', server: SERVER, steps: [leaky], state: { key }, resumeCommand: 'pikactl recover-rotation' },
+        {
+          name: 'recover-rotation',
+          title: 'Recover',
+          server: SERVER,
+          steps: [leaky],
+          state: { key },
+          resumeCommand: 'pikactl recover-rotation',
+        },
         { confirmer: new FakeConfirmer(), events: () => {}, journal, yes: true, planOnly: false },
       ),
     ).rejects.toThrow();
     const text = readFileSync(journal.path, 'utf8');
     expect(text).not.toContain(PASSPHRASE);
     expect(text.toLowerCase()).not.toContain(SHA_HEX);
-    expect((await readJournal(journal.path)).at(-1)).toMatchObject({ step: 'unlock-new', state: 'failed', note: '[note withheld: it matched a secret]' });
+    expect((await readJournal(journal.path)).at(-1)).toMatchObject({
+      step: 'unlock-new',
+      state: 'failed',
+      note: '[note withheld: it matched a secret]',
+    });
   });
 
   it('records have exactly the documented fields', async () => {
     const ctx = testContext();
-    const j = await createJournal(ctx, { playbook: 'handover', server: SERVER.id, now: () => Date.UTC(2025, 0, 2, 3, 4, 5) });
+    const j = await createJournal(ctx, {
+      playbook: 'handover',
+      server: SERVER.id,
+      now: () => Date.UTC(2025, 0, 2, 3, 4, 5),
+    });
     await j.append({ step: 'rotate', state: 'done' } satisfies JournalEntry);
     const [rec] = await readJournal(j.path);
-    expect(rec).toEqual({ ts: '2025-01-02T03:04:05.000Z', playbook: 'handover', server: SERVER.id, step: 'rotate', state: 'done', note: '' });
+    expect(rec).toEqual({
+      ts: '2025-01-02T03:04:05.000Z',
+      playbook: 'handover',
+      server: SERVER.id,
+      step: 'rotate',
+      state: 'done',
+      note: '',
+    });
     expect(j.path).toMatch(/\/journals\/handover-pika\.example-8443-base-20250102T030405Z-[0-9a-f]{6}\.jsonl$/);
   });
 
@@ -125,16 +155,25 @@ describe('journal: location and lookup', () => {
     await other.append({ step: '-', state: 'begin' });
     const handover = await mk(SERVER.id, 'handover');
     await handover.append({ step: '-', state: 'begin' });
-    expect(await findUnfinishedJournal(ctx, 'recover-rotation', SERVER.id)).toMatchObject({ id: old.id, last: { step: 'lock', state: 'failed' } });
+    expect(await findUnfinishedJournal(ctx, 'recover-rotation', SERVER.id)).toMatchObject({
+      id: old.id,
+      last: { step: 'lock', state: 'failed' },
+    });
 
     const newer = await mk(SERVER.id);
     await newer.append({ step: '-', state: 'begin' });
     await newer.append({ step: 'unlock', state: 'started' });
     appendFileSync(newer.path, '{"ts":"2025-'); // torn line from a crash
-    expect(await findUnfinishedJournal(ctx, 'recover-rotation', SERVER.id)).toMatchObject({ id: newer.id, last: { step: 'unlock', state: 'started' } });
+    expect(await findUnfinishedJournal(ctx, 'recover-rotation', SERVER.id)).toMatchObject({
+      id: newer.id,
+      last: { step: 'unlock', state: 'started' },
+    });
 
     // The resumed run's first line starts on a fresh line, so the torn one cannot swallow it.
-    const resumed = await reopenJournal(ctx, (await findUnfinishedJournal(ctx, 'recover-rotation', SERVER.id))!, { playbook: 'recover-rotation', server: SERVER.id });
+    const resumed = await reopenJournal(ctx, (await findUnfinishedJournal(ctx, 'recover-rotation', SERVER.id))!, {
+      playbook: 'recover-rotation',
+      server: SERVER.id,
+    });
     await resumed.append({ step: '-', state: 'finished' });
     expect((await readJournal(newer.path)).map((r) => r.state)).toEqual(['begin', 'started', 'finished']);
     expect(await findUnfinishedJournal(ctx, 'recover-rotation', SERVER.id)).toBeNull();

@@ -28,7 +28,10 @@ function diskFillsDuring(step: Step<World>, journal: () => Journal): Step<World>
 }
 
 async function failure(p: Promise<unknown>): Promise<CliError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(CliError);
   return err as CliError;
 }
@@ -40,9 +43,19 @@ describe.runIf(HAS_DEV_FULL)('a local fault in the middle of a playbook', () => 
     const journal = await createJournal(ctx, { playbook: 'test-playbook', server: SERVER.id });
     const steps = [flagStep('a'), diskFillsDuring(flagStep('b'), () => journal), flagStep('c')];
     const log = eventLog();
-    const err = await failure(runPlaybook(playbook(w, steps), { confirmer: new FakeConfirmer(), events: log.sink, journal, yes: true, planOnly: false }));
+    const err = await failure(
+      runPlaybook(playbook(w, steps), {
+        confirmer: new FakeConfirmer(),
+        events: log.sink,
+        journal,
+        yes: true,
+        planOnly: false,
+      }),
+    );
     expect(w.ran).toEqual(['a', 'b']);
-    expect(err.message).toContain(`cannot write the playbook journal ${journal.path} (ENOSPC: no space left on the device)`);
+    expect(err.message).toContain(
+      `cannot write the playbook journal ${journal.path} (ENOSPC: no space left on the device)`,
+    );
     expect(err.message).toContain('Already done on the server: 1/3 "set a", 2/3 "set b".');
     expect(err.hint).toContain(`resume with: ${RESUME}`);
     expect(err.exitCode).toBe(ExitCode.NEEDS_RECOVERY);
@@ -55,7 +68,15 @@ describe.runIf(HAS_DEV_FULL)('a local fault in the middle of a playbook', () => 
     const journal = await createJournal(ctx, { playbook: 'test-playbook', server: SERVER.id });
     symlinkSync('/dev/full', journal.path);
     const w = world();
-    const err = await failure(runPlaybook(playbook(w, [flagStep('a')]), { confirmer: new FakeConfirmer(), events: () => {}, journal, yes: true, planOnly: false }));
+    const err = await failure(
+      runPlaybook(playbook(w, [flagStep('a')]), {
+        confirmer: new FakeConfirmer(),
+        events: () => {},
+        journal,
+        yes: true,
+        planOnly: false,
+      }),
+    );
     expect(w.ran).toEqual([]);
     expect(err.message).toContain('Nothing was changed on the server by this run.');
     expect(err.exitCode).toBe(ExitCode.ERROR);
@@ -64,17 +85,27 @@ describe.runIf(HAS_DEV_FULL)('a local fault in the middle of a playbook', () => 
   it('a step that fails on a local fault names the earlier steps; a journal append outside the engine is a clear error', async () => {
     const ctx = testContext();
     const journal = await createJournal(ctx, { playbook: 'test-playbook', server: SERVER.id });
-    const erofs = Object.assign(new Error('EROFS: read-only file system, open \'/x\''), { code: 'EROFS' });
+    const erofs = Object.assign(new Error("EROFS: read-only file system, open '/x'"), { code: 'EROFS' });
     const err = await failure(
-      runPlaybook(playbook(world(), [flagStep('a'), flagStep('b', { runError: erofs })]), { confirmer: new FakeConfirmer(), events: () => {}, journal, yes: true, planOnly: false }),
+      runPlaybook(playbook(world(), [flagStep('a'), flagStep('b', { runError: erofs })]), {
+        confirmer: new FakeConfirmer(),
+        events: () => {},
+        journal,
+        yes: true,
+        planOnly: false,
+      }),
     );
-    expect(err.message).toBe('"set b" failed on this machine (EROFS: read-only file system). Already done on the server: 1/2 "set a".');
+    expect(err.message).toBe(
+      '"set b" failed on this machine (EROFS: read-only file system). Already done on the server: 1/2 "set a".',
+    );
     expect(err.hint).toBe(`Fix the local problem, then resume with: ${RESUME}`);
     expect(err.exitCode).toBe(ExitCode.NEEDS_RECOVERY);
 
     rmSync(journal.path);
     symlinkSync('/dev/full', journal.path);
     const direct = await failure(journal.append({ step: 'diagnostic-lock', state: 'done' }));
-    expect(direct.message).toContain('(ENOSPC: no space left on the device): the line "diagnostic-lock: done" is missing');
+    expect(direct.message).toContain(
+      '(ENOSPC: no space left on the device): the line "diagnostic-lock: done" is missing',
+    );
   });
 });

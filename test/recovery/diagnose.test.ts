@@ -25,7 +25,14 @@ class ModelClient implements Partial<PikaClient> {
   }
   readonly server = parseServerUrl('http://127.0.0.1:1');
   private err(kind: ApiErrorKind, path: string, status: number, serverMessage: string) {
-    return new ApiError(`${path}: ${serverMessage}`, { kind, method: 'X', path, status, serverMessage, retryAfterMs: kind === 'rate_limited' ? 5000 : undefined });
+    return new ApiError(`${path}: ${serverMessage}`, {
+      kind,
+      method: 'X',
+      path,
+      status,
+      serverMessage,
+      retryAfterMs: kind === 'rate_limited' ? 5000 : undefined,
+    });
   }
   private get broken() {
     return this.mem !== null && this.mem !== this.blob;
@@ -37,13 +44,20 @@ class ModelClient implements Partial<PikaClient> {
   async keyStatus() {
     this.calls.push('status');
     this.forced('status');
-    if (this.broken) throw this.err('server_error', '/api/v1/key/status', 500, 'read settings: settings: sealed payload corrupt or unreadable');
+    if (this.broken)
+      throw this.err(
+        'server_error',
+        '/api/v1/key/status',
+        500,
+        'read settings: settings: sealed payload corrupt or unreadable',
+      );
     return { initialized: true, unlocked: this.mem !== null };
   }
   async settings() {
     this.calls.push('settings');
     if (this.mem === null) throw this.err('locked', '/api/v1/settings', 503, 'Server is locked.');
-    if (this.broken) throw this.err('server_error', '/api/v1/settings', 500, 'settings: sealed payload corrupt or unreadable');
+    if (this.broken)
+      throw this.err('server_error', '/api/v1/settings', 500, 'settings: sealed payload corrupt or unreadable');
     return {};
   }
   async unlock(key: Secret) {
@@ -61,7 +75,8 @@ class ModelClient implements Partial<PikaClient> {
   }
 }
 
-const keys = (...which: Array<'old' | 'new'>) => Object.fromEntries(which.map((k) => [k, new Secret(PASS[k], `test:${k}`)]));
+const keys = (...which: Array<'old' | 'new'>) =>
+  Object.fromEntries(which.map((k) => [k, new Secret(PASS[k], `test:${k}`)]));
 const client = (m: ModelClient) => m as unknown as PikaClient;
 const never = async () => {
   throw new Error('lock must not be asked');
@@ -140,6 +155,8 @@ describe('diagnose', () => {
 
   it('not logged in is thrown for the caller (it says nothing about the key)', async () => {
     const m = new ModelClient('old', 'old', 'old', { unlock: 'unauthenticated' });
-    await expect(diagnose(client(m), { keys: keys('new'), confirmLock: never })).rejects.toMatchObject({ kind: 'unauthenticated' });
+    await expect(diagnose(client(m), { keys: keys('new'), confirmLock: never })).rejects.toMatchObject({
+      kind: 'unauthenticated',
+    });
   });
 });

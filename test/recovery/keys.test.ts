@@ -19,15 +19,34 @@ const flags: ReadSpec = async (spec) => new Secret(spec === 'env:OLD' ? A : B, s
 const never: ReadSpec = async () => {
   throw new Error('no secret may be read');
 };
-const values = (r: Awaited<ReturnType<typeof resolveRecoveryKeys>>) => ({ old: r.keys.old?.reveal(), new: r.keys.new?.reveal() });
+const values = (r: Awaited<ReturnType<typeof resolveRecoveryKeys>>) => ({
+  old: r.keys.old?.reveal(),
+  new: r.keys.new?.reveal(),
+});
 
 describe('resolveRecoveryKeys: keychain defaults', () => {
   const cases: Array<[string, Partial<Record<KeychainKind, string>>, { old?: string; new?: string }]> = [
-    ['a failed rotate --save-to-keychain: live is old, pending is new', { 'server-key': A, 'server-key-pending': B }, { old: A, new: B }],
-    ['a confirmed rotation: previous is old, live is new', { 'server-key': B, 'server-key-previous': A }, { old: A, new: B }],
-    ['pending wins over an older previous entry', { 'server-key': A, 'server-key-pending': B, 'server-key-previous': 'older-key-0' }, { old: A, new: B }],
+    [
+      'a failed rotate --save-to-keychain: live is old, pending is new',
+      { 'server-key': A, 'server-key-pending': B },
+      { old: A, new: B },
+    ],
+    [
+      'a confirmed rotation: previous is old, live is new',
+      { 'server-key': B, 'server-key-previous': A },
+      { old: A, new: B },
+    ],
+    [
+      'pending wins over an older previous entry',
+      { 'server-key': A, 'server-key-pending': B, 'server-key-previous': 'older-key-0' },
+      { old: A, new: B },
+    ],
     ['only the live entry: it is the key before the rotation', { 'server-key': A }, { old: A, new: undefined }],
-    ['pending equal to live (a promotion that crashed before deleting pending): previous is old', { 'server-key': B, 'server-key-pending': B, 'server-key-previous': A }, { old: A, new: B }],
+    [
+      'pending equal to live (a promotion that crashed before deleting pending): previous is old',
+      { 'server-key': B, 'server-key-pending': B, 'server-key-previous': A },
+      { old: A, new: B },
+    ],
   ];
   it.each(cases)('%s', async (_n, entries, want) => {
     const ctx = testContext({ keychain: kc(entries) });
@@ -59,12 +78,16 @@ describe('resolveRecoveryKeys: keychain defaults', () => {
   it('the same key for both roles is a usage error', async () => {
     const ctx = testContext({ keychain: null });
     const same: ReadSpec = async (spec) => new Secret(A, spec);
-    const err = await resolveRecoveryKeys(ctx, SERVER, { old: 'env:X', new: 'env:Y' }, same, { planOnly: false }).catch((e: unknown) => e);
+    const err = await resolveRecoveryKeys(ctx, SERVER, { old: 'env:X', new: 'env:Y' }, same, { planOnly: false }).catch(
+      (e: unknown) => e,
+    );
     expect((err as CliError).exitCode).toBe(ExitCode.USAGE);
   });
 
   it('nothing at all: without a terminal names both flags; on a terminal two empty answers are refused', async () => {
-    const none = await resolveRecoveryKeys(testContext({ keychain: null }), SERVER, {}, never, { planOnly: false }).catch((e: unknown) => e);
+    const none = await resolveRecoveryKeys(testContext({ keychain: null }), SERVER, {}, never, {
+      planOnly: false,
+    }).catch((e: unknown) => e);
     expect((none as CliError).hint).toMatch(/--old-key-from.*--new-key-from/);
     const tty = testContext({ keychain: null, tty: true, answers: [{ answer: '' }, { answer: '' }] });
     const empty = await resolveRecoveryKeys(tty, SERVER, {}, never, { planOnly: false }).catch((e: unknown) => e);

@@ -31,7 +31,8 @@ const readSettingsFails = (m: Model) => m.mem !== null && m.mem !== m.blob;
 
 function status(m: Model): StatusObservation {
   if (!m.initialized) return { kind: 'ok', initialized: false, unlocked: false };
-  if (readSettingsFails(m)) return { kind: 'server_error', status: 500, message: 'read settings: sealed payload corrupt or unreadable' };
+  if (readSettingsFails(m))
+    return { kind: 'server_error', status: 500, message: 'read settings: sealed payload corrupt or unreadable' };
   return { kind: 'ok', initialized: true, unlocked: m.mem !== null };
 }
 function unlock(m: Model, k: KeyRole): KeyObservation {
@@ -72,7 +73,11 @@ function drive(m: Model, held = { old: true, new: true }, allowLock = true): Out
     const p = nextCheck(obs);
     if (p) {
       if (p.kind === 'status') obs = recordObservation(obs, { kind: 'status', result: status(m) });
-      else if (p.kind === 'settings') obs = recordObservation(obs, { kind: 'settings', result: readSettingsFails(m) ? { kind: 'unreadable', status: 500, message: 'x' } : { kind: 'readable' } });
+      else if (p.kind === 'settings')
+        obs = recordObservation(obs, {
+          kind: 'settings',
+          result: readSettingsFails(m) ? { kind: 'unreadable', status: 500, message: 'x' } : { kind: 'readable' },
+        });
       else if (p.kind === 'unlock') tryKey(p.key);
       else {
         trail.push(allowLock ? 'lock (probe)' : 'lock declined');
@@ -105,20 +110,75 @@ function drive(m: Model, held = { old: true, new: true }, allowLock = true): Out
   throw new Error(`loop did not settle: ${trail.join(' → ')}`);
 }
 
-const model = (p: Partial<Model>): Model => ({ initialized: true, mem: 'old', verifier: 'old', blob: 'old', identicalAllowed: false, ...p });
+const model = (p: Partial<Model>): Model => ({
+  initialized: true,
+  mem: 'old',
+  verifier: 'old',
+  blob: 'old',
+  identicalAllowed: false,
+  ...p,
+});
 
 describe('probe → decide loop against the server model', () => {
   const cases: Array<[string, Partial<Model>, { old: boolean; new: boolean }, RecoveryCode, KeyRole | null]> = [
-    ['upstream half-state (rotate-write) → back to old, rotated again', { mem: 'new' }, { old: true, new: true }, 'nothing_to_do', 'new'],
-    ["runbook half-state, upstream code refuses identical keys → restore", { mem: 'new', verifier: 'new' }, { old: true, new: true }, 'restore', null],
-    ["runbook half-state, server allows the runbook's retry → repaired", { mem: 'new', verifier: 'new', identicalAllowed: true }, { old: true, new: true }, 'nothing_to_do', 'new'],
-    ['answer lost after a complete rotation (rotate-drop)', { mem: 'new', verifier: 'new', blob: 'new' }, { old: true, new: true }, 'nothing_to_do', 'new'],
+    [
+      'upstream half-state (rotate-write) → back to old, rotated again',
+      { mem: 'new' },
+      { old: true, new: true },
+      'nothing_to_do',
+      'new',
+    ],
+    [
+      'runbook half-state, upstream code refuses identical keys → restore',
+      { mem: 'new', verifier: 'new' },
+      { old: true, new: true },
+      'restore',
+      null,
+    ],
+    [
+      "runbook half-state, server allows the runbook's retry → repaired",
+      { mem: 'new', verifier: 'new', identicalAllowed: true },
+      { old: true, new: true },
+      'nothing_to_do',
+      'new',
+    ],
+    [
+      'answer lost after a complete rotation (rotate-drop)',
+      { mem: 'new', verifier: 'new', blob: 'new' },
+      { old: true, new: true },
+      'nothing_to_do',
+      'new',
+    ],
     ['rotation never applied', {}, { old: true, new: true }, 'nothing_to_do', 'new'],
     ['restarted after the upstream half-state', { mem: null }, { old: true, new: true }, 'nothing_to_do', 'new'],
-    ['restarted after a complete rotation', { mem: null, verifier: 'new', blob: 'new' }, { old: true, new: true }, 'nothing_to_do', 'new'],
-    ['upstream half-state, only the new key at hand (the verifier refuses it)', { mem: 'new' }, { old: false, new: true }, 'keys_refused', null],
-    ['locked on a key nobody holds', { mem: null, verifier: 'other', blob: 'other' }, { old: true, new: true }, 'keys_refused', null],
-    ['healthy on a key nobody holds', { mem: 'other', verifier: 'other', blob: 'other' }, { old: true, new: true }, 'unknown_key', null],
+    [
+      'restarted after a complete rotation',
+      { mem: null, verifier: 'new', blob: 'new' },
+      { old: true, new: true },
+      'nothing_to_do',
+      'new',
+    ],
+    [
+      'upstream half-state, only the new key at hand (the verifier refuses it)',
+      { mem: 'new' },
+      { old: false, new: true },
+      'keys_refused',
+      null,
+    ],
+    [
+      'locked on a key nobody holds',
+      { mem: null, verifier: 'other', blob: 'other' },
+      { old: true, new: true },
+      'keys_refused',
+      null,
+    ],
+    [
+      'healthy on a key nobody holds',
+      { mem: 'other', verifier: 'other', blob: 'other' },
+      { old: true, new: true },
+      'unknown_key',
+      null,
+    ],
     ['not initialized', { initialized: false, mem: null }, { old: true, new: true }, 'not_initialized', null],
   ];
   it.each(cases)('%s', (_name, start, held, code, endsOn) => {

@@ -46,13 +46,16 @@ class Model {
   }
   async rotate(from: Secret, to: Secret) {
     this.calls.push(`rotate ${from.reveal()}->${to.reveal()}`);
-    if (from.reveal() === to.reveal()) throw this.err('bad_request', 400, 'new key must differ from old key: bad request');
+    if (from.reveal() === to.reveal())
+      throw this.err('bad_request', 400, 'new key must differ from old key: bad request');
     this.verifier = this.blob = this.mem = to.reveal() as KeyRole;
   }
 }
 
 function ctx(m: Model, held = { old: true, new: true }): RecoveryState {
-  const keys = Object.fromEntries((['old', 'new'] as const).filter((k) => held[k]).map((k) => [k, new Secret(k, 'test')]));
+  const keys = Object.fromEntries(
+    (['old', 'new'] as const).filter((k) => held[k]).map((k) => [k, new Secret(k, 'test')]),
+  );
   return { client: m as unknown as PikaClient, keys, held, obs: emptyObservation(held), outcome: new Map() };
 }
 
@@ -118,7 +121,12 @@ describe('recovery steps: checks read only status and settings', () => {
 
   it('plans pikactl does not carry out have no steps', () => {
     const o = emptyObservation({ old: true, new: true });
-    for (const p of [plans.restore('no_key_works', o), plans.nothingToDo(), plans.unknownKey(o), plans.rateLimited(1000)]) {
+    for (const p of [
+      plans.restore('no_key_works', o),
+      plans.nothingToDo(),
+      plans.unknownKey(o),
+      plans.rateLimited(1000),
+    ]) {
       expect(recoverySteps(p, { offerRotation: true })).toEqual([]);
     }
   });

@@ -23,7 +23,8 @@ async function launch(args: string[], env: Record<string, string> = {}) {
   let done: RunResult | undefined;
   const running = runCli(['sandbox', '--port', '0', '--quiet', ...args], ctx).then((r) => (done = r));
   const deadline = Date.now() + 10_000;
-  while (!done && !ctx.io.stdoutText.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (!done && !ctx.io.stdoutText.includes('\n') && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
   const stop = async () => {
     ac.abort();
     return running;
@@ -34,7 +35,9 @@ async function launch(args: string[], env: Record<string, string> = {}) {
 describe('pikactl sandbox', () => {
   it('serves with the password from env:, prints only the URL on stdout, stops cleanly on abort', async () => {
     const data = dataDir();
-    const s = await launch(['--data', data, '--password-from', 'env:SBX_PW', '--user', 'ops'], { SBX_PW: 'pw-from-env-123' });
+    const s = await launch(['--data', data, '--password-from', 'env:SBX_PW', '--user', 'ops'], {
+      SBX_PW: 'pw-from-env-123',
+    });
     const url = s.stdout().trim();
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(s.stderr()).toContain(data);
@@ -51,9 +54,26 @@ describe('pikactl sandbox', () => {
 
   it('generates a password, shows it once on stderr only; --json; a restart keeps it and comes back locked', async () => {
     const data = dataDir();
-    const s = await launch(['--json', '--data', data, '--fault', 'rotate-drop', '--cookie-name', 'sbx', '--base-path', '/pika']);
+    const s = await launch([
+      '--json',
+      '--data',
+      data,
+      '--fault',
+      'rotate-drop',
+      '--cookie-name',
+      'sbx',
+      '--base-path',
+      '/pika',
+    ]);
     const info = JSON.parse(s.stdout());
-    expect(info).toMatchObject({ data_dir: data, password_source: 'generated', cookie_name: 'sbx', base_path: '/pika', faults: ['rotate-drop'], user: 'admin' });
+    expect(info).toMatchObject({
+      data_dir: data,
+      password_source: 'generated',
+      cookie_name: 'sbx',
+      base_path: '/pika',
+      faults: ['rotate-drop'],
+      user: 'admin',
+    });
     expect(info.url).toMatch(/\/pika$/);
     const m = /Generated password for admin \(shown once\): (\S+)/.exec(s.stderr());
     expect(m).not.toBeNull();
@@ -109,7 +129,10 @@ describe('pikactl sandbox', () => {
     const port = (blocker.address() as { port: number }).port;
     try {
       const ac = new AbortController();
-      const r = await runCli(['sandbox', '--port', String(port), '--data', dataDir()], { ...testContext(), signal: ac.signal });
+      const r = await runCli(['sandbox', '--port', String(port), '--data', dataDir()], {
+        ...testContext(),
+        signal: ac.signal,
+      });
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`cannot listen on 127.0.0.1:${port}: address already in use`);
       expect(r.stderr).toContain('--port');

@@ -37,7 +37,10 @@ describe('fault rotate-write (upstream half-state)', () => {
   it('500 after the swap; reads 500; lock works; the OLD key unlocks; rotating again succeeds', async () => {
     const { sb, admin, anon } = await initialized();
     sb.armFault('rotate-write');
-    const r = await admin.call('POST', '/api/v1/key/rotate', { json: { current_key: OLD, new_key: NEW }, headers: { 'x-request-id': 'rid-rotate-1' } });
+    const r = await admin.call('POST', '/api/v1/key/rotate', {
+      json: { current_key: OLD, new_key: NEW },
+      headers: { 'x-request-id': 'rid-rotate-1' },
+    });
     expect(r.status).toBe(500);
     expect(r.json().message).toMatch(/^rewrap secrets failed: /);
     expect(r.json().request_id).toBe('rid-rotate-1');
@@ -51,7 +54,10 @@ describe('fault rotate-write (upstream half-state)', () => {
     // Memory holds the NEW key: everything that reads the settings first answers 500.
     const status = await anon.call('GET', '/api/v1/key/status');
     expect(status.status).toBe(500);
-    expect(status.json()).toEqual({ message: `read settings: ${CORRUPT}`, request_id: status.headers.get('x-request-id') });
+    expect(status.json()).toEqual({
+      message: `read settings: ${CORRUPT}`,
+      request_id: status.headers.get('x-request-id'),
+    });
     const settings = await admin.call('GET', '/api/v1/settings');
     expect(settings.status).toBe(500);
     expect(settings.json().message).toBe(CORRUPT);
@@ -68,7 +74,9 @@ describe('fault rotate-write (upstream half-state)', () => {
       expect(typeof x.json().request_id).toBe('string');
     }
     // Identical keys are rejected before anything is read.
-    expect((await admin.call('POST', '/api/v1/key/rotate', { json: { current_key: NEW, new_key: NEW } })).status).toBe(400);
+    expect((await admin.call('POST', '/api/v1/key/rotate', { json: { current_key: NEW, new_key: NEW } })).status).toBe(
+      400,
+    );
 
     // Recovery the code allows: lock, unlock with the OLD key, rotate again.
     expect((await admin.call('POST', '/api/v1/key/lock')).status).toBe(200);
@@ -76,7 +84,9 @@ describe('fault rotate-write (upstream half-state)', () => {
     expect((await admin.call('POST', '/api/v1/key/unlock', { json: { key: NEW } })).status).toBe(403);
     expect((await admin.call('POST', '/api/v1/key/unlock', { json: { key: OLD } })).status).toBe(200);
     expect((await admin.call('GET', '/api/v1/settings')).status).toBe(200);
-    expect((await admin.call('POST', '/api/v1/key/rotate', { json: { current_key: OLD, new_key: NEW } })).status).toBe(200);
+    expect((await admin.call('POST', '/api/v1/key/rotate', { json: { current_key: OLD, new_key: NEW } })).status).toBe(
+      200,
+    );
     expect(sealedUnder(sb, 'encryption_verifier')).toBe(NEW);
     expect(sealedUnder(sb, 'sensitive_payload')).toBe(NEW);
 
@@ -87,7 +97,9 @@ describe('fault rotate-write (upstream half-state)', () => {
 
   it('a restart after the fault comes back locked and the OLD key unlocks', async () => {
     const { sb, admin } = await initialized({ faults: ['rotate-write'] });
-    expect((await admin.call('POST', '/api/v1/key/rotate', { json: { current_key: OLD, new_key: NEW } })).status).toBe(500);
+    expect((await admin.call('POST', '/api/v1/key/rotate', { json: { current_key: OLD, new_key: NEW } })).status).toBe(
+      500,
+    );
     const sb2 = await sb.restart({ faults: [] });
     const admin2 = await adminClient(sb2);
     expect((await admin2.call('POST', '/api/v1/key/unlock', { json: { key: OLD } })).status).toBe(200);
@@ -119,9 +131,13 @@ describe("fault rotate-runbook (the runbook's half-state)", () => {
     expect((await admin2.call('POST', '/api/v1/key/unlock', { json: { key: NEW } })).status).toBe(200);
     expect((await anon2.call('GET', '/api/v1/key/status')).status).toBe(500);
     // A normal rotation cannot read the settings.
-    expect((await admin2.call('POST', '/api/v1/key/rotate', { json: { current_key: NEW, new_key: 'third' } })).status).toBe(500);
+    expect(
+      (await admin2.call('POST', '/api/v1/key/rotate', { json: { current_key: NEW, new_key: 'third' } })).status,
+    ).toBe(500);
     // Wrong key in the repair form: 403, nothing changes.
-    expect((await admin2.call('POST', '/api/v1/key/rotate', { json: { current_key: OLD, new_key: OLD } })).status).toBe(403);
+    expect((await admin2.call('POST', '/api/v1/key/rotate', { json: { current_key: OLD, new_key: OLD } })).status).toBe(
+      403,
+    );
 
     const fix = await admin2.call('POST', '/api/v1/key/rotate', { json: { current_key: NEW, new_key: NEW } });
     expect(fix.status).toBe(200);
@@ -133,7 +149,9 @@ describe("fault rotate-runbook (the runbook's half-state)", () => {
     expect(sealedUnder(sb2, 'sensitive_payload')).toBe(NEW);
     expect(diskRow(sb2).runbook_recovery).toBeUndefined();
     // Repaired: identical keys are refused again, as upstream does.
-    expect((await admin2.call('POST', '/api/v1/key/rotate', { json: { current_key: NEW, new_key: NEW } })).status).toBe(400);
+    expect((await admin2.call('POST', '/api/v1/key/rotate', { json: { current_key: NEW, new_key: NEW } })).status).toBe(
+      400,
+    );
   });
 });
 

@@ -51,13 +51,26 @@ describe('HTTP surface', () => {
   });
 
   it('/api/v1/info: anonymous, admin, and a user without settings.manage', async () => {
-    const sb = await startTestSandbox({ users: [{ ...TEST_ADMIN }, { username: 'viewer', password: 'viewer-pw', permissions: ['files.read'] }] });
+    const sb = await startTestSandbox({
+      users: [{ ...TEST_ADMIN }, { username: 'viewer', password: 'viewer-pw', permissions: ['files.read'] }],
+    });
     const anon = await new SandboxClient(sb.url).call('GET', '/api/v1/info');
-    expect(anon.json()).toMatchObject({ name: 'pika', version: 'v0.0.0', permissions: [], is_superadmin: false, local_login_name: 'local', auth_enabled: true });
+    expect(anon.json()).toMatchObject({
+      name: 'pika',
+      version: 'v0.0.0',
+      permissions: [],
+      is_superadmin: false,
+      local_login_name: 'local',
+      auth_enabled: true,
+    });
     expect(anon.json().user).toBeUndefined();
     expect(anon.json().capabilities.map((c: { key: string }) => c.key)).toContain('settings.manage');
     const admin = await adminClient(sb);
-    expect((await admin.call('GET', '/api/v1/info')).json()).toMatchObject({ user: 'admin', is_superadmin: true, permissions: expect.arrayContaining(['settings.manage']) });
+    expect((await admin.call('GET', '/api/v1/info')).json()).toMatchObject({
+      user: 'admin',
+      is_superadmin: true,
+      permissions: expect.arrayContaining(['settings.manage']),
+    });
     const viewer = new SandboxClient(sb.url);
     await viewer.login('viewer', 'viewer-pw');
     const vi = (await viewer.call('GET', '/api/v1/info')).json();
@@ -69,7 +82,12 @@ describe('HTTP surface', () => {
   it('cluster status is standalone; tls status off on plain HTTP', async () => {
     const sb = await startTestSandbox();
     const admin = await adminClient(sb);
-    expect((await admin.call('GET', '/api/v1/cluster/status')).json()).toMatchObject({ enabled: false, role: 'standalone', is_leader: true, nodes: [] });
+    expect((await admin.call('GET', '/api/v1/cluster/status')).json()).toMatchObject({
+      enabled: false,
+      role: 'standalone',
+      is_leader: true,
+      nodes: [],
+    });
     expect((await admin.call('GET', '/api/v1/tls/status')).json()).toEqual({
       process_enabled: false,
       https_enabled: false,
@@ -82,7 +100,9 @@ describe('HTTP surface', () => {
   it('request ids: honoured when sent, generated otherwise', async () => {
     const sb = await startTestSandbox();
     const anon = new SandboxClient(sb.url);
-    expect((await anon.call('GET', '/healthz', { headers: { 'x-request-id': 'abc-123' } })).headers.get('x-request-id')).toBe('abc-123');
+    expect(
+      (await anon.call('GET', '/healthz', { headers: { 'x-request-id': 'abc-123' } })).headers.get('x-request-id'),
+    ).toBe('abc-123');
     const a = (await anon.call('GET', '/healthz')).headers.get('x-request-id');
     const b = (await anon.call('GET', '/healthz')).headers.get('x-request-id');
     expect(a).toBeTruthy();

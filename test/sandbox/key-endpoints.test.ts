@@ -5,7 +5,12 @@ const K1 = 'first-key';
 const VIEWER = { username: 'viewer', password: 'viewer-password', permissions: ['files.read'], superadmin: false };
 const CAP_403 = { message: 'capability "settings.manage" required: forbidden' };
 
-async function withViewer(): Promise<{ sb: TestSandbox; admin: SandboxClient; viewer: SandboxClient; anon: SandboxClient }> {
+async function withViewer(): Promise<{
+  sb: TestSandbox;
+  admin: SandboxClient;
+  viewer: SandboxClient;
+  anon: SandboxClient;
+}> {
   const sb = await startTestSandbox({ users: [{ ...TEST_ADMIN }, VIEWER] });
   const admin = await adminClient(sb);
   const viewer = new SandboxClient(sb.url);
@@ -65,7 +70,10 @@ describe('key endpoints: every status code of the contract', () => {
       expect(empty.json()).toEqual({ message: 'key is required: bad request' });
       const missing = await admin.call('POST', path, { json: {} });
       expect(missing.json()).toEqual({ message: 'key is required: bad request' });
-      const broken = await admin.call('POST', path, { body: '{"key":', headers: { 'content-type': 'application/json' } });
+      const broken = await admin.call('POST', path, {
+        body: '{"key":',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(broken.status).toBe(400);
       expect(broken.json().message).toMatch(/\nbad request$/);
       const typed = await admin.call('POST', path, { json: { key: 42 } });
@@ -93,7 +101,9 @@ describe('key endpoints: every status code of the contract', () => {
     expect(wrongOld.json()).toEqual({ message: 'invalid old key: forbidden' });
     // The failed rotation changed nothing: K1 still unlocks.
     expect((await admin.call('POST', '/api/v1/key/unlock', { json: { key: K1 } })).status).toBe(200);
-    expect((await admin.call('POST', '/api/v1/key/rotate', { json: { current_key: K1, new_key: 'k2' } })).status).toBe(200);
+    expect((await admin.call('POST', '/api/v1/key/rotate', { json: { current_key: K1, new_key: 'k2' } })).status).toBe(
+      200,
+    );
   });
 
   it('locked: 503 for initialize, lock, rotate, even anonymous; unlock and status still answer', async () => {

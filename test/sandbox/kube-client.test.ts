@@ -42,9 +42,15 @@ describe('@kubernetes/client-node against sandbox --kube', () => {
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const apps = kc.makeApiClient(k8s.AppsV1Api);
     const sts = await apps.readNamespacedStatefulSet({ namespace: 'pika', name: 'pika' });
-    const selector = Object.entries(sts.spec!.selector.matchLabels!).map(([a, b]) => `${a}=${b}`).join(',');
+    const selector = Object.entries(sts.spec!.selector.matchLabels!)
+      .map(([a, b]) => `${a}=${b}`)
+      .join(',');
     const list = await core.listNamespacedPod({ namespace: 'pika', labelSelector: selector });
-    expect(list.items.map((p) => [p.metadata!.name, p.status!.phase])).toEqual([['pika-0', 'Running'], ['pika-1', 'Running'], ['pika-2', 'Running']]);
+    expect(list.items.map((p) => [p.metadata!.name, p.status!.phase])).toEqual([
+      ['pika-0', 'Running'],
+      ['pika-1', 'Running'],
+      ['pika-2', 'Running'],
+    ]);
     expect(list.items[0].metadata!.creationTimestamp).toBeInstanceOf(Date); // deserialised by the client's model
     const env = sts.spec!.template.spec!.containers[0].env!.find((e) => e.name === 'PIKA_ENCRYPTION_PASSWORD');
     expect(env?.valueFrom?.secretKeyRef).toEqual({ name: 'pika-encryption', key: 'password' });
@@ -55,7 +61,12 @@ describe('@kubernetes/client-node against sandbox --kube', () => {
     const err = await core.readNamespacedPod({ namespace: 'pika', name: 'pika-7' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(k8s.ApiException);
     expect((err as k8s.ApiException<string>).code).toBe(404);
-    expect(JSON.parse((err as k8s.ApiException<string>).body)).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404 });
+    expect(JSON.parse((err as k8s.ApiException<string>).body)).toMatchObject({
+      kind: 'Status',
+      status: 'Failure',
+      reason: 'NotFound',
+      code: 404,
+    });
   });
 
   it('patches the Secret with resourceVersion and gets 409 Conflict on a stale one', async () => {
@@ -67,11 +78,21 @@ describe('@kubernetes/client-node against sandbox --kube', () => {
     const body = { metadata: { resourceVersion: rv }, data: { password: Buffer.from('second').toString('base64') } };
     const patched = await core.patchNamespacedSecret({ namespace: 'pika', name: 'pika-encryption', body }, merge);
     expect(Buffer.from(patched.data!.password, 'base64').toString()).toBe('second');
-    const again = await core.patchNamespacedSecret({ namespace: 'pika', name: 'pika-encryption', body }, merge).catch((e: unknown) => e);
+    const again = await core
+      .patchNamespacedSecret({ namespace: 'pika', name: 'pika-encryption', body }, merge)
+      .catch((e: unknown) => e);
     expect((again as k8s.ApiException<string>).code).toBe(409);
-    expect(JSON.parse((again as k8s.ApiException<string>).body)).toMatchObject({ kind: 'Status', reason: 'Conflict', details: { name: 'pika-encryption', kind: 'secrets' } });
+    expect(JSON.parse((again as k8s.ApiException<string>).body)).toMatchObject({
+      kind: 'Status',
+      reason: 'Conflict',
+      details: { name: 'pika-encryption', kind: 'secrets' },
+    });
     // The default patch type of the 1.x client is a JSON patch.
-    const jp = await core.patchNamespacedSecret({ namespace: 'pika', name: 'pika-encryption', body: [{ op: 'add', path: '/data/password.previous', value: s.data!.password }] });
+    const jp = await core.patchNamespacedSecret({
+      namespace: 'pika',
+      name: 'pika-encryption',
+      body: [{ op: 'add', path: '/data/password.previous', value: s.data!.password }],
+    });
     expect(Object.keys(jp.data!).sort()).toEqual(['password', 'password.previous']);
   });
 
@@ -81,7 +102,14 @@ describe('@kubernetes/client-node against sandbox --kube', () => {
     const core = kc.makeApiClient(k8s.CoreV1Api);
     // pika-1 restarts while the Secret holds a wrong password: it comes back locked, pika-0 stays unlocked.
     const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
-    await core.patchNamespacedSecret({ namespace: 'pika', name: 'pika-encryption', body: { data: { password: Buffer.from('wrong').toString('base64') } } }, merge);
+    await core.patchNamespacedSecret(
+      {
+        namespace: 'pika',
+        name: 'pika-encryption',
+        body: { data: { password: Buffer.from('wrong').toString('base64') } },
+      },
+      merge,
+    );
     const old = await core.readNamespacedPod({ namespace: 'pika', name: 'pika-1' });
     const gone = await core.deleteNamespacedPod({ namespace: 'pika', name: 'pika-1' });
     expect(gone.metadata!.uid).toBe(old.metadata!.uid);
@@ -89,8 +117,16 @@ describe('@kubernetes/client-node against sandbox --kube', () => {
     const fresh = await core.readNamespacedPod({ namespace: 'pika', name: 'pika-1' });
     expect(fresh.metadata!.uid).not.toBe(old.metadata!.uid);
     expect(fresh.status!.phase).toBe('Pending');
-    for (let i = 0; i < 100 && (await core.readNamespacedPod({ namespace: 'pika', name: 'pika-1' })).status!.phase !== 'Running'; i++) await new Promise((r) => setTimeout(r, 50));
-    for (const [pod, unlocked] of [['pika-0', true], ['pika-1', false]] as const) {
+    for (
+      let i = 0;
+      i < 100 && (await core.readNamespacedPod({ namespace: 'pika', name: 'pika-1' })).status!.phase !== 'Running';
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 50));
+    for (const [pod, unlocked] of [
+      ['pika-0', true],
+      ['pika-1', false],
+    ] as const) {
       const f = await forward(kc, pod);
       try {
         expect((await fetch(`${f.url}/healthz`)).status).toBe(200);
@@ -114,7 +150,8 @@ describe('@kubernetes/client-node against sandbox --kube', () => {
       { labelSelector: 'statefulset.kubernetes.io/pod-name=pika-1', resourceVersion: list.metadata!.resourceVersion },
       (type: string, p: k8s.V1Pod) => {
         events.push([type, p.metadata!.name!, p.metadata!.uid!, p.status!.phase!]);
-        if (type === 'MODIFIED' && p.status!.phase === 'Running' && p.metadata!.uid !== list.items[1].metadata!.uid) running();
+        if (type === 'MODIFIED' && p.status!.phase === 'Running' && p.metadata!.uid !== list.items[1].metadata!.uid)
+          running();
       },
       () => {},
     );
@@ -148,7 +185,9 @@ describe('@kubernetes/client-node against sandbox --kube', () => {
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     }
     const pf = new k8s.PortForward(kc);
-    const srv = createServer((sock) => void pf.portForward('pika', 'pika-1', [ports[1]], sock, null, sock).catch(() => sock.destroy()));
+    const srv = createServer(
+      (sock) => void pf.portForward('pika', 'pika-1', [ports[1]], sock, null, sock).catch(() => sock.destroy()),
+    );
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
     try {
       expect((await fetch(`http://127.0.0.1:${(srv.address() as AddressInfo).port}/healthz`)).status).toBe(200);
@@ -163,7 +202,13 @@ describe('@kubernetes/client-node against sandbox --kube', () => {
     const authz = kc.makeApiClient(k8s.AuthorizationV1Api);
     const can = (verb: string, resource: string, subresource?: string) =>
       authz
-        .createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { namespace: 'pika', verb, resource, ...(subresource ? { subresource } : {}) } } } })
+        .createSelfSubjectAccessReview({
+          body: {
+            spec: {
+              resourceAttributes: { namespace: 'pika', verb, resource, ...(subresource ? { subresource } : {}) },
+            },
+          },
+        })
         .then((r) => r.status!.allowed);
     expect(await can('create', 'pods', 'portforward')).toBe(true);
     k.world.rbac.deny('create', 'pods/portforward');
@@ -171,25 +216,37 @@ describe('@kubernetes/client-node against sandbox --kube', () => {
     expect(await can('get', 'pods')).toBe(true);
     const pf = new k8s.PortForward(kc);
     const { PassThrough } = await import('node:stream');
-    await expect(pf.portForward('pika', 'pika-0', [8080], new PassThrough(), null, new PassThrough())).rejects.toBeTruthy();
+    await expect(
+      pf.portForward('pika', 'pika-0', [8080], new PassThrough(), null, new PassThrough()),
+    ).rejects.toBeTruthy();
     k.world.rbac.deny('get', 'statefulsets', 'apps');
-    const err = await kc.makeApiClient(k8s.AppsV1Api).readNamespacedStatefulSet({ namespace: 'pika', name: 'pika' }).catch((e: unknown) => e);
+    const err = await kc
+      .makeApiClient(k8s.AppsV1Api)
+      .readNamespacedStatefulSet({ namespace: 'pika', name: 'pika' })
+      .catch((e: unknown) => e);
     expect((err as k8s.ApiException<string>).code).toBe(403);
     expect(JSON.parse((err as k8s.ApiException<string>).body)).toMatchObject({
       kind: 'Status',
       reason: 'Forbidden',
-      message: 'statefulsets.apps "pika" is forbidden: User "pikactl-sandbox-admin" cannot get resource "statefulsets" in API group "apps" in the namespace "pika"',
+      message:
+        'statefulsets.apps "pika" is forbidden: User "pikactl-sandbox-admin" cannot get resource "statefulsets" in API group "apps" in the namespace "pika"',
     });
   });
 
-  it('bootPassword: false is upstream\'s bundle: no PIKA_ENCRYPTION_PASSWORD, no Secret, pods not initialized', async () => {
+  it("bootPassword: false is upstream's bundle: no PIKA_ENCRYPTION_PASSWORD, no Secret, pods not initialized", async () => {
     const k = await startTestKube({ pods: 2, bootPassword: false });
     const kc = config(k);
     const sts = await kc.makeApiClient(k8s.AppsV1Api).readNamespacedStatefulSet({ namespace: 'pika', name: 'pika' });
     expect(sts.spec!.template.spec!.containers[0].env!.map((e) => e.name)).toEqual(['PIKA_CLUSTER_SECURITY_KEY']);
-    const err = await kc.makeApiClient(k8s.CoreV1Api).readNamespacedSecret({ namespace: 'pika', name: 'pika-encryption' }).catch((e: unknown) => e);
+    const err = await kc
+      .makeApiClient(k8s.CoreV1Api)
+      .readNamespacedSecret({ namespace: 'pika', name: 'pika-encryption' })
+      .catch((e: unknown) => e);
     expect((err as k8s.ApiException<string>).code).toBe(404);
-    expect(await (await fetch(`${k.podUrl(1)}/api/v1/key/status`)).json()).toEqual({ initialized: false, unlocked: false });
+    expect(await (await fetch(`${k.podUrl(1)}/api/v1/key/status`)).json()).toEqual({
+      initialized: false,
+      unlocked: false,
+    });
   });
 
   it('refuses requests without the bearer token (401 Status), and a port-forward to a missing pod', async () => {
@@ -204,9 +261,19 @@ describe('@kubernetes/client-node against sandbox --kube', () => {
       req.end();
     });
     expect(code).toBe(401);
-    expect(JSON.parse(body)).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+    expect(JSON.parse(body)).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'Unauthorized',
+      reason: 'Unauthorized',
+      code: 401,
+    });
     const pf = new k8s.PortForward(config(k));
     const { PassThrough } = await import('node:stream');
-    await expect(pf.portForward('pika', 'pika-9', [8080], new PassThrough(), null, new PassThrough())).rejects.toBeTruthy();
+    await expect(
+      pf.portForward('pika', 'pika-9', [8080], new PassThrough(), null, new PassThrough()),
+    ).rejects.toBeTruthy();
   });
 });

@@ -19,14 +19,20 @@ function tmp(): string {
 
 async function launch(args: string[]) {
   const ac = new AbortController();
-  const ctx = { ...testContext({ env: { SBX_PW: 'pw-for-kube-command', BOOT_PW: 'boot-pw-for-kube-command' } }), signal: ac.signal };
+  const ctx = {
+    ...testContext({ env: { SBX_PW: 'pw-for-kube-command', BOOT_PW: 'boot-pw-for-kube-command' } }),
+    signal: ac.signal,
+  };
   let finished = false;
-  const running = runCli(['sandbox', '--port', '0', '--quiet', '--password-from', 'env:SBX_PW', ...args], ctx).then((r) => {
-    finished = true;
-    return r;
-  });
+  const running = runCli(['sandbox', '--port', '0', '--quiet', '--password-from', 'env:SBX_PW', ...args], ctx).then(
+    (r) => {
+      finished = true;
+      return r;
+    },
+  );
   const deadline = Date.now() + 15_000;
-  while (!finished && !ctx.io.stdoutText.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (!finished && !ctx.io.stdoutText.includes('\n') && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
   return {
     ctx,
     stop: () => {
@@ -39,8 +45,15 @@ async function launch(args: string[]) {
 /** The real kubectl, asynchronously: the stand-in runs in this process. */
 const kubectl = (kubeconfig: string, args: string[]) =>
   new Promise<string>((resolve, reject) =>
-    execFile(KUBECTL, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', KUBECONFIG: kubeconfig, HOME: tmpdir() }, encoding: 'utf8', timeout: 15_000 }, (err, out, errText) =>
-      err ? reject(new Error(`kubectl ${args.join(' ')}: ${errText}`)) : resolve(out),
+    execFile(
+      KUBECTL,
+      args,
+      {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', KUBECONFIG: kubeconfig, HOME: tmpdir() },
+        encoding: 'utf8',
+        timeout: 15_000,
+      },
+      (err, out, errText) => (err ? reject(new Error(`kubectl ${args.join(' ')}: ${errText}`)) : resolve(out)),
     ),
   );
 
@@ -56,7 +69,10 @@ describe('pikactl sandbox --kube', () => {
     expect(s.ctx.io.stderrText).toContain('pod/pika-1');
     expect(s.ctx.io.stderrText + printed).not.toContain('pw-for-kube-command');
     const pods = JSON.parse(await kubectl(file, ['get', 'pods', '-o', 'json'])); // the context's namespace is pika
-    expect(pods.items.map((p: any) => `${p.metadata.namespace}/${p.metadata.name}`)).toEqual(['pika/pika-0', 'pika/pika-1']);
+    expect(pods.items.map((p: any) => `${p.metadata.namespace}/${p.metadata.name}`)).toEqual([
+      'pika/pika-0',
+      'pika/pika-1',
+    ]);
     const podUrl = `http://${pods.items[1].status.podIP}:8080`;
     expect((await fetch(`${podUrl}/healthz`)).status).toBe(200);
     const server = /server: (\S+)/.exec(printed)![1];
@@ -71,9 +87,24 @@ describe('pikactl sandbox --kube', () => {
   it('--json with --kubeconfig-out and --kube-namespace: the file, not the text; pods and the boot Secret named', async () => {
     const data = tmp();
     const out = join(tmp(), 'kc.yaml');
-    const s = await launch(['--json', '--kube', '1', '--kube-namespace', 'rehearsal', '--kubeconfig-out', out, '--data', data]);
+    const s = await launch([
+      '--json',
+      '--kube',
+      '1',
+      '--kube-namespace',
+      'rehearsal',
+      '--kubeconfig-out',
+      out,
+      '--data',
+      data,
+    ]);
     const info = JSON.parse(s.ctx.io.stdoutText);
-    expect(info.kube).toMatchObject({ namespace: 'rehearsal', statefulset: 'pika', kubeconfig_file: out, boot_secret: 'pika-encryption/password' });
+    expect(info.kube).toMatchObject({
+      namespace: 'rehearsal',
+      statefulset: 'pika',
+      kubeconfig_file: out,
+      boot_secret: 'pika-encryption/password',
+    });
     expect(info.kube.pods).toHaveLength(1);
     expect(s.ctx.io.stdoutText).not.toContain('certificate-authority-data');
     const sts = JSON.parse(await kubectl(out, ['get', 'sts', 'pika', '-n', 'rehearsal', '-o', 'json']));
@@ -85,7 +116,11 @@ describe('pikactl sandbox --kube', () => {
     const data = tmp();
     const status = async (kc: string) => {
       const pods = JSON.parse(await kubectl(kc, ['get', 'pods', '-o', 'json']));
-      return Promise.all(pods.items.map(async (p: any) => (await (await fetch(`http://${p.status.podIP}:8080/api/v1/key/status`)).json()).unlocked));
+      return Promise.all(
+        pods.items.map(
+          async (p: any) => (await (await fetch(`http://${p.status.podIP}:8080/api/v1/key/status`)).json()).unlocked,
+        ),
+      );
     };
     const first = await launch(['--kube', '2', '--kube-secret-from', 'env:BOOT_PW', '--data', data]);
     const file = join(data, 'kubeconfig');
@@ -102,7 +137,13 @@ describe('pikactl sandbox --kube', () => {
   });
 
   it('refuses --kube with --cluster or TLS flags, and a bad count, as usage errors', async () => {
-    for (const args of [['--kube', '2', '--cluster', '2'], ['--kube', '0'], ['--kube', '2', '--tls-self-signed'], ['--kubeconfig-out', 'x.yaml'], ['--kube-secret-from', 'env:X']]) {
+    for (const args of [
+      ['--kube', '2', '--cluster', '2'],
+      ['--kube', '0'],
+      ['--kube', '2', '--tls-self-signed'],
+      ['--kubeconfig-out', 'x.yaml'],
+      ['--kube-secret-from', 'env:X'],
+    ]) {
       const r = await runCli(['sandbox', ...args], testContext());
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/--kube/);

@@ -37,7 +37,11 @@ describe('kubectl against sandbox --kube', () => {
       expect(await keyStatus(`http://${p.status.podIP}:${port}`)).toEqual({ initialized: true, unlocked: true });
     }
     expect((await pods(k, 'app.kubernetes.io/name=other')).items).toEqual([]);
-    expect((await pods(k, 'app.kubernetes.io/name in (pika),apps.kubernetes.io/pod-index=1')).items.map((p) => p.metadata.name)).toEqual(['pika-1']);
+    expect(
+      (await pods(k, 'app.kubernetes.io/name in (pika),apps.kubernetes.io/pod-index=1')).items.map(
+        (p) => p.metadata.name,
+      ),
+    ).toEqual(['pika-1']);
     const wrongNs = await kubectl(k, ['get', 'pods', '-n', 'elsewhere', '-o', 'json']);
     expect(JSON.parse(wrongNs.stdout).items).toEqual([]);
   });
@@ -49,7 +53,10 @@ describe('kubectl against sandbox --kube', () => {
     expect(sts.spec.replicas).toBe(2);
     const c = sts.spec.template.spec.containers[0];
     expect(c.ports).toContainEqual({ name: 'http', containerPort: 8080, protocol: 'TCP' });
-    expect(c.env).toContainEqual({ name: 'PIKA_ENCRYPTION_PASSWORD', valueFrom: { secretKeyRef: { name: 'pika-encryption', key: 'password' } } });
+    expect(c.env).toContainEqual({
+      name: 'PIKA_ENCRYPTION_PASSWORD',
+      valueFrom: { secretKeyRef: { name: 'pika-encryption', key: 'password' } },
+    });
     const svc = JSON.parse((await kubectl(k, ['get', 'svc', 'pika', '-n', 'pika', '-o', 'json'])).stdout);
     expect(svc.spec.selector).toEqual({ 'app.kubernetes.io/name': 'pika' });
     const secret = await kubectl(k, ['get', 'secret', 'pika-encryption', '-n', 'pika', '-o', 'json']);
@@ -65,19 +72,61 @@ describe('kubectl against sandbox --kube', () => {
     const k = await startTestKube({ pods: 1, bootPassword: BOOT });
     const before = JSON.parse((await kubectl(k, ['get', 'secret', 'pika-encryption', '-o', 'json'])).stdout);
     const v2 = Buffer.from('second').toString('base64');
-    const merged = await kubectl(k, ['patch', 'secret', 'pika-encryption', '--type', 'merge', '-p', JSON.stringify({ data: { 'password.pending': v2 } }), '-o', 'json']);
+    const merged = await kubectl(k, [
+      'patch',
+      'secret',
+      'pika-encryption',
+      '--type',
+      'merge',
+      '-p',
+      JSON.stringify({ data: { 'password.pending': v2 } }),
+      '-o',
+      'json',
+    ]);
     expect(merged.code).toBe(0);
     const after = JSON.parse(merged.stdout);
     expect(after.data).toEqual({ password: before.data.password, 'password.pending': v2 });
     expect(Number(after.metadata.resourceVersion)).toBeGreaterThan(Number(before.metadata.resourceVersion));
 
-    const stale = await kubectl(k, ['patch', 'secret', 'pika-encryption', '--type', 'merge', '-p', JSON.stringify({ metadata: { resourceVersion: before.metadata.resourceVersion }, data: { password: v2 } })]);
+    const stale = await kubectl(k, [
+      'patch',
+      'secret',
+      'pika-encryption',
+      '--type',
+      'merge',
+      '-p',
+      JSON.stringify({ metadata: { resourceVersion: before.metadata.resourceVersion }, data: { password: v2 } }),
+    ]);
     expect(stale.code).not.toBe(0);
     expect(stale.stderr).toContain('Error from server (Conflict)');
-    const fresh = await kubectl(k, ['patch', 'secret', 'pika-encryption', '--type', 'strategic', '-p', JSON.stringify({ metadata: { resourceVersion: after.metadata.resourceVersion }, data: { password: v2, 'password.pending': null } }), '-o', 'json']);
+    const fresh = await kubectl(k, [
+      'patch',
+      'secret',
+      'pika-encryption',
+      '--type',
+      'strategic',
+      '-p',
+      JSON.stringify({
+        metadata: { resourceVersion: after.metadata.resourceVersion },
+        data: { password: v2, 'password.pending': null },
+      }),
+      '-o',
+      'json',
+    ]);
     expect(fresh.code).toBe(0);
     expect(JSON.parse(fresh.stdout).data).toEqual({ password: v2 });
-    const jp = await kubectl(k, ['patch', 'secret', 'pika-encryption', '--type', 'json', '-p', JSON.stringify([{ op: 'test', path: '/metadata/resourceVersion', value: before.metadata.resourceVersion }, { op: 'remove', path: '/data/password' }])]);
+    const jp = await kubectl(k, [
+      'patch',
+      'secret',
+      'pika-encryption',
+      '--type',
+      'json',
+      '-p',
+      JSON.stringify([
+        { op: 'test', path: '/metadata/resourceVersion', value: before.metadata.resourceVersion },
+        { op: 'remove', path: '/data/password' },
+      ]),
+    ]);
     expect(jp.code).not.toBe(0); // the test op fails: nothing removed
     expect(Buffer.from(k.world.secret!.data.password, 'base64').toString()).toBe('second');
   });
@@ -98,7 +147,19 @@ describe('kubectl against sandbox --kube', () => {
 
     // A Secret that no longer holds the key: the next replacement comes back locked.
     const wrong = Buffer.from('not-the-key').toString('base64');
-    expect((await kubectl(k, ['patch', 'secret', 'pika-encryption', '--type', 'merge', '-p', JSON.stringify({ data: { password: wrong } })])).code).toBe(0);
+    expect(
+      (
+        await kubectl(k, [
+          'patch',
+          'secret',
+          'pika-encryption',
+          '--type',
+          'merge',
+          '-p',
+          JSON.stringify({ data: { password: wrong } }),
+        ])
+      ).code,
+    ).toBe(0);
     expect((await kubectl(k, ['delete', 'pod', 'pika-2', '-n', 'pika'])).code).toBe(0);
     const pending = k.world.pods[2];
     expect(pending.phase).toBe('Pending');
@@ -136,8 +197,20 @@ describe('kubectl against sandbox --kube', () => {
     k.world.rbac.deny('list', 'pods');
     const list = await kubectl(k, ['get', 'pods', '-n', 'pika']);
     expect(list.code).not.toBe(0);
-    expect(list.stderr).toContain('Error from server (Forbidden): pods is forbidden: User "pikactl-sandbox-admin" cannot list resource "pods" in API group "" in the namespace "pika"');
-    const patch = await kubectl(k, ['patch', 'secret', 'pika-encryption', '-n', 'pika', '--type', 'merge', '-p', '{"data":{"x":"eA=="}}']);
+    expect(list.stderr).toContain(
+      'Error from server (Forbidden): pods is forbidden: User "pikactl-sandbox-admin" cannot list resource "pods" in API group "" in the namespace "pika"',
+    );
+    const patch = await kubectl(k, [
+      'patch',
+      'secret',
+      'pika-encryption',
+      '-n',
+      'pika',
+      '--type',
+      'merge',
+      '-p',
+      '{"data":{"x":"eA=="}}',
+    ]);
     expect(patch.stderr).toContain('Error from server (Forbidden)');
     expect(k.world.secret!.data.x).toBeUndefined();
     expect((await kubectl(k, ['get', 'pod', 'pika-0', '-n', 'pika'])).code).toBe(0); // get is still allowed
@@ -155,7 +228,10 @@ describe('kubectl against sandbox --kube', () => {
     return new Promise((resolve, reject) => {
       let out = '';
       let err = '';
-      const timer = setTimeout(() => reject(new Error(`kubectl port-forward printed no address: ${out} ${err}`)), 10_000);
+      const timer = setTimeout(
+        () => reject(new Error(`kubectl port-forward printed no address: ${out} ${err}`)),
+        10_000,
+      );
       child.stderr.on('data', (d) => (err += d));
       child.stdout.on('data', (d) => {
         out += d;
@@ -177,17 +253,31 @@ describe('kubectl against sandbox --kube', () => {
     it(`kubectl port-forward reaches the pod's own server (${mode})`, async () => {
       const k = await startTestKube({ pods: 2, bootPassword: BOOT });
       // pika-1 comes back locked (wrong password in the Secret): the forward must show THAT pod's state.
-      await kubectl(k, ['patch', 'secret', 'pika-encryption', '--type', 'merge', '-p', JSON.stringify({ data: { password: Buffer.from('wrong').toString('base64') } })]);
+      await kubectl(k, [
+        'patch',
+        'secret',
+        'pika-encryption',
+        '--type',
+        'merge',
+        '-p',
+        JSON.stringify({ data: { password: Buffer.from('wrong').toString('base64') } }),
+      ]);
       await kubectl(k, ['delete', 'pod', 'pika-1', '-n', 'pika']);
       await eventually(async () => ((await pods(k)).items[1].status.phase === 'Running' ? true : undefined));
-      for (const [pod, unlocked] of [['pika-0', true], ['pika-1', false]] as const) {
+      for (const [pod, unlocked] of [
+        ['pika-0', true],
+        ['pika-1', false],
+      ] as const) {
         const url = await portForward(k, pod, env);
         const health = await fetch(`${url}/healthz`);
         expect(health.status).toBe(200);
         expect(await health.text()).toBe('OK');
         // Two requests: two local connections, so two stream pairs on the one session.
         expect(await (await fetch(`${url}/api/v1/key/status`)).json()).toEqual({ initialized: true, unlocked });
-        expect(await (await fetch(`${url}/api/v1/key/status`, { headers: { connection: 'close' } })).json()).toEqual({ initialized: true, unlocked });
+        expect(await (await fetch(`${url}/api/v1/key/status`, { headers: { connection: 'close' } })).json()).toEqual({
+          initialized: true,
+          unlocked,
+        });
       }
     });
   }

@@ -40,7 +40,14 @@ describe('a rolling rotation through sandbox --kube', () => {
     await rotateOnLeader(k);
     const s = await api.readNamespacedSecret({ namespace: 'pika', name: 'pika-encryption' });
     await api.patchNamespacedSecret(
-      { namespace: 'pika', name: 'pika-encryption', body: { metadata: { resourceVersion: s.metadata!.resourceVersion }, data: { password: Buffer.from(NEW).toString('base64') } } },
+      {
+        namespace: 'pika',
+        name: 'pika-encryption',
+        body: {
+          metadata: { resourceVersion: s.metadata!.resourceVersion },
+          data: { password: Buffer.from(NEW).toString('base64') },
+        },
+      },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
     );
     for (const i of [1, 2, 0]) expect(await roll(api, k, i)).toEqual({ unlocked: true, invalid: false });
@@ -57,7 +64,10 @@ describe('a rolling rotation through sandbox --kube', () => {
     expect((await follower.login()).status).toBe(200);
     // Forwarded to the leader, which is unlocked: a 200 that changes nothing here.
     expect((await follower.call('POST', '/api/v1/key/unlock', { json: { key: NEW } })).status).toBe(200);
-    expect(await (await fetch(`${k.podUrl(1)}/api/v1/key/status`)).json()).toEqual({ initialized: true, unlocked: false });
+    expect(await (await fetch(`${k.podUrl(1)}/api/v1/key/status`)).json()).toEqual({
+      initialized: true,
+      unlocked: false,
+    });
   });
 
   it('deleting the leader pod hands the lead to a live pod; the old leader comes back as a follower', async () => {

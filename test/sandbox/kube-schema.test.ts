@@ -11,11 +11,15 @@ import { startTestKube, type TestKube } from '../support/kube.js';
  */
 function raw(k: TestKube, path: string): Promise<any> {
   return new Promise((resolve, reject) => {
-    const req = request(`${k.server}${path}`, { ca: k.caPem, headers: { authorization: `Bearer ${k.token}` } }, (res) => {
-      let b = '';
-      res.on('data', (d) => (b += d));
-      res.on('end', () => resolve(JSON.parse(b)));
-    });
+    const req = request(
+      `${k.server}${path}`,
+      { ca: k.caPem, headers: { authorization: `Bearer ${k.token}` } },
+      (res) => {
+        let b = '';
+        res.on('data', (d) => (b += d));
+        res.on('end', () => resolve(JSON.parse(b)));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -33,7 +37,8 @@ function paths(v: unknown, at = ''): string[] {
 
 /** Maps (labels, data, selectors) have free keys: their entries are not schema fields. */
 const FREE = /\.(labels|annotations|data|matchLabels|selector)\.[^.]+/;
-const schemaPaths = (v: unknown) => [...new Set(paths(v).map((p) => p.replace(FREE, (m) => m.slice(0, m.lastIndexOf('.')))))].sort();
+const schemaPaths = (v: unknown) =>
+  [...new Set(paths(v).map((p) => p.replace(FREE, (m) => m.slice(0, m.lastIndexOf('.')))))].sort();
 
 describe('sandbox --kube objects against the client-node models', () => {
   let k: TestKube;

@@ -39,9 +39,14 @@ describe('patches', () => {
       { op: 'replace', path: '/data/password', value: 'bmV3' },
       { op: 'remove', path: '/data/keep' },
     ]);
-    expect(out).toEqual({ metadata: { name: 's', resourceVersion: '7' }, data: { password: 'bmV3', 'password.previous': 'b2xk' } });
+    expect(out).toEqual({
+      metadata: { name: 's', resourceVersion: '7' },
+      data: { password: 'bmV3', 'password.previous': 'b2xk' },
+    });
     expect(secret.data.keep).toBe('eA==');
-    expect(() => jsonPatch(secret, [{ op: 'test', path: '/metadata/resourceVersion', value: '6' }])).toThrow(/testing value/);
+    expect(() => jsonPatch(secret, [{ op: 'test', path: '/metadata/resourceVersion', value: '6' }])).toThrow(
+      /testing value/,
+    );
     expect(() => jsonPatch(secret, [{ op: 'replace', path: '/data/missing', value: 'x' }])).toThrow(KubeError);
   });
   it('an unknown patch type is 415', () => {

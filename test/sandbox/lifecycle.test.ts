@@ -19,7 +19,13 @@ function filesUnder(dir: string): string[] {
 /** No file in the data dir may hold the passphrase or its SHA-256 (hex, base64 or raw bytes). */
 function expectKeyNowhere(dataDir: string, passphrase: string): void {
   const digest = createHash('sha256').update(passphrase).digest();
-  const needles = [Buffer.from(passphrase), digest, Buffer.from(digest.toString('hex')), Buffer.from(digest.toString('hex').toUpperCase()), Buffer.from(digest.toString('base64'))];
+  const needles = [
+    Buffer.from(passphrase),
+    digest,
+    Buffer.from(digest.toString('hex')),
+    Buffer.from(digest.toString('hex').toUpperCase()),
+    Buffer.from(digest.toString('base64')),
+  ];
   const files = filesUnder(dataDir);
   expect(files.length).toBeGreaterThan(0);
   for (const f of files) {

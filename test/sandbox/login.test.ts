@@ -50,7 +50,10 @@ describe('login surface', () => {
     const get = await c.call('GET', '/login/pass/local');
     expect(get.status).toBe(405);
     expect(get.json()).toMatchObject({ error: 'method_not_allowed' });
-    const ct = await c.call('POST', '/login/pass/local', { body: 'username=admin', headers: { 'content-type': 'text/plain' } });
+    const ct = await c.call('POST', '/login/pass/local', {
+      body: 'username=admin',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(ct.status).toBe(400);
     expect(ct.json()).toMatchObject({ error: 'bad_request' });
     const noSession = await c.call('GET', '/login/me');
@@ -61,7 +64,10 @@ describe('login surface', () => {
     const sb = await startTestSandbox();
     const c = new SandboxClient(sb.url);
     const form = `username=admin&password=${encodeURIComponent(TEST_ADMIN.password)}`;
-    const html = await c.call('POST', '/login/pass/local?redirect_path=/x', { body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const html = await c.call('POST', '/login/pass/local?redirect_path=/x', {
+      body: form,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(html.status).toBe(200);
     expect(html.headers.get('content-type')).toMatch(/text\/html/);
     expect(sessionCookie(html)).toBeTruthy();
@@ -91,7 +97,8 @@ describe('login surface', () => {
     expect(typeof challenge.totp_session_id).toBe('string');
     expect(sessionCookie(first)).toBeUndefined();
 
-    const finish = (code: string, sid = challenge.totp_session_id) => c.call('POST', '/login/pass/local', { json: { totp_session_id: sid, code } });
+    const finish = (code: string, sid = challenge.totp_session_id) =>
+      c.call('POST', '/login/pass/local', { json: { totp_session_id: sid, code } });
     const valid = new Set([-30_000, 0, 30_000].map((d) => totpCode(secret, Date.now() + d)));
     const wrong = await finish(['000000', '111111', '222222', '333333'].find((x) => !valid.has(x))!);
     expect(wrong.status).toBe(401);

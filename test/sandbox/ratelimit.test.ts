@@ -36,7 +36,9 @@ describe('unlock rate limit (per client IP)', () => {
     expect(retry).toBeGreaterThan(800);
     expect(retry).toBeLessThanOrEqual(900);
     // Rotation is not rate limited.
-    expect((await admin.call('POST', '/api/v1/key/rotate', { json: { current_key: KEY, new_key: 'k2' } })).status).toBe(200);
+    expect((await admin.call('POST', '/api/v1/key/rotate', { json: { current_key: KEY, new_key: 'k2' } })).status).toBe(
+      200,
+    );
   });
 
   it('counts 403 for a missing capability, not 400s; the window forgets', async () => {
@@ -46,7 +48,8 @@ describe('unlock rate limit (per client IP)', () => {
     });
     const admin = await adminClient(sb);
     await admin.call('POST', '/api/v1/key/initialize', { json: { key: KEY } });
-    for (let i = 0; i < 4; i++) expect((await admin.call('POST', '/api/v1/key/unlock', { json: { key: '' } })).status).toBe(400);
+    for (let i = 0; i < 4; i++)
+      expect((await admin.call('POST', '/api/v1/key/unlock', { json: { key: '' } })).status).toBe(400);
     const viewer = new SandboxClient(sb.url);
     await viewer.login('viewer', 'viewer-pw');
     expect((await viewer.call('POST', '/api/v1/key/unlock', { json: { key: KEY } })).status).toBe(403);

@@ -49,7 +49,9 @@ describe('pikactl sandbox start-up errors say what is wrong', () => {
     writeFileSync(file, 'x');
     const r = await runCli(['sandbox', '--data', join(file, 'data'), '--quiet', '--port', '0']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`cannot use ${join(file, 'data')} as the sandbox data directory: a part of the path is not a folder`);
+    expect(r.stderr).toContain(
+      `cannot use ${join(file, 'data')} as the sandbox data directory: a part of the path is not a folder`,
+    );
   });
 
   it('a port in use is named as the port that failed (a cluster node on --port + 1)', async () => {

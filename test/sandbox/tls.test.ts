@@ -45,7 +45,10 @@ describe('HTTPS', () => {
     expect((await get(`https://localhost:${sb.port}/healthz`, sb.certPem!)).status).toBe(200);
     await expect(fetch(`${sb.url}/healthz`)).rejects.toThrow(); // not trusted by default
 
-    const login = await get(`${sb.url}/login/pass/local`, sb.certPem!, { method: 'POST', body: JSON.stringify(TEST_ADMIN) });
+    const login = await get(`${sb.url}/login/pass/local`, sb.certPem!, {
+      method: 'POST',
+      body: JSON.stringify(TEST_ADMIN),
+    });
     expect(login.status).toBe(200);
     const cookies = ([] as string[]).concat(login.headers['set-cookie'] ?? []);
     const session = cookies.find((c) => c.startsWith('pika_session='))!;

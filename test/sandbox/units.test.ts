@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AEAD_FAILURE, deriveKey, hasVerifierMagic, open, OpenError, seal, verifierPlaintext } from '../../src/sandbox/crypto.js';
+import {
+  AEAD_FAILURE,
+  deriveKey,
+  hasVerifierMagic,
+  open,
+  OpenError,
+  seal,
+  verifierPlaintext,
+} from '../../src/sandbox/crypto.js';
 import { isGatedPath } from '../../src/sandbox/lockgate.js';
 import { Limiter, resolveRateLimit } from '../../src/sandbox/ratelimit.js';
 import { base32Encode, totpCode, verifyTotp } from '../../src/sandbox/totp.js';
@@ -57,7 +65,9 @@ describe('TOTP (RFC 6238, SHA-1)', () => {
 describe('rate limiter', () => {
   it('backs off 1 s, 2 s, 4 s … from the soft threshold, capped at 15 s', () => {
     const l = new Limiter(resolveRateLimit());
-    expect([0, 1, 2, 3, 4, 5, 6, 7, 20].map((c) => l.backoff(c))).toEqual([0, 0, 0, 1000, 2000, 4000, 8000, 15000, 15000]);
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 20].map((c) => l.backoff(c))).toEqual([
+      0, 0, 0, 1000, 2000, 4000, 8000, 15000, 15000,
+    ]);
     expect(new Limiter(resolveRateLimit({ delayScale: 0.01 })).backoff(4)).toBe(20);
   });
 
@@ -80,10 +90,29 @@ describe('rate limiter', () => {
 
 describe('lock gate paths', () => {
   it('gates /api/v1/ and /data/ except the allowlist', () => {
-    for (const p of ['/api/v1/settings', '/api/v1/key/lock', '/api/v1/key/initialize', '/api/v1/key/rotate', '/data/x', '/api/v1/tls/status']) {
+    for (const p of [
+      '/api/v1/settings',
+      '/api/v1/key/lock',
+      '/api/v1/key/initialize',
+      '/api/v1/key/rotate',
+      '/data/x',
+      '/api/v1/tls/status',
+    ]) {
       expect(isGatedPath(p), p).toBe(true);
     }
-    for (const p of ['/api/v1/info', '/api/v1/key/status', '/api/v1/key/unlock', '/api/v1/me', '/api/v1/me/preferences', '/api/v1/meh', '/login/info', '/logout', '/healthz', '/', '/api/v1']) {
+    for (const p of [
+      '/api/v1/info',
+      '/api/v1/key/status',
+      '/api/v1/key/unlock',
+      '/api/v1/me',
+      '/api/v1/me/preferences',
+      '/api/v1/meh',
+      '/login/info',
+      '/logout',
+      '/healthz',
+      '/',
+      '/api/v1',
+    ]) {
       expect(isGatedPath(p), p).toBe(false);
     }
   });
@@ -94,6 +123,8 @@ describe('http helpers', () => {
     expect(queryEscape("/a b/c?x=1&y=(2)!*'~")).toBe('%2Fa+b%2Fc%3Fx%3D1%26y%3D%282%29%21%2A%27~');
   });
   it('writes delete cookies as Max-Age=0', () => {
-    expect(setCookie({ name: 's', value: '', maxAge: -1, httpOnly: true })).toBe('s=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax');
+    expect(setCookie({ name: 's', value: '', maxAge: -1, httpOnly: true })).toBe(
+      's=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax',
+    );
   });
 });

@@ -11,7 +11,10 @@ const SECRET = 'pm-secret-Zq81-unique';
 
 function setup(opts: TestContextOptions & { timeoutMs?: number } = {}) {
   const ctx = testContext({ ...opts, env: { PATH: process.env.PATH, ...(opts.env ?? {}) } });
-  const reader = new SourceReader(ctx, { server: parseServerUrl('https://pika.example'), commandTimeoutMs: opts.timeoutMs });
+  const reader = new SourceReader(ctx, {
+    server: parseServerUrl('https://pika.example'),
+    commandTimeoutMs: opts.timeoutMs,
+  });
   const script = (name: string, body: string) => {
     const p = join(ctx.cwd, name);
     writeFileSync(p, `#!/bin/sh\n${body}\n`, { mode: 0o700 });
@@ -114,12 +117,16 @@ describe.runIf(process.platform !== 'win32')('cmd:COMMAND', () => {
 
   it('refuses more than 64 KiB of output', async () => {
     const { reader } = setup();
-    expect((await failure(reader.read(req('cmd:head -c 70000 /dev/zero | tr "\\0" x')))).message).toMatch(/more than 64 KiB/);
+    expect((await failure(reader.read(req('cmd:head -c 70000 /dev/zero | tr "\\0" x')))).message).toMatch(
+      /more than 64 KiB/,
+    );
   });
 
   it('a missing program is a clear failure', async () => {
     const { reader } = setup();
-    expect((await failure(reader.read(req('cmd:pikactl-no-such-password-manager read x')))).message).toMatch(/exited with code 127/);
+    expect((await failure(reader.read(req('cmd:pikactl-no-such-password-manager read x')))).message).toMatch(
+      /exited with code 127/,
+    );
   });
 
   it('never hands a secret to the child: not in its argv, not in its environment', async () => {
@@ -127,7 +134,9 @@ describe.runIf(process.platform !== 'win32')('cmd:COMMAND', () => {
     const COOKIE = 'session-cookie-Mm02-unique';
     const { ctx, reader, script } = setup({ env: { PIKA_KEY: ENV_SECRET, PIKA_SESSION: COOKIE, PM_PROFILE: 'ops' } });
     // A secret read earlier through env: must not leak into the later cmd: child.
-    expect((await reader.read({ spec: 'env:PIKA_KEY', flag: '--password-from', label: 'password' })).reveal()).toBe(ENV_SECRET);
+    expect((await reader.read({ spec: 'env:PIKA_KEY', flag: '--password-from', label: 'password' })).reveal()).toBe(
+      ENV_SECRET,
+    );
     const dump = join(ctx.cwd, 'dump');
     script(
       'pm',
@@ -164,8 +173,11 @@ describe.runIf(process.platform === 'linux')('cmd:COMMAND on a real terminal', (
       );
       // `script` runs the child on a fresh pseudo-terminal.
       const out = await new Promise<string>((resolve, reject) =>
-        execFile('script', ['-qec', `${process.execPath} ${script}`, '/dev/null'], { timeout: 20_000, env: { PATH: process.env.PATH, HOME: child.dir, TERM: 'dumb' } }, (err, stdout) =>
-          err ? reject(err) : resolve(stdout),
+        execFile(
+          'script',
+          ['-qec', `${process.execPath} ${script}`, '/dev/null'],
+          { timeout: 20_000, env: { PATH: process.env.PATH, HOME: child.dir, TERM: 'dumb' } },
+          (err, stdout) => (err ? reject(err) : resolve(stdout)),
         ),
       );
       expect(out).toContain('stdin-tty=true result=true');

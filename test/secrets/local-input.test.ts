@@ -75,7 +75,9 @@ describe.runIf(process.platform !== 'win32')('file: sources', () => {
     file(ctx, 'latin1.txt', Buffer.concat([Buffer.from('caf'), Buffer.from([0xe9]), Buffer.from('-key\n')]));
     expect((await failure(reader.read(req('file:latin1.txt')))).message).toMatch(/latin1\.txt is not valid UTF-8/);
     file(ctx, 'utf16.txt', Buffer.from(`\ufeff${SECRET}`, 'utf16le'));
-    expect((await failure(reader.read(req('file:utf16.txt')))).message).toMatch(/utf16\.txt (contains a NUL|is not valid UTF-8)/);
+    expect((await failure(reader.read(req('file:utf16.txt')))).message).toMatch(
+      /utf16\.txt (contains a NUL|is not valid UTF-8)/,
+    );
     file(ctx, 'nul.txt', `${SECRET}\u0000tail`);
     expect((await failure(reader.read(req('file:nul.txt')))).message).toMatch(/nul\.txt contains a NUL byte/);
   });
@@ -98,7 +100,9 @@ describe.runIf(process.platform !== 'win32')('file: sources', () => {
 
   it('refuses a device and a directory as not regular files', async () => {
     const { reader } = setup();
-    expect((await failure(reader.read(req('file:/dev/zero')))).message).toMatch(/\/dev\/zero: it is a device, not a regular file/);
+    expect((await failure(reader.read(req('file:/dev/zero')))).message).toMatch(
+      /\/dev\/zero: it is a device, not a regular file/,
+    );
     expect((await failure(reader.read(req('file:/')))).message).toMatch(/it is a directory, not a regular file/);
   });
 

@@ -27,7 +27,12 @@ async function failure(p: Promise<unknown>, ...secrets: string[]): Promise<CliEr
   throw new Error('expected a CliError');
 }
 
-const req = (spec?: string, extra: Partial<SecretRequest> = {}): SecretRequest => ({ spec, flag: '--key-from', label: 'server key', ...extra });
+const req = (spec?: string, extra: Partial<SecretRequest> = {}): SecretRequest => ({
+  spec,
+  flag: '--key-from',
+  label: 'server key',
+  ...extra,
+});
 
 describe('prompt', () => {
   it('asks on a TTY when no source is given, hidden, naming what it wants', async () => {
@@ -54,19 +59,31 @@ describe('prompt', () => {
   });
 
   it('confirm: asks twice and accepts matching answers', async () => {
-    const { ctx, reader } = setup({ tty: true, answers: [{ match: /^New server key:$/, answer: KEY }, { match: /again to confirm/, answer: KEY }] });
+    const { ctx, reader } = setup({
+      tty: true,
+      answers: [
+        { match: /^New server key:$/, answer: KEY },
+        { match: /again to confirm/, answer: KEY },
+      ],
+    });
     expect((await reader.read(req(undefined, { label: 'new server key', confirm: true }))).reveal()).toBe(KEY);
     expect(ctx.io.prompts.asked).toHaveLength(2);
   });
 
   it('confirm: one retry after a mismatch', async () => {
-    const { ctx, reader } = setup({ tty: true, answers: [{ answer: KEY }, { answer: 'typo' }, { answer: KEY }, { answer: KEY }] });
+    const { ctx, reader } = setup({
+      tty: true,
+      answers: [{ answer: KEY }, { answer: 'typo' }, { answer: KEY }, { answer: KEY }],
+    });
     expect((await reader.read(req(undefined, { confirm: true }))).reveal()).toBe(KEY);
     expect(ctx.io.stderrText).toMatch(/do not match/);
   });
 
   it('confirm: a second mismatch is an error that shows neither value', async () => {
-    const { reader } = setup({ tty: true, answers: [{ answer: KEY }, { answer: 'typo-1' }, { answer: KEY }, { answer: 'typo-2' }] });
+    const { reader } = setup({
+      tty: true,
+      answers: [{ answer: KEY }, { answer: 'typo-1' }, { answer: KEY }, { answer: 'typo-2' }],
+    });
     const e = await failure(reader.read(req(undefined, { confirm: true })), KEY, 'typo-1', 'typo-2');
     expect(e.exitCode).toBe(2);
     expect(e.message).toMatch(/do not match/);
@@ -162,14 +179,17 @@ describe('file:PATH', () => {
     expect((await reader.read(req('file:~/.pika/key'))).reveal()).toBe(KEY);
   });
 
-  it.runIf(process.platform !== 'win32').each([0o644, 0o640, 0o604, 0o660])('refuses a file with mode %o, with a chmod hint', async (mode) => {
-    const { ctx, reader } = setup();
-    write(ctx.cwd, 'key.txt', KEY, mode);
-    const e = await failure(reader.read(req('file:key.txt')), KEY);
-    expect(e.exitCode).toBe(1);
-    expect(e.message).toMatch(/group or others may read it/);
-    expect(e.hint).toBe('chmod 600 key.txt');
-  });
+  it.runIf(process.platform !== 'win32').each([0o644, 0o640, 0o604, 0o660])(
+    'refuses a file with mode %o, with a chmod hint',
+    async (mode) => {
+      const { ctx, reader } = setup();
+      write(ctx.cwd, 'key.txt', KEY, mode);
+      const e = await failure(reader.read(req('file:key.txt')), KEY);
+      expect(e.exitCode).toBe(1);
+      expect(e.message).toMatch(/group or others may read it/);
+      expect(e.hint).toBe('chmod 600 key.txt');
+    },
+  );
 
   it('a missing file, an empty file and a directory are clear errors', async () => {
     const { ctx, reader } = setup();
@@ -201,7 +221,10 @@ describe('keychain sources (in-memory keychain)', () => {
   });
 
   it('keychain:NAME reads an explicit entry; a bare kind means that entry of this server', async () => {
-    const { reader } = withKeychain({ 'server-key:https://other.example': 'other', 'server-key-previous:https://pika.example:8080/pika': 'old' });
+    const { reader } = withKeychain({
+      'server-key:https://other.example': 'other',
+      'server-key-previous:https://pika.example:8080/pika': 'old',
+    });
     expect((await reader.read(req('keychain:server-key:https://other.example'))).reveal()).toBe('other');
     expect((await reader.read(req('keychain:server-key-previous'))).reveal()).toBe('old');
   });

@@ -56,7 +56,8 @@ describe('parseSecretSpec', () => {
     expect(err.code).toBe('usage');
     expect(err.message).toContain('--key-from');
     expect(err.message).toMatch(/never takes a secret on the command line/);
-    for (const form of ['prompt', 'file:PATH', 'env:NAME', 'keychain:NAME', 'cmd:COMMAND']) expect(err.message).toContain(form);
+    for (const form of ['prompt', 'file:PATH', 'env:NAME', 'keychain:NAME', 'cmd:COMMAND'])
+      expect(err.message).toContain(form);
     expect(isSecretSpec(text)).toBe(false);
   });
 
@@ -85,11 +86,20 @@ describe('parseSecretSpec', () => {
 
 describe('validateSecretSpecs', () => {
   it('accepts one stdin and unset flags', () => {
-    expect(() => validateSecretSpecs([{ flag: '--key-from', spec: '-' }, { flag: '--password-from', spec: 'env:P' }, { flag: '--totp-from' }])).not.toThrow();
+    expect(() =>
+      validateSecretSpecs([
+        { flag: '--key-from', spec: '-' },
+        { flag: '--password-from', spec: 'env:P' },
+        { flag: '--totp-from' },
+      ]),
+    ).not.toThrow();
   });
   it('refuses two flags reading stdin', () => {
     try {
-      validateSecretSpecs([{ flag: '--password-from', spec: '-' }, { flag: '--key-from', spec: '-' }]);
+      validateSecretSpecs([
+        { flag: '--password-from', spec: '-' },
+        { flag: '--key-from', spec: '-' },
+      ]);
       throw new Error('accepted');
     } catch (err) {
       expect((err as CliError).exitCode).toBe(2);

@@ -3,12 +3,22 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command, Option } from 'commander';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { completionScript, describeProgram, SECRET_SCHEMES, SHELLS, type ProgramSpec } from '../../src/completion/index.js';
+import {
+  completionScript,
+  describeProgram,
+  SECRET_SCHEMES,
+  SHELLS,
+  type ProgramSpec,
+} from '../../src/completion/index.js';
 import { inertProgram } from '../../scripts/generate.js';
 import { runCli, tempDir } from '../support/context.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const FILES = { bash: 'completions/pikactl.bash', zsh: 'completions/_pikactl', fish: 'completions/pikactl.fish' } as const;
+const FILES = {
+  bash: 'completions/pikactl.bash',
+  zsh: 'completions/_pikactl',
+  fish: 'completions/pikactl.fish',
+} as const;
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
 /** Every visible command of the live tree with its path and options, walked here rather than taken from the model. */
@@ -45,14 +55,19 @@ describe('completion scripts cover the live command tree', () => {
           expect(scripts.fish).toContain(`-n '__pikactl_at '\\''${path}'\\''' -a '${name}'`);
         }
       }
-      const flagsFn = scripts.bash.slice(scripts.bash.indexOf('_pikactl_flags() {'), scripts.bash.indexOf('_pikactl_value() {'));
+      const flagsFn = scripts.bash.slice(
+        scripts.bash.indexOf('_pikactl_flags() {'),
+        scripts.bash.indexOf('_pikactl_value() {'),
+      );
       const bashFlags = flagsFn.match(new RegExp(`^    '${path}'\\) _pikactl_r='([^']*)' ;;$`, 'm'))?.[1] ?? '';
       const globalFlags = scripts.bash.match(/_pikactl_r="\$_pikactl_r "'([^']*)'/)?.[1] ?? '';
       for (const o of options) {
         for (const flag of [o.short, o.long].filter((f): f is string => f !== undefined)) {
           expect(`${bashFlags} ${globalFlags}`.split(' '), `bash: ${path} ${flag}`).toContain(flag);
           expect(scripts.zsh, `zsh: ${path} ${flag}`).toContain(`'${flag}:`);
-          expect(scripts.fish, `fish: ${path} ${flag}`).toMatch(flag.startsWith('--') ? ` -l ${flag.slice(2)} ` : ` -s ${flag.slice(1)} `);
+          expect(scripts.fish, `fish: ${path} ${flag}`).toMatch(
+            flag.startsWith('--') ? ` -l ${flag.slice(2)} ` : ` -s ${flag.slice(1)} `,
+          );
         }
       }
     }
@@ -60,18 +75,24 @@ describe('completion scripts cover the live command tree', () => {
 
   it('complete the values of enumerated flags and arguments', () => {
     const live = liveCommands(program);
-    const enumerated = live.flatMap(({ path, options }) => options.filter((o) => o.argChoices).map((o) => ({ path, o })));
+    const enumerated = live.flatMap(({ path, options }) =>
+      options.filter((o) => o.argChoices).map((o) => ({ path, o })),
+    );
     expect(enumerated.map((e) => `${e.path} ${e.o.long}`)).toContain('status --for');
     for (const { path, o } of enumerated) {
       expect(scripts.bash).toContain(`'${path}|${o.long}') _pikactl_r='choices ${o.argChoices!.join(' ')}'`);
-      expect(scripts.zsh).toContain(`'${path}|${o.long}') reply=('choices' ${o.argChoices!.map((c) => `'${c}'`).join(' ')})`);
+      expect(scripts.zsh).toContain(
+        `'${path}|${o.long}') reply=('choices' ${o.argChoices!.map((c) => `'${c}'`).join(' ')})`,
+      );
       expect(scripts.fish).toContain(`-l ${o.long!.slice(2)} -x -a '${o.argChoices!.join(' ')}'`);
     }
   });
 
   it('offer secret sources for every flag ending in -from', () => {
     const fromFlags = liveCommands(program).flatMap(({ path, cmd, options }) =>
-      options.filter((o) => o.long?.endsWith('-from')).map((o) => ({ path: cmd === program ? '*' : path, long: o.long! })),
+      options
+        .filter((o) => o.long?.endsWith('-from'))
+        .map((o) => ({ path: cmd === program ? '*' : path, long: o.long! })),
     );
     expect(fromFlags.length).toBeGreaterThan(5);
     for (const { path, long } of fromFlags) {
@@ -101,7 +122,15 @@ describe('completion scripts cover the live command tree', () => {
     const env = { XDG_CONFIG_HOME: join(home, 'cfg') };
     mkdirSync(join(home, 'cfg', 'pikactl'), { recursive: true });
     const file = join(home, 'cfg', 'pikactl', 'config.json');
-    writeFileSync(file, JSON.stringify({ version: 1, current_context: 'prod', contexts: { prod: { servers: ['https://a.example'] }, staging: { servers: ['https://b.example'] } } }), { mode: 0o600 });
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        current_context: 'prod',
+        contexts: { prod: { servers: ['https://a.example'] }, staging: { servers: ['https://b.example'] } },
+      }),
+      { mode: 0o600 },
+    );
     const ok = await runCli(['__complete', 'contexts'], { home, env });
     expect(ok).toMatchObject({ code: 0, stdout: 'prod\nstaging\n', stderr: '' });
     writeFileSync(file, '{ not json');
@@ -130,13 +159,20 @@ describe('bash runs the completion', () => {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: bash source, expanded by bash
       '_pikactl; printf "%s\\n" "${COMPREPLY[@]}"',
     ].join('\n');
-    const r = spawnSync('bash', ['--norc', '--noprofile', '-c', script, 'bash', ...words], { encoding: 'utf8', env: { PATH: `${shim}:${process.env.PATH}`, HOME: shim } });
+    const r = spawnSync('bash', ['--norc', '--noprofile', '-c', script, 'bash', ...words], {
+      encoding: 'utf8',
+      env: { PATH: `${shim}:${process.env.PATH}`, HOME: shim },
+    });
     expect(r.stderr).toBe('');
     return r.stdout.split('\n').filter((l) => l !== '');
   }
 
   it('registers with `complete -p`', () => {
-    const r = spawnSync('bash', ['--norc', '--noprofile', '-c', `source ${JSON.stringify(join(root, FILES.bash))}; complete -p pikactl`], { encoding: 'utf8' });
+    const r = spawnSync(
+      'bash',
+      ['--norc', '--noprofile', '-c', `source ${JSON.stringify(join(root, FILES.bash))}; complete -p pikactl`],
+      { encoding: 'utf8' },
+    );
     expect(r.stdout.trim()).toBe('complete -F _pikactl pikactl');
   });
 
@@ -162,7 +198,9 @@ describe('bash runs the completion', () => {
 
   it('keeps file:PATH and --flag=value whole when bash splits at ":" and "="', () => {
     // Real bash passes COMP_WORDS split at COMP_WORDBREAKS and replaces only the text after the last break.
-    expect(complete(['pikactl', 'unlock', '--key-from', 'file', ':', '/et'], 'pikactl unlock --key-from file:/et')).toEqual(['/etc']);
+    expect(
+      complete(['pikactl', 'unlock', '--key-from', 'file', ':', '/et'], 'pikactl unlock --key-from file:/et'),
+    ).toEqual(['/etc']);
     expect(complete(['pikactl', 'status', '--for', '=', 'unl'], 'pikactl status --for=unl')).toEqual(['unlocked']);
   });
 });
@@ -170,7 +208,11 @@ describe('bash runs the completion', () => {
 describe.runIf(has('fish'))('fish runs the completion', () => {
   it('completes commands, flags and values', () => {
     const complete = (line: string) =>
-      spawnSync('fish', ['--no-config', '-c', `source ${JSON.stringify(join(root, FILES.fish))}; complete -C ${JSON.stringify(line)}`], { encoding: 'utf8' })
+      spawnSync(
+        'fish',
+        ['--no-config', '-c', `source ${JSON.stringify(join(root, FILES.fish))}; complete -C ${JSON.stringify(line)}`],
+        { encoding: 'utf8' },
+      )
         .stdout.split('\n')
         .map((l) => l.split('\t')[0])
         .filter(Boolean);

@@ -9,8 +9,12 @@ describe('--fault completion', () => {
   it('every shell completes the fault names', async () => {
     const spec = await describeProgram(await inertProgram());
     expect(FAULT_NAMES.length).toBeGreaterThan(2);
-    expect(completionScript('bash', spec)).toContain(`'sandbox|--fault') _pikactl_r='choices ${FAULT_NAMES.join(' ')}'`);
-    expect(completionScript('zsh', spec)).toContain(`'sandbox|--fault') reply=('choices' ${FAULT_NAMES.map((f) => `'${f}'`).join(' ')})`);
+    expect(completionScript('bash', spec)).toContain(
+      `'sandbox|--fault') _pikactl_r='choices ${FAULT_NAMES.join(' ')}'`,
+    );
+    expect(completionScript('zsh', spec)).toContain(
+      `'sandbox|--fault') reply=('choices' ${FAULT_NAMES.map((f) => `'${f}'`).join(' ')})`,
+    );
     expect(completionScript('fish', spec)).toContain(`-l fault -x -a '${FAULT_NAMES.join(' ')}'`);
   });
 

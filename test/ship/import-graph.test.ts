@@ -16,7 +16,8 @@ const DEPCRUISE = join(ROOT, 'node_modules', 'dependency-cruiser', 'bin', 'depen
  */
 const FIXTURE: Record<string, string> = {
   // allowed: a command's own sub-file, the shared helpers, the registration modules
-  'src/commands/keychain.ts': "import './keychain-set.js';\nimport './shared/helper.js';\nimport './app.js';\nexport {};\n",
+  'src/commands/keychain.ts':
+    "import './keychain-set.js';\nimport './shared/helper.js';\nimport './app.js';\nexport {};\n",
   'src/commands/keychain-set.ts': 'export const set = 1;\n',
   'src/commands/app.ts': 'export const app = 1;\n',
   'src/commands/shared/helper.ts': "import '../../recovery/plan.js';\nexport const h = 1;\n",
@@ -93,11 +94,15 @@ afterAll(() => {
 
 describe('the import-graph check (.dependency-cruiser.cjs)', () => {
   it('reports every forbidden edge of the fixture, and only those', async () => {
-    const run = await promisify(execFile)(process.execPath, [DEPCRUISE, 'src', '--config', '.dependency-cruiser.cjs', '--output-type', 'json'], {
-      cwd: dir,
-      maxBuffer: 16 * 1024 * 1024,
-      timeout: 60_000,
-    }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
+    const run = await promisify(execFile)(
+      process.execPath,
+      [DEPCRUISE, 'src', '--config', '.dependency-cruiser.cjs', '--output-type', 'json'],
+      {
+        cwd: dir,
+        maxBuffer: 16 * 1024 * 1024,
+        timeout: 60_000,
+      },
+    ).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
     const found = (JSON.parse(run.stdout) as { summary: { violations: Violation[] } }).summary.violations;
     const names = [...new Set(found.map((v) => `${v.rule.name} ${v.from}`))].sort();
     expect(names).toEqual(EXPECTED);

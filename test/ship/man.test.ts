@@ -48,7 +48,19 @@ describe('man/pikactl.1', () => {
   });
 
   it('has the reference sections, fed by the help topics', () => {
-    for (const s of ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'COMMANDS', 'SECRET SOURCES', 'ENVIRONMENT', 'EXIT STATUS', 'FILES', 'EXAMPLES', 'SECURITY']) {
+    for (const s of [
+      'NAME',
+      'SYNOPSIS',
+      'DESCRIPTION',
+      'OPTIONS',
+      'COMMANDS',
+      'SECRET SOURCES',
+      'ENVIRONMENT',
+      'EXIT STATUS',
+      'FILES',
+      'EXAMPLES',
+      'SECURITY',
+    ]) {
       expect(page).toMatch(new RegExp(`^\\.SH ${s}$`, 'm'));
     }
     for (const e of EXIT_CODE_DOCS) expect(page).toContain(`.TP\n\\fB${e.code} ${esc(e.name)}\\fR`);
@@ -64,7 +76,21 @@ describe('man/pikactl.1', () => {
     expect(esc('a\\b')).toBe('a\\eb');
     expect(esc("it's ~/x ^")).toBe('it\\(aqs \\(ti/x \\(ha');
     expect(esc('a \u2014 b \u00e9')).toBe('a \\(em b \\[u00E9]');
-    const requests = new Set(['.\\"', '.TH', '.SH', '.SS', '.TP', '.PP', '.RS', '.RE', '.nf', '.fi', '.br', '.nh', '.ad']);
+    const requests = new Set([
+      '.\\"',
+      '.TH',
+      '.SH',
+      '.SS',
+      '.TP',
+      '.PP',
+      '.RS',
+      '.RE',
+      '.nf',
+      '.fi',
+      '.br',
+      '.nh',
+      '.ad',
+    ]);
     for (const line of page.split('\n')) {
       if (/^[.']/.test(line)) expect(requests, line).toContain(line.split(' ')[0]);
     }
@@ -73,7 +99,10 @@ describe('man/pikactl.1', () => {
   });
 
   it.runIf(hasMan)('renders with man -l, without warnings', () => {
-    const r = spawnSync('man', ['--warnings', '-E', 'UTF-8', '-l', join(root, 'man/pikactl.1')], { encoding: 'utf8', env: { ...process.env, MANWIDTH: '80', MANPAGER: 'cat', PAGER: 'cat' } });
+    const r = spawnSync('man', ['--warnings', '-E', 'UTF-8', '-l', join(root, 'man/pikactl.1')], {
+      encoding: 'utf8',
+      env: { ...process.env, MANWIDTH: '80', MANPAGER: 'cat', PAGER: 'cat' },
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('EXIT STATUS');
@@ -110,7 +139,8 @@ describe('help topics', () => {
       }
       expect(cmd, line).not.toBe(program);
       const known = new Set([...cmd.options, ...program.options].flatMap((o) => [o.long, o.short]));
-      for (const flag of words.slice(i).filter((w) => w.startsWith('-'))) expect(known.has(flag), `${flag} in: ${line}`).toBe(true);
+      for (const flag of words.slice(i).filter((w) => w.startsWith('-')))
+        expect(known.has(flag), `${flag} in: ${line}`).toBe(true);
     }
     expect(commands.length).toBeGreaterThan(0);
   });

@@ -21,7 +21,9 @@ export interface AnswerProxy {
 /** A raw HTTP/1.1 response with the given status line, headers and body. */
 export function rawResponse(statusLine: string, headers: Record<string, string>, body: string): string {
   const all = { 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close', ...headers };
-  return `HTTP/1.1 ${statusLine}\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body}`;
+  return `HTTP/1.1 ${statusLine}\r\n${Object.entries(all)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\r\n')}\r\n\r\n${body}`;
 }
 
 const HOP = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'content-encoding']);
@@ -36,14 +38,22 @@ afterAll(async () => {
  * for the requests `rewrite` picks, replaces the real answer (see Rewrite). Stopped when
  * the test (or file) ends.
  */
-export async function startAnswerProxy(upstream: { origin: string; basePath: string }, rewrite: (method: string, path: string) => Rewrite | undefined): Promise<AnswerProxy> {
+export async function startAnswerProxy(
+  upstream: { origin: string; basePath: string },
+  rewrite: (method: string, path: string) => Rewrite | undefined,
+): Promise<AnswerProxy> {
   const sockets = new Set<Socket>();
   const rewritten: string[] = [];
   const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (!HOP.has(k) && typeof v === 'string') headers[k] = v;
     const method = req.method ?? 'GET';
-    const up = await fetch(`${upstream.origin}${req.url}`, { method, headers, body: method === 'GET' ? undefined : new Uint8Array(body), redirect: 'manual' });
+    const up = await fetch(`${upstream.origin}${req.url}`, {
+      method,
+      headers,
+      body: method === 'GET' ? undefined : new Uint8Array(body),
+      redirect: 'manual',
+    });
     const text = await up.text();
     const path = (req.url ?? '/').slice(upstream.basePath.length).split('?')[0];
     const r = rewrite(method, path);

@@ -39,7 +39,8 @@ export async function startTestProxy(opts: TestProxyOptions = {}): Promise<TestP
     const mapped = opts.hosts?.[m[1].toLowerCase()];
     return mapped !== undefined ? { host: '127.0.0.1', port: mapped } : undefined;
   };
-  const authorized = (req: IncomingMessage) => opts.requireAuth === undefined || req.headers['proxy-authorization'] === opts.requireAuth;
+  const authorized = (req: IncomingMessage) =>
+    opts.requireAuth === undefined || req.headers['proxy-authorization'] === opts.requireAuth;
   const entry = (req: IncomingMessage): ProxyLogEntry => ({
     method: req.method ?? '?',
     target: req.url ?? '',
@@ -57,10 +58,13 @@ export async function startTestProxy(opts: TestProxyOptions = {}): Promise<TestP
     }
     const t = resolveTarget(`${url.hostname}:${url.port || '80'}`);
     if (!t) return void res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>502 Bad Gateway</h1>');
-    const up = httpRequest({ host: t.host, port: t.port, method: req.method, path: `${url.pathname}${url.search}`, headers: req.headers }, (upRes) => {
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      upRes.pipe(res);
-    });
+    const up = httpRequest(
+      { host: t.host, port: t.port, method: req.method, path: `${url.pathname}${url.search}`, headers: req.headers },
+      (upRes) => {
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+      },
+    );
     up.on('error', () => res.writeHead(502).end());
     req.pipe(up);
   });
@@ -68,7 +72,10 @@ export async function startTestProxy(opts: TestProxyOptions = {}): Promise<TestP
     log.push(entry(req));
     sockets.add(client);
     client.on('error', () => {});
-    if (!authorized(req)) return void client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\n\r\n');
+    if (!authorized(req))
+      return void client.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\n\r\n',
+      );
     const t = resolveTarget(req.url ?? '');
     if (!t) return void client.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n');
     const up = connect(t.port, t.host, () => {

@@ -75,7 +75,13 @@ export class TestIO extends SystemIO {
     const stdin = Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]);
     if (tty) Object.assign(stdin, { isTTY: true });
     const prompts = new ScriptedPrompter(opts.answers ?? []);
-    super({ stdin, stdout: out.stream, stderr: err.stream, env: { TERM: 'dumb', ...(opts.env ?? {}) }, prompter: () => prompts });
+    super({
+      stdin,
+      stdout: out.stream,
+      stderr: err.stream,
+      env: { TERM: 'dumb', ...(opts.env ?? {}) },
+      prompter: () => prompts,
+    });
     this.out = out;
     this.err = err;
     this.prompts = prompts;
@@ -147,12 +153,19 @@ export interface RunResult {
 }
 
 /** Runs pikactl in-process, the way the binary would, and captures everything. */
-export async function runCli(argv: string[], opts: TestContextOptions | (Deps & { io: TestIO }) = {}): Promise<RunResult> {
-  const ctx = 'io' in opts && opts.io instanceof TestIO ? (opts as Deps & { io: TestIO }) : testContext(opts as TestContextOptions);
+export async function runCli(
+  argv: string[],
+  opts: TestContextOptions | (Deps & { io: TestIO }) = {},
+): Promise<RunResult> {
+  const ctx =
+    'io' in opts && opts.io instanceof TestIO
+      ? (opts as Deps & { io: TestIO })
+      : testContext(opts as TestContextOptions);
   const code = await run(argv, ctx);
   // A scripted answer nobody asked for means the prompts the test expects never came.
   const unused = ctx.io.prompts.remaining();
-  if (unused > 0) throw new Error(`${unused} scripted answer(s) left unused; prompts asked: ${JSON.stringify(ctx.io.prompts.asked)}`);
+  if (unused > 0)
+    throw new Error(`${unused} scripted answer(s) left unused; prompts asked: ${JSON.stringify(ctx.io.prompts.asked)}`);
   const stdout = ctx.io.stdoutText;
   return {
     code,

@@ -42,20 +42,31 @@ const DEFAULTS: Record<string, Route> = {
   'GET /api/v1/key/status': { body: { initialized: true, unlocked: false } },
   'GET /api/v1/info': { body: { name: 'Pika', version: '1.2.3', local_login_name: 'local' } },
   'GET /login/info': { body: { strategies: [{ name: 'local', kind: 'password' }] } },
-  'POST /login/pass/local': { headers: { 'set-cookie': 'pika_session=hostile-session-cookie-value; Path=/; HttpOnly' }, body: { strategy: 'local', redirect_path: '/' } },
+  'POST /login/pass/local': {
+    headers: { 'set-cookie': 'pika_session=hostile-session-cookie-value; Path=/; HttpOnly' },
+    body: { strategy: 'local', redirect_path: '/' },
+  },
   'GET /login/me': { body: { subject: 'admin', username: 'admin' } },
   'POST /logout': { status: 204 },
 };
 
 function raw(a: Answer): Buffer {
-  const body = a.body === undefined ? Buffer.alloc(0) : Buffer.from(typeof a.body === 'string' ? a.body : JSON.stringify(a.body), 'utf8');
+  const body =
+    a.body === undefined
+      ? Buffer.alloc(0)
+      : Buffer.from(typeof a.body === 'string' ? a.body : JSON.stringify(a.body), 'utf8');
   const headers: Record<string, string> = {
     ...(typeof a.body === 'object' ? { 'content-type': 'application/json' } : {}),
     ...(a.headers ?? {}),
     'content-length': String(body.length),
     connection: 'close',
   };
-  const head = [`HTTP/1.1 ${a.status ?? 200} Hostile`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n');
+  const head = [
+    `HTTP/1.1 ${a.status ?? 200} Hostile`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    '',
+    '',
+  ].join('\r\n');
   return Buffer.concat([Buffer.from(head, 'latin1'), body]);
 }
 
@@ -74,11 +85,22 @@ export async function startHostileServer(routes: Record<string, Route> = {}): Pr
       } catch {
         json = undefined;
       }
-      const seen: SeenRequest = { method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0], headers: req.headers, body, json };
+      const seen: SeenRequest = {
+        method: req.method ?? 'GET',
+        path: (req.url ?? '/').split('?')[0],
+        headers: req.headers,
+        body,
+        json,
+      };
       const earlier = [...requests];
       requests.push(seen);
       const route = all[`${seen.method} ${seen.path}`];
-      const answer: Answer = route === undefined ? { status: 404, body: { message: 'not found' } } : typeof route === 'function' ? route(seen, earlier) : route;
+      const answer: Answer =
+        route === undefined
+          ? { status: 404, body: { message: 'not found' } }
+          : typeof route === 'function'
+            ? route(seen, earlier)
+            : route;
       // Raw bytes, then close: nothing of node's header validation stands between the test and the client.
       res.socket?.end(raw(answer));
     });

@@ -23,7 +23,14 @@ afterAll(async () => {
 
 export async function startTestKube(opts: Partial<KubeSandboxOptions> = {}): Promise<TestKube> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pikactl-kube-test-'));
-  const k = await startKubeSandbox({ pods: 3, users: [{ ...TEST_ADMIN }], pendingMs: 100, ...opts, dataDir, rateLimit: FAST_RATE_LIMIT });
+  const k = await startKubeSandbox({
+    pods: 3,
+    users: [{ ...TEST_ADMIN }],
+    pendingMs: 100,
+    ...opts,
+    dataDir,
+    rateLimit: FAST_RATE_LIMIT,
+  });
   const kubeconfigFile = join(dataDir, 'kubeconfig');
   writeFileSync(kubeconfigFile, k.kubeconfig, { mode: 0o600 });
   const clean = async () => {
@@ -41,13 +48,25 @@ export async function startTestKube(opts: Partial<KubeSandboxOptions> = {}): Pro
 export const KUBECTL = process.env.KUBECTL ?? 'kubectl';
 
 /** Runs the real kubectl against the stand-in; never throws on a non-zero exit. */
-export function kubectl(k: TestKube, args: string[], timeoutMs = 15_000): Promise<{ code: number; stdout: string; stderr: string }> {
+export function kubectl(
+  k: TestKube,
+  args: string[],
+  timeoutMs = 15_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       KUBECTL,
       args,
-      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: k.dataDir, KUBECONFIG: k.kubeconfigFile }, timeout: timeoutMs },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
+      {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: k.dataDir, KUBECONFIG: k.kubeconfigFile },
+        timeout: timeoutMs,
+      },
+      (err, stdout, stderr) =>
+        resolve({
+          code: err ? (typeof err.code === 'number' ? err.code : 1) : 0,
+          stdout: String(stdout),
+          stderr: String(stderr),
+        }),
     );
   });
 }

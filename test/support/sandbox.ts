@@ -102,7 +102,13 @@ export class SandboxClient {
       body: opts.json !== undefined ? JSON.stringify(opts.json) : opts.body,
     });
     const text = await r.text();
-    return { status: r.status, headers: r.headers, text, json: () => JSON.parse(text), setCookies: r.headers.getSetCookie() };
+    return {
+      status: r.status,
+      headers: r.headers,
+      text,
+      json: () => JSON.parse(text),
+      setCookies: r.headers.getSetCookie(),
+    };
   }
 
   /** Logs in with the password strategy and keeps the session cookie. */

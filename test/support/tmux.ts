@@ -67,8 +67,12 @@ export function tmuxPikactl(args: string[], env: Record<string, string>): TmuxRu
     },
     pikactlPid() {
       const shell = Number(tmux('display-message', '-p', '-t', session, '#{pane_pid}').trim());
-      const children = readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-      if (children.length !== 1) throw new Error(`expected one child of the pane's shell, got ${children.join(',') || 'none'}`);
+      const children = readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean);
+      if (children.length !== 1)
+        throw new Error(`expected one child of the pane's shell, got ${children.join(',') || 'none'}`);
       return Number(children[0]);
     },
   };

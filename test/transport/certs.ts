@@ -25,17 +25,39 @@ export function makeLeafCert(name: string, san = 'DNS:localhost,IP:127.0.0.1,IP:
   execFileSync(
     'openssl',
     [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-      '-subj', '/O=Pika Self-Signed/CN=localhost',
-      '-addext', `subjectAltName=${san}`,
-      '-addext', 'basicConstraints=critical,CA:FALSE',
-      '-addext', 'keyUsage=critical,digitalSignature',
-      '-addext', 'extendedKeyUsage=serverAuth',
-      '-days', '30', '-keyout', keyFile, '-out', certFile,
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-subj',
+      '/O=Pika Self-Signed/CN=localhost',
+      '-addext',
+      `subjectAltName=${san}`,
+      '-addext',
+      'basicConstraints=critical,CA:FALSE',
+      '-addext',
+      'keyUsage=critical,digitalSignature',
+      '-addext',
+      'extendedKeyUsage=serverAuth',
+      '-days',
+      '30',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
     ],
     { stdio: 'ignore' },
   );
   const cert = readFileSync(certFile, 'utf8');
   const der = new X509Certificate(cert).raw;
-  return { certFile, keyFile, cert, key: readFileSync(keyFile, 'utf8'), fingerprint: createHash('sha256').update(der).digest('hex').toUpperCase() };
+  return {
+    certFile,
+    keyFile,
+    cert,
+    key: readFileSync(keyFile, 'utf8'),
+    fingerprint: createHash('sha256').update(der).digest('hex').toUpperCase(),
+  };
 }

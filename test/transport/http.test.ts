@@ -43,12 +43,20 @@ beforeEach(() => {
 });
 
 function client(t: Partial<TransportOptions> = {}, path = '/pika') {
-  return createPikaClient({ server: parseServerUrl(`${origin}${path}`), transport: { insecure: false, allowHttp: false, timeoutMs: 5_000, ...t } });
+  return createPikaClient({
+    server: parseServerUrl(`${origin}${path}`),
+    transport: { insecure: false, allowHttp: false, timeoutMs: 5_000, ...t },
+  });
 }
 
 const failure = (p: Promise<unknown>) => rejection(p, ApiError);
 
-const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}) => {
+const sendJson = (
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string | string[]> = {},
+) => {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 };
@@ -64,7 +72,8 @@ describe('over real undici', () => {
 
   it('does not follow redirects: a 307 to the base path is unauthenticated, others are unexpected', async () => {
     handler = (req, res) => {
-      if (req.url === '/pika/api/v1/key/lock') res.writeHead(307, { location: '/pika/?redirect_path=%2Fpika%2Fapi%2Fv1%2Fkey%2Flock' }).end();
+      if (req.url === '/pika/api/v1/key/lock')
+        res.writeHead(307, { location: '/pika/?redirect_path=%2Fpika%2Fapi%2Fv1%2Fkey%2Flock' }).end();
       else if (req.url === '/pika/api/v1/settings') res.writeHead(302, { location: '/elsewhere' }).end();
       else sendJson(res, 200, { followed: true });
     };
@@ -79,8 +88,15 @@ describe('over real undici', () => {
 
   it('reads 503 + X-Pika-Locked and several Set-Cookie headers', async () => {
     handler = (req, res) => {
-      if (req.url === '/pika/api/v1/key/rotate') sendJson(res, 503, { code: 'server_locked' }, { 'X-Pika-Locked': 'true' });
-      else sendJson(res, 200, { strategy: 'local' }, { 'set-cookie': ['auth_success=true; Max-Age=60', 'pika_session=s-42; Path=/; HttpOnly'] });
+      if (req.url === '/pika/api/v1/key/rotate')
+        sendJson(res, 503, { code: 'server_locked' }, { 'X-Pika-Locked': 'true' });
+      else
+        sendJson(
+          res,
+          200,
+          { strategy: 'local' },
+          { 'set-cookie': ['auth_success=true; Max-Age=60', 'pika_session=s-42; Path=/; HttpOnly'] },
+        );
     };
     const c = client();
     expect((await failure(c.rotate(new Secret('a1', 't'), new Secret('b2', 't')))).kind).toBe('locked');
@@ -151,7 +167,10 @@ describe('over real undici', () => {
     await new Promise<void>((r) => tmp.listen(0, '127.0.0.1', r));
     const port = (tmp.address() as AddressInfo).port;
     await new Promise<void>((r) => tmp.close(() => r()));
-    const c = createPikaClient({ server: parseServerUrl(`http://127.0.0.1:${port}`), transport: { insecure: false, allowHttp: false, timeoutMs: 2_000 } });
+    const c = createPikaClient({
+      server: parseServerUrl(`http://127.0.0.1:${port}`),
+      transport: { insecure: false, allowHttp: false, timeoutMs: 2_000 },
+    });
     const e = await failure(c.keyStatus());
     expect(e.kind).toBe('unreachable');
     expect(e.message).toContain('ECONNREFUSED');
@@ -165,7 +184,10 @@ describe('over real undici', () => {
 
   it('https:// to a plain HTTP port is a tls error that suggests http://', async () => {
     handler = (_q, res) => sendJson(res, 200, {});
-    const c = createPikaClient({ server: parseServerUrl(origin.replace('http:', 'https:')), transport: { insecure: false, allowHttp: false, timeoutMs: 2_000 } });
+    const c = createPikaClient({
+      server: parseServerUrl(origin.replace('http:', 'https:')),
+      transport: { insecure: false, allowHttp: false, timeoutMs: 2_000 },
+    });
     const e = await failure(c.keyStatus());
     expect(e.kind).toBe('tls');
     expect(e.hint).toContain('http://');

@@ -21,7 +21,9 @@ describe('plain http to an https port', () => {
     const status = await runCli(['status', '--server', http]);
     expect(status.code).toBe(7);
     expect(status.stderr + status.stdout).toContain(`answers with TLS, not plain HTTP: use ${sb.url}`);
-    const unlock = await runCli(['unlock', '--server', http, '--key-from', 'env:K'], { env: { K: 'some-key-for-the-test' } });
+    const unlock = await runCli(['unlock', '--server', http, '--key-from', 'env:K'], {
+      env: { K: 'some-key-for-the-test' },
+    });
     expect(unlock.code).toBe(7);
     expect(unlock.stderr).toContain(`Use --server ${sb.url}`);
     expect(unlock.stderr).not.toMatch(/Retry/);

@@ -27,14 +27,18 @@ async function deadPort(): Promise<number> {
 }
 
 const out = (r: { stdout: string; stderr: string }) => r.stdout + r.stderr;
-const connects = (log: { method: string; target: string }[]) => log.filter((e) => e.method === 'CONNECT').map((e) => e.target);
+const connects = (log: { method: string; target: string }[]) =>
+  log.filter((e) => e.method === 'CONNECT').map((e) => e.target);
 
 describe('HTTP(S) proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, --proxy, context proxy)', () => {
   it('HTTPS_PROXY: a CONNECT tunnel to a name only the proxy resolves, with --cacert and --pin checked end to end', async () => {
     const { sb, cert, url } = await httpsSandbox();
     const proxy = await startTestProxy({ hosts: { [HOST]: sb.port } });
     const env = { HTTPS_PROXY: proxy.url };
-    const ok = await runCli(['status', '--json', '--server', url, '--cacert', cert.certFile, '--pin', cert.fingerprint], { env });
+    const ok = await runCli(
+      ['status', '--json', '--server', url, '--cacert', cert.certFile, '--pin', cert.fingerprint],
+      { env },
+    );
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.json()).toMatchObject({ server: url, state: 'off' });
@@ -82,9 +86,12 @@ describe('HTTP(S) proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, --proxy, context p
     const withPort = proxy.log.length;
     expect(withPort).toBeGreaterThan(through);
     // Loopback never goes through a proxy, even one that is set for everything.
-    const loop = await runCli(['status', '--json', '--server', `https://127.0.0.1:${sb.port}`, '--cacert', cert.certFile, '--proxy', proxy.url], {
-      env: { HTTPS_PROXY: proxy.url },
-    });
+    const loop = await runCli(
+      ['status', '--json', '--server', `https://127.0.0.1:${sb.port}`, '--cacert', cert.certFile, '--proxy', proxy.url],
+      {
+        env: { HTTPS_PROXY: proxy.url },
+      },
+    );
     expect(loop.code).toBe(0);
     expect(proxy.log.map((e) => e.target).filter((t) => t.includes('127.0.0.1'))).toEqual([]);
     expect(proxy.log.length).toBe(withPort);
@@ -93,23 +100,32 @@ describe('HTTP(S) proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, --proxy, context p
   it('a dead proxy, a 407 and a 502 on CONNECT are exit 7 naming the proxy', async () => {
     const { sb, cert, url } = await httpsSandbox();
     const port = await deadPort();
-    const dead = await runCli(['status', '--server', url, '--cacert', cert.certFile], { env: { HTTPS_PROXY: `http://127.0.0.1:${port}` } });
+    const dead = await runCli(['status', '--server', url, '--cacert', cert.certFile], {
+      env: { HTTPS_PROXY: `http://127.0.0.1:${port}` },
+    });
     expect(dead.code).toBe(7);
     expect(out(dead)).toContain(`proxy http://127.0.0.1:${port} (from HTTPS_PROXY)`);
     expect(out(dead)).toContain('ECONNREFUSED');
 
     const auth = `Basic ${Buffer.from('ops:proxy-pw').toString('base64')}`;
     const locked = await startTestProxy({ hosts: { [HOST]: sb.port }, requireAuth: auth });
-    const denied = await runCli(['status', '--server', url, '--cacert', cert.certFile], { env: { HTTPS_PROXY: locked.url } });
+    const denied = await runCli(['status', '--server', url, '--cacert', cert.certFile], {
+      env: { HTTPS_PROXY: locked.url },
+    });
     expect(denied.code).toBe(7);
     expect(out(denied)).toContain(`proxy ${locked.url} (from HTTPS_PROXY) wants credentials (407`);
     const withCreds = locked.url.replace('http://', 'http://ops:proxy-pw@');
-    const allowed = await runCli(['status', '--json', '--server', url, '--cacert', cert.certFile], { env: { HTTPS_PROXY: withCreds } });
+    const allowed = await runCli(['status', '--json', '--server', url, '--cacert', cert.certFile], {
+      env: { HTTPS_PROXY: withCreds },
+    });
     expect(allowed.code).toBe(0);
     expect(locked.log.at(-1)?.proxyAuthorization).toBe(auth);
     expect(allowed.stdout + allowed.stderr).not.toContain('proxy-pw');
 
-    const unknown = await runCli(['status', '--server', `https://elsewhere.proxy-only.test:${sb.port}`, '--cacert', cert.certFile], { env: { HTTPS_PROXY: locked.url.replace('http://', 'http://ops:proxy-pw@') } });
+    const unknown = await runCli(
+      ['status', '--server', `https://elsewhere.proxy-only.test:${sb.port}`, '--cacert', cert.certFile],
+      { env: { HTTPS_PROXY: locked.url.replace('http://', 'http://ops:proxy-pw@') } },
+    );
     expect(unknown.code).toBe(7);
     expect(out(unknown)).toContain(`proxy ${locked.url} (from HTTPS_PROXY) answered 502`);
     expect(out(unknown)).not.toContain('proxy-pw');
@@ -123,7 +139,9 @@ describe('HTTP(S) proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, --proxy, context p
     let seen = connects(proxy.log).length;
     expect(seen).toBeGreaterThan(0);
 
-    const off = await runCli(['status', '--server', url, '--cacert', cert.certFile, '--proxy', ''], { env: { HTTPS_PROXY: proxy.url } });
+    const off = await runCli(['status', '--server', url, '--cacert', cert.certFile, '--proxy', ''], {
+      env: { HTTPS_PROXY: proxy.url },
+    });
     expect(off.code).toBe(7);
     expect(connects(proxy.log)).toHaveLength(seen);
 
@@ -133,7 +151,10 @@ describe('HTTP(S) proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, --proxy, context p
 
     const xdg = tempDir('pikactl-xdg-');
     const env = { XDG_CONFIG_HOME: xdg };
-    const added = await runCli(['context', 'add', 'corp', '--server', url, '--cacert', cert.certFile, '--proxy', proxy.url, '--use'], { env });
+    const added = await runCli(
+      ['context', 'add', 'corp', '--server', url, '--cacert', cert.certFile, '--proxy', proxy.url, '--use'],
+      { env },
+    );
     expect(added.code).toBe(0);
     const viaContext = await runCli(['status', '--json'], { env });
     expect(viaContext.code).toBe(0);
@@ -159,7 +180,9 @@ describe('pikactl trust through a proxy', () => {
     // The pin just stored follows the URL, through the same proxy.
     expect((await runCli(['status', '--json', '--server', url], { env })).code).toBe(0);
 
-    const dead = await runCli(['trust', '--server', url, '--expect-fingerprint', cert.fingerprint], { env: { ...env, HTTPS_PROXY: `http://127.0.0.1:${await deadPort()}` } });
+    const dead = await runCli(['trust', '--server', url, '--expect-fingerprint', cert.fingerprint], {
+      env: { ...env, HTTPS_PROXY: `http://127.0.0.1:${await deadPort()}` },
+    });
     expect(dead.code).toBe(7);
     expect(out(dead)).toMatch(/through the proxy http:\/\/127\.0\.0\.1:\d+ \(from HTTPS_PROXY\)/);
   });
@@ -182,8 +205,11 @@ describe('proxy selection rules (curl-compatible)', () => {
     const s = resolveProxy(env, undefined, undefined)!;
     expect(proxyFor(s, u('https://pika.example'))?.shown).toBe('http://lower:2');
     expect(proxyFor(s, u('http://pika.example'))?.shown).toBe('http://plain:3');
-    for (const host of ['localhost', '127.0.0.1', '127.1.2.3', '[::1]']) expect(proxyFor(s, u(`https://${host}:1`))).toBeUndefined();
-    expect(proxyFor(resolveProxy({ ...env, PIKA_PROXY: 'http://pika:4' }, undefined, 'http://ctx:5'), u('https://x'))?.from).toBe('PIKA_PROXY');
+    for (const host of ['localhost', '127.0.0.1', '127.1.2.3', '[::1]'])
+      expect(proxyFor(s, u(`https://${host}:1`))).toBeUndefined();
+    expect(
+      proxyFor(resolveProxy({ ...env, PIKA_PROXY: 'http://pika:4' }, undefined, 'http://ctx:5'), u('https://x'))?.from,
+    ).toBe('PIKA_PROXY');
     expect(proxyFor(resolveProxy(env, undefined, 'http://ctx:5'), u('https://x'))?.shown).toBe('http://ctx:5');
     expect(proxyFor(resolveProxy(env, 'http://flag:6', 'http://ctx:5'), u('http://x'))?.from).toBe('--proxy');
     expect(resolveProxy(env, '', undefined)).toBeUndefined();

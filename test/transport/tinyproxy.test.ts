@@ -22,7 +22,10 @@ describe.skipIf(!tinyproxyPath() && process.env.CI !== 'true')('through a real t
     const url = `https://${HOST}:${sb.port}`;
     const env = { HTTPS_PROXY: tp.url };
 
-    const ok = await runCli(['status', '--json', '--server', url, '--cacert', cert.certFile, '--pin', cert.fingerprint], { env });
+    const ok = await runCli(
+      ['status', '--json', '--server', url, '--cacert', cert.certFile, '--pin', cert.fingerprint],
+      { env },
+    );
     expect(ok.code).toBe(0);
     expect(ok.json()).toMatchObject({ server: url, state: 'off' });
     expect(inner.log.some((e) => e.method === 'CONNECT' && e.target === `${HOST}:${sb.port}`)).toBe(true);
@@ -33,7 +36,9 @@ describe.skipIf(!tinyproxyPath() && process.env.CI !== 'true')('through a real t
     expect(mismatch.stdout + mismatch.stderr).toContain(cert.fingerprint);
 
     // tinyproxy tunnels only to its ConnectPort list: it answers 403, and pikactl names it.
-    const refused = await runCli(['status', '--server', `https://${HOST}:${sb.port + 1}`, '--cacert', cert.certFile], { env });
+    const refused = await runCli(['status', '--server', `https://${HOST}:${sb.port + 1}`, '--cacert', cert.certFile], {
+      env,
+    });
     expect(refused.code).toBe(7);
     expect(refused.stdout + refused.stderr).toContain(`the proxy ${tp.url} (from HTTPS_PROXY) answered 403`);
   });

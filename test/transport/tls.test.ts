@@ -72,7 +72,10 @@ const at = (s: Running, host = '127.0.0.1') => `https://${host}:${s.port}`;
 describe('--cacert', () => {
   it("trusts Pika's self-signed leaf certificate file (by IP and by localhost)", async () => {
     expect(await status(at(pikaSrv), { cacert: pika.certFile })).toEqual({ initialized: true, unlocked: true });
-    expect(await status(at(pikaSrv, 'localhost'), { cacert: pika.certFile })).toEqual({ initialized: true, unlocked: true });
+    expect(await status(at(pikaSrv, 'localhost'), { cacert: pika.certFile })).toEqual({
+      initialized: true,
+      unlocked: true,
+    });
   });
 
   it('without it the self-signed certificate is refused, with a hint', async () => {
@@ -96,7 +99,8 @@ describe('--cacert', () => {
   });
 
   it('an unreadable file or a private key is a usage error', () => {
-    const make = (cacert: string) => () => createPikaClient({ server: parseServerUrl(at(pikaSrv)), transport: { ...base, cacert } });
+    const make = (cacert: string) => () =>
+      createPikaClient({ server: parseServerUrl(at(pikaSrv)), transport: { ...base, cacert } });
     expect(make('/nonexistent/server.crt')).toThrowError(CliError);
     expect(make(pika.keyFile)).toThrowError(/private key/);
     expect(make(pika.keyFile)).toThrowError(expect.objectContaining({ exitCode: 2 }));
@@ -130,7 +134,10 @@ describe('--pin', () => {
   });
 
   it('with --cacert both must hold', async () => {
-    expect(await status(at(pikaSrv), { cacert: pika.certFile, pin: pika.fingerprint })).toEqual({ initialized: true, unlocked: true });
+    expect(await status(at(pikaSrv), { cacert: pika.certFile, pin: pika.fingerprint })).toEqual({
+      initialized: true,
+      unlocked: true,
+    });
     await tlsFailure(at(pikaSrv), { cacert: pika.certFile, pin: other.fingerprint });
     // pinned, but the chain/host check fails: other's cert names only pika.internal
     await tlsFailure(at(otherSrv), { cacert: other.certFile, pin: other.fingerprint });

@@ -12,7 +12,9 @@ import { describe, expect, it } from 'vitest';
 const require = createRequire(import.meta.url);
 const FIX = "undici's internal layout changed: update src/transport/undici-parts.ts";
 const partsSource = readFileSync(new URL('../../src/transport/undici-parts.ts', import.meta.url), 'utf8');
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  dependencies: Record<string, string>;
+};
 
 type Kind = 'dispatcher class' | 'function';
 /** Each internal path pikactl loads, and what pikactl uses it as. */
@@ -37,7 +39,9 @@ function load(path: string): unknown {
 describe("undici's internal files used by src/transport/undici-parts.ts", () => {
   it('are exactly the ones checked here', () => {
     const used = [...partsSource.matchAll(/require\('(undici\/[^']+)'\)/g)].map((m) => m[1]).sort();
-    expect(used, `undici-parts.ts loads internal paths this test does not check: add them to EXPECTED`).toEqual(Object.keys(EXPECTED).sort());
+    expect(used, `undici-parts.ts loads internal paths this test does not check: add them to EXPECTED`).toEqual(
+      Object.keys(EXPECTED).sort(),
+    );
   });
 
   it('are loaded from the exact version package.json pins (no range: any upgrade is a reviewed change)', () => {

@@ -70,7 +70,9 @@ describe('the argv forms commander accepts reach the right command', () => {
   it('pikactl -ku admin -s URL unlock logs in as admin and unlocks', async () => {
     let sb = await startTestSandbox();
     const env = { PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY };
-    const init = await runCli(['-s', sb.url, '-u', 'admin', 'init', '--key-from', 'env:KEY', '--confirm-saved'], { env });
+    const init = await runCli(['-s', sb.url, '-u', 'admin', 'init', '--key-from', 'env:KEY', '--confirm-saved'], {
+      env,
+    });
     expect(init.code, init.stderr).toBe(0);
     sb = await sb.restart();
     const r = await runCli(['-ku', 'admin', '-s', sb.url, 'unlock', '--key-from', 'env:KEY'], { env });

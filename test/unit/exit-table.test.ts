@@ -9,7 +9,8 @@ describe('the exit-code table', () => {
   });
   it('maps only to documented exit codes', () => {
     const documented = new Set(EXIT_CODE_DOCS.map((d) => d.code));
-    for (const [code, exit] of Object.entries(EXIT_BY_CODE)) expect(documented.has(exit), `${code} -> ${exit}`).toBe(true);
+    for (const [code, exit] of Object.entries(EXIT_BY_CODE))
+      expect(documented.has(exit), `${code} -> ${exit}`).toBe(true);
   });
   it('says a gateway answer is unreachable (7), a maybe-applied change is 8 and a declined confirmation 130', () => {
     expect(EXIT_BY_CODE.gateway).toBe(7);

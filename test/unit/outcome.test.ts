@@ -19,7 +19,10 @@ describe('outcomeOf: what a failed state change proves', () => {
     ['a 202 with no body', api('not_pika', { status: 202 })],
     ['a 200 over the size cap', api('too_large', { status: 200, sent: true })],
     ["Pika's 500", api('server_error', { status: 500, serverMessage: 'rewrap secrets failed' })],
-    ['502 cluster: leader forward failed', api('cluster', { status: 502, serverMessage: 'cluster: leader forward failed: EOF' })],
+    [
+      '502 cluster: leader forward failed',
+      api('cluster', { status: 502, serverMessage: 'cluster: leader forward failed: EOF' }),
+    ],
     ["a gateway's 504", api('not_pika', { status: 504 })],
   ])('maybe_done: %s', (_name, err) => {
     expect(outcomeOf(err).outcome).toBe('maybe_done');
@@ -45,7 +48,9 @@ describe('outcomeOf: what a failed state change proves', () => {
   });
 
   it('names the signal and says the request was sent', () => {
-    expect(outcomeOf(api('cancelled', { sent: true, cause: new Error('received SIGTERM') })).why).toBe('interrupted by SIGTERM after the request was sent');
+    expect(outcomeOf(api('cancelled', { sent: true, cause: new Error('received SIGTERM') })).why).toBe(
+      'interrupted by SIGTERM after the request was sent',
+    );
     expect(outcomeOf(api('timeout', { sent: true })).why).toMatch(/^no answer came in time after the request was sent/);
   });
 });

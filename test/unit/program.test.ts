@@ -37,7 +37,8 @@ describe('lazy command tree', () => {
     const whole = await program();
     const names = whole.commands.filter((c) => !hidden(c)).map((c) => c.name());
     expect(names.sort()).toEqual(COMMANDS.flatMap((e) => e.names).sort());
-    for (const c of whole.commands) if (c.name() in SUMMARIES) expect(c.description()).toBe(SUMMARIES[c.name() as keyof typeof SUMMARIES]);
+    for (const c of whole.commands)
+      if (c.name() in SUMMARIES) expect(c.description()).toBe(SUMMARIES[c.name() as keyof typeof SUMMARIES]);
   });
 
   it('the help summary names every help topic', () => {

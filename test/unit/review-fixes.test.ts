@@ -15,7 +15,8 @@ describe('secrets in server text', () => {
 });
 
 describe('a pending keychain entry is discarded only when the server certainly refused', () => {
-  const err = (kind: ApiError['kind'], status?: number) => new ApiError('x', { kind, method: 'POST', path: '/api/v1/key/rotate', status });
+  const err = (kind: ApiError['kind'], status?: number) =>
+    new ApiError('x', { kind, method: 'POST', path: '/api/v1/key/rotate', status });
   it('a 413 refusal proves nothing was applied; a response too large to read does not', () => {
     expect(certainlyNotApplied(err('too_large', 413))).toBe(true);
     expect(certainlyNotApplied(err('too_large', 200))).toBe(false);
@@ -29,7 +30,11 @@ describe('cmd: children', () => {
     const ctx = testContext({ env: { NEW_KEY: 'the-new-key-value', PATH: process.env.PATH ?? '/usr/bin:/bin' } });
     const reader = new SourceReader(ctx, { secretEnvNames: ['NEW_KEY'] });
     // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text, expanded by the shell
-    const seen = await reader.read({ spec: 'cmd:printf %s "${NEW_KEY:-absent}"', flag: '--key-from', label: 'server key' });
+    const seen = await reader.read({
+      spec: 'cmd:printf %s "${NEW_KEY:-absent}"',
+      flag: '--key-from',
+      label: 'server key',
+    });
     expect(seen.reveal()).toBe('absent');
     const later = await reader.read({ spec: 'env:NEW_KEY', flag: '--new-key-from', label: 'new server key' });
     expect(later.reveal()).toBe('the-new-key-value');

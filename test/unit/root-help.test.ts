@@ -19,9 +19,12 @@ describe('the root help printed without commander', () => {
     return out;
   };
 
-  it.each([20, 39, 40, 41, 50, 60, 72, 79, 80, 81, 100, 120, 160, 300])('is commander’s text at %i columns', async (width) => {
-    expect(renderRootHelp(width)).toBe(await commanderHelp(width));
-  });
+  it.each([20, 39, 40, 41, 50, 60, 72, 79, 80, 81, 100, 120, 160, 300])(
+    'is commander’s text at %i columns',
+    async (width) => {
+      expect(renderRootHelp(width)).toBe(await commanderHelp(width));
+    },
+  );
 
   it('is what `pikactl --help` and `-h` print (80 columns off a terminal)', async () => {
     for (const flag of ['--help', '-h']) {

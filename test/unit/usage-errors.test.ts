@@ -30,12 +30,18 @@ describe('usage errors in pikactl style', () => {
     const r = await runCli(['--json', 'unlock', 'mykey']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('');
-    expect(r.json()).toMatchObject({ ok: false, exit_code: 2, error: { code: 'usage', hint: expect.stringContaining('--key-from') } });
+    expect(r.json()).toMatchObject({
+      ok: false,
+      exit_code: 2,
+      error: { code: 'usage', hint: expect.stringContaining('--key-from') },
+    });
   });
 
   it('excess arguments to a command without keys keep the plain message and point at its help', async () => {
     const r = await runCli(['status', 'extra']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("Error: too many arguments for 'status'. Expected 0 arguments but got 1.\nHint: See: pikactl status --help\n");
+    expect(r.stderr).toBe(
+      "Error: too many arguments for 'status'. Expected 0 arguments but got 1.\nHint: See: pikactl status --help\n",
+    );
   });
 });

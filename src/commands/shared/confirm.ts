@@ -43,9 +43,12 @@ async function typedConfirmation(app: App, typed: { word: string; prompt: string
       return;
     }
     const left = TYPED_ATTEMPTS - attempt;
-    const again = left > 0 ? ` Type the word ${typed.word} (${left} ${left === 1 ? 'try' : 'tries'} left; Ctrl-C stops).` : '';
+    const again =
+      left > 0 ? ` Type the word ${typed.word} (${left} ${left === 1 ? 'try' : 'tries'} left; Ctrl-C stops).` : '';
     if (app.secretsRead.some((s) => s.reveal() === answer || s.reveal().trim() === word)) {
-      io.stderr.write(`${io.style.yellow('That was a key, not the word')} "${typed.word}": it has been cleared from the screen.${again}\n`);
+      io.stderr.write(
+        `${io.style.yellow('That was a key, not the word')} "${typed.word}": it has been cleared from the screen.${again}\n`,
+      );
     } else {
       io.stderr.write(`That is not "${typed.word}".${again}\n`);
     }

@@ -47,7 +47,11 @@ export async function openInvocation(app: App, g: GlobalOptions, specs: SpecFlag
   const { ctx } = app;
   // Refuse a bad secret source (e.g. a passphrase typed as --key-from) before anything goes on the wire.
   const { validateSecretSpecs, parseSecretSpec } = await import('../../secrets/spec.js');
-  const declared = [...specs, { flag: '--password-from', spec: g.passwordFrom }, { flag: '--totp-from', spec: g.totpFrom }];
+  const declared = [
+    ...specs,
+    { flag: '--password-from', spec: g.passwordFrom },
+    { flag: '--totp-from', spec: g.totpFrom },
+  ];
   validateSecretSpecs(declared);
   const conn = await resolveConnection(ctx, g);
   // Pods from the Kubernetes API: the client is loaded only here (start-up stays where it is).
@@ -86,7 +90,13 @@ export async function openInvocation(app: App, g: GlobalOptions, specs: SpecFlag
       const transport = pod ? { ...direct, allowHttp: conn.transport.allowHttp || pod.podHttp } : conn.transport;
       return {
         server,
-        client: createPikaClient({ server, transport, fetch: ctx.fetch, userAgent: `pikactl/${VERSION}`, cookieName: g.cookieName }),
+        client: createPikaClient({
+          server,
+          transport,
+          fetch: ctx.fetch,
+          userAgent: `pikactl/${VERSION}`,
+          cookieName: g.cookieName,
+        }),
         ...(pod ? { pod: pod.pod } : {}),
       };
     });
@@ -103,7 +113,13 @@ export async function openInvocation(app: App, g: GlobalOptions, specs: SpecFlag
     let r = readers.get(server.id);
     if (!r) {
       const loaded = Promise.all([import('../../secrets/reader.js'), import('./kube-source.js')]);
-      readers.set(server.id, (r = loaded.then(([{ SourceReader }, { kubeSource }]) => new SourceReader(ctx, { server, secretEnvNames, kube: kubeSource(ctx, g.kube) }))));
+      readers.set(
+        server.id,
+        (r = loaded.then(
+          ([{ SourceReader }, { kubeSource }]) =>
+            new SourceReader(ctx, { server, secretEnvNames, kube: kubeSource(ctx, g.kube) }),
+        )),
+      );
     }
     return r;
   };
@@ -115,11 +131,16 @@ export async function openInvocation(app: App, g: GlobalOptions, specs: SpecFlag
       const perServer = req.spec === 'keychain' || req.spec?.startsWith('keychain:') === true;
       const server = perServer ? (req.server ?? conn.servers[0]) : conn.servers[0];
       // A TOTP code is good once and for 30 s: every login (each node, a re-login) asks anew.
-      if (req.flag === '--totp-from') return readerFor(server).then((r) => r.read(req)).then(remember);
+      if (req.flag === '--totp-from')
+        return readerFor(server)
+          .then((r) => r.read(req))
+          .then(remember);
       const key = `${req.flag}\u0000${req.spec ?? ''}${perServer ? `\u0000${server.id}` : ''}`;
       let p = cache.get(key);
       if (!p) {
-        p = readerFor(server).then((r) => r.read(req)).then(remember);
+        p = readerFor(server)
+          .then((r) => r.read(req))
+          .then(remember);
         cache.set(key, p);
         p.catch(() => cache.delete(key));
       }

@@ -16,10 +16,15 @@ export function warnIfWeak(app: App, key: Secret): void {
  * There is no recovery path for a lost Pika key, so the operator must confirm the
  * new key is saved BEFORE it is applied: typed on a terminal, --confirm-saved otherwise.
  */
-export async function requireSavedConfirmation(app: App, confirmed: boolean | undefined, server: string): Promise<void> {
+export async function requireSavedConfirmation(
+  app: App,
+  confirmed: boolean | undefined,
+  server: string,
+): Promise<void> {
   if (confirmed) return;
   const { io } = app.ctx;
-  if (!io.canPrompt()) throw needsInput('confirmation that the new key is saved in your password manager', '--confirm-saved');
+  if (!io.canPrompt())
+    throw needsInput('confirmation that the new key is saved in your password manager', '--confirm-saved');
   io.stderr.write(
     `The new key for ${server} is never stored by Pika: if it is lost, the encrypted settings are lost.\n` +
       `Save it in your password manager now, before it is applied.\n`,
@@ -30,4 +35,3 @@ export async function requireSavedConfirmation(app: App, confirmed: boolean | un
     typed: { word: 'saved', prompt: 'Type "saved" once the new key is in your password manager:' },
   });
 }
-

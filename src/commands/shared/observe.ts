@@ -52,7 +52,11 @@ export async function observe(
         watch.saw(p);
         return p;
       };
-      const outcome = await pollUntil(seen, (p) => meets(p, opts.cond), { clock: ctx.clock, timeoutMs: opts.waitMs, signal: ctx.signal });
+      const outcome = await pollUntil(seen, (p) => meets(p, opts.cond), {
+        clock: ctx.clock,
+        timeoutMs: opts.waitMs,
+        signal: ctx.signal,
+      });
       result = outcome.done ? outcome.value : outcome.last;
       if (!outcome.done) gaveUp = watch.gaveUp();
     } finally {

@@ -28,5 +28,11 @@ export async function readServerKey(
       return stored.secret;
     }
   }
-  return inv.secrets.read({ spec: req.spec, flag: req.flag, label: req.label, keychainDefault: 'server-key', server: t.server });
+  return inv.secrets.read({
+    spec: req.spec,
+    flag: req.flag,
+    label: req.label,
+    keychainDefault: 'server-key',
+    server: t.server,
+  });
 }

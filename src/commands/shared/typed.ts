@@ -37,6 +37,8 @@ export type Exact<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T exte
  * written type is exactly what the declaration infers, so a renamed flag is a type error.
  */
 export function checked<Declared>() {
-  return <Inferred>(opts: Inferred, ..._proof: Exact<Inferred, Declared> extends true ? [] : ['the options type differs from the declaration']): Declared =>
-    opts as unknown as Declared;
+  return <Inferred>(
+    opts: Inferred,
+    ..._proof: Exact<Inferred, Declared> extends true ? [] : ['the options type differs from the declaration']
+  ): Declared => opts as unknown as Declared;
 }

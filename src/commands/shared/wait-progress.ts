@@ -49,11 +49,15 @@ export function watchWait(app: App, server: string, cond: WaitCondition, limitMs
   const entry: NodeEntry = { server, tally: new Tally(), startedAt: now, limitMs, lastLineAt: now };
   state.nodes.set(server, entry);
 
-  const elapsed = (e: NodeEntry) => `${formatDuration(Math.max(0, clock.now() - e.startedAt))} of ${formatDuration(e.limitMs)}`;
+  const elapsed = (e: NodeEntry) =>
+    `${formatDuration(Math.max(0, clock.now() - e.startedAt))} of ${formatDuration(e.limitMs)}`;
   const label = (): string => {
     const all = [...state.nodes.values()];
     const e = all[all.length - 1];
-    const what = all.length === 1 ? `waiting for ${e.server} to be ${state.cond}` : `waiting for ${all.length} nodes to be ${state.cond}`;
+    const what =
+      all.length === 1
+        ? `waiting for ${e.server} to be ${state.cond}`
+        : `waiting for ${all.length} nodes to be ${state.cond}`;
     const last = e.tally.last ? `${all.length === 1 ? '' : `${e.server}: `}${e.tally.last}` : 'asking';
     return `${what} (${elapsed(e)}): ${last}`;
   };
@@ -77,9 +81,12 @@ export function watchWait(app: App, server: string, cond: WaitCondition, limitMs
       const t = clock.now();
       if (t - entry.lastLineAt < PROGRESS_EVERY_MS) return;
       entry.lastLineAt = t;
-      io.stderr.write(`Still waiting for ${server} to be ${state.cond} (${elapsed(entry)}): ${entry.tally.summary()}.\n`);
+      io.stderr.write(
+        `Still waiting for ${server} to be ${state.cond} (${elapsed(entry)}): ${entry.tally.summary()}.\n`,
+      );
     },
-    gaveUp: () => `gave up after ${formatDuration(limitMs)} waiting for ${server} to be ${cond}: ${entry.tally.summary()}`,
+    gaveUp: () =>
+      `gave up after ${formatDuration(limitMs)} waiting for ${server} to be ${cond}: ${entry.tally.summary()}`,
     end() {
       state.nodes.delete(server);
       if (state.nodes.size > 0) return state.spinner?.update(label());

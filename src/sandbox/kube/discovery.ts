@@ -6,7 +6,13 @@
  */
 type Res = { name: string; singularName: string; kind: string; verbs: string[]; shortNames?: string[] };
 
-const res = (name: string, singularName: string, kind: string, verbs: string[], shortNames?: string[]): Res => ({ name, singularName, kind, verbs, ...(shortNames ? { shortNames } : {}) });
+const res = (name: string, singularName: string, kind: string, verbs: string[], shortNames?: string[]): Res => ({
+  name,
+  singularName,
+  kind,
+  verbs,
+  ...(shortNames ? { shortNames } : {}),
+});
 
 const CORE: Res[] = [
   res('namespaces', 'namespace', 'Namespace', ['get', 'list'], ['ns']),
@@ -16,13 +22,20 @@ const CORE: Res[] = [
   res('services', 'service', 'Service', ['get', 'list'], ['svc']),
 ];
 
-const APPS: Res[] = [res('deployments', 'deployment', 'Deployment', ['get', 'list'], ['deploy']), res('statefulsets', 'statefulset', 'StatefulSet', ['get', 'list'], ['sts'])];
+const APPS: Res[] = [
+  res('deployments', 'deployment', 'Deployment', ['get', 'list'], ['deploy']),
+  res('statefulsets', 'statefulset', 'StatefulSet', ['get', 'list'], ['sts']),
+];
 
 const list = (groupVersion: string, resources: Res[]) => ({
   kind: 'APIResourceList',
   apiVersion: 'v1',
   groupVersion,
-  resources: resources.map((r) => ({ ...r, namespaced: r.kind !== 'Namespace' && r.kind !== 'SelfSubjectAccessReview', storageVersionHash: '' })),
+  resources: resources.map((r) => ({
+    ...r,
+    namespaced: r.kind !== 'Namespace' && r.kind !== 'SelfSubjectAccessReview',
+    storageVersionHash: '',
+  })),
 });
 
 export function discovery(path: string, serverAddress: string): Record<string, unknown> | undefined {
@@ -40,7 +53,11 @@ export function discovery(path: string, serverAddress: string): Record<string, u
         platform: 'linux/amd64',
       };
     case '/api':
-      return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+      return {
+        kind: 'APIVersions',
+        versions: ['v1'],
+        serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+      };
     case '/apis': {
       const group = (name: string) => {
         const v = { groupVersion: `${name}/v1`, version: 'v1' };
@@ -49,13 +66,21 @@ export function discovery(path: string, serverAddress: string): Record<string, u
       return { kind: 'APIGroupList', apiVersion: 'v1', groups: [group('apps'), group('authorization.k8s.io')] };
     }
     case '/apis/authorization.k8s.io/v1':
-      return list('authorization.k8s.io/v1', [res('selfsubjectaccessreviews', 'selfsubjectaccessreview', 'SelfSubjectAccessReview', ['create'])]);
+      return list('authorization.k8s.io/v1', [
+        res('selfsubjectaccessreviews', 'selfsubjectaccessreview', 'SelfSubjectAccessReview', ['create']),
+      ]);
     case '/api/v1':
       return list('v1', CORE);
     case '/apis/apps/v1':
       return list('apps/v1', APPS);
     case '/apis/apps':
-      return { kind: 'APIGroup', apiVersion: 'v1', name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } };
+      return {
+        kind: 'APIGroup',
+        apiVersion: 'v1',
+        name: 'apps',
+        versions: [{ groupVersion: 'apps/v1', version: 'v1' }],
+        preferredVersion: { groupVersion: 'apps/v1', version: 'v1' },
+      };
     default:
       return undefined;
   }

@@ -15,7 +15,8 @@ import { KubeWorld } from './world.js';
  * 127/8 beyond 127.0.0.1 cannot be bound (macOS), every pod shares 127.0.0.1 with its
  * own port, and that port is the pod's containerPort named `http` in its own spec.
  */
-export interface KubeSandboxOptions extends Omit<SandboxClusterOptions, 'nodes' | 'ports' | 'hosts' | 'firstBoot' | 'tls' | 'basePath'> {
+export interface KubeSandboxOptions
+  extends Omit<SandboxClusterOptions, 'nodes' | 'ports' | 'hosts' | 'firstBoot' | 'tls' | 'basePath'> {
   pods: number;
   namespace?: string;
   name?: string;
@@ -78,9 +79,26 @@ export async function startKubeSandbox(o: KubeSandboxOptions): Promise<KubeSandb
     ...(password !== undefined ? { bootSecret: { name: `${name}-encryption`, key: 'password' } } : {}),
   };
   const secret: SecretState | undefined =
-    password === undefined ? undefined : { name: `${name}-encryption`, uid: newUid(), created: now, rv: 2, data: { password: Buffer.from(password).toString('base64') } };
+    password === undefined
+      ? undefined
+      : {
+          name: `${name}-encryption`,
+          uid: newUid(),
+          created: now,
+          rv: 2,
+          data: { password: Buffer.from(password).toString('base64') },
+        };
   const { ips, port } = await podAddresses(n, Boolean(o.sharedLoopback));
-  const { pods: _p, namespace: _n, name: _m, bootPassword: _b, apiPort, sharedLoopback: _s, pendingMs, ...clusterOpts } = o;
+  const {
+    pods: _p,
+    namespace: _n,
+    name: _m,
+    bootPassword: _b,
+    apiPort,
+    sharedLoopback: _s,
+    pendingMs,
+    ...clusterOpts
+  } = o;
   const cluster = await startSandboxCluster({
     ...clusterOpts,
     dataDir: resolve(o.dataDir),

@@ -46,7 +46,11 @@ export const labelsFor = (w: Workload, i?: number): Record<string, string> => ({
   [NAME_LABEL]: w.name,
   ...(i === undefined
     ? {}
-    : { 'apps.kubernetes.io/pod-index': String(i), 'statefulset.kubernetes.io/pod-name': `${w.name}-${i}`, 'controller-revision-hash': `${w.name}-5d8c7b9f4` }),
+    : {
+        'apps.kubernetes.io/pod-index': String(i),
+        'statefulset.kubernetes.io/pod-name': `${w.name}-${i}`,
+        'controller-revision-hash': `${w.name}-5d8c7b9f4`,
+      }),
 });
 
 const ts = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -65,8 +69,13 @@ function container(w: Workload, port: number) {
       { name: 'cluster', containerPort: 5000, protocol: 'UDP' },
     ],
     env: [
-      ...(w.bootSecret ? [{ name: ENV_PASSWORD, valueFrom: { secretKeyRef: { name: w.bootSecret.name, key: w.bootSecret.key } } }] : []),
-      { name: 'PIKA_CLUSTER_SECURITY_KEY', valueFrom: { secretKeyRef: { name: `${w.name}-cluster`, key: 'security_key' } } },
+      ...(w.bootSecret
+        ? [{ name: ENV_PASSWORD, valueFrom: { secretKeyRef: { name: w.bootSecret.name, key: w.bootSecret.key } } }]
+        : []),
+      {
+        name: 'PIKA_CLUSTER_SECURITY_KEY',
+        valueFrom: { secretKeyRef: { name: `${w.name}-cluster`, key: 'security_key' } },
+      },
     ],
     readinessProbe: { httpGet: { path: '/healthz', port: 'http', scheme: 'HTTP' }, periodSeconds: 10 },
   };
@@ -81,7 +90,12 @@ function template(w: Workload, port = 8080) {
 
 export function podJson(w: Workload, stsUid: string, p: PodState): Record<string, unknown> {
   const name = `${w.name}-${p.index}`;
-  const cond = (type: string, ok: boolean) => ({ type, status: ok ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: ts(p.started ?? p.created) });
+  const cond = (type: string, ok: boolean) => ({
+    type,
+    status: ok ? 'True' : 'False',
+    lastProbeTime: null,
+    lastTransitionTime: ts(p.started ?? p.created),
+  });
   const running = p.phase === 'Running';
   return {
     apiVersion: 'v1',
@@ -89,13 +103,33 @@ export function podJson(w: Workload, stsUid: string, p: PodState): Record<string
     metadata: meta(w, name, p.uid, p.created, p.rv, {
       generateName: `${w.name}-`,
       labels: labelsFor(w, p.index),
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: w.name, uid: stsUid, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'StatefulSet',
+          name: w.name,
+          uid: stsUid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
       ...(p.deleting ? { deletionTimestamp: ts(p.deleting), deletionGracePeriodSeconds: 0 } : {}),
     }),
-    spec: { ...template(w, p.port).spec, hostname: name, subdomain: `${w.name}-cluster`, nodeName: 'sandbox', restartPolicy: 'Always' },
+    spec: {
+      ...template(w, p.port).spec,
+      hostname: name,
+      subdomain: `${w.name}-cluster`,
+      nodeName: 'sandbox',
+      restartPolicy: 'Always',
+    },
     status: {
       phase: p.phase,
-      conditions: [cond('PodScheduled', true), cond('Initialized', true), cond('ContainersReady', p.ready), cond('Ready', p.ready)],
+      conditions: [
+        cond('PodScheduled', true),
+        cond('Initialized', true),
+        cond('ContainersReady', p.ready),
+        cond('Ready', p.ready),
+      ],
       hostIP: '127.0.0.1',
       hostIPs: [{ ip: '127.0.0.1' }],
       ...(running ? { podIP: p.ip, podIPs: [{ ip: p.ip }] } : {}),
@@ -108,7 +142,9 @@ export function podJson(w: Workload, stsUid: string, p: PodState): Record<string
           ready: p.ready,
           started: running,
           restartCount: 0,
-          state: running ? { running: { startedAt: ts(p.started ?? p.created) } } : { waiting: { reason: 'ContainerCreating' } },
+          state: running
+            ? { running: { startedAt: ts(p.started ?? p.created) } }
+            : { waiting: { reason: 'ContainerCreating' } },
         },
       ],
     },
@@ -129,7 +165,14 @@ export function statefulSetJson(w: Workload, pods: PodState[]): Record<string, u
       updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
       template: template(w),
     },
-    status: { observedGeneration: 1, replicas: pods.length, readyReplicas: ready, currentReplicas: pods.length, updatedReplicas: pods.length, availableReplicas: ready },
+    status: {
+      observedGeneration: 1,
+      replicas: pods.length,
+      readyReplicas: ready,
+      currentReplicas: pods.length,
+      updatedReplicas: pods.length,
+      availableReplicas: ready,
+    },
   };
 }
 
@@ -139,9 +182,23 @@ export function deploymentJson(w: Workload, pods: PodState[]): Record<string, un
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: meta(w, w.name, w.uid.replace(/^.{8}/, 'dddddddd'), w.created, w.rv, { generation: 1, labels: labelsFor(w) }),
-    spec: { replicas: w.replicas, selector: { matchLabels: labelsFor(w) }, template: template(w), strategy: { type: 'RollingUpdate' } },
-    status: { observedGeneration: 1, replicas: pods.length, readyReplicas: ready, availableReplicas: ready, updatedReplicas: pods.length },
+    metadata: meta(w, w.name, w.uid.replace(/^.{8}/, 'dddddddd'), w.created, w.rv, {
+      generation: 1,
+      labels: labelsFor(w),
+    }),
+    spec: {
+      replicas: w.replicas,
+      selector: { matchLabels: labelsFor(w) },
+      template: template(w),
+      strategy: { type: 'RollingUpdate' },
+    },
+    status: {
+      observedGeneration: 1,
+      replicas: pods.length,
+      readyReplicas: ready,
+      availableReplicas: ready,
+      updatedReplicas: pods.length,
+    },
   };
 }
 
@@ -180,12 +237,28 @@ export function servicesJson(w: Workload): Record<string, Record<string, unknown
 }
 
 export function secretJson(w: Workload, s: SecretState): Record<string, unknown> {
-  return { apiVersion: 'v1', kind: 'Secret', metadata: meta(w, s.name, s.uid, s.created, s.rv), type: 'Opaque', data: { ...s.data } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: meta(w, s.name, s.uid, s.created, s.rv),
+    type: 'Opaque',
+    data: { ...s.data },
+  };
 }
 
 /** A list as the API server sends it: items without kind/apiVersion (kubectl adds them back). */
-export function listJson(kind: string, apiVersion: string, rv: number, items: Array<Record<string, unknown>>): Record<string, unknown> {
-  return { kind, apiVersion, metadata: { resourceVersion: String(rv) }, items: items.map(({ kind: _k, apiVersion: _a, ...rest }) => rest) };
+export function listJson(
+  kind: string,
+  apiVersion: string,
+  rv: number,
+  items: Array<Record<string, unknown>>,
+): Record<string, unknown> {
+  return {
+    kind,
+    apiVersion,
+    metadata: { resourceVersion: String(rv) },
+    items: items.map(({ kind: _k, apiVersion: _a, ...rest }) => rest),
+  };
 }
 
 export const newUid = () => randomUUID();

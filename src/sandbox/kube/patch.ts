@@ -34,7 +34,8 @@ function parentOf(doc: Json, parts: string[], path: string): { parent: Obj | Jso
   let cur: Json = doc;
   for (const p of parts.slice(0, -1)) {
     const next: Json | undefined = Array.isArray(cur) ? cur[Number(p)] : isObj(cur) ? cur[p] : undefined;
-    if (next === undefined || next === null || typeof next !== 'object') throw unprocessable(`doc is missing path: "${path}"`);
+    if (next === undefined || next === null || typeof next !== 'object')
+      throw unprocessable(`doc is missing path: "${path}"`);
     cur = next;
   }
   if (cur === null || typeof cur !== 'object') throw unprocessable(`doc is missing path: "${path}"`);
@@ -64,7 +65,8 @@ export function jsonPatch(doc: Json, ops: unknown): Json {
       if (!Number.isInteger(i) || i < 0 || i > parent.length) throw unprocessable(`index out of range: "${path}"`);
       parent.splice(i, replace ? 1 : 0, value);
     } else {
-      if (replace && !(key in parent)) throw unprocessable(`replace operation does not apply: doc is missing key: ${path}`);
+      if (replace && !(key in parent))
+        throw unprocessable(`replace operation does not apply: doc is missing key: ${path}`);
       parent[key] = value;
     }
   };
@@ -92,7 +94,8 @@ export function jsonPatch(doc: Json, ops: unknown): Json {
       case 'move':
       case 'copy': {
         const v = get(op.from ?? '');
-        if (v === undefined) throw unprocessable(`${op.op} operation does not apply: doc is missing from path: "${op.from}"`);
+        if (v === undefined)
+          throw unprocessable(`${op.op} operation does not apply: doc is missing from path: "${op.from}"`);
         if (op.op === 'move') remove(op.from ?? '');
         put(path, structuredClone(v), false);
         break;
@@ -104,7 +107,12 @@ export function jsonPatch(doc: Json, ops: unknown): Json {
   return out;
 }
 
-export const PATCH_TYPES = ['application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json', 'application/apply-patch+yaml'] as const;
+export const PATCH_TYPES = [
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/json-patch+json',
+  'application/apply-patch+yaml',
+] as const;
 
 export function applyPatch(contentType: string, doc: Json, body: unknown): Json {
   const type = contentType.split(';')[0].trim().toLowerCase();

@@ -38,7 +38,13 @@ export function parsePorts(query: URLSearchParams): number[] | string {
   return bad !== undefined ? `unable to parse "${bad}" as a port: invalid port` : ports;
 }
 
-export function servePortForward(req: IncomingMessage, socket: Duplex, ports: number[], target: ForwardTarget, log: (l: string) => void): boolean {
+export function servePortForward(
+  req: IncomingMessage,
+  socket: Duplex,
+  ports: number[],
+  target: ForwardTarget,
+  log: (l: string) => void,
+): boolean {
   const ws = acceptWebSocket(req, socket, PORTFORWARD_PROTOCOLS);
   if (!ws) return false;
   const { conn } = ws;

@@ -39,7 +39,8 @@ export class Rbac {
   }
 
   review(body: unknown): Record<string, unknown> {
-    const attrs = ((body as { spec?: { resourceAttributes?: Record<string, string> } })?.spec?.resourceAttributes ?? {}) as Record<string, string>;
+    const attrs = ((body as { spec?: { resourceAttributes?: Record<string, string> } })?.spec?.resourceAttributes ??
+      {}) as Record<string, string>;
     const resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : (attrs.resource ?? '');
     const ok = this.allowed(attrs.verb ?? '', resource, attrs.group ?? '');
     return {
@@ -47,7 +48,10 @@ export class Rbac {
       apiVersion: 'authorization.k8s.io/v1',
       metadata: {},
       spec: { resourceAttributes: attrs },
-      status: { allowed: ok, ...(ok ? { reason: 'sandbox: allowed' } : { denied: true, reason: 'sandbox: denied by Rbac.deny()' }) },
+      status: {
+        allowed: ok,
+        ...(ok ? { reason: 'sandbox: allowed' } : { denied: true, reason: 'sandbox: denied by Rbac.deny()' }),
+      },
     };
   }
 }

@@ -15,22 +15,53 @@ import { startKubeSandbox, type KubeSandbox } from './index.js';
  */
 export type KubeStartOptions = Omit<SandboxClusterOptions, 'nodes' | 'tls' | 'basePath'>;
 
-export function startKubeFromCli(o: SandboxCommandOptions, start: KubeStartOptions, boot?: Secret): Promise<KubeSandbox> {
-  return startKubeSandbox({ ...start, pods: o.kube!, namespace: o.kubeNamespace, apiPort: o.port === 8080 ? 0 : o.port, bootPassword: boot?.reveal() });
+export function startKubeFromCli(
+  o: SandboxCommandOptions,
+  start: KubeStartOptions,
+  boot?: Secret,
+): Promise<KubeSandbox> {
+  return startKubeSandbox({
+    ...start,
+    pods: o.kube!,
+    namespace: o.kubeNamespace,
+    apiPort: o.port === 8080 ? 0 : o.port,
+    bootPassword: boot?.reveal(),
+  });
 }
 
-export async function announceKube(ctx: Deps, o: SandboxCommandOptions, k: KubeSandbox, notes: { dataDir: string; created: boolean; user: string; userNote: string }): Promise<void> {
+export async function announceKube(
+  ctx: Deps,
+  o: SandboxCommandOptions,
+  k: KubeSandbox,
+  notes: { dataDir: string; created: boolean; user: string; userNote: string },
+): Promise<void> {
   const file = o.kubeconfigOut ? resolve(ctx.cwd, o.kubeconfigOut) : join(notes.dataDir, 'kubeconfig');
   // Replaced atomically (0600): a restart on the same --data or the same --kubeconfig-out rewrites it.
   await writeFileAtomic(dirname(file), basename(file), k.kubeconfig).catch(async (err: NodeJS.ErrnoException) => {
     await k.stop();
-    throw new CliError(`cannot write the kubeconfig to ${file}: ${err.code ?? err.message}`, { code: 'error', hint: 'Pass --kubeconfig-out with a path in a folder you can write.' });
+    throw new CliError(`cannot write the kubeconfig to ${file}: ${err.code ?? err.message}`, {
+      code: 'error',
+      hint: 'Pass --kubeconfig-out with a path in a folder you can write.',
+    });
   });
   const w = k.world.workload;
-  const pods = k.world.pods.map((p, i) => ({ name: `${w.name}-${p.index}`, ip: p.ip, port: p.port, url: k.podUrl(i), role: i === k.world.cluster.leader() ? 'leader' : 'follower' }));
+  const pods = k.world.pods.map((p, i) => ({
+    name: `${w.name}-${p.index}`,
+    ip: p.ip,
+    port: p.port,
+    url: k.podUrl(i),
+    role: i === k.world.cluster.leader() ? 'leader' : 'follower',
+  }));
   if (o.json) {
     writeJson(ctx.io, {
-      kube: { server: k.server, namespace: k.namespace, statefulset: w.name, kubeconfig_file: file, boot_secret: w.bootSecret ? `${w.bootSecret.name}/${w.bootSecret.key}` : null, pods },
+      kube: {
+        server: k.server,
+        namespace: k.namespace,
+        statefulset: w.name,
+        kubeconfig_file: file,
+        boot_secret: w.bootSecret ? `${w.bootSecret.name}/${w.bootSecret.key}` : null,
+        pods,
+      },
       data_dir: notes.dataDir,
       data_dir_created: notes.created,
       user: notes.user,

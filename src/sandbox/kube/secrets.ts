@@ -11,16 +11,25 @@ import type { KubeWorld } from './world.js';
  */
 const B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-type SecretDoc = { metadata?: { name?: string; namespace?: string; resourceVersion?: string }; data?: Record<string, unknown> | null; stringData?: Record<string, unknown> | null; type?: string };
+type SecretDoc = {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+  data?: Record<string, unknown> | null;
+  stringData?: Record<string, unknown> | null;
+  type?: string;
+};
 
 function commit(w: KubeWorld, doc: SecretDoc, conditional: boolean): Record<string, unknown> {
   const s = w.secret!;
-  if (doc.metadata?.name !== undefined && doc.metadata.name !== s.name) throw kubeErrors.badRequest(`the name of the object (${doc.metadata.name}) does not match the name on the URL (${s.name})`);
+  if (doc.metadata?.name !== undefined && doc.metadata.name !== s.name)
+    throw kubeErrors.badRequest(
+      `the name of the object (${doc.metadata.name}) does not match the name on the URL (${s.name})`,
+    );
   const rv = doc.metadata?.resourceVersion;
   if (conditional && rv !== undefined && rv !== '' && rv !== String(s.rv)) throw kubeErrors.conflict('secrets', s.name);
   const data: Record<string, string> = {};
   for (const [k, v] of Object.entries(doc.data ?? {})) {
-    if (typeof v !== 'string' || !B64.test(v)) throw kubeErrors.invalid('Secret', s.name, `data[${k}]: Invalid value: illegal base64 data`);
+    if (typeof v !== 'string' || !B64.test(v))
+      throw kubeErrors.invalid('Secret', s.name, `data[${k}]: Invalid value: illegal base64 data`);
     data[k] = v;
   }
   for (const [k, v] of Object.entries(doc.stringData ?? {})) {
@@ -28,7 +37,12 @@ function commit(w: KubeWorld, doc: SecretDoc, conditional: boolean): Record<stri
     data[k] = Buffer.from(v, 'utf8').toString('base64');
   }
   for (const k of Object.keys(data)) {
-    if (!/^[-._a-zA-Z0-9]+$/.test(k)) throw kubeErrors.invalid('Secret', s.name, `data[${k}]: Invalid value: "${k}": a valid config key must consist of alphanumeric characters, '-', '_' or '.'`);
+    if (!/^[-._a-zA-Z0-9]+$/.test(k))
+      throw kubeErrors.invalid(
+        'Secret',
+        s.name,
+        `data[${k}]: Invalid value: "${k}": a valid config key must consist of alphanumeric characters, '-', '_' or '.'`,
+      );
   }
   s.data = data;
   s.rv = w.bump();
@@ -39,7 +53,8 @@ function commit(w: KubeWorld, doc: SecretDoc, conditional: boolean): Record<stri
 export function patchSecret(w: KubeWorld, contentType: string, body: unknown): Record<string, unknown> {
   const current = secretJson(w.workload, w.secret!) as Json;
   const patched = applyPatch(contentType, current, body as Json) as SecretDoc;
-  if (typeof patched !== 'object' || patched === null) throw new KubeError(422, 'Invalid', 'the patch did not produce an object');
+  if (typeof patched !== 'object' || patched === null)
+    throw new KubeError(422, 'Invalid', 'the patch did not produce an object');
   return commit(w, patched, true);
 }
 

@@ -38,7 +38,9 @@ function term(t: string, fieldOnly: boolean): Matcher {
     m = /^(!?)([A-Za-z0-9][-A-Za-z0-9_./]*)$/.exec(t);
     if (m) return m[1] ? (o) => !(m![2] in o) : (o) => m![2] in o;
   }
-  throw kubeErrors.badRequest(`unable to parse requirement: found '${t}', expected: ${fieldOnly ? '=, ==, or !=' : 'in, notin, =, ==, !=, gt, lt'}`);
+  throw kubeErrors.badRequest(
+    `unable to parse requirement: found '${t}', expected: ${fieldOnly ? '=, ==, or !=' : 'in, notin, =, ==, !=, gt, lt'}`,
+  );
 }
 
 export function parseSelector(sel: string | null, fieldOnly = false): Matcher {

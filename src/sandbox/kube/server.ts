@@ -27,7 +27,14 @@ export interface ApiServerOptions {
   log: (line: string) => void;
 }
 
-type Route = { method: string; parts: string[]; query: URLSearchParams; body: () => Promise<unknown>; contentType: string; accept?: string };
+type Route = {
+  method: string;
+  parts: string[];
+  query: URLSearchParams;
+  body: () => Promise<unknown>;
+  contentType: string;
+  accept?: string;
+};
 
 function authorized(req: IncomingMessage, token: string): boolean {
   const m = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''));
@@ -40,7 +47,8 @@ function authorized(req: IncomingMessage, token: string): boolean {
 function readBody(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const type = String(req.headers['content-type'] ?? '');
-    if (type.includes('protobuf')) return reject(new KubeError(415, 'UnsupportedMediaType', `the stand-in speaks JSON only, not ${type}`));
+    if (type.includes('protobuf'))
+      return reject(new KubeError(415, 'UnsupportedMediaType', `the stand-in speaks JSON only, not ${type}`));
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
@@ -88,25 +96,56 @@ function handle(w: KubeWorld, r: Route, serverAddress: string, history: WatchHis
     objs.filter((o) => {
       const m = o.metadata as { name: string; namespace: string; labels?: Record<string, string> };
       const st = o.status as { phase?: string } | undefined;
-      return inNs && labels(m.labels ?? {}) && fields({ 'metadata.name': m.name, 'metadata.namespace': m.namespace, ...(st?.phase ? { 'status.phase': st.phase } : {}) });
+      return (
+        inNs &&
+        labels(m.labels ?? {}) &&
+        fields({
+          'metadata.name': m.name,
+          'metadata.namespace': m.namespace,
+          ...(st?.phase ? { 'status.phase': st.phase } : {}),
+        })
+      );
     });
   const one = (objs: Record<string, Record<string, unknown>>, res: string, group = '') => {
     const o = inNs && name ? objs[name] : undefined;
     if (!o) throw kubeErrors.notFound(res, name ?? '', group);
     return o;
   };
-  const kinds: Record<string, { list: string; group: string; objs: () => Record<string, Record<string, unknown>> }> = core
-    ? {
-        pods: { list: 'PodList', group: '', objs: () => Object.fromEntries(w.pods.map((p) => [`${wl.name}-${p.index}`, podJson(wl, w.stsUid, p)])) },
-        services: { list: 'ServiceList', group: '', objs: () => servicesJson(wl) },
-        secrets: { list: 'SecretList', group: '', objs: () => (w.secret ? { [w.secret.name]: secretJson(wl, w.secret) } : {}) },
-      }
-    : {
-        statefulsets: { list: 'StatefulSetList', group: 'apps', objs: () => ({ [wl.name]: statefulSetJson(wl, w.pods) }) },
-        deployments: { list: 'DeploymentList', group: 'apps', objs: () => ({ [wl.name]: deploymentJson(wl, w.pods) }) },
-      };
+  const kinds: Record<string, { list: string; group: string; objs: () => Record<string, Record<string, unknown>> }> =
+    core
+      ? {
+          pods: {
+            list: 'PodList',
+            group: '',
+            objs: () => Object.fromEntries(w.pods.map((p) => [`${wl.name}-${p.index}`, podJson(wl, w.stsUid, p)])),
+          },
+          services: { list: 'ServiceList', group: '', objs: () => servicesJson(wl) },
+          secrets: {
+            list: 'SecretList',
+            group: '',
+            objs: () => (w.secret ? { [w.secret.name]: secretJson(wl, w.secret) } : {}),
+          },
+        }
+      : {
+          statefulsets: {
+            list: 'StatefulSetList',
+            group: 'apps',
+            objs: () => ({ [wl.name]: statefulSetJson(wl, w.pods) }),
+          },
+          deployments: {
+            list: 'DeploymentList',
+            group: 'apps',
+            objs: () => ({ [wl.name]: deploymentJson(wl, w.pods) }),
+          },
+        };
   if (core && resource === 'namespaces' && ns === undefined) {
-    const nsObj = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: wl.namespace, uid: wl.uid, resourceVersion: String(wl.rv) }, spec: {}, status: { phase: 'Active' } };
+    const nsObj = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: wl.namespace, uid: wl.uid, resourceVersion: String(wl.rv) },
+      spec: {},
+      status: { phase: 'Active' },
+    };
     if (!get) throw kubeErrors.methodNotAllowed();
     if (name === undefined) return listJson('NamespaceList', 'v1', w.rv, [nsObj]);
     if (name !== wl.namespace) throw kubeErrors.notFound('namespaces', name);
@@ -114,7 +153,14 @@ function handle(w: KubeWorld, r: Route, serverAddress: string, history: WatchHis
   }
   const kind = kinds[resource];
   if (!kind) throw kubeErrors.pathNotFound();
-  const verb = ({ GET: name === undefined ? (['true', '1'].includes(query.get('watch') ?? '') ? 'watch' : 'list') : 'get', DELETE: 'delete', PATCH: 'patch', PUT: 'update' } as Record<string, string>)[method];
+  const verb = (
+    {
+      GET: name === undefined ? (['true', '1'].includes(query.get('watch') ?? '') ? 'watch' : 'list') : 'get',
+      DELETE: 'delete',
+      PATCH: 'patch',
+      PUT: 'update',
+    } as Record<string, string>
+  )[method];
   if (verb && sub === undefined) w.rbac.check(verb, resource, kind.group, ns, name);
   if (name === undefined) {
     if (!get) throw kubeErrors.methodNotAllowed();
@@ -123,11 +169,27 @@ function handle(w: KubeWorld, r: Route, serverAddress: string, history: WatchHis
       if (resource !== 'pods' && resource !== 'secrets') throw kubeErrors.methodNotAllowed();
       const rv = query.get('resourceVersion');
       const initial =
-        !rv || rv === '0' ? pick(Object.values(kind.objs())).map((object) => ({ resource: resource as 'pods' | 'secrets', type: 'ADDED' as const, object })) : history.since(Number(rv), w.rv);
+        !rv || rv === '0'
+          ? pick(Object.values(kind.objs())).map((object) => ({
+              resource: resource as 'pods' | 'secrets',
+              type: 'ADDED' as const,
+              object,
+            }))
+          : history.since(Number(rv), w.rv);
       if (!initial) throw new KubeError(410, 'Expired', `too old resource version: ${rv} (${w.rv})`);
       const timeout = Number(query.get('timeoutSeconds') ?? 1800);
-      return new WatchReply(resource as 'pods' | 'secrets', initial, (o) => pick([o]).length === 1, Math.min(Number.isFinite(timeout) && timeout > 0 ? timeout : 1800, 3600) * 1000,
-        resource === 'pods' && wantsTable(r.accept) ? (o) => podTable({ metadata: { resourceVersion: String((o.metadata as { resourceVersion: string }).resourceVersion) }, items: [o] }) : undefined,
+      return new WatchReply(
+        resource as 'pods' | 'secrets',
+        initial,
+        (o) => pick([o]).length === 1,
+        Math.min(Number.isFinite(timeout) && timeout > 0 ? timeout : 1800, 3600) * 1000,
+        resource === 'pods' && wantsTable(r.accept)
+          ? (o) =>
+              podTable({
+                metadata: { resourceVersion: String((o.metadata as { resourceVersion: string }).resourceVersion) },
+                items: [o],
+              })
+          : undefined,
       );
     }
     const list = listJson(kind.list, core ? 'v1' : 'apps/v1', w.rv, pick(Object.values(kind.objs())));
@@ -139,7 +201,9 @@ function handle(w: KubeWorld, r: Route, serverAddress: string, history: WatchHis
   }
   if (get) {
     const obj = one(kind.objs(), resource, kind.group);
-    return resource === 'pods' && wantsTable(r.accept) ? podTable({ metadata: { resourceVersion: String(w.rv) }, items: [obj] }) : obj;
+    return resource === 'pods' && wantsTable(r.accept)
+      ? podTable({ metadata: { resourceVersion: String(w.rv) }, items: [obj] })
+      : obj;
   }
   if (resource === 'pods' && method === 'DELETE') {
     const p = inNs ? w.podByName(name) : undefined;
@@ -155,7 +219,11 @@ function handle(w: KubeWorld, r: Route, serverAddress: string, history: WatchHis
 
 function send(res: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+  res.writeHead(code, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-cache, private',
+  });
   res.end(text);
 }
 
@@ -177,7 +245,14 @@ export function buildApiServer(o: ApiServerOptions): { server: Server; closeUpgr
       send(res, code, body);
     };
     if (!authorized(req, o.token)) return done(401, kubeErrors.unauthorized().body());
-    const route: Route = { method, parts, query: url.searchParams, body: () => readBody(req), contentType: String(req.headers['content-type'] ?? ''), accept: req.headers.accept };
+    const route: Route = {
+      method,
+      parts,
+      query: url.searchParams,
+      body: () => readBody(req),
+      contentType: String(req.headers['content-type'] ?? ''),
+      accept: req.headers.accept,
+    };
     Promise.resolve()
       .then(() => handle(o.world, route, address(), history))
       .then(
@@ -196,7 +271,9 @@ export function buildApiServer(o: ApiServerOptions): { server: Server; closeUpgr
   server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
     const fail = (e: KubeError) => {
       const text = JSON.stringify(e.body());
-      socket.end(`HTTP/1.1 ${e.code} ${e.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+      socket.end(
+        `HTTP/1.1 ${e.code} ${e.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+      );
     };
     socket.on('error', () => socket.destroy());
     upgraded.add(socket);
@@ -214,19 +291,36 @@ export function buildApiServer(o: ApiServerOptions): { server: Server; closeUpgr
     }
     if (!p) return fail(kubeErrors.notFound('pods', decodeURIComponent(m[2])));
     if (p.phase !== 'Running') return fail(kubeErrors.badRequest(`pod ${m[2]} is not running (phase ${p.phase})`));
-    const target = { podName: m[2], podUid: p.uid, ip: p.ip, resolvePort: (port: number) => (port === 8080 || port === p.port ? p.port : port) };
+    const target = {
+      podName: m[2],
+      podUid: p.uid,
+      ip: p.ip,
+      resolvePort: (port: number) => (port === 8080 || port === p.port ? p.port : port),
+    };
     // kubectl: SPDY/3.1 straight after `Upgrade: SPDY/3.1` (its fallback), or tunnelled over a WebSocket (1.31+ first try).
     const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
     if (upgrade === 'spdy/3.1') {
-      socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n');
-      const session = spdyPortForward((b) => socket.write(b), () => socket.end(), target, o.log);
+      socket.write(
+        'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n',
+      );
+      const session = spdyPortForward(
+        (b) => socket.write(b),
+        () => socket.end(),
+        target,
+        o.log,
+      );
       socket.on('data', (d: Buffer) => session.feed(d));
       socket.on('close', () => session.close());
       return;
     }
     if (String(req.headers['sec-websocket-protocol'] ?? '').includes('SPDY/3.1+portforward.k8s.io')) {
       const ws = acceptWebSocket(req, socket, ['SPDY/3.1+portforward.k8s.io'])!;
-      const session = spdyPortForward((b) => ws.conn.send(b), () => ws.conn.close(), target, o.log);
+      const session = spdyPortForward(
+        (b) => ws.conn.send(b),
+        () => ws.conn.close(),
+        target,
+        o.log,
+      );
       ws.conn.on('message', (d) => session.feed(d));
       ws.conn.on('close', () => session.close());
       return;

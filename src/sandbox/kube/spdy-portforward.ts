@@ -9,7 +9,12 @@ import { SpdySession } from './spdy.js';
  * port; when that connection ends, both streams get FIN (kubectl waits for the error
  * stream's end). A failed dial is reported as text on the error stream.
  */
-export function spdyPortForward(write: (b: Buffer) => void, end: () => void, target: ForwardTarget, log: (l: string) => void): SpdySession {
+export function spdyPortForward(
+  write: (b: Buffer) => void,
+  end: () => void,
+  target: ForwardTarget,
+  log: (l: string) => void,
+): SpdySession {
   const tcp = new Map<number, Socket>();
   const errorStream = new Map<string, number>(); // requestid → stream id
   const finish = (dataId: number, requestId: string, message?: string) => {

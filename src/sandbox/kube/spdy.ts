@@ -72,7 +72,10 @@ export class SpdySession {
 
   private headers(block: Buffer): Headers {
     this.compressedIn.push(Buffer.from(block));
-    const all = inflateSync(Buffer.concat(this.compressedIn), { dictionary: SPDY3_DICTIONARY, finishFlush: constants.Z_SYNC_FLUSH });
+    const all = inflateSync(Buffer.concat(this.compressedIn), {
+      dictionary: SPDY3_DICTIONARY,
+      finishFlush: constants.Z_SYNC_FLUSH,
+    });
     const raw = all.subarray(this.inflated);
     this.inflated = all.length;
     const out: Headers = {};
@@ -91,9 +94,12 @@ export class SpdySession {
 
   private block(headers: Headers): Buffer {
     const parts: Buffer[] = [u32(Object.keys(headers).length)];
-    for (const [k, v] of Object.entries(headers)) parts.push(u32(k.length), Buffer.from(k, 'latin1'), u32(v.length), Buffer.from(v, 'latin1'));
+    for (const [k, v] of Object.entries(headers))
+      parts.push(u32(k.length), Buffer.from(k, 'latin1'), u32(v.length), Buffer.from(v, 'latin1'));
     const raw = Buffer.concat(parts);
-    const head = this.sentHeader ? Buffer.alloc(0) : Buffer.concat([Buffer.from([0x78, 0xbb]), u32(adler32(SPDY3_DICTIONARY))]);
+    const head = this.sentHeader
+      ? Buffer.alloc(0)
+      : Buffer.concat([Buffer.from([0x78, 0xbb]), u32(adler32(SPDY3_DICTIONARY))]);
     this.sentHeader = true;
     // A stored (uncompressed) deflate block, not final: LEN, ~LEN, bytes.
     const stored = Buffer.alloc(5);

@@ -3,7 +3,16 @@
  * (k8s.io/apimachinery metav1.Status): kind Status, status Failure, a reason and the code.
  */
 
-export type StatusReason = 'NotFound' | 'Conflict' | 'Unauthorized' | 'BadRequest' | 'MethodNotAllowed' | 'UnsupportedMediaType' | 'Invalid' | 'Forbidden' | 'Expired';
+export type StatusReason =
+  | 'NotFound'
+  | 'Conflict'
+  | 'Unauthorized'
+  | 'BadRequest'
+  | 'MethodNotAllowed'
+  | 'UnsupportedMediaType'
+  | 'Invalid'
+  | 'Forbidden'
+  | 'Expired';
 
 export class KubeError extends Error {
   constructor(
@@ -32,7 +41,11 @@ export class KubeError extends Error {
 /** The real messages, so clients that match on them behave as they would against Kubernetes. */
 export const kubeErrors = {
   notFound: (resource: string, name: string, group = '') =>
-    new KubeError(404, 'NotFound', `${resource}${group ? `.${group}` : ''} "${name}" not found`, { name, ...(group ? { group } : {}), kind: resource }),
+    new KubeError(404, 'NotFound', `${resource}${group ? `.${group}` : ''} "${name}" not found`, {
+      name,
+      ...(group ? { group } : {}),
+      kind: resource,
+    }),
   conflict: (resource: string, name: string) =>
     new KubeError(
       409,
@@ -44,7 +57,13 @@ export const kubeErrors = {
   badRequest: (message: string) => new KubeError(400, 'BadRequest', message),
   invalid: (resource: string, name: string, message: string) =>
     new KubeError(422, 'Invalid', `${resource} "${name}" is invalid: ${message}`, { name, kind: resource }),
-  methodNotAllowed: () => new KubeError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'),
-  unsupportedMediaType: (type: string) => new KubeError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got ${type || 'none'})`),
+  methodNotAllowed: () =>
+    new KubeError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'),
+  unsupportedMediaType: (type: string) =>
+    new KubeError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got ${type || 'none'})`,
+    ),
   pathNotFound: () => new KubeError(404, 'NotFound', 'the server could not find the requested resource'),
 };

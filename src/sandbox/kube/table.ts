@@ -16,7 +16,13 @@ function age(created: string, now = Date.now()): string {
   return `${Math.floor(s / 86400)}d`;
 }
 
-const col = (name: string, type: string, priority = 0, format = '') => ({ name, type, format, description: '', priority });
+const col = (name: string, type: string, priority = 0, format = '') => ({
+  name,
+  type,
+  format,
+  description: '',
+  priority,
+});
 
 /** The fields of a stored pod the table reads. */
 interface PodFields {
@@ -41,7 +47,11 @@ export function podTable(list: { metadata: { resourceVersion: string }; items: u
     ],
     rows: (list.items as PodFields[]).map((p) => {
       const cs = p.status.containerStatuses;
-      const status = p.metadata.deletionTimestamp ? 'Terminating' : p.status.phase === 'Pending' ? 'ContainerCreating' : p.status.phase;
+      const status = p.metadata.deletionTimestamp
+        ? 'Terminating'
+        : p.status.phase === 'Pending'
+          ? 'ContainerCreating'
+          : p.status.phase;
       return {
         cells: [
           p.metadata.name,

@@ -21,7 +21,9 @@ export class WatchHistory {
 
   /** Events after rv, or undefined when rv is older than the history holds. */
   since(rv: number, current: number): WatchEvent[] | undefined {
-    const first = this.past[0] ? Number((this.past[0].object.metadata as { resourceVersion: string }).resourceVersion) : current + 1;
+    const first = this.past[0]
+      ? Number((this.past[0].object.metadata as { resourceVersion: string }).resourceVersion)
+      : current + 1;
     if (this.past.length === HISTORY && rv < first - 1) return undefined;
     return this.past.filter((e) => Number((e.object.metadata as { resourceVersion: string }).resourceVersion) > rv);
   }
@@ -38,10 +40,15 @@ export class WatchReply {
   ) {}
 
   stream(world: KubeWorld, res: ServerResponse): void {
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-cache, private',
+      'Transfer-Encoding': 'chunked',
+    });
     res.flushHeaders(); // clients wait for the headers before they read events
     const send = (e: WatchEvent) => {
-      if (e.resource === this.resource && this.match(e.object)) res.write(`${JSON.stringify({ type: e.type, object: this.render(e.object) })}\n`);
+      if (e.resource === this.resource && this.match(e.object))
+        res.write(`${JSON.stringify({ type: e.type, object: this.render(e.object) })}\n`);
     };
     for (const e of this.initial) send(e);
     world.events.on('change', send);

@@ -96,14 +96,20 @@ export class WsConn extends EventEmitter<{ message: [Buffer]; close: [] }> {
 }
 
 /** Completes the handshake with the first of `supported` the client offered; undefined when none. */
-export function acceptWebSocket(req: IncomingMessage, socket: Duplex, supported: string[]): { conn: WsConn; protocol: string } | undefined {
+export function acceptWebSocket(
+  req: IncomingMessage,
+  socket: Duplex,
+  supported: string[],
+): { conn: WsConn; protocol: string } | undefined {
   const key = req.headers['sec-websocket-key'];
   const offered = String(req.headers['sec-websocket-protocol'] ?? '')
     .split(',')
     .map((s) => s.trim());
   const protocol = supported.find((p) => offered.includes(p));
   if (typeof key !== 'string' || !protocol) return undefined;
-  const accept = createHash('sha1').update(key + GUID).digest('base64');
+  const accept = createHash('sha1')
+    .update(key + GUID)
+    .digest('base64');
   socket.write(
     `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`,
   );

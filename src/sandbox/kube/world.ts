@@ -21,7 +21,11 @@ export interface WorldOptions {
   log: (line: string) => void;
 }
 
-export type WatchEvent = { resource: 'pods' | 'secrets'; type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: Record<string, unknown> };
+export type WatchEvent = {
+  resource: 'pods' | 'secrets';
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  object: Record<string, unknown>;
+};
 
 export class KubeWorld {
   /** One 'change' per object change, for watches (?watch=true). */
@@ -46,7 +50,17 @@ export class KubeWorld {
     this.secret = o.secret;
     this.rvCounter = Math.max(o.workload.rv, o.secret?.rv ?? 0);
     const now = new Date();
-    this.pods = o.ips.map((ip, index) => ({ index, uid: newUid(), phase: 'Running', ready: true, created: now, started: now, rv: this.bump(), ip, port: o.ports[index] }));
+    this.pods = o.ips.map((ip, index) => ({
+      index,
+      uid: newUid(),
+      phase: 'Running',
+      ready: true,
+      created: now,
+      started: now,
+      rv: this.bump(),
+      ip,
+      port: o.ports[index],
+    }));
   }
 
   private podEvent(type: WatchEvent['type'], p: PodState): void {
@@ -55,7 +69,12 @@ export class KubeWorld {
 
   /** After a write to the Secret. */
   secretChanged(): void {
-    if (this.secret) this.events.emit('change', { resource: 'secrets', type: 'MODIFIED', object: secretJson(this.workload, this.secret) });
+    if (this.secret)
+      this.events.emit('change', {
+        resource: 'secrets',
+        type: 'MODIFIED',
+        object: secretJson(this.workload, this.secret),
+      });
   }
 
   get cluster(): SandboxCluster {
@@ -103,12 +122,22 @@ export class KubeWorld {
       const next = this.pods.find((q) => q.index !== p.index && c.isRunning(q.index));
       if (next) {
         c.setLeader(next.index);
-        this.o.log(`kube: leader pod ${this.workload.name}-${p.index} deleted; ${this.workload.name}-${next.index} leads now`);
+        this.o.log(
+          `kube: leader pod ${this.workload.name}-${p.index} deleted; ${this.workload.name}-${next.index} leads now`,
+        );
       }
     }
     this.podEvent('DELETED', { ...gone, rv: this.bump() });
     // The controller's replacement, in place: same index and name, new uid.
-    Object.assign(p, { uid: newUid(), phase: 'Pending', ready: false, created: new Date(), started: undefined, deleting: undefined, rv: this.bump() });
+    Object.assign(p, {
+      uid: newUid(),
+      phase: 'Pending',
+      ready: false,
+      created: new Date(),
+      started: undefined,
+      deleting: undefined,
+      rv: this.bump(),
+    });
     this.podEvent('ADDED', p);
     const restart = this.startPod(p);
     this.restarts.set(p.index, restart);
@@ -138,7 +167,9 @@ export class KubeWorld {
       if (this.stopped) return void (await this.o.cluster.stopNode(p.index));
       Object.assign(p, { phase: 'Running', ready: true, started: new Date(), rv: this.bump() });
       this.podEvent('MODIFIED', p);
-      this.o.log(`kube: pod ${this.workload.name}-${p.index} Running (${bootKey === undefined ? 'no boot password' : 'booted with the Secret\'s password'})`);
+      this.o.log(
+        `kube: pod ${this.workload.name}-${p.index} Running (${bootKey === undefined ? 'no boot password' : "booted with the Secret's password"})`,
+      );
     } catch (err) {
       Object.assign(p, { phase: 'Failed', ready: false, rv: this.bump() });
       this.podEvent('MODIFIED', p);

@@ -2,7 +2,15 @@ import { CAPABILITIES } from '../auth.js';
 import { ApiError, json, type Reply, type Req } from '../http.js';
 import { publicSettingsView } from '../settings.js';
 import { certificateStatus } from '../tls.js';
-import { errorReply, isReply, requirePerm, requireUser, sessionState, SETTINGS_MANAGE, type ServerCtx } from './context.js';
+import {
+  errorReply,
+  isReply,
+  requirePerm,
+  requireUser,
+  sessionState,
+  SETTINGS_MANAGE,
+  type ServerCtx,
+} from './context.js';
 import { LOCAL_STRATEGY } from './login.js';
 
 /** Version as an unset Go build reports it; `commit` tells a curious client this is the sandbox. */
@@ -55,22 +63,25 @@ export function settings(ctx: ServerCtx, req: Req): Reply {
 
 export function clusterStatus(ctx: ServerCtx, req: Req): Reply {
   return manage(ctx, req, () =>
-    json(200, ctx.cluster?.status() ?? {
-      enabled: false,
-      role: 'standalone',
-      is_leader: true,
-      leader_healthy: true,
-      leader_addr: '',
-      local_addr: '',
-      peer_count: 0,
-      online_nodes: 1,
-      expected_replicas: 1,
-      quorum_nodes_required: 1,
-      has_quorum: true,
-      version: SANDBOX_VERSION,
-      config: {},
-      nodes: [],
-    }),
+    json(
+      200,
+      ctx.cluster?.status() ?? {
+        enabled: false,
+        role: 'standalone',
+        is_leader: true,
+        leader_healthy: true,
+        leader_addr: '',
+        local_addr: '',
+        peer_count: 0,
+        online_nodes: 1,
+        expected_replicas: 1,
+        quorum_nodes_required: 1,
+        has_quorum: true,
+        version: SANDBOX_VERSION,
+        config: {},
+        nodes: [],
+      },
+    ),
   );
 }
 

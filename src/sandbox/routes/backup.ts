@@ -4,7 +4,15 @@ import type { Session } from '../auth.js';
 import { ApiError, fail, header, json, type Reply, type Req } from '../http.js';
 import type { SettingsRow, StoredUser } from '../store.js';
 import { errorReply, isReply, requirePerm, requireUser, SETTINGS_MANAGE, type ServerCtx } from './context.js';
-import { buildHeader, containerKey, HEADER_SIZE, MAGIC, MAX_PAYLOAD, NONCE_BYTES, SEAL_OVERHEAD } from '../../backup/format.js';
+import {
+  buildHeader,
+  containerKey,
+  HEADER_SIZE,
+  MAGIC,
+  MAX_PAYLOAD,
+  NONCE_BYTES,
+  SEAL_OVERHEAD,
+} from '../../backup/format.js';
 
 /**
  * Backups in upstream's shapes (api/backup.go, service/backup.go; shared/pika-api.md §12):
@@ -44,7 +52,10 @@ function bound(req: Req, name: 'since' | 'until'): bigint {
   const raw = req.query.get(name) ?? '';
   if (raw === '') return 0n;
   if (!/^\d+$/.test(raw)) {
-    throw new ApiError(400, `${name} must be a non-negative integer: strconv.ParseUint: parsing ${JSON.stringify(raw)}: invalid syntax\nbad request`);
+    throw new ApiError(
+      400,
+      `${name} must be a non-negative integer: strconv.ParseUint: parsing ${JSON.stringify(raw)}: invalid syntax\nbad request`,
+    );
   }
   return BigInt(raw);
 }
@@ -59,8 +70,15 @@ export function backupInfo(ctx: ServerCtx, req: Req): Reply | Promise<Reply> {
 /** GET /api/v1/backup: the whole container built in memory first, as upstream does. */
 export function backupExport(ctx: ServerCtx, req: Req): Reply | Promise<Reply> {
   return guarded(ctx, req, () => {
-    if (bound(req, 'since') > 0n && bound(req, 'until') > 0n) throw new ApiError(400, 'since and until are mutually exclusive\nbad request');
-    const dump: StateDump = { kind: 'pikactl-sandbox-state', version: 1, settings: ctx.keys.rawSettings(), users: ctx.users.all(), sessions: ctx.sessions.all() };
+    if (bound(req, 'since') > 0n && bound(req, 'until') > 0n)
+      throw new ApiError(400, 'since and until are mutually exclusive\nbad request');
+    const dump: StateDump = {
+      kind: 'pikactl-sandbox-state',
+      version: 1,
+      settings: ctx.keys.rawSettings(),
+      users: ctx.users.all(),
+      sessions: ctx.sessions.all(),
+    };
     let payload: Buffer = Buffer.from(JSON.stringify(dump), 'utf8');
     const pw = password(req);
     if (pw.length > 0) {
@@ -76,7 +94,10 @@ export function backupExport(ctx: ServerCtx, req: Req): Reply | Promise<Reply> {
         'Content-Type': 'application/octet-stream',
         'Content-Disposition': `attachment; filename="pika-backup-${stamp}-v${ver}.pikabw"`,
       },
-      body: Buffer.concat([buildHeader({ encrypted: pw.length > 0, payloadSize: payload.length, dbVersion: ver }), payload]),
+      body: Buffer.concat([
+        buildHeader({ encrypted: pw.length > 0, payloadSize: payload.length, dbVersion: ver }),
+        payload,
+      ]),
     };
   });
 }
@@ -90,14 +111,17 @@ function openContainer(req: Req): StateDump {
   const size = b.readBigUInt64BE(9);
   if (size > BigInt(MAX_PAYLOAD)) throw restoreFailed(`backup payload size ${size} exceeds ${MAX_PAYLOAD} byte limit`);
   const have = b.length - HEADER_SIZE;
-  if (BigInt(have) < size) throw restoreFailed(`reading payload (truncated?): ${have === 0 ? 'EOF' : 'unexpected EOF'}`);
+  if (BigInt(have) < size)
+    throw restoreFailed(`reading payload (truncated?): ${have === 0 ? 'EOF' : 'unexpected EOF'}`);
   let payload = b.subarray(HEADER_SIZE, HEADER_SIZE + Number(size));
   if ((b[8] & 1) !== 0) {
     const pw = password(req);
     if (pw.length === 0) throw restoreFailed('encryption password is required for this backup');
     if (payload.length < SEAL_OVERHEAD) throw restoreFailed('decrypting backup (wrong password?)');
     try {
-      payload = Buffer.from(xchacha20poly1305(containerKey(pw), payload.subarray(0, NONCE_BYTES)).decrypt(payload.subarray(NONCE_BYTES)));
+      payload = Buffer.from(
+        xchacha20poly1305(containerKey(pw), payload.subarray(0, NONCE_BYTES)).decrypt(payload.subarray(NONCE_BYTES)),
+      );
     } catch {
       throw restoreFailed('decrypting backup (wrong password?)');
     }
@@ -109,7 +133,12 @@ function openContainer(req: Req): StateDump {
   } catch {
     throw fail.internal('restore failed: loading backup: not a sandbox state dump');
   }
-  if (dump?.kind !== 'pikactl-sandbox-state' || !dump.settings || !Array.isArray(dump.users) || !Array.isArray(dump.sessions)) {
+  if (
+    dump?.kind !== 'pikactl-sandbox-state' ||
+    !dump.settings ||
+    !Array.isArray(dump.users) ||
+    !Array.isArray(dump.sessions)
+  ) {
     throw fail.internal('restore failed: loading backup: not a sandbox state dump');
   }
   return dump;
@@ -123,7 +152,10 @@ export function backupRestore(ctx: ServerCtx, req: Req): Reply | Promise<Reply> 
     if (raw !== '') {
       if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(raw)) wipe = true;
       else if (!['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(raw)) {
-        throw new ApiError(400, `wipe must be a boolean: strconv.ParseBool: parsing ${JSON.stringify(raw)}: invalid syntax\nbad request`);
+        throw new ApiError(
+          400,
+          `wipe must be a boolean: strconv.ParseBool: parsing ${JSON.stringify(raw)}: invalid syntax\nbad request`,
+        );
       }
     }
     const dump = openContainer(req);
@@ -133,6 +165,8 @@ export function backupRestore(ctx: ServerCtx, req: Req): Reply | Promise<Reply> 
     await ctx.users.restore(dump.users, wipe);
     ctx.sessions.restore(dump.sessions, wipe);
     ctx.log(`backup: restored (${wipe ? 'wipe' : 'merge'}, ${dump.users.length} users)`);
-    return json(200, { message: wipe ? 'database wiped and backup restored successfully' : 'backup restored successfully' });
+    return json(200, {
+      message: wipe ? 'database wiped and backup restored successfully' : 'backup restored successfully',
+    });
   });
 }

@@ -1,5 +1,15 @@
 import type { SessionStore, UserDb, Session } from '../auth.js';
-import { ApiError, handlerError, htmlEscape, json, parseCookies, queryEscape, setCookie, type Reply, type Req } from '../http.js';
+import {
+  ApiError,
+  handlerError,
+  htmlEscape,
+  json,
+  parseCookies,
+  queryEscape,
+  setCookie,
+  type Reply,
+  type Req,
+} from '../http.js';
 import type { KeyManager } from '../keymgr.js';
 import type { KeyOps } from '../keyops.js';
 import type { Limiter, ResolvedRateLimit } from '../ratelimit.js';
@@ -36,10 +46,7 @@ export interface ClusterHook {
 
 export const SETTINGS_MANAGE = 'settings.manage';
 
-export type SessionState =
-  | { kind: 'ok'; session: Session; user: StoredUser }
-  | { kind: 'none' }
-  | { kind: 'invalid' };
+export type SessionState = { kind: 'ok'; session: Session; user: StoredUser } | { kind: 'none' } | { kind: 'invalid' };
 
 /** Resolves the session cookie without answering (for /api/v1/info and /login/me). */
 export function sessionState(ctx: ServerCtx, req: Req): SessionState {

@@ -37,7 +37,8 @@ async function permThen(user: StoredUser, req: Req, op: () => Promise<Reply>): P
  */
 async function faulty(ctx: ServerCtx, req: Req, fault: AnswerFault, ok: () => Reply): Promise<Reply> {
   if (fault === 'drop') return { status: 0, drop: true };
-  if (fault === 'garble') return { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: GARBLED_PAGE };
+  if (fault === 'garble')
+    return { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: GARBLED_PAGE };
   if (fault === 'delay' && !(await wait(ctx.keys.faultDelayMs, req.signal))) return { status: 0, drop: true };
   return ok();
 }
@@ -62,7 +63,8 @@ export async function unlock(ctx: ServerCtx, req: Req): Promise<Reply> {
     [{ key: `ip:${req.ip}`, hard: ctx.rateLimit.hard }],
     req.signal,
     (status) => status === 401 || status === 403,
-    (retryAfter) => adaError(429, 'rate_limited', 'too many attempts; try again later', { 'Retry-After': String(retryAfter) }),
+    (retryAfter) =>
+      adaError(429, 'rate_limited', 'too many attempts; try again later', { 'Retry-After': String(retryAfter) }),
     () =>
       permThen(user, req, async () => {
         const { key = '' } = bindStrings(req, ['key'], 'keyRequest');

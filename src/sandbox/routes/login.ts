@@ -31,7 +31,12 @@ export function loginInfo(ctx: ServerCtx): Reply {
 }
 
 function identity(user: StoredUser, issuedAt: number): Record<string, unknown> {
-  return { subject: user.username, name: user.username, provider: LOCAL_STRATEGY, issued_at: new Date(issuedAt).toISOString() };
+  return {
+    subject: user.username,
+    name: user.username,
+    provider: LOCAL_STRATEGY,
+    issued_at: new Date(issuedAt).toISOString(),
+  };
 }
 
 export function loginMe(ctx: ServerCtx, req: Req): Reply {
@@ -52,10 +57,16 @@ export function logout(ctx: ServerCtx, req: Req): Reply {
   const id = parseCookies(req).get(ctx.cookieName);
   if (!id) return { status: 204 };
   ctx.sessions.revoke(id);
-  return { status: 204, headers: { 'Set-Cookie': [clearSessionCookie(ctx), setCookie({ name: 'auth_success', value: '', maxAge: -1 })] } };
+  return {
+    status: 204,
+    headers: { 'Set-Cookie': [clearSessionCookie(ctx), setCookie({ name: 'auth_success', value: '', maxAge: -1 })] },
+  };
 }
 
-type Parsed = { kind: 'finish'; sid: string; code: string } | { kind: 'begin'; username: string; password: string } | { kind: 'bad'; message: string };
+type Parsed =
+  | { kind: 'finish'; sid: string; code: string }
+  | { kind: 'begin'; username: string; password: string }
+  | { kind: 'bad'; message: string };
 
 /** Phase 2 is a JSON body with both totp_session_id and code; anything else is phase 1. */
 function parseLogin(req: Req): Parsed {
@@ -69,11 +80,20 @@ function parseLogin(req: Req): Parsed {
   }
   if (obj && typeof obj === 'object' && !Array.isArray(obj) && 'totp_session_id' in obj && 'code' in obj) {
     const o = obj as Record<string, unknown>;
-    return { kind: 'finish', sid: typeof o.totp_session_id === 'string' ? o.totp_session_id : '', code: typeof o.code === 'string' ? o.code : '' };
+    return {
+      kind: 'finish',
+      sid: typeof o.totp_session_id === 'string' ? o.totp_session_id : '',
+      code: typeof o.code === 'string' ? o.code : '',
+    };
   }
   const ct = header(req, 'content-type') ?? '';
   if (ct.startsWith('application/json')) {
-    if (!obj || typeof obj !== 'object' || Array.isArray(obj) || Object.values(obj).some((v) => typeof v !== 'string')) {
+    if (
+      !obj ||
+      typeof obj !== 'object' ||
+      Array.isArray(obj) ||
+      Object.values(obj).some((v) => typeof v !== 'string')
+    ) {
       return { kind: 'bad', message: 'decode json: invalid credentials body' };
     }
     const o = obj as Record<string, string>;
@@ -100,7 +120,8 @@ export async function loginPass(ctx: ServerCtx, req: Req, strategy: string): Pro
     keys,
     req.signal,
     (s) => s === 400 || s === 401,
-    (retryAfter) => adaError(429, 'rate_limited', 'too many attempts; try again later', { 'Retry-After': String(retryAfter) }),
+    (retryAfter) =>
+      adaError(429, 'rate_limited', 'too many attempts; try again later', { 'Retry-After': String(retryAfter) }),
     () => login(ctx, req, parsed),
   );
   return reply ?? { status: 499, drop: true };
@@ -120,7 +141,12 @@ async function login(ctx: ServerCtx, req: Req, p: Parsed): Promise<Reply> {
   if (!user) return adaError(401, 'invalid_credentials', 'invalid credentials');
   if (user.totp_secret) {
     const sid = ctx.sessions.savePending(user.username, TOTP_PENDING_TTL_S * 1000);
-    return json(200, { phase: 'totp_required', totp_session_id: sid, strategy: LOCAL_STRATEGY, expires_in: TOTP_PENDING_TTL_S });
+    return json(200, {
+      phase: 'totp_required',
+      totp_session_id: sid,
+      strategy: LOCAL_STRATEGY,
+      expires_in: TOTP_PENDING_TTL_S,
+    });
   }
   return issue(ctx, req, user);
 }
@@ -133,9 +159,19 @@ function issue(ctx: ServerCtx, req: Req, user: StoredUser): Reply {
     setCookie({ name: ctx.cookieName, value: s.id, httpOnly: true, secure: Boolean(ctx.tls) }),
     setCookie({ name: 'auth_success', value: 'true', maxAge: 60 }),
   ];
-  const wantsJson = (header(req, 'accept') ?? '').includes('application/json') || (header(req, 'content-type') ?? '').startsWith('application/json');
+  const wantsJson =
+    (header(req, 'accept') ?? '').includes('application/json') ||
+    (header(req, 'content-type') ?? '').startsWith('application/json');
   if (wantsJson) {
-    return json(200, { strategy: LOCAL_STRATEGY, redirect_path: req.query.get('redirect_path') ?? '' }, { 'Set-Cookie': cookies });
+    return json(
+      200,
+      { strategy: LOCAL_STRATEGY, redirect_path: req.query.get('redirect_path') ?? '' },
+      { 'Set-Cookie': cookies },
+    );
   }
-  return { status: 200, headers: { 'Set-Cookie': cookies, 'Content-Type': 'text/html; charset=utf-8' }, body: '<script>window.close();</script>' };
+  return {
+    status: 200,
+    headers: { 'Set-Cookie': cookies, 'Content-Type': 'text/html; charset=utf-8' },
+    body: '<script>window.close();</script>',
+  };
 }
