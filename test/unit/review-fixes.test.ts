@@ -29,8 +29,8 @@ describe('cmd: children', () => {
   it('never inherit an env: secret of the same invocation, even one read later', async () => {
     const ctx = testContext({ env: { NEW_KEY: 'the-new-key-value', PATH: process.env.PATH ?? '/usr/bin:/bin' } });
     const reader = new SourceReader(ctx, { secretEnvNames: ['NEW_KEY'] });
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text, expanded by the shell
     const seen = await reader.read({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text, expanded by the shell
       spec: 'cmd:printf %s "${NEW_KEY:-absent}"',
       flag: '--key-from',
       label: 'server key',
