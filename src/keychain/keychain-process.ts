@@ -84,6 +84,21 @@ export interface KeyringProcess {
  * itself when our IPC channel closes, so it never outlives pikactl either. A timeout kills it and makes every later call fail
  * at once with the same error: a store that hung once is not waited on again.
  */
+/**
+ * What the helper needs of the environment to find the OS store: the session bus and the
+ * keyring daemon (Linux), the user's home and temp dirs (all), the system folders (Windows).
+ * Nothing else is passed on, so a variable an `env:` source names (a key, a password) never
+ * sits in the helper's environment.
+ */
+const HELPER_ENV =
+  /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|LC_[A-Z_]+|TMPDIR|TEMP|TMP|XDG_[A-Z_]+|DBUS_[A-Z_]+|DISPLAY|WAYLAND_DISPLAY|GNOME_KEYRING_[A-Z_]+|SYSTEMROOT|WINDIR|APPDATA|LOCALAPPDATA|USERPROFILE|USERNAME|COMSPEC|PATHEXT|PROGRAMDATA)$/i;
+
+export function helperEnv(env: Env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && HELPER_ENV.test(k)) out[k] = v;
+  return out;
+}
+
 export function keyringProcess(opts: { env: Env; signal?: AbortSignal; backend: string }): KeyringProcess {
   let child: ChildProcess | undefined;
   let dead: Error | undefined;
@@ -125,7 +140,7 @@ export function keyringProcess(opts: { env: Env; signal?: AbortSignal; backend: 
   const start = (): ChildProcess => {
     const modulePath = createRequire(import.meta.url).resolve('@napi-rs/keyring');
     const c = spawn(nodeBinary(), ['-e', HELPER, modulePath], {
-      env: opts.env as NodeJS.ProcessEnv,
+      env: helperEnv(opts.env),
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
       windowsHide: true,
     });
