@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/context.js';
-import { adminClient, startTestSandbox, TEST_ADMIN } from '../support/sandbox.js';
+import { halfRotatedSandbox } from '../support/half-rotation.js';
+import { adminClient } from '../support/sandbox.js';
 import { once, startAnswerProxy } from '../support/answer-proxy.js';
 
 /**
@@ -13,24 +14,7 @@ const NEW_KEY = 'lock-lost-new-key-slate-owl-2';
 
 describe('recover-rotation: the lock step whose answer never comes', () => {
   it('exit 8, the command that finds out and how to resume; the server is locked', async () => {
-    const sb = await startTestSandbox({ faults: ['rotate-write'] });
-    const env = {
-      PIKA_SERVER: sb.url,
-      PIKA_USER: TEST_ADMIN.username,
-      PIKA_PASSWORD_FROM: 'env:PW',
-      PW: TEST_ADMIN.password,
-      KEY,
-      NEW_KEY,
-    };
-    expect((await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env })).code).toBe(0);
-    // The upstream half-state: memory on the new key, disk on the old. The plan starts with a lock.
-    expect(
-      (
-        await runCli(['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'], {
-          env,
-        })
-      ).code,
-    ).toBe(8);
+    const { sb, env } = await halfRotatedSandbox({ KEY, NEW_KEY });
     const proxy = await startAnswerProxy(sb, once('/api/v1/key/lock', { hold: true }));
     const r = await runCli(
       [
@@ -56,23 +40,7 @@ describe('recover-rotation: the lock step whose answer never comes', () => {
   });
 
   it('the diagnostic lock (only the new key given) whose answer never comes: exit 8 too; the server is locked', async () => {
-    const sb = await startTestSandbox({ faults: ['rotate-write'] });
-    const env = {
-      PIKA_SERVER: sb.url,
-      PIKA_USER: TEST_ADMIN.username,
-      PIKA_PASSWORD_FROM: 'env:PW',
-      PW: TEST_ADMIN.password,
-      KEY,
-      NEW_KEY,
-    };
-    expect((await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env })).code).toBe(0);
-    expect(
-      (
-        await runCli(['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'], {
-          env,
-        })
-      ).code,
-    ).toBe(8);
+    const { sb, env } = await halfRotatedSandbox({ KEY, NEW_KEY });
     const proxy = await startAnswerProxy(sb, once('/api/v1/key/lock', { hold: true }));
     const r = await runCli(
       ['--timeout', '1s', '--json', 'recover-rotation', '--new-key-from', 'env:NEW_KEY', '--yes'],

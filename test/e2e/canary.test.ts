@@ -1,47 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBin, type BinResult } from '../support/spawn.js';
+import { allFiles, argvWatcher } from '../support/canary.js';
 import { startTestSandbox, TEST_ADMIN } from '../support/sandbox.js';
-
-/** Every file below dir (skipping nothing: sandbox data, HOME, XDG dirs, cwd). */
-function allFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = statSync(p, { throwIfNoEntry: false });
-    if (!st) continue;
-    if (st.isDirectory()) out.push(...allFiles(p));
-    else if (st.isFile()) out.push(p);
-  }
-  return out;
-}
-
-/** Scans every process's argv (/proc/PID/cmdline) while a command runs. */
-function argvWatcher(needles: string[]): { stop(): string[] } {
-  const hits = new Set<string>();
-  const scan = () => {
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      try {
-        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
-        for (const n of needles) if (cmdline.includes(n)) hits.add(`${pid}: ${cmdline.replace(/\0/g, ' ')}`);
-      } catch {
-        /* the process ended */
-      }
-    }
-  };
-  const timer = setInterval(scan, 5);
-  return {
-    stop() {
-      clearInterval(timer);
-      scan();
-      return [...hits];
-    },
-  };
-}
 
 const hasProc = (() => {
   try {
