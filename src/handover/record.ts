@@ -201,3 +201,11 @@ export async function assertRecordWritable(path: string): Promise<void> {
 export function outOfOrder(message: string, next: string): CliError {
   return new CliError(message, { code: 'usage', hint: `Next: ${next}` });
 }
+
+/** The command that comes after a stage, for the summary and for a stage run out of order. */
+export function nextStep(state: HandoverState, file: string): string {
+  if (state === 'started')
+    return `(incoming operator, after the next restart) pikactl handover accept --record ${file}`;
+  if (state === 'accepted') return `(outgoing operator) pikactl handover finish --record ${file}`;
+  return 'nothing: this handover is complete';
+}

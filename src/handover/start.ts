@@ -5,8 +5,18 @@ import { CliError, usageError } from '../errors.js';
 import { sendRotation, verifyRotation, type RotationLabel } from '../ops/rotation.js';
 import { openStaging, promoteOrExplain, stagedSend, type SavedKey } from '../keychain/save.js';
 import type { Secret } from '../secrets/secret.js';
-import { addStep, assertRecordWritable, newRecord, writeRecord, type HandoverRecord } from './record.js';
+import {
+  addStep,
+  assertRecordWritable,
+  existingRecord,
+  newRecord,
+  nextStep,
+  outOfOrder,
+  writeRecord,
+  type HandoverRecord,
+} from './record.js';
 import { requireServing } from '../ops/serving.js';
+import { targetFlags } from '../output/target-flags.js';
 
 /**
  * `handover start` (outgoing operator): the server must be unlocked with readable
@@ -32,6 +42,43 @@ export interface StartDeps {
   confirmSaved(next: Secret): Promise<void>;
   /** Around the send and its check (e.g. --kube-secret: the boot-password Secret's pending/promote steps). */
   aroundSend?(next: Secret, run: () => Promise<void>): Promise<void>;
+}
+
+/** Only "no record there" lets start go on: a damaged or foreign file is reported, never overwritten. */
+export async function assertNoRecord(path: string): Promise<void> {
+  const existing = await existingRecord(path);
+  if (!existing) return;
+  const next =
+    existing.rotation_may_be_half_done && existing.state === 'started'
+      ? `pikactl recover-rotation ${targetFlags(existing.server)} (its rotation may be half done)`
+      : nextStep(existing.state, path);
+  throw outOfOrder(`a handover record already exists at ${path} (state: ${existing.state})`, next);
+}
+
+/**
+ * The certificate handover start saw, for the record: the pin the outgoing operator
+ * trusts, else the certificate presented now (a handshake, nothing sent). None for http.
+ */
+export async function certificatePin(
+  ctx: Pick<Deps, 'signal'>,
+  server: ServerUrl,
+  transport: { pin?: string; timeoutMs: number },
+): Promise<string | undefined> {
+  if (server.url.protocol !== 'https:') return undefined;
+  const { normalizePin } = await import('../transport/pin.js');
+  if (transport.pin !== undefined) return normalizePin(transport.pin);
+  const { fetchPeerCertificate } = await import('../config/tls-probe.js');
+  try {
+    const cert = await fetchPeerCertificate(server, {
+      timeoutMs: transport.timeoutMs,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    return cert.fingerprintSha256;
+  } catch (err) {
+    // A direct handshake may fail where requests work (a proxy-only network): the record then has no pin.
+    if (err instanceof CliError && err.code === 'cancelled') throw err;
+    return undefined;
+  }
 }
 
 const label = (d: StartDeps): RotationLabel => ({
