@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { MemoryKeychain, runCli, tempDir, testContext, type TestContextOptions } from '../support/context.js';
 import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { handoverStartArgs } from '../support/handover.js';
 
 /**
  * handover accept checks the record before it sends the incoming operator's password
@@ -46,20 +47,7 @@ async function started(opts: { tls?: boolean } = {}): Promise<{ sb: TestSandbox;
   const init = await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env });
   expect(init.code, init.stderr).toBe(0);
   const home = tempDir('pikactl-handover-');
-  const start = await runCli(
-    [
-      'handover',
-      'start',
-      '--current-key-from',
-      'env:KEY',
-      '--new-key-from',
-      'env:NEW_KEY',
-      '--confirm-saved',
-      '--record',
-      'h.json',
-    ],
-    { home, env },
-  );
+  const start = await runCli(handoverStartArgs(), { home, env });
   expect(start.code, start.stderr).toBe(0);
   return { sb, file: join(home, 'h.json'), home };
 }

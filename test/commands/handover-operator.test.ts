@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/context.js';
 import { startTestSandbox, TEST_ADMIN } from '../support/sandbox.js';
+import { handoverStartArgs } from '../support/handover.js';
 
 /** The record names who did each step: the login name, else git's user.name; "unknown" only when neither is known. */
 
@@ -22,20 +23,7 @@ async function startAs(env: Record<string, string>, home = tempDir('pikactl-op-'
     GIT_CONFIG_NOSYSTEM: '1',
   };
   expect((await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env: base })).code).toBe(0);
-  const r = await runCli(
-    [
-      'handover',
-      'start',
-      '--current-key-from',
-      'env:KEY',
-      '--new-key-from',
-      'env:NEW_KEY',
-      '--confirm-saved',
-      '--record',
-      'h.json',
-    ],
-    { home, env: { ...base, ...env } },
-  );
+  const r = await runCli(handoverStartArgs(), { home, env: { ...base, ...env } });
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(readFileSync(join(home, 'h.json'), 'utf8')).outgoing.operator;
 }

@@ -6,6 +6,7 @@ import { parseServerUrl } from '../../src/api/url.js';
 import { keychainAccount } from '../../src/keychain/accounts.js';
 import { MemoryKeychain, runCli, tempDir, testContext, type TestContextOptions } from '../support/context.js';
 import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { handoverStartArgs } from '../support/handover.js';
 
 const KEY = 'correct-horse-battery-staple-1';
 const NEW_KEY = 'tr0ub4dor-and-3-more-words-2';
@@ -74,7 +75,7 @@ describe('handover across two HOMEs with a restart in between', () => {
 
     // Outgoing: the current key comes from her keychain, the new one from her password manager (env here).
     const start = await runCli(
-      ['handover', 'start', '--new-key-from', 'env:NEW_KEY', '--confirm-saved', '--save-to-keychain'],
+      handoverStartArgs({ currentKeyFrom: null, record: null, saveToKeychain: true }),
       alice(sb, kcA, homeA),
     );
     expect(start.code, start.stderr).toBe(0);
@@ -94,10 +95,7 @@ describe('handover across two HOMEs with a restart in between', () => {
     expect(kcA.entries.has(keychainAccount('server-key-pending', server))).toBe(false);
 
     // Out of order: a second start on the same record, and finish before accept.
-    const again = await runCli(
-      ['handover', 'start', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'],
-      alice(sb, kcA, homeA),
-    );
+    const again = await runCli(handoverStartArgs({ currentKeyFrom: null, record: null }), alice(sb, kcA, homeA));
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('already exists');
     const early = await runCli(['handover', 'finish', '--record', name, '--yes'], alice(sb, kcA, homeA));
@@ -174,24 +172,10 @@ describe('handover: refusals and failures', () => {
   it('accept with the wrong key exits 5 and leaves the record as it was', async () => {
     const sb = await initialized();
     const home = tempDir('pikactl-alice-');
-    const s = await runCli(
-      [
-        'handover',
-        'start',
-        '--current-key-from',
-        'env:KEY',
-        '--new-key-from',
-        'env:NEW_KEY',
-        '--confirm-saved',
-        '--record',
-        'h.json',
-        '--json',
-      ],
-      {
-        ...alice(sb, new MemoryKeychain(), home),
-        env: { ...alice(sb, new MemoryKeychain(), home).env, KEY },
-      },
-    );
+    const s = await runCli(handoverStartArgs({}, '--json'), {
+      ...alice(sb, new MemoryKeychain(), home),
+      env: { ...alice(sb, new MemoryKeychain(), home).env, KEY },
+    });
     expect(s.code, s.stderr).toBe(0);
     expect(s.json()).toMatchObject({
       ok: true,
@@ -262,7 +246,7 @@ describe('handover: refusals and failures', () => {
     const sb2 = await sb.restart({ port: sb.port });
     const home = tempDir('pikactl-alice-');
     const r = await runCli(
-      ['handover', 'start', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'],
+      handoverStartArgs({ currentKeyFrom: null, record: null }),
       alice(sb2, new MemoryKeychain(), home),
     );
     expect(r.code).toBe(3);
@@ -276,7 +260,7 @@ describe('handover: refusals and failures', () => {
     const server = parseServerUrl(sb.url);
     kc.entries.set(keychainAccount('server-key', server), KEY);
     const r = await runCli(
-      ['handover', 'start', '--new-key-from', 'env:NEW_KEY', '--confirm-saved', '--save-to-keychain'],
+      handoverStartArgs({ currentKeyFrom: null, record: null, saveToKeychain: true }),
       alice(sb, kc, home),
     );
     expect(r.code).toBe(8);
@@ -299,10 +283,7 @@ describe('handover: refusals and failures', () => {
       ...alice(sb, new MemoryKeychain(), home),
       env: { ...alice(sb, new MemoryKeychain(), home).env, KEY },
     });
-    const r = await runCli(
-      ['handover', 'start', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY'],
-      ctx,
-    );
+    const r = await runCli(handoverStartArgs({ confirmSaved: false, record: null }), ctx);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--confirm-saved');
     expect(records(home)).toEqual([]);
@@ -312,16 +293,7 @@ describe('handover: refusals and failures', () => {
     const sb = await initialized();
     const home = tempDir('pikactl-alice-');
     const env = { ...alice(sb, new MemoryKeychain(), home).env, KEY };
-    const args = [
-      'handover',
-      'start',
-      '--current-key-from',
-      'env:KEY',
-      '--new-key-from',
-      'env:NEW_KEY',
-      '--confirm-saved',
-    ];
-    const unwritable = await runCli([...args, '--record', join(home, 'no-such-folder', 'handover.json')], {
+    const unwritable = await runCli(handoverStartArgs({ record: join(home, 'no-such-folder', 'handover.json') }), {
       home,
       env,
     });
@@ -329,7 +301,7 @@ describe('handover: refusals and failures', () => {
     expect(unwritable.stderr).toContain('Nothing was changed');
     const foreign = join(home, 'notes.json');
     writeFileSync(foreign, 'my own notes, not a record\n');
-    const clash = await runCli([...args, '--record', foreign], { home, env });
+    const clash = await runCli(handoverStartArgs({ record: foreign }), { home, env });
     expect(clash.code).not.toBe(0);
     expect(readFileSync(foreign, 'utf8')).toBe('my own notes, not a record\n');
     // Neither attempt rotated: the old key still unlocks after a restart.

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, type TestContextOptions } from '../support/context.js';
 import { adminClient, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
 import { once, rawResponse, startAnswerProxy, type Rewrite } from '../support/answer-proxy.js';
+import { handoverStartArgs } from '../support/handover.js';
 
 /**
  * Every state-changing command, when its answer is lost, late or garbled after the server
@@ -197,17 +198,7 @@ describe('handover start whose rotation answer is late or garbled', () => {
       sb.armFault(fault as 'rotate-delay');
       const home = tempDir('pikactl-handover-maybe-');
       const opts = { ...ci(sb.url, { USER: 'alice' }), home };
-      const args = [
-        'handover',
-        'start',
-        '--current-key-from',
-        'env:KEY',
-        '--new-key-from',
-        'env:NEW_KEY',
-        '--confirm-saved',
-        '--record',
-        'h.json',
-      ];
+      const args = handoverStartArgs();
       const r = await runCli([...extra, ...args], opts);
       expect(r.code, r.stderr).toBe(8);
       expect(r.stderr).toContain(`pikactl recover-rotation --server ${sb.url}`);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { runBin } from '../support/spawn.js';
 import { adminClient, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
 import { tempDir } from '../support/context.js';
+import { handoverStartArgs } from '../support/handover.js';
 
 /**
  * The real binary, interrupted (SIGINT/SIGTERM) while a state change is in flight: the
@@ -86,24 +87,11 @@ describe('an interrupt while a state change is in flight (real binary)', () => {
   it('SIGTERM during handover start, after the server rotated: exit 8, and the record says the rotation may be half done', async () => {
     const { sb, armed } = await sandboxThatSignals('rotate-delay', 'SIGTERM', true);
     const home = tempDir('pikactl-interrupt-handover-');
-    const r = await runBin(
-      [
-        'handover',
-        'start',
-        '--current-key-from',
-        'env:KEY',
-        '--new-key-from',
-        'env:NEW_KEY',
-        '--confirm-saved',
-        '--record',
-        'h.json',
-      ],
-      {
-        cwd: home,
-        env: { ...env(sb.url), HOME: home },
-        onSpawn: (c) => (armed.child = c),
-      },
-    );
+    const r = await runBin(handoverStartArgs(), {
+      cwd: home,
+      env: { ...env(sb.url), HOME: home },
+      onSpawn: (c) => (armed.child = c),
+    });
     expect(r.code, r.stderr).toBe(8);
     expect(r.stderr).toContain(`pikactl recover-rotation --server ${sb.url}`);
     expect(JSON.parse(readFileSync(join(home, 'h.json'), 'utf8')).rotation_may_be_half_done.why).toMatch(

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/context.js';
 import { startTestSandbox, TEST_ADMIN } from '../support/sandbox.js';
 import { BIN } from '../support/spawn.js';
+import { handoverStartArgs } from '../support/handover.js';
 
 /**
  * Under umask 000 every file pikactl writes is still 0600 and every folder it makes
@@ -84,17 +85,7 @@ describe.runIf(process.platform !== 'win32')('umask 000', () => {
     );
     expect(rec.code, rec.stderr).toBe(0);
     const start = await runUmask000(
-      [
-        'handover',
-        'start',
-        '--current-key-from',
-        'env:NEW_KEY',
-        '--new-key-from',
-        'env:KEY',
-        '--confirm-saved',
-        '--record',
-        join(home, 'h.json'),
-      ],
+      handoverStartArgs({ currentKeyFrom: 'env:NEW_KEY', newKeyFrom: 'env:KEY', record: join(home, 'h.json') }),
       env,
       home,
     );
