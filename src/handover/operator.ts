@@ -19,11 +19,13 @@ function usable(name: string | undefined): string | undefined {
 
 /**
  * What `git config` needs to find the user's config: the search path, the home folder
- * (USERPROFILE, HOMEDRIVE/HOMEPATH, SYSTEMROOT on Windows), XDG_CONFIG_HOME and git's own
- * GIT_CONFIG_* (GIT_CONFIG_GLOBAL, GIT_CONFIG_NOSYSTEM, GIT_CONFIG_COUNT/KEY_n/VALUE_n...).
+ * (USERPROFILE, HOMEDRIVE/HOMEPATH, SYSTEMROOT on Windows), XDG_CONFIG_HOME, the repository
+ * git is pointed at (GIT_DIR, GIT_WORK_TREE) and git's own GIT_CONFIG_* (GIT_CONFIG_GLOBAL,
+ * GIT_CONFIG_NOSYSTEM, GIT_CONFIG_COUNT/KEY_n/VALUE_n...).
  * Nothing else: PIKA_SESSION, or a key or password an `env:` source names, never reaches git.
  */
-const GIT_ENV = /^(PATH|HOME|XDG_CONFIG_HOME|GIT_CONFIG(_[A-Z0-9_]+)?|USERPROFILE|HOMEDRIVE|HOMEPATH|SYSTEMROOT)$/i;
+const GIT_ENV =
+  /^(PATH|HOME|XDG_CONFIG_HOME|GIT_DIR|GIT_WORK_TREE|GIT_CONFIG(_[A-Z0-9_]+)?|USERPROFILE|HOMEDRIVE|HOMEPATH|SYSTEMROOT)$/i;
 
 export function gitEnv(env: Env): Record<string, string> {
   const out: Record<string, string> = {};
