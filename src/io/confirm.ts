@@ -14,8 +14,8 @@ import type { IO } from './types.js';
 export const TYPED_ATTEMPTS = 3;
 
 /** Without a terminal nothing may hang waiting for an answer: `need` names what was to be asked. */
-export function requireTerminal(io: IO, need: string, flag = '--yes'): void {
-  if (!io.canPrompt()) throw needsInput(need, flag);
+function requireTerminal(io: IO, need: string): void {
+  if (!io.canPrompt()) throw needsInput(need, '--yes');
 }
 
 /** y/N, default No. */
