@@ -221,7 +221,7 @@ async function recoverFromBackup(app: App, g: GlobalOptions, opts: RecoverFromBa
             resumeCommand: resume,
           },
           {
-            confirmer: interactiveConfirmer(ctx.io),
+            confirmer: interactiveConfirmer(ctx.io, app.secretsRead),
             events: g.json ? sinks.jsonLinesSink(ctx.io) : sinks.humanSink(ctx.io),
             journal,
             resumed: records ? found! : undefined,

@@ -155,6 +155,9 @@ async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotation
           planOnly: Boolean(opts.plan),
         },
       );
+      // A key typed at recovery's own prompt or found in the keychain is one this run read too:
+      // pasted at a severe step's "type the host name", it is recognised and wiped (io/confirm.ts).
+      for (const k of [keys.keys.old, keys.keys.new]) if (k && !app.secretsRead.includes(k)) app.secretsRead.push(k);
       render.newKeyFrom ??= shortSource(keys.sources.new);
       render.sources = keys.sources;
       if (!g.json) {
@@ -175,7 +178,7 @@ async function recoverRotation(app: App, g: GlobalOptions, opts: RecoverRotation
           yes: Boolean(opts.yes),
           planOnly: Boolean(opts.plan),
           json: g.json,
-          confirmer: interactiveConfirmer(ctx.io),
+          confirmer: interactiveConfirmer(ctx.io, app.secretsRead),
           events: g.json ? jsonLinesSink(ctx.io) : humanSink(ctx.io),
           resumeCommand: resume,
           render,

@@ -108,13 +108,36 @@ describe('recover-rotation against the sandbox faults', () => {
       answers: [
         { match: /Severe step\. Type the server host name \(127\.0\.0\.1\)/, answer: '127.0.0.1' },
         { match: /Run "unlock with the old key" on 127\.0\.0\.1\?/, answer: true },
-        { match: /Optional severe step.*anything else to skip/, answer: 'no thanks' },
+        { match: /Optional severe step.*or no to skip it/, answer: 'no' },
       ],
     });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('consistent on the OLD key');
     expect(r.stdout).toContain('pikactl rotate');
     expect((await keyAfterRestart(sb)).key).toBe('KEY');
+  });
+
+  it('a key pasted at a severe step is recognised, whether typed at the key prompt or read from a flag; no then stops', async () => {
+    const sb = await initialized(['rotate-write']);
+    await failedRotation(sb);
+    const severe = /^Severe step\. Type the server host name \(127\.0\.0\.1\) to run it, or no to stop:$/;
+    const r = await runCli(['recover-rotation', '--new-key-from', 'env:NEW_KEY'], {
+      ...ci(sb),
+      tty: true,
+      answers: [
+        { match: /Old server key.*leave empty/, answer: KEY },
+        { match: /Old server key.*again to confirm/, answer: KEY },
+        { match: severe, answer: KEY }, // the key typed a moment ago
+        { match: severe, answer: NEW_KEY }, // the key --new-key-from read
+        { match: severe, answer: 'no' },
+      ],
+    });
+    expect(r.code, r.stderr).toBe(130);
+    const pasted = 'That was a key, not the host name "127.0.0.1": it has been cleared from the screen.';
+    expect(r.stderr).toContain(`${pasted} Type the host name 127.0.0.1 (2 tries left; no stops).`);
+    expect(r.stderr).toContain(`${pasted} Type the host name 127.0.0.1 (1 try left; no stops).`);
+    expectNoSecret(r.stdout + r.stderr);
+    expect((await runCli(['status', '--json'], ci(sb))).json().state).toBe('unreadable'); // not locked
   });
 
   it('an interrupted run (No at a confirm, exit 130) resumes from its journal and skips what is done', async () => {
@@ -166,7 +189,7 @@ describe('recover-rotation against the sandbox faults', () => {
         { match: /Type the server host name/, answer: '127.0.0.1' }, // lock
         { match: /unlock with the old key/, answer: true }, // refused: the verifier is on the new key
         { match: /unlock with the new key/, answer: true },
-        { match: /Type the server host name/, answer: 'stop' }, // the runbook's retry: cancelled
+        { match: /Type the server host name/, answer: 'no' }, // the runbook's retry: cancelled
       ],
     });
     expect((await runCli(['recover-rotation', ...BOTH], ctx1)).code).toBe(130);

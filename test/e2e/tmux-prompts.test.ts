@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBin } from '../support/spawn.js';
 import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { halfRotatedSandbox } from '../support/half-rotation.js';
 import { hasTmux, tmuxPikactl } from '../support/tmux.js';
 
 const KEY = 'ctrl-d-at-the-prompt-violet-harbor-42';
@@ -133,5 +134,28 @@ describe.runIf(hasTmux)('a key pasted at Type "saved", in a real terminal', () =
     const pane = await t.waitFor(/EXIT=\d+/);
     expect(pane).toContain('EXIT=0');
     expect(pane).not.toContain(KEY);
+  });
+});
+
+describe.runIf(hasTmux)('a key pasted at a severe playbook step, in a real terminal', () => {
+  it('is wiped off the screen, named, and the host name asked again; no then stops (exit 130)', async () => {
+    const NEW_KEY = 'pasted-at-the-host-prompt-amber-fjord-17';
+    const { sb } = await halfRotatedSandbox({ KEY, NEW_KEY });
+    const t = tmuxPikactl(['recover-rotation', '--old-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY'], {
+      ...loginEnv(sb, tmpDirFor()),
+      KEY,
+      NEW_KEY,
+    });
+    await t.waitFor(/Severe step\. Type the server host name/);
+    t.keys(NEW_KEY, true);
+    t.keys('Enter');
+    const asked = await t.waitFor(/That was a key, not the host name/);
+    expect(asked).not.toContain(NEW_KEY);
+    await t.waitFor(/tries left; no stops\).*\n(.*\n)*.*Severe step\. Type the server host name/);
+    t.keys('no', true);
+    t.keys('Enter');
+    const pane = await t.waitFor(/EXIT=\d+/);
+    expect(pane).toContain('EXIT=130');
+    expect(pane).not.toContain(NEW_KEY);
   });
 });
