@@ -69,7 +69,11 @@ export async function restoreCommand(app: App, g: GlobalOptions, file: string, o
       yes: opts.yes,
       what: 'restore the backup',
       question: `Restore into ${t.server.id}?`,
-      typed: { word: t.server.host, prompt: `Type the server host name (${t.server.host}) to restore into it:` },
+      typed: {
+        word: t.server.host,
+        noun: 'the host name',
+        prompt: `Type the server host name (${t.server.host}) to restore into it:`,
+      },
     });
     const message = await authed(app, g, session, t, 'backup restore', () =>
       sendRestore({

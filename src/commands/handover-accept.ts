@@ -71,7 +71,13 @@ export const runHandoverAccept: RunCommand<HandoverAcceptOptions> = async (app, 
     // Checked, not trusted: nothing is sent before the operator confirmed where it goes.
     checkPin(pin, inv.conn.transport.pin, t.server);
     ctx.io.stderr.write(describeRecord(record, t.server, pin));
-    await confirmRecordServer({ io: ctx.io, server: t.server, named: g.servers.length > 0, yes: Boolean(opts.yes) });
+    await confirmRecordServer({
+      io: ctx.io,
+      server: t.server,
+      named: g.servers.length > 0,
+      yes: Boolean(opts.yes),
+      secrets: app.secretsRead,
+    });
     const { files } = await mapApiErrors(t.server, 'handover accept', () =>
       acceptHandover({
         ctx,

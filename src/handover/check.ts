@@ -2,6 +2,8 @@ import { parseServerUrl, type ServerUrl } from '../api/url.js';
 import { normalizePin } from '../transport/pin.js';
 import { CliError, needsInput, usageError } from '../errors.js';
 import type { IO } from '../io/types.js';
+import { askTypedWord } from '../io/confirm.js';
+import type { Secret } from '../secrets/secret.js';
 import { serverText } from '../output/server-text.js';
 import type { HandoverRecord } from './record.js';
 
@@ -75,6 +77,8 @@ export interface ConfirmTarget {
   /** --server was given (and already checked to be the record's server). */
   named: boolean;
   yes: boolean;
+  /** This invocation's secrets: a key pasted at the host-name prompt is recognised and wiped. */
+  secrets: readonly Secret[];
 }
 
 /**
@@ -96,10 +100,15 @@ export async function confirmRecordServer(c: ConfirmTarget): Promise<void> {
       `confirmation of the record's server (${c.server.id})`,
       `--server ${c.server.id} after checking it is the server you expect`,
     );
-  const typed = await c.io
-    .prompter()
-    .input(`Type the server's host name (${host}) to send your login and the key to it:`);
-  if (typed.trim().toLowerCase() !== host.toLowerCase()) {
+  const answer = await askTypedWord(c.io, `confirmation of the record's server (${c.server.id})`, {
+    word: host,
+    prompt: `Type the server's host name (${host}) to send your login and the key to it:`,
+    noun: 'the host name',
+    wrong: `That is not ${host}.`,
+    stop: 'Ctrl-C stops',
+    secrets: c.secrets,
+  });
+  if (answer !== 'yes') {
     throw new CliError(`not confirmed: what was typed is not ${host}; nothing was sent`, {
       code: 'declined',
       hint: 'If the record names a server you do not expect, do not accept it: ask the outgoing operator by another channel.',

@@ -178,6 +178,7 @@ describe('pikactl backup export → inspect → restore', () => {
       answers: [{ match: /host name/, answer: 'nope' }, { answer: 'nope' }, { answer: 'nope' }],
     });
     expect(no.code).toBe(130);
+    expect(no.stderr).toContain('Type the host name 127.0.0.1 (1 try left; Ctrl-C stops).');
     const yes = await runCli(['backup', 'restore', out], {
       ...ci(b, home),
       tty: true,

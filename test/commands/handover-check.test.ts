@@ -99,15 +99,21 @@ describe('handover accept: the record is checked, not trusted', () => {
     expect(yes.code).toBe(2);
     expect(yes.stderr).toContain('--yes needs --server');
 
-    // On a terminal the operator types the host name they expect; another one sends nothing.
+    // On a terminal the operator types the host name they expect; another one (three times) sends nothing.
+    const hostPrompt = /Type the server's host name \(127\.0\.0\.1\)/;
     const tty = await runCli(
       ACCEPT,
       bob(home, {
         tty: true,
-        answers: [{ match: /Type the server's host name \(127\.0\.0\.1\)/, answer: 'pika.example' }],
+        answers: [
+          { match: hostPrompt, answer: 'pika.example' },
+          { match: hostPrompt, answer: 'pika.example' },
+          { match: hostPrompt, answer: 'pika.example' },
+        ],
       }),
     );
     expect(tty.code).toBe(130);
+    expect(tty.stderr).toContain('That is not 127.0.0.1. Type the host name 127.0.0.1 (2 tries left; Ctrl-C stops).');
     expect(tty.stderr).toContain('nothing was sent');
     expect(evil.hits()).toBe(0);
   });

@@ -15,7 +15,7 @@ export function declined(message: string): CliError {
  */
 export async function confirmAction(
   app: App,
-  opts: { yes?: boolean; question: string; what: string; typed?: { word: string; prompt: string } },
+  opts: { yes?: boolean; question: string; what: string; typed?: { word: string; prompt: string; noun?: string } },
 ): Promise<void> {
   if (opts.yes) return;
   const { io } = app.ctx;
@@ -24,11 +24,11 @@ export async function confirmAction(
     if (!(await askYesNo(io, need, opts.question))) throw declined(`Answered No: did not ${opts.what}.`);
     return;
   }
-  const { word, prompt } = opts.typed;
+  const { word, prompt, noun = 'the word' } = opts.typed;
   const answer = await askTypedWord(io, need, {
     word,
     prompt,
-    noun: 'the word',
+    noun,
     wrong: `That is not "${word}".`,
     stop: 'Ctrl-C stops',
     secrets: app.secretsRead,
