@@ -311,3 +311,42 @@ describe('parsing alone (the run function receives typed options)', () => {
     );
   });
 });
+
+describe('argv forms and global flags, at the parse seam (no sandbox)', () => {
+  const url = 'https://127.0.0.1:8443';
+  it.each([
+    [['-ks', url, 'status']],
+    [['-k', '-s', url, 'status']],
+    [[`-ks${url}`, 'status']],
+    [[`--server=${url}`, 'status']],
+    [['status', '-ks', url]],
+    [['--json', '-ks', url, 'status']],
+  ])('pikactl %j reaches status with the server (and -k, --json)', async (argv) => {
+    const r = await parse(argv, (run) => (p, a) => registerStatus(p, a, run));
+    expect(r.globals.servers).toEqual([url]);
+    expect(r.globals.insecure).toBe(argv.some((a) => a.startsWith('-k')));
+    expect(r.globals.json).toBe(argv.includes('--json'));
+    expect(r.opts).toEqual({});
+  });
+
+  it('pikactl -ku admin -s URL unlock: the user, -k and the server reach unlock', async () => {
+    const r = await parse(
+      ['-ku', 'admin', '-s', url, 'unlock', '--key-from', 'env:KEY'],
+      (run) => (p, a) => registerUnlock(p, a, run),
+    );
+    expect(r.globals).toMatchObject({ user: 'admin', insecure: true, servers: [url] });
+    expect(r.opts).toEqual({ keyFrom: 'env:KEY' });
+  });
+
+  it('--timeout above what a timer can hold is a usage error naming the limit, before any run', async () => {
+    const status = (run: RunCommand<unknown>) => (p: Command, a: App) => registerStatus(p, a, run);
+    const long = parse(['status', '--server', url, '--timeout', '1000h'], status);
+    await expect(long).rejects.toThrow(/--timeout "1000h" is too long: the limit is 596h31m/);
+    await expect(long).rejects.toMatchObject({ code: 'usage', exitCode: 2 });
+    // 400 nines: still a usage error (a CliError), not a RangeError ("unexpected error").
+    await expect(parse(['status', '--server', url, '--timeout', '9'.repeat(400)], status)).rejects.toMatchObject({
+      code: 'usage',
+      exitCode: 2,
+    });
+  });
+});
