@@ -64,12 +64,23 @@ module.exports = {
     {
       name: 'command-imports-command',
       severity: 'error',
-      comment: 'A command imports no other command: what two commands need goes to commands/shared/.',
-      from: { path: '^src/commands/([^/]+?)\\.ts$', pathNot: '^src/commands/index\\.ts$' },
+      comment:
+        'A command imports no other command: what two commands need goes to commands/shared/. ' +
+        'A sub-file (NAME-X.ts) may read its own command NAME.ts (types only: see the next rule).',
+      // $1: the file's name; $2: the command a sub-file NAME-X.ts belongs to (NAME).
+      from: { path: '^src/commands/(([^/]+)-[^/-]+|[^/]+)\\.ts$', pathNot: '^src/commands/index\\.ts$' },
       to: {
         path: '^src/commands/[^/]+\\.ts$',
-        pathNot: ['^src/commands/(app|summaries)\\.ts$', '^src/commands/$1-[^/]+\\.ts$'],
+        pathNot: ['^src/commands/(app|summaries)\\.ts$', '^src/commands/$1-[^/]+\\.ts$', '^src/commands/$2\\.ts$'],
       },
+    },
+    {
+      name: 'sub-file-imports-command-types-only',
+      severity: 'error',
+      comment:
+        'A sub-file imports its command for types only (its options type): the command loads the sub-file lazily.',
+      from: { path: '^src/commands/([^/]+)-[^/-]+\\.ts$' },
+      to: { path: '^src/commands/$1\\.ts$', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'shared-not-commands',

@@ -8,13 +8,8 @@ import type { GlobalOptions } from '../globals.js';
 import { writeJson } from '../output/json.js';
 import { targetFlags } from '../config/target-flags.js';
 import type { Secret } from '../secrets/secret.js';
-
-/** `pikactl backup restore` (registered by backup.ts): check the file, the server, confirm, stream, read key/status. */
-export interface RestoreOptions {
-  wipe?: true;
-  decryptWith?: string;
-  yes?: true;
-}
+// A type only (gone at run time): backup.ts declares `restore` and loads this file when it runs.
+import type { RestoreOptions } from './backup.js';
 
 /** A secret for an offline command (no server, so no keychain default). */
 export async function readOfflineSecret(app: App, spec: string, flag: string): Promise<Secret> {
@@ -33,6 +28,7 @@ export async function readOfflineSecret(app: App, spec: string, flag: string): P
   return s;
 }
 
+/** `pikactl backup restore` (registered by backup.ts): check the file, the server, confirm, stream, read key/status. */
 export async function restoreCommand(app: App, g: GlobalOptions, file: string, opts: RestoreOptions): Promise<number> {
   const { ctx } = app;
   const [

@@ -1,54 +1,17 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App, RunCommand } from './app.js';
-import { typed, checked } from './shared/typed.js';
+import { typed, type OptionsOf } from './shared/typed.js';
 import { openInvocation, singleTarget } from './shared/invocation.js';
 import { toCliError } from './shared/api-errors.js';
 import { authed } from './shared/auth-step.js';
 import { ApiError } from '../api/types.js';
 import type { GlobalOptions } from '../globals.js';
 import { writeJson } from '../output/json.js';
-import { restoreCommand, type RestoreOptions } from './backup-restore.js';
 
-export interface ExportOptions {
-  out?: string;
-  encryptWith?: string;
-  since?: string;
-  until?: string;
-  force?: true;
-}
-
-export interface InspectOptions {
-  decryptWith?: string;
-}
-
-/** The run functions of `backup`'s subcommands, each replaceable (parse tests). */
-export interface BackupRuns {
-  export: RunCommand<ExportOptions>;
-  inspect: RunCommand<InspectOptions>;
-  restore: RunCommand<RestoreOptions>;
-}
-
-const BACKUP_RUNS: BackupRuns = {
-  export: (app, g, opts) => exportCommand(app, g, opts),
-  inspect: (app, g, opts, args) => inspectCommand(app, g, args[0], opts),
-  restore: (app, g, opts, args) => restoreCommand(app, g, args[0], opts),
-};
-
-export function registerBackup(program: Command, app: App, override: Partial<BackupRuns> = {}): void {
-  const runs = { ...BACKUP_RUNS, ...override };
-  const backup = program.command('backup').description(summary('backup'));
-  backup.addHelpText(
-    'after',
-    `
-A backup holds the database exactly as stored: the settings still sealed under
-the server key that was live at export, and users, sessions and tokens in plain
-bytes. It is as sensitive as the database, and useless without that key: keep
-the two together, in the same secure store. The backup password (--encrypt-with)
-protects only the file.`,
-  );
-
-  const exp = typed(backup)
+/** `backup export`'s declaration, once: ExportOptions is inferred from it (so for each subcommand). */
+function declareExport(backup: Command) {
+  return typed(backup)
     .command('export')
     .description('download a backup (.pikabw) of the server into a file (0600)')
     .option('-o, --out <file>', 'where to write it (default: the name the server gives, in the current directory)')
@@ -72,9 +35,12 @@ Examples:
   pikactl backup export --out pika.pikabw
   pikactl backup export --encrypt-with env:BACKUP_PASSWORD --json`,
     );
-  app.action(exp, (opts, g, args) => runs.export(app, g, checked<ExportOptions>()(opts), args));
+}
 
-  const insp = typed(backup)
+export type ExportOptions = OptionsOf<typeof declareExport>;
+
+function declareInspect(backup: Command) {
+  return typed(backup)
     .command('inspect')
     .description('check a backup file offline: header, completeness, SHA-256, and the password')
     .argument('<file>', 'the .pikabw file')
@@ -91,9 +57,12 @@ Sends nothing.
 Exit codes: 0 readable (and opens, when a password was given), 2 not a backup or
 truncated, 5 the password does not open it.`,
     );
-  app.action(insp, (opts, g, args) => runs.inspect(app, g, checked<InspectOptions>()(opts), args));
+}
 
-  const rest = typed(backup)
+export type InspectOptions = OptionsOf<typeof declareInspect>;
+
+function declareRestore(backup: Command) {
+  return typed(backup)
     .command('restore')
     .description('restore a backup file into a server (merge, or --wipe)')
     .argument('<file>', 'the .pikabw file')
@@ -115,7 +84,39 @@ Examples:
   pikactl backup restore pika.pikabw --server https://new-pika:8080
   pikactl recover-from-backup --backup pika.pikabw --backup-key-from prompt`,
     );
-  app.action(rest, (opts, g, args) => runs.restore(app, g, checked<RestoreOptions>()(opts), args));
+}
+
+/** backup-restore.ts (loaded when `backup restore` runs) imports it as a type. */
+export type RestoreOptions = OptionsOf<typeof declareRestore>;
+
+/** The run functions of `backup`'s subcommands, each replaceable (parse tests). */
+export interface BackupRuns {
+  export: RunCommand<ExportOptions>;
+  inspect: RunCommand<InspectOptions>;
+  restore: RunCommand<RestoreOptions>;
+}
+
+const BACKUP_RUNS: BackupRuns = {
+  export: (app, g, opts) => exportCommand(app, g, opts),
+  inspect: (app, g, opts, args) => inspectCommand(app, g, args[0], opts),
+  restore: async (app, g, opts, args) => (await import('./backup-restore.js')).restoreCommand(app, g, args[0], opts),
+};
+
+export function registerBackup(program: Command, app: App, override: Partial<BackupRuns> = {}): void {
+  const runs = { ...BACKUP_RUNS, ...override };
+  const backup = program.command('backup').description(summary('backup'));
+  backup.addHelpText(
+    'after',
+    `
+A backup holds the database exactly as stored: the settings still sealed under
+the server key that was live at export, and users, sessions and tokens in plain
+bytes. It is as sensitive as the database, and useless without that key: keep
+the two together, in the same secure store. The backup password (--encrypt-with)
+protects only the file.`,
+  );
+  app.action(declareExport(backup), (opts, g, args) => runs.export(app, g, opts, args));
+  app.action(declareInspect(backup), (opts, g, args) => runs.inspect(app, g, opts, args));
+  app.action(declareRestore(backup), (opts, g, args) => runs.restore(app, g, opts, args));
 }
 
 async function exportCommand(app: App, g: GlobalOptions, opts: ExportOptions): Promise<number> {

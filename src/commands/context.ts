@@ -79,13 +79,24 @@ Examples:
 /** The global flags `context add` stores ride along with its own options. */
 export type ContextAddOptions = OptionsOf<typeof declareAdd> & { connection: RawConnectionFlags };
 
-/** The run functions of the subcommands that take options, each replaceable (parse tests). */
+/** The run functions of `context`'s subcommands, each replaceable (parse tests). */
 export interface ContextRuns {
   add: RunCommand<ContextAddOptions>;
+  list: RunCommand<ContextListOptions>;
+  use: RunCommand<ContextUseOptions>;
+  show: RunCommand<ContextShowOptions>;
   remove: RunCommand<ContextRemoveOptions>;
 }
 
-export function registerContext(program: Command, app: App, runs: Partial<ContextRuns> = {}): void {
+export function registerContext(program: Command, app: App, override: Partial<ContextRuns> = {}): void {
+  const runs: ContextRuns = {
+    add: runContextAdd,
+    list: runContextList,
+    use: runContextUse,
+    show: runContextShow,
+    remove: runContextRemove,
+    ...override,
+  };
   const context = program
     .command('context')
     .description(summary('context'))
@@ -102,71 +113,81 @@ export function registerContext(program: Command, app: App, runs: Partial<Contex
   // PIKA_SERVER must not end up saved in a context).
   const add = declareAdd(context);
   app.action(add, (opts, g, args) =>
-    (runs.add ?? runContextAdd)(
-      app,
-      g,
-      { ...opts, connection: (add as unknown as Command).optsWithGlobals<RawConnectionFlags>() },
-      args,
-    ),
+    runs.add(app, g, { ...opts, connection: (add as unknown as Command).optsWithGlobals<RawConnectionFlags>() }, args),
   );
+  app.action(declareList(context), (opts, g, args) => runs.list(app, g, opts, args));
+  app.action(declareUse(context), (opts, g, args) => runs.use(app, g, opts, args));
+  app.action(declareShow(context), (opts, g, args) => runs.show(app, g, opts, args));
+  app.action(declareRemove(context), (opts, g, args) => runs.remove(app, g, opts, args));
+}
 
-  const list = context.command('list').alias('ls').description('list contexts; * marks the current one');
-  app.action(list, async (_opts, g) => {
-    const { config, path } = await loadConfig(app.ctx);
-    const names = Object.keys(config.contexts);
-    if (g.json) {
-      return writeJson(app.ctx.io, {
-        current_context: config.current_context ?? null,
-        contexts: names.map((n) => contextJson(n, config.contexts[n], n === config.current_context)),
-        config_file: path,
-      });
-    }
-    if (names.length === 0) {
-      app.ctx.io.stderr.write('No contexts yet. Add one with: pikactl context add NAME --server URL\n');
-      return;
-    }
-    app.ctx.io.stdout.write(renderContextTable(config));
-    if (config.current_context !== undefined && !names.includes(config.current_context)) {
-      app.ctx.io.stderr.write(
-        `Warning: the current context "${config.current_context}" does not exist. Pick one: pikactl context use NAME\n`,
-      );
-    }
-  });
+function declareList(context: Command) {
+  return typed(context).command('list').alias('ls').description('list contexts; * marks the current one');
+}
 
-  const use = context
+function declareUse(context: Command) {
+  return typed(context)
     .command('use')
     .argument('<name>', 'context to make current')
     .description('make a context the current one');
-  app.action(use, async (_opts, g, args) => {
-    const name = args[0];
-    const { file } = await updateConfig(app.ctx, (config) => {
-      requireContext(config, name);
-      config.current_context = name;
-    });
-    if (g.json) return writeJson(app.ctx.io, { ok: true, current_context: name, config_file: file });
-    app.ctx.io.stdout.write(`Current context is now ${name}.\n`);
-  });
+}
 
-  const show = context
+function declareShow(context: Command) {
+  return typed(context)
     .command('show')
     .argument('[name]', 'context to show (default: --context, else the current one)')
     .description("show a context's settings");
-  app.action(show, async (_opts, g, args) => {
-    const { config, path } = await loadConfig(app.ctx);
-    const name = args[0] ?? g.context ?? config.current_context;
-    if (name === undefined)
-      throw usageError(
-        'no context named and no current context',
-        'Pass a NAME, or set one with: pikactl context use NAME',
-      );
-    const entry = requireContext(config, name);
-    const current = name === config.current_context;
-    if (g.json) return writeJson(app.ctx.io, { ...contextJson(name, entry, current), config_file: path });
-    app.ctx.io.stdout.write(renderContext(name, entry, current, path));
-  });
-
-  app.action(declareRemove(context), (opts, g, args) => (runs.remove ?? runContextRemove)(app, g, opts, args));
 }
+
+export type ContextListOptions = OptionsOf<typeof declareList>;
+export type ContextUseOptions = OptionsOf<typeof declareUse>;
+export type ContextShowOptions = OptionsOf<typeof declareShow>;
+
+export const runContextList: RunCommand<ContextListOptions> = async (app, g) => {
+  const { config, path } = await loadConfig(app.ctx);
+  const names = Object.keys(config.contexts);
+  if (g.json) {
+    return writeJson(app.ctx.io, {
+      current_context: config.current_context ?? null,
+      contexts: names.map((n) => contextJson(n, config.contexts[n], n === config.current_context)),
+      config_file: path,
+    });
+  }
+  if (names.length === 0) {
+    app.ctx.io.stderr.write('No contexts yet. Add one with: pikactl context add NAME --server URL\n');
+    return;
+  }
+  app.ctx.io.stdout.write(renderContextTable(config));
+  if (config.current_context !== undefined && !names.includes(config.current_context)) {
+    app.ctx.io.stderr.write(
+      `Warning: the current context "${config.current_context}" does not exist. Pick one: pikactl context use NAME\n`,
+    );
+  }
+};
+
+export const runContextUse: RunCommand<ContextUseOptions> = async (app, g, _opts, args) => {
+  const name = args[0];
+  const { file } = await updateConfig(app.ctx, (config) => {
+    requireContext(config, name);
+    config.current_context = name;
+  });
+  if (g.json) return writeJson(app.ctx.io, { ok: true, current_context: name, config_file: file });
+  app.ctx.io.stdout.write(`Current context is now ${name}.\n`);
+};
+
+export const runContextShow: RunCommand<ContextShowOptions> = async (app, g, _opts, args) => {
+  const { config, path } = await loadConfig(app.ctx);
+  const name = args[0] ?? g.context ?? config.current_context;
+  if (name === undefined)
+    throw usageError(
+      'no context named and no current context',
+      'Pass a NAME, or set one with: pikactl context use NAME',
+    );
+  const entry = requireContext(config, name);
+  const current = name === config.current_context;
+  if (g.json) return writeJson(app.ctx.io, { ...contextJson(name, entry, current), config_file: path });
+  app.ctx.io.stdout.write(renderContext(name, entry, current, path));
+};
 
 export const runContextAdd: RunCommand<ContextAddOptions> = async (app, g, opts, args) => {
   const name = checkContextName(args[0]);

@@ -5,7 +5,8 @@ import { EXIT_CODE_DOCS, usageError } from '../errors.js';
 import { GLOBAL_ENV } from '../globals.js';
 import { KEYCHAIN_ACCOUNT_DOCS, KEYCHAIN_SERVICE } from '../keychain/accounts.js';
 import { SECRET_SOURCES } from '../secrets/spec.js';
-import type { App } from './app.js';
+import type { App, RunCommand } from './app.js';
+import { typed, type OptionsOf } from './shared/typed.js';
 
 /**
  * Help topics: `pikactl help TOPIC`, and the single source of the man page's
@@ -234,10 +235,21 @@ export function renderTopic(topic: HelpTopic, width = 100): string {
   return `${out.join('\n')}\n`;
 }
 
-export function registerHelpTopics(program: Command, app: App): void {
+function declareHelp(program: Command) {
+  return typed(program).command('help [topic-or-command...]').description(summary('help'));
+}
+
+export type HelpOptions = OptionsOf<typeof declareHelp>;
+
+/** `pikactl help [TOPIC | COMMAND...]`; its run function is replaceable (parse tests). */
+export function registerHelpTopics(program: Command, app: App, run: RunCommand<HelpOptions> = helpOf(program)): void {
   program.helpCommand(false);
-  const help = program.command('help [topic-or-command...]').description(summary('help'));
-  app.action<Record<string, never>>(help, async (_opts, _g, args) => {
+  app.action(declareHelp(program), (opts, g, args) => run(app, g, opts, args));
+}
+
+/** The help of the program, of a topic, or of the command the words name. */
+export function helpOf(program: Command): RunCommand<HelpOptions> {
+  return async (app, _g, _opts, args) => {
     const words = (args ?? []).flat();
     if (words.length === 0) {
       program.outputHelp(); // with its addHelpText sections, like --help
@@ -261,7 +273,7 @@ export function registerHelpTopics(program: Command, app: App): void {
     }
     cmd.outputHelp();
     return 0;
-  });
+  };
 }
 
 function writeTopicList(app: App): void {

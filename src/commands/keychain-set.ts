@@ -11,19 +11,14 @@ import type { Secret } from '../secrets/secret.js';
 import type { Keychain } from '../keychain/keychain.js';
 import { targetFlags } from '../output/target-flags.js';
 import { sendChange } from '../outcome.js';
+// A type only (gone at run time): keychain.ts declares `set` and loads this file when it runs.
+import type { SetOptions } from './keychain.js';
 
 /**
  * `pikactl keychain set`: store a key, tested against the server first. A key the server
  * refuses or cannot test is not stored (unless --no-verify); an existing entry is replaced
  * only after a yes, and a replaced server key is kept as server-key-previous.
  */
-
-export interface SetOptions {
-  keyFrom?: string;
-  verify: boolean;
-  name?: string;
-  yes?: true;
-}
 
 /** Outcome of testing a key against the server before it is stored. */
 type Verified = { verified: true; unlocked: boolean } | { verified: false; reason: string };

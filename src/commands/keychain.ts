@@ -1,14 +1,13 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import type { App, RunCommand } from './app.js';
-import { typed, option, checked } from './shared/typed.js';
+import { typed, option, type OptionsOf } from './shared/typed.js';
 import type { GlobalOptions } from '../globals.js';
 import { confirmAction } from './shared/confirm.js';
-import type { SetOptions } from './keychain-set.js';
 import { CliError, ExitCode } from '../errors.js';
 import { writeJson } from '../output/json.js';
 import { wrap } from '../output/runbook.js';
-import { KEYCHAIN_ACCOUNT_DOCS, KEYCHAIN_KINDS, type KeychainKind } from '../keychain/accounts.js';
+import { KEYCHAIN_ACCOUNT_DOCS, KEYCHAIN_KINDS } from '../keychain/accounts.js';
 
 const NAMING = `
 Entries live under service "pikactl"; the account names what they hold and for
@@ -19,29 +18,9 @@ search "pikactl".
 Values are never printed. With no usable keychain pikactl fails; it never writes
 a plaintext file.`;
 
-interface DeleteOptions {
-  kind?: KeychainKind;
-  name?: string;
-  yes?: true;
-}
-
-/** The run functions of `keychain`'s subcommands that take options, each replaceable (parse tests). */
-export interface KeychainRuns {
-  set: RunCommand<SetOptions>;
-  delete: RunCommand<DeleteOptions>;
-}
-
-const KEYCHAIN_RUNS: KeychainRuns = {
-  // Loaded when it runs: keychain-set.ts holds the verify-then-store logic.
-  set: async (app, g, opts) => (await import('./keychain-set.js')).runSet(app, g, opts),
-  delete: (app, g, opts) => runDelete(app, g, opts),
-};
-
-export function registerKeychain(program: Command, app: App, override: Partial<KeychainRuns> = {}): void {
-  const runs = { ...KEYCHAIN_RUNS, ...override };
-  const keychain = program.command('keychain').description(summary('keychain')).addHelpText('after', NAMING);
-
-  const set = typed(keychain)
+/** `keychain set`'s declaration, once: SetOptions is inferred from it (keychain-set.ts imports it as a type). */
+function declareSet(keychain: Command) {
+  return typed(keychain)
     .command('set')
     .description("store the current server's key in the keychain, verified against the server first")
     .option('--key-from <source>', 'where the key comes from (default: typed twice on the terminal)')
@@ -69,30 +48,21 @@ Examples:
   # then: --password-from keychain:pika-admin-password
   pikactl keychain set --name pika-admin-password --no-verify`,
     );
-  app.action(set, (opts, g, args) => runs.set(app, g, checked<SetOptions>()(opts), args));
+}
 
-  const list = keychain
+export type SetOptions = OptionsOf<typeof declareSet>;
+
+function declareList(keychain: Command) {
+  return typed(keychain)
     .command('list')
     .description('list the entries pikactl keeps (kind and server; never the values)')
     .addHelpText('after', '\nWith --server, only the entries of that server. --json for scripts.');
-  app.action(list, async (_opts, g) => {
-    const { ctx } = app;
-    const { entryRows, renderEntries } = await import('../keychain/entries.js');
-    const kc = await ctx.keychain();
-    let rows = entryRows(await kc.list());
-    // Only an explicit --server filters: a PIKA_SERVER in the environment must not hide entries.
-    const only = list.optsWithGlobals<{ server?: string[] }>().server ?? [];
-    if (only.length > 0) {
-      const { parseServerUrl } = await import('../api/url.js');
-      const ids = new Set(only.map((s) => parseServerUrl(s).id));
-      rows = rows.filter((r) => r.server !== null && ids.has(r.server));
-    }
-    if (g.json) return writeJson(ctx.io, { ok: true, backend: kc.backend, entries: rows, exit_code: 0 });
-    if (rows.length === 0) ctx.io.stderr.write(`No pikactl entries in ${kc.backend}.\n`);
-    else ctx.io.stdout.write(renderEntries(rows));
-  });
+}
 
-  const del = typed(keychain)
+export type ListOptions = OptionsOf<typeof declareList>;
+
+function declareDelete(keychain: Command) {
+  return typed(keychain)
     .command('delete')
     .description("delete one of the current server's entries (default: its server key)")
     .addOption(option('--kind <kind>', 'which entry of the current server').choices([...KEYCHAIN_KINDS]))
@@ -109,21 +79,69 @@ Examples:
   pikactl keychain delete --kind server-key-previous
   pikactl keychain delete --name "server-key:https://old-pika.example" --yes`,
     );
-  app.action(del, (opts, g, args) => runs.delete(app, g, checked<DeleteOptions>()(opts), args));
+}
 
-  const test = keychain
+export type DeleteOptions = OptionsOf<typeof declareDelete>;
+
+function declareTest(keychain: Command) {
+  return typed(keychain)
     .command('test')
     .description('check that a keychain is usable here: names the backend and stores, reads and deletes a test entry')
     .addHelpText('after', '\nExit codes: 0 usable, 1 not usable (the message says why and what to use\ninstead).');
-  app.action(test, async (_opts, g) => {
-    const { ctx } = app;
-    const { roundTrip, explainUnavailable } = await import('../keychain/entries.js');
-    // When it fails, name the missing piece (Linux: bus address, bus, Secret Service, collection, lock).
-    const kc = await ctx.keychain().catch((err: unknown) => explainUnavailable(ctx.env, err));
-    await roundTrip(kc).catch((err: unknown) => explainUnavailable(ctx.env, err));
-    if (g.json) return writeJson(ctx.io, { ok: true, backend: kc.backend, round_trip: true, exit_code: 0 });
-    ctx.io.stdout.write(`Backend: ${kc.backend}\nRound trip: stored, read back and deleted a test entry: OK\n`);
-  });
+}
+
+export type TestOptions = OptionsOf<typeof declareTest>;
+
+/** The run functions of `keychain`'s subcommands, each replaceable (parse tests). */
+export interface KeychainRuns {
+  set: RunCommand<SetOptions>;
+  list: RunCommand<ListOptions>;
+  delete: RunCommand<DeleteOptions>;
+  test: RunCommand<TestOptions>;
+}
+
+const KEYCHAIN_RUNS: KeychainRuns = {
+  // Loaded when it runs: keychain-set.ts holds the verify-then-store logic.
+  set: async (app, g, opts) => (await import('./keychain-set.js')).runSet(app, g, opts),
+  list: (app, g) => runList(app, g),
+  delete: (app, g, opts) => runDelete(app, g, opts),
+  test: (app, g) => runTest(app, g),
+};
+
+export function registerKeychain(program: Command, app: App, override: Partial<KeychainRuns> = {}): void {
+  const runs = { ...KEYCHAIN_RUNS, ...override };
+  const keychain = program.command('keychain').description(summary('keychain')).addHelpText('after', NAMING);
+  app.action(declareSet(keychain), (opts, g, args) => runs.set(app, g, opts, args));
+  app.action(declareList(keychain), (opts, g, args) => runs.list(app, g, opts, args));
+  app.action(declareDelete(keychain), (opts, g, args) => runs.delete(app, g, opts, args));
+  app.action(declareTest(keychain), (opts, g, args) => runs.test(app, g, opts, args));
+}
+
+async function runList(app: App, g: GlobalOptions): Promise<void> {
+  const { ctx } = app;
+  const { entryRows, renderEntries } = await import('../keychain/entries.js');
+  const kc = await ctx.keychain();
+  let rows = entryRows(await kc.list());
+  // Only an explicit --server filters: a PIKA_SERVER in the environment must not hide entries.
+  const only = g.typed.servers ? g.servers : [];
+  if (only.length > 0) {
+    const { parseServerUrl } = await import('../api/url.js');
+    const ids = new Set(only.map((s) => parseServerUrl(s).id));
+    rows = rows.filter((r) => r.server !== null && ids.has(r.server));
+  }
+  if (g.json) return writeJson(ctx.io, { ok: true, backend: kc.backend, entries: rows, exit_code: 0 });
+  if (rows.length === 0) ctx.io.stderr.write(`No pikactl entries in ${kc.backend}.\n`);
+  else ctx.io.stdout.write(renderEntries(rows));
+}
+
+async function runTest(app: App, g: GlobalOptions): Promise<void> {
+  const { ctx } = app;
+  const { roundTrip, explainUnavailable } = await import('../keychain/entries.js');
+  // When it fails, name the missing piece (Linux: bus address, bus, Secret Service, collection, lock).
+  const kc = await ctx.keychain().catch((err: unknown) => explainUnavailable(ctx.env, err));
+  await roundTrip(kc).catch((err: unknown) => explainUnavailable(ctx.env, err));
+  if (g.json) return writeJson(ctx.io, { ok: true, backend: kc.backend, round_trip: true, exit_code: 0 });
+  ctx.io.stdout.write(`Backend: ${kc.backend}\nRound trip: stored, read back and deleted a test entry: OK\n`);
 }
 
 async function runDelete(app: App, g: GlobalOptions, opts: DeleteOptions): Promise<number> {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
-import type { App } from './app.js';
+import type { App, RunCommand } from './app.js';
+import { typed, type OptionsOf } from './shared/typed.js';
 import type { GlobalOptions } from '../globals.js';
 import { GLOBAL_ENV } from '../globals.js';
 import { openInvocation, singleTarget, type Target } from './shared/invocation.js';
@@ -19,8 +20,9 @@ const CI_INSTEAD =
 const SOURCES = `Commands find a session in this order: ${GLOBAL_ENV.session}, the session stored by
 \`pikactl login\`, then an inline login (--user, --password-from, --totp-from).`;
 
-export function registerLogin(program: Command, app: App): void {
-  const login = program
+/** `login`'s declaration (no options of its own: it uses the global login flags). */
+function declareLogin(program: Command) {
+  return typed(program)
     .command('login')
     .description(summary('login'))
     .addHelpText(
@@ -45,118 +47,20 @@ Examples:
   pikactl login --server https://pika.example:8080 --user admin
   pikactl login --user admin --password-from cmd:"pass show pika/admin"`,
     );
-  app.action(login, async (_opts, g) => {
-    const { ctx } = app;
-    const [{ requireKeychain }, { saveLogin, sessionAccount, decodeStoredLogin }, { loginInline }] = await Promise.all([
-      import('../keychain/open.js'),
-      import('../keychain/login-store.js'),
-      import('../auth/index.js'),
-    ]);
-    const inv = await openInvocation(app, g);
-    try {
-      const t = singleTarget(inv, 'login');
-      // Before the password is asked for: without a keychain there is nowhere to keep the session.
-      const kc = await requireKeychain(ctx, 'pikactl login', CI_INSTEAD);
-      return await mapApiErrors(t.server, 'login', async () => {
-        const oldValue = await kc.get(sessionAccount(t.server));
-        const old = oldValue ? decodeStoredLogin(oldValue).cookie : null;
-        const merged: GlobalOptions = { ...g, user: g.user ?? inv.conn.user };
-        const inline = await loginInline(ctx, merged, t.client, inv.secrets);
-        // The session outlives this command: it goes to the keychain, with its user name (a re-login after a 307 reuses it).
-        inline.keep();
-        const cookie = inline.cookie;
-        if (cookie.isEmpty()) throw new CliError(`login to ${t.server.id} gave no session cookie`, { code: 'auth' });
-        let me: Identity;
-        let info: ServerInfo;
-        try {
-          me = await t.client.me(ctx.signal);
-          info = await t.client.info(ctx.signal);
-          await saveLogin(kc, t.server, cookie, inline.user);
-        } catch (err) {
-          await t.client.logout().catch(() => {}); // a session nobody holds should not outlive the command
-          throw err;
-        }
-        // The session this one replaces: end it on the server too, best effort.
-        if (old && !old.equals(cookie)) {
-          t.client.setSession(old);
-          await t.client.logout().catch(() => {});
-          t.client.setSession(cookie);
-        }
-        if (ctx.env[GLOBAL_ENV.session]?.trim()) {
-          ctx.io.stderr.write(`Note: ${GLOBAL_ENV.session} is set, and commands use it before the stored session.\n`);
-        }
-        report(app, g, t, me, info, { entry: sessionAccount(t.server), backend: kc.backend, action: 'logged_in' });
-        return ExitCode.OK;
-      });
-    } finally {
-      await inv.close();
-    }
-  });
+}
 
-  const logout = program
+function declareLogout(program: Command) {
+  return typed(program)
     .command('logout')
     .description(summary('logout'))
     .addHelpText(
       'after',
       '\nThe keychain entry is deleted even when the server cannot be reached (you are\ntold so).\nExample:\n  pikactl logout --server https://pika.example:8080',
     );
-  app.action(logout, async (_opts, g) => {
-    const { ctx } = app;
-    const [{ requireKeychain }, { sessionAccount, decodeStoredLogin }, { ApiError }] = await Promise.all([
-      import('../keychain/open.js'),
-      import('../keychain/login-store.js'),
-      import('../api/types.js'),
-    ]);
-    const inv = await openInvocation(app, g);
-    try {
-      const t = singleTarget(inv, 'logout');
-      const kc = await requireKeychain(ctx, 'pikactl logout', 'There is no stored session to end here.');
-      const entry = sessionAccount(t.server);
-      const value = await kc.get(entry);
-      const stored = value ? decodeStoredLogin(value).cookie : null;
-      if (!stored) {
-        if (g.json) writeJson(ctx.io, { ok: true, server: t.server.id, action: 'none', exit_code: 0 });
-        else ctx.io.stdout.write(`No stored session for ${t.server.id}; nothing to do.\n`);
-        return ExitCode.OK;
-      }
-      // Revoke first, delete second: the other order would lose the cookie of a session still alive.
-      t.client.setSession(stored);
-      let notRevoked: string | undefined;
-      try {
-        await t.client.logout(ctx.signal);
-      } catch (err) {
-        if (!(err instanceof ApiError)) throw err;
-        // An expired or unknown session has nothing left to revoke.
-        if (err.kind !== 'unauthenticated') notRevoked = err.serverMessage ?? err.message;
-      }
-      t.client.setSession(undefined);
-      await kc.delete(entry);
-      if (g.json) {
-        writeJson(ctx.io, {
-          ok: true,
-          server: t.server.id,
-          action: 'logged_out',
-          revoked: notRevoked === undefined,
-          entry,
-          exit_code: 0,
-        });
-      } else if (notRevoked === undefined) {
-        ctx.io.stdout.write(
-          `Logged out of ${t.server.id}: the session was ended on the server and removed from the keychain.\n`,
-        );
-      } else {
-        ctx.io.stdout.write(`Removed the stored session for ${t.server.id} from the keychain.\n`);
-        ctx.io.stderr.write(
-          `${ctx.io.style.yellow('Warning:')} the server could not be told (${notRevoked}); the session stays valid there until it expires.\n`,
-        );
-      }
-      return ExitCode.OK;
-    } finally {
-      await inv.close();
-    }
-  });
+}
 
-  const whoami = program
+function declareWhoami(program: Command) {
+  return typed(program)
     .command('whoami')
     .description(summary('whoami'))
     .addHelpText(
@@ -167,27 +71,150 @@ ${GLOBAL_ENV.session}, else the one stored by \`pikactl login\`.
 Exit codes: 0 logged in (whatever the capabilities), 4 not logged in or the
 session is no longer valid.`,
     );
-  app.action(whoami, async (_opts, g) => {
-    const { ctx } = app;
-    const { findLogin } = await import('../auth/find-login.js');
-    const inv = await openInvocation(app, g);
-    try {
-      const t = singleTarget(inv, 'whoami');
-      const found = await findLogin(ctx, g, t.server);
-      t.client.setSession(found.secret);
-      return await mapApiErrors(t.server, 'whoami', async () => {
-        const { me, info } = await identify(t, found.describe, ctx.signal);
-        report(app, g, t, me, info, {
-          ...(found.entry ? { entry: found.entry } : { source: GLOBAL_ENV.session }),
-          action: 'whoami',
-        });
-        return ExitCode.OK;
-      });
-    } finally {
-      await inv.close();
-    }
-  });
 }
+
+export type LoginOptions = OptionsOf<typeof declareLogin>;
+export type LogoutOptions = OptionsOf<typeof declareLogout>;
+export type WhoamiOptions = OptionsOf<typeof declareWhoami>;
+
+/** The run functions of `login`, `logout` and `whoami`, each replaceable (parse tests). */
+export interface LoginRuns {
+  login: RunCommand<LoginOptions>;
+  logout: RunCommand<LogoutOptions>;
+  whoami: RunCommand<WhoamiOptions>;
+}
+
+export function registerLogin(program: Command, app: App, override: Partial<LoginRuns> = {}): void {
+  const runs: LoginRuns = { login: runLogin, logout: runLogout, whoami: runWhoami, ...override };
+  app.action(declareLogin(program), (opts, g, args) => runs.login(app, g, opts, args));
+  app.action(declareLogout(program), (opts, g, args) => runs.logout(app, g, opts, args));
+  app.action(declareWhoami(program), (opts, g, args) => runs.whoami(app, g, opts, args));
+}
+
+export const runLogin: RunCommand<LoginOptions> = async (app, g) => {
+  const { ctx } = app;
+  const [{ requireKeychain }, { saveLogin, sessionAccount, decodeStoredLogin }, { loginInline }] = await Promise.all([
+    import('../keychain/open.js'),
+    import('../keychain/login-store.js'),
+    import('../auth/index.js'),
+  ]);
+  const inv = await openInvocation(app, g);
+  try {
+    const t = singleTarget(inv, 'login');
+    // Before the password is asked for: without a keychain there is nowhere to keep the session.
+    const kc = await requireKeychain(ctx, 'pikactl login', CI_INSTEAD);
+    return await mapApiErrors(t.server, 'login', async () => {
+      const oldValue = await kc.get(sessionAccount(t.server));
+      const old = oldValue ? decodeStoredLogin(oldValue).cookie : null;
+      const merged: GlobalOptions = { ...g, user: g.user ?? inv.conn.user };
+      const inline = await loginInline(ctx, merged, t.client, inv.secrets);
+      // The session outlives this command: it goes to the keychain, with its user name (a re-login after a 307 reuses it).
+      inline.keep();
+      const cookie = inline.cookie;
+      if (cookie.isEmpty()) throw new CliError(`login to ${t.server.id} gave no session cookie`, { code: 'auth' });
+      let me: Identity;
+      let info: ServerInfo;
+      try {
+        me = await t.client.me(ctx.signal);
+        info = await t.client.info(ctx.signal);
+        await saveLogin(kc, t.server, cookie, inline.user);
+      } catch (err) {
+        await t.client.logout().catch(() => {}); // a session nobody holds should not outlive the command
+        throw err;
+      }
+      // The session this one replaces: end it on the server too, best effort.
+      if (old && !old.equals(cookie)) {
+        t.client.setSession(old);
+        await t.client.logout().catch(() => {});
+        t.client.setSession(cookie);
+      }
+      if (ctx.env[GLOBAL_ENV.session]?.trim()) {
+        ctx.io.stderr.write(`Note: ${GLOBAL_ENV.session} is set, and commands use it before the stored session.\n`);
+      }
+      report(app, g, t, me, info, { entry: sessionAccount(t.server), backend: kc.backend, action: 'logged_in' });
+      return ExitCode.OK;
+    });
+  } finally {
+    await inv.close();
+  }
+};
+
+export const runLogout: RunCommand<LogoutOptions> = async (app, g) => {
+  const { ctx } = app;
+  const [{ requireKeychain }, { sessionAccount, decodeStoredLogin }, { ApiError }] = await Promise.all([
+    import('../keychain/open.js'),
+    import('../keychain/login-store.js'),
+    import('../api/types.js'),
+  ]);
+  const inv = await openInvocation(app, g);
+  try {
+    const t = singleTarget(inv, 'logout');
+    const kc = await requireKeychain(ctx, 'pikactl logout', 'There is no stored session to end here.');
+    const entry = sessionAccount(t.server);
+    const value = await kc.get(entry);
+    const stored = value ? decodeStoredLogin(value).cookie : null;
+    if (!stored) {
+      if (g.json) writeJson(ctx.io, { ok: true, server: t.server.id, action: 'none', exit_code: 0 });
+      else ctx.io.stdout.write(`No stored session for ${t.server.id}; nothing to do.\n`);
+      return ExitCode.OK;
+    }
+    // Revoke first, delete second: the other order would lose the cookie of a session still alive.
+    t.client.setSession(stored);
+    let notRevoked: string | undefined;
+    try {
+      await t.client.logout(ctx.signal);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      // An expired or unknown session has nothing left to revoke.
+      if (err.kind !== 'unauthenticated') notRevoked = err.serverMessage ?? err.message;
+    }
+    t.client.setSession(undefined);
+    await kc.delete(entry);
+    if (g.json) {
+      writeJson(ctx.io, {
+        ok: true,
+        server: t.server.id,
+        action: 'logged_out',
+        revoked: notRevoked === undefined,
+        entry,
+        exit_code: 0,
+      });
+    } else if (notRevoked === undefined) {
+      ctx.io.stdout.write(
+        `Logged out of ${t.server.id}: the session was ended on the server and removed from the keychain.\n`,
+      );
+    } else {
+      ctx.io.stdout.write(`Removed the stored session for ${t.server.id} from the keychain.\n`);
+      ctx.io.stderr.write(
+        `${ctx.io.style.yellow('Warning:')} the server could not be told (${notRevoked}); the session stays valid there until it expires.\n`,
+      );
+    }
+    return ExitCode.OK;
+  } finally {
+    await inv.close();
+  }
+};
+
+export const runWhoami: RunCommand<WhoamiOptions> = async (app, g) => {
+  const { ctx } = app;
+  const { findLogin } = await import('../auth/find-login.js');
+  const inv = await openInvocation(app, g);
+  try {
+    const t = singleTarget(inv, 'whoami');
+    const found = await findLogin(ctx, g, t.server);
+    t.client.setSession(found.secret);
+    return await mapApiErrors(t.server, 'whoami', async () => {
+      const { me, info } = await identify(t, found.describe, ctx.signal);
+      report(app, g, t, me, info, {
+        ...(found.entry ? { entry: found.entry } : { source: GLOBAL_ENV.session }),
+        action: 'whoami',
+      });
+      return ExitCode.OK;
+    });
+  } finally {
+    await inv.close();
+  }
+};
 
 /** /login/me, falling back to /api/v1/info's user (some Pika versions answer /login/me 401 once the access token aged). */
 async function identify(

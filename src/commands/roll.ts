@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { summary } from './summaries.js';
-import { checked, typed } from './shared/typed.js';
-import type { App } from './app.js';
+import { typed, type OptionsOf } from './shared/typed.js';
+import type { App, RunCommand } from './app.js';
 import { openInvocation, type Invocation } from './shared/invocation.js';
 import { readServerKey } from './shared/server-key.js';
 import type { GlobalOptions } from '../globals.js';
@@ -15,17 +15,11 @@ import { bootSecrets } from '../kube/boot-secret.js';
 import { rollOrder, rollPods, type RollEvent, type RollPod } from '../kube/roll.js';
 import { choosePort, hostOf, podServer } from '../kube/targets.js';
 
-export interface RollOptions {
-  one?: true;
-  plan?: true;
-  wait?: string;
-  keyFrom?: string;
-}
-
 const DEFAULT_WAIT = '5m';
 
-export function registerRoll(program: Command, app: App): void {
-  const cmd = typed(program)
+/** The declaration, once: RollOptions is inferred from it. */
+function declareRoll(program: Command) {
+  return typed(program)
     .command('roll')
     .description(summary('roll'))
     .option('--one', 'restart one pod only (the handover check: does a restart come back unlocked?)')
@@ -51,17 +45,23 @@ Examples:
   pikactl roll --kube sts/pika -n pika --one   # after a rotation: one pod first
   pikactl roll --kube sts/pika -n pika --wait 10m`,
     );
-  app.action(cmd, async (inferred, g) => {
-    const opts = checked<RollOptions>()(inferred);
-    const waitMs = parseDuration(opts.wait ?? DEFAULT_WAIT, '--wait');
-    const inv = await openInvocation(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
-    try {
-      return await roll(app, g, inv, opts, waitMs);
-    } finally {
-      await inv.close();
-    }
-  });
 }
+
+export type RollOptions = OptionsOf<typeof declareRoll>;
+
+export function registerRoll(program: Command, app: App, run: RunCommand<RollOptions> = runRoll): void {
+  app.action(declareRoll(program), (opts, g, args) => run(app, g, opts, args));
+}
+
+export const runRoll: RunCommand<RollOptions> = async (app, g, opts) => {
+  const waitMs = parseDuration(opts.wait ?? DEFAULT_WAIT, '--wait');
+  const inv = await openInvocation(app, g, [{ flag: '--key-from', spec: opts.keyFrom }]);
+  try {
+    return await roll(app, g, inv, opts, waitMs);
+  } finally {
+    await inv.close();
+  }
+};
 
 async function roll(app: App, g: GlobalOptions, inv: Invocation, opts: RollOptions, waitMs: number): Promise<number> {
   const { io } = app.ctx;

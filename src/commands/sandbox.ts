@@ -2,32 +2,11 @@ import type { Command } from 'commander';
 import { summary } from './summaries.js';
 import { usageError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';
-import { FAULTS, FAULT_NAMES, isFaultName, type FaultName } from '../sandbox/faults.js';
+import { FAULTS, FAULT_NAMES, isFaultName } from '../sandbox/faults.js';
 import { parseDuration } from '../util/duration.js';
 import type { App, RunCommand } from './app.js';
-import { typed, option, checked } from './shared/typed.js';
+import { typed, option, type OptionsOf } from './shared/typed.js';
 import type { SandboxCommandOptions } from '../sandbox/run.js';
-
-interface RawOptions {
-  host: string;
-  port: string;
-  data?: string;
-  basePath?: string;
-  tlsCert?: string;
-  tlsKey?: string;
-  tlsSelfSigned?: true;
-  fault?: string[];
-  rateLimitSoft?: string;
-  rateLimitHard?: string;
-  rateLimitWindow?: string;
-  sessionTtl?: string;
-  cluster?: string;
-  kube?: string;
-  kubeNamespace?: string;
-  kubeSecretFrom?: string;
-  kubeconfigOut?: string;
-  quiet?: true;
-}
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -40,7 +19,7 @@ function int(text: string | undefined, flag: string, min: number, max = Number.M
 }
 
 /** Builder: argv options + globals → SandboxCommandOptions (no IO). */
-export function sandboxOptions(rawIn: RawOptions, globals: GlobalOptions): SandboxCommandOptions {
+export function sandboxOptions(rawIn: SandboxFlags, globals: GlobalOptions): SandboxCommandOptions {
   // Should a global --kube <ref> (Kubernetes targets) take the flag before it reaches this
   // command, `sandbox --kube N` still means N pods.
   const globalKube: unknown = globals.kube?.kube; // the global --kube <ref> (src/globals.ts)
@@ -91,7 +70,7 @@ export function sandboxOptions(rawIn: RawOptions, globals: GlobalOptions): Sandb
     user: globals.user ?? 'admin',
     passwordFrom: globals.passwordFrom,
     cookieName: globals.cookieName,
-    faults: [...new Set((raw.fault ?? []) as FaultName[])],
+    faults: [...new Set((raw.fault ?? []).filter(isFaultName))], // every one checked above
     rateLimit: {
       soft: int(raw.rateLimitSoft, '--rate-limit-soft', 0),
       hard: int(raw.rateLimitHard, '--rate-limit-hard', 0),
@@ -153,63 +132,71 @@ boot with the password in Secret pika-encryption key password (the first one
 initializes the key with it, as PIKA_ENCRYPTION_PASSWORD does); a restart on the
 same --data needs the same --kube-secret-from, or the pods come back locked.`;
 
-export function registerSandbox(program: Command, app: App, run: RunCommand<SandboxFlags> = runSandboxCommand): void {
-  const cmd = typed(program)
-    .command('sandbox')
-    .description(summary('sandbox'))
-    .addOption(option('--host <host>', 'address to listen on').default('127.0.0.1'))
-    .addOption(option('--port <port>', 'port to listen on; 0 picks a free one').default('8080'))
-    .addOption(
-      option(
-        '--data <dir>',
-        'state directory; start again on it to restart the same server (default: a new temporary directory)',
-      ),
-    )
-    .addOption(
-      option('--base-path <path>', 'serve everything under this path, like PIKA_SERVER_BASE_PATH (e.g. /pika)'),
-    )
-    .addOption(option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)'))
-    .addOption(option('--tls-key <file>', 'PEM private key for --tls-cert'))
-    .addOption(
-      option(
-        '--tls-self-signed',
-        "serve HTTPS with a self-signed certificate made like Pika's (kept in <data>/tls/)",
-      ).conflicts(['tlsCert', 'tlsKey']),
-    )
-    // choices() feeds --help and shell completion from the faults list; argParser (set after it) collects, and
-    // sandboxOptions() names the known faults when one is unknown.
-    .addOption(option('--fault <name>', 'arm a one-shot fault (repeatable)').choices(FAULT_NAMES).argParser(collect))
-    .addOption(option('--rate-limit-soft <n>', 'failed unlocks/logins per IP before each try is delayed (default: 3)'))
-    .addOption(option('--rate-limit-hard <n>', 'failed unlocks/logins per IP that trigger 429 (default: 30)'))
-    .addOption(option('--rate-limit-window <duration>', 'how long a failure counts (default: 15m)'))
-    .addOption(option('--session-ttl <duration>', 'how long a login session lasts (default: 8h)'))
-    .addOption(
-      option(
-        '--cluster <n>',
-        'simulate a Pika cluster of n nodes on consecutive ports from --port: one leader, followers forward every POST to it',
-      ),
-    )
-    .addOption(
-      option(
-        '--kube <n>',
-        'serve a Kubernetes API stand-in: StatefulSet pika of n sandbox pods, a boot-password Secret, a kubeconfig',
-      ),
-    )
-    .addOption(option('--kube-namespace <ns>', 'namespace of the --kube objects (default: pika)'))
-    .addOption(
-      option(
-        '--kube-secret-from <spec>',
-        'env:NAME or file:PATH: the boot password the --kube Secret starts with (default: generated)',
-      ),
-    )
-    .addOption(option('--kubeconfig-out <file>', 'write the --kube kubeconfig here (0600) instead of printing it'))
-    .addOption(option('-q, --quiet', 'do not log requests and key events on stderr'));
-  cmd.addHelpText('after', HELP_AFTER);
-  app.action(cmd, (opts, g, args) => run(app, g, checked<RawOptions>()(opts), args));
+/** The declaration, once: SandboxFlags is inferred from it. */
+function declareSandbox(program: Command) {
+  return (
+    typed(program)
+      .command('sandbox')
+      .description(summary('sandbox'))
+      .addOption(option('--host <host>', 'address to listen on').default('127.0.0.1'))
+      .addOption(option('--port <port>', 'port to listen on; 0 picks a free one').default('8080'))
+      .addOption(
+        option(
+          '--data <dir>',
+          'state directory; start again on it to restart the same server (default: a new temporary directory)',
+        ),
+      )
+      .addOption(
+        option('--base-path <path>', 'serve everything under this path, like PIKA_SERVER_BASE_PATH (e.g. /pika)'),
+      )
+      .addOption(option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)'))
+      .addOption(option('--tls-key <file>', 'PEM private key for --tls-cert'))
+      .addOption(
+        option(
+          '--tls-self-signed',
+          "serve HTTPS with a self-signed certificate made like Pika's (kept in <data>/tls/)",
+        ).conflicts(['tlsCert', 'tlsKey']),
+      )
+      // choices() feeds --help and shell completion from the faults list; argParser (set after it) collects, and
+      // sandboxOptions() names the known faults when one is unknown.
+      .addOption(option('--fault <name>', 'arm a one-shot fault (repeatable)').choices(FAULT_NAMES).argParser(collect))
+      .addOption(
+        option('--rate-limit-soft <n>', 'failed unlocks/logins per IP before each try is delayed (default: 3)'),
+      )
+      .addOption(option('--rate-limit-hard <n>', 'failed unlocks/logins per IP that trigger 429 (default: 30)'))
+      .addOption(option('--rate-limit-window <duration>', 'how long a failure counts (default: 15m)'))
+      .addOption(option('--session-ttl <duration>', 'how long a login session lasts (default: 8h)'))
+      .addOption(
+        option(
+          '--cluster <n>',
+          'simulate a Pika cluster of n nodes on consecutive ports from --port: one leader, followers forward every POST to it',
+        ),
+      )
+      .addOption(
+        option(
+          '--kube <n>',
+          'serve a Kubernetes API stand-in: StatefulSet pika of n sandbox pods, a boot-password Secret, a kubeconfig',
+        ),
+      )
+      .addOption(option('--kube-namespace <ns>', 'namespace of the --kube objects (default: pika)'))
+      .addOption(
+        option(
+          '--kube-secret-from <spec>',
+          'env:NAME or file:PATH: the boot password the --kube Secret starts with (default: generated)',
+        ),
+      )
+      .addOption(option('--kubeconfig-out <file>', 'write the --kube kubeconfig here (0600) instead of printing it'))
+      .addOption(option('-q, --quiet', 'do not log requests and key events on stderr'))
+      .addHelpText('after', HELP_AFTER)
+  );
 }
 
 /** The flags as parsed (the sandbox's own options are built from them, and the globals, when it runs). */
-export type SandboxFlags = RawOptions;
+export type SandboxFlags = OptionsOf<typeof declareSandbox>;
+
+export function registerSandbox(program: Command, app: App, run: RunCommand<SandboxFlags> = runSandboxCommand): void {
+  app.action(declareSandbox(program), (opts, g, args) => run(app, g, opts, args));
+}
 
 export const runSandboxCommand: RunCommand<SandboxFlags> = async (app, globals, raw) => {
   const opts = sandboxOptions(raw, globals);

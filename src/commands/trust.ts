@@ -2,7 +2,7 @@ import { summary } from './summaries.js';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { App, RunCommand } from './app.js';
-import { typed, option, checked } from './shared/typed.js';
+import { typed, option, type OptionsOf } from './shared/typed.js';
 import { confirmAction, declined } from './shared/confirm.js';
 import { parseServerUrl, type ServerUrl } from '../api/url.js';
 import { CliError, needsInput, usageError } from '../errors.js';
@@ -17,11 +17,6 @@ import { certJson, renderCert } from '../output/contexts.js';
 import type { CertInfo } from '../config/tls-probe.js';
 import { proxyFor, resolveProxy } from '../transport/proxy-config.js';
 
-interface TrustOptions {
-  expectFingerprint?: string;
-  yes?: true;
-}
-
 /** Which context receives the pin, and which servers to look at. */
 interface TrustTarget {
   name: string;
@@ -32,12 +27,9 @@ interface TrustTarget {
   cacert?: string;
 }
 
-export function registerTrust(
-  program: Command,
-  app: App,
-  run: RunCommand<TrustOptions> = (a, g, opts) => runTrust(a, opts, g),
-): void {
-  const cmd = typed(program)
+/** The declaration, once: TrustOptions is inferred from it. */
+function declareTrust(program: Command) {
+  return typed(program)
     .command('trust')
     .description(summary('trust'))
     .addOption(
@@ -67,7 +59,16 @@ Examples:
   pikactl trust --server https://pika.example:8080
   pikactl trust --context prod --expect-fingerprint AB:CD:...  # no prompt`,
     );
-  app.action(cmd, (opts, g, args) => run(app, g, checked<TrustOptions>()(opts), args));
+}
+
+export type TrustOptions = OptionsOf<typeof declareTrust>;
+
+export function registerTrust(
+  program: Command,
+  app: App,
+  run: RunCommand<TrustOptions> = (a, g, opts) => runTrust(a, opts, g),
+): void {
+  app.action(declareTrust(program), (opts, g, args) => run(app, g, opts, args));
 }
 
 async function runTrust(app: App, opts: TrustOptions, g: GlobalOptions): Promise<number> {

@@ -18,10 +18,14 @@ const FIXTURE: Record<string, string> = {
   // allowed: a command's own sub-file, the shared helpers, the registration modules
   'src/commands/keychain.ts':
     "import './keychain-set.js';\nimport './shared/helper.js';\nimport './app.js';\nexport {};\n",
-  'src/commands/keychain-set.ts': 'export const set = 1;\n',
+  // allowed: a sub-file reading its command's options type (a type-only import)
+  'src/commands/keychain-set.ts':
+    "import type { SetOptions } from './keychain.js';\nexport const set = 1;\nexport type S = SetOptions;\n",
   'src/commands/app.ts': 'export const app = 1;\n',
   'src/commands/shared/helper.ts': "import '../../recovery/plan.js';\nexport const h = 1;\n",
   'src/commands/status.ts': 'export const status = 1;\n',
+  // forbidden: a sub-file importing its command at run time
+  'src/commands/status-watch.ts': "import { status } from './status.js';\nexport const w = status;\n",
   // forbidden: a command importing another command
   'src/commands/unlock.ts': "import { status } from './status.js';\nexport const u = status;\n",
   // forbidden: a command helper importing a command
@@ -64,6 +68,7 @@ const EXPECTED = [
   'process-module-in-deps src/util/env.ts',
   'sandbox-not-client src/sandbox/run.ts',
   'shared-not-commands src/commands/shared/observe.ts',
+  'sub-file-imports-command-types-only src/commands/status-watch.ts',
   'terminal-libraries-in-io src/ops/paint.ts',
   'wire-not-up src/api/client.ts',
   'wire-not-up src/transport/tls.ts',
