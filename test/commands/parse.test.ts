@@ -1,8 +1,4 @@
-import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { buildProgram } from '../../src/program.js';
-import { createApp, type App, type RegisterCommand, type RunCommand } from '../../src/commands/app.js';
-import type { GlobalOptions } from '../../src/globals.js';
 import { registerUnlock } from '../../src/commands/unlock.js';
 import { registerRotate } from '../../src/commands/rotate.js';
 import { registerLock } from '../../src/commands/lock.js';
@@ -22,39 +18,9 @@ import { registerRunbook } from '../../src/commands/runbook.js';
 import { registerKube } from '../../src/commands/kube.js';
 import { registerRoll } from '../../src/commands/roll.js';
 import { registerRecoverFromBackup } from '../../src/commands/recover-from-backup.js';
-import { testContext } from '../support/context.js';
+import { parse } from '../support/parse.js';
 
-/**
- * The parse seam: each command's real commander declaration and parsing, with its run
- * function replaced by one that records what it would have run with. No sandbox, no server.
- */
-interface Received {
-  opts: unknown;
-  globals: GlobalOptions;
-  args: string[];
-}
-
-async function parse(argv: string[], register: (run: RunCommand<unknown>) => RegisterCommand): Promise<Received> {
-  const ctx = testContext();
-  const state = { exitCode: -1 };
-  const app: App = createApp(ctx, state);
-  let got: Received | undefined;
-  const run: RunCommand<unknown> = async (_app, globals, opts, args) => {
-    got = { opts, globals, args };
-    return 0;
-  };
-  const program = await buildProgram(ctx, app, { commands: [register(run)] });
-  // As run() does: commander's errors are thrown, never a process exit, and printed nowhere.
-  const quiet = (cmd: Command) => {
-    cmd.exitOverride().configureOutput({ writeErr: () => {}, outputError: () => {} });
-    cmd.commands.forEach(quiet);
-  };
-  quiet(program);
-  await program.parseAsync(argv, { from: 'user' });
-  if (!got) throw new Error(`the run function was not called for: ${argv.join(' ')}`);
-  expect(state.exitCode).toBe(0);
-  return got;
-}
+type Register = Parameters<typeof parse>[1];
 
 describe('parsing alone (the run function receives typed options)', () => {
   it('unlock --key-from env:K --wait 5m', async () => {
@@ -339,7 +305,7 @@ describe('argv forms and global flags, at the parse seam (no sandbox)', () => {
   });
 
   it('--timeout above what a timer can hold is a usage error naming the limit, before any run', async () => {
-    const status = (run: RunCommand<unknown>) => (p: Command, a: App) => registerStatus(p, a, run);
+    const status: Register = (run) => (p, a) => registerStatus(p, a, run);
     const long = parse(['status', '--server', url, '--timeout', '1000h'], status);
     await expect(long).rejects.toThrow(/--timeout "1000h" is too long: the limit is 596h31m/);
     await expect(long).rejects.toMatchObject({ code: 'usage', exitCode: 2 });

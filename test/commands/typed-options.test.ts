@@ -4,7 +4,7 @@ import type { UnlockOptions } from '../../src/commands/unlock.js';
 import type { StatusOptions } from '../../src/commands/status.js';
 import type { RotateOptions } from '../../src/commands/rotate.js';
 import type { WaitCondition } from '../../src/ops/observe.js';
-import { checked, typed, type OptionsOf } from '../../src/commands/shared/typed.js';
+import { typed, type OptionsOf } from '../../src/commands/shared/typed.js';
 
 /*
  * Type-level tests: `npx tsc -p tsconfig.json --noEmit` (CI's typecheck) checks this file,
@@ -33,17 +33,6 @@ export function unlockFields(opts: UnlockOptions): (string | undefined)[] {
   // @ts-expect-error a misnamed field of the real unlock declaration does not compile
   const misnamed: unknown = opts.keyfrom;
   return [opts.keyFrom, opts.wait, String(misnamed)];
-}
-
-// A hand-written options type (kept for a lazily loaded subcommand) must equal the inferred one.
-interface OldShape {
-  keyFrom?: string;
-  wait?: string;
-}
-// biome-ignore lint/suspicious/noExportsInTest: a type-level check; exported so tsc checks it without calling it
-export function checkedAgainstRenamed(opts: Renamed): OldShape {
-  // @ts-expect-error the written type names --key-from, the declaration --key-source
-  return checked<OldShape>()(opts);
 }
 
 describe('options types come from the declarations', () => {

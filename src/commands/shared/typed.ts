@@ -27,18 +27,3 @@ export type OptionsOf<F extends (...a: never[]) => TypedCommandLike> = ReturnTyp
 interface TypedCommandLike {
   opts(): Record<string, unknown>;
 }
-
-/** True when A and B are the same type (not merely assignable: `true` is not `boolean`). */
-export type Exact<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-
-/**
- * For an options type written out by hand (one shared with another file, such as a lazily
- * loaded subcommand's): passes the inferred options through, and compiles only while the
- * written type is exactly what the declaration infers, so a renamed flag is a type error.
- */
-export function checked<Declared>() {
-  return <Inferred>(
-    opts: Inferred,
-    ..._proof: Exact<Inferred, Declared> extends true ? [] : ['the options type differs from the declaration']
-  ): Declared => opts as unknown as Declared;
-}
