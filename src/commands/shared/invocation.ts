@@ -57,7 +57,7 @@ export async function openInvocation(app: App, g: GlobalOptions, specs: SpecFlag
   // Pods from the Kubernetes API: the client is loaded only here (start-up stays where it is).
   let kube: KubeSelection | undefined;
   if (conn.kube) {
-    const { openKubeTargets } = await import('../../kube/session.js');
+    const { openKubeTargets } = await import('../../kube/open.js');
     kube = await openKubeTargets(ctx, g, { ...conn, kube: conn.kube });
     conn.servers = kube.targets.map((t) => t.server);
   }
