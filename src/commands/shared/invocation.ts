@@ -72,7 +72,10 @@ export async function openInvocation(app: App, g: GlobalOptions, specs: SpecFlag
     import('../../version.js'),
   ]);
   if (conn.transport.insecure) {
-    for (const server of conn.servers) ctx.io.stderr.write(`${ctx.io.style.yellow(insecureWarning(server))}\n`);
+    for (const server of conn.servers) {
+      const warning = insecureWarning(server); // none for http://: no TLS there to skip
+      if (warning) ctx.io.stderr.write(`${ctx.io.style.yellow(warning)}\n`);
+    }
   }
   if (conn.transport.allowHttp) {
     for (const server of conn.servers) {
