@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writePrivateFile } from '../util/private-fs.js';
 
 /**
  * The one place certificates are made, with openssl (Node reads X.509 but cannot write it):
@@ -60,7 +61,7 @@ export function makeLeaf(ca: CertKey, spec: CertSpec): Promise<CertKey> {
   const what = spec.purpose ?? 'a certificate';
   return inScratch(async (f) => {
     await writeFile(f('ca.crt'), ca.certPem);
-    await writeFile(f('ca.key'), ca.keyPem, { mode: 0o600 });
+    await writePrivateFile(f('ca.key'), ca.keyPem);
     await writeFile(f('ext.cnf'), `${leafExtensions(spec).join('\n')}\n`);
     await openssl(['req', '-new', ...P256, '-subj', spec.subject, '-keyout', f('key'), '-out', f('csr')], what);
     const signer = ['-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial'];
@@ -83,8 +84,8 @@ export async function writeCertFiles(base: string, m: CertKey): Promise<{ certFi
   ] as const) {
     const tmp = `${file}.tmp`;
     try {
-      await writeFile(tmp, pem, { mode: 0o600 });
-      await chmod(tmp, 0o600); // a stale tmp file keeps its old mode through writeFile
+      await rm(tmp, { force: true }); // a stale one would keep its mode: the key goes only into a new 0600 file
+      await writePrivateFile(tmp, pem);
       await rename(tmp, file);
     } catch (err) {
       await rm(tmp, { force: true });

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -38,7 +38,7 @@ describe('certs (the one openssl helper)', () => {
     expect(leaf.keyPem).toContain('PRIVATE KEY');
   });
 
-  it('a self-signed leaf (CA:FALSE) written as <base>.crt/.key, both 0600, no temp file left', async () => {
+  it('a self-signed leaf (CA:FALSE) written as <base>.crt/.key, both 0600 even over a stale temp file, none left', async () => {
     const m = await makeSelfSigned({ subject: '/O=Pika Self-Signed/CN=localhost', sans: ['DNS:localhost'], days: 3 });
     const x = new X509Certificate(m.certPem);
     expect(x.ca).toBe(false);
@@ -47,11 +47,13 @@ describe('certs (the one openssl helper)', () => {
     expect(Date.parse(x.validTo) - Date.parse(x.validFrom)).toBe(3 * 86_400_000);
 
     const dir = temp();
+    writeFileSync(join(dir, 'server.key.tmp'), 'left by a crash', { mode: 0o644 });
     const files = await writeCertFiles(join(dir, 'server'), m);
     expect(files).toEqual({ certFile: join(dir, 'server.crt'), keyFile: join(dir, 'server.key') });
     expect(statSync(files.keyFile).mode & 0o777).toBe(0o600);
     expect(statSync(files.certFile).mode & 0o777).toBe(0o600);
     expect(readdirSync(dir).sort()).toEqual(['server.crt', 'server.key']);
+    expect(readFileSync(files.keyFile, 'utf8')).toBe(m.keyPem);
   });
 
   it('says which certificate needs openssl when it is not on PATH', async () => {
