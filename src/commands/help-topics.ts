@@ -99,7 +99,7 @@ export const HELP_TOPICS: Record<string, HelpTopic> = {
           { term: 'HTTP_PROXY, http_proxy', text: 'proxy for http:// servers' },
           {
             term: 'NO_PROXY, no_proxy',
-            text: 'hosts reached directly: comma-separated names, domain suffixes (.corp.example), host:port, or * for all. Loopback (localhost, 127.0.0.0/8, ::1) is never proxied',
+            text: 'hosts reached directly: comma-separated names, domain suffixes (.corp.example), host:port, IP addresses and CIDR blocks (10.0.0.0/8, fd00::/8), or * for all. Loopback (localhost, 127.0.0.0/8, ::1) is never proxied',
           },
           {
             term: 'KUBECONFIG',

@@ -27,7 +27,7 @@ export function recordTargetFlags(flags: Iterable<[id: string, flags: string]>):
   for (const [id, f] of flags) recorded.set(id, f);
 }
 
-/** Adds the flags for a server found another way (a pod of `--kube`): see src/kube/session.ts. */
+/** Adds the flags for a server found another way (a pod of `--kube`): see src/kube/open.ts. */
 export function addTargetFlags(id: string, flags: string): void {
   recorded.set(id, flags);
 }

@@ -15,7 +15,7 @@ export type { SandboxUser } from './auth.js';
 export type { RateLimitOptions } from './ratelimit.js';
 export { FAULTS, FAULT_NAMES, isFaultName, type FaultName } from './faults.js';
 export { totpCode, newTotpSecret } from './totp.js';
-export { TlsSetupError } from './tls.js';
+export { TlsSetupError } from './certs.js';
 
 export type SandboxTls =
   | { cert: string; key: string } // PEM strings

@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeSelfSigned, TlsSetupError, writeCertFiles } from './certs.js';
 
 /** A certificate and key the HTTPS listener serves. */
 export interface TlsMaterial {
@@ -11,15 +11,13 @@ export interface TlsMaterial {
   keyFile?: string;
 }
 
-export class TlsSetupError extends Error {}
-
 const UNSPECIFIED = new Set(['', '0.0.0.0', '::', '[::]']);
 
 /**
  * Pika's auto-managed certificate, made the same way: a self-signed ECDSA P-256 leaf
  * (not a CA), 3650 days, O=Pika Self-Signed, CN=localhost, SANs localhost, 127.0.0.1,
  * ::1 and the bind host when it is a real name. Written to <data>/tls/server.{crt,key}
- * (dir 0700, files 0600) and reused when present. Node cannot write X.509, so openssl does.
+ * (dir 0700, files 0600) and reused when present; made by certs.ts (openssl).
  */
 export async function ensureSelfSigned(dataDir: string, host?: string): Promise<TlsMaterial> {
   const dir = join(dataDir, 'tls');
@@ -34,44 +32,9 @@ export async function ensureSelfSigned(dataDir: string, host?: string): Promise<
   if (!UNSPECIFIED.has(h) && h !== 'localhost' && h !== '127.0.0.1' && h !== '::1') {
     sans.push(/^[\d.]+$/.test(h) || h.includes(':') ? `IP:${h}` : `DNS:${h}`);
   }
-  const tmpCert = `${certFile}.tmp`;
-  const tmpKey = `${keyFile}.tmp`;
-  const args = [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    tmpKey,
-    '-out',
-    tmpCert,
-    '-days',
-    '3650',
-    '-subj',
-    '/O=Pika Self-Signed/CN=localhost',
-    '-addext',
-    `subjectAltName=${sans.join(',')}`,
-    '-addext',
-    'basicConstraints=critical,CA:FALSE',
-    '-addext',
-    'keyUsage=critical,digitalSignature',
-    '-addext',
-    'extendedKeyUsage=serverAuth',
-  ];
-  try {
-    await run('openssl', args);
-    await chmod(tmpKey, 0o600);
-    await chmod(tmpCert, 0o600);
-    await rename(tmpKey, keyFile);
-    await rename(tmpCert, certFile);
-  } catch (err) {
-    await rm(tmpKey, { force: true });
-    await rm(tmpCert, { force: true });
-    throw err;
-  }
+  const subject = '/O=Pika Self-Signed/CN=localhost';
+  const made = await makeSelfSigned({ subject, sans, days: 3650, purpose: 'a self-signed certificate' });
+  await writeCertFiles(join(dir, 'server'), made);
   return loadTls(certFile, keyFile);
 }
 
@@ -133,24 +96,4 @@ async function exists(f: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout: 30_000 }, (err, _stdout, stderr) => {
-      if (!err) return resolve();
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        return reject(
-          new TlsSetupError(
-            'openssl not found: a self-signed certificate needs the openssl command on PATH (or pass a certificate and key)',
-          ),
-        );
-      }
-      reject(
-        new TlsSetupError(
-          `openssl failed to create a self-signed certificate: ${String(stderr).trim() || err.message}`,
-        ),
-      );
-    });
-  });
 }

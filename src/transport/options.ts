@@ -37,11 +37,15 @@ export function assertHttpAllowed(server: ServerUrl, allowHttp: boolean): void {
   );
 }
 
-/** The loud warning callers print on stderr when --insecure is in effect. */
-export function insecureWarning(server: ServerUrl | string): string {
-  const target = typeof server === 'string' ? server : server.id;
+/**
+ * The loud warning callers print on stderr for each https:// server when --insecure is in
+ * effect. None for http://: there is no TLS to skip, so -k changes nothing there (as with
+ * curl), and plainHttpWarning speaks for what plain http risks.
+ */
+export function insecureWarning(server: ServerUrl): string | undefined {
+  if (server.url.protocol !== 'https:') return undefined;
   return (
-    `WARNING: TLS certificate verification is DISABLED for ${target} (--insecure).\n` +
+    `WARNING: TLS certificate verification is DISABLED for ${server.id} (--insecure).\n` +
     `Anyone on the network path can impersonate the server and read the key and password you send.\n` +
     `Trust the certificate instead: --cacert FILE (Pika's tls/server.crt), --pin SHA256, or \`pikactl trust\`.`
   );

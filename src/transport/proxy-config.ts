@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import { usageError } from '../errors.js';
 import { GLOBAL_ENV } from '../globals.js';
 
@@ -99,10 +100,16 @@ export function resolveProxy(
 const LOOPBACK = /^(localhost|.+\.localhost|127(?:\.\d{1,3}){3}|::1)$/i;
 const defaultPort = (protocol: string) => (protocol === 'https:' ? '443' : '80');
 
-/** NO_PROXY as curl reads it: `*`, a host, a domain suffix (".example.com" or "example.com"), optionally host:port. */
+/**
+ * NO_PROXY as curl (7.86+) reads it: `*`, a host, a domain suffix (".example.com" or
+ * "example.com"), optionally host:port. A server given by IP address matches only an
+ * address or a CIDR block of its family (`10.0.0.0/8`, `::1/128`, `[fd00::]/8`), never a
+ * suffix: "2.3" is no domain of 10.1.2.3.
+ */
 export function bypassed(noProxy: string[], target: URL): boolean {
   const host = target.hostname.toLowerCase().replace(/^\[|\]$/g, '');
   const port = target.port || defaultPort(target.protocol);
+  const family = isIP(host);
   return noProxy.some((entry) => {
     if (entry === '*') return true;
     let name = entry;
@@ -113,9 +120,27 @@ export function bypassed(noProxy: string[], target: URL): boolean {
       entryPort = m[2];
     }
     if (entryPort !== undefined && entryPort !== port) return false;
+    if (family === 4 || family === 6) return inBlock(host, family, name);
     name = name.replace(/^\*?\./, '');
     return host === name || host.endsWith(`.${name}`);
   });
+}
+
+/**
+ * Whether an IP-literal host lies in an entry's address or CIDR block. Unlike curl, which
+ * reads "/0" as "this address only", a /0 block is the whole family, as CIDR means it.
+ * An entry of the other family, a bad prefix or no address at all matches nothing.
+ */
+function inBlock(host: string, family: 4 | 6, entry: string): boolean {
+  const m = /^\[?([^\]/]+)\]?(?:\/(\d{1,3}))?$/.exec(entry);
+  if (!m || isIP(m[1]) !== family) return false;
+  const max = family === 4 ? 32 : 128;
+  const prefix = m[2] === undefined ? max : Number(m[2]);
+  if (prefix > max) return false;
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  const block = new BlockList();
+  block.addSubnet(m[1], prefix, type);
+  return block.check(host, type);
 }
 
 /** The proxy for one server, or undefined for a direct connection. Loopback is always direct. */

@@ -32,6 +32,14 @@ describe('--allow-http', () => {
     expect(env.stderr).toContain(`WARNING: plain http:// to ${REMOTE}`);
   });
 
+  it('with -k too: the plain-http warning, and no word about TLS (there is none)', async () => {
+    const { fetchVia } = await remoteSandbox();
+    const r = await runCli(['status', '--server', REMOTE, '--allow-http', '-k'], { fetch: fetchVia });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`WARNING: plain http:// to ${REMOTE} (--allow-http)`);
+    expect(r.stderr).not.toMatch(/verification|--insecure/); // its own text names a TLS-terminating gateway
+  });
+
   it('says nothing for loopback (the sandbox, an SSH tunnel)', async () => {
     const { sb } = await remoteSandbox();
     const r = await runCli(['status', '--server', sb.url, '--allow-http']);

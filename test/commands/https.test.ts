@@ -44,4 +44,22 @@ describe('commands over HTTPS', () => {
     expect(r.stderr).toMatch(/insecure|verification/i);
     expect(r.json().state).toBe('off');
   });
+
+  it('-k says nothing about TLS for an http:// server (none to skip), and warns for each https:// one', async () => {
+    const plain = await startTestSandbox();
+    const onlyHttp = await runCli(['status', '-k', '--json', '--server', plain.url]);
+    expect(onlyHttp.code).toBe(0);
+    expect(onlyHttp.stderr).toBe('');
+    const fromEnv = await runCli(['status', '--server', plain.url], { env: { PIKA_INSECURE: '1' } });
+    expect(fromEnv.code).toBe(0);
+    expect(fromEnv.stderr).toBe('');
+
+    const tls = await startTestSandbox({ tls: { selfSigned: true } });
+    const mixed = await runCli(['status', '-k', '--json', '--server', tls.url, '--server', plain.url]);
+    expect(mixed.code, mixed.stderr).toBe(0);
+    expect(mixed.stderr.match(/TLS certificate verification is DISABLED for (\S+) /g)).toEqual([
+      `TLS certificate verification is DISABLED for ${tls.url} `,
+    ]);
+    expect(mixed.stderr).not.toContain(plain.url);
+  });
 });

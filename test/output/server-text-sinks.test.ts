@@ -1,6 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderCert } from '../../src/output/contexts.js';
 import { describe as describeCert } from '../../src/config/tls-probe.js';
@@ -11,37 +8,14 @@ import { assertNoSecret } from '../../src/playbooks/journal.js';
 import { observationLines, renderDiagnosis } from '../../src/recovery/render.js';
 import { humanSink, jsonLinesSink } from '../../src/output/playbook-events.js';
 import { Secret } from '../../src/secrets/secret.js';
-import { tempDir, TestIO } from '../support/context.js';
+import { makeSelfSigned } from '../../src/sandbox/certs.js';
+import { TestIO } from '../support/context.js';
 import { INJECTION, TERMINAL_UNSAFE } from '../support/hostile.js';
 
 describe('certificate fields come from the server', () => {
-  it('trust shows a SAN with ESC and non-ASCII bytes escaped (from a real openssl certificate)', () => {
-    const dir = tempDir('pikactl-cert-');
-    const san = `DNS:ev\x1b]2;pwned\x07il.example,DNS:\u202ertl.example`;
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '2',
-        '-keyout',
-        join(dir, 'k.pem'),
-        '-out',
-        join(dir, 'c.pem'),
-        '-subj',
-        '/CN=hostile',
-        '-addext',
-        `subjectAltName=${san}`,
-      ],
-      { stdio: 'ignore' },
-    );
-    const pem = readFileSync(join(dir, 'c.pem'), 'utf8');
+  it('trust shows a SAN with ESC and non-ASCII bytes escaped (from a real openssl certificate)', async () => {
+    const sans = ['DNS:ev\x1b]2;pwned\x07il.example', 'DNS:\u202ertl.example'];
+    const pem = (await makeSelfSigned({ subject: '/CN=hostile', sans, days: 2 })).certPem;
     const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
     const cert = describeCert(der, Date.now(), `unable to verify \x1b[32mOK`);
     expect(cert.dnsNames[0]).toContain('\x1b'); // parsed back to the raw byte: the renderer must escape it

@@ -1,9 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
+import { makeCa, makeLeaf, writeCertFiles } from '../../src/sandbox/certs.js';
 
 /**
  * A real nginx (Debian's nginx-light) in front of test servers, as operators deploy Pika:
@@ -38,68 +39,13 @@ export function proxyTo(port: number, extra = ''): string {
   return `proxy_pass http://127.0.0.1:${port}; proxy_set_header Host $host; proxy_set_header X-Forwarded-Proto https; ${extra}`;
 }
 
-/** A CA (CA:TRUE) and a leaf it signed for 127.0.0.1 / localhost, made with openssl. */
-export function makeCaAndLeaf(dir: string): { caFile: string; certFile: string; keyFile: string } {
-  const f = (n: string) => join(dir, n);
-  const ossl = (args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-  ossl([
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=pikactl test CA',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-    '-keyout',
-    f('ca.key'),
-    '-out',
-    f('ca.crt'),
-  ]);
-  ossl([
-    'req',
-    '-new',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-subj',
-    '/CN=localhost',
-    '-keyout',
-    f('server.key'),
-    '-out',
-    f('server.csr'),
-  ]);
-  writeFileSync(
-    f('ext.cnf'),
-    'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\n',
-  );
-  ossl([
-    'x509',
-    '-req',
-    '-in',
-    f('server.csr'),
-    '-CA',
-    f('ca.crt'),
-    '-CAkey',
-    f('ca.key'),
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    f('ext.cnf'),
-    '-out',
-    f('server.crt'),
-  ]);
-  return { caFile: f('ca.crt'), certFile: f('server.crt'), keyFile: f('server.key') };
+/** A throwaway CA and a leaf it signed for 127.0.0.1 / localhost, written into `dir`. */
+async function makeCaAndLeaf(dir: string): Promise<{ caFile: string; certFile: string; keyFile: string }> {
+  const ca = await makeCa({ subject: '/CN=pikactl test CA', days: 2 });
+  const leaf = await makeLeaf(ca, { subject: '/CN=localhost', sans: ['DNS:localhost', 'IP:127.0.0.1'], days: 2 });
+  const caFile = join(dir, 'ca.crt');
+  writeFileSync(caFile, ca.certPem);
+  return { caFile, ...(await writeCertFiles(join(dir, 'server'), leaf)) };
 }
 
 async function freePort(): Promise<number> {
@@ -172,7 +118,7 @@ export async function startNginx(locations: NginxLocation[]): Promise<TestNginx>
   if (!NGINX) throw new Error('nginx is not installed (Debian: apt-get install nginx-light)');
   const dir = mkdtempSync(join(tmpdir(), 'pikactl-nginx-'));
   mkdirSync(join(dir, 'tmp'));
-  const tls = makeCaAndLeaf(dir);
+  const tls = await makeCaAndLeaf(dir);
   const errorLog = () => (existsSync(join(dir, 'error.log')) ? readFileSync(join(dir, 'error.log'), 'utf8') : '');
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();

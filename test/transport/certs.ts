@@ -1,8 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { makeSelfSigned, writeCertFiles } from '../../src/sandbox/certs.js';
 
 export interface TestCert {
   certFile: string;
@@ -13,51 +14,23 @@ export interface TestCert {
   fingerprint: string;
 }
 
+/** The dirs the certificates of this test file were written to, removed when the file ends. */
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
 /**
  * A certificate shaped like Pika's auto-generated one: self-signed ECDSA P-256
  * leaf (CA:FALSE), O=Pika Self-Signed, CN=localhost, SANs localhost/127.0.0.1/::1.
  * `san` replaces the SANs (for a hostname-mismatch certificate).
  */
-export function makeLeafCert(name: string, san = 'DNS:localhost,IP:127.0.0.1,IP:::1'): TestCert {
+export async function makeLeafCert(name: string, san = 'DNS:localhost,IP:127.0.0.1,IP:::1'): Promise<TestCert> {
   const dir = mkdtempSync(join(tmpdir(), 'pikactl-cert-'));
-  const certFile = join(dir, `${name}.crt`);
-  const keyFile = join(dir, `${name}.key`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-subj',
-      '/O=Pika Self-Signed/CN=localhost',
-      '-addext',
-      `subjectAltName=${san}`,
-      '-addext',
-      'basicConstraints=critical,CA:FALSE',
-      '-addext',
-      'keyUsage=critical,digitalSignature',
-      '-addext',
-      'extendedKeyUsage=serverAuth',
-      '-days',
-      '30',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ],
-    { stdio: 'ignore' },
-  );
-  const cert = readFileSync(certFile, 'utf8');
-  const der = new X509Certificate(cert).raw;
-  return {
-    certFile,
-    keyFile,
-    cert,
-    key: readFileSync(keyFile, 'utf8'),
-    fingerprint: createHash('sha256').update(der).digest('hex').toUpperCase(),
-  };
+  dirs.push(dir);
+  const made = await makeSelfSigned({ subject: '/O=Pika Self-Signed/CN=localhost', sans: san.split(','), days: 30 });
+  const files = await writeCertFiles(join(dir, name), made);
+  // Computed here, not by the sandbox's fingerprintSha256(): the tests check pikactl against it.
+  const fingerprint = createHash('sha256').update(new X509Certificate(made.certPem).raw).digest('hex').toUpperCase();
+  return { ...files, cert: made.certPem, key: made.keyPem, fingerprint };
 }

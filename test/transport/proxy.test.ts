@@ -12,7 +12,7 @@ const SAN = `DNS:${HOST},DNS:localhost,IP:127.0.0.1`;
 
 /** An HTTPS sandbox whose certificate names HOST, so --cacert checks the name through the tunnel. */
 async function httpsSandbox() {
-  const cert = makeLeafCert('proxied', SAN);
+  const cert = await makeLeafCert('proxied', SAN);
   const sb = await startTestSandbox({ tls: { certFile: cert.certFile, keyFile: cert.keyFile } });
   return { sb, cert, url: `https://${HOST}:${sb.port}` };
 }
@@ -51,7 +51,7 @@ describe('HTTP(S) proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, --proxy, context p
     expect(out(wrong)).toContain(cert.fingerprint);
 
     // --cacert without a pin: the chain and the host name are verified through the tunnel too.
-    const other = makeLeafCert('other', SAN);
+    const other = await makeLeafCert('other', SAN);
     const untrusted = await runCli(['status', '--server', url, '--cacert', other.certFile], { env });
     expect(untrusted.code).toBe(7);
     expect(out(untrusted)).toMatch(/TLS/);

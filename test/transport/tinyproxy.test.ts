@@ -15,7 +15,7 @@ const HOST = 'pika.proxy-only.test';
  */
 describe.skipIf(!tinyproxyPath() && process.env.CI !== 'true')('through a real tinyproxy', () => {
   it('HTTPS_PROXY=tinyproxy: CONNECT with --cacert and --pin end to end; a pin mismatch and a refused port are exit 7', async () => {
-    const cert = makeLeafCert('tinyproxy', `DNS:${HOST},DNS:localhost,IP:127.0.0.1`);
+    const cert = await makeLeafCert('tinyproxy', `DNS:${HOST},DNS:localhost,IP:127.0.0.1`);
     const sb = await startTestSandbox({ tls: { certFile: cert.certFile, keyFile: cert.keyFile } });
     const inner = await startTestProxy({ hosts: { [HOST]: sb.port } });
     const tp = await startTinyproxy({ connectPorts: [sb.port], upstream: `127.0.0.1:${inner.port}` });

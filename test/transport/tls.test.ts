@@ -34,8 +34,8 @@ let pikaSrv: Running;
 let otherSrv: Running;
 
 beforeAll(async () => {
-  pika = makeLeafCert('pika');
-  other = makeLeafCert('other', 'DNS:pika.internal');
+  pika = await makeLeafCert('pika');
+  other = await makeLeafCert('other', 'DNS:pika.internal');
   [pikaSrv, otherSrv] = await Promise.all([serve(pika), serve(other)]);
 });
 afterAll(() => {

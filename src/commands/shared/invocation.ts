@@ -57,7 +57,7 @@ export async function openInvocation(app: App, g: GlobalOptions, specs: SpecFlag
   // Pods from the Kubernetes API: the client is loaded only here (start-up stays where it is).
   let kube: KubeSelection | undefined;
   if (conn.kube) {
-    const { openKubeTargets } = await import('../../kube/session.js');
+    const { openKubeTargets } = await import('../../kube/open.js');
     kube = await openKubeTargets(ctx, g, { ...conn, kube: conn.kube });
     conn.servers = kube.targets.map((t) => t.server);
   }
@@ -72,7 +72,10 @@ export async function openInvocation(app: App, g: GlobalOptions, specs: SpecFlag
     import('../../version.js'),
   ]);
   if (conn.transport.insecure) {
-    for (const server of conn.servers) ctx.io.stderr.write(`${ctx.io.style.yellow(insecureWarning(server))}\n`);
+    for (const server of conn.servers) {
+      const warning = insecureWarning(server); // none for http://: no TLS there to skip
+      if (warning) ctx.io.stderr.write(`${ctx.io.style.yellow(warning)}\n`);
+    }
   }
   if (conn.transport.allowHttp) {
     for (const server of conn.servers) {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { startSandboxCluster, type SandboxClusterOptions } from '../cluster.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 import { newUid, type SecretState, type Workload } from './objects.js';
@@ -111,7 +111,7 @@ export async function startKubeSandbox(o: KubeSandboxOptions): Promise<KubeSandb
   const ports = ips.map((_, i) => cluster.node(i).port);
   let world: KubeWorld | undefined;
   try {
-    const tls = await makeKubeTls(join(resolve(o.dataDir), 'kube-tls'));
+    const tls = await makeKubeTls();
     world = new KubeWorld({ workload, secret, cluster, ips, ports, pendingMs, log });
     const token = randomBytes(24).toString('base64url');
     const { server: api, closeUpgraded } = buildApiServer({ world, tls, token, log });

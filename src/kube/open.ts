@@ -3,13 +3,14 @@ import type { Connection } from '../config/resolve.js';
 import { addTargetFlags, shellArg } from '../output/target-flags.js';
 import type { GlobalOptions } from '../globals.js';
 import { openKubeApi } from './api.js';
-import { formatRef, type KubeOptions } from '../config/kube-ref.js';
+import type { KubeOptions } from '../config/kube-ref.js';
 import { selectPods, type KubeSelection } from './targets.js';
 
 /**
- * `--kube REF` for openInvocation: finds the pods, opens a way to each, and records the
- * flags that reach one pod again, so every printed hint (`pikactl unlock …`) runs as
- * printed: `--kube pod/pika-1 -n pika` plus the kube and trust flags that were typed.
+ * The pods of one invocation. `--kube REF` for openInvocation: finds the pods, opens a way
+ * to each (port-forward or direct: `targets.ts`), and records the flags that reach one pod
+ * again, so every printed hint (`pikactl unlock …`) runs as printed: `--kube pod/pika-1
+ * -n pika` plus the kube and trust flags that were typed.
  */
 export async function openKubeTargets(
   ctx: Deps,
@@ -40,6 +41,3 @@ export function podFlags(
   if (g.typed.insecure) parts.push('-k');
   return parts.join(' ');
 }
-
-/** "statefulset/pika" for messages. */
-export const refText = (k: KubeOptions) => formatRef(k.ref);
