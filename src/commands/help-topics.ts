@@ -166,7 +166,8 @@ export const HELP_TOPICS: Record<string, HelpTopic> = {
       { p: 'Save a context once, pin a self-signed certificate, and check the server:' },
       {
         pre: [
-          'pikactl context add prod --server https://pika.example:8080 --key-from keychain --use',
+          'pikactl context add prod --server https://pika.example:8080 \\',
+          '    --key-from keychain --use',
           'pikactl trust --context prod',
           'pikactl status',
         ],
@@ -215,8 +216,19 @@ export const HELP_TOPICS: Record<string, HelpTopic> = {
   },
 };
 
+/**
+ * As commander sizes help: a terminal's width (at most 100, for reading), else 80 columns,
+ * the width of man pages and of the help of every command.
+ */
+function topicWidth(app: App): number {
+  const { io } = app.ctx;
+  const columns = (io.stdout as { columns?: number }).columns;
+  if (!io.stdoutIsTTY || typeof columns !== 'number' || columns <= 0) return 80;
+  return Math.max(40, Math.min(columns, 100));
+}
+
 /** A topic as terminal text: paragraphs and definition lists wrapped to `width` columns. */
-export function renderTopic(topic: HelpTopic, width = 100): string {
+export function renderTopic(topic: HelpTopic, width = 80): string {
   const out: string[] = [];
   for (const b of topic.blocks()) {
     if (out.length > 0) out.push('');
@@ -258,7 +270,7 @@ export function helpOf(program: Command): RunCommand<HelpOptions> {
     }
     const topic = HELP_TOPICS[words[0]];
     if (topic && words.length === 1) {
-      app.ctx.io.stdout.write(renderTopic(topic));
+      app.ctx.io.stdout.write(renderTopic(topic, topicWidth(app)));
       return 0;
     }
     let cmd: Command | undefined = program;

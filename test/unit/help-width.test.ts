@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { buildProgram } from '../../src/program.js';
 import { createApp } from '../../src/commands/app.js';
 import { runCli, testContext } from '../support/context.js';
+import { HELP_TOPICS } from '../../src/commands/help-topics.js';
 
 /** Every command path of the whole tree, hidden ones too (they have help as well). */
 function paths(cmd: Command, prefix: string[] = []): string[][] {
@@ -31,6 +32,15 @@ describe('every help fits 80 columns', async () => {
     const r = await runCli([...path.split(' ').filter(Boolean), '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout.length).toBeGreaterThan(0);
+    expect(offenders(r.stdout)).toEqual([]);
+  });
+});
+
+describe('every help topic fits 80 columns too', () => {
+  it.each(Object.keys(HELP_TOPICS).map((t) => [t]))('pikactl help %s', async (topic) => {
+    const r = await runCli(['help', topic]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').length).toBeGreaterThan(3);
     expect(offenders(r.stdout)).toEqual([]);
   });
 });
