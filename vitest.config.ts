@@ -18,18 +18,18 @@ const testFiles = readdirSync(TESTS, { recursive: true, encoding: 'utf8' })
 const hasFileHooks = (file: string) => /\b(beforeAll|afterAll)\s*\(/.test(readFileSync(file, 'utf8'));
 const isolated = testFiles.filter(hasFileHooks);
 
+/** What both projects share (a project does not extend the root: its globalSetup would run once more per project). */
+const common = { testTimeout: 30_000, hookTimeout: 30_000, pool: 'forks' } as const;
+
 export default defineConfig({
   test: {
     // Builds dist/ when it is older than src/: the e2e tests spawn bin/pikactl.js, which runs dist/.
     globalSetup: ['test/support/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    pool: 'forks',
     // Two cores here: keep the parallelism modest so timing-sensitive tests stay stable.
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: isolated, isolate: false } },
-      { extends: true, test: { name: 'isolated', include: isolated.length ? isolated : ['!**'], isolate: true } },
+      { test: { ...common, name: 'shared', include: ['test/**/*.test.ts'], exclude: isolated, isolate: false } },
+      { test: { ...common, name: 'isolated', include: isolated.length ? isolated : ['!**'], isolate: true } },
     ],
   },
 });
