@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
 import { startKubeSandbox, type KubeSandbox, type KubeSandboxOptions } from '../../src/sandbox/kube/index.js';
+import { assertOwnProcess } from './own-process.js';
 import { FAST_RATE_LIMIT, storedUsers, TEST_ADMIN } from './sandbox.js';
 
 /**
@@ -40,6 +41,7 @@ export async function startTestKube(opts: Partial<KubeSandboxOptions> = {}): Pro
   try {
     onTestFinished(clean);
   } catch {
+    assertOwnProcess('startTestKube');
     outside.push(clean);
   }
   return Object.assign(k, { dataDir, kubeconfigFile });

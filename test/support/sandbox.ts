@@ -6,6 +6,7 @@ import { afterAll, onTestFinished } from 'vitest';
 import type { SandboxUser } from '../../src/sandbox/auth.js';
 import { startSandbox, type SandboxHandle, type SandboxOptions } from '../../src/sandbox/index.js';
 import { USERS_FILE, type UsersFile } from '../../src/sandbox/store.js';
+import { assertOwnProcess } from './own-process.js';
 
 /** The default admin every test sandbox has. */
 export const TEST_ADMIN = { username: 'admin', password: 'admin-password-for-tests' } as const;
@@ -29,6 +30,7 @@ function cleanup(fn: () => Promise<void>): void {
   try {
     onTestFinished(fn);
   } catch {
+    assertOwnProcess('startTestSandbox');
     outsideTests.push(fn);
   }
 }
