@@ -39,11 +39,11 @@ function cleanup(fn: () => Promise<void>): void {
 const TEST_SCRYPT_N = 1024;
 
 /**
- * Stores `users` in a fresh data dir (made when missing) as the sandbox does (users.json, scrypt$N$r$p$salt$hash),
- * with a cheap work factor, and returns them without passwords: the sandbox then keeps the
- * stored hash. Its own hash (N=16384) costs ~50 ms of CPU at every start and at every login,
- * about four times per test: a quarter of the suite's CPU. Logins are checked the same way
- * (scrypt with the parameters read from the stored hash), only cheaper.
+ * Stores `users` in a fresh data dir (made when missing) as the sandbox does (users.json,
+ * scrypt$N$r$p$salt$hash) but with a cheap work factor, and returns them without passwords:
+ * the sandbox then keeps the stored hash. Its own (N=16384) costs ~50 ms of CPU at every
+ * start and every login, about four times per test (5 sandbox-heavy files: 21 s of CPU,
+ * 7.7 s with this). Logins are checked the same way: scrypt with the stored parameters.
  */
 export function storedUsers(dataDir: string, users: readonly SandboxUser[]): SandboxUser[] {
   if (users.some((u) => u.password === undefined)) return [...users]; // the sandbox says what is missing
