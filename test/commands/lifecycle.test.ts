@@ -69,7 +69,8 @@ describe('status', () => {
     const pending = runCli(['status', '--wait', '20s', '--for', 'reachable', '--json'], {
       env: { PIKA_SERVER: sb.url },
     });
-    await new Promise((r) => setTimeout(r, 700));
+    // Up before the third attempt (250 + 500 ms of backoff): 700 ms just missed it, costing a 1 s step.
+    await new Promise((r) => setTimeout(r, 400));
     await sb.restart({ port });
     const r = await pending;
     expect(r.code).toBe(0);

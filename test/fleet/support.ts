@@ -9,6 +9,7 @@ import {
   FAST_RATE_LIMIT,
   SandboxClient,
   startTestSandbox,
+  storedUsers,
   TEST_ADMIN,
   type TestSandbox,
 } from '../support/sandbox.js';
@@ -71,8 +72,8 @@ export async function startTestCluster(
   const dataDir = mkdtempSync(join(tmpdir(), 'pikactl-cluster-test-'));
   const cluster = await startSandboxCluster({
     host: '127.0.0.1',
-    users: [{ ...TEST_ADMIN }],
     ...opts,
+    users: storedUsers(dataDir, opts.users ?? [{ ...TEST_ADMIN }]),
     dataDir,
     rateLimit: { ...FAST_RATE_LIMIT, ...(opts.rateLimit ?? {}) },
   });

@@ -29,7 +29,10 @@ describe.skipIf(!NGINX && !process.env.CI)("the README's CI recipe behind nginx"
     // "kubectl rollout restart": the old pod goes away, the new one comes up locked a little later.
     await sb.stop();
     const unlock = runBin(['unlock', '--key-from', 'env:PIKA_KEY', '--wait', '5m'], { env, timeoutMs: 60_000 });
-    await new Promise((r) => setTimeout(r, 2000));
+    // The new pod comes up once nginx has answered the waiting unlock with a 502 (its error log says so).
+    const refused = () => nginx.errorLog().includes('Connection refused');
+    for (let i = 0; i < 750 && !refused(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(refused(), 'nginx answered the waiting unlock with a 502').toBe(true);
     sb = await sb.restart({ port: sb.port });
     const r = await unlock;
     expect(r.code, r.stderr).toBe(0);

@@ -39,9 +39,25 @@ async function directStatus(): Promise<unknown> {
   return (await new SandboxClient(sb.url).call('GET', '/api/v1/key/status')).json();
 }
 
-async function restartLater(ms: number): Promise<void> {
-  await sleep(ms);
-  sb = await sb.restart({ port: sb.port }); // same port and data dir: comes back locked
+/** nginx's error-log lines for requests it could not pass on because the backend was down (each a 502). */
+const refusals = () => nginx.errorLog().split('Connection refused').length - 1;
+
+/** Polls (bounded) until cond() holds. */
+async function until(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
+    await sleep(20);
+  }
+}
+
+/**
+ * Once nginx has answered the waiting command with a 502 (more refusals than `before`),
+ * the backend comes back on the same port and data dir: locked. Its request lines go to `log`.
+ */
+async function restartAfter502(before: number, log: string[] = []): Promise<void> {
+  await until(() => refusals() > before, 'nginx answering the waiting command with a 502');
+  sb = await sb.restart({ port: sb.port, logger: (l) => log.push(l) });
 }
 
 describe.skipIf(!NGINX && !process.env.CI)('behind a real nginx', () => {
@@ -56,7 +72,7 @@ describe.skipIf(!NGINX && !process.env.CI)('behind a real nginx', () => {
     nginx = await startNginx([
       { path: '/pika/', body: proxyTo(sb.port) },
       { path: '/maint/', body: 'return 503;' },
-      { path: '/slow/', body: proxyTo(slowPort, 'proxy_read_timeout 1s;') },
+      { path: '/slow/', body: proxyTo(slowPort, 'proxy_read_timeout 500ms;') },
       {
         path: '= /gate/api/v1/key/status',
         body: `add_header X-Pika-Locked true always; default_type application/json; return 503 '${GATE_BODY}';`,
@@ -87,8 +103,9 @@ describe.skipIf(!NGINX && !process.env.CI)('behind a real nginx', () => {
 
   it('unlock --wait 30s waits through the 502 of a restart and unlocks the server that comes back locked', async () => {
     await sb.stop();
+    const before = refusals();
     const pending = runCli(['unlock', '--key-from', 'env:PIKA_KEY', '--wait', '30s'], { env: env() });
-    await restartLater(1500);
+    await restartAfter502(before);
     const r = await pending;
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Unlocked');
@@ -97,9 +114,12 @@ describe.skipIf(!NGINX && !process.env.CI)('behind a real nginx', () => {
 
   it('status --wait (no --for) waits through 502 and then the locked state, until the server serves', async () => {
     await sb.stop();
+    const before = refusals();
     const pending = runCli(['status', '--wait', '30s', '--json'], { env: env() });
-    await restartLater(1500);
-    await sleep(1000); // seen locked for a while: still waiting
+    const log: string[] = [];
+    await restartAfter502(before, log);
+    // Seen locked (its key/status reached the restarted server): still waiting.
+    await until(() => log.some((l) => l.includes('/api/v1/key/status')), 'the command seeing the server locked');
     const admin = await adminClient(sb);
     expect((await admin.call('POST', '/api/v1/key/unlock', { json: { key: KEY } })).status).toBe(200);
     const r = await pending;
@@ -117,12 +137,12 @@ describe.skipIf(!NGINX && !process.env.CI)('behind a real nginx', () => {
     expect(u.stderr).not.toMatch(/recover-rotation|HTTP 500/);
   });
 
-  it("a stalled upstream's 504 (proxy_read_timeout 1s) is the gateway too, and --wait says what it saw", async () => {
+  it("a stalled upstream's 504 (proxy_read_timeout 500ms) is the gateway too, and --wait says what it saw", async () => {
     const e = env({ PIKA_SERVER: `${nginx.origin}/slow` });
     const r = await runCli(['status'], { env: e });
     expect(r.code).toBe(7);
     expect(r.stdout + r.stderr).toContain('504 Gateway Timeout from the proxy in front of');
-    const w = await runCli(['status', '--wait', '2s'], { env: e });
+    const w = await runCli(['status', '--wait', '1500ms'], { env: e }); // 3x the 504's 500 ms
     expect(w.code).toBe(7);
     expect(w.stderr).toMatch(
       /Gave up after 2s waiting for .*\/slow to be unlocked: the gateway answered 504 (once|twice|\d+ times)/,

@@ -79,7 +79,8 @@ describe('the boot-password Secret follows the key; roll restarts the pods on it
   }, 60_000);
 
   it('a concurrent change of the Secret (resourceVersion) is reported, never overwritten', async () => {
-    const k = await startTestKube(3, { faultDelayMs: 3000 });
+    // The answer is held back 1 s: the edit below lands within ~50 ms of the staged key showing up.
+    const k = await startTestKube(3, { faultDelayMs: 1000 });
     const old = k.world.bootPassword()!;
     k.world.cluster.node(0).armFault('rotate-delay');
     const env = kubeEnv(k, { NEWKEY: NEW });
@@ -106,7 +107,8 @@ describe('the boot-password Secret follows the key; roll restarts the pods on it
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/secret\/pika-encryption key password; without --kube-secret pika-encryption\/password/);
     const uids = k.world.pods.map((p) => p.uid);
-    const roll = await runCli(['roll', ...KUBE, '--wait', '5s'], { env });
+    // The replacement boots on the old password and stays locked: no wait would see it unlocked.
+    const roll = await runCli(['roll', ...KUBE, '--wait', '2s'], { env });
     expect(roll.code).not.toBe(0);
     expect(roll.stderr).toMatch(/roll stopped at pod\/pika-2/);
     expect(roll.stderr).toMatch(/Not restarted: pod\/pika-1, pod\/pika-0/);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { startKubeSandbox, type KubeSandbox, type KubeSandboxOptions } from '../../src/sandbox/kube/index.js';
-import { FAST_RATE_LIMIT, TEST_ADMIN } from '../support/sandbox.js';
+import { FAST_RATE_LIMIT, storedUsers, TEST_ADMIN } from '../support/sandbox.js';
 
 export interface TestKube extends KubeSandbox {
   kubeconfigFile: string;
@@ -16,10 +16,13 @@ export async function startTestKube(pods = 3, opts: Partial<KubeSandboxOptions> 
   const k = await startKubeSandbox({
     pods,
     dataDir: join(dir, 'data'),
-    users: [{ ...TEST_ADMIN }],
     rateLimit: { ...FAST_RATE_LIMIT },
     pendingMs: 50,
     ...opts,
+    // A data dir of the caller's keeps what it stores; a fresh one gets the users stored cheaply.
+    users: opts.dataDir
+      ? (opts.users ?? [{ ...TEST_ADMIN }])
+      : storedUsers(join(dir, 'data'), opts.users ?? [{ ...TEST_ADMIN }]),
   });
   const kubeconfigFile = join(dir, 'kubeconfig');
   writeFileSync(kubeconfigFile, k.kubeconfig, { mode: 0o600 });

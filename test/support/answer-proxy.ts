@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, onTestFinished } from 'vitest';
+import { assertOwnProcess } from './own-process.js';
 
 /**
  * What the proxy sends back instead of the upstream's real answer, AFTER the upstream
@@ -94,6 +95,7 @@ export async function startAnswerProxy(
   try {
     onTestFinished(stop);
   } catch {
+    assertOwnProcess('startAnswerProxy');
     stops.push(stop);
   }
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${upstream.basePath}`, rewritten, stop };

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
 import { startKubeSandbox, type KubeSandbox, type KubeSandboxOptions } from '../../src/sandbox/kube/index.js';
-import { FAST_RATE_LIMIT, TEST_ADMIN } from './sandbox.js';
+import { assertOwnProcess } from './own-process.js';
+import { FAST_RATE_LIMIT, storedUsers, TEST_ADMIN } from './sandbox.js';
 
 /**
  * The Kubernetes API stand-in (`pikactl sandbox --kube N`) for tests: a temp data dir,
@@ -25,9 +26,9 @@ export async function startTestKube(opts: Partial<KubeSandboxOptions> = {}): Pro
   const dataDir = mkdtempSync(join(tmpdir(), 'pikactl-kube-test-'));
   const k = await startKubeSandbox({
     pods: 3,
-    users: [{ ...TEST_ADMIN }],
     pendingMs: 100,
     ...opts,
+    users: storedUsers(dataDir, opts.users ?? [{ ...TEST_ADMIN }]),
     dataDir,
     rateLimit: FAST_RATE_LIMIT,
   });
@@ -40,6 +41,7 @@ export async function startTestKube(opts: Partial<KubeSandboxOptions> = {}): Pro
   try {
     onTestFinished(clean);
   } catch {
+    assertOwnProcess('startTestKube');
     outside.push(clean);
   }
   return Object.assign(k, { dataDir, kubeconfigFile });
