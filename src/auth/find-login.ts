@@ -1,3 +1,4 @@
+import type { Identity, PikaClient, ServerInfo } from '../api/types.js';
 import type { ServerUrl } from '../api/url.js';
 import { sessionFromEnv } from './env-session.js';
 import type { Deps } from '../deps.js';
@@ -42,4 +43,28 @@ export async function findLogin(
       hint: `Log in with: pikactl login ${targetFlags(server)}   (in CI: set ${GLOBAL_ENV.session}, or pass --user and --password-from to each command)`,
     },
   );
+}
+
+/**
+ * Who the session belongs to: /login/me, falling back to /api/v1/info's user (some Pika
+ * versions answer /login/me 401 once the access token aged). `describe` names the session.
+ */
+export async function identify(
+  t: { server: ServerUrl; client: PikaClient },
+  describe: string,
+  signal?: AbortSignal,
+): Promise<{ me: Identity; info: ServerInfo }> {
+  const { ApiError } = await import('../api/types.js');
+  const info = await t.client.info(signal);
+  try {
+    return { me: await t.client.me(signal), info };
+  } catch (err) {
+    if (!(err instanceof ApiError && err.kind === 'unauthenticated')) throw err;
+    if (typeof info.user === 'string' && info.user !== '') return { me: { subject: info.user }, info };
+    throw new CliError(`not logged in to ${t.server.id}: the server does not accept ${describe}`, {
+      code: 'session_expired',
+      hint: `It has expired or was ended. Log in again: pikactl login ${targetFlags(t.server)}`,
+      cause: err,
+    });
+  }
 }

@@ -67,6 +67,72 @@ export function renderContext(name: string, c: ContextConfig, current: boolean, 
   return `${keyValues(lines, { width: 12 }).join('\n')}\n`;
 }
 
+/** `context list --json`. */
+export function contextListJson(config: ConfigFile, file: string): Record<string, unknown> {
+  return {
+    current_context: config.current_context ?? null,
+    contexts: Object.entries(config.contexts).map(([n, c]) => contextJson(n, c, n === config.current_context)),
+    config_file: file,
+  };
+}
+
+/** `context add --json`. */
+export function contextAddedJson(
+  name: string,
+  c: ContextConfig,
+  done: { existed: boolean; makeCurrent: boolean; file: string },
+): Record<string, unknown> {
+  return {
+    ok: true,
+    action: done.existed ? 'replaced' : 'added',
+    ...contextJson(name, c, done.makeCurrent),
+    config_file: done.file,
+  };
+}
+
+/** `context list`: the table (stdout), or why there is none, and a current context that does not exist (stderr). */
+export function contextListText(config: ConfigFile): { out: string; warning?: string } {
+  if (Object.keys(config.contexts).length === 0)
+    return { out: '', warning: 'No contexts yet. Add one with: pikactl context add NAME --server URL\n' };
+  const out = renderContextTable(config);
+  const current = config.current_context;
+  if (current === undefined || Object.hasOwn(config.contexts, current)) return { out };
+  return {
+    out,
+    warning: `Warning: the current context "${current}" does not exist. Pick one: pikactl context use NAME\n`,
+  };
+}
+
+/** What `context add` did: the stdout lines, and a warning (stderr) for an insecure context. */
+export function contextAddedText(
+  name: string,
+  c: ContextConfig,
+  done: { existed: boolean; makeCurrent: boolean; file: string },
+): { out: string; warning?: string } {
+  const n = c.servers.length;
+  const what = c.kube
+    ? `the pods of ${c.kube.ref}${c.kube.namespace ? ` in namespace ${c.kube.namespace}` : ''}`
+    : `${n} server${n === 1 ? '' : 's'}`;
+  let out = `${done.existed ? 'Replaced' : 'Added'} context ${name} (${what}) in ${done.file}\n`;
+  if (done.makeCurrent) out += `Current context is now ${name}.\n`;
+  if (!c.insecure) return { out };
+  const warning = `Warning: context ${name} skips TLS verification. Pin the certificate instead: pikactl trust --context ${name}\n`;
+  return { out, warning };
+}
+
+/** `context remove --json`. */
+export function contextRemovedJson(name: string, done: { file: string; current?: string }): Record<string, unknown> {
+  return { ok: true, removed: name, current_context: done.current ?? null, config_file: done.file };
+}
+
+/** What `context remove` did. */
+export function contextRemovedText(name: string, wasCurrent: boolean): string {
+  return (
+    `Removed context ${name}.\n` +
+    (wasCurrent ? 'There is no current context now; pick one with: pikactl context use NAME\n' : '')
+  );
+}
+
 /** The certificate as Pika's GET /api/v1/tls/status names its fields. */
 export function certJson(c: CertInfo): Record<string, unknown> {
   return {
