@@ -25,5 +25,6 @@ if (major < 20 || (major === 20 && minor < 19)) {
   }
   // Both at once: each import is a round of file reads, and start-up is mostly module loading.
   const [{ run }, { systemDeps }] = await Promise.all([import('../dist/cli.js'), import('../dist/deps.js')]);
-  process.exitCode = await run(process.argv.slice(2), systemDeps());
+  // The one run of this process: its secrets are redacted process-wide (dist/secrets/redact.js).
+  process.exitCode = await run(process.argv.slice(2), systemDeps(), { ownsProcess: true });
 }
