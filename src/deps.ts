@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { isatty } from 'node:tty';
 import { join } from 'node:path';
 import { SystemIO } from './io/system.js';
 import type { IO } from './io/types.js';
@@ -75,7 +75,8 @@ export function systemDeps(): Deps {
   return {
     io: new SystemIO({
       stdin: () => process.stdin,
-      stdinIsTTY: isatty(0),
+      // node:tty (and node:net under it) only once asked: --version and --help never ask.
+      stdinIsTTY: () => (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(0),
       stdout: process.stdout,
       stderr: process.stderr,
       env,

@@ -99,6 +99,9 @@ describe('start-up: what the hot paths load', () => {
     expect(l.packages).toEqual([]);
     expect(l.dist.length, `--version loaded ${l.dist.join(', ')}`).toBeLessThanOrEqual(5);
     expect(l.builtins).not.toContain('crypto');
+    // node:v8 is for undici's WebAssembly (bin/pikactl.js), node:tty for a prompt's stdin (deps.ts).
+    expect(l.builtins).not.toContain('v8');
+    expect(l.builtins).not.toContain('tty');
   });
 
   it('--help loads no package (not even commander: root-help.ts renders it), no command module, not node:crypto', async () => {
@@ -109,6 +112,8 @@ describe('start-up: what the hot paths load', () => {
     const commands = l.dist.filter((f) => /^commands\/(?!index|summaries|app)/.test(f));
     expect(commands, 'a command module was loaded to render --help').toEqual([]);
     expect(l.builtins).not.toContain('crypto');
+    expect(l.builtins).not.toContain('v8');
+    expect(l.builtins).not.toContain('tty');
   });
 
   it('status: no promise hooks (the redactor enters no AsyncLocalStorage in the binary), few modules', async () => {
@@ -116,6 +121,7 @@ describe('start-up: what the hot paths load', () => {
     const l = await loads(['status', '--json', '--server', sb.url]);
     // On Node 20 an entered AsyncLocalStorage runs a hook for every promise made after it.
     expect(l.promiseHooks, 'promise hooks were on').toBe(false);
+    expect(l.builtins, 'V8 was not kept on its baseline WebAssembly tier (bin/pikactl.js)').toContain('v8');
     expect(l.packages.sort()).toEqual(['commander', 'undici']);
     expect(l.dist.length, `status loaded ${l.dist.join(', ')}`).toBeLessThanOrEqual(62);
   });
