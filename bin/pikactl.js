@@ -1,13 +1,6 @@
 #!/usr/bin/env node
 // Thin shim: check Node, hand argv to run(), set the exit code. Nothing below this calls process.exit.
 const argv = process.argv.slice(2);
-// undici parses HTTP with a WebAssembly build of llhttp. V8 compiles it twice: a quick
-// baseline, then an optimised tier in the background, and a process cannot exit until
-// that background job ends: about 150 ms of idle after the last response of every
-// command. A CLI makes a handful of requests, so the baseline tier is plenty. A bare
-// --version or --help (answered in dist/cli.js without a request) skips loading node:v8.
-if (!(argv.length === 1 && ['--version', '-V', '--help', '-h'].includes(argv[0])))
-  (await import('node:v8')).setFlagsFromString('--liftoff-only');
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) {
   process.stderr.write(`pikactl needs Node.js >= 20.19 (this is ${process.versions.node}).\n`);

@@ -23,7 +23,7 @@ writeFileSync(
   `import { appendFileSync } from 'node:fs';
 export async function resolve(specifier, context, next) {
   const r = await next(specifier, context);
-  if (r.url.startsWith('file:')) appendFileSync(process.env.PIKACTL_TEST_LOADED, r.url + '\\n');
+  if (r.url.startsWith('file:') || r.url.startsWith('node:')) appendFileSync(process.env.PIKACTL_TEST_LOADED, r.url + '\\n');
   return r;
 }\n`,
 );
@@ -34,6 +34,13 @@ writeFileSync(
 import { executionAsyncResource } from 'node:async_hooks';
 import { appendFileSync } from 'node:fs';
 register(${JSON.stringify(pathToFileURL(hooks).href)});
+// Which V8 flags are set at run time, and how many modules had loaded by then.
+const v8 = createRequire(import.meta.url)('node:v8');
+const setFlags = v8.setFlagsFromString;
+v8.setFlagsFromString = (flags) => {
+  appendFileSync(process.env.PIKACTL_TEST_FLAGS, flags + ' ' + process.moduleLoadList.length + '\\n');
+  return setFlags(flags);
+};
 // With promise hooks on (an AsyncLocalStorage entered), a reaction runs with its promise as the resource.
 process.once('beforeExit', () =>
   Promise.resolve().then(() =>
@@ -41,7 +48,7 @@ process.once('beforeExit', () =>
   ),
 );
 process.on('exit', () => {
-  appendFileSync(process.env.PIKACTL_TEST_BUILTINS, process.moduleLoadList.join('\\n'));
+  appendFileSync(process.env.PIKACTL_TEST_BUILTINS, process.moduleLoadList.join('\\n') + '\\n');
   const required = Object.keys(createRequire(import.meta.url).cache).map((f) => 'file://' + f + '\\n');
   appendFileSync(process.env.PIKACTL_TEST_LOADED, required.join(''));
 });\n`,
@@ -54,6 +61,12 @@ interface Loaded {
   /** Files of packages, as `package/path`. */
   packageFiles: string[];
   builtins: string[];
+  /** Built-in modules imported by pikactl's ES modules (`node:v8`). */
+  imported: string[];
+  /** Built-in modules loaded after a V8 flag was set at run time (each compiled without Node's code cache). */
+  builtinsAfterFlags: string[];
+  /** The V8 flags set at run time. */
+  flags: string[];
   promiseHooks: boolean;
 }
 /** What `pikactl ARGS` loads: files under dist/, packages (by name), Node built-ins. */
@@ -61,7 +74,8 @@ async function loads(args: string[]): Promise<Loaded> {
   const loaded = join(dir, `loaded-${++n}.txt`);
   const builtins = join(dir, `builtins-${n}.txt`);
   const hooked = join(dir, `hooks-${n}.txt`);
-  for (const f of [loaded, builtins, hooked]) writeFileSync(f, '');
+  const flagged = join(dir, `flags-${n}.txt`);
+  for (const f of [loaded, builtins, hooked, flagged]) writeFileSync(f, '');
   // Not execFileSync: a sandbox in this process must answer the binary's requests meanwhile.
   await promisify(execFile)(process.execPath, ['--import', pathToFileURL(preload).href, BIN, ...args], {
     env: {
@@ -71,10 +85,16 @@ async function loads(args: string[]): Promise<Loaded> {
       PIKACTL_TEST_LOADED: loaded,
       PIKACTL_TEST_BUILTINS: builtins,
       PIKACTL_TEST_HOOKS: hooked,
+      PIKACTL_TEST_FLAGS: flagged,
     },
     timeout: 20_000,
   });
   const files = [...new Set(readFileSync(loaded, 'utf8').split('\n').filter(Boolean))];
+  const flagLines = readFileSync(flagged, 'utf8').split('\n').filter(Boolean);
+  const loadList = readFileSync(builtins, 'utf8').split('\n');
+  const natives = (list: string[]) =>
+    list.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length));
+  const firstFlagAt = flagLines.length > 0 ? Number(flagLines[0].split(' ').pop()) : loadList.length;
   return {
     dist: files.filter((u) => u.includes('/dist/')).map((u) => u.replace(/^.*\/dist\//, '')),
     packages: [
@@ -86,10 +106,10 @@ async function loads(args: string[]): Promise<Loaded> {
     ],
     packageFiles: files.filter((u) => u.includes('/node_modules/')).map((u) => u.replace(/^.*\/node_modules\//, '')),
     promiseHooks: readFileSync(hooked, 'utf8') === 'true',
-    builtins: readFileSync(builtins, 'utf8')
-      .split('\n')
-      .filter((m) => m.startsWith('NativeModule '))
-      .map((m) => m.slice('NativeModule '.length)),
+    builtins: natives(loadList),
+    imported: files.filter((u) => u.startsWith('node:')),
+    builtinsAfterFlags: natives(loadList.slice(firstFlagAt)),
+    flags: flagLines.map((l) => l.slice(0, l.lastIndexOf(' '))),
   };
 }
 
@@ -99,8 +119,8 @@ describe('start-up: what the hot paths load', () => {
     expect(l.packages).toEqual([]);
     expect(l.dist.length, `--version loaded ${l.dist.join(', ')}`).toBeLessThanOrEqual(5);
     expect(l.builtins).not.toContain('crypto');
-    // node:v8 is for undici's WebAssembly (bin/pikactl.js), node:tty for a prompt's stdin (deps.ts).
-    expect(l.builtins).not.toContain('v8');
+    // node:v8 is for undici's WebAssembly (transport/undici-parts.ts), node:tty for a prompt's stdin (deps.ts).
+    expect(l.imported).not.toContain('node:v8');
     expect(l.builtins).not.toContain('tty');
   });
 
@@ -112,7 +132,7 @@ describe('start-up: what the hot paths load', () => {
     const commands = l.dist.filter((f) => /^commands\/(?!index|summaries|app)/.test(f));
     expect(commands, 'a command module was loaded to render --help').toEqual([]);
     expect(l.builtins).not.toContain('crypto');
-    expect(l.builtins).not.toContain('v8');
+    expect(l.imported).not.toContain('node:v8');
     expect(l.builtins).not.toContain('tty');
   });
 
@@ -121,7 +141,12 @@ describe('start-up: what the hot paths load', () => {
     const l = await loads(['status', '--json', '--server', sb.url]);
     // On Node 20 an entered AsyncLocalStorage runs a hook for every promise made after it.
     expect(l.promiseHooks, 'promise hooks were on').toBe(false);
-    expect(l.builtins, 'V8 was not kept on its baseline WebAssembly tier (bin/pikactl.js)').toContain('v8');
+    expect(l.flags, 'V8 is kept on its baseline WebAssembly tier (transport/undici-parts.ts)').toEqual([
+      '--liftoff-only',
+    ]);
+    expect(l.imported).toContain('node:v8');
+    // A V8 flag set at run time voids Node's code cache for the built-ins loaded after it.
+    expect(l.builtinsAfterFlags, 'built-in modules compiled from source').toEqual([]);
     expect(l.packages.sort()).toEqual(['commander', 'undici']);
     expect(l.dist.length, `status loaded ${l.dist.join(', ')}`).toBeLessThanOrEqual(62);
   });
