@@ -1,7 +1,8 @@
 // The floor for `pikactl status --json` (bench/startup.mjs): a bare Node script making the same
 // requests with the same library, undici's public API, and printing the answer. Like pikactl
-// (bin/pikactl.js) it keeps V8 on its baseline WebAssembly tier: without that, every undici
-// script idles ~150 ms at exit, and the comparison would flatter pikactl.
+// (src/transport/undici-parts.ts) it keeps V8 on its baseline WebAssembly tier: without that,
+// every undici script idles ~150 ms at exit, and the comparison would flatter pikactl. Both set
+// the flag once undici is loaded (here: imports run first), so built-ins keep their code cache.
 // Usage: node bench/bare-get.mjs URL
 import { setFlagsFromString } from 'node:v8';
 import { request } from 'undici';

@@ -1,12 +1,6 @@
 #!/usr/bin/env node
 // Thin shim: check Node, hand argv to run(), set the exit code. Nothing below this calls process.exit.
-import { setFlagsFromString } from 'node:v8';
-
-// undici parses HTTP with a WebAssembly build of llhttp. V8 compiles it twice: a quick
-// baseline, then an optimised tier in the background, and a process cannot exit until
-// that background job ends: about 150 ms of idle after the last response of every
-// command. A CLI makes a handful of requests, so the baseline tier is plenty.
-setFlagsFromString('--liftoff-only');
+const argv = process.argv.slice(2);
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) {
   process.stderr.write(`pikactl needs Node.js >= 20.19 (this is ${process.versions.node}).\n`);
@@ -25,5 +19,6 @@ if (major < 20 || (major === 20 && minor < 19)) {
   }
   // Both at once: each import is a round of file reads, and start-up is mostly module loading.
   const [{ run }, { systemDeps }] = await Promise.all([import('../dist/cli.js'), import('../dist/deps.js')]);
-  process.exitCode = await run(process.argv.slice(2), systemDeps());
+  // The one run of this process: its secrets are redacted process-wide (dist/secrets/redact.js).
+  process.exitCode = await run(argv, systemDeps(), { ownsProcess: true });
 }

@@ -3,11 +3,17 @@ import type { Deps } from './deps.js';
 // Nothing else is imported up front: `--version` answers before any other module loads,
 // and the error, JSON and redaction modules (and node:crypto) load once they are needed.
 
+/** How run() is called. */
+export interface RunOptions {
+  /** This is the process's only run (bin/pikactl.js): its redaction scope is the process (secrets/redact.ts). */
+  ownsProcess?: boolean;
+}
+
 /**
  * The one entry point: builds the tree, parses, runs, and is the only place that
  * turns an error into a message and an exit code.
  */
-export async function run(argv: string[], ctx: Deps): Promise<number> {
+export async function run(argv: string[], ctx: Deps, opts: RunOptions = {}): Promise<number> {
   // A bare --version answers before commander, the command tree and even the redactor load:
   // for a Node CLI, loading modules is most of the start-up time (see bench/startup.mjs).
   // Same text as commander's. It prints no secret, so it needs no redaction scope.
@@ -25,7 +31,9 @@ export async function run(argv: string[], ctx: Deps): Promise<number> {
   }
   const { Redactor, withRedactor } = await import('./secrets/redact.js');
   // One redactor per invocation: every Secret created while it runs is cut out of what it prints.
-  return withRedactor(new Redactor(), async () => afterOutput(ctx, await runScoped(argv, ctx)));
+  return withRedactor(new Redactor(), async () => afterOutput(ctx, await runScoped(argv, ctx)), {
+    ownsProcess: opts.ownsProcess,
+  });
 }
 
 /**

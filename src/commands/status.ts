@@ -12,10 +12,7 @@ import { writeJson } from '../output/json.js';
 import { renderNodeReport, renderNodeTable } from '../output/status.js';
 import { ApiError } from '../api/types.js';
 import { exitCodeFor, nodeReport, observe, type NodeReport } from './shared/observe.js';
-import { combineCodes } from '../fleet/ops.js';
 import { idleReports, podColumns } from '../kube/rows.js';
-import { markRoles } from '../kube/leader.js';
-import { askCluster } from './shared/auth-step.js';
 
 /** The declaration, once: StatusOptions is inferred from it. */
 function declareStatus(program: Command) {
@@ -94,6 +91,12 @@ export const runStatus: RunCommand<StatusOptions> = async (app, g, opts) => {
       return code;
     }
     // Several replicas: all observed (and waited for) at once; one node's failure is its row, not the command's.
+    // The fleet's modules load only here: one server (the common case) never needs them.
+    const [{ combineCodes }, { markRoles }, { askCluster }] = await Promise.all([
+      import('../fleet/ops.js'),
+      import('../kube/leader.js'),
+      import('./shared/auth-step.js'),
+    ]);
     const rows = [...(await Promise.all(inv.targets.map((t) => observeRow(app, t, waitMs, cond)))), ...idle];
     // Roles need cluster/status, so a login: only when it needs no prompt (status itself never logs in otherwise).
     const canLogin =

@@ -5,9 +5,6 @@ import { dirname, join } from 'node:path';
 import { configDir, type Deps } from '../deps.js';
 import { CliError } from '../errors.js';
 import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../util/read-file.js';
-import { locateJsonError } from './json-position.js';
-import { withFileLock } from './lock.js';
-import { ensurePrivateDir, openPrivateFile } from '../util/private-fs.js';
 import { emptyConfig, serializeConfig, validateConfig, type ConfigFile } from './schema.js';
 
 export const CONFIG_FILE_NAME = 'config.json';
@@ -80,6 +77,8 @@ export async function loadConfig(ctx: Pick<Deps, 'env' | 'homedir'>): Promise<Lo
   try {
     raw = JSON.parse(body);
   } catch (err) {
+    // Loaded here: reading (every command) needs neither this nor the writers' modules below.
+    const { locateJsonError } = await import('./json-position.js');
     const loc = locateJsonError(body, err);
     throw configError(
       `${path}:${loc.line}:${loc.column}: malformed JSON: ${loc.reason}`,
@@ -103,6 +102,10 @@ export async function updateConfig<T>(
   fn: (config: ConfigFile) => T | Promise<T>,
 ): Promise<{ file: string; result: T }> {
   const path = configPath(ctx);
+  const [{ ensurePrivateDir }, { withFileLock }] = await Promise.all([
+    import('../util/private-fs.js'),
+    import('./lock.js'),
+  ]);
   await ensurePrivateDir(dirname(path));
   return withFileLock(
     `${path}.lock`,
@@ -127,6 +130,7 @@ export async function saveConfig(ctx: Pick<Deps, 'env' | 'homedir' | 'io'>, conf
   const text = serializeConfig(config);
   validateConfig(JSON.parse(text), path);
 
+  const { ensurePrivateDir, openPrivateFile } = await import('../util/private-fs.js');
   await ensurePrivateDir(dir);
   await tightenDir(dir);
   await warnIfReadable(ctx, path);

@@ -16,8 +16,8 @@ interface StreamLike {
 export interface SystemIOOptions {
   /** A stream, or a function giving one on first use: creating process.stdin costs start-up time. */
   stdin: Readable | (() => Readable);
-  /** Whether stdin is a terminal, when stdin is given as a function. */
-  stdinIsTTY?: boolean;
+  /** Whether stdin is a terminal, when stdin is given as a function; a function is asked on first use. */
+  stdinIsTTY?: boolean | (() => boolean);
   stdout: Writable;
   stderr: Writable;
   env: Record<string, string | undefined>;
@@ -74,7 +74,7 @@ export class SystemIO implements IO {
   private stdinStream: Readable | (() => Readable);
   readonly stdout: Writable;
   readonly stderr: Writable;
-  readonly stdinIsTTY: boolean;
+  private stdinTTY: boolean | (() => boolean);
   readonly stdoutIsTTY: boolean;
   readonly stderrIsTTY: boolean;
   private readonly env: Record<string, string | undefined>;
@@ -104,10 +104,15 @@ export class SystemIO implements IO {
     this.stdout = opts.stdout;
     this.stderr = opts.stderr;
     this.env = opts.env;
-    this.stdinIsTTY =
-      typeof opts.stdin === 'function' ? Boolean(opts.stdinIsTTY) : Boolean((opts.stdin as StreamLike).isTTY);
+    this.stdinTTY =
+      typeof opts.stdin === 'function' ? (opts.stdinIsTTY ?? false) : Boolean((opts.stdin as StreamLike).isTTY);
     this.stdoutIsTTY = Boolean((opts.stdout as StreamLike).isTTY);
     this.stderrIsTTY = Boolean((opts.stderr as StreamLike).isTTY);
+  }
+
+  get stdinIsTTY(): boolean {
+    if (typeof this.stdinTTY === 'function') this.stdinTTY = Boolean(this.stdinTTY());
+    return this.stdinTTY;
   }
 
   get stdin(): Readable {

@@ -11,7 +11,8 @@ const crypto = () => createRequire(import.meta.url)('node:crypto') as typeof imp
  * every secret of the invocation, not only of the request that carried it: the login
  * password echoed in the unlock answer is cut out too. The scope is an
  * AsyncLocalStorage, not a module global, so two in-process runs never see each
- * other's secrets and nothing outlives its run.
+ * other's secrets and nothing outlives its run; only the binary's one run, which
+ * owns its process, is scoped to the process (withRedactor).
  */
 
 export const REDACTED = '[redacted]';
@@ -116,19 +117,30 @@ export class Redactor {
 }
 
 const scope = new AsyncLocalStorage<Redactor>();
+/** The redactor of the one run that owns the process (the binary's), for the process's life. */
+let processRedactor: Redactor | undefined;
 
-/** Runs fn with `redactor` as the invocation's redactor: Secrets created inside register with it. */
-export function withRedactor<T>(redactor: Redactor, fn: () => T): T {
-  return scope.run(redactor, fn);
+/**
+ * Runs fn with `redactor` as the invocation's redactor: Secrets created inside register with it.
+ * `ownsProcess`: this run is the only one the process will make (bin/pikactl.js), so the scope
+ * to keep is the whole process and a module variable holds it. An AsyncLocalStorage would scope
+ * it no better there, and on Node 20 entering one turns on promise hooks for every promise the
+ * process makes after it (module loading included): a quarter of `status`'s start-up work.
+ */
+export function withRedactor<T>(redactor: Redactor, fn: () => T, opts: { ownsProcess?: boolean } = {}): T {
+  if (!opts.ownsProcess) return scope.run(redactor, fn);
+  if (processRedactor) throw new Error('internal error: a second run claims to own the process');
+  processRedactor = redactor;
+  return fn();
 }
 
 export function currentRedactor(): Redactor | undefined {
-  return scope.getStore();
+  return scope.getStore() ?? processRedactor;
 }
 
 /** Called by the Secret constructor. Outside a run (library use, unit tests) nothing is recorded. */
 export function registerSecret(s: Secret): void {
-  scope.getStore()?.add(s);
+  currentRedactor()?.add(s);
 }
 
 /**

@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import { registerSecret } from './redact.js';
 
 const REDACTED = '[redacted]';
@@ -49,7 +48,8 @@ export class Secret {
     return REDACTED;
   }
 
-  [inspect.custom](): string {
+  // util.inspect.custom is this registered symbol (Node's docs); no node:util import on the hot path.
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `Secret(${REDACTED} from ${this.source})`;
   }
 

@@ -10,6 +10,7 @@ describe('Secret', () => {
     expect(JSON.stringify({ s })).toBe('{"s":"[redacted]"}');
     expect(inspect(s)).not.toContain('hunter2');
     expect(inspect({ nested: [s] }, { depth: 5 })).not.toContain('hunter2');
+    expect(inspect(s)).toBe('Secret([redacted] from env:TEST)'); // its own inspect text, source included
     expect(Object.keys(s)).toEqual(['source']);
   });
   it('reveals on request', () => {

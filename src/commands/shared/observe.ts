@@ -7,7 +7,6 @@ import { nextStep, type NodeReport } from '../../output/status.js';
 import { targetFlags } from '../../output/target-flags.js';
 import { serverText } from '../../output/server-text.js';
 import type { ApiError, ServerInfo } from '../../api/types.js';
-import { watchWait } from './wait-progress.js';
 import { settingsUnreadable } from '../../ops/serving.js';
 import { podColumns } from '../../kube/rows.js';
 
@@ -45,6 +44,7 @@ export async function observe(
   let result: NodeObservation;
   let gaveUp: string | undefined;
   if (opts.waitMs !== undefined) {
+    const { watchWait } = await import('./wait-progress.js'); // only a wait reports progress
     const watch = watchWait(app, t.server.id, opts.cond, opts.waitMs);
     try {
       const seen = async () => {
