@@ -47,3 +47,26 @@ describe('y/N: only y or yes confirms', () => {
     expect(last).not.toContain('y7Kq2pX9vLmN3bR8');
   });
 });
+
+describe('y/N: a key pasted there is never drawn', () => {
+  it('not while typed, and not after Ctrl-C (which cancels, exit 130)', async () => {
+    const KEY = 'pasted-at-a-yes-no-prompt-birch-31';
+    const stdin = stream();
+    const stderr = stream();
+    const chunks: Buffer[] = [];
+    stderr.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
+    const io = new SystemIO({ stdin, stdout: stream(), stderr, env: {} });
+    const asked = io.prompter().confirm('Remove context prod?');
+    setTimeout(() => stdin.write(KEY), 50);
+    setTimeout(() => stdin.write('\u0003'), 150);
+    const err = await asked.then(
+      () => undefined,
+      (e: unknown) => e as { exitCode?: number },
+    );
+    expect(err?.exitCode).toBe(130);
+    const screen = Buffer.concat(chunks).toString('utf8');
+    expect(screen).toContain('Remove context prod?');
+    expect(screen).not.toContain(KEY);
+    expect(screen).not.toContain(KEY.slice(0, 8));
+  });
+});
