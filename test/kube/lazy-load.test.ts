@@ -13,9 +13,9 @@ describe('the Kubernetes client loads only for Kubernetes targets', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pikactl-lazy-'));
   writeFileSync(
     join(dir, 'hooks.mjs'),
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the hook's own source, a template literal inside it
     // Said once: the package resolves thousands of files, and that many lines can fill the stderr
     // pipe (a write on a full pipe from the hooks thread fails with EAGAIN and fails the import).
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the hook's own source, a template literal inside it
     "import { writeSync } from 'node:fs';\nlet said = false;\nexport async function resolve(s, c, next) { const r = await next(s, c); if (!said && r.url.includes('@kubernetes/client-node')) { said = true; writeSync(2, `K8S-LOADED ${r.url}\\n`); } return r; }\n",
   );
   writeFileSync(
