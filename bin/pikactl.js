@@ -17,7 +17,11 @@ if (major < 20 || (major === 20 && minor < 19)) {
 } else if (only('--help', '-h')) {
   // src/root-help.ts built as CommonJS (tsconfig.cjs.json): the text and width rule src/cli.ts uses.
   const { helpWidth, renderRootHelp } = require('../dist/cjs/root-help.js');
-  answer(renderRootHelp(helpWidth(process.stdout, Boolean(process.stdout.isTTY))));
+  // Only a terminal's width counts, and asking costs: a TTY is a character device (fstat is cheap),
+  // node:tty loads node:net, and process.stdout builds its stream (a quarter of node's start).
+  const { fstatSync } = require('node:fs');
+  const tty = fstatSync(1).isCharacterDevice() && require('node:tty').isatty(1);
+  answer(renderRootHelp(helpWidth(tty ? process.stdout : undefined, tty)));
 } else {
   // Last resort: a signal aborts the command (dist/deps.js), which closes any prompt and
   // unwinds within milliseconds. Should anything still hold the process 2 s later (a stuck
@@ -43,23 +47,33 @@ async function main() {
 /**
  * Prints `text` and ends as src/cli.ts's afterOutput does: a write error on stdout (ENOSPC,
  * EPIPE) is one line on stderr and exit 1, never a stack trace (test/e2e/output-errors.test.ts).
+ * Written to fd 1 directly: building process.stdout would cost more than the rest of --version.
  */
 function answer(text) {
-  let failure;
-  for (const [name, stream] of [
-    ['stdout', process.stdout],
-    ['stderr', process.stderr],
-  ])
-    stream.on('error', (err) => {
-      failure ??= { stream: name, code: err.code ?? 'EIO' };
-    });
-  process.stdout.write(text);
+  const { writeSync } = require('node:fs');
+  const bytes = Buffer.from(text);
+  let written = 0;
+  try {
+    while (written < bytes.length) written += writeSync(1, bytes, written);
+  } catch (err) {
+    // A non-blocking stdout that is full (set so by another process): the stream waits for it.
+    if (err.code === 'EAGAIN') return streamed(bytes.subarray(written));
+    return failed(err.code ?? 'EIO');
+  }
   process.exitCode = 0;
-  // Errors of writes already made are emitted on a later tick (sync streams too).
-  setImmediate(() => {
-    if (!failure) return;
-    if (failure.stream === 'stdout')
-      process.stderr.write(`Error: cannot write to stdout (${failure.code}); the output is incomplete.\n`);
-    process.exitCode = 1;
-  });
+}
+
+function streamed(rest) {
+  let code;
+  process.stdout.on('error', (err) => (code ??= err.code ?? 'EIO'));
+  process.stdout.write(rest);
+  process.exitCode = 0;
+  // Errors of writes already made are emitted on a later tick.
+  setImmediate(() => code !== undefined && failed(code));
+}
+
+function failed(code) {
+  process.stderr.on('error', () => {}); // stderr may be gone too: then the exit code says it
+  process.stderr.write(`Error: cannot write to stdout (${code}); the output is incomplete.\n`);
+  process.exitCode = 1;
 }
