@@ -53,7 +53,7 @@ function truthy(v: string | undefined): boolean {
   return v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 }
 
-interface RawGlobals {
+interface RawGlobals extends KubeFlags {
   server?: string[];
   context?: string;
   cacert?: string;
@@ -71,12 +71,6 @@ interface RawGlobals {
   color?: boolean;
   input?: boolean;
   debug?: boolean;
-  kube?: string;
-  namespace?: string;
-  kubeContext?: string;
-  kubeconfig?: string;
-  kubePort?: string;
-  kubeConnect?: string;
 }
 
 export function resolveGlobals(cmd: Command, ctx: Pick<Deps, 'env'>): GlobalOptions {

@@ -6,7 +6,7 @@ import { mapApiErrors } from './shared/api-errors.js';
 import { authed } from './shared/auth-step.js';
 import { observe } from './shared/observe.js';
 import { usageError } from '../errors.js';
-import { writeJson } from '../output/json.js';
+import { reportStage } from '../handover/render.js';
 import { parseDuration } from '../util/duration.js';
 
 const DEFAULT_WAIT = '15m';
@@ -100,22 +100,16 @@ export const runHandoverAccept: RunCommand<HandoverAcceptOptions> = async (app, 
       }),
     );
     const next = nextStep('accepted', opts.record);
-    if (g.json)
-      writeJson(ctx.io, {
-        ok: true,
-        server: t.server.id,
-        state: 'accepted',
-        record: files.json,
-        checklist: files.markdown,
-        next,
-        exit_code: 0,
-      });
-    else
-      ctx.io.stdout.write(
+    reportStage(ctx.io, g.json, {
+      server: t.server.id,
+      state: 'accepted',
+      files,
+      fields: { next },
+      text:
         `Accepted: ${t.server.id} unlocked with the key you received and its settings open.\n` +
-          `Record updated: ${files.json}. Send it back to the outgoing operator.\n` +
-          `Next: ${next}\n`,
-      );
+        `Record updated: ${files.json}. Send it back to the outgoing operator.\n` +
+        `Next: ${next}\n`,
+    });
     return 0;
   } finally {
     await inv.close();

@@ -3,7 +3,7 @@ import type { App, RunCommand } from './app.js';
 import { typed, type OptionsOf } from './shared/typed.js';
 import { confirmAction } from './shared/confirm.js';
 import type { GlobalOptions } from '../globals.js';
-import { writeJson } from '../output/json.js';
+import { reportStage } from '../handover/render.js';
 
 /** `handover finish` (outgoing operator), declared once: HandoverFinishOptions is inferred from it. */
 function declareHandoverFinish(handover: Command) {
@@ -53,21 +53,15 @@ export const runHandoverFinish: RunCommand<HandoverFinishOptions> = async (app, 
     absent: 'Your keychain holds no old key for this server.',
     unavailable: 'No keychain here: nothing to delete.',
   }[res.keychain];
-  if (g.json)
-    writeJson(ctx.io, {
-      ok: true,
-      server: record.server,
-      state: 'finished',
-      record: res.files.json,
-      checklist: res.files.markdown,
-      keychain: res.keychain,
-      exit_code: 0,
-    });
-  else
-    ctx.io.stdout.write(
+  reportStage(ctx.io, g.json, {
+    server: record.server,
+    state: 'finished',
+    files: res.files,
+    fields: { keychain: res.keychain },
+    text:
       `${kc}\n${pruned}Now delete the OLD key's entry from your password manager: pikactl cannot reach it.\n` +
-        `Handover of ${record.server} closed: ${res.files.json}\n`,
-    );
+      `Handover of ${record.server} closed: ${res.files.json}\n`,
+  });
   return 0;
 };
 

@@ -8,7 +8,7 @@ import { askCluster, authed } from './shared/auth-step.js';
 import { requireSavedConfirmation, warnIfWeak } from './shared/key-safety.js';
 import { narrowToLeader } from '../kube/leader.js';
 import { openKubeSecret, withKubeSecret } from '../kube/boot-secret.js';
-import { writeJson } from '../output/json.js';
+import { reportStage } from '../handover/render.js';
 
 /** `handover start` (outgoing operator), declared once: HandoverStartOptions is inferred from it. */
 function declareHandoverStart(handover: Command) {
@@ -92,24 +92,18 @@ export const runHandoverStart: RunCommand<HandoverStartOptions> = async (app, g,
       }),
     );
     const next = nextStep('started', files.json);
-    if (g.json)
-      writeJson(ctx.io, {
-        ok: true,
-        server: t.server.id,
-        state: 'started',
-        record: files.json,
-        checklist: files.markdown,
-        next,
-        exit_code: 0,
-      });
-    else
-      ctx.io.stdout.write(
+    reportStage(ctx.io, g.json, {
+      server: t.server.id,
+      state: 'started',
+      files,
+      fields: { next },
+      text:
         `Rotated ${t.server.id} to the new key and verified it.\n` +
-          `Handover record: ${files.json} (checklist: ${files.markdown}). It holds no secret.\n` +
-          `Hand the new key over through your credential-transfer process (never chat or a ticket), the record beside it.\n` +
-          `The incoming operator needs their own login with settings.manage (API tokens cannot unlock).\n` +
-          `Next: ${next}\n`,
-      );
+        `Handover record: ${files.json} (checklist: ${files.markdown}). It holds no secret.\n` +
+        `Hand the new key over through your credential-transfer process (never chat or a ticket), the record beside it.\n` +
+        `The incoming operator needs their own login with settings.manage (API tokens cannot unlock).\n` +
+        `Next: ${next}\n`,
+    });
     return 0;
   } finally {
     await inv.close();

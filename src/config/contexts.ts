@@ -7,7 +7,7 @@ import { parseSecretSpec } from '../secrets/spec.js';
 import { normalizePin } from '../transport/pin.js';
 import { parseProxyUrl } from '../transport/proxy-config.js';
 import { parseDuration } from '../util/duration.js';
-import { kubeOptionsOf } from './kube-ref.js';
+import { kubeOptionsOf, type KubeFlags } from './kube-ref.js';
 import { unknownContextError } from './resolve.js';
 import type { ConfigFile, ContextConfig } from './schema.js';
 import { updateConfig } from './store.js';
@@ -15,7 +15,7 @@ import { updateConfig } from './store.js';
 /** The named contexts of config.json: building an entry from flags, and the edits of `pikactl context`. */
 
 /** The global flags `context add` stores, as commander hands them to the program. */
-export interface RawConnectionFlags {
+export interface RawConnectionFlags extends KubeFlags {
   server?: string[];
   cacert?: string;
   pin?: string;
@@ -24,12 +24,6 @@ export interface RawConnectionFlags {
   insecure?: boolean;
   allowHttp?: boolean;
   proxy?: string;
-  kube?: string;
-  namespace?: string;
-  kubeContext?: string;
-  kubeconfig?: string;
-  kubePort?: string;
-  kubeConnect?: string;
 }
 
 type ConfigDeps = Pick<Deps, 'env' | 'homedir' | 'io' | 'signal'>;

@@ -1,6 +1,8 @@
 import { basename } from 'node:path';
 import type { HandoverRecord, HandoverStepId } from './record.js';
 import { targetFlags } from '../output/target-flags.js';
+import { writeJson } from '../output/json.js';
+import type { IO } from '../io/types.js';
 
 /**
  * The handover record as a Markdown checklist for people (and for a ticket or a
@@ -101,4 +103,30 @@ export function renderChecklist(r: HandoverRecord, jsonPath: string): string {
   }
   out.push('', `**Next:** ${nextCommand(r, file)}`, '');
   return out.join('\n');
+}
+
+/** What a stage says when it is done: its --json object or its lines; both name the record and checklist. */
+export function reportStage(
+  io: IO,
+  json: boolean,
+  r: {
+    server: string;
+    state: 'started' | 'accepted' | 'finished';
+    files: { json: string; markdown: string };
+    /** Fields of this stage, after the record's (`next`, `keychain`). */
+    fields: Record<string, unknown>;
+    text: string;
+  },
+): void {
+  if (json)
+    writeJson(io, {
+      ok: true,
+      server: r.server,
+      state: r.state,
+      record: r.files.json,
+      checklist: r.files.markdown,
+      ...r.fields,
+      exit_code: 0,
+    });
+  else io.stdout.write(r.text);
 }

@@ -60,14 +60,32 @@ export function inquirerPrompter(input: Readable, output: Writable, signal?: Abo
         ask({ message, default: defaultValue }, ctx),
       );
     },
+    // Not @inquirer/confirm: it reads any answer that starts with "y" ("yikes", a key pasted by
+    // mistake) as Yes. Here only y or yes is a Yes, Enter alone the default, anything else No.
+    // Only the start of a yes or no is drawn as typed (a key pasted there, then Ctrl-C, must not
+    // stay on the screen); once answered the line shows the answer taken, not what was typed.
     async confirm(message, defaultValue = false) {
-      const [{ default: confirm }, { settled }] = await Promise.all([
-        import('@inquirer/confirm'),
-        import('./settle.js'),
-      ]);
-      return settled(input, signal, {}, output, (ctx) => confirm({ message, default: defaultValue }, ctx));
+      const [{ default: ask }, { settled }] = await Promise.all([import('@inquirer/input'), import('./settle.js')]);
+      const taken = (typed: string) => yesNoAnswer(typed, defaultValue);
+      const drawn = (v: string) => (/^\s*(y|ye|yes|n|no)?\s*$/i.test(v) ? v : '*'.repeat(v.length));
+      const typed = await settled(input, signal, {}, output, (ctx) =>
+        ask(
+          {
+            message: `${message} (${defaultValue ? 'Y/n' : 'y/N'})`,
+            transformer: (v, { isFinal }) => (isFinal ? (taken(v) ? 'Yes' : 'No') : drawn(v)),
+          },
+          ctx,
+        ),
+      );
+      return taken(typed);
     },
   };
+}
+
+/** A y/N (or Y/n) answer: y or yes is Yes, an empty answer the default, anything else No. */
+export function yesNoAnswer(typed: string, defaultValue: boolean): boolean {
+  const a = typed.trim().toLowerCase();
+  return a === '' ? defaultValue : a === 'y' || a === 'yes';
 }
 
 export class SystemIO implements IO {

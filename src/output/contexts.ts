@@ -103,7 +103,7 @@ export function contextListText(config: ConfigFile): { out: string; warning?: st
   };
 }
 
-/** What `context add` did: the stdout lines, and a warning (stderr) for an insecure context. */
+/** What `context add` did: the stdout lines, and a warning (stderr) for an insecure context with https servers. */
 export function contextAddedText(
   name: string,
   c: ContextConfig,
@@ -115,7 +115,9 @@ export function contextAddedText(
     : `${n} server${n === 1 ? '' : 's'}`;
   let out = `${done.existed ? 'Replaced' : 'Added'} context ${name} (${what}) in ${done.file}\n`;
   if (done.makeCurrent) out += `Current context is now ${name}.\n`;
-  if (!c.insecure) return { out };
+  // As with -k on a command: an http:// server has no TLS to skip, and trust refuses it.
+  const tls = c.kube !== undefined || c.servers.some((s) => s.startsWith('https://'));
+  if (!c.insecure || !tls) return { out };
   const warning = `Warning: context ${name} skips TLS verification. Pin the certificate instead: pikactl trust --context ${name}\n`;
   return { out, warning };
 }

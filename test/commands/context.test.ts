@@ -102,6 +102,19 @@ describe('pikactl context', () => {
     expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')).contexts)).toEqual(['prod']);
   });
 
+  it('-k warns of skipped TLS checks (and names trust) only for a context with an https:// server', async () => {
+    const { opts } = env();
+    let r = await runCli(['context', 'add', 'plain', '--server', 'http://pika-0:8080', '--allow-http', '-k'], opts);
+    expect(r.code, r.stderr).toBe(0);
+    // trust refuses an http:// server ("no certificate to trust"): a hint to run it would fail as printed
+    expect(r.stderr).not.toMatch(/TLS|trust/);
+    r = await runCli(['context', 'add', 'tls', '--server', 'https://pika-0:8080', '-k'], opts);
+    expect(r.stderr).toContain('Warning: context tls skips TLS verification. Pin the certificate instead');
+    const mixed = ['--server', 'http://pika-1:8080', '--server', 'https://pika-2:8080', '--allow-http', '-k'];
+    r = await runCli(['context', 'add', 'mixed', ...mixed], opts);
+    expect(r.stderr).toContain('Warning: context mixed skips TLS verification');
+  });
+
   it('add over an existing name needs --force; --use switches the current context', async () => {
     const { opts, file } = env();
     await runCli(['context', 'add', 'a', '--server', 'https://a:8080'], opts);

@@ -159,3 +159,21 @@ describe.runIf(hasTmux)('a key pasted at a severe playbook step, in a real termi
     expect(pane).not.toContain(NEW_KEY);
   });
 });
+
+describe.runIf(hasTmux)('a key pasted at the y/N of lock, in a real terminal', () => {
+  it('starting with y, it is a No: exit 130, the server stays unlocked, the key not on the screen', async () => {
+    const PASTED = 'yellow-kestrel-pasted-at-the-lock-prompt-58';
+    const { sb } = await countingSandbox();
+    await initialize(sb);
+    const t = tmuxPikactl(['lock'], loginEnv(sb, tmpDirFor()));
+    await t.waitFor(/Lock .*\?/);
+    t.keys(PASTED, true);
+    t.keys('Enter');
+    const pane = await t.waitFor(/EXIT=\d+/);
+    expect(pane).toContain('EXIT=130');
+    expect(pane).toContain('Answered No');
+    expect(pane).not.toContain(PASTED);
+    const status = await runBin(['status', '--json'], { env: { PIKA_SERVER: sb.url } });
+    expect(JSON.parse(status.stdout)).toMatchObject({ state: 'unlocked' });
+  });
+});

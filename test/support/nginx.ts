@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
 import { makeCa, makeLeaf, writeCertFiles } from '../../src/sandbox/certs.js';
+import { assertOwnProcess } from './own-process.js';
 
 /**
  * A real nginx (Debian's nginx-light) in front of test servers, as operators deploy Pika:
@@ -140,7 +141,13 @@ export async function startNginx(locations: NginxLocation[]): Promise<TestNginx>
       try {
         onTestFinished(stop);
       } catch {
-        // called outside a test (beforeAll): afterAll above stops it
+        // called outside a test (beforeAll): afterAll above stops it, in a file of its own process only
+        try {
+          assertOwnProcess('startNginx');
+        } catch (err) {
+          await stop();
+          throw err;
+        }
       }
       return { origin: `https://127.0.0.1:${port}`, port, caFile: tls.caFile, errorLog, stop };
     }

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +44,7 @@ afterAll(() => {
     s?.server.closeAllConnections();
     s?.server.close();
   }
+  for (const c of [pika, other]) if (c) rmSync(c.dir, { recursive: true, force: true });
 });
 
 const base: TransportOptions = { insecure: false, allowHttp: false, timeoutMs: 5_000 };
