@@ -17,10 +17,15 @@ if (major < 20 || (major === 20 && minor < 19)) {
 } else if (only('--help', '-h')) {
   // src/root-help.ts built as CommonJS (tsconfig.cjs.json): the text and width rule src/cli.ts uses.
   const { helpWidth, renderRootHelp } = require('../dist/cjs/root-help.js');
-  // Only a terminal's width counts, and asking costs: a TTY is a character device (fstat is cheap),
-  // node:tty loads node:net, and process.stdout builds its stream (a quarter of node's start).
-  const { fstatSync } = require('node:fs');
-  const tty = fstatSync(1).isCharacterDevice() && require('node:tty').isatty(1);
+  // Only a terminal's width counts, and asking costs: node:tty loads node:net, and process.stdout
+  // builds its stream (together half the rest of --help). A terminal is a character device other
+  // than /dev/null (two stats, cheap): pipes, files and `> /dev/null` never ask.
+  const { fstatSync, statSync } = require('node:fs');
+  const out = fstatSync(1);
+  const tty =
+    out.isCharacterDevice() &&
+    out.rdev !== statSync('/dev/null', { throwIfNoEntry: false })?.rdev &&
+    require('node:tty').isatty(1);
   answer(renderRootHelp(helpWidth(tty ? process.stdout : undefined, tty)));
 } else {
   // Last resort: a signal aborts the command (dist/deps.js), which closes any prompt and
