@@ -87,7 +87,7 @@ tar tzf "$tgz" | sed 's|^package/||' | sort >"$tmp/contents"
 if grep -Ev '^(package\.json|README\.md|LICENSE|bin/|dist/|man/|completions/)' "$tmp/contents"; then
   fail "the tarball holds files it should not (above); see \"files\" in package.json"
 fi
-for need in bin/pikactl.js dist/cli.js man/pikactl.1 completions/pikactl.bash completions/_pikactl completions/pikactl.fish LICENSE; do
+for need in bin/pikactl.js bin/package.json dist/cli.js dist/cjs/package.json dist/cjs/root-help.js man/pikactl.1 completions/pikactl.bash completions/_pikactl completions/pikactl.fish LICENSE; do
   grep -qx "$need" "$tmp/contents" || fail "the tarball lacks $need"
 done
 echo "check-generated: tarball $(basename "$tgz") holds $(wc -l <"$tmp/contents") files, none from src/ or test/"
@@ -100,6 +100,9 @@ pikactl="$prefix/bin/pikactl"
 [ -x "$pikactl" ] || fail "npm install -g did not create $pikactl"
 version="$(node -p "require('./package.json').version")"
 [ "$("$pikactl" --version)" = "$version" ] || fail "installed pikactl --version is not $version"
+# --help is answered by the CommonJS entry from dist/cjs/ (bin/package.json, dist/cjs/package.json).
+help="$("$pikactl" --help)" || fail "installed pikactl --help exited $?"
+[ "$(head -1 <<<"$help")" = 'Usage: pikactl [options] [command]' ] || fail "installed pikactl --help printed no usage line"
 [ -f "$prefix/share/man/man1/pikactl.1" ] || fail "the man page was not installed to $prefix/share/man/man1"
 MANPATH="$prefix/share/man" man -w pikactl >/dev/null 2>&1 || fail "man cannot find the installed page"
 

@@ -25,7 +25,7 @@ export async function run(argv: string[], ctx: Deps, opts: RunOptions = {}): Pro
   // So does the program's own help: rendered from its declarations (root-help.ts) without
   // loading commander, whose load alone costs more than the aim for --help (bench/startup.mjs).
   if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
-    const { renderRootHelp } = await import('./root-help.js');
+    const { helpWidth, renderRootHelp } = await import('./root-help.js');
     ctx.io.stdout.write(renderRootHelp(helpWidth(ctx.io.stdout, ctx.io.stdoutIsTTY)));
     return afterOutput(ctx, 0);
   }
@@ -52,19 +52,13 @@ async function afterOutput(ctx: Deps, code: number): Promise<number> {
   return code === ExitCode.NEEDS_RECOVERY ? code : ExitCode.ERROR;
 }
 
-/**
- * Help wraps to the terminal it is shown on, else 80 columns (pipes, CI, tests): never to
- * whatever process.stdout happens to be, which is not the injected stream.
- */
-export function helpWidth(stream: unknown, tty: boolean): number {
-  return (tty && (stream as { columns?: number }).columns) || 80;
-}
-
 async function runScoped(argv: string[], ctx: Deps): Promise<number> {
-  const [{ buildProgram }, { createApp }, { CliError, ExitCode }] = await Promise.all([
+  // root-help.js is program.js's own import: helpWidth costs no extra load.
+  const [{ buildProgram }, { createApp }, { CliError, ExitCode }, { helpWidth }] = await Promise.all([
     import('./program.js'),
     import('./commands/app.js'),
     import('./errors.js'),
+    import('./root-help.js'),
   ]);
   const state: { exitCode: number; globals?: import('./globals.js').GlobalOptions } = { exitCode: 0 };
   const app = createApp(ctx, state);

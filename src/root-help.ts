@@ -7,6 +7,8 @@ import { SUMMARIES } from './commands/summaries.js';
  * `pikactl --help` without loading commander: commander alone costs more start-up than the
  * aim for --help (1.25x bare node; see bench/startup.mjs and the README's Performance).
  * test/unit/root-help.test.ts proves both print the same text at every width.
+ * Also built as CommonJS (tsconfig.cjs.json, into dist/cjs/) for bin/pikactl.js, which answers
+ * `--help` without Node's ES module loader: so this file and its imports import nothing else.
  */
 export const ROOT_DESCRIPTION = "Operator CLI for the Pika server's at-rest encryption key.";
 export const VERSION_OPTION = { flags: '-V, --version', description: 'print the pikactl version' };
@@ -130,6 +132,15 @@ export function renderRootHelp(width: number): string {
     '',
   ];
   return `${lines.join('\n')}${ROOT_HELP_AFTER}\n`;
+}
+
+/**
+ * Help wraps to the terminal it is shown on, else 80 columns (pipes, CI, tests): never to
+ * whatever process.stdout happens to be, which is not the injected stream. The one rule for
+ * cli.ts (commander's help width) and bin/pikactl.js (`--help` answered before any ES module).
+ */
+export function helpWidth(stream: unknown, tty: boolean): number {
+  return (tty && (stream as { columns?: number }).columns) || 80;
 }
 
 const MIN_WIDTH_TO_WRAP = 40;

@@ -32,7 +32,8 @@ const ONE_LINE = (code: string) => `Error: cannot write to stdout (${code}); the
 
 /** A write error on stdout ends the command with one line and exit 1: no Node stack trace. */
 describe.runIf(existsSync('/dev/full'))('stdout that cannot be written', () => {
-  it.each([[['--help']], [['--version']], [['help', 'exit-codes']]])(
+  // --help, -h, --version and -V are answered by bin/pikactl.js itself (no ES module), the rest by cli.ts.
+  it.each([[['--help']], [['-h']], [['--version']], [['-V']], [['help', 'exit-codes']]])(
     'pikactl %j > /dev/full: one line, exit 1',
     async (args) => {
       const full = openSync('/dev/full', 'w');
@@ -58,9 +59,12 @@ describe.runIf(existsSync('/dev/full'))('stdout that cannot be written', () => {
     }
   });
 
-  it('a reader that went away (EPIPE): one line, exit 1, not a silent success', async () => {
-    const r = await runWithStdout(['help', 'secrets'], 'closed');
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe(ONE_LINE('EPIPE'));
-  });
+  it.each([[['help', 'secrets']], [['--help']], [['-h']], [['--version']], [['-V']]])(
+    'pikactl %j to a reader that went away (EPIPE): one line, exit 1, not a silent success',
+    async (args) => {
+      const r = await runWithStdout(args, 'closed');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(ONE_LINE('EPIPE'));
+    },
+  );
 });

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -112,6 +112,60 @@ async function loads(args: string[]): Promise<Loaded> {
     flags: flagLines.map((l) => l.slice(0, l.lastIndexOf(' '))),
   };
 }
+
+/**
+ * What `pikactl ARGS` loads with no --import (which would start the ES module loader itself):
+ * a CommonJS preload records the CommonJS files required and Node's internal module list,
+ * where the ES module loader's module jobs appear once any ES module is loaded or imported.
+ */
+const cjsPreload = join(dir, 'preload.cjs');
+writeFileSync(
+  cjsPreload,
+  `process.on('exit', () => require('node:fs').writeFileSync(process.env.PIKACTL_TEST_CJS,
+  JSON.stringify({ internals: process.moduleLoadList, files: Object.keys(require.cache) })));\n`,
+);
+async function loadsWithoutImport(args: string[]) {
+  const out = join(dir, `cjs-${++n}.json`);
+  const { stdout } = await promisify(execFile)(process.execPath, ['--require', cjsPreload, BIN, ...args], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NO_COLOR: '1', HOME: dir, PIKACTL_TEST_CJS: out },
+    timeout: 20_000,
+  });
+  const { internals, files } = JSON.parse(readFileSync(out, 'utf8')) as { internals: string[]; files: string[] };
+  const root = join(BIN, '..', '..');
+  return {
+    stdout,
+    esModules: internals.includes('NativeModule internal/modules/esm/module_job'),
+    files: files.filter((f) => f !== cjsPreload).map((f) => relative(root, f)),
+  };
+}
+
+describe('start-up: a bare --version or --help never starts the ES module loader (1.2x node on its own)', () => {
+  it.each([['--version'], ['-V']])('%s: bin/pikactl.js alone, CommonJS, reading package.json', async (flag) => {
+    const l = await loadsWithoutImport([flag]);
+    expect(l.stdout).toBe(`${JSON.parse(readFileSync(join(BIN, '..', '..', 'package.json'), 'utf8')).version}\n`);
+    expect(l.esModules, 'an ES module was loaded').toBe(false);
+    expect(l.files).toEqual([join('bin', 'pikactl.js')]);
+  });
+
+  it.each([['--help'], ['-h']])(
+    '%s: bin/pikactl.js and the CommonJS build of root-help.ts (dist/cjs/)',
+    async (flag) => {
+      const l = await loadsWithoutImport([flag]);
+      expect(l.stdout).toMatch(/^Usage: pikactl \[options\] \[command\]\n/);
+      expect(l.esModules, 'an ES module was loaded').toBe(false);
+      expect(l.files.sort()).toEqual(
+        ['bin/pikactl.js', 'dist/cjs/commands/summaries.js', 'dist/cjs/global-env.js', 'dist/cjs/root-help.js'].map(
+          (f) => join(...f.split('/')),
+        ),
+      );
+    },
+  );
+
+  it('anything else still runs dist/ as ES modules (the probe can tell)', async () => {
+    const l = await loadsWithoutImport(['help', 'exit-codes']);
+    expect(l.esModules).toBe(true);
+  });
+});
 
 describe('start-up: what the hot paths load', () => {
   it('--version loads no package and at most five of pikactl own modules (not the redactor, errors or output)', async () => {

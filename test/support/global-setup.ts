@@ -6,13 +6,20 @@ import { fileURLToPath } from 'node:url';
 /**
  * vitest globalSetup: the e2e tests spawn bin/pikactl.js, which runs dist/, not src/. When
  * dist/ is older than any source file (or missing), build it once before any test runs, so
- * no test ever runs stale code. A fresh dist/ costs nothing; a rebuild costs one `tsc`
- * (about 5 s here), paid only after a source change, not on every `vitest run`.
+ * no test ever runs stale code. A fresh dist/ costs nothing; a rebuild costs two `tsc` runs
+ * (about 10 s here), paid only after a source change, not on every `vitest run`.
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The build's inputs: every file under src/, and the configs and manifest tsc reads. */
-const INPUTS = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
+const INPUTS = [
+  'src',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'tsconfig.cjs.json',
+  'scripts/build.mjs',
+  'package.json',
+];
 
 /**
  * The newest modification time under `path`, directories included: a file moved or deleted
@@ -46,11 +53,8 @@ export default function setup(): void {
   if (why === undefined) return;
   const started = Date.now();
   try {
-    execFileSync(
-      process.execPath,
-      [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
-      { cwd: root, stdio: 'pipe' },
-    );
+    // `npm run build`'s own script (dist/ and dist/cjs/), without npm in between.
+    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'pipe' });
   } catch (err) {
     const out = (err as { stdout?: Buffer }).stdout?.toString() ?? String(err);
     throw new Error(`global-setup: the build failed (${why}), so the e2e tests would run stale code:\n${out}`);

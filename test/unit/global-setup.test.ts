@@ -44,6 +44,18 @@ describe('global-setup: is dist/ stale?', () => {
     at('package.json', 1);
     expect(staleReason(dir)).toMatch(/newer than dist/);
   });
+  it.each(['tsconfig.cjs.json', 'scripts/build.mjs'])(
+    'is stale when %s (the CommonJS build of --help) changed',
+    (f) => {
+      mkdirSync(join(dir, 'scripts'), { recursive: true });
+      writeFileSync(join(dir, f), '');
+      at(f, 100);
+      at('scripts', 100);
+      expect(staleReason(dir)).toBeUndefined();
+      at(f, 1);
+      expect(staleReason(dir)).toMatch(/newer than dist/);
+    },
+  );
   it('stays fresh with a file left in dist/ from a deleted source (it is never rewritten)', () => {
     writeFileSync(join(dir, 'dist', 'old.js'), '');
     at('dist/old.js', 1000);

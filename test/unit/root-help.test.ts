@@ -1,8 +1,12 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/program.js';
 import { createApp } from '../../src/commands/app.js';
 import { renderRootHelp } from '../../src/root-help.js';
 import { runCli, testContext } from '../support/context.js';
+import { BIN, runBin } from '../support/spawn.js';
+
+const hasScript = spawnSync('script', ['--version']).status === 0;
 
 /**
  * `pikactl --help` is printed by renderRootHelp without loading commander (start-up); every
@@ -25,6 +29,25 @@ describe('the root help printed without commander', () => {
       expect(renderRootHelp(width)).toBe(await commanderHelp(width));
     },
   );
+
+  // The binary prints it from the CommonJS build (dist/cjs/root-help.js), wrapped by the same helpWidth.
+  it('is what the binary prints for --help and -h on a pipe (80 columns)', async () => {
+    for (const flag of ['--help', '-h']) {
+      const r = await runBin([flag]);
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(r.stdout).toBe(await commanderHelp(80));
+    }
+  });
+
+  it.runIf(hasScript).each([40, 57, 100, 300])('is what the binary prints on a %i-column terminal', async (cols) => {
+    const inner = `stty cols ${cols}; exec '${process.execPath}' '${BIN}' --help`;
+    const out = execFileSync('script', ['-qfec', inner, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NO_COLOR: '1', TERM: 'dumb' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(out.replace(/\r\n/g, '\n')).toBe(await commanderHelp(cols));
+  });
 
   it('is what `pikactl --help` and `-h` print (80 columns off a terminal)', async () => {
     for (const flag of ['--help', '-h']) {
