@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildHeader } from '../../src/backup/format.js';
 import { runCli, tempDir } from '../support/context.js';
-import { startTestSandbox, TEST_ADMIN } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox } from '../support/sandbox.js';
 
 /**
  * The download path on its own: a loopback server that answers GET /api/v1/backup the way
@@ -71,13 +71,7 @@ describe('backup export: the transfer is checked as it arrives', () => {
 
   it('a progress bar on a terminal (bytes and total), none without one', async () => {
     const sb = await startTestSandbox();
-    const e = {
-      PIKA_SERVER: sb.url,
-      PIKA_ALLOW_HTTP: '1',
-      PIKA_USER: TEST_ADMIN.username,
-      PIKA_PASSWORD_FROM: 'env:PW',
-      PW: TEST_ADMIN.password,
-    };
+    const e = adminEnv(sb, { PIKA_ALLOW_HTTP: '1' });
     const tty = await runCli(['backup', 'export', '--out', 'a.pikabw'], { home: tempDir(), env: e, tty: true });
     expect(tty.code).toBe(0);
     expect(tty.stderr).toMatch(/\r\x1b\[2KDownloading \[#+\] 100% [\d.]+ K?i?B \/ [\d.]+ K?i?B\n/);

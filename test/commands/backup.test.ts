@@ -4,26 +4,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { once, rawResponse, startAnswerProxy } from '../support/answer-proxy.js';
 import { runCli, tempDir, type TestContextOptions } from '../support/context.js';
-import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
 
 const KEY = 'backup-test-key-alpha-1';
 const BPW = 'backup-password-beta-2';
 
 function ci(sb: TestSandbox, home: string, extra: Record<string, string> = {}): TestContextOptions {
-  return {
-    home,
-    env: {
-      PIKA_SERVER: sb.url,
-      PIKA_ALLOW_HTTP: '1',
-      PIKA_USER: TEST_ADMIN.username,
-      PIKA_PASSWORD_FROM: 'env:PW',
-      PW: TEST_ADMIN.password,
-      KEY,
-      BPW,
-      WRONG: 'not-the-password',
-      ...extra,
-    },
-  };
+  return { home, env: adminEnv(sb, { PIKA_ALLOW_HTTP: '1', KEY, BPW, WRONG: 'not-the-password', ...extra }) };
 }
 
 async function source(home: string): Promise<TestSandbox> {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { runCli, type ScriptedAnswer } from '../support/context.js';
-import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 
 const KEY = 'confirmations-key-violet-harbor-42';
 
 async function initialized(): Promise<TestSandbox> {
   const sb = await startTestSandbox();
   const r = await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], {
-    env: { PIKA_SERVER: sb.url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY },
+    env: adminEnv(sb, { KEY }),
   });
   expect(r.code, r.stderr).toBe(0);
   return sb;
@@ -23,7 +23,7 @@ async function initAnswering(saved: string[]) {
   ];
   const r = await runCli(['init'], {
     tty: true,
-    env: { PIKA_SERVER: sb.url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password },
+    env: adminEnv(sb),
     answers,
   });
   const status = await runCli(['status', '--json'], { env: { PIKA_SERVER: sb.url } });
@@ -33,7 +33,7 @@ async function initAnswering(saved: string[]) {
 describe('a deliberate No is not an error', () => {
   it('No to lock: a plain line, exit 130 with code declined, nothing locked', async () => {
     const sb = await initialized();
-    const env = { PIKA_SERVER: sb.url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password };
+    const env = adminEnv(sb);
     const r = await runCli(['lock'], { tty: true, env, answers: [{ match: /^Lock /, answer: false }] });
     expect(r.code).toBe(130);
     expect(r.stderr).toContain('Answered No: did not lock the server.');

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { runCli, testContext } from '../support/context.js';
 import { runBin } from '../support/spawn.js';
-import { adminClient, startTestSandbox, TEST_ADMIN } from '../support/sandbox.js';
+import { adminClient, adminEnv, startTestSandbox, TEST_ADMIN } from '../support/sandbox.js';
 import { totpCode } from '../../src/sandbox/index.js';
 
 const KEY = 'flags-key-juniper-quarry-55';
-const ci = (url: string, extra: Record<string, string> = {}) => ({
-  env: { PIKA_SERVER: url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY, ...extra },
-});
+const ci = (url: string, extra: Record<string, string> = {}) => ({ env: adminEnv({ url }, { KEY, ...extra }) });
 
 describe('global flags, end to end', () => {
   it('--no-input on a terminal never prompts: a usage error names the flag', async () => {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { MemoryKeychain, runCli, tempDir, testContext, type TestContextOptions } from '../support/context.js';
-import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
 import { handoverStartArgs } from '../support/handover.js';
 
 /**
@@ -33,17 +33,8 @@ async function started(opts: { tls?: boolean } = {}): Promise<{ sb: TestSandbox;
     users: [{ ...TEST_ADMIN }, BOB],
     ...(opts.tls ? { tls: { selfSigned: true } } : {}),
   });
-  const trust = sb.certFile ? { PIKA_CACERT: sb.certFile } : {};
-  const env = {
-    PIKA_SERVER: sb.url,
-    PIKA_USER: 'admin',
-    PIKA_PASSWORD_FROM: 'env:PW',
-    PW: TEST_ADMIN.password,
-    KEY,
-    NEW_KEY,
-    USER: 'alice',
-    ...trust,
-  };
+  const trust: Record<string, string> = sb.certFile ? { PIKA_CACERT: sb.certFile } : {};
+  const env = adminEnv(sb, { KEY, NEW_KEY, USER: 'alice', ...trust });
   const init = await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env });
   expect(init.code, init.stderr).toBe(0);
   const home = tempDir('pikactl-handover-');

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/context.js';
-import { startTestSandbox, TEST_ADMIN } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox } from '../support/sandbox.js';
 import { handoverStartArgs } from '../support/handover.js';
 
 /** The record names who did each step: the login name, else git's user.name; "unknown" only when neither is known. */
@@ -12,16 +12,7 @@ const NEW_KEY = 'tr0ub4dor-and-3-more-words-2';
 
 async function startAs(env: Record<string, string>, home = tempDir('pikactl-op-')): Promise<string> {
   const sb = await startTestSandbox();
-  const base = {
-    PIKA_SERVER: sb.url,
-    PIKA_USER: 'admin',
-    PIKA_PASSWORD_FROM: 'env:PW',
-    PW: TEST_ADMIN.password,
-    KEY,
-    NEW_KEY,
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    GIT_CONFIG_NOSYSTEM: '1',
-  };
+  const base = adminEnv(sb, { KEY, NEW_KEY, PATH: process.env.PATH ?? '/usr/bin:/bin', GIT_CONFIG_NOSYSTEM: '1' });
   expect((await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env: base })).code).toBe(0);
   const r = await runCli(handoverStartArgs(), { home, env: { ...base, ...env } });
   expect(r.code, r.stderr).toBe(0);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseServerUrl } from '../../src/api/url.js';
 import { keychainAccount } from '../../src/keychain/accounts.js';
 import { MemoryKeychain, runCli, tempDir, testContext, type TestContextOptions } from '../support/context.js';
-import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
 import { handoverStartArgs } from '../support/handover.js';
 
 const KEY = 'correct-horse-battery-staple-1';
@@ -17,14 +17,7 @@ function alice(sb: TestSandbox, kc: MemoryKeychain, home: string): TestContextOp
   return {
     home,
     keychain: kc,
-    env: {
-      PIKA_SERVER: sb.url,
-      PIKA_USER: TEST_ADMIN.username,
-      PIKA_PASSWORD_FROM: 'env:PW',
-      PW: TEST_ADMIN.password,
-      NEW_KEY,
-      USER: 'alice',
-    },
+    env: adminEnv(sb, { NEW_KEY, USER: 'alice' }),
   };
 }
 /** Bob, the incoming operator: another HOME and keychain, no server configured (the record names it). */
@@ -47,7 +40,7 @@ function bob(kc: MemoryKeychain, home: string, extra: Record<string, string> = {
 async function initialized(faults: string[] = []): Promise<TestSandbox> {
   const sb = await startTestSandbox({ users: [{ ...TEST_ADMIN }, BOB], faults });
   const r = await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], {
-    env: { PIKA_SERVER: sb.url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY },
+    env: adminEnv(sb, { KEY }),
   });
   expect(r.code, r.stderr).toBe(0);
   return sb;

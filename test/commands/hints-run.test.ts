@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryKeychain, runCli, tempDir, testContext, type RunResult } from '../support/context.js';
-import { startTestSandbox, TEST_ADMIN } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox } from '../support/sandbox.js';
 import { Secret } from '../../src/secrets/secret.js';
 
 const KEY = 'hint-key-amber-quarry-58';
@@ -29,7 +29,7 @@ function printedCommand(text: string, command: string): string[] {
 /** An initialized, locked HTTPS sandbox with a Pika-style self-signed certificate. */
 async function lockedHttpsSandbox() {
   const sb = await startTestSandbox({ tls: { selfSigned: true } });
-  const env = { PIKA_USER: TEST_ADMIN.username, PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY };
+  const env = adminEnv(null, { KEY });
   const trust = ['--server', sb.url, '--cacert', sb.certFile!];
   expect((await runCli(['init', ...trust, '--key-from', 'env:KEY', '--confirm-saved'], { env })).code).toBe(0);
   expect((await runCli(['lock', ...trust, '--yes'], { env })).code).toBe(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/context.js';
-import { startTestSandbox, TEST_ADMIN } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox } from '../support/sandbox.js';
 
 const KEY = 'https-key-copper-lantern-31';
 
@@ -12,7 +12,7 @@ describe('commands over HTTPS', () => {
   it('init, lock, unlock with --cacert; status with --pin; no trust is exit 7 naming the fix', async () => {
     const sb = await startTestSandbox({ tls: { selfSigned: true } });
     expect(sb.url.startsWith('https://127.0.0.1:')).toBe(true);
-    const env = { PIKA_SERVER: sb.url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY };
+    const env = adminEnv(sb, { KEY });
 
     const untrusted = await runCli(['status'], { env });
     expect(untrusted.code).toBe(7);

@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { runCli, type TestContextOptions } from '../support/context.js';
-import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
 
 const KEY = 'correct-horse-battery-staple-1';
 const NEW_KEY = 'tr0ub4dor-and-3-more-words-2';
 
 /** Non-interactive (CI-like) environment: login and key from env vars. */
 function ci(sb: TestSandbox, extra: Record<string, string> = {}): TestContextOptions {
-  return {
-    env: {
-      PIKA_SERVER: sb.url,
-      PIKA_USER: TEST_ADMIN.username,
-      PIKA_PASSWORD_FROM: 'env:PW',
-      PW: TEST_ADMIN.password,
-      KEY,
-      NEW_KEY,
-      ...extra,
-    },
-  };
+  return { env: adminEnv(sb, { KEY, NEW_KEY, ...extra }) };
 }
 
 async function initialized(sb: TestSandbox): Promise<void> {
@@ -132,7 +122,7 @@ describe('init', () => {
     const sb = await startTestSandbox();
     const r = await runCli(['init', '--confirm-saved'], {
       tty: true,
-      env: { PIKA_SERVER: sb.url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password },
+      env: adminEnv(sb),
       answers: [{ answer: KEY }, { answer: 'something else' }, { answer: KEY }, { answer: 'different again' }],
     });
     expect(r.code).toBe(2);

@@ -3,7 +3,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, type TestContextOptions } from '../support/context.js';
-import { adminClient, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { adminClient, adminEnv, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
 import { once, rawResponse, startAnswerProxy, type Rewrite } from '../support/answer-proxy.js';
 import { handoverStartArgs } from '../support/handover.js';
 
@@ -18,17 +18,7 @@ const NEW_KEY = 'maybe-done-new-key-slate-owl-2';
 const ROTATE = '/api/v1/key/rotate';
 
 function ci(server: string, extra: Record<string, string> = {}): TestContextOptions {
-  return {
-    env: {
-      PIKA_SERVER: server,
-      PIKA_USER: TEST_ADMIN.username,
-      PIKA_PASSWORD_FROM: 'env:PW',
-      PW: TEST_ADMIN.password,
-      KEY,
-      NEW_KEY,
-      ...extra,
-    },
-  };
+  return { env: adminEnv({ url: server }, { KEY, NEW_KEY, ...extra }) };
 }
 
 const rotateArgs = ['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'];

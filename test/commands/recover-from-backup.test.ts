@@ -2,28 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryKeychain, runCli, tempDir, type TestContextOptions } from '../support/context.js';
-import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
 
 const KEY = 'the-key-live-at-backup-time-1';
 const NEW_KEY = 'a-brand-new-key-for-the-server-2';
 const BPW = 'the-backup-file-password-3';
 
 function ci(sb: TestSandbox, home: string, extra: Record<string, string> = {}): TestContextOptions {
-  return {
-    home,
-    env: {
-      PIKA_SERVER: sb.url,
-      PIKA_ALLOW_HTTP: '1',
-      PIKA_USER: TEST_ADMIN.username,
-      PIKA_PASSWORD_FROM: 'env:PW',
-      PW: TEST_ADMIN.password,
-      KEY,
-      NEW_KEY,
-      BPW,
-      WRONG: 'some-other-key-4',
-      ...extra,
-    },
-  };
+  return { home, env: adminEnv(sb, { PIKA_ALLOW_HTTP: '1', KEY, NEW_KEY, BPW, WRONG: 'some-other-key-4', ...extra }) };
 }
 
 /** A server with data (user carol) under KEY, exported encrypted; the source is then "lost" (stopped). */

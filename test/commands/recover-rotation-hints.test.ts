@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/context.js';
-import { startTestSandbox, TEST_ADMIN } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox } from '../support/sandbox.js';
 
 /**
  * recover-rotation's "What to do now" steps that are commands name the server the
@@ -23,13 +23,7 @@ describe('recover-rotation: the commands in its generic "What to do now" steps',
 
   it('a server without encryption: the init command carries --server URL', async () => {
     const sb = await startTestSandbox();
-    const env = {
-      PIKA_USER: TEST_ADMIN.username,
-      PIKA_PASSWORD_FROM: 'env:PW',
-      PW: TEST_ADMIN.password,
-      OLD: 'recover-hint-old-key-1',
-      NEW: 'recover-hint-new-key-2',
-    };
+    const env = adminEnv(null, { OLD: 'recover-hint-old-key-1', NEW: 'recover-hint-new-key-2' });
     const r = await runCli(
       ['recover-rotation', '--server', sb.url, '--old-key-from', 'env:OLD', '--new-key-from', 'env:NEW'],
       { env },

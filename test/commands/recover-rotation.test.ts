@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { keychainAccount } from '../../src/keychain/accounts.js';
 import { parseServerUrl } from '../../src/api/url.js';
 import { MemoryKeychain, runCli, testContext, type TestContextOptions } from '../support/context.js';
-import { adminClient, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { adminClient, adminEnv, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
 
 const KEY = 'correct-horse-battery-staple-1';
 const NEW_KEY = 'tr0ub4dor-and-3-more-words-2';
@@ -14,17 +14,7 @@ const OTHER2 = 'nor-this-one-either-4';
 const BOTH = ['--old-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY'];
 
 function env(sb: TestSandbox, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PIKA_SERVER: sb.url,
-    PIKA_USER: TEST_ADMIN.username,
-    PIKA_PASSWORD_FROM: 'env:PW',
-    PW: TEST_ADMIN.password,
-    KEY,
-    NEW_KEY,
-    OTHER,
-    OTHER2,
-    ...extra,
-  };
+  return adminEnv(sb, { KEY, NEW_KEY, OTHER, OTHER2, ...extra });
 }
 const ci = (sb: TestSandbox, extra: Record<string, string> = {}): TestContextOptions => ({ env: env(sb, extra) });
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBin, type BinResult } from '../support/spawn.js';
 import { allFiles, argvWatcher } from '../support/canary.js';
-import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 
 /**
  * The backup canary, on the real binary: unique keys and a unique backup password go
@@ -36,17 +36,8 @@ describe.runIf(statSync('/proc/self/cmdline', { throwIfNoEntry: false })?.isFile
       writeFileSync(pwFile, `${BPW}\n`, { mode: 0o600 });
       const a = await startTestSandbox({ dataDir: join(root, 'a') });
       const b = await startTestSandbox({ dataDir: join(root, 'b') });
-      const env = (sb: TestSandbox) => ({
-        PIKA_SERVER: sb.url,
-        PIKA_ALLOW_HTTP: '1',
-        PIKA_USER: 'admin',
-        PIKA_PASSWORD_FROM: 'env:PW',
-        PW: TEST_ADMIN.password,
-        K: KEY,
-        N: NEW,
-        HOME: home,
-        XDG_STATE_HOME: join(home, '.state'),
-      });
+      const env = (sb: TestSandbox) =>
+        adminEnv(sb, { PIKA_ALLOW_HTTP: '1', K: KEY, N: NEW, HOME: home, XDG_STATE_HOME: join(home, '.state') });
       const outputs: BinResult[] = [];
       const run = async (sb: TestSandbox, args: string[], expected = 0, input?: string) => {
         const watch = argvWatcher([KEY, NEW, BPW]);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBin, type BinResult } from '../support/spawn.js';
 import { allFiles, argvWatcher } from '../support/canary.js';
-import { startTestSandbox, TEST_ADMIN } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox } from '../support/sandbox.js';
 
 const hasProc = (() => {
   try {
@@ -37,16 +37,13 @@ describe.runIf(hasProc)('secrets canary', () => {
     writeFileSync(newKeyFile, NEW, { mode: 0o600 });
 
     let sb = await startTestSandbox({ dataDir: join(root, 'data') });
-    const env = () => ({
-      PIKA_SERVER: sb.url,
-      PIKA_USER: 'admin',
-      PIKA_PASSWORD_FROM: 'env:PW',
-      PW: TEST_ADMIN.password,
-      CANARY_KEY: KEY,
-      HOME: home,
-      XDG_CONFIG_HOME: join(home, '.config'),
-      XDG_STATE_HOME: join(home, '.state'),
-    });
+    const env = () =>
+      adminEnv(sb, {
+        CANARY_KEY: KEY,
+        HOME: home,
+        XDG_CONFIG_HOME: join(home, '.config'),
+        XDG_STATE_HOME: join(home, '.state'),
+      });
     const needles = [KEY, NEW, sha(KEY), sha(NEW)];
     const outputs: BinResult[] = [];
     const run = async (args: string[], input?: string, expected = 0) => {

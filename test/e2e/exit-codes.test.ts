@@ -1,23 +1,14 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { runBin } from '../support/spawn.js';
-import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 import { EXIT_CODE_DOCS } from '../../src/errors.js';
 
 const KEY = 'e2e-key-amber-falcon-river-7';
 const OTHER = 'e2e-other-key-slate-owl-9';
 
 function env(sb: TestSandbox, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PIKA_SERVER: sb.url,
-    PIKA_USER: TEST_ADMIN.username,
-    PIKA_PASSWORD_FROM: 'env:PW',
-    PW: TEST_ADMIN.password,
-    KEY,
-    OTHER,
-    HOME: sb.dataDir,
-    ...extra,
-  };
+  return adminEnv(sb, { KEY, OTHER, HOME: sb.dataDir, ...extra });
 }
 
 async function initializedAndRestarted(opts: Parameters<typeof startTestSandbox>[0] = {}): Promise<TestSandbox> {

@@ -4,7 +4,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBin } from '../support/spawn.js';
-import { adminClient, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { adminClient, adminEnv, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 import { tempDir } from '../support/context.js';
 import { handoverStartArgs } from '../support/handover.js';
 
@@ -19,15 +19,7 @@ const KEY = 'interrupt-key-amber-falcon-1';
 const NEW_KEY = 'interrupt-new-key-slate-owl-2';
 
 function env(url: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PIKA_SERVER: url,
-    PIKA_USER: TEST_ADMIN.username,
-    PIKA_PASSWORD_FROM: 'env:PW',
-    PW: TEST_ADMIN.password,
-    KEY,
-    NEW_KEY,
-    ...extra,
-  };
+  return adminEnv({ url }, { KEY, NEW_KEY, ...extra });
 }
 
 /** A sandbox whose `fault` fires on the next change; `armed.child` gets `sig` at that moment. */

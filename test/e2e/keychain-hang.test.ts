@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeBus, type FakeBus } from '../support/fake-bus.js';
-import { startTestSandbox, TEST_ADMIN } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox, TEST_ADMIN } from '../support/sandbox.js';
 import { tempDir } from '../support/context.js';
 import { runBin } from '../support/spawn.js';
 
@@ -90,13 +90,7 @@ describe.runIf(process.platform === 'linux')('a D-Bus session bus that never ans
 
   it('an inline login with an env: key never connects to the bus', async () => {
     let sb = await startTestSandbox();
-    const creds = () => ({
-      PIKA_SERVER: sb.url,
-      PIKA_USER: TEST_ADMIN.username,
-      PIKA_PASSWORD_FROM: 'env:PW',
-      PW: TEST_ADMIN.password,
-      KEY,
-    });
+    const creds = () => adminEnv(sb, { KEY });
     const init = await runBin(['init', '--key-from', 'env:KEY', '--confirm-saved'], {
       env: env(creds()),
       timeoutMs: 15_000,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openOsKeychain } from '../../src/keychain/os-keychain.js';
 import type { Keychain } from '../../src/keychain/keychain.js';
 import { runCli, tempDir } from '../support/context.js';
-import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
 import { transpileForChild } from '../support/transpile.js';
 import { filesUnder } from '../keychain/support.js';
 import { decodeStoredLogin } from '../../src/keychain/login-store.js';
@@ -65,13 +65,7 @@ function expectNoCanary(outputs: string[], dirs: string[], secrets: string[]): v
 }
 
 async function initialized(sb: TestSandbox): Promise<void> {
-  const env = {
-    PIKA_SERVER: sb.url,
-    PIKA_USER: TEST_ADMIN.username,
-    PIKA_PASSWORD_FROM: 'env:PW',
-    PW: TEST_ADMIN.password,
-    KEY,
-  };
+  const env = adminEnv(sb, { KEY });
   const r = await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env });
   expect(r.code, r.stderr).toBe(0);
 }
@@ -135,14 +129,9 @@ describe.runIf(realSecretService)('real Secret Service (gnome-keyring)', () => {
       expect(r.code, `${argv.join(' ')}: ${r.stderr}`).toBe(0);
       return r;
     };
-    await cli(['keychain', 'set', '--key-from', 'env:KEY'], {
-      ...base,
-      PIKA_USER: 'admin',
-      PIKA_PASSWORD_FROM: 'env:PW',
-      PW: TEST_ADMIN.password,
-    });
+    await cli(['keychain', 'set', '--key-from', 'env:KEY'], adminEnv(null, base));
     const sb2 = await sb.restart({ port: sb.port });
-    await cli(['login'], { ...base, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password });
+    await cli(['login'], adminEnv(null, base));
     const cookie = decodeStoredLogin((await kc.get(`session:${sb2.url}`))!).cookie.reveal();
     // A terminal with no scripted answers: any prompt would fail the command.
     const unlock = await cli(['unlock'], base, true);

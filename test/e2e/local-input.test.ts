@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/context.js';
-import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 import { runBin } from '../support/spawn.js';
 
 const KEY = 'local-input-e2e-key-cobalt-lynx-3';
@@ -20,13 +20,7 @@ describe.runIf(process.platform !== 'win32')('local input, real binary', () => {
 
   async function lockedSandbox(): Promise<{ sb: TestSandbox; creds: Record<string, string> }> {
     let sb = await startTestSandbox();
-    const creds = (url: string) => ({
-      PIKA_SERVER: url,
-      PIKA_USER: TEST_ADMIN.username,
-      PIKA_PASSWORD_FROM: 'env:PW',
-      PW: TEST_ADMIN.password,
-      KEY,
-    });
+    const creds = (url: string) => adminEnv({ url }, { KEY });
     const init = await runBin(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env: env(creds(sb.url)) });
     expect(init.code, init.stderr).toBe(0);
     sb = await sb.restart();

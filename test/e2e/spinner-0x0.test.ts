@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BIN, runBin } from '../support/spawn.js';
-import { startTestSandbox, TEST_ADMIN } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox } from '../support/sandbox.js';
 import { tempDir } from '../support/context.js';
 
 const hasScript = spawnSync('script', ['--version']).status === 0;
@@ -33,7 +33,7 @@ function ownPikactl(pid: number): boolean {
 describe.runIf(hasScript)('status --wait under a 0x0 terminal (script)', () => {
   it('draws no spinner: little output, little CPU, and SIGTERM ends it', async () => {
     let sb = await startTestSandbox();
-    const env = { PIKA_SERVER: sb.url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY };
+    const env = adminEnv(sb, { KEY });
     const init = await runBin(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env });
     expect(init.code, init.stderr).toBe(0);
     sb = await sb.restart(); // locked: `--for unlocked` waits

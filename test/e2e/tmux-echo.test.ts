@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, runBin } from '../support/spawn.js';
-import { startTestSandbox, TEST_ADMIN } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox, TEST_ADMIN } from '../support/sandbox.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const PASSPHRASE = 'typed-at-3am-violet-harbor-42';
@@ -29,13 +29,7 @@ describe.runIf(hasTmux)('typing a passphrase in a real terminal (tmux)', () => {
   it('unlock prompts on the terminal without echo and unlocks', async () => {
     let sb = await startTestSandbox();
     const init = await runBin(['init', '--key-from', 'env:KEY', '--confirm-saved'], {
-      env: {
-        PIKA_SERVER: sb.url,
-        PIKA_USER: 'admin',
-        PIKA_PASSWORD_FROM: 'env:PW',
-        PW: TEST_ADMIN.password,
-        KEY: PASSPHRASE,
-      },
+      env: adminEnv(sb, { KEY: PASSPHRASE }),
     });
     expect(init.code, init.stderr).toBe(0);
     sb = await sb.restart();

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBin } from '../support/spawn.js';
-import { startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
 import { halfRotatedSandbox } from '../support/half-rotation.js';
 import { hasTmux, tmuxPikactl } from '../support/tmux.js';
 
@@ -21,7 +21,7 @@ async function countingSandbox(): Promise<{ sb: TestSandbox; logins: () => numbe
 
 async function initialize(sb: TestSandbox): Promise<void> {
   const r = await runBin(['init', '--key-from', 'env:KEY', '--confirm-saved'], {
-    env: { PIKA_SERVER: sb.url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY },
+    env: adminEnv(sb, { KEY }),
   });
   expect(r.code, r.stderr).toBe(0);
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, runBin } from '../support/spawn.js';
-import { startTestSandbox, TEST_ADMIN } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox, TEST_ADMIN } from '../support/sandbox.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const KEY = 'recover-typed-key-amber-fjord-17';
@@ -35,7 +35,7 @@ describe.runIf(hasTmux)('recover-rotation keys typed in a real terminal (tmux)',
   it('a slip in the confirmation is caught and asked again; the right key then unlocks, exit 0', async () => {
     let sb = await startTestSandbox();
     const init = await runBin(['init', '--key-from', 'env:KEY', '--confirm-saved'], {
-      env: { PIKA_SERVER: sb.url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: TEST_ADMIN.password, KEY },
+      env: adminEnv(sb, { KEY }),
     });
     expect(init.code, init.stderr).toBe(0);
     sb = await sb.restart(); // locked, on KEY

@@ -3,7 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/context.js';
-import { startTestSandbox, TEST_ADMIN } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox } from '../support/sandbox.js';
 import { BIN } from '../support/spawn.js';
 import { handoverStartArgs } from '../support/handover.js';
 
@@ -56,16 +56,7 @@ describe.runIf(process.platform !== 'win32')('umask 000', () => {
     const sb = await startTestSandbox({ faults: ['rotate-write'] });
     const home = tempDir('pikactl-umask-');
     const work = join(home, 'work');
-    const env = {
-      HOME: home,
-      PIKA_SERVER: sb.url,
-      PIKA_USER: 'admin',
-      PIKA_PASSWORD_FROM: 'env:PW',
-      PW: TEST_ADMIN.password,
-      KEY,
-      NEW_KEY,
-      USER: 'alice',
-    };
+    const env = adminEnv(sb, { HOME: home, KEY, NEW_KEY, USER: 'alice' });
     const init = await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env });
     expect(init.code, init.stderr).toBe(0);
 

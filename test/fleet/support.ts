@@ -6,6 +6,7 @@ import { startSandboxCluster, type SandboxCluster, type SandboxClusterOptions } 
 import type { SandboxHandle } from '../../src/sandbox/index.js';
 import {
   adminClient,
+  adminEnv,
   FAST_RATE_LIMIT,
   SandboxClient,
   startTestSandbox,
@@ -20,14 +21,7 @@ export const OTHER_KEY = 'another-fleet-key-battery-2';
 
 /** CI-style login (user + password from env) and the key in $KEY. */
 export function fleetEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PIKA_USER: TEST_ADMIN.username,
-    PIKA_PASSWORD_FROM: 'env:PW',
-    PW: TEST_ADMIN.password,
-    KEY,
-    OTHER_KEY,
-    ...extra,
-  };
+  return adminEnv(null, { KEY, OTHER_KEY, ...extra });
 }
 
 export function ci(extra: Record<string, string> = {}): TestContextOptions {

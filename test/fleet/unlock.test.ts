@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCli, testContext } from '../support/context.js';
-import { startTestSandbox } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox } from '../support/sandbox.js';
 import { ci, fleetEnv, KEY, keyStatus, lockedFleet, OTHER_KEY, serverArgs, unlockDirect } from './support.js';
 
 /** `pikactl unlock` over several independent replicas (each its own sandbox on 127.0.0.1). */
@@ -10,7 +10,7 @@ describe('unlock over several servers', () => {
     const urls = fleet.map((s) => s.url);
     const ctx = testContext({
       tty: true,
-      env: { PIKA_USER: 'admin', PIKA_PASSWORD_FROM: 'env:PW', PW: fleetEnv().PW },
+      env: adminEnv(null),
       answers: [{ match: /key/i, answer: KEY }],
     });
     const r = await runCli(['unlock', ...serverArgs(urls)], ctx);

@@ -2,7 +2,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/context.js';
 import { NGINX, proxyTo, startNginx, type TestNginx } from '../support/nginx.js';
-import { adminClient, SandboxClient, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { adminClient, adminEnv, SandboxClient, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 
 /**
  * pikactl behind a real nginx (TLS at nginx, a throwaway CA, Pika under /pika), as
@@ -23,15 +23,7 @@ const held = new Set<Socket>();
 let silent: ReturnType<typeof createServer>;
 
 function env(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PIKA_SERVER: `${nginx.origin}/pika`,
-    PIKA_CACERT: nginx.caFile,
-    PIKA_USER: TEST_ADMIN.username,
-    PIKA_PASSWORD_FROM: 'env:PW',
-    PW: TEST_ADMIN.password,
-    PIKA_KEY: KEY,
-    ...extra,
-  };
+  return adminEnv({ url: `${nginx.origin}/pika` }, { PIKA_CACERT: nginx.caFile, PIKA_KEY: KEY, ...extra });
 }
 
 /** The sandbox's own key/status, asked directly (not through nginx). */

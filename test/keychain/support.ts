@@ -1,22 +1,14 @@
 import { type Dirent, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MemoryKeychain } from '../support/context.js';
-import { TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { adminEnv, type TestSandbox } from '../support/sandbox.js';
 
 export const KEY = 'correct-horse-battery-staple-kc1';
 export const NEW_KEY = 'tr0ub4dor-and-3-more-words-kc2';
 
 /** Login by env vars, no terminal (CI style). */
 export function ciEnv(sb: TestSandbox, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PIKA_SERVER: sb.url,
-    PIKA_USER: TEST_ADMIN.username,
-    PIKA_PASSWORD_FROM: 'env:PW',
-    PW: TEST_ADMIN.password,
-    KEY,
-    NEW_KEY,
-    ...extra,
-  };
+  return adminEnv(sb, { KEY, NEW_KEY, ...extra });
 }
 
 /** One HTTP exchange as the client sent it, with a snapshot of the keychain taken at that moment. */

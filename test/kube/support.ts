@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { startKubeSandbox, type KubeSandbox, type KubeSandboxOptions } from '../../src/sandbox/kube/index.js';
-import { FAST_RATE_LIMIT, storedUsers, TEST_ADMIN } from '../support/sandbox.js';
+import { adminEnv, FAST_RATE_LIMIT, storedUsers, TEST_ADMIN } from '../support/sandbox.js';
 
 export interface TestKube extends KubeSandbox {
   kubeconfigFile: string;
@@ -35,11 +35,5 @@ export async function startTestKube(pods = 3, opts: Partial<KubeSandboxOptions> 
 
 /** CI-style login and the kubeconfig, as env for runCli/runBin. */
 export function kubeEnv(k: TestKube, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    KUBECONFIG: k.kubeconfigFile,
-    PIKA_USER: TEST_ADMIN.username,
-    PIKA_PASSWORD_FROM: 'env:PW',
-    PW: TEST_ADMIN.password,
-    ...extra,
-  };
+  return adminEnv(null, { KUBECONFIG: k.kubeconfigFile, ...extra });
 }

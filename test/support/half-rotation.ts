@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { runCli } from './context.js';
-import { startTestSandbox, TEST_ADMIN, type TestSandbox } from './sandbox.js';
+import { adminEnv, startTestSandbox, type TestSandbox } from './sandbox.js';
 
 /**
  * A sandbox left in the upstream half-rotation (fault rotate-write: memory on the new key,
@@ -13,13 +13,7 @@ export async function halfRotatedSandbox(keys: { KEY: string; NEW_KEY: string })
   rotate: string[];
 }> {
   const sb = await startTestSandbox({ faults: ['rotate-write'] });
-  const env = {
-    PIKA_SERVER: sb.url,
-    PIKA_USER: TEST_ADMIN.username,
-    PIKA_PASSWORD_FROM: 'env:PW',
-    PW: TEST_ADMIN.password,
-    ...keys,
-  };
+  const env = adminEnv(sb, keys);
   expect((await runCli(['init', '--key-from', 'env:KEY', '--confirm-saved'], { env })).code).toBe(0);
   const rotate = ['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'];
   expect((await runCli(rotate, { env })).code).toBe(8);

@@ -170,3 +170,18 @@ export async function adminClient(sb: SandboxHandle): Promise<SandboxClient> {
   if (r.status !== 200) throw new Error(`test admin login failed: ${r.status} ${r.text}`);
   return c;
 }
+
+/**
+ * The CI-style login of TEST_ADMIN for a command run against `sb`: PIKA_SERVER, PIKA_USER and
+ * the password read from $PW; `extra` (keys, HOME, PIKA_ALLOW_HTTP where a file wants it) is
+ * added last. `null`: no PIKA_SERVER (the servers come from argv or a kubeconfig).
+ */
+export function adminEnv(sb: { url: string } | null, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...(sb ? { PIKA_SERVER: sb.url } : {}),
+    PIKA_USER: TEST_ADMIN.username,
+    PIKA_PASSWORD_FROM: 'env:PW',
+    PW: TEST_ADMIN.password,
+    ...extra,
+  };
+}
