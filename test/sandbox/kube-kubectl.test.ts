@@ -20,6 +20,24 @@ async function pods(k: TestKube, selector = 'app.kubernetes.io/name=pika') {
   return JSON.parse(r.stdout) as { kind: string; items: any[] };
 }
 
+/** Pod `index` as listed once it is Running again (after a delete). */
+function runningPod(k: TestKube, index: number): Promise<any> {
+  return eventually(async () => {
+    const p = (await pods(k)).items[index];
+    return p.status.phase === 'Running' ? p : undefined;
+  });
+}
+
+/** `kubectl patch secret pika-encryption --type TYPE -p PATCH`, then `args` (-o json, -n pika). */
+function patchSecret(k: TestKube, type: 'merge' | 'strategic' | 'json', patch: unknown, ...args: string[]) {
+  return kubectl(k, ['patch', 'secret', 'pika-encryption', '--type', type, '-p', JSON.stringify(patch), ...args]);
+}
+
+/** The Secret's password replaced by `password`: a pod booted after this comes back locked. */
+function wrongBootPassword(k: TestKube, password: string) {
+  return patchSecret(k, 'merge', { data: { password: Buffer.from(password).toString('base64') } });
+}
+
 describe('kubectl against sandbox --kube', () => {
   it('lists the StatefulSet pods by label, each Running and Ready on its own pod IP with its own Pika', async () => {
     const k = await startTestKube({ pods: 3, bootPassword: BOOT });
@@ -72,60 +90,33 @@ describe('kubectl against sandbox --kube', () => {
     const k = await startTestKube({ pods: 1, bootPassword: BOOT });
     const before = JSON.parse((await kubectl(k, ['get', 'secret', 'pika-encryption', '-o', 'json'])).stdout);
     const v2 = Buffer.from('second').toString('base64');
-    const merged = await kubectl(k, [
-      'patch',
-      'secret',
-      'pika-encryption',
-      '--type',
-      'merge',
-      '-p',
-      JSON.stringify({ data: { 'password.pending': v2 } }),
-      '-o',
-      'json',
-    ]);
+    const merged = await patchSecret(k, 'merge', { data: { 'password.pending': v2 } }, '-o', 'json');
     expect(merged.code).toBe(0);
     const after = JSON.parse(merged.stdout);
     expect(after.data).toEqual({ password: before.data.password, 'password.pending': v2 });
     expect(Number(after.metadata.resourceVersion)).toBeGreaterThan(Number(before.metadata.resourceVersion));
 
-    const stale = await kubectl(k, [
-      'patch',
-      'secret',
-      'pika-encryption',
-      '--type',
-      'merge',
-      '-p',
-      JSON.stringify({ metadata: { resourceVersion: before.metadata.resourceVersion }, data: { password: v2 } }),
-    ]);
+    const stale = await patchSecret(k, 'merge', {
+      metadata: { resourceVersion: before.metadata.resourceVersion },
+      data: { password: v2 },
+    });
     expect(stale.code).not.toBe(0);
     expect(stale.stderr).toContain('Error from server (Conflict)');
-    const fresh = await kubectl(k, [
-      'patch',
-      'secret',
-      'pika-encryption',
-      '--type',
+    const fresh = await patchSecret(
+      k,
       'strategic',
-      '-p',
-      JSON.stringify({
+      {
         metadata: { resourceVersion: after.metadata.resourceVersion },
         data: { password: v2, 'password.pending': null },
-      }),
+      },
       '-o',
       'json',
-    ]);
+    );
     expect(fresh.code).toBe(0);
     expect(JSON.parse(fresh.stdout).data).toEqual({ password: v2 });
-    const jp = await kubectl(k, [
-      'patch',
-      'secret',
-      'pika-encryption',
-      '--type',
-      'json',
-      '-p',
-      JSON.stringify([
-        { op: 'test', path: '/metadata/resourceVersion', value: before.metadata.resourceVersion },
-        { op: 'remove', path: '/data/password' },
-      ]),
+    const jp = await patchSecret(k, 'json', [
+      { op: 'test', path: '/metadata/resourceVersion', value: before.metadata.resourceVersion },
+      { op: 'remove', path: '/data/password' },
     ]);
     expect(jp.code).not.toBe(0); // the test op fails: nothing removed
     expect(Buffer.from(k.world.secret!.data.password, 'base64').toString()).toBe('second');
@@ -137,33 +128,17 @@ describe('kubectl against sandbox --kube', () => {
     const del = await kubectl(k, ['delete', 'pod', 'pika-1', '-n', 'pika']);
     expect(del.stdout).toContain('pod "pika-1" deleted');
     expect(del.code).toBe(0);
-    const back = await eventually(async () => {
-      const p = (await pods(k)).items[1];
-      return p.status.phase === 'Running' ? p : undefined;
-    });
+    const back = await runningPod(k, 1);
     expect(back.metadata.name).toBe('pika-1');
     expect(back.metadata.uid).not.toBe(old.metadata.uid);
     expect(await keyStatus(k.podUrl(1))).toEqual({ initialized: true, unlocked: true });
 
     // A Secret that no longer holds the key: the next replacement comes back locked.
-    const wrong = Buffer.from('not-the-key').toString('base64');
-    expect(
-      (
-        await kubectl(k, [
-          'patch',
-          'secret',
-          'pika-encryption',
-          '--type',
-          'merge',
-          '-p',
-          JSON.stringify({ data: { password: wrong } }),
-        ])
-      ).code,
-    ).toBe(0);
+    expect((await wrongBootPassword(k, 'not-the-key')).code).toBe(0);
     expect((await kubectl(k, ['delete', 'pod', 'pika-2', '-n', 'pika'])).code).toBe(0);
     const pending = k.world.pods[2];
     expect(pending.phase).toBe('Pending');
-    await eventually(async () => ((await pods(k)).items[2].status.phase === 'Running' ? true : undefined));
+    await runningPod(k, 2);
     expect(await keyStatus(k.podUrl(2))).toEqual({ initialized: true, unlocked: false });
   });
 
@@ -185,7 +160,7 @@ describe('kubectl against sandbox --kube', () => {
     expect(again.metadata.uid).not.toBe(p.metadata.uid);
     expect(again.status.phase).toBe('Pending');
     k.world.release(1);
-    await eventually(async () => ((await pods(k)).items[1].status.phase === 'Running' ? true : undefined));
+    await runningPod(k, 1);
     expect(k.world.cluster.isRunning(1)).toBe(true);
     expect(await keyStatus(k.podUrl(1))).toEqual({ initialized: true, unlocked: true });
   });
@@ -200,17 +175,7 @@ describe('kubectl against sandbox --kube', () => {
     expect(list.stderr).toContain(
       'Error from server (Forbidden): pods is forbidden: User "pikactl-sandbox-admin" cannot list resource "pods" in API group "" in the namespace "pika"',
     );
-    const patch = await kubectl(k, [
-      'patch',
-      'secret',
-      'pika-encryption',
-      '-n',
-      'pika',
-      '--type',
-      'merge',
-      '-p',
-      '{"data":{"x":"eA=="}}',
-    ]);
+    const patch = await patchSecret(k, 'merge', { data: { x: 'eA==' } }, '-n', 'pika');
     expect(patch.stderr).toContain('Error from server (Forbidden)');
     expect(k.world.secret!.data.x).toBeUndefined();
     expect((await kubectl(k, ['get', 'pod', 'pika-0', '-n', 'pika'])).code).toBe(0); // get is still allowed
@@ -253,17 +218,9 @@ describe('kubectl against sandbox --kube', () => {
     it(`kubectl port-forward reaches the pod's own server (${mode})`, async () => {
       const k = await startTestKube({ pods: 2, bootPassword: BOOT });
       // pika-1 comes back locked (wrong password in the Secret): the forward must show THAT pod's state.
-      await kubectl(k, [
-        'patch',
-        'secret',
-        'pika-encryption',
-        '--type',
-        'merge',
-        '-p',
-        JSON.stringify({ data: { password: Buffer.from('wrong').toString('base64') } }),
-      ]);
+      await wrongBootPassword(k, 'wrong');
       await kubectl(k, ['delete', 'pod', 'pika-1', '-n', 'pika']);
-      await eventually(async () => ((await pods(k)).items[1].status.phase === 'Running' ? true : undefined));
+      await runningPod(k, 1);
       for (const [pod, unlocked] of [
         ['pika-0', true],
         ['pika-1', false],
