@@ -1,10 +1,8 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBin } from '../support/spawn.js';
-import { adminEnv, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
+import { adminEnv, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 import { halfRotatedSandbox } from '../support/half-rotation.js';
-import { hasTmux, tmuxPikactl } from '../support/tmux.js';
+import { fileLoginEnv, hasTmux, tmuxPikactl } from '../support/tmux.js';
 
 const KEY = 'ctrl-d-at-the-prompt-violet-harbor-42';
 
@@ -26,14 +24,33 @@ async function initialize(sb: TestSandbox): Promise<void> {
   expect(r.code, r.stderr).toBe(0);
 }
 
-/** Login from a file, so the only prompt is the one under test. */
-function loginEnv(sb: TestSandbox, dir: string): Record<string, string> {
-  const pw = join(dir, 'pw');
-  writeFileSync(pw, TEST_ADMIN.password, { mode: 0o600 });
-  return { PIKA_SERVER: sb.url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: `file:${pw}` };
+type Pane = ReturnType<typeof tmuxPikactl>;
+
+/** Ctrl-D at the prompt on screen: a cancel (exit 130, said so); the pane at the end. */
+async function ctrlD(t: Pane): Promise<string> {
+  t.keys('C-d');
+  const pane = await t.waitFor(/EXIT=\d+/);
+  expect(pane).toContain('EXIT=130');
+  expect(pane).toContain('cancelled at the prompt');
+  return pane;
 }
 
-const tmpDirFor = () => join(process.env.TMPDIR ?? '/tmp');
+/**
+ * `secret` pasted at the prompt on screen: wiped and named (`named`), the prompt asked again
+ * (`again`), then `answer` typed there. The pane at the end, which never shows the secret.
+ */
+async function pasteThenAnswer(t: Pane, secret: string, named: RegExp, again: RegExp, answer: string): Promise<string> {
+  t.keys(secret, true);
+  t.keys('Enter');
+  const asked = await t.waitFor(named);
+  expect(asked).not.toContain(secret);
+  await t.waitFor(again);
+  t.keys(answer, true);
+  t.keys('Enter');
+  const pane = await t.waitFor(/EXIT=\d+/);
+  expect(pane).not.toContain(secret);
+  return pane;
+}
 
 /**
  * Ctrl-D at a prompt is a cancel: exit 130 and "cancelled at the prompt", never exit 0 having
@@ -45,12 +62,9 @@ describe.runIf(hasTmux)('Ctrl-D (end of input) at every prompt, in a real termin
     await initialize(first);
     const sb = await first.restart();
     const before = { in: logins(), out: logouts() };
-    const t = tmuxPikactl(['unlock'], loginEnv(sb, tmpDirFor()));
+    const t = tmuxPikactl(['unlock'], fileLoginEnv(sb));
     await t.waitFor(/Server key/i);
-    t.keys('C-d');
-    const pane = await t.waitFor(/EXIT=\d+/);
-    expect(pane).toContain('EXIT=130');
-    expect(pane).toContain('cancelled at the prompt');
+    await ctrlD(t);
     expect(logins() - before.in).toBe(1);
     expect(logouts() - before.out).toBe(1);
   });
@@ -61,21 +75,15 @@ describe.runIf(hasTmux)('Ctrl-D (end of input) at every prompt, in a real termin
     const sb = await first.restart();
     const t = tmuxPikactl(['unlock', '--key-from', 'env:KEY'], { PIKA_SERVER: sb.url, PIKA_USER: 'admin', KEY });
     await t.waitFor(/password for admin/i);
-    t.keys('C-d');
-    const pane = await t.waitFor(/EXIT=\d+/);
-    expect(pane).toContain('EXIT=130');
-    expect(pane).toContain('cancelled at the prompt');
+    await ctrlD(t);
   });
 
   it('at the y/N of lock: exit 130, the server stays unlocked', async () => {
     const { sb, logins, logouts } = await countingSandbox();
     await initialize(sb);
-    const t = tmuxPikactl(['lock'], loginEnv(sb, tmpDirFor()));
+    const t = tmuxPikactl(['lock'], fileLoginEnv(sb));
     await t.waitFor(/Lock .*\?/);
-    t.keys('C-d');
-    const pane = await t.waitFor(/EXIT=\d+/);
-    expect(pane).toContain('EXIT=130');
-    expect(pane).toContain('cancelled at the prompt');
+    await ctrlD(t);
     expect(logouts()).toBe(logins());
     const status = await runBin(['status', '--json'], { env: { PIKA_SERVER: sb.url } });
     expect(JSON.parse(status.stdout)).toMatchObject({ state: 'unlocked' });
@@ -83,12 +91,9 @@ describe.runIf(hasTmux)('Ctrl-D (end of input) at every prompt, in a real termin
 
   it('at Type "saved" of init: exit 130, nothing initialized, the login logged out', async () => {
     const { sb, logins, logouts } = await countingSandbox();
-    const t = tmuxPikactl(['init', '--key-from', 'env:KEY'], { ...loginEnv(sb, tmpDirFor()), KEY });
+    const t = tmuxPikactl(['init', '--key-from', 'env:KEY'], { ...fileLoginEnv(sb), KEY });
     await t.waitFor(/Type "saved"/);
-    t.keys('C-d');
-    const pane = await t.waitFor(/EXIT=\d+/);
-    expect(pane).toContain('EXIT=130');
-    expect(pane).toContain('cancelled at the prompt');
+    await ctrlD(t);
     expect(logins()).toBe(1);
     expect(logouts()).toBe(1);
     const status = await runBin(['status', '--json'], { env: { PIKA_SERVER: sb.url } });
@@ -104,7 +109,7 @@ describe.runIf(hasTmux)('signals at a hidden prompt, in a real terminal', () => 
       await initialize(first);
       const sb = await first.restart();
       const before = { in: logins(), out: logouts() };
-      const t = tmuxPikactl(['unlock'], loginEnv(sb, tmpDirFor()));
+      const t = tmuxPikactl(['unlock'], fileLoginEnv(sb));
       await t.waitFor(/Server key/i);
       const sent = Date.now();
       process.kill(t.pikactlPid(), sig);
@@ -122,18 +127,10 @@ describe.runIf(hasTmux)('signals at a hidden prompt, in a real terminal', () => 
 describe.runIf(hasTmux)('a key pasted at Type "saved", in a real terminal', () => {
   it('is wiped off the screen, named, and the word is asked again', async () => {
     const { sb } = await countingSandbox();
-    const t = tmuxPikactl(['init', '--key-from', 'env:KEY'], { ...loginEnv(sb, tmpDirFor()), KEY });
+    const t = tmuxPikactl(['init', '--key-from', 'env:KEY'], { ...fileLoginEnv(sb), KEY });
     await t.waitFor(/Type "saved"/);
-    t.keys(KEY, true);
-    t.keys('Enter');
-    const asked = await t.waitFor(/That was a key/);
-    expect(asked).not.toContain(KEY);
-    await t.waitFor(/tries left.*\n(.*\n)*.*Type "saved"/);
-    t.keys('saved', true);
-    t.keys('Enter');
-    const pane = await t.waitFor(/EXIT=\d+/);
+    const pane = await pasteThenAnswer(t, KEY, /That was a key/, /tries left.*\n(.*\n)*.*Type "saved"/, 'saved');
     expect(pane).toContain('EXIT=0');
-    expect(pane).not.toContain(KEY);
   });
 });
 
@@ -142,21 +139,14 @@ describe.runIf(hasTmux)('a key pasted at a severe playbook step, in a real termi
     const NEW_KEY = 'pasted-at-the-host-prompt-amber-fjord-17';
     const { sb } = await halfRotatedSandbox({ KEY, NEW_KEY });
     const t = tmuxPikactl(['recover-rotation', '--old-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY'], {
-      ...loginEnv(sb, tmpDirFor()),
+      ...fileLoginEnv(sb),
       KEY,
       NEW_KEY,
     });
     await t.waitFor(/Severe step\. Type the server host name/);
-    t.keys(NEW_KEY, true);
-    t.keys('Enter');
-    const asked = await t.waitFor(/That was a key, not the host name/);
-    expect(asked).not.toContain(NEW_KEY);
-    await t.waitFor(/tries left; no stops\).*\n(.*\n)*.*Severe step\. Type the server host name/);
-    t.keys('no', true);
-    t.keys('Enter');
-    const pane = await t.waitFor(/EXIT=\d+/);
+    const again = /tries left; no stops\).*\n(.*\n)*.*Severe step\. Type the server host name/;
+    const pane = await pasteThenAnswer(t, NEW_KEY, /That was a key, not the host name/, again, 'no');
     expect(pane).toContain('EXIT=130');
-    expect(pane).not.toContain(NEW_KEY);
   });
 });
 
@@ -165,7 +155,7 @@ describe.runIf(hasTmux)('a key pasted at the y/N of lock, in a real terminal', (
     const PASTED = 'yellow-kestrel-pasted-at-the-lock-prompt-58';
     const { sb } = await countingSandbox();
     await initialize(sb);
-    const t = tmuxPikactl(['lock'], loginEnv(sb, tmpDirFor()));
+    const t = tmuxPikactl(['lock'], fileLoginEnv(sb));
     await t.waitFor(/Lock .*\?/);
     t.keys(PASTED, true);
     t.keys('Enter');

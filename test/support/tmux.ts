@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
+import { TEST_ADMIN } from './sandbox.js';
 import { BIN } from './spawn.js';
 
 export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
@@ -23,6 +24,15 @@ export interface TmuxRun {
   keys(keys: string, literal?: boolean): void;
   /** The pid of the pikactl process the pane's shell runs (its only child). */
   pikactlPid(): number;
+}
+
+/** The test admin's login for `sb`, its password read from a file: the only prompt is the one under test. */
+export function fileLoginEnv(sb: { url: string }): Record<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), 'pikactl-tmux-pw-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  const pw = join(dir, 'pw');
+  writeFileSync(pw, TEST_ADMIN.password, { mode: 0o600 });
+  return { PIKA_SERVER: sb.url, PIKA_USER: 'admin', PIKA_PASSWORD_FROM: `file:${pw}` };
 }
 
 let counter = 0;
