@@ -47,22 +47,28 @@ function files(dir: string): string[] {
   });
 }
 
-function unsafeLines(root = SRC): string[] {
-  const hits: string[] = [];
-  for (const file of files(root)) {
-    const rel = relative(root, file);
-    if (SKIP.some((s) => rel.startsWith(s))) continue;
-    readFileSync(file, 'utf8')
-      .split('\n')
-      .forEach((line, i) => {
-        if (/^\s*(\/\/|\*|\/\*)/.test(line) || line.includes('serverText(')) return;
-        const interpolated = [...line.matchAll(INTERPOLATED)].some((m) => FIELD.test(m[1]));
-        const written = /\.write\(/.test(line) && FIELD.test(line);
-        if (ALLOWED.some(([f, snippet]) => rel === f && line.includes(snippet))) return;
-        if (interpolated || written) hits.push(`${rel}:${i + 1}: ${line.trim()}`);
-      });
-  }
-  return hits;
+const isComment = (line: string) => /^\s*(\/\/|\*|\/\*)/.test(line);
+
+/** `file:line: text` for every line of src/ (SKIP left out) that `hit` picks; `rel` is the file under src/. */
+function linesWhere(hit: (line: string, rel: string) => boolean, root = SRC): string[] {
+  return files(root)
+    .map((f) => relative(root, f))
+    .filter((rel) => !SKIP.some((s) => rel.startsWith(s)))
+    .flatMap((rel) =>
+      readFileSync(join(root, rel), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (hit(line, rel) ? [`${rel}:${i + 1}: ${line.trim()}`] : [])),
+    );
+}
+
+function unsafeLines(): string[] {
+  return linesWhere((line, rel) => {
+    if (isComment(line) || line.includes('serverText(')) return false;
+    const interpolated = [...line.matchAll(INTERPOLATED)].some((m) => FIELD.test(m[1]));
+    const written = /\.write\(/.test(line) && FIELD.test(line);
+    if (ALLOWED.some(([f, snippet]) => rel === f && line.includes(snippet))) return false;
+    return interpolated || written;
+  });
 }
 
 /** A server field passed on as a bare call argument (`row('Subject', c.subject)`), which the two checks above do not see. */
@@ -70,19 +76,14 @@ const ARGUMENT =
   /(?:(?<!\b(?:if|while)\s?)\(|,|\[)\s*(?:\w+\.)*(?:requestId|request_id|location|leaderAddr|leader_addr|verifyError|subject|issuer|dnsNames|ipAddresses|(?:info|me|r|report)\.(?:name|version|user))\s*[,)\]]/;
 
 /** Lines with a server field as a bare argument, where the callee is not a renderer of its own. */
-function bareArguments(root = SRC): string[] {
-  return files(root)
-    .filter((f) => !SKIP.some((s) => relative(root, f).startsWith(s)))
-    .flatMap((f) =>
-      readFileSync(f, 'utf8')
-        .split('\n')
-        .map((line, i) => [line, i] as const)
-        .filter(([line]) => !/^\s*(\/\/|\*|\/\*)/.test(line) && !line.includes('serverText(') && ARGUMENT.test(line))
-        .filter(
-          ([line]) => !ARGUMENT_ALLOWED.some(([file, snippet]) => relative(root, f) === file && line.includes(snippet)),
-        )
-        .map(([line, i]) => `${relative(root, f)}:${i + 1}: ${line.trim()}`),
-    );
+function bareArguments(): string[] {
+  return linesWhere(
+    (line, rel) =>
+      !isComment(line) &&
+      !line.includes('serverText(') &&
+      ARGUMENT.test(line) &&
+      !ARGUMENT_ALLOWED.some(([file, snippet]) => rel === file && line.includes(snippet)),
+  );
 }
 
 const ARGUMENT_ALLOWED: Array<[file: string, snippet: string, why: string]> = [
@@ -91,16 +92,8 @@ const ARGUMENT_ALLOWED: Array<[file: string, snippet: string, why: string]> = [
 ];
 
 /** JSON for stdout goes through jsonText/writeJson (redacted, capped, no raw C1), never a bare JSON.stringify. */
-function bareJsonWrites(root = SRC): string[] {
-  return files(root)
-    .filter((f) => !SKIP.some((s) => relative(root, f).startsWith(s)))
-    .flatMap((f) =>
-      readFileSync(f, 'utf8')
-        .split('\n')
-        .map((line, i) => [line, i] as const)
-        .filter(([line]) => /\.write\(/.test(line) && line.includes('JSON.stringify('))
-        .map(([line, i]) => `${relative(root, f)}:${i + 1}: ${line.trim()}`),
-    );
+function bareJsonWrites(): string[] {
+  return linesWhere((line) => /\.write\(/.test(line) && line.includes('JSON.stringify('));
 }
 
 describe('server fields reach people only through serverText()', () => {
