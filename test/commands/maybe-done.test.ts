@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, type TestContextOptions } from '../support/context.js';
+import { freePort } from '../support/ports.js';
 import { adminClient, adminEnv, startTestSandbox, TEST_ADMIN, type TestSandbox } from '../support/sandbox.js';
 import { once, rawResponse, startAnswerProxy, type Rewrite } from '../support/answer-proxy.js';
 import { handoverStartArgs } from '../support/handover.js';
@@ -113,10 +113,7 @@ describe('rotate whose answer is lost, late or garbled after the server rotated'
   it('a rotate whose connection is refused is not done: exit 7, no recovery hint, the old key stays', async () => {
     const sb = await startTestSandbox();
     await initialized(sb);
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const dead = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
-    await new Promise<void>((r) => closed.close(() => r()));
+    const dead = `http://127.0.0.1:${await freePort()}`;
     // Everything reaches the sandbox except the rotate itself, which goes to a closed port.
     const fetchFn: typeof fetch = (input, init) => {
       const url = String(input);

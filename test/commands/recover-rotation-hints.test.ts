@@ -1,6 +1,6 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/context.js';
+import { freePort } from '../support/ports.js';
 import { adminEnv, startTestSandbox } from '../support/sandbox.js';
 
 /**
@@ -10,10 +10,7 @@ import { adminEnv, startTestSandbox } from '../support/sandbox.js';
  */
 describe('recover-rotation: the commands in its generic "What to do now" steps', () => {
   it('an unreachable server: the status command to watch it carries --server URL', async () => {
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
-    await new Promise<void>((r) => closed.close(() => r()));
+    const url = `http://127.0.0.1:${await freePort()}`;
     const env = { OLD: 'recover-hint-old-key-1', NEW: 'recover-hint-new-key-2' };
     const args = ['recover-rotation', '--server', url, '--old-key-from', 'env:OLD', '--new-key-from', 'env:NEW'];
     const r = await runCli(args, { env });

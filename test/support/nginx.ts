@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
 import { makeCa, makeLeaf, writeCertFiles } from '../../src/sandbox/certs.js';
 import { assertOwnProcess } from './own-process.js';
+import { freePort } from './ports.js';
 
 /**
  * A real nginx (Debian's nginx-light) in front of test servers, as operators deploy Pika:
@@ -47,14 +48,6 @@ async function makeCaAndLeaf(dir: string): Promise<{ caFile: string; certFile: s
   const caFile = join(dir, 'ca.crt');
   writeFileSync(caFile, ca.certPem);
   return { caFile, ...(await writeCertFiles(join(dir, 'server'), leaf)) };
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 const canConnect = (port: number) =>

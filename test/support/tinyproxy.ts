@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
 import { tempDir } from './context.js';
+import { freePort } from './ports.js';
 
 /** Debian's tinyproxy, if installed (.ci/run installs it). */
 export function tinyproxyPath(): string | undefined {
@@ -16,14 +17,6 @@ export interface Tinyproxy {
   port: number;
   /** tinyproxy's own log (LogLevel Info): every CONNECT it handled is named here. */
   logFile: string;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 const accepts = (port: number) =>

@@ -9,6 +9,7 @@ import { parseServerUrl } from '../../src/api/url.js';
 import { Secret } from '../../src/secrets/secret.js';
 import type { TransportOptions } from '../../src/transport/options.js';
 import { rejection } from '../support/rejects.js';
+import { freePort } from '../support/ports.js';
 import { maybeDone, outcomeOf, type ChangeOp } from '../../src/outcome.js';
 import type { ServerUrl } from '../../src/api/url.js';
 
@@ -163,10 +164,7 @@ describe('over real undici', () => {
   });
 
   it('connection refused → unreachable (exit 7)', async () => {
-    const tmp = createServer();
-    await new Promise<void>((r) => tmp.listen(0, '127.0.0.1', r));
-    const port = (tmp.address() as AddressInfo).port;
-    await new Promise<void>((r) => tmp.close(() => r()));
+    const port = await freePort();
     const c = createPikaClient({
       server: parseServerUrl(`http://127.0.0.1:${port}`),
       transport: { insecure: false, allowHttp: false, timeoutMs: 2_000 },

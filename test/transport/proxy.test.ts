@@ -1,7 +1,7 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { makeLeafCert } from './certs.js';
 import { runCli, tempDir } from '../support/context.js';
+import { freePort } from '../support/ports.js';
 import { startTestSandbox } from '../support/sandbox.js';
 import { startTestProxy } from '../support/connect-proxy.js';
 import { bypassed, proxyFor, resolveProxy } from '../../src/transport/proxy-config.js';
@@ -18,13 +18,7 @@ async function httpsSandbox() {
 }
 
 /** A loopback port nothing listens on (bound, then closed). */
-async function deadPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+const deadPort = freePort;
 
 const out = (r: { stdout: string; stderr: string }) => r.stdout + r.stderr;
 const connects = (log: { method: string; target: string }[]) =>
