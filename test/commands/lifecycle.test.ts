@@ -250,25 +250,19 @@ describe('rotate', () => {
 
   it('refuses when locked (3), not initialized (6), wrong current key (5), identical keys (2)', async () => {
     const sb = await startTestSandbox();
-    const args = ['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:NEW_KEY', '--confirm-saved'];
+    const rotate = (current: string, next: string) => [
+      'rotate',
+      '--current-key-from',
+      `env:${current}`,
+      '--new-key-from',
+      `env:${next}`,
+      '--confirm-saved',
+    ];
+    const args = rotate('KEY', 'NEW_KEY');
     expect((await runCli(args, ci(sb))).code).toBe(6);
     await initialized(sb);
-    expect(
-      (
-        await runCli(
-          ['rotate', '--current-key-from', 'env:NEW_KEY', '--new-key-from', 'env:KEY', '--confirm-saved'],
-          ci(sb),
-        )
-      ).code,
-    ).toBe(5);
-    expect(
-      (
-        await runCli(
-          ['rotate', '--current-key-from', 'env:KEY', '--new-key-from', 'env:KEY', '--confirm-saved'],
-          ci(sb),
-        )
-      ).code,
-    ).toBe(2);
+    expect((await runCli(rotate('NEW_KEY', 'KEY'), ci(sb))).code).toBe(5);
+    expect((await runCli(rotate('KEY', 'KEY'), ci(sb))).code).toBe(2);
     const sb2 = await sb.restart();
     expect((await runCli(args, ci(sb2))).code).toBe(3);
   });

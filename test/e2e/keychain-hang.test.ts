@@ -39,6 +39,22 @@ describe.runIf(process.platform === 'linux')('a D-Bus session bus that never ans
     ...extra,
   });
 
+  /** `keychain list`, sent `sig` once `ready()` holds on the bus; its result and when the signal went (0: never). */
+  async function signalledList(ready: () => boolean, sig: NodeJS.Signals) {
+    let sentAt = 0;
+    const r = await runBin(['keychain', 'list'], {
+      env: env(),
+      timeoutMs: 15_000,
+      onSpawn: (child) => {
+        void until(ready, 10_000).then(() => {
+          sentAt = Date.now();
+          child.kill(sig);
+        });
+      },
+    });
+    return { r, sentAt };
+  }
+
   it('keychain list ends with keychain_unavailable within the timeout', async () => {
     const t0 = Date.now();
     const r = await runBin(['keychain', 'list', '--json'], { env: env(), timeoutMs: 15_000 });
@@ -52,18 +68,8 @@ describe.runIf(process.platform === 'linux')('a D-Bus session bus that never ans
   });
 
   it('SIGINT ends a command stuck on the keychain within 2 s', async () => {
-    let sentAt = 0;
-    const r = await runBin(['keychain', 'list'], {
-      env: env(),
-      timeoutMs: 15_000,
-      onSpawn: (child) => {
-        // Interrupt once the keychain call is really in flight (the bus has a connection).
-        void until(() => bus.connections > 0, 10_000).then(() => {
-          sentAt = Date.now();
-          child.kill('SIGINT');
-        });
-      },
-    });
+    // Interrupt once the keychain call is really in flight (the bus has a connection).
+    const { r, sentAt } = await signalledList(() => bus.connections > 0, 'SIGINT');
     expect(sentAt).toBeGreaterThan(0);
     expect(Date.now() - sentAt).toBeLessThan(2000);
     expect(r.code, r.stderr).toBe(130);
@@ -71,17 +77,7 @@ describe.runIf(process.platform === 'linux')('a D-Bus session bus that never ans
   });
 
   it('the keychain helper does not outlive pikactl, even when pikactl is killed with SIGKILL', async () => {
-    let killedAt = 0;
-    await runBin(['keychain', 'list'], {
-      env: env(),
-      timeoutMs: 15_000,
-      onSpawn: (child) => {
-        void until(() => bus.open > 0, 10_000).then(() => {
-          killedAt = Date.now();
-          child.kill('SIGKILL');
-        });
-      },
-    });
+    const { sentAt: killedAt } = await signalledList(() => bus.open > 0, 'SIGKILL');
     expect(killedAt).toBeGreaterThan(0);
     // The helper held the bus connection; it is gone when its socket closes.
     await until(() => bus.open === 0, 3000);
