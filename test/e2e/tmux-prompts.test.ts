@@ -26,6 +26,24 @@ async function initialize(sb: TestSandbox): Promise<void> {
 
 type Pane = ReturnType<typeof tmuxPikactl>;
 
+/**
+ * `unlock` in tmux against an initialized sandbox restarted locked, waiting at its key
+ * prompt; `loggedOut()` checks that the run logged in once and logged that session out.
+ */
+async function atUnlockKeyPrompt(): Promise<{ t: Pane; loggedOut: () => void }> {
+  const { sb: first, logins, logouts } = await countingSandbox();
+  await initialize(first);
+  const sb = await first.restart();
+  const before = { in: logins(), out: logouts() };
+  const t = tmuxPikactl(['unlock'], fileLoginEnv(sb));
+  await t.waitFor(/Server key/i);
+  const loggedOut = () => {
+    expect(logins() - before.in).toBe(1);
+    expect(logouts() - before.out).toBe(1);
+  };
+  return { t, loggedOut };
+}
+
 /** Ctrl-D at the prompt on screen: a cancel (exit 130, said so); the pane at the end. */
 async function ctrlD(t: Pane): Promise<string> {
   t.keys('C-d');
@@ -58,15 +76,9 @@ async function pasteThenAnswer(t: Pane, secret: string, named: RegExp, again: Re
  */
 describe.runIf(hasTmux)('Ctrl-D (end of input) at every prompt, in a real terminal', () => {
   it('at the unlock key prompt: exit 130, and the inline login is logged out', async () => {
-    const { sb: first, logins, logouts } = await countingSandbox();
-    await initialize(first);
-    const sb = await first.restart();
-    const before = { in: logins(), out: logouts() };
-    const t = tmuxPikactl(['unlock'], fileLoginEnv(sb));
-    await t.waitFor(/Server key/i);
+    const { t, loggedOut } = await atUnlockKeyPrompt();
     await ctrlD(t);
-    expect(logins() - before.in).toBe(1);
-    expect(logouts() - before.out).toBe(1);
+    loggedOut();
   });
 
   it('at the login password prompt: exit 130', async () => {
@@ -105,12 +117,7 @@ describe.runIf(hasTmux)('signals at a hidden prompt, in a real terminal', () => 
   it.each(['SIGTERM', 'SIGHUP', 'SIGINT'] as const)(
     '%s at the key prompt: exit 130 within 2 s, echo back on, logged out',
     async (sig) => {
-      const { sb: first, logins, logouts } = await countingSandbox();
-      await initialize(first);
-      const sb = await first.restart();
-      const before = { in: logins(), out: logouts() };
-      const t = tmuxPikactl(['unlock'], fileLoginEnv(sb));
-      await t.waitFor(/Server key/i);
+      const { t, loggedOut } = await atUnlockKeyPrompt();
       const sent = Date.now();
       process.kill(t.pikactlPid(), sig);
       const pane = await t.waitFor(/STTY=\[[^\]]*\]/, 5_000);
@@ -118,8 +125,7 @@ describe.runIf(hasTmux)('signals at a hidden prompt, in a real terminal', () => 
       expect(pane).toContain('EXIT=130');
       const stty = /STTY=\[([^\]]*)\]/.exec(pane)![1].split(' ');
       expect(stty).toEqual(expect.arrayContaining(['echo', 'icanon', 'isig']));
-      expect(logins() - before.in).toBe(1);
-      expect(logouts() - before.out).toBe(1);
+      loggedOut();
     },
   );
 });
