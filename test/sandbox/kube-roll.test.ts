@@ -19,6 +19,13 @@ async function rotateOnLeader(k: TestKube): Promise<SandboxClient> {
   return c;
 }
 
+/** A client-node CoreV1Api on the stand-in's kubeconfig. */
+function coreApi(k: TestKube): k8s.CoreV1Api {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(k.kubeconfigFile);
+  return kc.makeApiClient(k8s.CoreV1Api);
+}
+
 async function roll(core: k8s.CoreV1Api, k: TestKube, i: number): Promise<{ unlocked: boolean; invalid: boolean }> {
   const before = (await core.readNamespacedPod({ namespace: 'pika', name: `pika-${i}` })).metadata!.uid;
   await core.deleteNamespacedPod({ namespace: 'pika', name: `pika-${i}` });
@@ -34,9 +41,7 @@ async function roll(core: k8s.CoreV1Api, k: TestKube, i: number): Promise<{ unlo
 describe('a rolling rotation through sandbox --kube', () => {
   it('Secret updated after the rotation: every pod, leader last, comes back unlocked on the new key', async () => {
     const k = await startTestKube({ pods: 3, bootPassword: OLD });
-    const kc = new k8s.KubeConfig();
-    kc.loadFromFile(k.kubeconfigFile);
-    const api = kc.makeApiClient(k8s.CoreV1Api);
+    const api = coreApi(k);
     await rotateOnLeader(k);
     const s = await api.readNamespacedSecret({ namespace: 'pika', name: 'pika-encryption' });
     await api.patchNamespacedSecret(
@@ -55,9 +60,7 @@ describe('a rolling rotation through sandbox --kube', () => {
 
   it('Secret left on the old key: a restarted follower stays locked, says encryption_config_invalid, and an HTTP unlock does not help', async () => {
     const k = await startTestKube({ pods: 2, bootPassword: OLD });
-    const kc = new k8s.KubeConfig();
-    kc.loadFromFile(k.kubeconfigFile);
-    const api = kc.makeApiClient(k8s.CoreV1Api);
+    const api = coreApi(k);
     await rotateOnLeader(k);
     expect(await roll(api, k, 1)).toEqual({ unlocked: false, invalid: true });
     const follower = new SandboxClient(k.podUrl(1));
@@ -72,9 +75,7 @@ describe('a rolling rotation through sandbox --kube', () => {
 
   it('deleting the leader pod hands the lead to a live pod; the old leader comes back as a follower', async () => {
     const k = await startTestKube({ pods: 3, bootPassword: OLD });
-    const kc = new k8s.KubeConfig();
-    kc.loadFromFile(k.kubeconfigFile);
-    const api = kc.makeApiClient(k8s.CoreV1Api);
+    const api = coreApi(k);
     const role = async (i: number) => {
       const c = new SandboxClient(k.podUrl(i));
       expect((await c.login()).status).toBe(200);
