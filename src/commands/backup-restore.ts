@@ -123,40 +123,20 @@ async function afterRestore(app: App, g: GlobalOptions, t: Target, wipe: boolean
     if (err instanceof ApiError && err.kind === 'server_error') return 'unreadable' as const;
     throw unverified({ op: 'restore', server: t.server }, err);
   });
-  if (s === 'unreadable') {
-    const next = `The restore is in, but the key in memory cannot open the restored settings (key/status answers 500): the backup was taken under another key. Next: pikactl lock ${f} --yes, then pikactl unlock ${f} --key-from SPEC with the backup's key.`;
-    if (g.json)
-      writeJson(ctx.io, {
-        ok: true,
-        server: t.server.id,
-        restored: true,
-        mode: wipe ? 'wipe' : 'merge',
-        message,
-        key_status: 'unreadable',
-        next,
-      });
-    else ctx.io.stdout.write(`Restored into ${t.server.id} (${wipe ? 'wipe' : 'merge'}).\n${next}\n`);
-    return 0;
-  }
-  const next = !s.initialized
-    ? `The backup holds no server key verifier (taken before encryption was on): nothing to unlock. Check: pikactl status ${f}`
-    : !s.unlocked
-      ? `Next: unlock with the key that was live when the backup was taken, then rotate to a new key: pikactl unlock ${f} --key-from SPEC (or run pikactl recover-from-backup ${f} ... for the whole runbook)`
-      : `The server stayed unlocked under its own key. If the backup was taken under another key: pikactl lock ${f}, then pikactl unlock ${f} --key-from SPEC with the backup's key.`;
+  const mode = wipe ? 'wipe' : 'merge';
+  const next =
+    s === 'unreadable'
+      ? `The restore is in, but the key in memory cannot open the restored settings (key/status answers 500): the backup was taken under another key. Next: pikactl lock ${f} --yes, then pikactl unlock ${f} --key-from SPEC with the backup's key.`
+      : !s.initialized
+        ? `The backup holds no server key verifier (taken before encryption was on): nothing to unlock. Check: pikactl status ${f}`
+        : !s.unlocked
+          ? `Next: unlock with the key that was live when the backup was taken, then rotate to a new key: pikactl unlock ${f} --key-from SPEC (or run pikactl recover-from-backup ${f} ... for the whole runbook)`
+          : `The server stayed unlocked under its own key. If the backup was taken under another key: pikactl lock ${f}, then pikactl unlock ${f} --key-from SPEC with the backup's key.`;
   if (g.json) {
-    writeJson(ctx.io, {
-      ok: true,
-      server: t.server.id,
-      restored: true,
-      mode: wipe ? 'wipe' : 'merge',
-      message,
-      key_status: s,
-      next,
-    });
+    writeJson(ctx.io, { ok: true, server: t.server.id, restored: true, mode, message, key_status: s, next });
   } else {
-    ctx.io.stdout.write(
-      `Restored into ${t.server.id} (${wipe ? 'wipe' : 'merge'}). key/status: initialized ${s.initialized}, unlocked ${s.unlocked}.\n${next}\n`,
-    );
+    const seen = s === 'unreadable' ? '' : ` key/status: initialized ${s.initialized}, unlocked ${s.unlocked}.`;
+    ctx.io.stdout.write(`Restored into ${t.server.id} (${mode}).${seen}\n${next}\n`);
   }
   return 0;
 }
